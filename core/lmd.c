@@ -1,0 +1,320 @@
+/*
+ * lmd.c — the Lua binding of md.h: module "sesslua.md".
+ *
+ * Positions given to and returned from Lua are 1-based byte positions and
+ * ranges are half-open, [a, b): `text:sub(a, b - 1)` is the range's text
+ * and splicing is `text:sub(1, a - 1) .. new .. text:sub(b)`. So every
+ * number here can be fed straight to string.sub.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "host.h"
+#include "md.h"
+
+/* Check an optional half-open range [a, b) over a string of length len;
+ * defaults to the whole string. Returns 0-based offsets. */
+static void check_range(lua_State *L, int arg, size_t len, size_t *start, size_t *end)
+{
+    lua_Integer a = luaL_optinteger(L, arg, 1);
+    lua_Integer b = luaL_optinteger(L, arg + 1, (lua_Integer)len + 1);
+    luaL_argcheck(L, a >= 1 && (size_t)a <= len + 1, arg, "position out of range");
+    luaL_argcheck(L, b >= a && (size_t)b <= len + 1, arg + 1, "position out of range");
+    *start = (size_t)a - 1;
+    *end = (size_t)b - 1;
+}
+
+static void set_pos(lua_State *L, const char *key, size_t offset)
+{
+    lua_pushinteger(L, (lua_Integer)offset + 1);
+    lua_setfield(L, -2, key);
+}
+
+/* True when a raw title has no character that could start inline markup,
+ * so its plain text is the raw bytes: spares a cmark parse per heading. */
+static int title_is_plain(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        switch (s[i]) {
+        case '*': case '_': case '`': case '[': case ']': case '!':
+        case '<': case '&': case '\\': case '\r': case '\n': case '~':
+            return 0;
+        default:
+            break;
+        }
+    }
+    return 1;
+}
+
+/* Push the plain title of a raw heading range. */
+static void push_plain_title(lua_State *L, const char *raw, size_t len)
+{
+    if (title_is_plain(raw, len)) {
+        lua_pushlstring(L, raw, len);
+        return;
+    }
+    size_t plain_len = 0;
+    char *plain = md_plain_title(raw, len, &plain_len);
+    if (plain == NULL)
+        luaL_error(L, "out of memory");
+    lua_pushlstring(L, plain, plain_len);
+    free(plain);
+}
+
+static int index_gc(lua_State *L)
+{
+    md_index_free(luaL_checkudata(L, 1, "sesslua.md.index"));
+    return 0;
+}
+
+/* md.sections(text) -> array of sections, each
+ *   {index, level, title, raw_title, line, start, heading_end, body_end,
+ *    stop, parent}
+ * where [start, heading_end) is the heading, [heading_end, body_end) its own
+ * body, [start, stop) the subtree, and parent the enclosing section's index
+ * (absent for top-level sections). */
+static int md_sections(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    /* The index lives in a userdata whose __gc frees it, so a memory
+     * error raised while copying it out cannot leak it. */
+    md_index *index = lua_newuserdatauv(L, sizeof *index, 0); /* text box */
+    memset(index, 0, sizeof *index);
+    if (luaL_newmetatable(L, "sesslua.md.index")) {
+        lua_pushcfunction(L, index_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    if (md_index_build(text, len, index) != 0)
+        return luaL_error(L, "out of memory");
+    lua_createtable(L, (int)index->count, 0);         /* text box sections */
+    for (size_t i = 0; i < index->count; i++) {
+        const md_section *s = &index->sections[i];
+        lua_createtable(L, 0, 10);                    /* sections sec */
+        lua_pushinteger(L, (lua_Integer)i + 1);
+        lua_setfield(L, -2, "index");
+        lua_pushinteger(L, s->level);
+        lua_setfield(L, -2, "level");
+        lua_pushinteger(L, (lua_Integer)s->line);
+        lua_setfield(L, -2, "line");
+        lua_pushlstring(L, text + s->title_start, s->title_len);
+        lua_setfield(L, -2, "raw_title");
+        set_pos(L, "start", s->heading_start);
+        set_pos(L, "heading_end", s->heading_end);
+        set_pos(L, "body_end", s->body_end);
+        set_pos(L, "stop", s->end);
+        if (s->parent >= 0) {
+            lua_pushinteger(L, (lua_Integer)s->parent + 1);
+            lua_setfield(L, -2, "parent");
+        }
+        lua_rawseti(L, -2, (lua_Integer)i + 1);       /* sections */
+    }
+    md_index_free(index);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);                        /* sections sec */
+        lua_getfield(L, -1, "raw_title");             /* sections sec raw */
+        size_t rlen;
+        const char *raw = lua_tolstring(L, -1, &rlen);
+        push_plain_title(L, raw, rlen);               /* sections sec raw title */
+        lua_setfield(L, -3, "title");                 /* sections sec raw */
+        lua_pop(L, 2);                                /* sections */
+    }
+    return 1;
+}
+
+/* md.find(sections, query) -> section | nil  (exact, then case-insensitive,
+ * then normalised prefix; first in document order within a tier) */
+static int md_find(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    size_t qlen;
+    const char *query = luaL_checklstring(L, 2, &qlen);
+    size_t n = lua_rawlen(L, 1);
+    if (n == 0)
+        return 0;
+    /* Titles stay referenced by the sections table for the whole call. */
+    const char **titles = lua_newuserdatauv(L, n * sizeof *titles, 0);
+    size_t *lens = lua_newuserdatauv(L, n * sizeof *lens, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, 1, (lua_Integer)i + 1);        /* ... sec */
+        luaL_argcheck(L, lua_istable(L, -1), 1, "array of sections expected");
+        lua_getfield(L, -1, "title");                 /* ... sec title */
+        titles[i] = lua_tolstring(L, -1, &lens[i]);
+        if (titles[i] == NULL) {
+            titles[i] = "";
+            lens[i] = 0;
+        }
+        lua_pop(L, 2);
+    }
+    long found = md_find_title(titles, lens, n, query, qlen);
+    if (found < 0)
+        return 0;
+    lua_rawgeti(L, 1, (lua_Integer)found + 1);
+    return 1;
+}
+
+/* md.normalize(s) -> string, as title lookup's third tier sees it */
+static int md_normalize(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    char *out = lua_newuserdatauv(L, len + 1, 0);
+    size_t n = md_normalize_title(s, len, out);
+    lua_pushlstring(L, out, n);
+    return 1;
+}
+
+/* md.plain(raw) -> plain text of inline Markdown */
+static int md_plain(lua_State *L)
+{
+    size_t len;
+    const char *raw = luaL_checklstring(L, 1, &len);
+    push_plain_title(L, raw, len);
+    return 1;
+}
+
+/* md.eol(text) -> "\r\n" or "\n" */
+static int md_eol_l(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    lua_pushstring(L, md_eol(text, len));
+    return 1;
+}
+
+static void push_field(lua_State *L, const char *text, const md_span *key,
+                       const md_span *value, const md_span *line)
+{
+    lua_createtable(L, 0, 7);
+    if (key != NULL) {
+        lua_pushlstring(L, text + key->start, key->end - key->start);
+        lua_setfield(L, -2, "key");
+    }
+    lua_pushlstring(L, text + value->start, value->end - value->start);
+    lua_setfield(L, -2, "value");
+    set_pos(L, "value_start", value->start);
+    set_pos(L, "value_end", value->end);
+    set_pos(L, "line_start", line->start);
+    set_pos(L, "line_end", line->end);
+}
+
+/* md.field(text, key [, a, b]) -> field | nil
+ * field = {value, value_start, value_end, line_start, line_end} */
+static int md_field(lua_State *L)
+{
+    size_t len, klen, start, end;
+    const char *text = luaL_checklstring(L, 1, &len);
+    const char *key = luaL_checklstring(L, 2, &klen);
+    check_range(L, 3, len, &start, &end);
+    md_span value, line;
+    if (md_field_find(text, start, end, key, klen, &value, &line) != 0)
+        return 0;
+    push_field(L, text, NULL, &value, &line);
+    return 1;
+}
+
+/* md.fields(text [, a, b]) -> array of {key, value, value_start, ...} */
+static int md_fields(lua_State *L)
+{
+    size_t len, start, end;
+    const char *text = luaL_checklstring(L, 1, &len);
+    check_range(L, 2, len, &start, &end);
+    lua_newtable(L);                                  /* fields */
+    size_t pos = start;
+    md_span key, value, line;
+    lua_Integer n = 0;
+    while (md_field_next(text, end, &pos, &key, &value, &line)) {
+        push_field(L, text, &key, &value, &line);     /* fields field */
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+/* md.tasks(text [, a, b]) -> array of
+ *   {done, text, text_start, text_end, line_start, line_end} */
+static int md_tasks(lua_State *L)
+{
+    size_t len, start, end;
+    const char *text = luaL_checklstring(L, 1, &len);
+    check_range(L, 2, len, &start, &end);
+    lua_newtable(L);                                  /* tasks */
+    size_t pos = start;
+    int done;
+    md_span task, line;
+    lua_Integer n = 0;
+    while (md_task_next(text, end, &pos, &done, &task, &line)) {
+        lua_createtable(L, 0, 6);                     /* tasks task */
+        lua_pushboolean(L, done);
+        lua_setfield(L, -2, "done");
+        lua_pushlstring(L, text + task.start, task.end - task.start);
+        lua_setfield(L, -2, "text");
+        set_pos(L, "text_start", task.start);
+        set_pos(L, "text_end", task.end);
+        set_pos(L, "line_start", line.start);
+        set_pos(L, "line_end", line.end);
+        lua_rawseti(L, -2, ++n);                      /* tasks */
+    }
+    return 1;
+}
+
+/* md.splice(text, a, b, new) -> text with [a, b) replaced by new */
+static int md_splice(lua_State *L)
+{
+    size_t len, nlen, start, end;
+    const char *text = luaL_checklstring(L, 1, &len);
+    check_range(L, 2, len, &start, &end);
+    const char *repl = luaL_checklstring(L, 4, &nlen);
+    luaL_Buffer b;
+    luaL_buffinitsize(L, &b, len - (end - start) + nlen);
+    luaL_addlstring(&b, text, start);
+    luaL_addlstring(&b, repl, nlen);
+    luaL_addlstring(&b, text + end, len - end);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+/* md.set_field(text, key, value [, a, b]) -> new text | nil
+ * Replaces the value of the first `**key:**` line in [a, b). */
+static int md_set_field(lua_State *L)
+{
+    size_t len, klen, start, end;
+    const char *text = luaL_checklstring(L, 1, &len);
+    const char *key = luaL_checklstring(L, 2, &klen);
+    luaL_checkstring(L, 3);
+    check_range(L, 4, len, &start, &end);
+    md_span value, line;
+    if (md_field_find(text, start, end, key, klen, &value, &line) != 0)
+        return 0;
+    lua_settop(L, 3);                                 /* text key value */
+    lua_pushcfunction(L, md_splice);
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, (lua_Integer)value.start + 1);
+    lua_pushinteger(L, (lua_Integer)value.end + 1);
+    lua_pushvalue(L, 3);
+    lua_call(L, 4, 1);
+    return 1;
+}
+
+int luaopen_sesslua_md(lua_State *L)
+{
+    static const luaL_Reg funcs[] = {
+        {"sections", md_sections},
+        {"find", md_find},
+        {"normalize", md_normalize},
+        {"plain", md_plain},
+        {"eol", md_eol_l},
+        {"field", md_field},
+        {"fields", md_fields},
+        {"tasks", md_tasks},
+        {"splice", md_splice},
+        {"set_field", md_set_field},
+        {NULL, NULL},
+    };
+    luaL_newlib(L, funcs);
+    return 1;
+}

@@ -1,0 +1,248 @@
+/*
+ * lsys.c — small system helpers for Lua: module "sesslua.sys".
+ *
+ * What Lua's os library lacks and the workflows need: terminal facts,
+ * sub-second time, local-time arithmetic, host and process identity,
+ * stdin. Misuse raises; failures of the world return
+ * nil, "<what>: <reason>", "ECODE" (lsupport.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "host.h"
+#include "lsupport.h"
+
+#define DEFAULT_WIDTH 80
+
+/// sys.isatty(fd) -> boolean   (fd is 0, 1 or 2)
+static int l_isatty(lua_State *L)
+{
+    lua_Integer fd = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, fd >= 0 && fd <= 2, 1, "0, 1 or 2 expected");
+    lua_pushboolean(L, isatty((int)fd));
+    return 1;
+}
+
+/// sys.term_width() -> number   (the terminal on stdout, else $COLUMNS,
+/// else 80)
+static int l_term_width(lua_State *L)
+{
+    struct winsize ws;
+    const char *cols = getenv("COLUMNS");
+    lua_Integer width = DEFAULT_WIDTH;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        width = ws.ws_col;
+    } else if (cols && *cols) {
+        char *end;
+        long v = strtol(cols, &end, 10);
+        if (*end == '\0' && v > 0 && v < 100000)
+            width = v;
+    }
+    lua_pushinteger(L, width);
+    return 1;
+}
+
+/// sys.time() -> seconds since the epoch, with a fraction
+static int l_time(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec / 1e9);
+    return 1;
+}
+
+/// sys.getenv(name) -> string | nil
+static int l_getenv(lua_State *L)
+{
+    const char *v = getenv(luaL_checkstring(L, 1));
+    if (v)
+        lua_pushstring(L, v);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/// sys.getpid() -> integer
+static int l_getpid(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)getpid());
+    return 1;
+}
+
+/// sys.hostname() -> string | nil, msg, code
+static int l_hostname(lua_State *L)
+{
+    char buf[256];
+    if (gethostname(buf, sizeof buf) != 0)
+        return sesslua_fail(L, "hostname", errno);
+    buf[sizeof buf - 1] = '\0'; /* POSIX leaves truncation unterminated */
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+/// sys.cwd() -> string | nil, msg, code
+static int l_cwd(lua_State *L)
+{
+    char buf[PATH_MAX];
+    if (!getcwd(buf, sizeof buf))
+        return sesslua_fail(L, "current folder", errno);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+/* Lua number -> time_t, refusing what time_t cannot hold. */
+static time_t check_time(lua_State *L, int arg)
+{
+    lua_Number t = luaL_optnumber(L, arg, (lua_Number)time(NULL));
+    luaL_argcheck(L, t > -1e15 && t < 1e15, arg, "time out of range");
+    return (time_t)t;
+}
+
+/// sys.localtime_offset([t]) -> seconds east of UTC at time t (default now)
+static int l_localtime_offset(lua_State *L)
+{
+    time_t t = check_time(L, 1);
+    struct tm local;
+    if (!localtime_r(&t, &local))
+        return sesslua_fail(L, "localtime", errno ? errno : EOVERFLOW);
+    /* Read the local broken-down time as if it were UTC: the difference is
+     * the offset, DST included (portable, unlike tm_gmtoff). */
+    lua_pushinteger(L, (lua_Integer)(timegm(&local) - t));
+    return 1;
+}
+
+/* Parse exactly n digits at *p into *out; advance *p. */
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return 0;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 1;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* "YYYY-MM-DD", "YYYY-MM-DD HH:MM" or "YYYY-MM-DD HH:MM:SS" ('T' also
+ * separates date and time). Returns 1 and fills tm when valid. */
+static int parse_stamp(const char *s, struct tm *tm)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-'
+        || !digits(&s, 2, &d))
+        return 0;
+    if (*s == ' ' || *s == 'T') {
+        s++;
+        if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi))
+            return 0;
+        if (*s == ':' && (s++, !digits(&s, 2, &sec)))
+            return 0;
+    }
+    if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)
+        || h > 23 || mi > 59 || sec > 59)
+        return 0;
+    memset(tm, 0, sizeof *tm);
+    tm->tm_year = y - 1900;
+    tm->tm_mon = mo - 1;
+    tm->tm_mday = d;
+    tm->tm_hour = h;
+    tm->tm_min = mi;
+    tm->tm_sec = sec;
+    tm->tm_isdst = -1; /* let mktime decide whether DST applies */
+    return 1;
+}
+
+/// sys.parse_time("YYYY-MM-DD HH:MM:SS" [, utc]) -> epoch seconds
+///   | nil, msg, "EINVAL"
+/// Local time unless utc is true. Also accepts "YYYY-MM-DD" (midnight),
+/// "YYYY-MM-DD HH:MM" and a 'T' between date and time.
+static int l_parse_time(lua_State *L)
+{
+    const char *s = luaL_checkstring(L, 1);
+    int utc = lua_toboolean(L, 2);
+    struct tm tm;
+    time_t t;
+    if (!parse_stamp(s, &tm))
+        return sesslua_fail_msg(L, s, "not a time (want YYYY-MM-DD HH:MM:SS)", EINVAL);
+    t = utc ? timegm(&tm) : mktime(&tm);
+    if (t == (time_t)-1 && !(tm.tm_year == 69 && tm.tm_mon == 11 && tm.tm_mday == 31))
+        return sesslua_fail_msg(L, s, "time out of range", EINVAL);
+    lua_pushinteger(L, (lua_Integer)t);
+    return 1;
+}
+
+/// sys.sleep(seconds)
+static int l_sleep(lua_State *L)
+{
+    lua_Number secs = luaL_checknumber(L, 1);
+    luaL_argcheck(L, secs >= 0 && secs < 1e9, 1, "seconds out of range");
+    struct timespec req, rem;
+    req.tv_sec = (time_t)secs;
+    req.tv_nsec = (long)((secs - (lua_Number)req.tv_sec) * 1e9);
+    while (nanosleep(&req, &rem) != 0 && errno == EINTR)
+        req = rem; /* a signal cut the sleep short: sleep the rest */
+    return 0;
+}
+
+/// sys.read_stdin() -> string | nil, msg, code   (all of stdin)
+static int l_read_stdin(lua_State *L)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b); /* a Lua-owned buffer: nothing leaks if we raise */
+    for (;;) {
+        char *p = luaL_prepbuffer(&b);
+        ssize_t n = read(STDIN_FILENO, p, LUAL_BUFFERSIZE);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            luaL_pushresult(&b); /* balance the buffer, then drop it */
+            lua_pop(L, 1);
+            return sesslua_fail(L, "stdin", e);
+        }
+        if (n == 0)
+            break;
+        luaL_addsize(&b, (size_t)n);
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
+static const luaL_Reg sys_funcs[] = {
+    { "isatty", l_isatty },
+    { "term_width", l_term_width },
+    { "time", l_time },
+    { "getenv", l_getenv },
+    { "getpid", l_getpid },
+    { "hostname", l_hostname },
+    { "cwd", l_cwd },
+    { "localtime_offset", l_localtime_offset },
+    { "parse_time", l_parse_time },
+    { "sleep", l_sleep },
+    { "read_stdin", l_read_stdin },
+    { NULL, NULL },
+};
+
+int luaopen_sesslua_sys(lua_State *L)
+{
+    luaL_newlib(L, sys_funcs);
+    return 1;
+}

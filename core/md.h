@@ -1,0 +1,124 @@
+/*
+ * md.h — Markdown section index over the original bytes.
+ *
+ * sesslua never re-renders a document. It finds where the document-level
+ * headings are (exactly the headings libcmark puts directly under the
+ * document node: ATX and setext; not headings inside list items, block
+ * quotes, fenced or indented code, or HTML blocks) and hands out byte
+ * offsets, so callers can splice edits and leave every other byte alone.
+ *
+ * The index is built by a single-pass block scanner of our own (cmark's full
+ * parse is ~7x slower and allocates a node per inline); tests keep it equal
+ * to libcmark's answer on generated documents (tests/unit/test_md_diff.c).
+ *
+ * No function here prints, allocates behind the caller's back beyond what
+ * it documents, or knows what a "session" is.
+ */
+#ifndef SESSLUA_MD_H
+#define SESSLUA_MD_H
+
+#include <stddef.h>
+
+/* One document-level heading and the text it owns.
+ *
+ *   heading_start  first byte of the heading's first line (for setext: the
+ *                  paragraph's first line)
+ *   heading_end    first byte after the heading's last line, line ending
+ *                  included (for setext: after the underline)
+ *   body_end       first byte of the next heading of ANY level, or the
+ *                  document length: the section's own body is
+ *                  [heading_end, body_end)
+ *   end            first byte of the next heading of level <= this one, or
+ *                  the document length: the subtree is [heading_start, end)
+ *   title_start,   the heading's raw inline content, trimmed: no '#' marks,
+ *   title_len      no closing sequence, no setext underline, no surrounding
+ *                  blanks. For a multi-line setext heading the range spans
+ *                  the line endings between lines. Still raw Markdown
+ *                  (`**x**`); md_plain_title() strips inline markup.
+ *   line           1-based line number of heading_start
+ *   parent         index of the enclosing section (nearest earlier section
+ *                  of a lower level), or -1
+ */
+typedef struct md_section {
+    int level;
+    int parent;
+    size_t line;
+    size_t heading_start;
+    size_t heading_end;
+    size_t body_end;
+    size_t end;
+    size_t title_start;
+    size_t title_len;
+} md_section;
+
+typedef struct md_index {
+    md_section *sections; /* owned; in document order */
+    size_t count;
+    size_t capacity;
+} md_index;
+
+/* Build the index of text[0, len). text need not be NUL-terminated; a UTF-8
+ * BOM at offset 0 is skipped; LF, CRLF and lone CR all end lines.
+ * *index must be zeroed (or freed) before the call. Returns 0, or -1 when
+ * memory runs out (index then holds nothing and needs no free). */
+int md_index_build(const char *text, size_t len, md_index *index);
+
+/* Free what md_index_build allocated; safe on a zeroed or freed index. */
+void md_index_free(md_index *index);
+
+/* Title lookup, in order of preference:
+ *   1. exact byte match of the plain title;
+ *   2. ASCII case-insensitive match;
+ *   3. match after normalising both sides (ASCII letters lowered, ASCII
+ *      punctuation, spaces, emoji and symbol code points dropped), where the
+ *      query may be a prefix of the title ("learnings" finds
+ *      "🧠 Learnings & Discoveries").
+ * Within a tier the first section in document order wins. `plain_titles`
+ * holds each section's plain title (md_plain_title) in index order.
+ * Returns the section index, or -1. */
+long md_find_title(const char *const *plain_titles, const size_t *title_lens,
+                   size_t count, const char *query, size_t query_len);
+
+/* Normalise for tier 3 above into out (capacity >= len + 1, NUL-written).
+ * Returns the normalised length. */
+size_t md_normalize_title(const char *s, size_t len, char *out);
+
+/* Plain text of a heading's raw inline content: emphasis, code spans, links
+ * and images reduced to their text, backslash escapes and entities
+ * resolved, line endings folded to one space. Returns a malloc'd
+ * NUL-terminated string the caller frees (*out_len set), or NULL when out
+ * of memory. */
+char *md_plain_title(const char *raw, size_t len, size_t *out_len);
+
+/* `**Key:** value` fields. Scans whole lines in text[start, end) for a line
+ * whose first non-blank characters are `**Key:**` (or `**Key**:`), Key
+ * compared ASCII case-insensitively. On success sets the value's byte range
+ * (leading blanks skipped; trailing blanks and the line ending excluded) and
+ * the line's range [line_start, line_end) (line_end after the line ending),
+ * and returns 0; returns -1 when absent. Any out pointer may be NULL. */
+typedef struct md_span {
+    size_t start;
+    size_t end;
+} md_span;
+
+int md_field_find(const char *text, size_t start, size_t end, const char *key,
+                  size_t key_len, md_span *value, md_span *line);
+
+/* Iterate `**Key:** value` lines in text[start, end). *pos is the cursor
+ * (set to start first). Returns 1 and fills key/value/line spans for the
+ * next field, 0 at the end. */
+int md_field_next(const char *text, size_t end, size_t *pos, md_span *key,
+                  md_span *value, md_span *line);
+
+/* Task list items `- [ ] text` / `* [x] text` / `+ [X] text` (any indent) in
+ * text[start, end). *pos is the cursor as above. Returns 1 with *done set,
+ * the text span (after "] ", trailing blanks and line ending excluded) and
+ * the line span; 0 at the end. */
+int md_task_next(const char *text, size_t end, size_t *pos, int *done,
+                 md_span *task_text, md_span *line);
+
+/* The document's dominant line ending: "\r\n" when the first line ending is
+ * CRLF, else "\n". */
+const char *md_eol(const char *text, size_t len);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * search.h — literal search over many files, at close to grep's speed.
+ *
+ * Whole buffers are scanned with memchr/memmem-class code; Lua never loops
+ * over bytes. Case-insensitive matching folds ASCII and the common two-byte
+ * UTF-8 letters (Latin-1 Supplement, Latin Extended-A, Greek, Cyrillic).
+ * Binary data (a NUL byte in the first 8 KiB) is skipped. Memory stays flat:
+ * one reusable read buffer for a whole run, whatever the corpus size.
+ */
+#ifndef SESSLUA_SEARCH_H
+#define SESSLUA_SEARCH_H
+
+#include <stddef.h>
+
+enum {
+    SEARCH_ICASE = 1 << 0, /* case-insensitive (the default at the Lua level) */
+};
+
+/* One match: the byte offset of the match, its 1-based line and 1-based
+ * byte column, and the span of the whole line (line ending excluded). */
+typedef struct search_hit {
+    size_t offset;
+    size_t length;
+    size_t line;
+    size_t column;
+    size_t line_start;
+    size_t line_end;
+} search_hit;
+
+/* Called once per matching line (the first match on that line); return
+ * nonzero to stop the scan. */
+typedef int (*search_fn)(void *ud, const char *text, const search_hit *hit);
+
+/* A compiled needle; reuse it across buffers. */
+typedef struct search_pattern {
+    char *needle;      /* owned; folded when SEARCH_ICASE */
+    size_t len;
+    int flags;
+} search_pattern;
+
+/* Returns 0, -1 when out of memory, or -2 for an empty needle. */
+int search_compile(search_pattern *pat, const char *needle, size_t len, int flags);
+void search_pattern_free(search_pattern *pat);
+
+/* 1 when text looks binary (NUL in the first 8 KiB), else 0. */
+int search_is_binary(const char *text, size_t len);
+
+/* Scan text[0, len). Returns the number of matching lines reported. */
+size_t search_buffer(const search_pattern *pat, const char *text, size_t len,
+                     search_fn fn, void *ud);
+
+#endif

@@ -1,0 +1,407 @@
+--- Edits to a session log Doc (sesslua.log). Every edit is a splice of the
+--- original bytes: text outside the edited span stays byte-identical, line
+--- endings follow the document's, and a section or field the log lacks is
+--- created where the built-in template has it.
+local md = require("sesslua.md")
+local log = require("sesslua.log")
+local placeholders = require("sesslua.placeholders")
+
+local M = {}
+
+local lines, is_blank, is_comment = log.lines, log.is_blank, log.is_comment
+
+---Replace doc.text[a, b) by s (written with "\n"; converted to the
+---document's line ending), then reindex.
+function M.splice(doc, a, b, s)
+  if doc.eol ~= "\n" then s = s:gsub("\r?\n", doc.eol) end
+  if s ~= "" and a > 1 and doc.text:sub(a - 1, a - 1) ~= "\n" and s:sub(1, 1) ~= "\r"
+      and s:sub(1, 1) ~= "\n" then
+    s = doc.eol .. s -- the text before has no final line ending
+  end
+  doc.text = md.splice(doc.text, a, b, s)
+  doc:reindex()
+end
+
+---Insert a block of lines at pos, separated from surrounding text by one
+---blank line on each side where there is text.
+local function insert_block(doc, pos, block)
+  local before = doc.text:sub(1, pos - 1)
+  local lead = ""
+  if before:match("%S") and not before:match("\n[ \t]*\r?\n$") then lead = "\n" end
+  local after = doc.text:sub(pos)
+  local trail = ""
+  if after:match("^[ \t]*%S") then trail = "\n" end
+  M.splice(doc, pos, pos, lead .. block .. trail)
+end
+
+---Single-line form of a field value: line breaks become spaces.
+local function one_line(s)
+  return (s:gsub("%s*\r?\n%s*", " "))
+end
+
+-- Sections ------------------------------------------------------------------
+
+---The section `name`, created in its template position when missing.
+function M.ensure_section(doc, name)
+  local sec = doc:section(name)
+  if sec then return sec end
+  local order = log.SECTIONS
+  local idx
+  for i, n in ipairs(order) do if n == name then idx = i end end
+  local heading = "## " .. name .. "\n"
+  if idx then
+    for i = idx + 1, #order do
+      local later = doc:section(order[i])
+      if later then
+        M.splice(doc, later.start, later.start, heading .. "\n---\n\n")
+        return doc:section(name)
+      end
+    end
+  end
+  -- No later section: before the footer, else at the end.
+  local footer = md.field(doc.text, "Last Updated")
+  local pos = footer and footer.line_start or #doc.text + 1
+  if footer then
+    -- keep a `---` right above the footer above the new section
+    local prev = lines(doc.text, 1, footer.line_start)
+    local i = #prev
+    while i >= 1 and is_blank(prev[i].s) do i = i - 1 end
+    if i >= 1 and log.is_rule(prev[i].s) then pos = prev[i].start end
+    M.splice(doc, pos, pos, heading .. "\n")
+    insert_block(doc, doc:section(name).heading_end, "")
+  else
+    insert_block(doc, pos, heading)
+  end
+  return doc:section(name)
+end
+
+---Position just after a section's heading and any hint comments.
+local function after_hints(doc, sec)
+  local pos = sec.heading_end
+  for _, l in ipairs(lines(doc.text, sec.heading_end, sec.body_end)) do
+    if is_comment(l.s) then pos = l.stop
+    elseif not is_blank(l.s) then break end
+  end
+  return pos
+end
+
+---Delete placeholder items, placeholder labels and placeholder lines in
+---[a, b), with the blank lines they leave doubled.
+local function remove_placeholders(doc, a, b)
+  local cuts = {}
+  local skipping = false
+  for _, l in ipairs(lines(doc.text, a, b)) do
+    local item = l.s:match("^%s*[-*+]%s+%[[ xX]%]%s*(.-)%s*$") or l.s:match("^%s*[-*+]%s+(.-)%s*$")
+      or l.s:match("^%s*%d+[.)]%s+(.-)%s*$")
+    local label = l.s:match("^%*%*(.-):%*%*%s*$")
+    local cont = l.s:match("^%s%s+%S")
+    if (cont and skipping) or placeholders.is_placeholder(item or label or l.s) then
+      cuts[#cuts + 1] = l
+      skipping = item ~= nil or label ~= nil or skipping
+    else
+      skipping = false
+    end
+  end
+  for i = #cuts, 1, -1 do
+    local l = cuts[i]
+    doc.text = doc.text:sub(1, l.start - 1) .. doc.text:sub(l.stop)
+  end
+  if #cuts > 0 then
+    -- collapse blank runs left behind inside the edited range only
+    local removed = 0
+    for _, l in ipairs(cuts) do removed = removed + (l.stop - l.start) end
+    local stop = b - removed
+    local region = doc.text:sub(a, stop - 1)
+    local eol = doc.eol
+    local n
+    repeat
+      region, n = region:gsub(eol .. "[ \t]*" .. eol .. "[ \t]*" .. eol, eol .. eol)
+    until n == 0
+    doc.text = doc.text:sub(1, a - 1) .. region .. doc.text:sub(stop)
+    doc:reindex()
+  end
+  return #cuts
+end
+M.remove_placeholders = remove_placeholders
+
+---The `**Label:**` block in a section, created at the section's end when
+---missing.
+local function ensure_block(doc, section_name, label)
+  local sec = M.ensure_section(doc, section_name)
+  local blk = doc:block(sec, label)
+  if blk then return blk end
+  insert_block(doc, doc:content_end(sec), "**" .. label .. ":**\n")
+  return doc:block(doc:section(section_name), label)
+end
+
+---Append an item line to the list of a block (or a whole section when
+---label is nil), replacing the template's sample lines first.
+---@param make function(items) -> line text without newline
+function M.add_item(doc, section_name, label, make)
+  local function range()
+    local sec = M.ensure_section(doc, section_name)
+    if label then
+      local blk = ensure_block(doc, section_name, label)
+      return blk.label_end, blk.stop, blk.label_end
+    end
+    return sec.heading_end, doc:content_end(sec), after_hints(doc, sec)
+  end
+  local a, b = range()
+  if remove_placeholders(doc, a, b) > 0 then a, b = range() end
+  local items = log.items(doc.text, a, b)
+  local line = make(items)
+  if #items > 0 then
+    M.splice(doc, items[#items].stop, items[#items].stop, line .. "\n")
+  else
+    local _, _, start = range()
+    if label then
+      for _, l in ipairs(lines(doc.text, start, b)) do
+        if is_comment(l.s) then start = l.stop else break end
+      end
+      M.splice(doc, start, start, line .. "\n")
+    else
+      insert_block(doc, b > start and b or start, line .. "\n")
+    end
+  end
+end
+
+-- Matching ------------------------------------------------------------------
+
+---Find an item by text: exact, then case-insensitive, then a unique
+---substring (case-insensitive).
+---@return table|nil item, string|nil why, table|nil candidates
+function M.match_item(items, query)
+  for _, it in ipairs(items) do if it.text == query then return it end end
+  local q = query:lower()
+  for _, it in ipairs(items) do if it.text:lower() == q then return it end end
+  local found = {}
+  for _, it in ipairs(items) do
+    if it.text:lower():find(q, 1, true) then found[#found + 1] = it end
+  end
+  if #found == 1 then return found[1] end
+  local names = {}
+  for _, it in ipairs(#found > 1 and found or items) do names[#names + 1] = it.text end
+  return nil, #found > 1 and "ambiguous" or "missing", names
+end
+
+-- Field edits -----------------------------------------------------------------
+
+local CURRENT_WORK_FIELDS = { "Working On", "Status", "Progress" }
+
+---Set a Current Work field (Working On, Status, Progress), creating it in
+---template order when missing.
+function M.set_work_field(doc, key, value)
+  value = one_line(value)
+  local sec = M.ensure_section(doc, "Current Work")
+  local f = md.field(doc.text, key, sec.heading_end, sec.body_end)
+  if f then
+    M.splice(doc, f.value_start, f.value_end, value)
+    return
+  end
+  local pos
+  for _, k in ipairs(CURRENT_WORK_FIELDS) do
+    if k == key then break end
+    local prev = md.field(doc.text, k, sec.heading_end, sec.body_end)
+    if prev then pos = prev.line_end end
+  end
+  local line = "**" .. key .. ":** " .. value .. "\n"
+  if pos then M.splice(doc, pos, pos, line)
+  else insert_block(doc, after_hints(doc, sec), line) end
+end
+
+---Set a header field (Status, Role, ...) when the header has it.
+function M.set_header_field(doc, key, value)
+  local a, b = doc:header_range()
+  local f = md.field(doc.text, key, a, b)
+  if not f then return false end
+  M.splice(doc, f.value_start, f.value_end, one_line(value))
+  return true
+end
+
+---Set Last Updated and Updated By, adding the footer when missing.
+function M.touch(doc, stamp, by)
+  for _, kv in ipairs({ { "Last Updated", stamp }, { "Updated By", by } }) do
+    local f = md.field(doc.text, kv[1])
+    if f then
+      M.splice(doc, f.value_start, f.value_end, kv[2])
+    else
+      local last = md.field(doc.text, "Last Updated")
+      local line = "**" .. kv[1] .. ":** " .. kv[2] .. "\n"
+      if last then M.splice(doc, last.line_end, last.line_end, line)
+      else insert_block(doc, #doc.text + 1, "---\n\n" .. line) end
+    end
+  end
+end
+
+-- Dated groups ------------------------------------------------------------------
+
+---Add `- [x] text` under `**date:**` in Completed Today (group created at
+---the top when missing: newest first). Returns false when already there.
+function M.add_completed(doc, date, text)
+  local sec = M.ensure_section(doc, "Completed Today")
+  remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
+  sec = doc:section("Completed Today")
+  local label = "**" .. date .. ":**"
+  local stop = doc:content_end(sec)
+  for _, l in ipairs(lines(doc.text, sec.heading_end, stop)) do
+    if l.s:match("^%s*(.-)%s*$") == label then
+      local items = log.items(doc.text, l.stop, stop)
+      for _, it in ipairs(items) do
+        if it.text == text then return false end
+      end
+      local pos = #items > 0 and items[#items].stop or l.stop
+      M.splice(doc, pos, pos, "- [x] " .. text .. "\n")
+      return true
+    end
+  end
+  insert_block(doc, after_hints(doc, sec), label .. "\n- [x] " .. text .. "\n")
+  return true
+end
+
+-- Workflow edits ---------------------------------------------------------------
+
+---Add an unchecked task to Current Phase (no duplicate).
+function M.add_phase_task(doc, task)
+  for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
+    if it.text == task and not it.placeholder then return false end
+  end
+  M.add_item(doc, "Current Work", "Current Phase", function() return "- [ ] " .. task end)
+  return true
+end
+
+---Check a phase task, matched by match_item; returns the item's text.
+---@return string|nil text, string|nil why, table|nil candidates
+function M.check_phase_task(doc, query)
+  local items = {}
+  for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
+    if it.done ~= nil and not it.placeholder then items[#items + 1] = it end
+  end
+  local it, why, names = M.match_item(items, query)
+  if not it then return nil, why, names end
+  if not it.done then
+    local line = doc.text:sub(it.start, it.stop - 1)
+    local a = line:find("[ ]", 1, true)
+    M.splice(doc, it.start + a - 1, it.start + a + 2, "[x]")
+  end
+  return it.text
+end
+
+---Add a current blocker (a "None" line is replaced).
+function M.add_blocker(doc, text)
+  local blk = ensure_block(doc, "Blockers & Issues", "Current Blockers")
+  for _, l in ipairs(lines(doc.text, blk.label_end, blk.stop)) do
+    if l.s:match("^%s*[-*]?%s*[Nn]one%.?%s*$") then
+      M.splice(doc, l.start, l.stop, "")
+      break
+    end
+  end
+  M.add_item(doc, "Blockers & Issues", "Current Blockers", function() return "- [ ] " .. text end)
+end
+
+---Move a current blocker to Resolved Issues as `- [x] ~~text~~ - Solved by how`.
+function M.resolve_blocker(doc, query, how)
+  local items = {}
+  for _, it in ipairs(doc:section_items("Blockers & Issues", "Current Blockers")) do
+    if not it.placeholder then items[#items + 1] = it end
+  end
+  local it, why, names = M.match_item(items, query)
+  if not it then return nil, why, names end
+  M.splice(doc, it.start, it.stop, "")
+  local line = "- [x] ~~" .. it.text .. "~~" .. (how and (" - Solved by " .. how) or "")
+  M.add_item(doc, "Blockers & Issues", "Resolved Issues", function() return line end)
+  return it.text
+end
+
+---Append a next step; a numbered list stays numbered. No duplicates.
+function M.add_next_step(doc, text)
+  for _, it in ipairs(doc:section_items("Next Steps")) do
+    if it.text == text and not it.placeholder then return false end
+  end
+  M.add_item(doc, "Next Steps", nil, function(items)
+    local last = items[#items]
+    if last and not last.number then return last.marker .. " " .. text end
+    return ("%d. %s"):format((last and last.number or 0) + 1, text)
+  end)
+  return true
+end
+
+---Remove every item of Next Steps.
+function M.clear_next_steps(doc)
+  local sec = doc:section("Next Steps")
+  if not sec then return end
+  remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
+  sec = doc:section("Next Steps")
+  local items = log.items(doc.text, sec.heading_end, doc:content_end(sec))
+  for i = #items, 1, -1 do M.splice(doc, items[i].start, items[i].stop, "") end
+end
+
+---Append a paragraph to Session Notes.
+function M.add_note(doc, text)
+  local sec = M.ensure_section(doc, "Session Notes")
+  remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
+  sec = doc:section("Session Notes")
+  insert_block(doc, math.max(doc:content_end(sec), after_hints(doc, sec)), text .. "\n")
+end
+
+---Add a dated `**date - topic:**` block to Learnings & Discoveries; each
+---line of text becomes a bullet. No duplicate of the same date and topic.
+function M.add_learning(doc, date, topic, text)
+  for _, e in ipairs(doc:learnings()) do
+    if e.date == date and e.topic == topic then return false end
+  end
+  local sec = M.ensure_section(doc, "Learnings & Discoveries")
+  remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
+  sec = doc:section("Learnings & Discoveries")
+  local body = {}
+  for line in (text .. "\n"):gmatch("(.-)\r?\n") do
+    if not is_blank(line) then
+      body[#body + 1] = line:match("^%s*[-*+]%s") and line or ("- " .. line)
+    end
+  end
+  local block = ("**%s - %s:**\n%s\n"):format(date, topic, table.concat(body, "\n"))
+  insert_block(doc, math.max(doc:content_end(sec), after_hints(doc, sec)), block)
+  return true
+end
+
+---Add or update an entry of Services Built/Modified:
+---`N. **name**` with `- Status:`, `- Progress:`, `- Location:` lines.
+function M.set_service(doc, name, fields)
+  local sec = M.ensure_section(doc, "Services Built/Modified")
+  remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
+  sec = doc:section("Services Built/Modified")
+  local items = log.items(doc.text, sec.heading_end, doc:content_end(sec))
+  local keys = { "Status", "Progress", "Location" }
+  for _, it in ipairs(items) do
+    if it.text:match("^%*%*(.-)%*%*") == name then
+      for i = #keys, 1, -1 do
+        local k = keys[i]
+        if fields[k] then
+          local sub = md.field(doc.text, k, it.start, it.stop) -- bold form
+          local found
+          for _, l in ipairs(lines(doc.text, it.start, it.stop)) do
+            local a = l.s:find("^%s+[-*]%s+" .. k .. ":")
+            if a then found = l end
+          end
+          if found then
+            local indent = found.s:match("^(%s+[-*]%s+)")
+            M.splice(doc, found.start, found.stop, indent .. k .. ": " .. fields[k] .. "\n")
+          elseif not sub then
+            M.splice(doc, it.stop, it.stop, "   - " .. k .. ": " .. fields[k] .. "\n")
+          end
+          it = log.items(doc.text, it.start, #doc.text + 1)[1]
+        end
+      end
+      return
+    end
+  end
+  M.add_item(doc, "Services Built/Modified", nil, function(list)
+    local last = list[#list]
+    local line = ("%d. **%s**"):format((last and last.number or 0) + 1, name)
+    for _, k in ipairs(keys) do
+      if fields[k] then line = line .. "\n   - " .. k .. ": " .. fields[k] end
+    end
+    return line
+  end)
+end
+
+return M

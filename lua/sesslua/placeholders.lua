@@ -1,0 +1,39 @@
+--- Template placeholders: the one list of what counts as "not filled in
+--- yet", for the original team template (bracket placeholders and sample
+--- lines) and for sesslua's built-in template. `update` removes sample
+--- lines when the first real entry arrives; `handoff` reports any left.
+local M = {}
+
+---Lua patterns matched against an item's text or a field's value.
+M.PATTERNS = {
+  -- values still to fill
+  "%[not set%]", "%[Service/Task Name%]", "%[X%%%]", "%[Your Role%]", "%[Your Goal%]",
+  "%[ID%]", "%[Date%]", "%[Date Time%]", "%[Previous Date%]", "%[Topic%]",
+  "%[service%-name%]", "%[another%-service%]", "%[topic%]", "%[issue%]",
+  "^%[Any additional notes",
+  -- the original template's sample lines
+  "^Task %d+$", "^Completed task %d+$", "^Deployed service X$", "^Previous completed work$",
+  "^Next task description$", "^Blocker %d+ description$",
+  "^~~Previous blocker~~ %- Solved by doing X$",
+  "^Learning description$", "^Why it matters$", "^Impact on future work$", "^Another learning$",
+  '"Subject" %(Priority%)$', '"Subject" %- Action taken$',
+  "^Working with session%-X on", "^Helped session%-Y with",
+  "^Status: Development | Testing | Production$", "^Progress: X%%$", "^Status: %.%.%.$",
+  "^Progress: %.%.%.$", "^Location: SERVICES/service%-name/$",
+  -- a choice list never narrowed to one value
+  "^Planning | Building | Testing | Deploying | Complete$", "^Active | Idle | Completed$",
+}
+
+---Whether a piece of text (an item, a value, a label) is a placeholder.
+---@param s string|nil
+---@return boolean, string|nil the pattern that matched
+function M.is_placeholder(s)
+  if s == nil then return false end
+  s = s:match("^%s*(.-)%s*$")
+  for _, p in ipairs(M.PATTERNS) do
+    if s:find(p) then return true, p end
+  end
+  return false
+end
+
+return M

@@ -1,0 +1,284 @@
+--- The host's command line: options, coordination root, search path, and
+--- running a workflow. Loaded by core/main.c before anything else, so it
+--- requires only C modules until the search path is in place.
+local fs = require("sesslua.fs")
+local sys = require("sesslua.sys")
+local builtin = require("sesslua.builtin")
+
+local M = {}
+
+local EXIT_USAGE, EXIT_NOT_FOUND = 2, 3
+
+local USAGE = [[
+usage: sesslua [--root DIR] [--session ID] [--debug] SCRIPT [ARGS...]
+       sesslua --list | --which NAME | --help | --version]]
+
+local HELP = [[
+
+Runs a coordination workflow (a Lua script) against the coordination tree.
+
+options:
+  --root DIR      coordination root (default: $SESSLUA_ROOT, else the nearest
+                  ancestor's docs/coordination/, else ./docs/coordination)
+  --session ID    the session acting (default: $SESSLUA_SESSION, then the
+                  root's .current_session file)
+  --debug         add a Lua traceback to errors
+  --list          every workflow, its description and where it comes from
+  --which NAME    the file that NAME would run, and every candidate in order
+  --help          this text
+  --version       sesslua, Lua and cmark versions
+
+Scripts, Lua modules and templates are looked up along one path, first hit
+wins: an explicit path (contains '/'), $SESSLUA_PATH, <root>/scripts/,
+${XDG_CONFIG_HOME:-~/.config}/sesslua/, then the built-ins.
+
+exit codes: 0 ok, 1 a check failed, 2 usage error or invalid input,
+3 not found, 4 conflict (exists, lock held too long), 5 I/O or permission.]]
+
+---Raise a structured error for core/main.c to print.
+local function fail(code, message)
+  error({ code = code, message = message }, 0)
+end
+
+local function is_dir(path)
+  local st = fs.stat(path)
+  return st ~= nil and st.type == "dir"
+end
+
+---Find the coordination root: --root, $SESSLUA_ROOT, nearest ancestor
+---holding docs/coordination/, else ./docs/coordination.
+---@return string root, string source
+local function find_root(opt_root)
+  if opt_root then return opt_root, "--root" end
+  local env = sys.getenv("SESSLUA_ROOT")
+  if env and env ~= "" then return env, "SESSLUA_ROOT" end
+  local cwd = sys.cwd()
+  local dir = cwd
+  while dir do
+    local candidate = (dir == "/" and "" or dir) .. "/docs/coordination"
+    if is_dir(candidate) then return candidate, "found" end
+    if dir == "/" then break end
+    dir = fs.dirname(dir)
+  end
+  return cwd .. "/docs/coordination", "default"
+end
+
+---The search directories, first hit wins, each with its source label.
+local function search_dirs(root)
+  local dirs = {}
+  local env = sys.getenv("SESSLUA_PATH")
+  if env then
+    for dir in env:gmatch("[^:]+") do
+      dirs[#dirs + 1] = { dir = dir, source = "path" }
+    end
+  end
+  dirs[#dirs + 1] = { dir = root .. "/scripts", source = "team" }
+  local xdg = sys.getenv("XDG_CONFIG_HOME")
+  if not xdg or xdg == "" then
+    local home = sys.getenv("HOME")
+    xdg = home and home .. "/.config" or nil
+  end
+  if xdg then dirs[#dirs + 1] = { dir = xdg .. "/sesslua", source = "user" } end
+  return dirs
+end
+
+---Put the search directories in front of package.path.
+local function set_package_path(dirs)
+  local parts = {}
+  for _, d in ipairs(dirs) do
+    parts[#parts + 1] = d.dir .. "/?.lua"
+    parts[#parts + 1] = d.dir .. "/?/init.lua"
+  end
+  parts[#parts + 1] = package.path
+  package.path = table.concat(parts, ";")
+end
+
+local function file_exists(path)
+  local st = fs.stat(path)
+  return st ~= nil and st.type ~= "dir"
+end
+
+---Every place a workflow NAME could come from, in search order.
+---@return table candidates {path=, source=, exists=, builtin=}
+function M.candidates(ctx, name)
+  local list = {}
+  if name:find("/", 1, true) then
+    list[1] = { path = name, source = "path", exists = file_exists(name) }
+    return list
+  end
+  local base = name:gsub("%.lua$", "")
+  for _, d in ipairs(ctx.search_dirs) do
+    local path = d.dir .. "/" .. base .. ".lua"
+    list[#list + 1] = { path = path, source = d.source, exists = file_exists(path) }
+  end
+  local key = "scripts/" .. base .. ".lua"
+  list[#list + 1] = { path = "builtin:" .. key, source = "built-in",
+                      exists = builtin.get(key) ~= nil, builtin = key }
+  return list
+end
+
+---The candidate that runs, or nil.
+function M.resolve(ctx, name)
+  for _, c in ipairs(M.candidates(ctx, name)) do
+    if c.exists then return c end
+  end
+  return nil
+end
+
+---Load a resolved script as a chunk.
+local function load_script(found)
+  if found.builtin then
+    return load(builtin.get(found.builtin), "@builtin:" .. found.builtin, "t")
+  end
+  return loadfile(found.path, "t")
+end
+
+---A script's one-line description: its first `--- text` comment line.
+local function describe(found)
+  local text
+  if found.builtin then
+    text = builtin.get(found.builtin)
+  else
+    text = fs.read(found.path)
+  end
+  if not text then return "" end
+  for line in text:gmatch("[^\n]*") do
+    local d = line:match("^%-%-%-?%s*(.-)%s*$")
+    if d and not line:match("^#!") then return d end
+    if not line:match("^#!") and line ~= "" then break end
+  end
+  return ""
+end
+
+---Every workflow name with the candidate that wins, sorted by name.
+function M.workflows(ctx)
+  local seen, names = {}, {}
+  local function add(base)
+    if not seen[base] then seen[base] = true; names[#names + 1] = base end
+  end
+  for _, d in ipairs(ctx.search_dirs) do
+    for _, f in ipairs(fs.list(d.dir, ".lua") or {}) do add((f:gsub("%.lua$", ""))) end
+  end
+  for _, key in ipairs(builtin.names("scripts/")) do
+    add(key:match("^scripts/(.-)%.lua$"))
+  end
+  table.sort(names)
+  local out = {}
+  for _, n in ipairs(names) do
+    local found = M.resolve(ctx, n)
+    out[#out + 1] = { name = n, source = found.source, path = found.path,
+                      description = describe(found) }
+  end
+  return out
+end
+
+local function print_list(ctx)
+  local rows = M.workflows(ctx)
+  local width = 0
+  for _, r in ipairs(rows) do width = math.max(width, #r.name) end
+  for _, r in ipairs(rows) do
+    io.write(string.format("  %-" .. width .. "s  %-8s  %s\n", r.name, r.source, r.description))
+  end
+end
+
+local function print_which(ctx, name)
+  local winner = M.resolve(ctx, name)
+  if not winner then
+    fail(EXIT_NOT_FOUND, ("unknown workflow '%s': not found on the search path\n"
+      .. "hint: sesslua --list shows every workflow"):format(name))
+  end
+  io.write(winner.path, "\n")
+  for _, c in ipairs(M.candidates(ctx, name)) do
+    if c ~= winner then
+      io.write(("  %s %s (%s)\n"):format(c.exists and "shadowed:" or "absent:  ", c.path, c.source))
+    end
+  end
+end
+
+local function print_version()
+  io.write(("sesslua %s (%s, cmark %s)\n"):format(builtin.version, _VERSION, builtin.cmark_version))
+end
+
+---Parse the host's own options (those before SCRIPT).
+local function parse_options(args)
+  local opts = { debug = false }
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    local function value()
+      i = i + 1
+      if args[i] == nil then fail(EXIT_USAGE, a .. ": missing value\n" .. USAGE) end
+      return args[i]
+    end
+    if a == "--root" then opts.root = value()
+    elseif a:match("^%-%-root=") then opts.root = a:sub(8)
+    elseif a == "--session" then opts.session = value()
+    elseif a:match("^%-%-session=") then opts.session = a:sub(11)
+    elseif a == "--debug" then opts.debug = true
+    elseif a == "--help" or a == "-h" then opts.action = "help"
+    elseif a == "--version" or a == "-V" then opts.action = "version"
+    elseif a == "--list" then opts.action = "list"
+    elseif a == "--which" then opts.action = "which"; opts.which = value()
+    elseif a == "--" then i = i + 1; break
+    elseif a:sub(1, 1) == "-" and a ~= "-" then
+      fail(EXIT_USAGE, ("unknown option '%s'\n%s"):format(a, USAGE))
+    else break end
+    i = i + 1
+  end
+  opts.script_index = i
+  return opts
+end
+
+---Make undeclared global reads and writes errors, so a typo in a workflow
+---fails loudly instead of reading nil.
+local function strict_globals()
+  setmetatable(_G, {
+    __newindex = function(_, name)
+      error(("assignment to undeclared global '%s'"):format(tostring(name)), 2)
+    end,
+    __index = function(_, name)
+      error(("undeclared global '%s'"):format(tostring(name)), 2)
+    end,
+  })
+end
+
+---Entry point from core/main.c. Returns the exit code.
+function M.main(args)
+  local opts = parse_options(args)
+  local root, root_source = find_root(opts.root)
+  local ctx = {
+    root = root, root_source = root_source, session = opts.session,
+    debug = opts.debug, search_dirs = search_dirs(root),
+  }
+  package.loaded["sesslua.context"] = ctx
+  set_package_path(ctx.search_dirs)
+
+  if opts.action == "help" then io.write(USAGE, "\n", HELP, "\n"); return 0 end
+  if opts.action == "version" then print_version(); return 0 end
+  if opts.action == "list" then print_list(ctx); return 0 end
+  if opts.action == "which" then print_which(ctx, opts.which); return 0 end
+
+  local name = args[opts.script_index]
+  if not name then
+    io.write(USAGE, "\n\nworkflows:\n")
+    print_list(ctx)
+    return 0
+  end
+  local found = M.resolve(ctx, name)
+  if not found then
+    fail(EXIT_NOT_FOUND, ("unknown workflow '%s': not found on the search path\n"
+      .. "hint: sesslua --list shows every workflow"):format(name))
+  end
+  local chunk, err = load_script(found)
+  if not chunk then fail(EXIT_USAGE, err) end
+  ctx.script = found
+  local script_args = { [0] = name }
+  for k = opts.script_index + 1, #args do script_args[#script_args + 1] = args[k] end
+  rawset(_G, "arg", script_args)
+  strict_globals()
+  local code = chunk(table.unpack(script_args))
+  if math.type(code) == "integer" then return code end
+  return 0
+end
+
+return M

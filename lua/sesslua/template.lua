@@ -1,0 +1,58 @@
+--- Templates: looked up along the search path like scripts, and filled by
+--- literal substitution in one pass, so user text is never interpreted
+--- (the shell scripts' sed broke on '/', '&' and quotes).
+local fs = require("sesslua.fs")
+local builtin = require("sesslua.builtin")
+
+local M = {}
+
+---The text of template `name`: `<dir>/templates/<name>` for each search
+---directory, first hit wins, else the built-in.
+---@return string text, string origin path or "builtin:templates/<name>"
+function M.read(ctx, name)
+  for _, d in ipairs(ctx.search_dirs) do
+    local path = d.dir .. "/templates/" .. name
+    local text = fs.read(path)
+    if text then return text, path end
+  end
+  local key = "templates/" .. name
+  local text = builtin.get(key)
+  if not text then error("no built-in template " .. key) end
+  return text, "builtin:" .. key
+end
+
+---Replace every occurrence of each key of `values` in `text` by its value,
+---literally and in one left-to-right pass: a replacement is never scanned
+---again, and at one position the longest key wins.
+---@param text string
+---@param values table<string,string>
+---@return string
+function M.fill(text, values)
+  local keys = {}
+  for k in pairs(values) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return #a > #b end)
+  local out, pos = {}, 1
+  while true do
+    local best, best_key
+    for _, k in ipairs(keys) do
+      local at = text:find(k, pos, true)
+      if at and (best == nil or at < best) then best, best_key = at, k end
+    end
+    if not best then break end
+    out[#out + 1] = text:sub(pos, best - 1)
+    out[#out + 1] = values[best_key]
+    pos = best + #best_key
+  end
+  out[#out + 1] = text:sub(pos)
+  return table.concat(out)
+end
+
+---Whether text contains any of the given literal tokens.
+function M.uses(text, tokens)
+  for _, t in ipairs(tokens) do
+    if text:find(t, 1, true) then return true end
+  end
+  return false
+end
+
+return M

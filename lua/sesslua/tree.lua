@@ -1,0 +1,142 @@
+--- The coordination tree: where things live under the root, session ids,
+--- which session is acting, and creating the tree.
+local fs = require("sesslua.fs")
+local sys = require("sesslua.sys")
+local template = require("sesslua.template")
+
+local M = {}
+
+---The kinds of shared knowledge, in display order: file, title, the word
+---an entry's body starts with, and the counter's label.
+M.KNOWLEDGE = {
+  { type = "learning", file = "learnings.md", title = "Shared Learnings",
+    label = "Learning", total = "Total Learnings" },
+  { type = "pattern", file = "patterns.md", title = "Reusable Patterns",
+    label = "Pattern", total = "Total Patterns" },
+  { type = "troubleshooting", file = "troubleshooting.md", title = "Troubleshooting",
+    label = "Troubleshooting", total = "Total Issues" },
+  { type = "best-practice", file = "best-practices.md", title = "Best Practices",
+    label = "Best Practice", total = "Total Practices" },
+}
+
+---Paths under a coordination root.
+---@param root string
+---@return table
+function M.paths(root)
+  local sessions = root .. "/sessions"
+  return {
+    root = root,
+    sessions = sessions,
+    active = sessions .. "/ACTIVE",
+    archive = sessions .. "/ARCHIVE",
+    template = sessions .. "/SESSION_LOG_TEMPLATE.md",
+    knowledge = root .. "/shared-knowledge",
+    messages = root .. "/messages",
+    scripts = root .. "/scripts",
+    current_session = root .. "/.current_session",
+  }
+end
+
+---Validate and normalise a session id: `12` means `session-12`.
+---@param input string|nil
+---@return string|nil id, string|nil why
+function M.normalize_id(input)
+  if input == nil or input == "" then return nil, "empty session id" end
+  if input:find("\0", 1, true) then return nil, "session id contains a NUL byte" end
+  if input:match("^%d+$") then input = "session-" .. input end
+  if input:find("..", 1, true) then return nil, "session id contains '..'" end
+  if #input > 100 then return nil, "session id longer than 100 characters" end
+  if not input:match("^[A-Za-z0-9][A-Za-z0-9._-]*$") then
+    return nil, "session id must start with a letter or digit and hold only letters, digits, '.', '_' and '-'"
+  end
+  return input
+end
+
+---The short form used by the original template's `Session [ID]`:
+---`session-12` -> `12`; other ids stay as they are.
+function M.short_id(id)
+  return id:match("^session%-(.+)$") or id
+end
+
+---The acting session: --session, $SESSLUA_SESSION, then the root's
+---.current_session file (what the shell scripts wrote).
+---@return string|nil id, string|nil source
+function M.current_session(ctx)
+  if ctx.session and ctx.session ~= "" then return ctx.session, "--session" end
+  local env = sys.getenv("SESSLUA_SESSION")
+  if env and env ~= "" then return env, "SESSLUA_SESSION" end
+  for _, path in ipairs({ M.paths(ctx.root).current_session, ".current_session" }) do
+    local text = fs.read(path)
+    local id = text and text:match("^%s*(%S+)")
+    if id then return id, path end
+  end
+  return nil
+end
+
+---The session a workflow acts on: the ID argument, else the acting
+---session; validated.
+---@return string|nil id, string|nil message, string|nil code ("EUSAGE")
+function M.session_arg(ctx, given)
+  local raw = given
+  if raw == nil then
+    raw = M.current_session(ctx)
+    if raw == nil then
+      return nil, "no session given\nhint: pass an ID, --session ID, set SESSLUA_SESSION, "
+        .. "or write the id to " .. M.paths(ctx.root).current_session, "EUSAGE"
+    end
+  end
+  local id, why = M.normalize_id(raw)
+  if not id then return nil, ("invalid session id '%s': %s"):format(raw, why), "EUSAGE" end
+  return id
+end
+
+---The active log of a session that must exist.
+---@return string|nil path, string|nil message, string|nil code
+function M.existing_log(ctx, id)
+  local path = M.log_path(ctx.root, id)
+  if fs.exists(path) then return path end
+  return nil, ("%s: no active log for %s\nhint: sesslua create.lua %s ROLE GOAL, "
+    .. "or sesslua list.lua to see the sessions"):format(path, id, id), "ENOENT"
+end
+
+---Path of an active log.
+function M.log_path(root, id)
+  return M.paths(root).active .. "/" .. id .. ".md"
+end
+
+---The text of a knowledge file with no entries yet.
+function M.knowledge_header(kind, ctx)
+  return template.fill(template.read(ctx, "knowledge.md"), {
+    ["{{title}}"] = kind.title, ["{{total}}"] = kind.total, ["{{type}}"] = kind.type,
+  })
+end
+
+---Create whatever part of the tree is missing; never overwrite.
+---@return table report array of {path=, created=bool}
+function M.ensure(ctx)
+  local p = M.paths(ctx.root)
+  local report = {}
+  local function note(path, created) report[#report + 1] = { path = path, created = created } end
+  for _, dir in ipairs({ p.root, p.sessions, p.active, p.archive, p.knowledge, p.messages, p.scripts }) do
+    local existed = fs.exists(dir)
+    local ok, err, code = fs.mkdir(dir)
+    if not ok then return nil, err, code end
+    note(dir, not existed)
+  end
+  local files = {
+    { p.template, function() return template.read(ctx, "session-log.md") end },
+    { p.scripts .. "/README.md", function() return template.read(ctx, "scripts-readme.md") end },
+  }
+  for _, kind in ipairs(M.KNOWLEDGE) do
+    files[#files + 1] = { p.knowledge .. "/" .. kind.file,
+                          function() return M.knowledge_header(kind, ctx) end }
+  end
+  for _, f in ipairs(files) do
+    local ok, err, code = fs.write(f[1], f[2](), { exclusive = true })
+    if not ok and code ~= "EEXIST" then return nil, err, code end
+    note(f[1], ok == true)
+  end
+  return report
+end
+
+return M

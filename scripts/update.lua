@@ -1,0 +1,128 @@
+--- Update any part of a session log in one locked edit.
+local cli = require("sesslua.cli")
+local ctx = require("sesslua.context")
+local fs = require("sesslua.fs")
+local tree = require("sesslua.tree")
+local log = require("sesslua.log")
+local edit = require("sesslua.logedit")
+local clock = require("sesslua.clock")
+local diff = require("sesslua.diff")
+
+local parser = cli.parser("update.lua", "Update a session log; every TEXT may be '-' for stdin.",
+  'Example: sesslua update.lua 12 --status Building --progress 60 --done "Tests written"')
+parser:argument("id", "Session id (default: the acting session)."):args("?")
+parser:option("--working-on", "What the session works on now.")
+parser:option("--status", "Planning, Building, Testing, Deploying or Complete.")
+parser:option("--progress", "0-100, as 60 or 60%.")
+parser:option("--phase", "Add an unchecked task to Current Phase."):count("*")
+parser:option("--done", "Check a phase task and record it as completed today."):count("*")
+parser:option("--completed", "Record a completed item under today's date."):count("*")
+parser:option("--blocker", "Add a current blocker."):count("*")
+parser:option("--resolve", "Move a blocker to Resolved Issues."):count("*")
+parser:option("--how", "How the resolved blocker was solved.")
+parser:option("--next", "Append a next step."):count("*")
+parser:flag("--next-clear", "Empty Next Steps first.")
+parser:option("--note", "Append a paragraph to Session Notes."):count("*")
+parser:option("--learning", "Add a dated learning."):args(2):argname({ "TOPIC", "TEXT" }):count("*")
+parser:option("--service", "Add or update a service entry.")
+parser:option("--service-status", "The service's status.")
+parser:option("--service-progress", "The service's progress (0-100).")
+parser:option("--service-location", "Where the service lives.")
+parser:flag("--dry-run", "Print the diff the update would make; write nothing.")
+local args = cli.parse(parser)
+
+local STATUSES = { Planning = true, Building = true, Testing = true, Deploying = true, Complete = true }
+
+---Validate and normalise every option before anything is written.
+local function prepare()
+  local function text(v) return v and cli.text(v) end
+  local function texts(list)
+    local out = {}
+    for i, v in ipairs(list or {}) do out[i] = cli.text(v) end
+    return out
+  end
+  local o = {
+    working_on = text(args.working_on), status = text(args.status),
+    phase = texts(args.phase), done = texts(args.done), completed = texts(args.completed),
+    blocker = texts(args.blocker), resolve = texts(args.resolve), how = text(args.how),
+    next = texts(args.next), note = texts(args.note), learning = {},
+  }
+  for i, pair in ipairs(args.learning or {}) do
+    o.learning[i] = { topic = cli.text(pair[1]), text = cli.text(pair[2]) }
+  end
+  local function percent(v, what)
+    local n = v and v:match("^%s*(%d+)%s*%%?%s*$")
+    if v and (not n or tonumber(n) > 100) then
+      cli.usage_error(("update: %s: expected a number 0-100 (like 60 or 60%%), got '%s'"):format(what, v))
+    end
+    return n and tonumber(n)
+  end
+  o.progress = percent(args.progress, "--progress")
+  if args.service then
+    local p = percent(args.service_progress, "--service-progress")
+    o.service = { name = cli.text(args.service), fields = {
+      Status = text(args.service_status), Progress = p and (p .. "%"),
+      Location = text(args.service_location) } }
+  elseif args.service_status or args.service_progress or args.service_location then
+    cli.usage_error("update: --service-status, --service-progress and --service-location need --service NAME")
+  end
+  if o.how and #o.resolve == 0 then cli.usage_error("update: --how needs --resolve TEXT") end
+  if o.status and not STATUSES[o.status] then
+    cli.warn(("status '%s' is not one of Planning, Building, Testing, Deploying, Complete"):format(o.status))
+  end
+  for _, list in ipairs({ o.phase, o.done, o.completed, o.blocker, o.resolve, o.next, o.note }) do
+    for _, v in ipairs(list) do
+      if v:match("^%s*$") then cli.usage_error("update: empty TEXT") end
+    end
+  end
+  return o
+end
+
+local function fail_match(what, query, why, names)
+  local list = #names > 0 and table.concat(names, "; ") or "none"
+  cli.usage_error(("update: %s '%s' is %s"):format(what, query,
+    why == "ambiguous" and "ambiguous" or "not in the log"),
+    (why == "ambiguous" and "it matches: " or "candidates: ") .. list)
+end
+
+---Apply every option to the text; returns the new text.
+local function apply(text, o, id, by)
+  local doc = log.new(text)
+  local today, now = clock.today(), clock.now()
+  if args.next_clear then edit.clear_next_steps(doc) end
+  if o.working_on then edit.set_work_field(doc, "Working On", o.working_on) end
+  if o.status then edit.set_work_field(doc, "Status", o.status) end
+  if o.progress then edit.set_work_field(doc, "Progress", o.progress .. "%") end
+  for _, t in ipairs(o.phase) do edit.add_phase_task(doc, t) end
+  for _, q in ipairs(o.done) do
+    local task, why, names = edit.check_phase_task(doc, q)
+    if not task then fail_match("phase task", q, why, names) end
+    edit.add_completed(doc, today, task)
+  end
+  for _, t in ipairs(o.completed) do edit.add_completed(doc, today, t) end
+  for _, t in ipairs(o.blocker) do edit.add_blocker(doc, t) end
+  for _, q in ipairs(o.resolve) do
+    local done, why, names = edit.resolve_blocker(doc, q, o.how)
+    if not done then fail_match("blocker", q, why, names) end
+  end
+  for _, t in ipairs(o.next) do edit.add_next_step(doc, t) end
+  for _, t in ipairs(o.note) do edit.add_note(doc, t) end
+  for _, l in ipairs(o.learning) do edit.add_learning(doc, today, l.topic, l.text) end
+  if o.service then edit.set_service(doc, o.service.name, o.service.fields) end
+  edit.touch(doc, now, by or id)
+  return doc.text
+end
+
+local id = cli.check(tree.session_arg(ctx, args.id))
+local path = cli.check(tree.existing_log(ctx, id))
+local by = tree.current_session(ctx)
+local o = prepare()
+
+if args.dry_run then
+  local text = cli.check(fs.read(path))
+  io.write(diff.unified(text, apply(text, o, id, by), path))
+  return 0
+end
+cli.check(fs.update(path, function(text) return apply(text, o, id, by) end))
+io.write("Updated ", path, "\n")
+return 0

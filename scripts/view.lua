@@ -1,0 +1,49 @@
+--- Show a session log, one section of it, or its summary as JSON.
+local cli = require("sesslua.cli")
+local ctx = require("sesslua.context")
+local tree = require("sesslua.tree")
+local log = require("sesslua.log")
+local summary = require("sesslua.summary")
+local json = require("sesslua.json")
+
+local parser = cli.parser("view.lua", "Show a session log (or one section, or JSON).")
+parser:argument("id", "Session id (default: the acting session)."):args("?")
+parser:option("--section", "Only this section (title, case-insensitive, or a prefix).")
+parser:flag("--json", "Print the log's summary as JSON.")
+local args = cli.parse(parser)
+
+local id = cli.check(tree.session_arg(ctx, args.id))
+local path = cli.check(tree.existing_log(ctx, id))
+local doc = cli.check(log.open(path))
+
+local sec
+if args.section then
+  sec = doc:section(args.section)
+  if not sec then
+    local titles = {}
+    for _, s in ipairs(doc.sections) do titles[#titles + 1] = s.title end
+    cli.fail(cli.EXIT.not_found, ("view: %s: no section '%s'"):format(path, args.section),
+      "sections: " .. table.concat(titles, "; "))
+  end
+end
+
+if args.json then
+  local s = summary.full(doc, id, path)
+  local out = {
+    schema = 1, kind = "log", id = id, path = path,
+    role = s.role or json.null, goal = s.goal or json.null, status = s.status or json.null,
+    working_on = s.working_on or json.null, progress = s.progress or json.null,
+    last_updated = s.last_updated or json.null, stale = s.stale,
+    sections = s.sections, phase = s.phase, completed = s.completed,
+    blockers = s.blockers, resolved = s.resolved, next_steps = s.next_steps,
+    learnings = s.learnings, fields = json.object(s.fields),
+  }
+  if sec then
+    out.section = { title = sec.title, level = sec.level, line = sec.line,
+                    text = doc.text:sub(sec.start, sec.stop - 1) }
+  end
+  cli.print_json(out)
+  return 0
+end
+io.write(sec and doc.text:sub(sec.start, sec.stop - 1) or doc.text)
+return 0

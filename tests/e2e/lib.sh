@@ -1,0 +1,61 @@
+# Shared helpers for the end-to-end tests: each test file sources this,
+# runs `check` assertions in a fresh temporary folder, and ends with `finish`,
+# which prints "N passed, N failed" and sets the exit status.
+set -u
+: "${SESSLUA:?set SESSLUA to the built binary}"
+PASSED=0
+FAILED=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sesslua-e2e.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+export HOME="$WORK/home" XDG_CONFIG_HOME="" NO_COLOR=1
+unset SESSLUA_ROOT SESSLUA_PATH SESSLUA_SESSION
+mkdir -p "$HOME"
+
+ok() { PASSED=$((PASSED + 1)); }
+bad() { FAILED=$((FAILED + 1)); printf 'FAIL: %s\n' "$*" >&2; }
+
+# run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+  OUT=$("$@" 2>"$WORK/.stderr"); RC=$?
+  ERR=$(cat "$WORK/.stderr")
+}
+
+# sl ARGS...: run sesslua.
+sl() { run "$SESSLUA" "$@"; }
+
+expect_rc() { # expect_rc N description
+  if [ "$RC" -eq "$1" ]; then ok; else bad "$2: exit $RC, expected $1 (stderr: $ERR)"; fi
+}
+expect_out() { # expect_out FIXED-STRING description
+  if printf '%s' "$OUT" | grep -qF -- "$1"; then ok; else bad "$2: stdout lacks '$1': $OUT"; fi
+}
+expect_err() {
+  if printf '%s' "$ERR" | grep -qF -- "$1"; then ok; else bad "$2: stderr lacks '$1': $ERR"; fi
+}
+expect_err_lines() { # expect_err_lines N description
+  local n; n=$(printf '%s' "$ERR" | grep -c '' || true)
+  if [ "$n" -le "$1" ]; then ok; else bad "$2: stderr has $n lines: $ERR"; fi
+}
+expect_file_has() { # expect_file_has FILE FIXED-LINE description  (whole line)
+  if grep -qxF -- "$2" "$1" 2>/dev/null; then ok; else bad "$3: $1 lacks line '$2'"; fi
+}
+expect_file_lacks() {
+  if ! grep -qF -- "$2" "$1" 2>/dev/null; then ok; else bad "$3: $1 contains '$2'"; fi
+}
+expect_exists() { if [ -e "$1" ]; then ok; else bad "$2: $1 missing"; fi; }
+expect_absent() { if [ ! -e "$1" ]; then ok; else bad "$2: $1 exists"; fi; }
+expect_same() { # expect_same FILE-A FILE-B description
+  if cmp -s "$1" "$2"; then ok; else bad "$3: $1 and $2 differ"; diff "$1" "$2" | head -20 >&2; fi
+}
+expect_eq() { # expect_eq ACTUAL EXPECTED description
+  if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi
+}
+# A listing of every file under a folder with its checksum, to prove that
+# nothing changed.
+snapshot() { (cd "$1" 2>/dev/null && find . -type f -print0 | sort -z | xargs -0 -r sha1sum) ; }
+
+finish() {
+  printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+  [ "$FAILED" -eq 0 ]
+}

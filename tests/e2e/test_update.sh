@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# update: every option, byte-identical text outside the edits, refusals,
+# stdin, dry runs, the acting session, and two updaters at once.
+. "$(dirname "$0")/lib.sh"
+R="$WORK/docs/coordination"
+mkdir -p "$R"
+sl create.lua 12 "DevOps Engineer" "Deploy services"
+L="$R/sessions/ACTIVE/session-12.md"
+TODAY=$(date +%Y-%m-%d)
+
+# Fields
+cp "$L" before.md
+sl update.lua 12 --working-on "Email service" --status Building --progress 60%
+expect_rc 0 "update fields"
+expect_file_has "$L" "**Working On:** Email service" "working on"
+expect_file_has "$L" "**Status:** Building" "status"
+expect_file_has "$L" "**Progress:** 60%" "progress"
+grep -q "^\*\*Last Updated:\*\* $TODAY [0-9:]\{8\}$" "$L" && ok || bad "last updated set"
+# Only the three values and the footer changed.
+changed=$(diff before.md "$L" | grep '^>' | grep -vc 'Working On\|Status\|Progress\|Last Updated' || true)
+expect_eq "$changed" "0" "only the edited lines differ"
+
+# Bad progress values: exit 2, log untouched.
+cp "$L" before.md
+for v in 101 abc -5 "60 %%" "" 1.5; do
+  sl update.lua 12 --progress "$v"
+  expect_rc 2 "bad progress '$v'"
+  expect_same "$L" before.md "bad progress '$v' leaves the log untouched"
+done
+sl update.lua 12 --status Pondering
+expect_rc 0 "unknown status is allowed"
+expect_err "warning" "unknown status warns"
+
+# Phase tasks, done (exact, case, substring), completed under today's date.
+sl update.lua 12 --phase "Write specs" --phase "Implement endpoints" --phase "Write tests"
+expect_rc 0 "add phase tasks"
+expect_file_has "$L" "- [ ] Write specs" "phase task added"
+sl update.lua 12 --done "write SPECS"
+expect_rc 0 "done case-insensitive"
+expect_file_has "$L" "- [x] Write specs" "phase task checked"
+expect_file_has "$L" "**$TODAY:**" "today's date heading"
+sl update.lua 12 --done endpoints
+expect_rc 0 "done by unique substring"
+expect_file_has "$L" "- [x] Implement endpoints" "substring match checked"
+cp "$L" before.md
+sl update.lua 12 --done "Write"
+expect_rc 2 "ambiguous task"
+expect_err "ambiguous" "ambiguous named"
+expect_err "Write specs" "ambiguous lists the candidates"
+expect_same "$L" before.md "ambiguous leaves the log untouched"
+sl update.lua 12 --done "nonexistent"
+expect_rc 2 "missing task"
+expect_same "$L" before.md "missing task leaves the log untouched"
+sl update.lua 12 --completed "Deployed to staging"
+expect_file_has "$L" "- [x] Deployed to staging" "completed item"
+n=$(grep -c "^\*\*$TODAY:\*\*$" "$L"); expect_eq "$n" "1" "one date heading for today"
+
+# Blockers and resolving them.
+sl update.lua 12 --blocker "DB credentials missing" --blocker "CI flaky"
+expect_file_has "$L" "- [ ] DB credentials missing" "blocker added"
+sl update.lua 12 --resolve "credentials" --how "asked session-5"
+expect_rc 0 "resolve"
+expect_file_has "$L" "- [x] ~~DB credentials missing~~ - Solved by asked session-5" "resolved entry"
+expect_file_lacks "$L" "- [ ] DB credentials missing" "blocker moved"
+
+# Next steps stay numbered; --next-clear empties first.
+sl update.lua 12 --next "Deploy" --next "Write docs"
+expect_file_has "$L" "1. Deploy" "first next step numbered"
+expect_file_has "$L" "2. Write docs" "second next step numbered"
+sl update.lua 12 --next-clear --next "Only this"
+expect_file_has "$L" "1. Only this" "next-clear then next"
+expect_file_lacks "$L" "Write docs" "next-clear removed old steps"
+
+# Notes, learnings, services.
+sl update.lua 12 --note "A note"
+expect_file_has "$L" "A note" "note"
+sl update.lua 12 --learning "Async" "gather is 10x faster"
+expect_file_has "$L" "**$TODAY - Async:**" "learning heading"
+expect_file_has "$L" "- gather is 10x faster" "learning text"
+sl update.lua 12 --service email-svc --service-status Development --service-progress 40 --service-location services/email
+expect_file_has "$L" "1. **email-svc**" "service entry"
+expect_file_has "$L" "   - Status: Development" "service status"
+sl update.lua 12 --service email-svc --service-status Testing
+expect_file_has "$L" "   - Status: Testing" "service status updated"
+expect_file_lacks "$L" "Status: Development" "old service status replaced"
+expect_file_has "$L" "   - Progress: 40%" "service progress kept"
+
+# Text from stdin, with newlines and shell-hostile characters.
+printf 'line one with $HOME & "quotes"\nline two \\ back\n' | run "$SESSLUA" update.lua 12 --note -
+expect_rc 0 "note from stdin"
+expect_file_has "$L" 'line one with $HOME & "quotes"' "stdin note line 1"
+expect_file_has "$L" 'line two \ back' "stdin note line 2"
+
+# --dry-run prints a diff and writes nothing.
+cp "$L" before.md
+sl update.lua 12 --working-on "Something else" --dry-run
+expect_rc 0 "dry run"
+expect_out "+**Working On:** Something else" "dry run shows the new line"
+expect_out "-**Working On:** Email service" "dry run shows the old line"
+expect_same "$L" before.md "dry run writes nothing"
+
+# The session from --session, $SESSLUA_SESSION, .current_session; none: exit 2.
+sl update.lua --progress 10
+expect_rc 2 "no session anywhere"
+expect_err "hint:" "no session hint"
+SESSLUA_SESSION=12 run "$SESSLUA" update.lua --progress 11
+expect_file_has "$L" "**Progress:** 11%" "SESSLUA_SESSION"
+echo "session-12" > "$R/.current_session"
+sl update.lua --progress 12
+expect_file_has "$L" "**Progress:** 12%" ".current_session"
+sl update.lua nosuch --progress 1
+expect_rc 3 "unknown session"
+expect_err "no active log" "unknown session message"
+
+# The original team template: sample lines replaced on the first real entry.
+T="$WORK/t/docs/coordination"; mkdir -p "$T/sessions"
+cp "$FIXTURES/reference-template.md" "$T/sessions/SESSION_LOG_TEMPLATE.md"
+run "$SESSLUA" --root "$T" create.lua 7 "Dev" "Goal"
+TL="$T/sessions/ACTIVE/session-7.md"
+run "$SESSLUA" --root "$T" update.lua 7 --phase "Real task" --next "Real step" --blocker "Real blocker"
+expect_rc 0 "update on the original template"
+expect_file_has "$TL" "- [ ] Real task" "real task added"
+expect_file_lacks "$TL" "Task 1" "sample tasks replaced"
+expect_file_has "$TL" "1. Real step" "real step numbered 1"
+expect_file_lacks "$TL" "Next task description" "sample next steps replaced"
+expect_file_lacks "$TL" "Blocker 1 description" "sample blockers replaced"
+
+# CRLF logs stay CRLF; bytes outside the edit identical.
+C="$WORK/c/docs/coordination"; mkdir -p "$C/sessions/ACTIVE"
+sed 's/$/\r/' "$L" > "$C/sessions/ACTIVE/session-12.md"
+cp "$C/sessions/ACTIVE/session-12.md" crlf-before.md
+run "$SESSLUA" --root "$C" update.lua 12 --next "CRLF step"
+expect_rc 0 "update a CRLF log"
+lf=$(tr -cd '\n' < "$C/sessions/ACTIVE/session-12.md" | wc -c)
+crlf=$(grep -c $'\r$' "$C/sessions/ACTIVE/session-12.md")
+expect_eq "$crlf" "$lf" "every line still ends in CRLF"
+removed=$(diff crlf-before.md "$C/sessions/ACTIVE/session-12.md" | grep '^<' | grep -vc 'Last Updated\|Updated By' || true)
+expect_eq "$removed" "0" "only the footer lines replaced"
+grep -qx $'2. CRLF step\r' "$C/sessions/ACTIVE/session-12.md" && ok || bad "CRLF step added with CRLF"
+
+# A log without sections gets them in template position.
+printf '# Hand-written\n\nSome text.\n' > "$R/sessions/ACTIVE/bare.md"
+sl update.lua bare --working-on "X" --next "Y"
+expect_rc 0 "update a bare log"
+order=$(grep '^## ' "$R/sessions/ACTIVE/bare.md" | tr '\n' '|')
+expect_eq "$order" "## Current Work|## Next Steps|" "created sections in template order"
+expect_file_has "$R/sessions/ACTIVE/bare.md" "Some text." "hand-written text kept"
+
+# Two updaters at once: both changes land.
+for i in $(seq 1 8); do
+  "$SESSLUA" update.lua 12 --next "parallel step $i" 2>>par.err &
+done
+wait
+n=$(grep -c "parallel step" "$L"); expect_eq "$n" "8" "8 concurrent updates all landed"
+ls -a "$R/sessions/ACTIVE" | grep -q 'tmp\|\.lock' && bad "temp or lock files left" || ok
+
+finish

@@ -1,0 +1,115 @@
+-- test_search.lua — sesslua.search against real files in a temp folder.
+local search = require("sesslua.search")
+
+local dir = os.tmpname() -- a fresh unique name; we turn it into a folder
+os.remove(dir)
+assert(os.execute("mkdir -m 700 '" .. dir .. "'"), "cannot create " .. dir)
+
+local created = {}
+local function write(name, text)
+  local path = dir .. "/" .. name
+  local f = assert(io.open(path, "wb"))
+  assert(f:write(text))
+  assert(f:close())
+  created[#created + 1] = path
+  return path
+end
+
+local function cleanup()
+  for _, path in ipairs(created) do os.remove(path) end
+  os.remove(dir .. "/sub")
+  os.remove(dir)
+end
+
+local log = write("log.md", table.concat({
+  "deploy before any heading",       -- 1
+  "# Session Log",                    -- 2
+  "## Progress",                      -- 3
+  "- fixed the DEPLOY script, deploy", -- 4
+  "### **Deploy** Details",           -- 5
+  "nothing here",                     -- 6
+  "## Notes",                         -- 7
+  "redeploy tomorrow",                -- 8
+}, "\n") .. "\n")
+local crlf = write("crlf.md", "# Top\r\nsome text\r\nDeploy here\r\n")
+local none = write("none.md", "# Nothing\nto see\n")
+local bin = write("bin.md", "deploy\0deploy\n")
+local missing = dir .. "/missing.md"
+os.execute("mkdir '" .. dir .. "/sub'")
+local folder = dir .. "/sub"
+
+-- hits, sections, binary skip, errors, file order --------------------------
+local res = assert(search.files({ log, none, bin, missing, crlf, folder }, "deploy"))
+local hits = res.hits
+
+assert(#hits == 5, "expected 5 hits, got " .. #hits)
+assert(hits[1].path == log and hits[1].line == 1 and hits[1].column == 1)
+assert(hits[1].offset == 1)
+assert(#hits[1].sections == 0, "a hit before any heading has no section")
+
+assert(hits[2].line == 4 and hits[2].column == 13, "first match on the line")
+assert(hits[2].text == "- fixed the DEPLOY script, deploy")
+assert(hits[2].sections[1] == "Session Log" and hits[2].sections[2] == "Progress")
+assert(#hits[2].sections == 2)
+
+assert(hits[3].line == 5, "a heading line is inside its own section")
+local s3 = hits[3].sections
+assert(#s3 == 3 and s3[3] == "Deploy Details", "plain title: " .. tostring(s3[3]))
+
+assert(hits[4].line == 8 and hits[4].column == 3)
+assert(hits[4].sections[2] == "Notes" and #hits[4].sections == 2)
+
+assert(hits[5].path == crlf and hits[5].line == 3)
+assert(hits[5].text == "Deploy here", "CRLF: the line excludes the \\r")
+assert(hits[5].sections[1] == "Top")
+
+for _, h in ipairs(hits) do
+  assert(h.path ~= bin, "binary files are skipped")
+  local f = assert(io.open(h.path, "rb"))
+  local text = f:read("a")
+  f:close()
+  assert(text:sub(h.offset, h.offset + 5):lower() == "deploy", "offset is 1-based")
+end
+
+assert(#res.files == 2)
+assert(res.files[1].path == log and res.files[1].count == 4)
+assert(res.files[2].path == crlf and res.files[2].count == 1)
+
+assert(#res.errors == 2)
+assert(res.errors[1].path == missing and res.errors[1].code == "ENOENT")
+assert(res.errors[1].message:find(missing, 1, true) == 1, "message names the path")
+assert(res.errors[2].path == folder and res.errors[2].code == "EISDIR")
+
+-- options ------------------------------------------------------------------
+res = assert(search.files({ log, crlf }, "deploy", { icase = false }))
+assert(#res.hits == 3, "case-sensitive: lines 1, 4 and 8")
+
+res = assert(search.files({ log, crlf }, "deploy", { count_only = true }))
+assert(#res.hits == 0 and res.files[1].count == 4 and res.files[2].count == 1)
+
+res = assert(search.files({ log, none, crlf }, "deploy", { files_only = true }))
+assert(#res.hits == 0 and #res.files == 2 and res.files[2].path == crlf)
+
+res = assert(search.files({ log, crlf }, "deploy", { max_hits = 2 }))
+assert(#res.hits == 2 and #res.files == 1)
+
+res = assert(search.files({ log }, "progress", { sections = false }))
+assert(#res.hits == 1 and res.hits[1].sections == nil)
+
+res = assert(search.files({}, "x"))
+assert(#res.hits == 0 and #res.files == 0 and #res.errors == 0)
+
+-- search.buffer ------------------------------------------------------------
+local b = search.buffer("Ёлка\nёлка ЁЛКА\nnothing", "ёлка")
+assert(#b == 2 and b[1].line == 1 and b[2].line == 2 and b[2].column == 1)
+assert(b[2].text == "ёлка ЁЛКА" and b[2].offset == 10)
+assert(#search.buffer("café CAFÉ", "CAFÉ", { icase = false }) == 1)
+
+-- misuse raises ------------------------------------------------------------
+assert(not pcall(search.files, { log }, ""), "empty needle is misuse")
+assert(not pcall(search.files, { log, 42 }, "x"), "paths must be strings")
+assert(not pcall(search.files, "not a table", "x"))
+assert(not pcall(search.buffer, "text", "x", { max_hits = 0 }))
+
+cleanup()
+print("ok")

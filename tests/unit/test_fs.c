@@ -1,0 +1,698 @@
+/*
+ * test_fs.c — cmocka tests for core/fs.c.
+ *
+ * Failure paths are forced with the linker's --wrap: link with
+ *   -Wl,--wrap=fsync,--wrap=rename,--wrap=write,--wrap=syscall
+ * and the __wrap_* functions below stand in for libc inside fs.c. The
+ * __real_* symbols are declared weak, so without those flags the file still
+ * links and the wrap-dependent tests skip themselves.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs.h"
+
+/* ---- libc stand-ins (active only when linked with --wrap) ------------ */
+
+int __wrap_fsync(int fd);
+int __wrap_rename(const char *from, const char *to);
+ssize_t __wrap_write(int fd, const void *buf, size_t n);
+long __wrap_syscall(long nr, ...);
+extern int __real_fsync(int fd) __attribute__((weak));
+extern int __real_rename(const char *from, const char *to) __attribute__((weak));
+extern ssize_t __real_write(int fd, const void *buf, size_t n) __attribute__((weak));
+extern long __real_syscall(long nr, ...) __attribute__((weak));
+
+static int fail_fsync;       /* fsync fails with EIO */
+static int rename_exdev;     /* renames of non-temp files say EXDEV */
+static int rename_eio;       /* every rename fails with EIO */
+static int choppy_write;     /* write is short and sometimes interrupted */
+static int no_renameat2;     /* renameat2 is unsupported (ENOSYS) */
+static int write_calls;
+
+int __wrap_fsync(int fd)
+{
+    if (fail_fsync) {
+        errno = EIO;
+        return -1;
+    }
+    return __real_fsync(fd);
+}
+
+/* fs.c's own temp files are `.<name>.tmp-...`: moving one of those into
+ * place is the second half of a cross-filesystem move, which must work. */
+static int is_temp(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    return base && base[1] == '.' && strstr(base, ".tmp-") != NULL;
+}
+
+static int fake_rename_error(const char *from)
+{
+    if (rename_eio) {
+        errno = EIO;
+        return -1;
+    }
+    if (rename_exdev && !is_temp(from)) {
+        errno = EXDEV;
+        return -1;
+    }
+    return 0;
+}
+
+int __wrap_rename(const char *from, const char *to)
+{
+    if (fake_rename_error(from) != 0)
+        return -1;
+    return __real_rename(from, to);
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t n)
+{
+    if (choppy_write) {
+        if (write_calls++ % 3 == 0) {
+            errno = EINTR;
+            return -1;
+        }
+        if (n > 7)
+            n = 7;
+    }
+    return __real_write(fd, buf, n);
+}
+
+/* fs.c calls syscall() only for renameat2 (5 arguments). */
+long __wrap_syscall(long nr, ...)
+{
+    va_list ap;
+    long a[5];
+    va_start(ap, nr);
+    for (int i = 0; i < 5; i++)
+        a[i] = va_arg(ap, long);
+    va_end(ap);
+#ifdef SYS_renameat2
+    if (no_renameat2 && nr == SYS_renameat2) {
+        errno = ENOSYS;
+        return -1;
+    }
+#endif
+#ifdef SYS_renameat2
+    if (nr == SYS_renameat2 && fake_rename_error((const char *)a[1]) != 0)
+        return -1;
+#endif
+    return __real_syscall(nr, a[0], a[1], a[2], a[3], a[4]);
+}
+
+static int wraps_linked(void)
+{
+    return __real_fsync && __real_rename && __real_write && __real_syscall;
+}
+
+#define NEED_WRAPS()                                                         \
+    do {                                                                     \
+        if (!wraps_linked())                                                 \
+            skip();                                                          \
+    } while (0)
+
+/* ---- fixture: a fresh temp folder per test --------------------------- */
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char *child = join(path, e->d_name);
+            remove_tree(child);
+            free(child);
+        }
+        if (d)
+            closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static int setup(void **state)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = join(tmp && *tmp ? tmp : "/tmp", "test_fs.XXXXXX");
+    if (!mkdtemp(dir)) {
+        free(dir);
+        return -1;
+    }
+    *state = dir;
+    fail_fsync = rename_exdev = rename_eio = choppy_write = no_renameat2 = 0;
+    write_calls = 0;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fail_fsync = rename_exdev = rename_eio = choppy_write = no_renameat2 = 0;
+    remove_tree(*state);
+    free(*state);
+    return 0;
+}
+
+static void put(const char *path, const char *text)
+{
+    assert_int_equal(fs_write_atomic(path, text, strlen(text), 0644, 0), 0);
+}
+
+static void assert_content(const char *path, const char *want)
+{
+    char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(fs_read(path, &data, &len), 0);
+    assert_int_equal(len, strlen(want));
+    assert_string_equal(data, want);
+    free(data);
+}
+
+/* Number of entries in dir other than "." and "..". */
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void atomic_write_leaves_no_temp_file(void **state)
+{
+    char *path = join(*state, "log.md");
+    put(path, "first\n");
+    put(path, "second\n");
+    assert_content(path, "second\n");
+    assert_int_equal(count_entries(*state), 1);
+    free(path);
+}
+
+static void atomic_write_keeps_existing_mode(void **state)
+{
+    char *path = join(*state, "log.md");
+    struct stat st;
+    put(path, "x");
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_int_equal(fs_write_atomic(path, "y", 1, 0600, 0), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    assert_content(path, "y");
+    free(path);
+}
+
+static void atomic_write_new_file_uses_given_mode(void **state)
+{
+    char *path = join(*state, "new.md");
+    struct stat st;
+    mode_t old = umask(022);
+    assert_int_equal(fs_write_atomic(path, "", 0, 0600, 0), 0);
+    umask(old);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(st.st_size, 0);
+    free(path);
+}
+
+static void exclusive_write_refuses_existing(void **state)
+{
+    char *path = join(*state, "log.md");
+    assert_int_equal(fs_write_atomic(path, "one", 3, 0644, 1), 0);
+    assert_int_equal(fs_write_atomic(path, "two", 3, 0644, 1), -EEXIST);
+    assert_int_equal(errno, EEXIST);
+    assert_content(path, "one");
+    assert_int_equal(count_entries(*state), 1);
+    free(path);
+}
+
+static void write_over_folder_is_eisdir(void **state)
+{
+    assert_int_equal(fs_write_atomic(*state, "x", 1, 0644, 0), -EISDIR);
+}
+
+static void read_missing_is_enoent(void **state)
+{
+    char *path = join(*state, "nope.md");
+    char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(fs_read(path, &data, &len), -ENOENT);
+    assert_int_equal(errno, ENOENT);
+    assert_null(data);
+    assert_int_equal(fs_read(*state, &data, &len), -EISDIR);
+    assert_null(data);
+    free(path);
+}
+
+static void read_returns_whole_file_with_nul(void **state)
+{
+    char *path = join(*state, "big.bin");
+    size_t n = 300000;
+    char *big = malloc(n), *data = NULL;
+    size_t len = 0;
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++)
+        big[i] = (char)(i * 7); /* includes NUL bytes */
+    assert_int_equal(fs_write_atomic(path, big, n, 0644, 0), 0);
+    assert_int_equal(fs_read(path, &data, &len), 0);
+    assert_int_equal(len, n);
+    assert_memory_equal(data, big, n);
+    assert_int_equal(data[n], '\0');
+    free(data);
+    free(big);
+    free(path);
+}
+
+static void write_into_missing_folder_fails_cleanly(void **state)
+{
+    char *path = join(*state, "no/such/dir/log.md");
+    assert_int_equal(fs_write_atomic(path, "x", 1, 0644, 0), -ENOENT);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(count_entries(*state), 0);
+    free(path);
+}
+
+/* Child: take the lock, report, wait for the go-ahead, release (or not). */
+static pid_t spawn_holder(const char *path, int release, int *to_child, int *from_child)
+{
+    int up[2], down[2];
+    assert_int_equal(pipe(up), 0);
+    assert_int_equal(pipe(down), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        fs_lock lock = { -1, NULL };
+        char c = 'x';
+        close(up[0]);
+        close(down[1]);
+        if (fs_lock_acquire(&lock, path, 5000) != 0)
+            _exit(1);
+        if (write(up[1], &c, 1) != 1)
+            _exit(2);
+        if (release) {
+            if (read(down[0], &c, 1) != 1)
+                _exit(3);
+            fs_lock_release(&lock);
+        }
+        _exit(0); /* without release: the kernel drops the flock */
+    }
+    close(up[1]);
+    close(down[0]);
+    char c;
+    assert_int_equal(read(up[0], &c, 1), 1); /* child holds the lock now */
+    *to_child = down[1];
+    *from_child = up[0];
+    return pid;
+}
+
+static void wait_ok(pid_t pid)
+{
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static int64_t ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void lock_contention_between_two_processes(void **state)
+{
+    char *path = join(*state, "log.md");
+    char *lock_path = join(*state, "log.md.lock");
+    fs_lock lock = { -1, NULL };
+    int to_child, from_child;
+    pid_t pid = spawn_holder(path, 1, &to_child, &from_child);
+
+    assert_int_equal(fs_lock_acquire(&lock, path, 0), -ETIMEDOUT);
+    assert_int_equal(errno, ETIMEDOUT);
+    assert_null(lock.lock_path);
+    int64_t t0 = ms_now();
+    assert_int_equal(fs_lock_acquire(&lock, path, 60), -ETIMEDOUT);
+    assert_true(ms_now() - t0 >= 55);
+    assert_int_equal(access(lock_path, F_OK), 0);
+
+    assert_int_equal(write(to_child, "g", 1), 1); /* let it release */
+    assert_int_equal(fs_lock_acquire(&lock, path, 5000), 0);
+    wait_ok(pid);
+    assert_true(lock.fd >= 0);
+    fs_lock_release(&lock);
+    fs_lock_release(&lock); /* safe twice */
+    assert_int_equal(access(lock_path, F_OK), -1); /* unlinked on release */
+    close(to_child);
+    close(from_child);
+    free(lock_path);
+    free(path);
+}
+
+static void lock_from_dead_process_is_recovered(void **state)
+{
+    char *path = join(*state, "log.md");
+    char *lock_path = join(*state, "log.md.lock");
+    fs_lock lock = { -1, NULL };
+    int to_child, from_child;
+    pid_t pid = spawn_holder(path, 0, &to_child, &from_child);
+    wait_ok(pid);
+    assert_int_equal(access(lock_path, F_OK), 0); /* left behind */
+    assert_int_equal(fs_lock_acquire(&lock, path, 200), 0);
+    fs_lock_release(&lock);
+    close(to_child);
+    close(from_child);
+    free(lock_path);
+    free(path);
+}
+
+static void zeroed_lock_release_is_harmless(void **state)
+{
+    fs_lock lock;
+    int before = fcntl(0, F_GETFD);
+    (void)state;
+    memset(&lock, 0, sizeof lock); /* fd 0 must not be closed */
+    fs_lock_release(&lock);
+    assert_int_equal(fcntl(0, F_GETFD), before);
+}
+
+#define WRITERS 20
+#define ROUNDS 5
+
+static int append_line(const char *path, const char *line)
+{
+    fs_lock lock = { -1, NULL };
+    char *data = NULL, *next = NULL;
+    size_t len = 0, add = strlen(line);
+    int rc = fs_lock_acquire(&lock, path, 20000);
+    if (rc != 0)
+        return rc;
+    rc = fs_read(path, &data, &len);
+    if (rc == 0 && (next = malloc(len + add)) == NULL)
+        rc = -ENOMEM;
+    if (rc == 0) {
+        memcpy(next, data, len);
+        memcpy(next + len, line, add);
+        rc = fs_write_atomic(path, next, len + add, 0644, 0);
+    }
+    fs_lock_release(&lock);
+    free(next);
+    free(data);
+    return rc;
+}
+
+static void concurrent_updates_lose_nothing(void **state)
+{
+    char *path = join(*state, "shared.md");
+    pid_t pids[WRITERS];
+    put(path, "");
+    for (int i = 0; i < WRITERS; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            char line[64];
+            for (int r = 0; r < ROUNDS; r++) {
+                snprintf(line, sizeof line, "writer-%02d-round-%d\n", i, r);
+                if (append_line(path, line) != 0)
+                    _exit(1);
+            }
+            free(path); /* the child's copy: keeps valgrind's count honest */
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < WRITERS; i++)
+        wait_ok(pids[i]);
+
+    char *data = NULL;
+    size_t len = 0;
+    int lines = 0;
+    assert_int_equal(fs_read(path, &data, &len), 0);
+    for (size_t k = 0; k < len; k++)
+        lines += data[k] == '\n';
+    assert_int_equal(lines, WRITERS * ROUNDS);
+    for (int i = 0; i < WRITERS; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "writer-%02d-round-%d\n", i, ROUNDS - 1);
+        assert_non_null(strstr(data, line));
+    }
+    free(data);
+    assert_int_equal(count_entries(*state), 1); /* no lock or temp left */
+    free(path);
+}
+
+static void move_refuses_to_overwrite(void **state)
+{
+    char *a = join(*state, "a.md"), *b = join(*state, "b.md");
+    put(a, "A");
+    put(b, "B");
+    assert_int_equal(fs_move(a, b, 0), -EEXIST);
+    assert_content(a, "A");
+    assert_content(b, "B");
+    free(a);
+    free(b);
+}
+
+static void move_overwrites_when_asked(void **state)
+{
+    char *a = join(*state, "a.md"), *b = join(*state, "b.md");
+    put(a, "A");
+    put(b, "B");
+    assert_int_equal(fs_move(a, b, 1), 0);
+    assert_content(b, "A");
+    assert_int_equal(access(a, F_OK), -1);
+    free(a);
+    free(b);
+}
+
+static void move_into_other_folder(void **state)
+{
+    char *a = join(*state, "a.md"), *sub = join(*state, "ARCHIVE");
+    char *b = join(sub, "a-old.md");
+    put(a, "A");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(fs_move(a, b, 0), 0);
+    assert_content(b, "A");
+    assert_int_equal(access(a, F_OK), -1);
+    free(a);
+    free(b);
+    free(sub);
+}
+
+static void move_missing_source_is_enoent(void **state)
+{
+    char *a = join(*state, "gone.md"), *b = join(*state, "b.md");
+    assert_int_equal(fs_move(a, b, 0), -ENOENT);
+    assert_int_equal(fs_move(a, b, 1), -ENOENT);
+    assert_int_equal(errno, ENOENT);
+    free(a);
+    free(b);
+}
+
+static void mkdir_p_nested_and_existing(void **state)
+{
+    char *deep = join(*state, "a/b//c/d/");
+    char *cd = join(*state, "a/b/c/d");
+    char *file = join(*state, "a/file");
+    char *under_file = join(*state, "a/file/x");
+    struct stat st;
+    assert_int_equal(fs_mkdir_p(deep, 0755), 0);
+    assert_int_equal(stat(cd, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(fs_mkdir_p(deep, 0755), 0); /* exists: fine */
+    assert_int_equal(fs_mkdir_p(*state, 0755), 0);
+    put(file, "x");
+    assert_int_equal(fs_mkdir_p(file, 0755), -EEXIST);
+    assert_int_equal(fs_mkdir_p(under_file, 0755), -ENOTDIR);
+    assert_int_equal(fs_mkdir_p("", 0755), -ENOENT);
+    free(deep);
+    free(cd);
+    free(file);
+    free(under_file);
+}
+
+static void sync_dir_missing_is_enoent(void **state)
+{
+    char *path = join(*state, "missing");
+    assert_int_equal(fs_sync_dir(path), -ENOENT);
+    assert_int_equal(fs_sync_dir(*state), 0);
+    free(path);
+}
+
+/* ---- failure paths forced through --wrap ------------------------------ */
+
+static void failed_fsync_keeps_old_file_and_no_temp(void **state)
+{
+    NEED_WRAPS();
+    char *path = join(*state, "log.md");
+    put(path, "old");
+    fail_fsync = 1;
+    assert_int_equal(fs_write_atomic(path, "new", 3, 0644, 0), -EIO);
+    assert_int_equal(errno, EIO);
+    fail_fsync = 0;
+    assert_content(path, "old");
+    assert_int_equal(count_entries(*state), 1);
+    free(path);
+}
+
+static void failed_rename_leaves_no_temp(void **state)
+{
+    NEED_WRAPS();
+    char *path = join(*state, "log.md");
+    put(path, "old");
+    rename_eio = 1;
+    assert_int_equal(fs_write_atomic(path, "new", 3, 0644, 0), -EIO);
+    char *other = join(*state, "other.md");
+    assert_int_equal(fs_write_atomic(other, "new", 3, 0644, 1), -EIO);
+    free(other);
+    rename_eio = 0;
+    assert_content(path, "old");
+    assert_int_equal(count_entries(*state), 1);
+    free(path);
+}
+
+static void short_and_interrupted_writes_are_completed(void **state)
+{
+    NEED_WRAPS();
+    char *path = join(*state, "log.md");
+    const char *text = "a line longer than seven bytes\nand another one\n";
+    choppy_write = 1;
+    put(path, text);
+    choppy_write = 0;
+    assert_true(write_calls > 6);
+    assert_content(path, text);
+    free(path);
+}
+
+static void cross_filesystem_move_copies_then_removes(void **state)
+{
+    NEED_WRAPS();
+    char *a = join(*state, "a.md"), *b = join(*state, "b.md");
+    char *c = join(*state, "c.md");
+    struct stat st;
+    put(a, "payload");
+    put(c, "old");
+    assert_int_equal(chmod(a, 0604), 0);
+    rename_exdev = 1;
+    assert_int_equal(fs_move(a, b, 0), 0); /* copy, then no-replace link */
+    assert_content(b, "payload");
+    assert_int_equal(stat(b, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0604);
+    assert_int_equal(access(a, F_OK), -1);
+    assert_int_equal(fs_move(b, c, 0), -EEXIST);
+    assert_content(b, "payload");
+    assert_content(c, "old");
+    assert_int_equal(fs_move(b, c, 1), 0); /* copy, then rename over */
+    assert_content(c, "payload");
+    assert_int_equal(access(b, F_OK), -1);
+    rename_exdev = 0;
+    assert_int_equal(count_entries(*state), 1); /* only c: temps cleaned */
+    free(a);
+    free(b);
+    free(c);
+}
+
+static void cross_filesystem_move_failure_keeps_source(void **state)
+{
+    NEED_WRAPS();
+    char *a = join(*state, "a.md"), *b = join(*state, "b.md");
+    put(a, "payload");
+    rename_exdev = 1;
+    fail_fsync = 1;
+    assert_int_equal(fs_move(a, b, 1), -EIO);
+    fail_fsync = 0;
+    rename_exdev = 0;
+    assert_content(a, "payload");
+    assert_int_equal(count_entries(*state), 1);
+    free(a);
+    free(b);
+}
+
+static void move_without_renameat2_uses_link(void **state)
+{
+    NEED_WRAPS();
+    char *a = join(*state, "a.md"), *b = join(*state, "b.md");
+    char *c = join(*state, "c.md");
+    put(a, "A");
+    put(b, "B");
+    no_renameat2 = 1;
+    assert_int_equal(fs_move(a, b, 0), -EEXIST);
+    assert_content(b, "B");
+    assert_int_equal(fs_move(a, c, 0), 0);
+    assert_content(c, "A");
+    assert_int_equal(access(a, F_OK), -1);
+    assert_int_equal(fs_write_atomic(c, "Z", 1, 0644, 1), -EEXIST);
+    assert_int_equal(count_entries(*state), 2); /* b, c: no temp left */
+    no_renameat2 = 0;
+    free(a);
+    free(b);
+    free(c);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(atomic_write_leaves_no_temp_file),
+        T(atomic_write_keeps_existing_mode),
+        T(atomic_write_new_file_uses_given_mode),
+        T(exclusive_write_refuses_existing),
+        T(write_over_folder_is_eisdir),
+        T(read_missing_is_enoent),
+        T(read_returns_whole_file_with_nul),
+        T(write_into_missing_folder_fails_cleanly),
+        T(lock_contention_between_two_processes),
+        T(lock_from_dead_process_is_recovered),
+        T(zeroed_lock_release_is_harmless),
+        T(concurrent_updates_lose_nothing),
+        T(move_refuses_to_overwrite),
+        T(move_overwrites_when_asked),
+        T(move_into_other_folder),
+        T(move_missing_source_is_enoent),
+        T(mkdir_p_nested_and_existing),
+        T(sync_dir_missing_is_enoent),
+        T(failed_fsync_keeps_old_file_and_no_temp),
+        T(failed_rename_leaves_no_temp),
+        T(short_and_interrupted_writes_are_completed),
+        T(cross_filesystem_move_copies_then_removes),
+        T(cross_filesystem_move_failure_keeps_source),
+        T(move_without_renameat2_uses_link),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,398 @@
+/*
+ * test_md_diff.c — md_index_build() against libcmark, on generated documents.
+ *
+ * Our block scanner must find exactly the headings cmark puts directly under
+ * the document node (same count, levels, start lines) and give each a title
+ * range whose plain text equals cmark's heading text. Documents come from a
+ * seeded generator, so a failure prints its seed and the document, and
+ * MD_DIFF_SEED=<seed> MD_DIFF_DOCS=1 replays it. The fixtures in
+ * tests/fixtures/ (and tests/fixtures/md/) go through the same comparison.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <cmark.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md.h"
+
+enum { DEFAULT_DOCS = 5000, MAX_DOC = 1 << 16 };
+
+/* ---- a deterministic generator ----------------------------------------- */
+
+typedef struct rng {
+    uint64_t s;
+} rng;
+
+static uint64_t rng_next(rng *r)
+{
+    r->s ^= r->s >> 12;
+    r->s ^= r->s << 25;
+    r->s ^= r->s >> 27;
+    return r->s * 0x2545F4914F6CDD1DULL;
+}
+
+static size_t pick(rng *r, size_t n) { return (size_t)(rng_next(r) % n); }
+
+typedef struct doc {
+    char buf[MAX_DOC];
+    size_t len;
+} doc;
+
+static void put(doc *d, const char *s)
+{
+    size_t n = strlen(s);
+    if (d->len + n < MAX_DOC) {
+        memcpy(d->buf + d->len, s, n);
+        d->len += n;
+    }
+}
+
+#define PICK(r, arr) ((arr)[pick((r), sizeof(arr) / sizeof *(arr))])
+
+/* Container-ish prefixes, stacked zero or more times before a body. */
+static const char *const prefixes[] = {
+    "", "", "", "", " ", "  ", "   ", "    ", "     ", "\t", " \t", "> ", ">",
+    ">  ", " > ", "- ", "-  ", "-\t", "* ", "+ ", "1. ", "2) ", "10. ",
+    "  ", "  ", "    ", "- ", "1.  ", "-     ", "   - ", "0. ",
+};
+
+/* Line bodies: block starts of every kind, their near misses, and text. */
+static const char *const bodies[] = {
+    "# Heading", "## Two ##", "### Three #", "#### x ###b", "###### six",
+    "####### seven", "#nospace", "#", "##", "# #", "#\tTab", "## Trail   ",
+    "Plain text", "more words here", "text with `code`", "**Bold:** value",
+    "===", "=", "---", "--", "- - -", "***", "* * *", "___", "-- -",
+    "```", "```lua", "````", "~~~", "~~~ info", "```a`b", "`` `", "~~~~~",
+    "<div>", "</div>", "<div class=\"x\">", "<DIV", "<!-- comment",
+    "-->", "<!-- one line -->", "<script>", "</script>", "<pre>", "</pre>",
+    "<style", "</style>", "<textarea>", "<?php", "?>", "<!DOCTYPE html>",
+    "<!X", "<![CDATA[", "]]>", "<a href='x'>", "<span>", "</span>",
+    "<a b=c d>", "<x y=\"1\"/>", "<table>", "<hr/>", "<col>", "<colx>", ">",
+    "[a]: /url", "[b]: <x y> 'title'", "[c]:", "/url", "\"title\"",
+    "[d]: /u \"t\" junk", "[]: /x", "[e]: /u (t)", "[a]", "[f]:\t/f 'g",
+    "h'", "", "", "", "- item", "1. item", "2. item", "1) item", "-",
+    "+", "*", "1.", "- # in item", "> # in quote", "\tcode", "    # code",
+    "- [ ] task", "- [x] done", "a\tb", "\\# escaped", "* * * *",
+};
+
+/* A line: prefixes, body, line ending. */
+static void gen_line(rng *r, doc *d, const char *eol)
+{
+    size_t n = pick(r, 8) < 5 ? 1 : pick(r, 4);
+    for (size_t i = 0; i < n; i++)
+        put(d, PICK(r, prefixes));
+    put(d, PICK(r, bodies));
+    put(d, eol);
+}
+
+/* Realistic runs: a heading then a paragraph, a fenced block, a list. */
+static void gen_run(rng *r, doc *d, const char *eol)
+{
+    static const char *const runs[] = {
+        "# Title%s%sSome text.%s", "Para line%sSecond line%s===%s",
+        "Setext two%s---%s%s", "```%s# not a heading%s```%s",
+        "- a%s  # heading in item%s%s", "> quote%s# heading%s%s",
+        "> quote%slazy%s---%s", "- a%s%s  b%s", "- %s  x%s%s",
+        "1. a%s   ```%s# x%s", "<div>%s# no%s%s", "[ref]: /u%s===%s%s",
+        "[ref]: /u%sText%s---%s", "    code%s# yes%s%s",
+    };
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, PICK(r, runs), eol, eol, eol);
+    put(d, tmp);
+}
+
+static void gen_doc(uint64_t seed, doc *d)
+{
+    rng r = {seed * 0x9E3779B97F4A7C15ULL + 1};
+    static const char *const eols[] = {"\n", "\n", "\n", "\r\n", "\r"};
+    const char *eol = PICK(&r, eols);
+    size_t lines = 1 + pick(&r, 30);
+    d->len = 0;
+    if (pick(&r, 20) == 0)
+        put(d, "\xEF\xBB\xBF");
+    for (size_t i = 0; i < lines; i++) {
+        if (pick(&r, 10) == 0)
+            eol = PICK(&r, eols);
+        if (pick(&r, 4) == 0)
+            gen_run(&r, d, eol);
+        else
+            gen_line(&r, d, eol);
+    }
+    if (d->len > 0 && pick(&r, 5) == 0)
+        d->len--; /* no final line ending (or a cut CRLF) */
+}
+
+/* ---- the comparison ---------------------------------------------------- */
+
+static void print_doc(const char *text, size_t len)
+{
+    fputs("---- document ----\n", stderr);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\t')
+            fputs("\\t", stderr);
+        else if (c == '\r')
+            fputs("\\r", stderr);
+        else if (c == '\n')
+            fputs("\\n\n", stderr);
+        else if (c < 32)
+            fprintf(stderr, "\\x%02x", c);
+        else
+            fputc(c, stderr);
+    }
+    fputs("\n---- end ----\n", stderr);
+}
+
+/* MD_DIFF_DUMP=path writes the failing document there, for cmark(1). */
+static void dump_doc(const char *text, size_t len)
+{
+    const char *path = getenv("MD_DIFF_DUMP");
+    FILE *f = path && *path ? fopen(path, "wb") : NULL;
+    if (f) {
+        fwrite(text, 1, len, f);
+        fclose(f);
+    }
+}
+
+/* Link references resolve against the whole document, which a title alone
+ * cannot see: compare titles with brackets removed. */
+static void drop_brackets(char *s)
+{
+    char *w = s;
+    for (; *s; s++)
+        if (*s != '[' && *s != ']')
+            *w++ = *s;
+    *w = '\0';
+}
+
+/* Plain text of cmark's heading node, breaks as spaces. */
+static char *cmark_heading_text(cmark_node *h)
+{
+    cmark_iter *it = cmark_iter_new(h);
+    cmark_event_type ev;
+    size_t n = 0, cap = 64;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    out[0] = '\0';
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *x = cmark_iter_get_node(it);
+        cmark_node_type t = cmark_node_get_type(x);
+        const char *lit = NULL;
+        size_t k;
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+            lit = " ";
+        else if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE ||
+                 t == CMARK_NODE_HTML_INLINE)
+            lit = cmark_node_get_literal(x);
+        if (!lit)
+            continue;
+        k = strlen(lit);
+        while (n + k + 1 > cap)
+            out = realloc(out, cap *= 2);
+        assert_non_null(out);
+        memcpy(out + n, lit, k + 1);
+        n += k;
+    }
+    cmark_iter_free(it);
+    while (n > 0 && out[n - 1] == ' ')
+        out[--n] = '\0';
+    return out;
+}
+
+/* Order, nesting and range invariants of one index. */
+static const char *check_invariants(const md_index *x, size_t len)
+{
+    for (size_t i = 0; i < x->count; i++) {
+        const md_section *s = &x->sections[i];
+        if (!(s->heading_start < s->heading_end && s->heading_end <= s->body_end &&
+              s->body_end <= s->end && s->end <= len))
+            return "ranges out of order";
+        if (s->title_start < s->heading_start ||
+            s->title_start + s->title_len > s->heading_end)
+            return "title outside heading";
+        if (i > 0 && x->sections[i - 1].heading_end > s->heading_start)
+            return "sections overlap";
+        if (s->parent >= (int)i ||
+            (s->parent >= 0 && x->sections[s->parent].level >= s->level))
+            return "bad parent";
+        if (s->parent >= 0 && x->sections[s->parent].end < s->end)
+            return "child ends after parent";
+        if (s->parent < 0 && i > 0 && x->sections[i - 1].end > s->heading_start &&
+            x->sections[i - 1].level >= s->level)
+            return "previous section not closed";
+    }
+    return NULL;
+}
+
+/* Compare one document; returns NULL or what differs (msg holds details). */
+static const char *compare(const char *text, size_t len, char *msg, size_t cap)
+{
+    md_index x = {0};
+    cmark_node *docn = cmark_parse_document(text, len, CMARK_OPT_SOURCEPOS);
+    const char *why = NULL;
+    size_t i = 0;
+    assert_non_null(docn);
+    assert_int_equal(md_index_build(text, len, &x), 0);
+    for (cmark_node *n = cmark_node_first_child(docn); n && !why;
+         n = cmark_node_next(n)) {
+        const md_section *s;
+        char *want, *got;
+        size_t got_len;
+        if (cmark_node_get_type(n) != CMARK_NODE_HEADING)
+            continue;
+        if (i >= x.count) {
+            snprintf(msg, cap, "cmark has a heading at line %d we missed",
+                     cmark_node_get_start_line(n));
+            why = msg;
+            break;
+        }
+        s = &x.sections[i++];
+        if ((int)s->line != cmark_node_get_start_line(n) ||
+            s->level != cmark_node_get_heading_level(n)) {
+            snprintf(msg, cap, "heading %zu: cmark line %d level %d, ours line %zu level %d",
+                     i - 1, cmark_node_get_start_line(n),
+                     cmark_node_get_heading_level(n), s->line, s->level);
+            why = msg;
+            break;
+        }
+        want = cmark_heading_text(n);
+        got = md_plain_title(text + s->title_start, s->title_len, &got_len);
+        assert_non_null(got);
+        drop_brackets(want);
+        drop_brackets(got);
+        if (strcmp(want, got) != 0) {
+            snprintf(msg, cap, "heading at line %zu: cmark title \"%s\", ours \"%s\"",
+                     s->line, want, got);
+            why = msg;
+        }
+        free(want);
+        free(got);
+    }
+    if (!why && i != x.count) {
+        snprintf(msg, cap, "we found %zu headings, cmark %zu (extra at line %zu)",
+                 x.count, i, x.sections[i].line);
+        why = msg;
+    }
+    if (!why)
+        why = check_invariants(&x, len);
+    md_index_free(&x);
+    cmark_node_free(docn);
+    return why;
+}
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? strtoull(v, NULL, 10) : dflt;
+}
+
+static void generated_documents_agree_with_cmark(void **state)
+{
+    uint64_t first = env_u64("MD_DIFF_SEED", 1);
+    uint64_t count = env_u64("MD_DIFF_DOCS", DEFAULT_DOCS);
+    doc *d = malloc(sizeof *d);
+    char msg[512];
+    size_t failures = 0;
+    (void)state;
+    assert_non_null(d);
+    for (uint64_t seed = first; seed < first + count && failures < 3; seed++) {
+        const char *why;
+        gen_doc(seed, d);
+        why = compare(d->buf, d->len, msg, sizeof msg);
+        if (why) {
+            fprintf(stderr, "seed %llu: %s\n", (unsigned long long)seed, why);
+            print_doc(d->buf, d->len);
+            dump_doc(d->buf, d->len);
+            failures++;
+        }
+    }
+    free(d);
+    if (failures)
+        fail_msg("%zu generated document(s) disagree with cmark "
+                 "(replay: MD_DIFF_SEED=<seed> MD_DIFF_DOCS=1)", failures);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+        *len = fread(buf, 1, (size_t)n, f);
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Compare every *.md file in dir; returns how many were checked. */
+static size_t compare_dir(const char *dir, size_t *failures)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    size_t checked = 0;
+    char path[4096], msg[512];
+    if (!dp)
+        return 0;
+    while ((e = readdir(dp)) != NULL) {
+        size_t n = strlen(e->d_name), len = 0;
+        char *text;
+        const char *why;
+        if (n < 4 || strcmp(e->d_name + n - 3, ".md") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!(text = read_all(path, &len)))
+            continue;
+        checked++;
+        if ((why = compare(text, len, msg, sizeof msg)) != NULL) {
+            fprintf(stderr, "%s: %s\n", path, why);
+            (*failures)++;
+        }
+        free(text);
+    }
+    closedir(dp);
+    return checked;
+}
+
+/* tests/fixtures, found from this file's path (CMake compiles with an
+ * absolute one) or from the working directory. */
+static void fixture_files_agree_with_cmark(void **state)
+{
+    char dir[4096];
+    const char *file = __FILE__, *slash = strrchr(file, '/');
+    size_t failures = 0, checked = 0;
+    (void)state;
+    if (slash) {
+        snprintf(dir, sizeof dir, "%.*s/../fixtures", (int)(slash - file), file);
+        checked += compare_dir(dir, &failures);
+        snprintf(dir, sizeof dir, "%.*s/../fixtures/md", (int)(slash - file), file);
+        checked += compare_dir(dir, &failures);
+    }
+    if (checked == 0) {
+        checked += compare_dir("tests/fixtures", &failures);
+        checked += compare_dir("tests/fixtures/md", &failures);
+    }
+    assert_true(checked >= 2);
+    assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(generated_documents_agree_with_cmark),
+        cmocka_unit_test(fixture_files_agree_with_cmark),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
