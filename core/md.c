@@ -848,7 +848,7 @@ static size_t open_item(scanner *sc, size_t c, line *l, size_t m,
  * Returns the new container, c when the line is to be added to it, or
  * NOMEM; *done when no further block can open. */
 static size_t open_one(scanner *sc, size_t c, line *l, bool all_matched,
-                       bool *done)
+                       bool maybe_lazy, bool *done)
 {
     int cont = sc->stack[c].type, lev;
     unsigned char ch = peek(l, l->fns);
@@ -877,7 +877,7 @@ static size_t open_one(scanner *sc, size_t c, line *l, bool all_matched,
     }
     if (ch == '<') {
         int kind = html_start(l, l->fns);
-        if (!kind && cont != B_PARA && html_start_7(l, l->fns))
+        if (!kind && cont != B_PARA && !maybe_lazy && html_start_7(l, l->fns))
             kind = 7;
         if (kind) {
             if ((c = add_child(sc, c, B_HTML)) != NOMEM)
@@ -920,7 +920,7 @@ static size_t open_new_blocks(scanner *sc, size_t c, line *l,
             advance(l, CODE_INDENT, true);
             nc = add_child(sc, c, B_ICODE);
         } else {
-            nc = open_one(sc, c, l, all_matched, &done);
+            nc = open_one(sc, c, l, all_matched, maybe_lazy, &done);
         }
         if (nc == NOMEM)
             return NOMEM;
@@ -1172,37 +1172,6 @@ long md_find_title(const char *const *plain_titles, const size_t *title_lens,
     return -1;
 }
 
-/* Would the title's first line start a block of its own when parsed as a
- * document? Returns where to put a backslash so it reads as text, or
- * SIZE_MAX. The title is inline content of a heading: only the block
- * reading of its first characters has to be defused. */
-static size_t defuse_at(const char *raw, size_t len)
-{
-    line l;
-    size_t m;
-    unsigned char ch;
-    memset(&l, 0, sizeof l);
-    l.s = (const unsigned char *)raw;
-    l.len = len;
-    for (m = 0; m < len && !is_eol(l.s[m]); m++)
-        ;
-    l.len = m;
-    find_fns(&l);
-    ch = peek(&l, l.fns);
-    if (l.blank)
-        return SIZE_MAX;
-    if (ch == '>' || scan_atx(&l, l.fns) || scan_open_fence(&l, l.fns) ||
-        scan_hr(&l, l.fns) || (ch == '<' && (html_start(&l, l.fns) ||
-                                             html_start_7(&l, l.fns))))
-        return l.fns;
-    if (ch == '[' && parse_ref(l.s + l.fns, len - l.fns))
-        return l.fns;
-    if ((m = list_marker(&l, l.fns, false, &ch)) != 0)
-        return l.fns + m - 1; /* before the bullet or the delimiter */
-    return SIZE_MAX;
-}
-
-
 typedef struct strbuf {
     char *p;
     size_t n, cap;
@@ -1243,15 +1212,17 @@ static int collect_text(cmark_node *doc, strbuf *out)
     return rc;
 }
 
+/* The title is a heading's inline content, but parsed alone its first
+ * characters could read as a block start ("1. x", "> x", "<div>", "[a]: /u").
+ * A leading "x" keeps it a paragraph without changing any inline reading
+ * (nothing inline depends on the character before '<', '#', '[', digits;
+ * '*' and '_' runs at the start flank the same way), and is dropped after. */
 char *md_plain_title(const char *raw, size_t len, size_t *out_len)
 {
     strbuf src = {0}, out = {0};
     cmark_node *doc = NULL;
-    size_t at = defuse_at(raw, len);
     char *result = NULL;
-    if (at == SIZE_MAX ? sb_put(&src, raw, len)
-                       : sb_put(&src, raw, at) || sb_put(&src, "\\", 1) ||
-                             sb_put(&src, raw + at, len - at))
+    if (sb_put(&src, "x", 1) || sb_put(&src, raw, len))
         goto done;
     if (!(doc = cmark_parse_document(src.p, src.n, CMARK_OPT_DEFAULT)))
         goto done;
@@ -1259,6 +1230,8 @@ char *md_plain_title(const char *raw, size_t len, size_t *out_len)
         goto done;
     while (out.n > 0 && out.p[out.n - 1] == ' ')
         out.p[--out.n] = '\0';
+    if (out.n > 0 && out.p[0] == 'x')
+        memmove(out.p, out.p + 1, out.n--);
     result = out.p;
     out.p = NULL;
     if (out_len)

@@ -11,12 +11,12 @@ local M = {}
 local lines, is_blank, is_comment = log.lines, log.is_blank, log.is_comment
 
 ---Replace doc.text[a, b) by s (written with "\n"; converted to the
----document's line ending), then reindex.
+---document's line ending), then reindex. Lines appended at the very end
+---of a text that lacks a final line ending get one first.
 function M.splice(doc, a, b, s)
   if doc.eol ~= "\n" then s = s:gsub("\r?\n", doc.eol) end
-  if s ~= "" and a > 1 and doc.text:sub(a - 1, a - 1) ~= "\n" and s:sub(1, 1) ~= "\r"
-      and s:sub(1, 1) ~= "\n" then
-    s = doc.eol .. s -- the text before has no final line ending
+  if a > #doc.text and a > 1 and s:match("\n$") and doc.text:sub(-1) ~= "\n" then
+    s = doc.eol .. s -- lines appended to a text with no final line ending
   end
   doc.text = md.splice(doc.text, a, b, s)
   doc:reindex()
@@ -111,8 +111,16 @@ local function remove_placeholders(doc, a, b)
     local removed = 0
     for _, l in ipairs(cuts) do removed = removed + (l.stop - l.start) end
     local stop = b - removed
-    local region = doc.text:sub(a, stop - 1)
+    -- take in the blank lines that follow, where doubled blanks show too
+    while true do
+      local blank = doc.text:match("^[ \t]*\r?\n", stop)
+      if not blank then break end
+      stop = stop + #blank
+    end
     local eol = doc.eol
+    -- start at the line ending before a, so a blank run there counts whole
+    if a > #eol and doc.text:sub(a - #eol, a - 1) == eol then a = a - #eol end
+    local region = doc.text:sub(a, stop - 1)
     local n
     repeat
       region, n = region:gsub(eol .. "[ \t]*" .. eol .. "[ \t]*" .. eol, eol .. eol)

@@ -124,6 +124,14 @@ expect_file_lacks "$TL" "Task 1" "sample tasks replaced"
 expect_file_has "$TL" "1. Real step" "real step numbered 1"
 expect_file_lacks "$TL" "Next task description" "sample next steps replaced"
 expect_file_lacks "$TL" "Blocker 1 description" "sample blockers replaced"
+run "$SESSLUA" --root "$T" update.lua 7 --completed "Did a thing" --learning Topic "Learned X" --service svc --note "A note"
+expect_file_lacks "$TL" "Completed task 1" "sample completed items replaced"
+expect_file_lacks "$TL" "[Previous Date]" "sample date group removed"
+expect_file_lacks "$TL" "Learning description" "sample learning replaced"
+expect_file_lacks "$TL" "[service-name]" "sample service replaced"
+expect_file_lacks "$TL" "[Any additional notes" "sample note replaced"
+doubled=$(awk 'prev=="" && $0=="" {n++} {prev=$0} END {print n+0}' "$TL")
+expect_eq "$doubled" "0" "no doubled blank lines left by replaced samples"
 
 # CRLF logs stay CRLF; bytes outside the edit identical.
 C="$WORK/c/docs/coordination"; mkdir -p "$C/sessions/ACTIVE"

@@ -1,0 +1,152 @@
+--- Shared knowledge files: types, impact levels, the entry format the shell
+--- scripts wrote (kept, so old files and readers stay valid), parsing
+--- entries, and adding one under the file's lock.
+local fs = require("sesslua.fs")
+local md = require("sesslua.md")
+local tree = require("sesslua.tree")
+local clock = require("sesslua.clock")
+
+local M = {}
+
+M.MARKER_PATTERN = "<!%-%- *Sessions add[^\n]*%-%->"
+M.IMPACTS = { "Low", "Medium", "High", "Critical" }
+
+local ALIASES = {
+  learning = "learning", learnings = "learning",
+  pattern = "pattern", patterns = "pattern",
+  troubleshooting = "troubleshooting", trouble = "troubleshooting", issue = "troubleshooting",
+  ["best-practice"] = "best-practice", ["best-practices"] = "best-practice",
+  practice = "best-practice", best = "best-practice",
+}
+
+---The knowledge kind (tree.KNOWLEDGE entry) for a type word or alias.
+function M.kind(word)
+  local t = word and ALIASES[word:lower()]
+  if not t then return nil end
+  for _, k in ipairs(tree.KNOWLEDGE) do if k.type == t then return k end end
+end
+
+---The capitalised impact level for a word in any case, or nil.
+function M.impact(word)
+  if not word then return nil end
+  local w = word:lower()
+  for _, i in ipairs(M.IMPACTS) do if i:lower() == w then return i end end
+end
+
+---Path of a kind's file.
+function M.path(root, kind)
+  return tree.paths(root).knowledge .. "/" .. kind.file
+end
+
+---The text of one entry in the scripts' format.
+function M.format_entry(e)
+  return table.concat({
+    ("### %s - %s - %s"):format(e.date, e.session, e.category), "",
+    ("**%s:** %s"):format(e.kind.label, e.text),
+    ("**Impact:** %s"):format(e.impact),
+    ("**Timestamp:** %s"):format(e.timestamp),
+    ("**Category:** %s"):format(e.category),
+    ("**Shared By:** %s"):format(e.session), "", "---", "",
+  }, "\n")
+end
+
+local HEADING = "^### (%d%d%d%d%-%d%d%-%d%d) %- (.-) %- (.-)%s*$"
+
+---Every entry of a knowledge file's text, in file order: {date, session,
+---category, type, impact, text, line, start, stop}.
+function M.entries(text, kind)
+  local out = {}
+  local cur
+  local line_no = 0
+  local pos = 1
+  local len = #text
+  while pos <= len do
+    local nl = text:find("\n", pos, true) or len
+    local s = text:sub(pos, nl):gsub("\r?\n$", "")
+    line_no = line_no + 1
+    local date, session, category = s:match(HEADING)
+    if date then
+      if cur then cur.stop = pos end
+      cur = { date = date, session = session, category = category, line = line_no,
+              start = pos, type = kind and kind.type, body = {} }
+      out[#out + 1] = cur
+    elseif cur then
+      local key, value = s:match("^%*%*(.-):%*%*%s*(.-)%s*$")
+      if key == "Impact" then cur.impact = value
+      elseif key == "Timestamp" or key == "Shared By" then cur[key == "Timestamp" and "timestamp" or "shared_by"] = value
+      elseif key == "Category" then cur.category_field = value
+      elseif key and not cur.text then cur.text = value; cur.label = key
+      elseif s:match("^%-%-%-+%s*$") then cur.closed = true
+      elseif cur.text and not cur.impact and not cur.closed then cur.text = cur.text .. "\n" .. s
+      end
+    end
+    pos = nl + 1
+  end
+  if cur then cur.stop = len + 1 end
+  for _, e in ipairs(out) do e.body = nil; e.closed = nil end
+  return out
+end
+
+---Count entries and set the `**Total ...:** N` line, where present.
+local function set_total(text)
+  local n = 0
+  for _ in text:gmatch("\n### %d%d%d%d%-%d%d%-%d%d %- ") do n = n + 1 end
+  if text:match("^### %d%d%d%d%-%d%d%-%d%d %- ") then n = n + 1 end
+  for _, f in ipairs(md.fields(text)) do
+    if f.key:match("^Total ") then
+      return md.splice(text, f.value_start, f.value_end, tostring(n)), n
+    end
+  end
+  return text, n
+end
+
+---Insert an entry below the marker (newest first), else at the end.
+function M.insert(text, entry_text)
+  local eol = md.eol(text)
+  if eol ~= "\n" then entry_text = entry_text:gsub("\n", eol) end
+  local _, marker_end = text:find(M.MARKER_PATTERN)
+  if marker_end then
+    local line_end = text:find("\n", marker_end, true)
+    local pos = line_end and line_end + 1 or #text + 1
+    local prefix = line_end and "" or eol
+    return set_total(md.splice(text, pos, pos, prefix .. eol .. entry_text))
+  end
+  if text ~= "" and not text:match("\n$") then text = text .. eol end
+  return set_total(text .. eol .. entry_text)
+end
+
+---Whether the text already holds an entry with this session, category
+---and text (so re-runs never duplicate).
+function M.has_entry(text, session, category, body)
+  for _, e in ipairs(M.entries(text)) do
+    if e.session == session and e.category == category and e.text == body then return true end
+  end
+  return false
+end
+
+---Add an entry under the file's lock, creating the file when missing.
+---@param e table {kind, session, category, text, impact}
+---@return boolean|nil added (false: already there), string|nil err, string|nil code
+function M.add(ctx, e, opts)
+  local now = os.time()
+  e.date = e.date or clock.today(now)
+  e.timestamp = e.timestamp or clock.now_utc(now)
+  local path = M.path(ctx.root, e.kind)
+  local dir = tree.paths(ctx.root).knowledge
+  local ok, err, code = fs.mkdir(dir)
+  if not ok then return nil, err, code end
+  local total
+  local done, changed, code2 = fs.update(path, function(text)
+    text = text or tree.knowledge_header(e.kind, ctx)
+    if opts and opts.unique and M.has_entry(text, e.session, e.category, e.text) then
+      return nil
+    end
+    local new
+    new, total = M.insert(text, M.format_entry(e))
+    return new
+  end, { create = true })
+  if not done then return nil, changed, code2 end
+  return changed, total
+end
+
+return M

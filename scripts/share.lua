@@ -1,0 +1,88 @@
+--- Share a learning, pattern, fix or practice with every session.
+local cli = require("sesslua.cli")
+local ctx = require("sesslua.context")
+local fs = require("sesslua.fs")
+local tree = require("sesslua.tree")
+local knowledge = require("sesslua.knowledge")
+local log = require("sesslua.log")
+local edit = require("sesslua.logedit")
+local clock = require("sesslua.clock")
+
+local USAGE_HINT = 'sesslua share.lua [TYPE] CATEGORY TEXT [IMPACT], e.g.\n'
+  .. '  sesslua share.lua Performance "asyncio.gather() speeds up parallel calls 10x" High\n'
+  .. '  sesslua share.lua pattern Testing "Fixtures per service" Medium\n'
+  .. 'TYPE: learning, pattern, troubleshooting, best-practice; IMPACT: Low, Medium, High, Critical'
+
+local parser = cli.parser("share.lua", "Add an entry to shared-knowledge/ (TEXT may be '-' for stdin).")
+parser:argument("words", "[TYPE] CATEGORY TEXT [IMPACT]"):args("2-4")
+parser:flag("--json", "Print the entry as JSON.")
+local args = cli.parse(parser)
+
+local function refuse(why) cli.usage_error("share: " .. why, USAGE_HINT) end
+
+---Both argument forms: CATEGORY TEXT [IMPACT] and TYPE CATEGORY TEXT [IMPACT].
+local function read_words(w)
+  local kind = knowledge.kind(w[1])
+  if #w == 4 or (#w == 3 and kind and not knowledge.impact(w[3])) then
+    if not kind then refuse(("'%s' is not a knowledge type"):format(w[1])) end
+    return kind, w[2], w[3], w[4]
+  end
+  if #w == 3 and kind and knowledge.impact(w[3]) then
+    refuse(("'%s' looks like an impact where the text belongs; arguments in the wrong order?"):format(w[3]))
+  end
+  return knowledge.kind("learning"), w[1], w[2], w[3]
+end
+
+local kind, category, text, impact_word = read_words(args.words)
+text = cli.text(text)
+if knowledge.impact(category) then
+  refuse(("'%s' is an impact level where the category belongs; arguments in the wrong order?"):format(category))
+end
+if knowledge.impact(text) then
+  refuse(("'%s' is an impact level where the text belongs; arguments in the wrong order?"):format(text))
+end
+if category:match("^%s*$") then refuse("empty category") end
+if #category > 60 or category:find("[\r\n]") then
+  refuse("the category is longer than 60 characters or spans lines; arguments in the wrong order?")
+end
+if text:match("^%s*$") then refuse("empty text") end
+local impact = "Medium"
+if impact_word then
+  impact = knowledge.impact(impact_word)
+  if not impact then refuse(("impact '%s' is not Low, Medium, High or Critical"):format(impact_word)) end
+end
+
+local session = tree.current_session(ctx)
+if not session then
+  session = "unknown"
+  cli.warn("no acting session (--session, SESSLUA_SESSION or .current_session); sharing as 'unknown'")
+end
+session = tree.normalize_id(session) or session
+
+local entry = { kind = kind, session = session, category = category, text = text, impact = impact }
+local _, total = cli.check(knowledge.add(ctx, entry))
+local path = knowledge.path(ctx.root, kind)
+
+-- Note it in the sharer's own log, when there is one.
+local log_path = tree.log_path(ctx.root, session)
+local noted = false
+if fs.exists(log_path) then
+  local ok = fs.update(log_path, function(t)
+    local doc = log.new(t)
+    edit.add_learning(doc, clock.today(), category, text)
+    edit.touch(doc, clock.now(), session)
+    return doc.text
+  end)
+  noted = ok == true
+end
+
+if args.json then
+  cli.print_json({ schema = 1, kind = "share", path = path, total = total, noted_in_log = noted,
+    entry = { date = entry.date, session = session, category = category, type = kind.type,
+              impact = impact, text = text, timestamp = entry.timestamp } })
+  return 0
+end
+io.write(("Shared %s '%s' (%s) in %s — %d %s\n"):format(kind.type, category, impact, path,
+  total, total == 1 and "entry" or "entries"))
+if noted then io.write("Noted in ", log_path, "\n") end
+return 0
