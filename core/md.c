@@ -340,7 +340,9 @@ static size_t scan_attr_value(const line *l, size_t i)
                             : NULL;
         return e ? (size_t)((const unsigned char *)e - l->s) + 1 - i : 0;
     }
-    while (j < l->len && !is_space(l->s[j]) && !strchr("\"'=<>`", l->s[j]))
+    /* a NUL byte is cmark's U+FFFD here, so allowed */
+    while (j < l->len && !is_space(l->s[j]) &&
+           (l->s[j] == 0 || !strchr("\"'=<>`", l->s[j])))
         j++;
     return j - i;
 }
@@ -454,12 +456,12 @@ static size_t skip_blanks(const unsigned char *b, size_t n, size_t i)
 
 static bool skip_line_end(const unsigned char *b, size_t n, size_t *i)
 {
-    bool seen = false;
+    size_t from = *i;
     if (*i < n && b[*i] == '\r')
-        seen = ++*i > 0;
+        (*i)++;
     if (*i < n && b[*i] == '\n')
-        seen = ++*i > 0;
-    return seen || *i >= n;
+        (*i)++;
+    return *i > from || *i >= n;
 }
 
 static size_t spnl(const unsigned char *b, size_t n, size_t i)
@@ -844,6 +846,18 @@ static size_t open_item(scanner *sc, size_t c, line *l, size_t m,
     return c;
 }
 
+static size_t open_fence(scanner *sc, size_t c, line *l, size_t m)
+{
+    size_t indent = l->fns - l->off;
+    if ((c = add_child(sc, c, B_FENCE)) == NOMEM)
+        return NOMEM;
+    sc->stack[c].ch = peek(l, l->fns);
+    sc->stack[c].w1 = m > MAX_FENCE ? MAX_FENCE : m; /* cmark keeps a byte */
+    sc->stack[c].w2 = indent;
+    advance(l, l->fns + m - l->off, false);
+    return c;
+}
+
 /* One step of open_new_blocks for a line that is not indented code.
  * Returns the new container, c when the line is to be added to it, or
  * NOMEM; *done when no further block can open. */
@@ -865,16 +879,8 @@ static size_t open_one(scanner *sc, size_t c, line *l, bool all_matched,
             return NOMEM;
         return c;
     }
-    if ((m = scan_open_fence(l, l->fns)) != 0) {
-        size_t fi = l->fns - l->off;
-        if ((c = add_child(sc, c, B_FENCE)) == NOMEM)
-            return NOMEM;
-        sc->stack[c].ch = ch;
-        sc->stack[c].w1 = m > MAX_FENCE ? MAX_FENCE : m;
-        sc->stack[c].w2 = fi;
-        advance(l, l->fns + m - l->off, false);
-        return c;
-    }
+    if ((m = scan_open_fence(l, l->fns)) != 0)
+        return open_fence(sc, c, l, m);
     if (ch == '<') {
         int kind = html_start(l, l->fns);
         if (!kind && cont != B_PARA && !maybe_lazy && html_start_7(l, l->fns))
@@ -912,7 +918,7 @@ static size_t open_new_blocks(scanner *sc, size_t c, line *l,
     bool maybe_lazy = sc->stack[sc->depth - 1].type == B_PARA, done = false;
     int cont = sc->stack[c].type;
     while (cont != B_FENCE && cont != B_ICODE && cont != B_HTML) {
-        size_t before = sc->depth, nc;
+        size_t nc;
         find_fns(l);
         if (l->indent >= CODE_INDENT) {
             if (maybe_lazy || l->blank)
@@ -926,7 +932,7 @@ static size_t open_new_blocks(scanner *sc, size_t c, line *l,
             return NOMEM;
         if (done)
             break;
-        *opened = *opened || nc != c || sc->depth != before;
+        *opened = true; /* every step that is not `done` pushed a block */
         c = nc;
         if (accepts_lines(sc->stack[c].type))
             break;

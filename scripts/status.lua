@@ -91,8 +91,10 @@ for i = 1, #header - 1 do
   for _, r in ipairs(cells) do w = math.max(w, tab.width(r[i])) end
   used = used + w + 2
 end
-local room = math.max(12, sys.term_width() - used)
-for _, r in ipairs(cells) do r[#r] = tab.cut(r[#r], room) end
+if sys.isatty(1) then -- a pipe gets whole lines
+  local room = math.max(12, sys.term_width() - used)
+  for _, r in ipairs(cells) do r[#r] = tab.cut(r[#r], room) end
+end
 tab.print(header, cells)
 local line = ("%d active · %d stale · %d open blockers · average progress %s"):format(
   #rows, stale, blockers, average and (average .. "%") or "—")

@@ -206,11 +206,16 @@ function M.set_work_field(doc, key, value)
     M.splice(doc, f.value_start, f.value_end, value)
     return
   end
-  local pos
+  -- after the field that precedes it in the template, else before the
+  -- first one that follows it, else as a new block
+  local pos, after = nil, false
   for _, k in ipairs(CURRENT_WORK_FIELDS) do
-    if k == key then break end
-    local prev = md.field(doc.text, k, sec.heading_end, sec.body_end)
-    if prev then pos = prev.line_end end
+    if k == key then after = true
+    else
+      local other = md.field(doc.text, k, sec.heading_end, sec.body_end)
+      if other and not after then pos = other.line_end end
+      if other and after and not pos then pos = other.line_start end
+    end
   end
   local line = "**" .. key .. ":** " .. value .. "\n"
   if pos then M.splice(doc, pos, pos, line)

@@ -23,7 +23,7 @@
 
 #include "md.h"
 
-enum { DEFAULT_DOCS = 5000, MAX_DOC = 1 << 16 };
+enum { DEFAULT_DOCS = 20000, MAX_DOC = 1 << 16 };
 
 /* ---- a deterministic generator ----------------------------------------- */
 
