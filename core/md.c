@@ -144,17 +144,22 @@ static bool find_word(const line *l, size_t i, const char *w)
 
 /* ---- cmark's cursor (S_find_first_nonspace, S_advance_offset) -------- */
 
+/* Like cmark, rescan only when the cursor has passed the last first
+ * non-space: deep containers would otherwise rescan the same indentation
+ * once per open block. Tab stops are absolute, so the column holds. */
 static void find_fns(line *l)
 {
-    size_t i = l->off, col = l->col;
-    while (i < l->len && is_sp_tab(l->s[i])) {
-        col += l->s[i] == ' ' ? 1 : TAB_STOP - col % TAB_STOP;
-        i++;
+    if (l->fns <= l->off) {
+        size_t i = l->off, col = l->col;
+        while (i < l->len && is_sp_tab(l->s[i])) {
+            col += l->s[i] == ' ' ? 1 : TAB_STOP - col % TAB_STOP;
+            i++;
+        }
+        l->fns = i;
+        l->fns_col = col;
     }
-    l->fns = i;
-    l->fns_col = col;
-    l->indent = col - l->col;
-    l->blank = i >= l->len;
+    l->indent = l->fns_col - l->col;
+    l->blank = l->fns >= l->len;
 }
 
 /* Advance by count columns (a tab may be split) or count bytes. */

@@ -12,10 +12,11 @@ local parser = cli.parser("search.lua",
   "Find a literal text (case-insensitive) in active logs and shared knowledge.",
   "Exit status: 0 found, 1 nothing found, 2 usage error (as grep).")
 parser:argument("query", "The text to find (literal, not a pattern).")
-local scope = parser:mutex()
-scope:flag("--archived", "Search archived logs only.")
-scope:flag("--all", "Search active and archived logs and shared knowledge.")
-scope:option("--knowledge", "Shared knowledge only; optionally one TYPE."):args("?")
+-- argparse's mutex() takes its members; it returns the parser, not a group.
+parser:mutex(
+  parser:flag("--archived", "Search archived logs only."),
+  parser:flag("--all", "Search active and archived logs and shared knowledge."),
+  parser:option("--knowledge", "Shared knowledge only; optionally one TYPE."):args("?"))
 parser:option("--session", "Only this session's logs and entries.")
 parser:option("--section", "Only hits inside this section (title or prefix).")
 parser:option("--since", "Only logs/entries dated YYYY-MM-DD or later.")
@@ -98,17 +99,43 @@ local function log_date(path)
   end
   return last_updated_cache[path] or nil
 end
-local function section_matches(titles)
-  local list = {}
-  for i, t in ipairs(titles) do list[i] = { title = t } end
-  return md.find(list, args.section) ~= nil
+---How a title matches --section, as md.find ranks it: 1 exact,
+---2 case-insensitive, 3 normalised prefix; nil when it does not.
+local function title_tier(title)
+  local q = args.section
+  if title == q then return 1 end
+  if title:lower() == q:lower() then return 2 end
+  if md.find({ { title = title } }, q) then return 3 end
+end
+---The best tier any section of a file reaches: a hit is kept only when its
+---section path matches at that tier, so `--section Notes` picks "Notes"
+---and not also "Notes Archive", as md.find would.
+local best_tier_cache = {}
+local function best_tier(path)
+  if best_tier_cache[path] == nil then
+    local best = false
+    for _, sec in ipairs(md.sections(fs.read(path) or "")) do
+      local t = title_tier(sec.title)
+      if t and (not best or t < best) then best = t end
+    end
+    best_tier_cache[path] = best
+  end
+  return best_tier_cache[path]
+end
+local function section_matches(h)
+  local best = best_tier(h.path)
+  if not best then return false end
+  for _, t in ipairs(h.sections) do
+    if title_tier(t) == best then return true end
+  end
+  return false
 end
 
 local hits = {}
 for _, h in ipairs(result.hits) do
   local meta = info[h.path]
   local keep = true
-  if args.section and not section_matches(h.sections) then keep = false end
+  if args.section and not section_matches(h) then keep = false end
   if keep and meta.kind then
     h.entry = entry_at(h.path, h.line)
     if not h.entry then keep = false end -- the file's header, not knowledge
@@ -128,11 +155,15 @@ local function sublabel(h)
   local labels = labels_cache[h.path]
   if not labels then
     labels = {}
+    local text = fs.read(h.path) or ""
+    -- Only real headings end a label: not a `#` line inside a code block.
+    local heading_line = {}
+    for _, sec in ipairs(md.sections(text)) do heading_line[sec.line] = true end
     local label
     local n = 0
-    for line in ((fs.read(h.path) or "") .. "\n"):gmatch("([^\n]*)\n") do
+    for line in (text .. "\n"):gmatch("([^\n]*)\n") do
       n = n + 1
-      if line:match("^#") then label = nil end
+      if heading_line[n] then label = nil end
       labels[n] = label -- the label in force on line n (set by earlier lines)
       label = line:match("^%*%*([^*]+):%*%*%s*\r?$") or label
     end
@@ -210,6 +241,7 @@ for _, h in ipairs(hits) do
     local key = h.path .. ":" .. h.entry.line
     if not shown_entries[key] then
       shown_entries[key] = true
+      if last_label then io.write("\n"); last_label, last_path = nil, nil end
       local text = fs.read(h.path) or ""
       io.write(cli.paint("cyan", "shared-knowledge/" .. info[h.path].kind.file .. ":" .. h.entry.line), "\n")
       local body = text:sub(h.entry.start, h.entry.stop - 1):gsub("%s*%-%-%-%s*$", "")

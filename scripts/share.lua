@@ -56,8 +56,10 @@ local session = tree.current_session(ctx)
 if not session then
   session = "unknown"
   cli.warn("no acting session (--session, SESSLUA_SESSION or .current_session); sharing as 'unknown'")
+else
+  -- validated: an id like `../x` must not reach the heading or a log path
+  session = cli.check(tree.session_arg(ctx, session))
 end
-session = tree.normalize_id(session) or session
 
 local entry = { kind = kind, session = session, category = category, text = text, impact = impact }
 local _, total = cli.check(knowledge.add(ctx, entry))

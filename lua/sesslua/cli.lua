@@ -83,6 +83,26 @@ function M.text(value)
   return stdin_text
 end
 
+---Whether to ask questions: a terminal on both ends (or --interactive),
+---and not --yes.
+function M.interactive(args)
+  if args.yes then return false end
+  if args.interactive then return true end
+  return sys.isatty(0) and sys.isatty(1)
+end
+
+---Ask a question on stdout and read one line of answer; the default when
+---the answer is empty or input has ended.
+function M.ask(question, default)
+  io.write(question, default and default ~= "" and (" [" .. default .. "]") or "", ": ")
+  io.flush()
+  local answer = io.read("l")
+  if answer == nil then io.write("\n") end
+  answer = answer and answer:match("^%s*(.-)%s*$")
+  if answer == nil or answer == "" then return default end
+  return answer
+end
+
 ---A new option parser for a workflow. `name` is the script's name as the
 ---user types it ("create.lua").
 function M.parser(name, description, epilog)

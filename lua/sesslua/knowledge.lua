@@ -149,4 +149,24 @@ function M.add(ctx, e, opts)
   return changed, total
 end
 
+---Learnings recorded in a log (optionally only those dated `date`) that
+---shared knowledge does not hold yet, as entries ready for M.add.
+function M.unshared_learnings(ctx, doc, session, date)
+  local kind = M.kind("learning")
+  -- an entry shared as any type counts: share.lua notes patterns too
+  local all = {}
+  for _, k in ipairs(tree.KNOWLEDGE) do all[#all + 1] = fs.read(M.path(ctx.root, k)) or "" end
+  local text = table.concat(all, "\n")
+  local out = {}
+  for _, l in ipairs(doc:learnings()) do
+    local body = l.text:gsub("^%- ", ""):gsub("\n%- ", "\n")
+    if (date == nil or l.date == date) and body ~= ""
+        and not M.has_entry(text, session, l.topic, body) then
+      out[#out + 1] = { kind = kind, session = session, category = l.topic, text = body,
+                        impact = "Medium" }
+    end
+  end
+  return out
+end
+
 return M

@@ -85,6 +85,26 @@ local function after_hints(doc, sec)
   return pos
 end
 
+---Fold runs of blank lines in [a, b) (widened to the line ending before a
+---and the blank lines after b) into one blank line, after deletions there.
+function M.collapse_blanks(doc, a, b)
+  local eol = doc.eol
+  local stop = b
+  while true do
+    local blank = doc.text:match("^[ \t]*\r?\n", stop)
+    if not blank then break end
+    stop = stop + #blank
+  end
+  if a > #eol and doc.text:sub(a - #eol, a - 1) == eol then a = a - #eol end
+  local region = doc.text:sub(a, stop - 1)
+  local n
+  repeat
+    region, n = region:gsub(eol .. "[ \t]*" .. eol .. "[ \t]*" .. eol, eol .. eol)
+  until n == 0
+  doc.text = doc.text:sub(1, a - 1) .. region .. doc.text:sub(stop)
+  doc:reindex()
+end
+
 ---Delete placeholder items, placeholder labels and placeholder lines in
 ---[a, b), with the blank lines they leave doubled.
 local function remove_placeholders(doc, a, b)
@@ -107,26 +127,9 @@ local function remove_placeholders(doc, a, b)
     doc.text = doc.text:sub(1, l.start - 1) .. doc.text:sub(l.stop)
   end
   if #cuts > 0 then
-    -- collapse blank runs left behind inside the edited range only
     local removed = 0
     for _, l in ipairs(cuts) do removed = removed + (l.stop - l.start) end
-    local stop = b - removed
-    -- take in the blank lines that follow, where doubled blanks show too
-    while true do
-      local blank = doc.text:match("^[ \t]*\r?\n", stop)
-      if not blank then break end
-      stop = stop + #blank
-    end
-    local eol = doc.eol
-    -- start at the line ending before a, so a blank run there counts whole
-    if a > #eol and doc.text:sub(a - #eol, a - 1) == eol then a = a - #eol end
-    local region = doc.text:sub(a, stop - 1)
-    local n
-    repeat
-      region, n = region:gsub(eol .. "[ \t]*" .. eol .. "[ \t]*" .. eol, eol .. eol)
-    until n == 0
-    doc.text = doc.text:sub(1, a - 1) .. region .. doc.text:sub(stop)
-    doc:reindex()
+    M.collapse_blanks(doc, a, b - removed)
   end
   return #cuts
 end
@@ -346,6 +349,48 @@ function M.clear_next_steps(doc)
   sec = doc:section("Next Steps")
   local items = log.items(doc.text, sec.heading_end, doc:content_end(sec))
   for i = #items, 1, -1 do M.splice(doc, items[i].start, items[i].stop, "") end
+  sec = doc:section("Next Steps")
+  M.collapse_blanks(doc, sec.heading_end, doc:content_end(sec))
+end
+
+---Remove the next steps whose text is in `texts` (a set).
+function M.remove_next_steps(doc, texts)
+  local items = doc:section_items("Next Steps")
+  for i = #items, 1, -1 do
+    if texts[items[i].text] then M.splice(doc, items[i].start, items[i].stop, "") end
+  end
+  local sec = doc:section("Next Steps")
+  if sec then M.collapse_blanks(doc, sec.heading_end, doc:content_end(sec)) end
+  M.renumber_next_steps(doc)
+end
+
+---Number a numbered Next Steps list 1, 2, 3 again after removals.
+function M.renumber_next_steps(doc)
+  local items = doc:section_items("Next Steps")
+  for i = #items, 1, -1 do
+    local it = items[i]
+    if it.number and it.number ~= i then
+      local line = doc.text:sub(it.start, it.stop - 1)
+      local a, b = line:find("%d+")
+      M.splice(doc, it.start + a - 1, it.start + b, tostring(i))
+    end
+  end
+end
+
+---Move checked phase tasks to Completed Today under `date`; unchecked
+---ones stay. Returns the moved texts.
+function M.move_done_tasks(doc, date)
+  local moved = {}
+  local items = doc:section_items("Current Work", "Current Phase")
+  for i = #items, 1, -1 do
+    local it = items[i]
+    if it.done and not it.placeholder then
+      table.insert(moved, 1, it.text)
+      M.splice(doc, it.start, it.stop, "")
+    end
+  end
+  for _, t in ipairs(moved) do M.add_completed(doc, date, t) end
+  return moved
 end
 
 ---Append a paragraph to Session Notes.

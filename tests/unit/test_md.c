@@ -299,6 +299,33 @@ static void reference_template_sections(void **state)
     md_index_free(&x);
 }
 
+/* Deep containers: thousands of open blocks, still one cheap pass (a
+ * rescan of the indentation per open block made this cubic once). */
+static void deep_nesting_is_handled(void **state)
+{
+    enum { DEPTH = 3000 };
+    size_t cap = (size_t)DEPTH * DEPTH + 6 * DEPTH + 64, n = 0;
+    char *t = malloc(cap);
+    md_index x = {0};
+    (void)state;
+    assert_non_null(t);
+    for (int i = 0; i < DEPTH; i++) {
+        memset(t + n, ' ', (size_t)i * 2);
+        n += (size_t)i * 2;
+        memcpy(t + n, "- a\n", 4);
+        n += 4;
+    }
+    memset(t + n, '>', DEPTH);
+    n += DEPTH;
+    memcpy(t + n, " # q\n# Top\n", 12);
+    n += 12;
+    assert_int_equal(md_index_build(t, n, &x), 0);
+    assert_int_equal(x.count, 1);
+    assert_int_equal(x.sections[0].line, DEPTH + 2);
+    md_index_free(&x);
+    free(t);
+}
+
 /* ---- titles ------------------------------------------------------------- */
 
 static void plain_title_strips_markup(void **state)
@@ -489,6 +516,7 @@ int main(void)
         cmocka_unit_test(empty_document),
         cmocka_unit_test(nul_bytes_and_invalid_utf8_safe),
         cmocka_unit_test(reference_template_sections),
+        cmocka_unit_test(deep_nesting_is_handled),
         cmocka_unit_test(plain_title_strips_markup),
         cmocka_unit_test(normalize_drops_emoji_punctuation_and_case),
         cmocka_unit_test(title_lookup_prefers_exact_then_case_then_prefix),

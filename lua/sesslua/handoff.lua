@@ -1,0 +1,175 @@
+--- Handoff checks: is a log ready for someone else to pick up? Each check
+--- yields PASS, WARN or FAIL with the line it refers to. Used by
+--- handoff.lua and, before anything moves, by archive.lua.
+local log = require("sesslua.log")
+local placeholders = require("sesslua.placeholders")
+local secrets = require("sesslua.secrets")
+
+local M = {}
+
+---Defaults; the root config may change them (config.handoff).
+M.DEFAULTS = {
+  stale_hours = 24,
+  checks = { placeholders = true, required = true, next_steps = true, progress = true,
+             blockers = true, stale = true, secrets = true },
+}
+
+local function result(list, check, status, message, line)
+  list[#list + 1] = { check = check, status = status, message = message, line = line }
+end
+
+---1-based line number of a byte position.
+local function line_of(text, pos)
+  local n = 1
+  for _ in text:sub(1, pos - 1):gmatch("\n") do n = n + 1 end
+  return n
+end
+
+---The text a placeholder may hide in, for one line: a field's value, an
+---item's text, a label, else the line.
+local function candidate(s)
+  local key, value = s:match("^%s*%*%*(.-):%*%*%s*(.-)%s*$")
+  if key then return value ~= "" and value or nil end
+  local item = s:match("^%s*[-*+]%s+%[[ xX]%]%s*(.-)%s*$") or s:match("^%s*[-*+]%s+(.-)%s*$")
+    or s:match("^%s*%d+[.)]%s+(.-)%s*$")
+  if item then return item end
+  local label = s:match("^%s*%*%*(.-)%*%*:?%s*$")
+  return label or s
+end
+
+local function check_placeholders(doc, out)
+  local found = 0
+  local in_fence = false
+  local n = 0
+  for line in (doc.text .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    line = line:gsub("\r$", "")
+    if line:match("^%s*```") or line:match("^%s*~~~") then in_fence = not in_fence end
+    if not in_fence and not log.is_comment(line) then
+      local c = candidate(line)
+      if c and placeholders.is_placeholder(c) then
+        found = found + 1
+        result(out, "placeholders", "FAIL", ("template placeholder left: %s"):format(c), n)
+      end
+    end
+  end
+  if found == 0 then result(out, "placeholders", "PASS", "no template placeholder left") end
+end
+
+local function field_line(doc, key)
+  local f = doc:field(key)
+  return f and line_of(doc.text, f.line_start) or nil
+end
+
+local function check_required(doc, out)
+  for _, key in ipairs({ "Working On", "Role", "Goal" }) do
+    if doc:value(key) then
+      result(out, "required", "PASS", key .. " is filled in", field_line(doc, key))
+    elseif not (key ~= "Working On" and doc:field(key) == nil) then
+      result(out, "required", "FAIL", key .. " is not filled in", field_line(doc, key))
+    end
+  end
+end
+
+local function check_next_steps(doc, out)
+  local sec = doc:section("Next Steps")
+  local steps = log.texts(doc:section_items("Next Steps"))
+  if #steps > 0 then
+    result(out, "next_steps", "PASS", ("%d next step(s)"):format(#steps), sec and sec.line)
+  else
+    result(out, "next_steps", "FAIL", "Next Steps has no concrete item", sec and sec.line)
+  end
+end
+
+local function check_progress(doc, out)
+  local p = doc:progress()
+  local line = field_line(doc, "Progress")
+  if not p then
+    result(out, "progress", "FAIL", "Progress is not a number from 0 to 100", line)
+    return
+  end
+  local open, done = 0, 0
+  for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
+    if it.done ~= nil and not it.placeholder then
+      if it.done then done = done + 1 else open = open + 1 end
+    end
+  end
+  if p >= 100 and open > 0 then
+    result(out, "progress", "WARN", ("progress is %d%% but %d phase task(s) are open"):format(p, open), line)
+  elseif p == 0 and done > 0 and open == 0 then
+    result(out, "progress", "WARN", "progress is 0% but every phase task is done", line)
+  else
+    result(out, "progress", "PASS", ("progress %d%% agrees with the phase checklist"):format(p), line)
+  end
+end
+
+local function check_blockers(doc, out)
+  local sec = doc:section("Blockers")
+  if not sec then
+    result(out, "blockers", "WARN", "no Blockers & Issues section: say what blocks, or None")
+    return
+  end
+  local blk = doc:block(sec, "Current Blockers")
+  local a, b = sec.heading_end, doc:content_end(sec)
+  if blk then a, b = blk.label_end, blk.stop end
+  local body = doc.text:sub(a, b - 1)
+  local items = log.texts(log.items(doc.text, a, b))
+  if #items > 0 or body:lower():match("%f[%a]none%f[%A]") then
+    result(out, "blockers", "PASS", #items > 0 and ("%d blocker(s) stated"):format(#items)
+      or "no blockers (None)", sec.line)
+  else
+    result(out, "blockers", "WARN", "Blockers & Issues is empty: say what blocks, or None", sec.line)
+  end
+end
+
+local function check_stale(doc, out, opts)
+  local text, t = doc:last_updated()
+  local line = field_line(doc, "Last Updated")
+  if not t then
+    result(out, "stale", "WARN", "no Last Updated time", line)
+    return
+  end
+  local hours = (opts.now - t) / 3600
+  if hours > opts.stale_hours then
+    result(out, "stale", "WARN", ("last updated %s, over %d hours ago"):format(text, opts.stale_hours), line)
+  else
+    result(out, "stale", "PASS", "last updated " .. text, line)
+  end
+end
+
+local function check_secrets(doc, out, opts)
+  local hits = secrets.scan(doc.text, opts.secrets)
+  for _, h in ipairs(hits) do
+    result(out, "secrets", "FAIL", ("%s at %s:%d: %s — keep credentials out of logs"):format(
+      h.kind, opts.path or "log", h.line, h.masked), h.line)
+  end
+  if #hits == 0 then result(out, "secrets", "PASS", "no credentials found") end
+end
+
+local CHECKS = {
+  { "placeholders", check_placeholders }, { "required", check_required },
+  { "next_steps", check_next_steps }, { "progress", check_progress },
+  { "blockers", check_blockers }, { "stale", check_stale }, { "secrets", check_secrets },
+}
+
+---Run the checks on a Doc.
+---@param opts table|nil {now, stale_hours, checks = {name = bool}, strict, path, secrets}
+---@return table results, boolean ok (no FAIL)
+function M.run(doc, opts)
+  opts = opts or {}
+  opts.now = opts.now or os.time()
+  opts.stale_hours = opts.stale_hours or M.DEFAULTS.stale_hours
+  local enabled = opts.checks or M.DEFAULTS.checks
+  local out = {}
+  for _, c in ipairs(CHECKS) do
+    if enabled[c[1]] ~= false then c[2](doc, out, opts) end
+  end
+  local ok = true
+  for _, r in ipairs(out) do
+    if opts.strict and r.status == "WARN" then r.status = "FAIL" end
+    if r.status == "FAIL" then ok = false end
+  end
+  return out, ok
+end
+
+return M

@@ -1,0 +1,73 @@
+--- Archive a finished session log (after the handoff checks).
+local cli = require("sesslua.cli")
+local ctx = require("sesslua.context")
+local fs = require("sesslua.fs")
+local tree = require("sesslua.tree")
+local log = require("sesslua.log")
+local handoff = require("sesslua.handoff")
+local archive = require("sesslua.archive")
+local config = require("sesslua.config")
+local clock = require("sesslua.clock")
+
+local parser = cli.parser("archive.lua", "Move a finished log to sessions/ARCHIVE/<id>-DATE.md.",
+  "Runs the handoff checks first and refuses on a failure unless --force.")
+parser:argument("id", "Session id (default: the acting session)."):args("?")
+parser:option("--stale", "Archive every log untouched for DAYS days."):argname("DAYS"):convert(tonumber)
+parser:flag("--force", "Archive even when a handoff check fails.")
+parser:flag("--dry-run", "Say what would happen; change nothing.")
+local args = cli.parse(parser)
+
+---The ids to archive: one, or every stale one.
+local function targets()
+  if args.stale == nil then
+    local id = cli.check(tree.session_arg(ctx, args.id))
+    cli.check(tree.existing_log(ctx, id))
+    return { id }
+  end
+  if args.id then cli.usage_error("archive: give an ID or --stale DAYS, not both") end
+  if args.stale < 0 then cli.usage_error("archive: --stale DAYS must be >= 0") end
+  local active = tree.paths(ctx.root).active
+  local ids = {}
+  for _, name in ipairs(fs.list(active, ".md") or {}) do
+    local doc = log.open(active .. "/" .. name)
+    local _, t = doc and doc:last_updated()
+    if not t then
+      local st = fs.stat(active .. "/" .. name)
+      t = st and st.mtime
+    end
+    if t and os.time() - t > args.stale * 86400 then ids[#ids + 1] = (name:gsub("%.md$", "")) end
+  end
+  return ids
+end
+
+local by = tree.current_session(ctx)
+local failed = 0
+local ids = targets()
+if args.stale and #ids == 0 then io.write(("No log untouched for %d days.\n"):format(args.stale)) end
+for _, id in ipairs(ids) do
+  local path = tree.log_path(ctx.root, id)
+  local doc = cli.check(log.open(path))
+  local results, ok = handoff.run(doc, config.handoff_options(ctx, { path = path }))
+  local fails = {}
+  for _, r in ipairs(results) do
+    if r.status == "FAIL" then fails[#fails + 1] = (r.line and (":" .. r.line .. " ") or " ") .. r.message end
+  end
+  if not ok and not args.force then
+    failed = failed + 1
+    io.stderr:write(("sesslua: archive: %s: not ready for handoff (%d failed check(s)):\n"):format(id, #fails))
+    for _, f in ipairs(fails) do io.stderr:write("  ", path, f, "\n") end
+    io.stderr:write(("hint: fix them (sesslua handoff.lua %s), or use --force\n"):format(id))
+  elseif args.dry_run then
+    local dest = archive.target(ctx, id, clock.today())
+    local n = #require("sesslua.knowledge").unshared_learnings(ctx, doc, id)
+    io.write(("would archive %s -> %s, sharing %d learning(s)%s\n"):format(path, dest, n,
+      ok and "" or " (handoff failures overridden by --force)"))
+  else
+    local done = cli.check(archive.archive(ctx, id, by))
+    io.write(("Archived %s -> %s"):format(id, done.path))
+    if done.shared > 0 then io.write((", shared %d learning(s)"):format(done.shared)) end
+    io.write("\n")
+  end
+end
+if failed > 0 then return cli.EXIT.check end
+return 0

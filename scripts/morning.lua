@@ -1,0 +1,68 @@
+--- Start the day: what was left last time, then plan today.
+local cli = require("sesslua.cli")
+local ctx = require("sesslua.context")
+local fs = require("sesslua.fs")
+local tree = require("sesslua.tree")
+local log = require("sesslua.log")
+local edit = require("sesslua.logedit")
+local summary = require("sesslua.summary")
+local routine = require("sesslua.routine")
+local clock = require("sesslua.clock")
+
+local parser = cli.parser("morning.lua", "Show what was left last time and plan the day.",
+  "On a terminal it asks; with --yes or no terminal it carries every next step into Current Phase.")
+parser:argument("id", "Session id (default: the acting session)."):args("?")
+parser:option("--focus", "Today's focus (sets Working On).")
+parser:option("--carry", "Next steps (numbers, e.g. 1,3; or all / none) to carry into Current Phase.")
+parser:option("--status", "Set the work status.")
+parser:flag("-y --yes", "Ask nothing; carry every next step (unless --carry).")
+parser:flag("-i --interactive", "Ask even without a terminal (answers from stdin).")
+local args = cli.parse(parser)
+
+local id = cli.check(tree.session_arg(ctx, args.id))
+local path = cli.check(tree.existing_log(ctx, id))
+local doc = cli.check(log.open(path))
+local s = summary.brief(doc, id, path)
+local _, updated_at = doc:last_updated()
+local steps = log.texts(doc:section_items("Next Steps"))
+local open = log.texts(doc:section_items("Current Work", "Current Phase"),
+  function(it) return it.done == false end)
+local news = routine.knowledge_since(ctx, updated_at)
+
+io.write(cli.paint("bold", ("Good morning, %s"):format(id)),
+  (" — last updated %s\n"):format(summary.age_text(s)))
+if s.working_on then io.write("Working on: ", s.working_on, "\n") end
+routine.show(cli, "Next steps from last time:", steps, true)
+routine.show(cli, "Open phase tasks:", open)
+routine.show(cli, "Open blockers:", s.blockers)
+local news_lines = {}
+for _, e in ipairs(news) do
+  news_lines[#news_lines + 1] = ("%s %s: %s (%s)"):format(e.type or "", e.category, e.text or "", e.session)
+end
+routine.show(cli, ("New shared knowledge since then (%d):"):format(#news), news_lines)
+
+-- Plan the day.
+local focus, carry, status = args.focus and cli.text(args.focus), args.carry, args.status
+if cli.interactive(args) then
+  focus = focus or cli.ask("Today's focus", s.working_on)
+  if #steps > 0 and not carry then carry = cli.ask("Carry which next steps into Current Phase (1,2 / all / none)", "all") end
+  status = status or cli.ask("Status", s.status or "Building")
+end
+local chosen, err = routine.parse_choice(carry, #steps)
+if not chosen then cli.usage_error("morning: --carry: " .. err) end
+local carried = {}
+for i, t in ipairs(steps) do if chosen[i] then carried[#carried + 1] = t end end
+
+cli.check(fs.update(path, function(text)
+  local d = log.new(text)
+  if focus and focus ~= "" then edit.set_work_field(d, "Working On", focus) end
+  if status and status ~= "" then edit.set_work_field(d, "Status", status) end
+  local set = {}
+  for _, t in ipairs(carried) do edit.add_phase_task(d, t); set[t] = true end
+  edit.remove_next_steps(d, set)
+  edit.touch(d, clock.now(), tree.current_session(ctx) or id)
+  return d.text
+end))
+io.write(("Planned: %d next step(s) carried into Current Phase%s.\n"):format(#carried,
+  focus and (", focus: " .. focus) or ""))
+return 0

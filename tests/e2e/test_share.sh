@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# share: both argument forms, types and aliases, impacts, refusals of
+# wrong-order calls, the entry format, placement and counter, the acting
+# session, the note in the sharer's log, hostile text, CRLF, untouched
+# bytes, and 50 sharers at once.
+. "$(dirname "$0")/lib.sh"
+R="$WORK/docs/coordination"
+K="$R/shared-knowledge"
+mkdir -p "$R"
+sl create.lua 12 "DevOps Engineer" "Deploy services"
+L="$R/sessions/ACTIVE/session-12.md"
+TODAY=$(date +%Y-%m-%d)
+
+# wellformed FILE LABEL: "good bad" — entries in the exact format (heading,
+# blank, **LABEL:**, Impact, Timestamp, Category matching the heading,
+# Shared By matching the heading, blank, ---) and headings that are not.
+wellformed() {
+  tr -d '\r' < "$1" | awk -v label="$2" '
+    function close_entry() { if (state != "") { if (state == 9) good++; else bad++ } state = "" }
+    /^### [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] - / {
+      close_entry(); state = 1
+      split($0, p, " - "); sess = p[2]; cat = substr($0, length(p[1]) + length(sess) + 7)
+      next }
+    state == 1 { state = ($0 == "") ? 2 : -1; next }
+    state == 2 { state = (index($0, "**" label ":** ") == 1) ? 3 : -1; next }
+    state == 3 { if ($0 ~ /^\*\*Impact:\*\* (Low|Medium|High|Critical)$/) state = 4; next } # text may span lines
+    state == 4 { state = ($0 ~ /^\*\*Timestamp:\*\* [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC$/) ? 5 : -1; next }
+    state == 5 { state = ($0 == "**Category:** " cat) ? 6 : -1; next }
+    state == 6 { state = ($0 == "**Shared By:** " sess) ? 7 : -1; next }
+    state == 7 { state = ($0 == "") ? 8 : -1; next }
+    state == 8 { state = ($0 == "---") ? 9 : -1; next }
+    END { close_entry(); printf "%d %d", good, bad }'
+}
+# total FILE: the number on the **Total ...:** line.
+total() { tr -d '\r' < "$1" | sed -n 's/^\*\*Total [A-Za-z]*:\*\* \([0-9]*\)$/\1/p'; }
+
+# Short form: CATEGORY TEXT IMPACT; a missing file is created with its header.
+sl --session 12 share.lua Performance "gather() is 10x faster" high
+expect_rc 0 "short form"
+F="$K/learnings.md"
+expect_file_has "$F" "# Shared Learnings" "created with its header"
+expect_file_has "$F" "<!-- Sessions add entries below this line -->" "header has the marker"
+expect_file_has "$F" "### $TODAY - session-12 - Performance" "entry heading"
+expect_file_has "$F" '**Learning:** gather() is 10x faster' "learning body"
+expect_file_has "$F" "**Impact:** High" "impact capitalised"
+expect_file_has "$F" "**Category:** Performance" "category field"
+expect_file_has "$F" "**Shared By:** session-12" "shared by field"
+grep -qx "\*\*Timestamp:\*\* $(date -u +%Y-%m-%d) [0-2][0-9]:[0-5][0-9]:[0-5][0-9] UTC" "$F" && ok || bad "UTC timestamp"
+expect_eq "$(wellformed "$F" Learning)" "1 0" "the entry is well formed"
+expect_eq "$(total "$F")" "1" "counter is 1"
+# Blank line, then the entry right below the marker.
+got=$(grep -A2 -- '<!-- Sessions add' "$F" | tail -2 | tr '\n' '|')
+expect_eq "$got" "|### $TODAY - session-12 - Performance|" "entry right below the marker"
+expect_out "learnings.md" "names the file"
+
+# Default impact is Medium; newest first.
+sl --session 12 share.lua Testing "pytest fixtures per service"
+expect_rc 0 "short form without impact"
+expect_eq "$(grep -A6 ' - Testing$' "$F" | grep '^\*\*Impact' )" "**Impact:** Medium" "default impact Medium"
+order=$(grep '^### ' "$F" | sed 's/.* - //' | tr '\n' '|')
+expect_eq "$order" "Testing|Performance|" "newest first"
+expect_eq "$(total "$F")" "2" "counter is 2"
+
+# Typed form and every alias, each to its file with its label.
+check_type() { # check_type WORD FILE LABEL
+  local before; before=$(grep -c '^### ' "$K/$2" 2>/dev/null)
+  sl --session 12 share.lua "$1" "Cat-$1" "via $1" CRITICAL
+  expect_rc 0 "type $1"
+  expect_file_has "$K/$2" "**$3:** via $1" "type $1 lands in $2 as $3"
+  expect_file_has "$K/$2" "**Impact:** Critical" "type $1 impact"
+  expect_eq "$(total "$K/$2")" "$(( ${before:-0} + 1 ))" "type $1 counter"
+}
+check_type learning learnings.md Learning
+check_type learnings learnings.md Learning
+check_type pattern patterns.md Pattern
+check_type patterns patterns.md Pattern
+check_type troubleshooting troubleshooting.md Troubleshooting
+check_type trouble troubleshooting.md Troubleshooting
+check_type issue troubleshooting.md Troubleshooting
+check_type best-practice best-practices.md "Best Practice"
+check_type practice best-practices.md "Best Practice"
+check_type best best-practices.md "Best Practice"
+expect_eq "$(wellformed "$K/best-practices.md" "Best Practice")" "3 0" "best practices well formed"
+expect_file_has "$K/patterns.md" "# Reusable Patterns" "patterns header"
+sl --session 12 share.lua Pattern Naming "Typed form, capitalised type" low
+expect_rc 0 "capitalised type word"
+expect_file_has "$K/patterns.md" "**Pattern:** Typed form, capitalised type" "capitalised type is a type"
+expect_file_has "$K/patterns.md" "**Impact:** Low" "lowercase impact stored capitalised"
+for imp in medium HIGH Low; do
+  sl --session 12 share.lua pattern "Imp-$imp" "impact $imp" "$imp"
+  want="$(printf '%s' "${imp:0:1}" | tr a-z A-Z)$(printf '%s' "${imp:1}" | tr A-Z a-z)"
+  expect_eq "$(grep -A3 "^\*\*Pattern:\*\* impact $imp$" "$K/patterns.md" | grep '^\*\*Impact')" "**Impact:** $want" "impact $imp stored as $want"
+done
+
+# The session note in the sharer's own log, under Learnings & Discoveries.
+expect_file_has "$L" "**$TODAY - Performance:**" "noted in the log"
+expect_file_has "$L" "- gather() is 10x faster" "log note text"
+sect=$(awk '/^## /{s=$0} /^- gather\(\) is 10x faster$/{print s}' "$L")
+expect_eq "$sect" "## Learnings & Discoveries" "note is under Learnings & Discoveries"
+
+# Wrong-order and invalid calls: exit 2 with a hint, nothing written.
+snap=$(snapshot "$R")
+refuse() { # refuse DESCRIPTION ARGS...
+  local d=$1; shift
+  sl --session 12 share.lua "$@"
+  expect_rc 2 "$d"
+  expect_err "hint:" "$d gives a hint"
+}
+refuse "impact as category" High Performance "some text"
+refuse "impact as text" Performance High
+refuse "typed, impact as text" pattern Performance high
+refuse "typed, impact as category" pattern Critical "some text"
+refuse "category over 60 chars" "$(printf 'x%.0s' $(seq 61))" "text"
+refuse "category spanning lines" $'two\nlines' "text"
+refuse "empty text" Performance ""
+refuse "blank text" Performance "   "
+refuse "empty category" "" "text"
+refuse "unknown impact" Performance "text" Huge
+refuse "unknown type in 4-word form" nosuch Cat "text" Low
+printf '\n\n' | run "$SESSLUA" --session 12 share.lua Performance -
+expect_rc 2 "empty text from stdin"
+sl --session ../../etc share.lua Cat "text"
+expect_rc 2 "invalid session id refused"
+expect_eq "$(snapshot "$R")" "$snap" "refusals write nothing"
+sl --session 12 share.lua "$(printf 'x%.0s' $(seq 60))" "sixty is fine"
+expect_rc 0 "category of exactly 60 characters"
+
+# The acting session: --session, $SESSLUA_SESSION, .current_session, unknown.
+SESSLUA_SESSION=7 run "$SESSLUA" share.lua FromEnv "env session"
+expect_rc 0 "SESSLUA_SESSION"
+expect_file_has "$F" "### $TODAY - session-7 - FromEnv" "SESSLUA_SESSION used"
+SESSLUA_SESSION=7 run "$SESSLUA" --session 12 share.lua FromFlag "flag wins"
+expect_file_has "$F" "### $TODAY - session-12 - FromFlag" "--session wins over the environment"
+echo "session-31" > "$R/.current_session"
+sl share.lua FromFile "file session"
+expect_rc 0 ".current_session"
+expect_file_has "$F" "### $TODAY - session-31 - FromFile" ".current_session used"
+expect_eq "$(printf '%s' "$ERR" | grep -c warning)" "0" "no warning with a session"
+rm "$R/.current_session"
+sl share.lua Anonymous "no session"
+expect_rc 0 "no session at all still shares"
+expect_file_has "$F" "### $TODAY - unknown - Anonymous" "unknown session"
+expect_file_has "$F" "**Shared By:** unknown" "shared by unknown"
+expect_err "warning" "unknown session warns"
+expect_file_lacks "$L" "FromEnv" "other sessions' shares are not noted in session-12's log"
+sl --session 7 share.lua NoLog "session without a log"
+expect_rc 0 "session without a log"
+printf '%s' "$OUT" | grep -q "Noted in" && bad "claims a note without a log" || ok
+expect_absent "$R/sessions/ACTIVE/session-7.md" "no log created for the sharer"
+expect_eq "$(total "$F")" "$(grep -c '^### ' "$F")" "learnings counter is the true count"
+expect_eq "$(wellformed "$F" Learning)" "$(grep -c '^### ' "$F") 0" "every learning well formed"
+
+# --json
+sl --session 12 share.lua pattern Json "json entry" high --json
+expect_rc 0 "--json"
+expect_out '"kind": "share"' "json kind"
+expect_out '"schema": 1' "json schema"
+expect_out '"type": "pattern"' "json type"
+expect_out '"impact": "High"' "json impact"
+expect_out '"session": "session-12"' "json session"
+expect_out '"noted_in_log": true' "json noted"
+
+# Hostile text from stdin lands literally, every line.
+printf 'say "hi" \\ back $HOME & `id` %%s\nsecond * line & more\n' |
+  run "$SESSLUA" --session 12 share.lua trouble Hostile -
+expect_rc 0 "hostile text from stdin"
+T="$K/troubleshooting.md"
+expect_file_has "$T" '**Troubleshooting:** say "hi" \ back $HOME & `id` %s' "hostile line 1 literal"
+expect_file_has "$T" 'second * line & more' "hostile line 2 literal"
+expect_eq "$(wellformed "$T" Troubleshooting)" "$(grep -c '^### ' "$T") 0" "multi-line entry still well formed"
+expect_file_has "$L" '- second * line & more' "hostile text noted in the log"
+
+# An existing hand-made file: other bytes unchanged; counter fixed to the truth.
+cat > "$K/learnings.md" <<'EOF'
+# Our Learnings
+
+Intro paragraph, kept    as   is.
+
+**Total Learnings:** 17
+
+---
+
+<!-- Sessions add entries below this line (newest first) -->
+
+### 2025-01-05 - session-2 - Old
+
+**Learning:** an old entry
+**Impact:** Low
+**Timestamp:** 2025-01-05 10:00:00 UTC
+**Category:** Old
+**Shared By:** session-2
+
+---
+
+Trailing notes.
+EOF
+cp "$K/learnings.md" before.md
+sl --session 12 share.lua Fresh "a fresh entry"
+expect_rc 0 "share into an existing file"
+expect_eq "$(total "$K/learnings.md")" "2" "wrong counter set to the true count"
+removed=$(diff before.md "$K/learnings.md" | grep '^<' | grep -vc 'Total Learnings' || true)
+expect_eq "$removed" "0" "only the counter line replaced"
+added=$(diff before.md "$K/learnings.md" | grep '^>' | grep -vc 'Total Learnings' || true)
+expect_eq "$added" "10" "exactly the entry added (blank line + 9 lines)"
+order=$(grep '^### ' "$K/learnings.md" | sed 's/.* - //' | tr '\n' '|')
+expect_eq "$order" "Fresh|Old|" "new entry above the old one"
+expect_eq "$(wellformed "$K/learnings.md" Learning)" "2 0" "both entries well formed"
+
+# No marker: appended at the end; no counter: none added.
+printf '# Notes without a marker\n\nSome text.\n' > "$K/patterns.md"
+cp "$K/patterns.md" before.md
+sl --session 12 share.lua pattern Appended "goes at the end"
+expect_rc 0 "share into a file without a marker"
+expect_eq "$(head -3 "$K/patterns.md")" "$(cat before.md)" "original bytes first, unchanged"
+expect_eq "$(tail -1 "$K/patterns.md")" "---" "entry at the end"
+expect_eq "$(grep -c 'Total' "$K/patterns.md")" "0" "no counter invented"
+expect_eq "$(wellformed "$K/patterns.md" Pattern)" "1 0" "appended entry well formed"
+
+# CRLF stays CRLF.
+sed 's/$/\r/' before.md > "$K/patterns.md"
+{ printf '\r\n**Total Patterns:** 0\r\n\r\n<!-- Sessions add entries below this line -->\r\n'; } >> "$K/patterns.md"
+cp "$K/patterns.md" crlf-before.md
+sl --session 12 share.lua pattern Crlf "crlf entry"
+expect_rc 0 "share into a CRLF file"
+lf=$(tr -cd '\n' < "$K/patterns.md" | wc -c)
+crlf=$(grep -c $'\r$' "$K/patterns.md")
+expect_eq "$crlf" "$lf" "every line still ends in CRLF"
+grep -qx $'\\*\\*Pattern:\\*\\* crlf entry\r' "$K/patterns.md" && ok || bad "entry written with CRLF"
+expect_eq "$(total "$K/patterns.md")" "1" "CRLF counter updated"
+removed=$(diff crlf-before.md "$K/patterns.md" | grep '^<' | grep -vc 'Total Patterns' || true)
+expect_eq "$removed" "0" "CRLF: only the counter line replaced"
+
+# 50 sharers at once into one file.
+rm -f "$K/troubleshooting.md"
+for i in $(seq 1 50); do
+  "$SESSLUA" --session "p$i" share.lua trouble "Par$i" "parallel entry $i" low >/dev/null 2>>par.err &
+done
+wait
+T="$K/troubleshooting.md"
+expect_eq "$(grep -c '^### ' "$T")" "50" "50 concurrent entries"
+expect_eq "$(total "$T")" "50" "counter says 50"
+expect_eq "$(wellformed "$T" Troubleshooting)" "50 0" "all 50 entries well formed"
+expect_eq "$(grep -c '^\*\*Troubleshooting:\*\* parallel entry [0-9]*$' "$T" )" "50" "50 bodies"
+expect_eq "$(grep '^\*\*Category:\*\* Par' "$T" | sort -u | wc -l | tr -d ' ')" "50" "50 distinct categories"
+expect_eq "$(grep -c '# Troubleshooting' "$T")" "1" "one header"
+expect_eq "$(cat par.err)" "" "no errors from concurrent sharers"
+ls -a "$K" | grep -q 'tmp\|\.lock' && bad "temp or lock files left" || ok
+
+finish
