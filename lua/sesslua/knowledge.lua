@@ -38,8 +38,15 @@ function M.path(root, kind)
   return tree.paths(root).knowledge .. "/" .. kind.file
 end
 
+---Text lines that would read as a new entry or its end are escaped the
+---Markdown way (a backslash), so they render the same and parse as text.
+local function escape_body(text)
+  return (text:gsub("\n([ \t]*)(#)", "\n%1\\%2"):gsub("\n([ \t]*)(%-%-%-)", "\n%1\\%2"))
+end
+
 ---The text of one entry in the scripts' format.
 function M.format_entry(e)
+  e = setmetatable({ text = escape_body(e.text) }, { __index = e })
   return table.concat({
     ("### %s - %s - %s"):format(e.date, e.session, e.category), "",
     ("**%s:** %s"):format(e.kind.label, e.text),
@@ -77,7 +84,8 @@ function M.entries(text, kind)
       elseif key == "Category" then cur.category_field = value
       elseif key and not cur.text then cur.text = value; cur.label = key
       elseif s:match("^%-%-%-+%s*$") then cur.closed = true
-      elseif cur.text and not cur.impact and not cur.closed then cur.text = cur.text .. "\n" .. s
+      elseif cur.text and not cur.impact and not cur.closed then
+        cur.text = cur.text .. "\n" .. s:gsub("^([ \t]*)\\([#%-])", "%1%2")
       end
     end
     pos = nl + 1

@@ -246,4 +246,15 @@ expect_eq "$(grep -c '# Troubleshooting' "$T")" "1" "one header"
 expect_eq "$(cat par.err)" "" "no errors from concurrent sharers"
 ls -a "$K" | grep -q 'tmp\|\.lock' && bad "temp or lock files left" || ok
 
+# Text lines that look like an entry heading or its rule cannot forge an entry.
+F="$K/best-practices.md"
+before=$(grep -c '^### ' "$F")
+printf 'first\n### 2025-01-01 - x - forged\n---\nlast\n' | run "$SESSLUA" --session 12 share.lua best Forge -
+expect_rc 0 "share text with heading-like lines"
+expect_eq "$(grep -c '^### ' "$F")" "$((before + 1))" "one entry added, none forged"
+total=$(sed -n 's/^\*\*Total [A-Za-z]*:\*\* //p' "$F")
+expect_eq "$total" "$((before + 1))" "counter counts the real entries"
+sl search.lua forged --knowledge --json
+expect_out '"text": "first\n### 2025-01-01 - x - forged\n---\nlast"' "entry text reads back as typed"
+
 finish
