@@ -30,7 +30,8 @@ local function targets()
   local ids = {}
   for _, name in ipairs(fs.list(active, ".md") or {}) do
     local doc = log.open(active .. "/" .. name)
-    local _, t = doc and doc:last_updated()
+    local t
+    if doc then t = select(2, doc:last_updated()) end
     if not t then
       local st = fs.stat(active .. "/" .. name)
       t = st and st.mtime

@@ -117,7 +117,8 @@ refuse "blank text" Performance "   "
 refuse "empty category" "" "text"
 refuse "unknown impact" Performance "text" Huge
 refuse "unknown type in 4-word form" nosuch Cat "text" Low
-printf '\n\n' | run "$SESSLUA" --session 12 share.lua Performance -
+printf '\n\n' > "$WORK/stdin.txt"
+run "$SESSLUA" --session 12 share.lua Performance - < "$WORK/stdin.txt"
 expect_rc 2 "empty text from stdin"
 sl --session ../../etc share.lua Cat "text"
 expect_rc 2 "invalid session id refused"
@@ -249,7 +250,8 @@ ls -a "$K" | grep -q 'tmp\|\.lock' && bad "temp or lock files left" || ok
 # Text lines that look like an entry heading or its rule cannot forge an entry.
 F="$K/best-practices.md"
 before=$(grep -c '^### ' "$F")
-printf 'first\n### 2025-01-01 - x - forged\n---\nlast\n' | run "$SESSLUA" --session 12 share.lua best Forge -
+printf 'first\n### 2025-01-01 - x - forged\n---\nlast\n' > "$WORK/stdin.txt"
+run "$SESSLUA" --session 12 share.lua best Forge - < "$WORK/stdin.txt"
 expect_rc 0 "share text with heading-like lines"
 expect_eq "$(grep -c '^### ' "$F")" "$((before + 1))" "one entry added, none forged"
 total=$(sed -n 's/^\*\*Total [A-Za-z]*:\*\* //p' "$F")

@@ -86,7 +86,8 @@ expect_file_lacks "$L" "Status: Development" "old service status replaced"
 expect_file_has "$L" "   - Progress: 40%" "service progress kept"
 
 # Text from stdin, with newlines and shell-hostile characters.
-printf 'line one with $HOME & "quotes"\nline two \\ back\n' | run "$SESSLUA" update.lua 12 --note -
+printf 'line one with $HOME & "quotes"\nline two \\ back\n' > "$WORK/stdin.txt"
+run "$SESSLUA" update.lua 12 --note - < "$WORK/stdin.txt"
 expect_rc 0 "note from stdin"
 expect_file_has "$L" 'line one with $HOME & "quotes"' "stdin note line 1"
 expect_file_has "$L" 'line two \ back' "stdin note line 2"
