@@ -32,6 +32,11 @@ local news = routine.knowledge_since(ctx, updated_at)
 io.write(cli.paint("bold", ("Good morning, %s"):format(id)),
   (" — last updated %s\n"):format(summary.age_text(s)))
 if s.working_on then io.write("Working on: ", s.working_on, "\n") end
+local unread = require("sesslua.messages").unread_count(ctx, id)
+if unread > 0 then
+  io.write(cli.paint("yellow", ("%d unread message(s)"):format(unread)),
+    (": sesslua --session %s message.lua inbox\n"):format(id))
+end
 routine.show(cli, "Next steps from last time:", steps, true)
 routine.show(cli, "Open phase tasks:", open)
 routine.show(cli, "Open blockers:", s.blockers)

@@ -7,6 +7,7 @@ local knowledge = require("sesslua.knowledge")
 local log = require("sesslua.log")
 local edit = require("sesslua.logedit")
 local clock = require("sesslua.clock")
+local messages = require("sesslua.messages")
 
 local USAGE_HINT = 'sesslua share.lua [TYPE] CATEGORY TEXT [IMPACT], e.g.\n'
   .. '  sesslua share.lua Performance "asyncio.gather() speeds up parallel calls 10x" High\n'
@@ -64,6 +65,10 @@ end
 local entry = { kind = kind, session = session, category = category, text = text, impact = impact }
 local _, total = cli.check(knowledge.add(ctx, entry))
 local path = knowledge.path(ctx.root, kind)
+
+-- Tell the other sessions (the old script's KNOWLEDGE broadcast).
+local sent, serr = messages.knowledge_broadcast(ctx, entry)
+if not sent then cli.warn("shared, but the KNOWLEDGE broadcast failed: " .. serr) end
 
 -- Note it in the sharer's own log, when there is one.
 local log_path = tree.log_path(ctx.root, session)

@@ -6,6 +6,7 @@ local sys = require("sesslua.sys")
 local tree = require("sesslua.tree")
 local summary = require("sesslua.summary")
 local json = require("sesslua.json")
+local messages = require("sesslua.messages")
 local tab = require("sesslua.table")
 
 local parser = cli.parser("status.lua", "Show every active session: work, progress, age, blockers.")
@@ -21,9 +22,15 @@ end
 local active = tree.paths(ctx.root).active
 local opts = { now = os.time(), stale_hours = args.stale_hours }
 local rows = {}
+local unread = messages.unread_counter(ctx)
 for _, name in ipairs(fs.list(active, ".md") or {}) do
   local s = summary.load(active .. "/" .. name, (name:gsub("%.md$", "")), opts)
-  if s then rows[#rows + 1] = s else cli.warn(active .. "/" .. name .. ": unreadable, skipped") end
+  if s then
+    s.unread = unread(s.id)
+    rows[#rows + 1] = s
+  else
+    cli.warn(active .. "/" .. name .. ": unreadable, skipped")
+  end
 end
 
 local sorters = {
@@ -57,7 +64,7 @@ if args.json then
       working_on = s.working_on or json.null, progress = s.progress or json.null,
       last_updated = s.last_updated or json.null, age_seconds = s.age_seconds or json.null,
       age_source = s.age_source or json.null, stale = s.stale, blockers = s.blockers,
-      open_tasks = s.open_tasks,
+      open_tasks = s.open_tasks, unread_messages = s.unread,
     }
   end
   cli.print_json({ schema = 1, kind = "status", root = ctx.root, sessions = sessions,
@@ -77,12 +84,12 @@ local function bar(p)
   return ("%s%s %3d%%"):format(("█"):rep(filled), ("░"):rep(10 - filled), math.floor(p))
 end
 
-local header = { "ID", "ROLE", "STATUS", "PROGRESS", "UPDATED", "BLOCK", "TODO", "WORKING ON" }
+local header = { "ID", "ROLE", "STATUS", "PROGRESS", "UPDATED", "BLOCK", "TODO", "MAIL", "WORKING ON" }
 local cells = {}
 for _, s in ipairs(rows) do
   cells[#cells + 1] = { s.id, tab.cut(s.role or "—", 24), s.status or "—", bar(s.progress),
     summary.age_text(s) .. (s.stale and " STALE" or ""), tostring(#s.blockers),
-    tostring(s.open_tasks), s.working_on or "—" }
+    tostring(s.open_tasks), tostring(s.unread), s.working_on or "—" }
 end
 -- Cut Working On to what the terminal has left.
 local used = 0

@@ -393,6 +393,12 @@ function M.move_done_tasks(doc, date)
   return moved
 end
 
+---Add a line under a Coordination label (Messages Sent, Messages Received,
+---Collaborations).
+function M.add_coordination(doc, label, line)
+  M.add_item(doc, "Coordination", label, function() return "- " .. line end)
+end
+
 ---Append a paragraph to Session Notes.
 function M.add_note(doc, text)
   local sec = M.ensure_section(doc, "Session Notes")

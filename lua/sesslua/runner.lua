@@ -189,7 +189,7 @@ local function print_which(ctx, name)
   end
   io.write(winner.path, "\n")
   for _, c in ipairs(M.candidates(ctx, name)) do
-    if c ~= winner then
+    if c.path ~= winner.path then
       io.write(("  %s %s (%s)\n"):format(c.exists and "shadowed:" or "absent:  ", c.path, c.source))
     end
   end

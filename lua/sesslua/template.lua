@@ -17,7 +17,9 @@ function M.read(ctx, name)
   end
   local key = "templates/" .. name
   local text = builtin.get(key)
-  if not text then error("no built-in template " .. key) end
+  if not text then
+    error({ code = 3, message = ("template '%s' not found on the search path"):format(name) }, 0)
+  end
   return text, "builtin:" .. key
 end
 

@@ -49,6 +49,7 @@ expect_eq "$(cat out.txt)" "team create a,b" "team override runs from a subfolde
 (cd proj && run "$SESSLUA" --which create; printf '%s' "$OUT" > "$WORK/out.txt")
 expect_eq "$(head -1 out.txt)" "$WORK/proj/docs/coordination/scripts/create.lua" "--which names the team file"
 grep -qF "shadowed: builtin:scripts/create.lua" out.txt && ok || bad "--which lists the shadowed built-in"
+expect_eq "$(grep -c "docs/coordination/scripts/create.lua" out.txt)" "1" "--which names the winner once"
 (cd proj && run "$SESSLUA" --list; printf '%s' "$OUT" > "$WORK/out.txt")
 grep -qE "^ +create +team +Team create" out.txt && ok || bad "--list shows the team override: $(cat out.txt)"
 

@@ -1,0 +1,208 @@
+--- Messages between sessions, delivered Maildir-style under <root>/messages/:
+---
+---   messages/<session>/new/<id>.json   direct, unread
+---   messages/<session>/cur/<id>.json   direct, read
+---   messages/broadcast/<id>.json       to everyone
+---   messages/<session>/broadcast-read  ids of broadcasts that session read
+---
+--- Each message is one JSON file written by a real encoder (docs/messages.md),
+--- created atomically (temp file, then link into place), with a unique,
+--- time-sortable id. Nothing is ever overwritten.
+local fs = require("sesslua.fs")
+local sys = require("sesslua.sys")
+local json = require("sesslua.json")
+local tree = require("sesslua.tree")
+
+local M = {}
+
+M.PRIORITIES = { "low", "normal", "high", "urgent" }
+local RANK = { urgent = 4, high = 3, normal = 2, low = 1 }
+
+---A valid priority word (any case) in lower case, or nil.
+function M.priority(word)
+  local w = word and word:lower()
+  if w and RANK[w] then return w end
+end
+
+local function dir(root, ...)
+  return table.concat({ tree.paths(root).messages, ... }, "/")
+end
+M.dir = dir
+
+local counter = 0
+---A unique id that sorts by time: 20261125T175953.123456Z-<pid>-<n><rand>.
+function M.new_id(now)
+  now = now or sys.time()
+  counter = counter + 1
+  local secs = math.floor(now)
+  local micro = math.floor((now - secs) * 1e6)
+  return ("%s.%06dZ-%d-%d%04x"):format(os.date("!%Y%m%dT%H%M%S", secs), micro,
+    sys.getpid(), counter, math.random(0, 0xffff))
+end
+
+---Write a message into its folder; returns the message table.
+---@param m table {from, to, subject, body, priority, reply_to}
+---@return table|nil message, string|nil err, string|nil code
+function M.deliver(ctx, m)
+  local now = sys.time()
+  local msg = {
+    schema = 1, id = M.new_id(now), from = m.from, to = m.to, subject = m.subject,
+    body = m.body or json.null, priority = m.priority or "normal",
+    sent = os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(now)), reply_to = m.reply_to or json.null,
+  }
+  local folder = m.to == "broadcast" and dir(ctx.root, "broadcast") or dir(ctx.root, m.to, "new")
+  local ok, err, code = fs.mkdir(folder)
+  if not ok then return nil, err, code end
+  local text = json.encode(msg, { indent = "  " }) .. "\n"
+  for _ = 1, 5 do -- a clash of ids is near impossible; never overwrite anyway
+    ok, err, code = fs.write(folder .. "/" .. msg.id .. ".json", text, { exclusive = true })
+    if ok then return msg end
+    if code ~= "EEXIST" then return nil, err, code end
+    msg.id = M.new_id()
+  end
+  return nil, err, code
+end
+
+---Read one message file; nil and a reason when it is not valid.
+function M.load(path)
+  local text, err, code = fs.read(path)
+  if not text then return nil, err, code end
+  local m, jerr = json.decode(text)
+  if type(m) ~= "table" or type(m.id) ~= "string" then
+    return nil, path .. ": not a sesslua message (" .. (jerr or "no id") .. ")", "EINVAL"
+  end
+  m.path = path
+  return m
+end
+
+local function list_json(folder)
+  local out = {}
+  for _, name in ipairs(fs.list(folder, ".json") or {}) do out[#out + 1] = folder .. "/" .. name end
+  return out
+end
+
+---The set of broadcast ids a session has read.
+function M.broadcast_read(ctx, session)
+  local set = {}
+  local text = fs.read(dir(ctx.root, session, "broadcast-read")) or ""
+  for id in text:gmatch("[^\n]+") do set[id] = true end
+  return set
+end
+
+---Messages for a session: direct (new, and cur when all) and broadcasts
+---(unread, or all), each with .read and .kind ("direct"/"broadcast").
+---@return table messages, table problems array of {path, message}
+function M.inbox(ctx, session, all)
+  local out, problems = {}, {}
+  local function add(path, read, kind)
+    local m, err = M.load(path)
+    if not m then problems[#problems + 1] = { path = path, message = err }; return end
+    m.read, m.kind = read, kind
+    out[#out + 1] = m
+  end
+  for _, p in ipairs(list_json(dir(ctx.root, session, "new"))) do add(p, false, "direct") end
+  if all then
+    for _, p in ipairs(list_json(dir(ctx.root, session, "cur"))) do add(p, true, "direct") end
+  end
+  local read = M.broadcast_read(ctx, session)
+  for _, p in ipairs(list_json(dir(ctx.root, "broadcast"))) do
+    local id = p:match("([^/]+)%.json$")
+    if all or not read[id] then
+      local before = #out
+      add(p, read[id] == true, "broadcast")
+      if #out > before and out[#out].from == session then table.remove(out) end
+    end
+  end
+  M.sort(out)
+  return out, problems
+end
+
+---Urgent and high first, then newest first.
+function M.sort(list)
+  table.sort(list, function(a, b)
+    local ra, rb = RANK[a.priority] or 2, RANK[b.priority] or 2
+    if (ra >= 3) ~= (rb >= 3) then return ra >= 3 end
+    if ra >= 3 and ra ~= rb then return ra > rb end
+    return a.id > b.id
+  end)
+end
+
+---A counter of unread messages per session that reads the broadcast
+---folder once (status shows a count for every session).
+---@return function(session) -> integer
+function M.unread_counter(ctx)
+  local broadcasts = {}
+  for _, name in ipairs(fs.list(dir(ctx.root, "broadcast"), ".json") or {}) do
+    local m = M.load(dir(ctx.root, "broadcast", name))
+    if m then broadcasts[#broadcasts + 1] = m end
+  end
+  return function(session)
+    local n = #(fs.list(dir(ctx.root, session, "new"), ".json") or {})
+    if #broadcasts > 0 then
+      local read = M.broadcast_read(ctx, session)
+      for _, m in ipairs(broadcasts) do
+        if not read[m.id] and m.from ~= session then n = n + 1 end
+      end
+    end
+    return n
+  end
+end
+
+---Count of unread messages for one session.
+function M.unread_count(ctx, session)
+  return M.unread_counter(ctx)(session)
+end
+
+---Tell every session about a new shared knowledge entry, as the old
+---share script did: one broadcast message (no log lines: a share must stay
+---cheap however many sessions are active).
+function M.knowledge_broadcast(ctx, entry)
+  return M.deliver(ctx, {
+    from = entry.session, to = "broadcast",
+    subject = ("KNOWLEDGE: %s - %s"):format(entry.kind.label, entry.category),
+    body = entry.text, priority = "normal",
+  })
+end
+
+---Mark messages read: a direct one moves new -> cur; a broadcast id is
+---added to the session's read list (the message itself is not copied).
+---@param ids table array of ids, or nil for all unread
+---@return integer marked, table missing ids not found
+function M.mark_read(ctx, session, ids)
+  local inbox = M.inbox(ctx, session, false)
+  local wanted
+  if ids then
+    wanted = {}
+    for _, id in ipairs(ids) do wanted[id] = true end
+  end
+  local marked, found, broadcasts = 0, {}, {}
+  for _, m in ipairs(inbox) do
+    if wanted == nil or wanted[m.id] then
+      found[m.id] = true
+      if m.kind == "direct" then
+        local cur = dir(ctx.root, session, "cur")
+        local ok, err, code = fs.mkdir(cur)
+        if not ok then return nil, err, code end
+        ok, err, code = fs.move(m.path, cur .. "/" .. m.id .. ".json")
+        if not ok and code ~= "ENOENT" then return nil, err, code end
+        if ok then marked = marked + 1 end
+      else
+        broadcasts[#broadcasts + 1] = m.id
+      end
+    end
+  end
+  if #broadcasts > 0 then
+    local ok, err, code = fs.mkdir(dir(ctx.root, session))
+    if not ok then return nil, err, code end
+    ok, err, code = fs.update(dir(ctx.root, session, "broadcast-read"), function(text)
+      return (text or "") .. table.concat(broadcasts, "\n") .. "\n"
+    end, { create = true })
+    if not ok then return nil, err, code end
+    marked = marked + #broadcasts
+  end
+  local missing = {}
+  for _, id in ipairs(ids or {}) do if not found[id] then missing[#missing + 1] = id end end
+  return marked, missing
+end
+
+return M

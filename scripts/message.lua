@@ -1,0 +1,198 @@
+--- Messages between sessions: send, broadcast, inbox, read, prune.
+local cli = require("sesslua.cli")
+local ctx = require("sesslua.context")
+local fs = require("sesslua.fs")
+local tree = require("sesslua.tree")
+local messages = require("sesslua.messages")
+local log = require("sesslua.log")
+local edit = require("sesslua.logedit")
+local clock = require("sesslua.clock")
+local json = require("sesslua.json")
+
+local parser = cli.parser("message.lua", "Send and read messages between sessions.")
+parser:command_target("command")
+local send = parser:command("send", "Send a message to a session or to broadcast.")
+send:argument("to", "A session id, or broadcast.")
+send:argument("subject", "The subject (may be '-' for stdin).")
+send:argument("body", "The body (may be '-' for stdin)."):args("?")
+send:option("--priority", "low, normal, high or urgent."):default("normal")
+send:option("--reply-to", "The id of the message this answers.")
+send:flag("--force", "Send even when the recipient has no active log.")
+send:flag("--json", "Print the message as JSON.")
+local inbox = parser:command("inbox", "Show unread messages, urgent and high first.")
+inbox:flag("--all", "Include messages already read.")
+inbox:flag("--json", "Print the messages as JSON.")
+local read = parser:command("read", "Mark messages read.")
+read:argument("ids", "Message ids."):args("*")
+read:flag("--all", "Mark every unread message read.")
+local prune = parser:command("prune", "Remove read messages older than DAYS; report stale mail.")
+prune:option("--older-than", "Age in days."):argname("DAYS"):convert(tonumber)
+prune:flag("--dry-run", "Say what would be removed.")
+local args = cli.parse(parser)
+
+local function me()
+  local id = tree.current_session(ctx)
+  if not id then
+    cli.usage_error("message: no acting session",
+      "pass --session ID (before the script name), set SESSLUA_SESSION, or write .current_session")
+  end
+  return cli.check(tree.session_arg(ctx, id))
+end
+
+---Append a line to a session's log Coordination section, if it has a log.
+local function note(session, label, line)
+  local path = tree.log_path(ctx.root, session)
+  if not fs.exists(path) then return end
+  local ok, err = fs.update(path, function(text)
+    local doc = log.new(text)
+    edit.add_coordination(doc, label, line)
+    return doc.text
+  end)
+  if not ok then cli.warn(err) end
+end
+
+local function do_send()
+  local from = me()
+  local to = args.to
+  if to ~= "broadcast" then
+    to = cli.check(tree.session_arg(ctx, to))
+    if not fs.exists(tree.log_path(ctx.root, to)) and not args.force then
+      cli.fail(cli.EXIT.not_found, ("message: %s has no active log"):format(to),
+        "check the id with sesslua list.lua, or use --force to send anyway")
+    end
+  end
+  local priority = messages.priority(args.priority)
+  if not priority then cli.usage_error(("message: priority '%s' is not low, normal, high or urgent"):format(args.priority)) end
+  local subject = cli.text(args.subject)
+  if subject:match("^%s*$") then cli.usage_error("message: empty subject") end
+  local body = args.body and cli.text(args.body)
+  local msg = cli.check(messages.deliver(ctx, { from = from, to = to, subject = subject, body = body,
+    priority = priority, reply_to = args.reply_to }))
+  local stamp = os.date("%Y-%m-%d %H:%M")
+  local one_line = subject:gsub("%s*\r?\n%s*", " ")
+  note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority))
+  local recipients = { to }
+  if to == "broadcast" then
+    recipients = {}
+    for _, name in ipairs(fs.list(tree.paths(ctx.root).active, ".md") or {}) do
+      local id = name:gsub("%.md$", "")
+      if id ~= from then recipients[#recipients + 1] = id end
+    end
+  end
+  for _, r in ipairs(recipients) do
+    note(r, "Messages Received", ('%s ← %s: "%s"'):format(stamp, from, one_line))
+  end
+  if args.json then
+    msg.path = nil
+    cli.print_json({ schema = 1, kind = "message", message = msg })
+  else
+    io.write(("Sent %s to %s (%s)\n"):format(msg.id, to, priority))
+  end
+  return 0
+end
+
+local function do_inbox()
+  local session = me()
+  local list, problems = messages.inbox(ctx, session, args.all)
+  for _, p in ipairs(problems) do cli.warn(p.message) end
+  if args.json then
+    local out = {}
+    for i, m in ipairs(list) do
+      out[i] = { id = m.id, from = m.from, to = m.to, subject = m.subject, body = m.body or json.null,
+        priority = m.priority, sent = m.sent, reply_to = m.reply_to or json.null,
+        read = m.read, kind = m.kind }
+    end
+    cli.print_json({ schema = 1, kind = "inbox", session = session, messages = out })
+    return 0
+  end
+  if #list == 0 then io.write("No ", args.all and "" or "unread ", "messages for ", session, ".\n"); return 0 end
+  -- Threads: a reply follows the message it answers, indented.
+  local by_id, children, roots = {}, {}, {}
+  for _, m in ipairs(list) do by_id[m.id] = m end
+  for _, m in ipairs(list) do
+    local parent = m.reply_to ~= json.null and m.reply_to or nil
+    if parent and by_id[parent] then
+      children[parent] = children[parent] or {}
+      table.insert(children[parent], m)
+    else
+      roots[#roots + 1] = m
+    end
+  end
+  local colors = { urgent = "red", high = "yellow" }
+  local function show(m, depth)
+    local pad = ("    "):rep(depth)
+    local mark = m.read and " " or "*"
+    local prio = m.priority ~= "normal" and (" [" .. m.priority .. "]") or ""
+    io.write(pad, mark, " ", cli.paint(colors[m.priority] or "bold", m.subject:gsub("\n", " ")), prio, "\n")
+    io.write(pad, "  from ", m.from, m.kind == "broadcast" and " to everyone" or "", ", ", m.sent,
+      "  id ", m.id, "\n")
+    if m.body ~= nil and m.body ~= json.null then
+      for line in (m.body .. "\n"):gmatch("([^\n]*)\n") do io.write(pad, "  │ ", line, "\n") end
+    end
+    table.sort(children[m.id] or {}, function(a, b) return a.id < b.id end)
+    for _, c in ipairs(children[m.id] or {}) do show(c, depth + 1) end
+  end
+  for _, m in ipairs(roots) do show(m, 0) end
+  local unread = 0
+  for _, m in ipairs(list) do if not m.read then unread = unread + 1 end end
+  io.write(("%d unread. Mark read: sesslua message.lua read ID (or --all)\n"):format(unread))
+  return 0
+end
+
+local function do_read()
+  local session = me()
+  if not args.all and #args.ids == 0 then cli.usage_error("message: read needs IDs or --all") end
+  local marked, missing = cli.check(messages.mark_read(ctx, session, not args.all and args.ids or nil))
+  io.write(("Marked %d message(s) read.\n"):format(marked))
+  if #missing > 0 then
+    cli.fail(cli.EXIT.not_found, ("message: no unread message %s for %s"):format(table.concat(missing, ", "), session))
+  end
+  return 0
+end
+
+local function do_prune()
+  local days = args.older_than
+  if not days or days < 0 then cli.usage_error("message: prune needs --older-than DAYS (>= 0)") end
+  local cutoff = os.time() - days * 86400
+  local function older(m)
+    local t = clock.parse((m.sent or ""):gsub("T", " "):gsub("Z$", " UTC"))
+    return t and t < cutoff
+  end
+  local removed = 0
+  local root = tree.paths(ctx.root).messages
+  local active = {}
+  for _, name in ipairs(fs.list(tree.paths(ctx.root).active, ".md") or {}) do active[name:gsub("%.md$", "")] = true end
+  local function remove(path)
+    removed = removed + 1
+    if args.dry_run then io.write("would remove ", path, "\n") else cli.check(fs.remove(path)) end
+  end
+  for _, session in ipairs(fs.list(root) or {}) do
+    if session ~= "broadcast" then
+      for _, name in ipairs(fs.list(messages.dir(ctx.root, session, "cur"), ".json") or {}) do
+        local m = messages.load(messages.dir(ctx.root, session, "cur", name))
+        if m and older(m) then remove(m.path) end
+      end
+      local unread = #(fs.list(messages.dir(ctx.root, session, "new"), ".json") or {})
+      if not active[session] and unread > 0 then
+        io.write(("%s has no active log (archived?) and %d unread message(s) in %s\n"):format(
+          session, unread, messages.dir(ctx.root, session, "new")))
+      end
+    end
+  end
+  -- A broadcast goes once every active session has read it.
+  for _, name in ipairs(fs.list(messages.dir(ctx.root, "broadcast"), ".json") or {}) do
+    local m = messages.load(messages.dir(ctx.root, "broadcast", name))
+    if m and older(m) then
+      local all_read = true
+      for s in pairs(active) do
+        if s ~= m.from and not messages.broadcast_read(ctx, s)[m.id] then all_read = false end
+      end
+      if all_read then remove(m.path) end
+    end
+  end
+  io.write(("%s %d read message(s) older than %d day(s).\n"):format(args.dry_run and "Would remove" or "Removed", removed, days))
+  return 0
+end
+
+local handlers = { send = do_send, inbox = do_inbox, read = do_read, prune = do_prune }
+return handlers[args.command]()

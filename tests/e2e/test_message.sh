@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# message: send, broadcast, inbox order and threads, read, prune, log
+# lines on both sides, hostile text, 100 concurrent senders.
+. "$(dirname "$0")/lib.sh"
+R="$WORK/docs/coordination"
+mkdir -p "$R"
+for i in 1 2 3; do run "$SESSLUA" create.lua "$i" "Role $i" "Goal"; done
+L1="$R/sessions/ACTIVE/session-1.md"; L2="$R/sessions/ACTIVE/session-2.md"; L3="$R/sessions/ACTIVE/session-3.md"
+M="$R/messages"
+s1() { run "$SESSLUA" --session 1 message.lua "$@"; }
+s2() { run "$SESSLUA" --session 2 message.lua "$@"; }
+
+# A hostile subject and body survive byte for byte.
+SUBJ='Need "help" with $DB & `x` \ back/slash 🚀'
+printf 'line one\n"quoted" line two\n' > body.txt
+run "$SESSLUA" --session 1 message.lua send 2 "$SUBJ" - < body.txt
+expect_rc 0 "send direct"
+f=$(ls "$M/session-2/new/"*.json 2>/dev/null | head -1)
+expect_exists "$f" "message delivered into new/"
+cat > check.lua <<'LUA'
+local cjson = require("cjson")
+local m = cjson.decode(io.open(arg[1]):read("a"))
+io.write(m.subject, "\n", m.body, "\n", m.from, "|", m.to, "|", m.priority, "\n")
+LUA
+run "$SESSLUA" ./check.lua "$f"
+expect_eq "$OUT" "$(printf '%s\nline one\n"quoted" line two\nsession-1|session-2|normal' "$SUBJ")" "message file is valid JSON holding the exact text"
+expect_file_has "$L1" "- $(date +%Y-%m-%d) $(date +%H:%M) → session-2: \"$SUBJ\" (normal)" "sender's log: Messages Sent" || true
+grep -qF -- "→ session-2: \"$SUBJ\" (normal)" "$L1" && ok || bad "sender's log line"
+grep -qF -- "← session-1: \"$SUBJ\"" "$L2" && ok || bad "recipient's log line"
+
+# Unknown recipient: exit 3 unless --force; no sender: exit 2.
+s1 send session-9 "hello"
+expect_rc 3 "unknown recipient refused"
+expect_err "no active log" "unknown recipient message"
+s1 send session-9 "hello" --force
+expect_rc 0 "--force sends to an unknown recipient"
+run "$SESSLUA" message.lua send 2 "hi"
+expect_rc 2 "no acting session"
+s1 send 2 "x" --priority bogus
+expect_rc 2 "bad priority"
+s1 send ../x "x"
+expect_rc 2 "bad recipient id"
+
+# Broadcast: one file, a line in every other active log.
+s1 send broadcast "Email service ready" --priority low
+expect_rc 0 "broadcast"
+expect_eq "$(ls "$M/broadcast" | wc -l)" "1" "one broadcast file"
+grep -qF '← session-1: "Email service ready"' "$L2" && ok || bad "broadcast noted in session-2"
+grep -qF '← session-1: "Email service ready"' "$L3" && ok || bad "broadcast noted in session-3"
+grep -qF '← session-1' "$L1" && bad "broadcast noted in the sender's own received" || ok
+
+# Inbox: urgent, high first, then newest; the sender never sees its own broadcast.
+s1 send 2 "normal later"
+s1 send 2 "urgent one" --priority urgent
+s1 send 2 "high one" --priority high
+s2 inbox
+expect_rc 0 "inbox"
+order=$(printf '%s\n' "$OUT" | grep '^\*' | sed 's/^\* //' | tr '\n' '|')
+expect_eq "$order" "urgent one [urgent]|high one [high]|normal later|Email service ready [low]|$SUBJ|" "inbox order"
+s1 inbox
+printf '%s' "$OUT" | grep -q "Email service ready" && bad "sender sees its own broadcast" || ok
+s2 inbox --json
+expect_out '"kind": "inbox"' "inbox --json"
+expect_out '"priority": "urgent"' "inbox --json priority"
+
+# Read: direct moves to cur/, broadcast tracked per session, not copied.
+id=$(ls "$M/session-2/new" | head -1 | sed 's/\.json$//')
+s2 read "$id"
+expect_rc 0 "read one"
+expect_exists "$M/session-2/cur/$id.json" "read message moved to cur/"
+expect_absent "$M/session-2/new/$id.json" "read message left new/"
+s2 read --all
+expect_rc 0 "read --all"
+s2 inbox
+expect_out "No unread messages" "inbox empty after read --all"
+expect_eq "$(ls "$M/broadcast" | wc -l)" "1" "broadcast not copied on read"
+run "$SESSLUA" --session 3 message.lua inbox
+expect_out "Email service ready" "another session still has the broadcast unread"
+s2 read nosuchid
+expect_rc 3 "read unknown id"
+
+# Threads: a reply shows under the message it answers.
+s1 send 2 "Question?"
+q=$(ls "$M/session-2/new" | tail -1 | sed 's/\.json$//')
+run "$SESSLUA" --session 3 message.lua send 2 "Unrelated"
+s1 send 2 "Answer!" --reply-to "$q"
+s2 inbox
+after=$(printf '%s\n' "$OUT" | grep -A3 'Question?' | grep -c '^    \* Answer!')
+expect_eq "$after" "1" "reply indented under its question"
+
+# status and morning show unread counts.
+run "$SESSLUA" status.lua --json
+expect_out '"unread_messages": 3' "status shows unread count"
+run "$SESSLUA" morning.lua 2 --yes
+expect_out "3 unread message" "morning shows unread count"
+
+# share sends the KNOWLEDGE broadcast.
+run "$SESSLUA" --session 3 share.lua Perf "cache it" High
+run "$SESSLUA" --session 2 message.lua inbox
+expect_out "KNOWLEDGE: Learning - Perf" "share broadcasts KNOWLEDGE"
+
+# prune: read messages past an age go; unread stay; archived recipients reported.
+old="$M/session-2/cur/$id.json"
+sed -i 's/"sent": "[^"]*"/"sent": "2020-01-01T00:00:00Z"/' "$old"
+s1 prune --older-than 30 --dry-run
+expect_out "would remove $old" "prune dry run lists the old read message"
+expect_exists "$old" "dry run keeps it"
+s1 prune --older-than 30
+expect_rc 0 "prune"
+expect_absent "$old" "old read message removed"
+expect_out "session-9 has no active log" "prune reports mail to a session without a log"
+[ "$(ls "$M/session-2/new" | wc -l)" -gt 0 ] && ok || bad "prune keeps unread messages"
+s1 prune
+expect_rc 2 "prune without --older-than"
+
+# 100 senders at once to one recipient: 100 messages, 100 log lines.
+before=$(grep -c '← session-1: "burst' "$L3" || true)
+for i in $(seq 1 100); do
+  "$SESSLUA" --session 1 message.lua send 3 "burst $i" >/dev/null 2>>burst.err &
+done
+wait
+expect_eq "$(cat burst.err)" "" "no errors from concurrent senders"
+expect_eq "$(ls "$M/session-3/new" | wc -l)" "100" "100 messages delivered"
+expect_eq "$(grep -c '← session-1: "burst' "$L3")" "$((before + 100))" "100 lines in the recipient's log"
+expect_eq "$(grep -c '→ session-3: "burst' "$L1")" "100" "100 lines in the sender's log"
+left=$(find "$R" -name '*.lock' -o -name '.*.tmp-*')
+expect_eq "$left" "" "no temp or lock files left"
+
+finish
