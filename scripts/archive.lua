@@ -8,6 +8,7 @@ local handoff = require("sesslua.handoff")
 local archive = require("sesslua.archive")
 local config = require("sesslua.config")
 local clock = require("sesslua.clock")
+local hooks = require("sesslua.hooks")
 
 local parser = cli.parser("archive.lua", "Move a finished log to sessions/ARCHIVE/<id>-DATE.md.",
   "Runs the handoff checks first and refuses on a failure unless --force.")
@@ -43,6 +44,15 @@ end
 
 local by = tree.current_session(ctx)
 local failed = 0
+
+---Refuse (and count) a log: one line, then the reasons and a hint.
+local function refuse(id, why, details, hint)
+  failed = failed + 1
+  io.stderr:write(("sesslua: archive: %s: %s\n"):format(id, why))
+  for _, d in ipairs(details or {}) do io.stderr:write("  ", d, "\n") end
+  if hint then io.stderr:write("hint: ", hint, "\n") end
+end
+
 local ids = targets()
 if args.stale and #ids == 0 then io.write(("No log untouched for %d days.\n"):format(args.stale)) end
 for _, id in ipairs(ids) do
@@ -51,23 +61,26 @@ for _, id in ipairs(ids) do
   local results, ok = handoff.run(doc, config.handoff_options(ctx, { path = path }))
   local fails = {}
   for _, r in ipairs(results) do
-    if r.status == "FAIL" then fails[#fails + 1] = (r.line and (":" .. r.line .. " ") or " ") .. r.message end
+    if r.status == "FAIL" then fails[#fails + 1] = path .. (r.line and (":" .. r.line) or "") .. " " .. r.message end
   end
   if not ok and not args.force then
-    failed = failed + 1
-    io.stderr:write(("sesslua: archive: %s: not ready for handoff (%d failed check(s)):\n"):format(id, #fails))
-    for _, f in ipairs(fails) do io.stderr:write("  ", path, f, "\n") end
-    io.stderr:write(("hint: fix them (sesslua handoff.lua %s), or use --force\n"):format(id))
+    refuse(id, ("not ready for handoff (%d failed check(s)):"):format(#fails), fails,
+      ("fix them (sesslua handoff.lua %s), or use --force"):format(id))
   elseif args.dry_run then
     local dest = archive.target(ctx, id, clock.today())
     local n = #require("sesslua.knowledge").unshared_learnings(ctx, doc, id)
     io.write(("would archive %s -> %s, sharing %d learning(s)%s\n"):format(path, dest, n,
       ok and "" or " (handoff failures overridden by --force)"))
   else
-    local done = cli.check(archive.archive(ctx, id, by))
-    io.write(("Archived %s -> %s"):format(id, done.path))
-    if done.shared > 0 then io.write((", shared %d learning(s)"):format(done.shared)) end
-    io.write("\n")
+    local allowed, why = hooks.run(ctx, "before_archive", { id = id, path = path })
+    if not allowed then
+      refuse(id, why)
+    else
+      local done = cli.check(archive.archive(ctx, id, by))
+      io.write(("Archived %s -> %s"):format(id, done.path))
+      if done.shared > 0 then io.write((", shared %d learning(s)"):format(done.shared)) end
+      io.write("\n")
+    end
   end
 end
 if failed > 0 then return cli.EXIT.check end

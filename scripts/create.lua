@@ -56,6 +56,8 @@ if not ok and code == "EEXIST" then
 end
 cli.check(ok, err, code)
 
+require("sesslua.hooks").run(ctx, "after_create", { id = id, path = path, role = args.role, goal = args.goal })
+
 if args.json then
   cli.print_json({ schema = 1, kind = "create", id = id, path = path,
                    template = origin, created_tree = not tree_existed })

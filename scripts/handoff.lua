@@ -5,6 +5,7 @@ local tree = require("sesslua.tree")
 local log = require("sesslua.log")
 local handoff = require("sesslua.handoff")
 local config = require("sesslua.config")
+local json = require("sesslua.json")
 
 local parser = cli.parser("handoff.lua", "Check that a log is ready for a handoff (exit 1 on a failure).")
 parser:argument("id", "Session id (default: the acting session)."):args("?")
@@ -15,12 +16,13 @@ local args = cli.parse(parser)
 local id = cli.check(tree.session_arg(ctx, args.id))
 local path = cli.check(tree.existing_log(ctx, id))
 local doc = cli.check(log.open(path))
-local results, ok = handoff.run(doc, config.handoff_options(ctx, { strict = args.strict, path = path }))
+local opts = config.handoff_options(ctx, { strict = args.strict, path = path })
+local results, ok = handoff.run(doc, opts)
 
 if args.json then
   local checks = {}
   for i, r in ipairs(results) do
-    checks[i] = { check = r.check, status = r.status, message = r.message, line = r.line or require("sesslua.json").null }
+    checks[i] = { check = r.check, status = r.status, message = r.message, line = r.line or json.null }
   end
   cli.print_json({ schema = 1, kind = "handoff", id = id, path = path, ok = ok, checks = checks })
   return ok and 0 or cli.EXIT.check

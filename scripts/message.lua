@@ -82,6 +82,7 @@ local function do_send()
   for _, r in ipairs(recipients) do
     note(r, "Messages Received", ('%s ← %s: "%s"'):format(stamp, from, one_line))
   end
+  require("sesslua.hooks").run(ctx, "after_message", { message = msg, recipients = recipients })
   if args.json then
     msg.path = nil
     cli.print_json({ schema = 1, kind = "message", message = msg })

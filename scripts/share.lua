@@ -66,6 +66,9 @@ local entry = { kind = kind, session = session, category = category, text = text
 local _, total = cli.check(knowledge.add(ctx, entry))
 local path = knowledge.path(ctx.root, kind)
 
+require("sesslua.hooks").run(ctx, "after_share", { path = knowledge.path(ctx.root, kind), total = total,
+  entry = { type = kind.type, category = category, text = text, impact = impact, session = session } })
+
 -- Tell the other sessions (the old script's KNOWLEDGE broadcast).
 local sent, serr = messages.knowledge_broadcast(ctx, entry)
 if not sent then cli.warn("shared, but the KNOWLEDGE broadcast failed: " .. serr) end

@@ -10,7 +10,7 @@ local messages = require("sesslua.messages")
 local tab = require("sesslua.table")
 
 local parser = cli.parser("status.lua", "Show every active session: work, progress, age, blockers.")
-parser:option("--stale-hours", "Mark logs not updated for this many hours (default 24)."):convert(tonumber)
+parser:option("--stale-hours", "Mark logs not updated for this many hours (default 24, or stale_hours in the config)."):convert(tonumber)
 parser:option("--sort", "Order rows by progress, updated or id (default id).")
   :choices({ "progress", "updated", "id" }):default("id")
 parser:flag("--json", "Print the dashboard as JSON.")
@@ -20,7 +20,8 @@ if args.stale_hours and args.stale_hours < 0 then
 end
 
 local active = tree.paths(ctx.root).active
-local opts = { now = os.time(), stale_hours = args.stale_hours }
+local opts = { now = os.time(),
+  stale_hours = args.stale_hours or require("sesslua.config").get(ctx).values.stale_hours }
 local rows = {}
 local unread = messages.unread_counter(ctx)
 for _, name in ipairs(fs.list(active, ".md") or {}) do

@@ -124,5 +124,6 @@ if args.dry_run then
   return 0
 end
 cli.check(fs.update(path, function(text) return apply(text, o, id, by) end))
+require("sesslua.hooks").run(ctx, "after_update", { id = id, path = path, options = o })
 io.write("Updated ", path, "\n")
 return 0

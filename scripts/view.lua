@@ -28,7 +28,7 @@ if args.section then
 end
 
 if args.json then
-  local s = summary.full(doc, id, path)
+  local s = summary.full(doc, id, path, { stale_hours = require("sesslua.config").get(ctx).values.stale_hours })
   local out = {
     schema = 1, kind = "log", id = id, path = path,
     role = s.role or json.null, goal = s.goal or json.null, status = s.status or json.null,

@@ -3,13 +3,27 @@ local sys = require("sesslua.sys")
 
 local M = {}
 
----Today's local date, `YYYY-MM-DD`.
-function M.today(t)
-  return os.date("%Y-%m-%d", t)
+local utc
+---Whether the team's config asks for UTC rather than local time.
+function M.utc()
+  if utc == nil then
+    local ok, ctx = pcall(require, "sesslua.context")
+    utc = false
+    if ok and type(ctx) == "table" and ctx.root then
+      utc = require("sesslua.config").get(ctx).values.time_zone == "UTC"
+    end
+  end
+  return utc
 end
 
----Local date and time, `YYYY-MM-DD HH:MM:SS`.
+---Today's date, `YYYY-MM-DD` (local time, or UTC by config).
+function M.today(t)
+  return os.date(M.utc() and "!%Y-%m-%d" or "%Y-%m-%d", t)
+end
+
+---Date and time, `YYYY-MM-DD HH:MM:SS` (local), or with ` UTC` by config.
 function M.now(t)
+  if M.utc() then return os.date("!%Y-%m-%d %H:%M:%S UTC", t) end
   return os.date("%Y-%m-%d %H:%M:%S", t)
 end
 

@@ -18,6 +18,14 @@ M.SCHEMA = {
 
 M.DEFAULTS = { stale_hours = 24, time_zone = "local" }
 
+---The known keys, sorted.
+function M.keys()
+  local keys = {}
+  for k in pairs(M.SCHEMA) do keys[#keys + 1] = k end
+  table.sort(keys)
+  return keys
+end
+
 local cache
 
 local function load_file(path)
@@ -37,6 +45,11 @@ local function load_file(path)
     end
     if type(v) ~= want then
       error({ code = 2, message = ("config: %s: '%s' must be a %s, not a %s"):format(path, k, want, type(v)) }, 0)
+    end
+  end
+  for _, src in ipairs(value.session_sources or {}) do
+    if src ~= "option" and src ~= "env" and src ~= "file" then
+      error({ code = 2, message = ("config: %s: 'session_sources' entries must be \"option\", \"env\" or \"file\""):format(path) }, 0)
     end
   end
   if value.time_zone and value.time_zone ~= "local" and value.time_zone ~= "UTC" then
@@ -79,6 +92,12 @@ function M.handoff_options(ctx, extra)
     opts.checks = checks
   end
   for k, v in pairs(extra or {}) do opts[k] = v end
+  local valid, why, key = require("sesslua.handoff").check_options(opts)
+  if not valid then
+    local origin = M.get(ctx).origin[key] or "config"
+    error({ code = 2, message = ("config: %s: '%s': %s"):format(
+      origin:match("%((.*)%)$") or origin, key, why) }, 0)
+  end
   return opts
 end
 

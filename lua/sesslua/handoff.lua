@@ -26,10 +26,11 @@ local function line_of(text, pos)
 end
 
 ---The text a placeholder may hide in, for one line: a field's value, an
----item's text, a label, else the line.
+---item's text, a label, else the line. A field with no value is a label
+---(`**[Date] - [Topic]:**`), so its key is the candidate.
 local function candidate(s)
   local key, value = s:match("^%s*%*%*(.-):%*%*%s*(.-)%s*$")
-  if key then return value ~= "" and value or nil end
+  if key then return value ~= "" and value or key end
   local item = s:match("^%s*[-*+]%s+%[[ xX]%]%s*(.-)%s*$") or s:match("^%s*[-*+]%s+(.-)%s*$")
     or s:match("^%s*%d+[.)]%s+(.-)%s*$")
   if item then return item end
@@ -81,6 +82,11 @@ local function check_next_steps(doc, out)
   end
 end
 
+---A number as people write it: 60, 62.5.
+local function num(p)
+  return p == math.floor(p) and ("%d"):format(p) or ("%g"):format(p)
+end
+
 local function check_progress(doc, out)
   local p = doc:progress()
   local line = field_line(doc, "Progress")
@@ -95,11 +101,12 @@ local function check_progress(doc, out)
     end
   end
   if p >= 100 and open > 0 then
-    result(out, "progress", "WARN", ("progress is %d%% but %d phase task(s) are open"):format(p, open), line)
+    result(out, "progress", "WARN",
+      ("progress is %s%% but %d phase task(s) are open"):format(num(p), open), line)
   elseif p == 0 and done > 0 and open == 0 then
     result(out, "progress", "WARN", "progress is 0% but every phase task is done", line)
   else
-    result(out, "progress", "PASS", ("progress %d%% agrees with the phase checklist"):format(p), line)
+    result(out, "progress", "PASS", ("progress %s%% agrees with the phase checklist"):format(num(p)), line)
   end
 end
 
@@ -112,7 +119,10 @@ local function check_blockers(doc, out)
   local blk = doc:block(sec, "Current Blockers")
   local a, b = sec.heading_end, doc:content_end(sec)
   if blk then a, b = blk.label_end, blk.stop end
-  local body = doc.text:sub(a, b - 1)
+  -- The template's own hint (`<!-- ... or "None". -->`) says nothing;
+  -- `**Current Blockers:** None` says it on the label line.
+  local body = doc.text:sub(a, b - 1):gsub("<!%-%-.-%-%->", "")
+  if blk and blk.value then body = blk.value .. "\n" .. body end
   local items = log.texts(log.items(doc.text, a, b))
   if #items > 0 or body:lower():match("%f[%a]none%f[%A]") then
     result(out, "blockers", "PASS", #items > 0 and ("%d blocker(s) stated"):format(#items)
@@ -131,7 +141,8 @@ local function check_stale(doc, out, opts)
   end
   local hours = (opts.now - t) / 3600
   if hours > opts.stale_hours then
-    result(out, "stale", "WARN", ("last updated %s, over %d hours ago"):format(text, opts.stale_hours), line)
+    result(out, "stale", "WARN",
+      ("last updated %s, over %s hours ago"):format(text, num(opts.stale_hours)), line)
   else
     result(out, "stale", "PASS", "last updated " .. text, line)
   end
@@ -151,6 +162,26 @@ local CHECKS = {
   { "next_steps", check_next_steps }, { "progress", check_progress },
   { "blockers", check_blockers }, { "stale", check_stale }, { "secrets", check_secrets },
 }
+
+---Check options that come from the config before running: every name in
+---`checks` is a known check with a boolean, every extra secret rule is
+---well formed.
+---@return boolean|nil ok, string|nil message, string|nil config key at fault
+function M.check_options(opts)
+  for name, on in pairs(opts.checks or {}) do
+    if M.DEFAULTS.checks[name] == nil then
+      local known = {}
+      for _, c in ipairs(CHECKS) do known[#known + 1] = c[1] end
+      return nil, ("unknown check '%s' (known: %s)"):format(tostring(name), table.concat(known, ", ")),
+        "handoff_checks"
+    elseif type(on) ~= "boolean" then
+      return nil, ("check '%s' must be true or false, not a %s"):format(name, type(on)), "handoff_checks"
+    end
+  end
+  local ok, err = secrets.check_rules(opts.secrets)
+  if not ok then return nil, err, "secret_patterns" end
+  return true
+end
 
 ---Run the checks on a Doc.
 ---@param opts table|nil {now, stale_hours, checks = {name = bool}, strict, path, secrets}

@@ -5,29 +5,42 @@ local M = {}
 
 local function rep(class, n) return class:rep(n) end
 
----Each rule: kind, a Lua pattern whose first capture is the secret value.
+---`word: value` / `word=value`, also as a Markdown field (`**Password:** v`)
+---and quoted or in backticks; the capture is the value.
+local function assign(word)
+  return word .. "%*?%*?%s*[:=]%*?%*?%s*[\"'`]?([^%s\"'`,;]+)"
+end
+
+---Each rule: kind, a Lua pattern whose first capture is the secret value;
+---`stand_in = n`: capture n may be a stand-in (`<password>`, `${VAR}`), not
+---a credential.
 M.RULES = {
-  { kind = "private key", pattern = "(%-%-%-%-%-BEGIN [%u ]*PRIVATE KEY%-%-%-%-%-)" },
+  { kind = "private key", pattern = "(%-%-%-%-%-BEGIN [%u ]*PRIVATE KEY[%u ]*%-%-%-%-%-)" },
   { kind = "AWS access key", pattern = "%f[%w](A[KS]IA" .. rep("[0-9A-Z]", 16) .. ")%f[^%w]" },
   { kind = "GitHub token", pattern = "%f[%w](gh[pousr]_" .. rep("[%w]", 30) .. "[%w]*)" },
   { kind = "GitHub token", pattern = "%f[%w](github_pat_" .. rep("[%w_]", 22) .. "[%w_]*)" },
   { kind = "Slack token", pattern = "%f[%w](xox[baprs]%-" .. rep("[%w%-]", 10) .. "[%w%-]*)" },
   { kind = "Anthropic API key", pattern = "%f[%w](sk%-ant%-" .. rep("[%w_%-]", 20) .. "[%w_%-]*)" },
   { kind = "OpenAI API key", pattern = "%f[%w](sk%-proj%-" .. rep("[%w_%-]", 20) .. "[%w_%-]*)" },
+  { kind = "OpenAI API key", pattern = "%f[%w](sk%-svcacct%-" .. rep("[%w_%-]", 20) .. "[%w_%-]*)" },
+  { kind = "OpenAI API key", pattern = "%f[%w](sk%-admin%-" .. rep("[%w_%-]", 20) .. "[%w_%-]*)" },
   { kind = "OpenAI API key", pattern = "%f[%w](sk%-" .. rep("[%w]", 20) .. "[%w]*)%f[^%w%-]" },
   { kind = "connection string with a password",
-    pattern = "%f[%w]([%a][%w+.%-]*://[^%s/:@]+:[^%s/@]+@[%w.%-]+)" },
-  { kind = "password", pattern = "[Pp][Aa][Ss][Ss][Ww][Oo]?[Rr]?[Dd]%s*[:=]%s*[\"']?([^%s\"',;]+)", assign = true },
-  { kind = "secret", pattern = "[Ss][Ee][Cc][Rr][Ee][Tt]%s*=%s*[\"']?([^%s\"',;]+)", assign = true },
-  { kind = "API key", pattern = "[Aa][Pp][Ii]_?[Kk][Ee][Yy]%s*[:=]%s*[\"']?([^%s\"',;]+)", assign = true },
+    pattern = "%f[%w]([%a][%w+.%-]*://[^%s/:@]+:([^%s/@]+)@[%w.%-]+)", stand_in = 2 },
+  { kind = "password", pattern = assign("[Pp][Aa][Ss][Ss][Ww][Oo]?[Rr]?[Dd]"), stand_in = 1 },
+  { kind = "secret", pattern = "[Ss][Ee][Cc][Rr][Ee][Tt][%w_]*%s*=%s*[\"'`]?([^%s\"'`,;]+)", stand_in = 1 },
+  { kind = "API key", pattern = assign("[Aa][Pp][Ii][_%-]?[Kk][Ee][Yy]"), stand_in = 1 },
 }
 
+local STAND_IN_WORDS = { redacted = true, none = true, null = true, changeme = true,
+  hidden = true, omitted = true, password = true, secret = true, ["..."] = true }
+
 ---A value written as a stand-in, not a credential: `***`, `<password>`,
----`${VAR}`, `$VAR`, `[redacted]`, `xxx`, `changeme`...
+---`<from vault>`, `${VAR}`, `$VAR`, `{{var}}`, `[redacted]`, `(see vault)`,
+---`xxx`, `changeme`...
 local function is_stand_in(v)
-  return v:match("^%*+$") or v:match("^<.*>$") or v:match("^%$") or v:match("^%[.*%]$")
-    or v:match("^[xX.]+$") or v:match("^%(.*%)$") or v:lower() == "redacted"
-    or v:lower() == "none" or v:lower() == "null" or v == "..." or #v < 4
+  return v:match("^%*+$") or v:match("^[<%[({$]") or v:match("^[xX.]+$")
+    or STAND_IN_WORDS[v:lower()] or #v < 4
 end
 
 ---Mask a value: its first 4 characters, then asterisks.
@@ -36,8 +49,33 @@ function M.mask(v)
   return v:sub(1, 4) .. ("*"):rep(math.min(#v - 4, 12))
 end
 
+---Check the team's extra rules (config `secret_patterns`) before a scan.
+---@param extra table|nil array of {kind = string, pattern = string} or {allow = string}
+---@return boolean|nil ok, string|nil message naming the bad entry
+function M.check_rules(extra)
+  if extra == nil then return true end
+  for i, r in ipairs(extra) do
+    if type(r) ~= "table" then
+      return nil, ("entry %d must be a table, not a %s"):format(i, type(r))
+    end
+    local pattern = r.allow or r.pattern
+    if type(pattern) ~= "string" then
+      return nil, ("entry %d needs a string 'pattern' (with 'kind') or 'allow'"):format(i)
+    end
+    if r.pattern and type(r.kind) ~= "string" then
+      return nil, ("entry %d needs a string 'kind'"):format(i)
+    end
+    local ok, err = pcall(string.find, "", pattern)
+    if not ok then
+      return nil, ("entry %d: bad Lua pattern '%s': %s"):format(i, pattern, tostring(err):gsub("^.-: ", ""))
+    end
+  end
+  return true
+end
+
 ---Find credentials in text.
----@param extra table|nil more rules {kind, pattern}; rules with allow = true list exceptions
+---@param extra table|nil more rules {kind, pattern}; entries {allow = pattern} are exceptions
+---  (a found value that matches one is not reported)
 ---@return table hits array of {kind, line, masked}
 function M.scan(text, extra)
   local rules = M.RULES
@@ -53,10 +91,12 @@ function M.scan(text, extra)
   local n = 0
   for line in (text .. "\n"):gmatch("([^\n]*)\n") do
     n = n + 1
+    line = line:gsub("\r$", "")
     local seen = {}
     for _, r in ipairs(rules) do
-      for value in line:gmatch(r.pattern) do
-        local allowed = r.assign and is_stand_in(value)
+      for value, second in line:gmatch(r.pattern) do
+        local allowed = (r.stand_in == 1 and is_stand_in(value))
+          or (r.stand_in == 2 and second ~= nil and is_stand_in(second))
         for _, a in ipairs(allow) do if value:find(a) then allowed = true end end
         if not allowed and not seen[value] then
           seen[value] = true

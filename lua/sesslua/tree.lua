@@ -62,13 +62,25 @@ end
 ---.current_session file (what the shell scripts wrote).
 ---@return string|nil id, string|nil source
 function M.current_session(ctx)
-  if ctx.session and ctx.session ~= "" then return ctx.session, "--session" end
-  local env = sys.getenv("SESSLUA_SESSION")
-  if env and env ~= "" then return env, "SESSLUA_SESSION" end
-  for _, path in ipairs({ M.paths(ctx.root).current_session, ".current_session" }) do
-    local text = fs.read(path)
-    local id = text and text:match("^%s*(%S+)")
-    if id then return id, path end
+  local sources = {
+    option = function() return ctx.session ~= "" and ctx.session or nil, "--session" end,
+    env = function()
+      local env = sys.getenv("SESSLUA_SESSION")
+      return env ~= "" and env or nil, "SESSLUA_SESSION"
+    end,
+    file = function()
+      for _, path in ipairs({ M.paths(ctx.root).current_session, ".current_session" }) do
+        local text = fs.read(path)
+        local id = text and text:match("^%s*(%S+)")
+        if id then return id, path end
+      end
+    end,
+  }
+  local order = require("sesslua.config").get(ctx).values.session_sources
+    or { "option", "env", "file" }
+  for _, name in ipairs(order) do
+    local id, source = sources[name]()
+    if id then return id, source end
   end
   return nil
 end

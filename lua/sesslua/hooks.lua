@@ -1,0 +1,52 @@
+--- Team hooks: Lua files in <root>/hooks/ run in the same process when
+--- something happens. Each file returns a function that receives an event
+--- table. Events: after_create, after_update, after_share, before_archive
+--- (may veto by returning false and a message), after_message.
+local fs = require("sesslua.fs")
+
+local M = {}
+
+M.EVENTS = { after_create = true, after_update = true, after_share = true,
+             before_archive = true, after_message = true }
+
+local loaded = {}
+
+local function load_hook(ctx, name)
+  if loaded[name] ~= nil then return loaded[name] end
+  local path = ctx.root .. "/hooks/" .. name .. ".lua"
+  loaded[name] = false
+  if not fs.exists(path) then return false end
+  local chunk, err = loadfile(path, "t")
+  if not chunk then error({ code = 2, message = "hook " .. err }, 0) end
+  local ok, fn = pcall(chunk)
+  if not ok or type(fn) ~= "function" then
+    error({ code = 2, message = ("hook %s: must return a function%s"):format(path,
+      ok and "" or (" (" .. tostring(fn) .. ")")) }, 0)
+  end
+  loaded[name] = { fn = fn, path = path }
+  return loaded[name]
+end
+
+---Run the hook for an event. An after_* hook that fails is reported as a
+---warning and changes nothing else. Returns false, message when a
+---before_* hook vetoes.
+---@return boolean ok, string|nil veto message
+function M.run(ctx, name, event)
+  assert(M.EVENTS[name], "unknown hook event " .. tostring(name))
+  local hook = load_hook(ctx, name)
+  if not hook then return true end
+  event.event = name
+  local ok, result, message = pcall(hook.fn, event)
+  if not ok then
+    local msg = type(result) == "table" and tostring(result.message) or tostring(result)
+    if name:match("^before_") then return false, ("hook %s failed: %s"):format(hook.path, msg) end
+    io.stderr:write(("sesslua: warning: hook %s failed: %s\n"):format(hook.path, msg))
+    return true
+  end
+  if name:match("^before_") and result == false then
+    return false, message or ("vetoed by " .. hook.path)
+  end
+  return true
+end
+
+return M

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Teams extending sesslua: the guide's examples, config, hooks, API level.
+. "$(dirname "$0")/lib.sh"
+R="$WORK/docs/coordination"
+EX="$SESSLUA_SRC/docs/examples"
+mkdir -p "$R/scripts"
+
+# The examples of docs/custom-workflows.md, run as a team would.
+cp "$EX/standup.lua" "$EX/create.lua" "$R/scripts/"
+sl create.lua 4 "Dev" "Build API"
+expect_rc 0 "team create override wrapping the built-in"
+expect_exists "$R/sessions/ACTIVE/session-4.md" "the built-in did its work"
+expect_eq "$(ls "$R/messages/broadcast" | wc -l)" "1" "the override announced the session"
+sl --which create
+expect_out "$R/scripts/create.lua" "the override is what runs"
+sl create.lua 4 "Dev" "Again"
+expect_rc 4 "the wrapped built-in's exit code passes through"
+sl update.lua 4 --working-on "API endpoints" --progress 30 --blocker "Needs DB"
+sl standup.lua
+expect_rc 0 "standup"
+expect_out "session-4: API endpoints (30%)" "standup line"
+expect_out "blocked: Needs DB" "standup blockers"
+sl standup.lua --json
+expect_out '"kind": "standup"' "standup --json"
+sl --list
+grep -q "standup.*team.*Stand-up" <<<"$OUT" && ok || bad "--list shows the team workflow with its description"
+
+# API level: a workflow needing a newer level fails clearly.
+printf 'require("sesslua.api").require(99)\n' > needs99.lua
+sl ./needs99.lua
+expect_rc 2 "API level too high"
+expect_err "needs sesslua API level 99" "API level message"
+
+# Config: effective values and origins; errors name the key and the file.
+printf 'return { stale_hours = 1000000 }\n' > "$R/sesslua.lua"
+sl config.lua
+expect_out "stale_hours      1000000" "config shows the team value"
+expect_out "team ($R/sesslua.lua)" "config shows where a value came from"
+expect_out "built-in" "config shows built-in origins"
+printf 'return { time_zone = "UTC" }\n' > "$R/sesslua.lua"
+sl update.lua 4 --note "utc"
+grep -q '^\*\*Last Updated:\*\* .* UTC$' "$R/sessions/ACTIVE/session-4.md" && ok || bad "time_zone UTC writes UTC times"
+printf 'return { stale_hourz = 3 }\n' > "$R/sesslua.lua"
+sl status.lua
+expect_rc 2 "unknown config key"
+expect_err "unknown key 'stale_hourz'" "unknown key named"
+expect_err "$R/sesslua.lua" "config file named"
+printf 'return { stale_hours = "soon" }\n' > "$R/sesslua.lua"
+sl status.lua
+expect_rc 2 "wrong config type"
+expect_err "'stale_hours' must be a number" "wrong type named"
+printf 'return { session_sources = { "file", "env" } }\n' > "$R/sesslua.lua"
+echo "session-4" > "$R/.current_session"
+SESSLUA_SESSION=session-9 run "$SESSLUA" update.lua --note "file first"
+expect_rc 0 "session_sources order"
+grep -q "file first" "$R/sessions/ACTIVE/session-4.md" && ok || bad "session_sources puts the file first"
+rm -f "$R/sesslua.lua" "$R/.current_session"
+
+# Hooks: after_update runs in-process; a failing after hook only warns;
+# before_archive can veto (exit 1) and nothing moves.
+mkdir -p "$R/hooks"
+cat > "$R/hooks/after_update.lua" <<'LUA'
+return function(e)
+  local f = assert(io.open(os.getenv("HOOK_OUT"), "a"))
+  f:write(e.event, " ", e.id, "\n")
+  f:close()
+end
+LUA
+HOOK_OUT="$WORK/hook.out" run "$SESSLUA" update.lua 4 --progress 40
+expect_rc 0 "update with a hook"
+expect_eq "$(cat hook.out)" "after_update session-4" "after_update hook ran with the event"
+printf 'return function() error("broken hook") end\n' > "$R/hooks/after_update.lua"
+sl update.lua 4 --progress 41
+expect_rc 0 "a failing after hook does not fail the update"
+expect_err "broken hook" "the hook's error is reported"
+expect_file_has "$R/sessions/ACTIVE/session-4.md" "**Progress:** 41%" "update still written"
+rm "$R/hooks/after_update.lua"
+printf 'return function(e) return false, "archiving is frozen this week" end\n' > "$R/hooks/before_archive.lua"
+sl archive.lua 4 --force
+expect_rc 1 "before_archive veto"
+expect_err "archiving is frozen this week" "veto message"
+expect_exists "$R/sessions/ACTIVE/session-4.md" "vetoed log stays"
+printf 'return function(e) return true end\n' > "$R/hooks/before_archive.lua"
+sl archive.lua 4 --force
+expect_rc 0 "before_archive allows"
+cat > "$R/hooks/after_share.lua" <<'LUA'
+return function(e) io.stderr:write("shared ", e.entry.category, "\n") end
+LUA
+cat > "$R/hooks/after_message.lua" <<'LUA'
+return function(e) io.stderr:write("message ", e.message.subject, "\n") end
+LUA
+cat > "$R/hooks/after_create.lua" <<'LUA'
+return function(e) io.stderr:write("created ", e.id, "\n") end
+LUA
+rm "$R/scripts/create.lua"
+sl create.lua 5 R G
+expect_err "created session-5" "after_create hook"
+sl --session 5 share.lua Perf "x y"
+expect_err "shared Perf" "after_share hook"
+sl --session 5 message.lua send broadcast "hello"
+expect_err "message hello" "after_message hook"
+printf 'return 42\n' > "$R/hooks/after_create.lua"
+sl create.lua 6 R G
+expect_rc 2 "a hook file must return a function"
+expect_err "must return a function" "bad hook message"
+
+finish

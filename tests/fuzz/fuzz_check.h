@@ -1,0 +1,115 @@
+/*
+ * fuzz_check.h — invariants of an md_index, shared by the libFuzzer targets
+ * in tests/fuzz/. Header-only (static functions): each target is one
+ * translation unit built with core/md.c alone (see tests/fuzz/run).
+ *
+ * A broken invariant prints what broke and aborts, which libFuzzer reports
+ * as a crash and saves the input.
+ */
+#ifndef SESSLUA_FUZZ_CHECK_H
+#define SESSLUA_FUZZ_CHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md.h"
+
+#define FUZZ_CHECK(cond, ...)                                              \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            fprintf(stderr, "invariant failed at %s:%d: %s\n  ", __FILE__, \
+                    __LINE__, #cond);                                      \
+            fprintf(stderr, __VA_ARGS__);                                  \
+            fputc('\n', stderr);                                           \
+            abort();                                                       \
+        }                                                                  \
+    } while (0)
+
+/* Does a line start at offset pos of text[0, len)? (after the BOM, or after
+ * LF, CRLF or a lone CR) */
+static int fuzz_line_start(const char *t, size_t len, size_t pos)
+{
+    size_t first = len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    if (pos == first)
+        return 1;
+    if (pos == 0 || pos > len)
+        return 0;
+    if (t[pos - 1] == '\n')
+        return 1;
+    return t[pos - 1] == '\r' && (pos == len || t[pos] != '\n');
+}
+
+/* Every documented property of the index of text[0, len). Line numbers are
+ * recounted only for small documents (the count is quadratic-ish). */
+static void fuzz_check_index(const md_index *x, const char *t, size_t len)
+{
+    size_t lines = 1, counted = 0;
+    FUZZ_CHECK(x->count <= x->capacity, "count %zu capacity %zu", x->count,
+               x->capacity);
+    FUZZ_CHECK(x->count == 0 || x->sections != NULL, "no sections array");
+    for (size_t i = 0; i < x->count; i++) {
+        const md_section *s = &x->sections[i];
+        size_t want_end = len;
+        long want_parent = -1;
+        FUZZ_CHECK(s->level >= 1 && s->level <= 6, "section %zu level %d", i,
+                   s->level);
+        FUZZ_CHECK(s->heading_start < s->heading_end &&
+                       s->heading_end <= s->body_end && s->body_end <= s->end &&
+                       s->end <= len,
+                   "section %zu: start %zu heading_end %zu body_end %zu end "
+                   "%zu len %zu",
+                   i, s->heading_start, s->heading_end, s->body_end, s->end, len);
+        FUZZ_CHECK(s->body_end ==
+                       (i + 1 < x->count ? x->sections[i + 1].heading_start : len),
+                   "section %zu: body_end %zu", i, s->body_end);
+        if (i > 0)
+            FUZZ_CHECK(x->sections[i - 1].heading_start < s->heading_start,
+                       "section %zu out of order", i);
+        FUZZ_CHECK(fuzz_line_start(t, len, s->heading_start),
+                   "section %zu: heading_start %zu not at a line start", i,
+                   s->heading_start);
+        FUZZ_CHECK(s->heading_end == len ||
+                       fuzz_line_start(t, len, s->heading_end),
+                   "section %zu: heading_end %zu not at a line start", i,
+                   s->heading_end);
+        FUZZ_CHECK(s->title_start >= s->heading_start &&
+                       s->title_len <= s->heading_end - s->title_start,
+                   "section %zu: title [%zu, +%zu) outside heading [%zu, %zu)",
+                   i, s->title_start, s->title_len, s->heading_start,
+                   s->heading_end);
+        /* end: the next section of level <= this one, else len */
+        for (size_t j = i + 1; j < x->count; j++)
+            if (x->sections[j].level <= s->level) {
+                want_end = x->sections[j].heading_start;
+                break;
+            }
+        FUZZ_CHECK(s->end == want_end, "section %zu: end %zu, want %zu", i,
+                   s->end, want_end);
+        /* parent: nearest earlier section of a lower level */
+        for (size_t j = i; j-- > 0;)
+            if (x->sections[j].level < s->level) {
+                want_parent = (long)j;
+                break;
+            }
+        FUZZ_CHECK(s->parent == want_parent, "section %zu: parent %d, want %ld",
+                   i, s->parent, want_parent);
+        if (s->parent >= 0) {
+            const md_section *p = &x->sections[s->parent];
+            FUZZ_CHECK(p->heading_start < s->heading_start && s->end <= p->end,
+                       "section %zu not nested in its parent %d", i, s->parent);
+        }
+        if (len <= 4096) {
+            /* incremental line count from the previous heading */
+            for (; counted < s->heading_start; counted++)
+                if (t[counted] == '\n' ||
+                    (t[counted] == '\r' &&
+                     (counted + 1 >= s->heading_start || t[counted + 1] != '\n')))
+                    lines++;
+            FUZZ_CHECK(s->line == lines, "section %zu: line %zu, want %zu", i,
+                       s->line, lines);
+        }
+    }
+}
+
+#endif
