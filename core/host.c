@@ -9,6 +9,7 @@
 
 #include "builtin.h"
 #include "host.h"
+#include "lsupport.h"
 
 /* From Debian's lua-cjson-dev (static library); used for decoding JSON. */
 extern int luaopen_cjson(lua_State *L);
@@ -21,7 +22,45 @@ static const sesslua_builtin *builtin_find(const char *name)
     return NULL;
 }
 
-/* builtin.get(name) -> string | nil */
+/*
+ * Pushes the chunk of built-in b, loaded as "@builtin:<name>", or the error
+ * message; returns the lua_load status. Lua entries load their bytecode
+ * (mode "b"); should the running liblua refuse it (another 5.4 release with
+ * a different format), the source is compiled instead, as other entries are.
+ */
+static int builtin_loadchunk(lua_State *L, const sesslua_builtin *b)
+{
+    lua_pushfstring(L, "@builtin:%s", b->name);      /* chunkname */
+    const char *chunkname = lua_tostring(L, -1);
+    int status = LUA_ERRSYNTAX;
+    if (b->bytecode != NULL) {
+        status = luaL_loadbufferx(L, b->bytecode, b->bytecode_size, chunkname, "b");
+        if (status != LUA_OK)
+            lua_pop(L, 1);                           /* chunkname */
+    }
+    if (status != LUA_OK)
+        status = luaL_loadbufferx(L, b->data, b->size, chunkname, "t");
+    lua_remove(L, -2);                               /* chunk|message */
+    return status;
+}
+
+/* builtin.load(name) -> function | nil, message[, "ENOENT"] */
+static int builtin_load(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    const sesslua_builtin *b = builtin_find(name);
+    if (b == NULL) {
+        lua_pushfstring(L, "builtin:%s", name);
+        return sesslua_fail_msg(L, lua_tostring(L, -1), "no such built-in", ENOENT);
+    }
+    if (builtin_loadchunk(L, b) == LUA_OK)
+        return 1;                                    /* chunk */
+    lua_pushnil(L);                                  /* message nil */
+    lua_insert(L, -2);                               /* nil message */
+    return 2;
+}
+
+/* builtin.get(name) -> string | nil; the file's bytes (source, for Lua) */
 static int builtin_get(lua_State *L)
 {
     const sesslua_builtin *b = builtin_find(luaL_checkstring(L, 1));
@@ -56,6 +95,7 @@ int luaopen_sesslua_builtin(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
         {"get", builtin_get},
+        {"load", builtin_load},
         {"names", builtin_names},
         {NULL, NULL},
     };
@@ -83,10 +123,9 @@ static int builtin_searcher(lua_State *L)
         lua_pushfstring(L, "\n\tno built-in '%s'", lua_tostring(L, -1));
         return 1;
     }
-    lua_pushfstring(L, "@builtin:%s", lua_tostring(L, -1)); /* mod path chunk */
-    if (luaL_loadbufferx(L, b->data, b->size, lua_tostring(L, -1), "t") != LUA_OK)
+    if (builtin_loadchunk(L, b) != LUA_OK)           /* mod path chunk */
         return lua_error(L);
-    lua_pushfstring(L, "builtin:%s", lua_tostring(L, 2)); /* ... loader name */
+    lua_pushfstring(L, "builtin:%s", lua_tostring(L, 2)); /* mod path chunk name */
     return 2;
 }
 

@@ -285,6 +285,32 @@ static int l_update(lua_State *L)
     return nres + 1;
 }
 
+/// fs.lock(path [, opts]) -> lock | nil, msg, code
+/// The exclusive lock on `<path>.lock` that fs.update takes, held until
+/// lock:release(), the end of a `local <close>` scope, or collection. For
+/// a change that is more than one write, such as archiving (write, then
+/// move), so no update can slip in between. opts.timeout_ms as fs.update.
+static int l_lock(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    check_opts(L, 2);
+    int timeout = (int)opt_int(L, 2, "timeout_ms", DEFAULT_TIMEOUT_MS, 0, INT_MAX);
+    fs_lock *lk = lock_new(L); /* path opts lock */
+    int rc = fs_lock_acquire(lk, path, timeout);
+    if (rc == -ETIMEDOUT)
+        return fail_locked(L, path, timeout);
+    if (rc != 0)
+        return sesslua_fail(L, path, rc);
+    return 1;
+}
+
+/// lock:release() — drop the lock (safe twice).
+static int l_lock_release(lua_State *L)
+{
+    fs_lock_release(luaL_checkudata(L, 1, LOCK_MT));
+    return 0;
+}
+
 /// fs.move(from, to [, overwrite]) -> true | nil, msg, code
 static int l_move(lua_State *L)
 {
@@ -494,7 +520,7 @@ static const luaL_Reg fs_funcs[] = {
     { "move", l_move },         { "mkdir", l_mkdir },     { "list", l_list },
     { "stat", l_stat },         { "exists", l_exists },   { "remove", l_remove },
     { "realpath", l_realpath }, { "dirname", l_dirname }, { "basename", l_basename },
-    { NULL, NULL },
+    { "lock", l_lock },         { NULL, NULL },
 };
 
 static void new_owner_mt(lua_State *L, const char *name, lua_CFunction gc)
@@ -513,6 +539,12 @@ int luaopen_sesslua_fs(lua_State *L)
 {
     new_owner_mt(L, BOX_MT, box_gc);
     new_owner_mt(L, LOCK_MT, lock_gc);
+    luaL_getmetatable(L, LOCK_MT);          /* mt */
+    lua_newtable(L);                        /* mt methods */
+    lua_pushcfunction(L, l_lock_release);
+    lua_setfield(L, -2, "release");
+    lua_setfield(L, -2, "__index");         /* mt */
+    lua_pop(L, 1);
     new_owner_mt(L, DIRBOX_MT, dirbox_gc);
     luaL_newlib(L, fs_funcs);
     return 1;

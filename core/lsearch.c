@@ -6,7 +6,9 @@
  *
  * opts: icase (default true), max_hits (total, across files), files_only
  * (stop at a file's first hit; no hits list), count_only (counts, no hits
- * list), sections (default true; the enclosing section titles of each hit).
+ * list), sections (default true; the enclosing section titles of each hit),
+ * labels (default false; with sections, each hit's nearest `**Label:**`
+ * line above it within its section, as hit.label).
  *
  * A hit is { path, line, column, offset, text, sections }: line and column
  * are 1-based (column in bytes); offset is the 1-based byte position of the
@@ -24,6 +26,7 @@
  * section index, one title in flight) is owned by one userdata with __gc,
  * so any Lua error, ours or a memory error, frees it all.
  */
+#define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -52,7 +55,7 @@ typedef struct state {
 } state;
 
 typedef struct options {
-    int icase, files_only, count_only, sections;
+    int icase, files_only, count_only, sections, labels;
     size_t max_hits; /* 0: no limit */
 } options;
 
@@ -107,7 +110,7 @@ static int opt_bool(lua_State *L, int arg, const char *key, int dflt)
 
 static options check_options(lua_State *L, int arg)
 {
-    options o = {1, 0, 0, 1, 0};
+    options o = {1, 0, 0, 1, 0, 0};
     if (lua_isnoneornil(L, arg))
         return o;
     luaL_checktype(L, arg, LUA_TTABLE);
@@ -115,6 +118,7 @@ static options check_options(lua_State *L, int arg)
     o.files_only = opt_bool(L, arg, "files_only", 0);
     o.count_only = opt_bool(L, arg, "count_only", 0);
     o.sections = opt_bool(L, arg, "sections", 1);
+    o.labels = opt_bool(L, arg, "labels", 0) && o.sections;
     if (lua_getfield(L, arg, "max_hits") != LUA_TNIL) { /* ... max_hits */
         lua_Integer n = lua_tointeger(L, -1);
         luaL_argcheck(L, lua_isinteger(L, -1) && n > 0, arg,
@@ -308,6 +312,44 @@ static void push_hit(lua_State *L, const char *text, const search_hit *h)
     lua_setfield(L, -2, "text");
 }
 
+/* Whether text[s, e) is a `**Label:**` line (trailing blanks and CR
+ * allowed); sets the label's span. */
+static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_t *le)
+{
+    while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
+        e--;
+    if (e - s < 6 || memcmp(text + s, "**", 2) != 0 || memcmp(text + e - 3, ":**", 3) != 0)
+        return 0;
+    for (size_t i = s + 2; i < e - 3; i++)
+        if (text[i] == '*' || text[i] == '\n')
+            return 0;
+    *ls = s + 2;
+    *le = e - 3;
+    return 1;
+}
+
+/* Push the `**Label:**` sub-heading nearest above a hit within its section
+ * (session logs use them as a third heading level: "**Current Blockers:**"),
+ * or nil. Scans back with memrchr from the hit's line to floor. */
+static void push_label(lua_State *L, const char *text, size_t floor, size_t line_start)
+{
+    size_t end = line_start;
+    while (end > floor) {
+        size_t e = end - 1; /* the previous line's '\n' */
+        const char *nl = e > floor ? memrchr(text + floor, '\n', e - floor) : NULL;
+        size_t s = nl ? (size_t)(nl - text) + 1 : floor;
+        size_t ls, le;
+        if (is_label_line(text, s, e, &ls, &le)) {
+            lua_pushlstring(L, text + ls, le - ls);
+            return;
+        }
+        if (s == floor)
+            break;
+        end = s;
+    }
+    lua_pushnil(L);
+}
+
 /* Append this file's kept hits to the table at hits; path at index path. */
 static void add_file_hits(lua_State *L, state *st, const options *o, int hits,
                           int path, const char *text, size_t len)
@@ -325,8 +367,17 @@ static void add_file_hits(lua_State *L, state *st, const options *o, int hits,
         lua_pushvalue(L, path);
         lua_setfield(L, -2, "path");
         if (o->sections) {
-            push_path(L, st, cache, section_at(&st->idx, st->hits[i].offset), text);
+            long sec = section_at(&st->idx, st->hits[i].offset);
+            push_path(L, st, cache, sec, text);
             lua_setfield(L, -2, "sections");
+            if (o->labels) {
+                size_t floor = sec >= 0 ? st->idx.sections[sec].heading_end : 0;
+                if (st->hits[i].line_start >= floor)
+                    push_label(L, text, floor, st->hits[i].line_start);
+                else
+                    lua_pushnil(L);
+                lua_setfield(L, -2, "label");
+            }
         }
         lua_rawseti(L, hits, (lua_Integer)lua_rawlen(L, hits) + 1);
     }

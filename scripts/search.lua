@@ -75,7 +75,7 @@ for _, kind in ipairs(knowledge_kinds) do
   if fs.exists(p) then add(p, { kind = kind }) end
 end
 
-local result = search.files(files, args.query, { icase = not args.case_sensitive })
+local result = search.files(files, args.query, { icase = not args.case_sensitive, labels = true })
 for _, e in ipairs(result.errors) do cli.warn(e.message) end
 
 -- Knowledge hits carry their whole entry; logs their section path.
@@ -148,30 +148,6 @@ for _, h in ipairs(result.hits) do
   if keep then hits[#hits + 1] = h end
 end
 
--- The `**Label:**` sub-heading (like **Current Blockers:**) above a hit,
--- within its section: logs use them as a third level of headings.
-local labels_cache = {}
-local function sublabel(h)
-  local labels = labels_cache[h.path]
-  if not labels then
-    labels = {}
-    local text = fs.read(h.path) or ""
-    -- Only real headings end a label: not a `#` line inside a code block.
-    local heading_line = {}
-    for _, sec in ipairs(md.sections(text)) do heading_line[sec.line] = true end
-    local label
-    local n = 0
-    for line in (text .. "\n"):gmatch("([^\n]*)\n") do
-      n = n + 1
-      if heading_line[n] then label = nil end
-      labels[n] = label -- the label in force on line n (set by earlier lines)
-      label = line:match("^%*%*([^*]+):%*%*%s*\r?$") or label
-    end
-    labels_cache[h.path] = labels
-  end
-  return labels[h.line]
-end
-
 local function label(h)
   local meta = info[h.path]
   local head = meta.kind and ("shared-knowledge/" .. meta.kind.file) or meta.session
@@ -181,7 +157,7 @@ local function label(h)
     -- the log's own title says nothing the session id does not
     if not (i == 1 and #h.sections > 1) then parts[#parts + 1] = t end
   end
-  parts[#parts + 1] = sublabel(h)
+  parts[#parts + 1] = h.label -- the `**Label:**` sub-heading above the hit
   return table.concat(parts, " › ")
 end
 

@@ -22,26 +22,31 @@ function M.target(ctx, id, date)
   end
 end
 
----Archive one log. Returns {path=, shared=N} or nil, message, code.
+---Archive one log. The log's lock is held from the edit through the
+---move, so an update waiting for it finds the log gone (and says so)
+---instead of writing a new copy into ACTIVE.
+---Returns {path=, shared=N} or nil, message, code.
 function M.archive(ctx, id, by)
   local src = tree.log_path(ctx.root, id)
-  local shared = 0
-  local ok, err, code = fs.update(src, function(text)
-    local doc = log.new(text)
-    for _, e in ipairs(knowledge.unshared_learnings(ctx, doc, id)) do
-      local added, aerr, acode = knowledge.add(ctx, e, { unique = true })
-      if added == nil then error({ code = 5, message = aerr, errcode = acode }, 0) end
-      if added then shared = shared + 1 end
-    end
-    if not edit.set_header_field(doc, "Status", "Completed") then
-      edit.set_work_field(doc, "Status", "Complete")
-    end
-    edit.touch(doc, clock.now(), by or id)
-    return doc.text
-  end)
-  if not ok then return nil, err, code end
   local archive_dir = tree.paths(ctx.root).archive
-  ok, err, code = fs.mkdir(archive_dir)
+  local ok, err, code = fs.mkdir(archive_dir)
+  if not ok then return nil, err, code end
+  local lock <close>, lerr, lcode = fs.lock(src)
+  if not lock then return nil, lerr, lcode end
+  local text, rerr, rcode = fs.read(src)
+  if not text then return nil, rerr, rcode end
+  local doc = log.new(text)
+  local shared = 0
+  for _, e in ipairs(knowledge.unshared_learnings(ctx, doc, id)) do
+    local added, aerr, acode = knowledge.add(ctx, e, { unique = true })
+    if added == nil then return nil, aerr, acode end
+    if added then shared = shared + 1 end
+  end
+  if not edit.set_header_field(doc, "Status", "Completed") then
+    edit.set_work_field(doc, "Status", "Complete")
+  end
+  edit.touch(doc, clock.now(), by or id)
+  ok, err, code = fs.write(src, doc.text)
   if not ok then return nil, err, code end
   -- Another archiver may take the same name between our look and our move:
   -- the move never overwrites, so try the next name.

@@ -65,15 +65,29 @@ local function is_footer(s)
 end
 M.is_blank, M.is_rule, M.is_comment = is_blank, is_rule, is_comment
 
+---Start of the line that ends just before `pos` (at or after `floor`).
+local function line_start_before(text, floor, pos)
+  local i = pos - 2 -- skip the line's own ending
+  while i >= floor do
+    if text:byte(i) == 10 then return i + 1 end
+    i = i - 1
+  end
+  return floor
+end
+
 ---Where a section's own content ends: before trailing blank lines,
----thematic breaks and the Last Updated footer.
+---thematic breaks and the Last Updated footer. Walks back from the end,
+---so a long section costs no more than its tail.
 function Doc:content_end(sec)
-  local ls = M.lines(self.text, sec.heading_end, sec.body_end)
-  local stop = sec.heading_end
-  local i = #ls
-  while i >= 1 and (is_blank(ls[i].s) or is_rule(ls[i].s) or is_footer(ls[i].s)) do i = i - 1 end
-  if i >= 1 then stop = ls[i].stop end
-  return stop
+  local text, floor = self.text, sec.heading_end
+  local pos = sec.body_end
+  while pos > floor do
+    local start = line_start_before(text, floor, pos)
+    local s = text:sub(start, pos - 1):gsub("\r?\n$", "")
+    if not (is_blank(s) or is_rule(s) or is_footer(s)) then return pos end
+    pos = start
+  end
+  return floor
 end
 
 ---The header range: the first level-1 heading's own body, else the text

@@ -44,13 +44,15 @@ end
 ---@param m table {from, to, subject, body, priority, reply_to}
 ---@return table|nil message, string|nil err, string|nil code
 function M.deliver(ctx, m)
-  local now = sys.time()
+  local now = m.sent_epoch or sys.time()
   local msg = {
     schema = 1, id = M.new_id(now), from = m.from, to = m.to, subject = m.subject,
     body = m.body or json.null, priority = m.priority or "normal",
     sent = os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(now)), reply_to = m.reply_to or json.null,
+    migrated_from = m.migrated_from,
   }
-  local folder = m.to == "broadcast" and dir(ctx.root, "broadcast") or dir(ctx.root, m.to, "new")
+  local folder = m.to == "broadcast" and dir(ctx.root, "broadcast")
+    or dir(ctx.root, m.to, m.already_read and "cur" or "new")
   local ok, err, code = fs.mkdir(folder)
   if not ok then return nil, err, code end
   local text = json.encode(msg, { indent = "  " }) .. "\n"
@@ -75,9 +77,18 @@ function M.load(path)
   return m
 end
 
+---Our message files are named by id (20261125T...); other .json files
+---in these folders are the shell scripts' (see migrate.lua).
+local function is_ours(name)
+  return name:match("^%d%d%d%d%d%d%d%dT%d%d%d%d%d%d") ~= nil
+end
+M.is_ours = is_ours
+
 local function list_json(folder)
   local out = {}
-  for _, name in ipairs(fs.list(folder, ".json") or {}) do out[#out + 1] = folder .. "/" .. name end
+  for _, name in ipairs(fs.list(folder, ".json") or {}) do
+    if is_ours(name) then out[#out + 1] = folder .. "/" .. name end
+  end
   return out
 end
 
@@ -110,7 +121,10 @@ function M.inbox(ctx, session, all)
     if all or not read[id] then
       local before = #out
       add(p, read[id] == true, "broadcast")
-      if #out > before and out[#out].from == session then table.remove(out) end
+      local m = out[#out]
+      if #out > before and (m.from == session or (m.migrated_from and not all)) then
+        table.remove(out)
+      end
     end
   end
   M.sort(out)
@@ -132,12 +146,12 @@ end
 ---@return function(session) -> integer
 function M.unread_counter(ctx)
   local broadcasts = {}
-  for _, name in ipairs(fs.list(dir(ctx.root, "broadcast"), ".json") or {}) do
-    local m = M.load(dir(ctx.root, "broadcast", name))
-    if m then broadcasts[#broadcasts + 1] = m end
+  for _, path in ipairs(list_json(dir(ctx.root, "broadcast"))) do
+    local m = M.load(path)
+    if m and not m.migrated_from then broadcasts[#broadcasts + 1] = m end
   end
   return function(session)
-    local n = #(fs.list(dir(ctx.root, session, "new"), ".json") or {})
+    local n = #list_json(dir(ctx.root, session, "new"))
     if #broadcasts > 0 then
       local read = M.broadcast_read(ctx, session)
       for _, m in ipairs(broadcasts) do
@@ -159,8 +173,9 @@ end
 function M.knowledge_broadcast(ctx, entry)
   return M.deliver(ctx, {
     from = entry.session, to = "broadcast",
-    subject = ("KNOWLEDGE: %s - %s"):format(entry.kind.label, entry.category),
-    body = entry.text, priority = "normal",
+    -- subject and body as the old share script sent them
+    subject = "KNOWLEDGE",
+    body = ("%s: %s - %s"):format(entry.session, entry.category, entry.text), priority = "normal",
   })
 end
 

@@ -24,14 +24,47 @@ M.PATTERNS = {
   "^Planning | Building | Testing | Deploying | Complete$", "^Active | Idle | Completed$",
 }
 
+-- is_placeholder runs for every item of every log `status` reads, so the
+-- patterns are sorted once into what can rule them out cheaply: those that
+-- need a "[" in the text, those anchored at a known first character, and
+-- the few that need a literal somewhere.
+local bracketed, by_first, anywhere = {}, {}, {}
+for _, p in ipairs(M.PATTERNS) do
+  local first = p:match("^%^(%a)")
+  if p:find("%[", 1, true) then
+    bracketed[#bracketed + 1] = p
+  elseif first then
+    by_first[first] = by_first[first] or {}
+    table.insert(by_first[first], p)
+  else
+    anywhere[#anywhere + 1] = { need = p:match("^%^?([^%%^$]+)"), pattern = p }
+  end
+end
+
+local function any(list, s)
+  for _, p in ipairs(list) do
+    if s:find(p) then return true, p end
+  end
+  return false
+end
+
 ---Whether a piece of text (an item, a value, a label) is a placeholder.
 ---@param s string|nil
 ---@return boolean, string|nil the pattern that matched
 function M.is_placeholder(s)
   if s == nil then return false end
-  s = s:match("^%s*(.-)%s*$")
-  for _, p in ipairs(M.PATTERNS) do
-    if s:find(p) then return true, p end
+  s = s:match("^%s*(.*%S)") or ""
+  if s:find("[", 1, true) then
+    local hit, p = any(bracketed, s)
+    if hit then return true, p end
+  end
+  local group = by_first[s:sub(1, 1)]
+  if group then
+    local hit, p = any(group, s)
+    if hit then return true, p end
+  end
+  for _, a in ipairs(anywhere) do
+    if s:find(a.need, 1, true) and s:find(a.pattern) then return true, a.pattern end
   end
   return false
 end

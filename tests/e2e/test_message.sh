@@ -97,7 +97,8 @@ expect_out "3 unread message" "morning shows unread count"
 # share sends the KNOWLEDGE broadcast.
 run "$SESSLUA" --session 3 share.lua Perf "cache it" High
 run "$SESSLUA" --session 2 message.lua inbox
-expect_out "KNOWLEDGE: Learning - Perf" "share broadcasts KNOWLEDGE"
+expect_out "KNOWLEDGE" "share broadcasts KNOWLEDGE"
+expect_out "session-3: Perf - cache it" "KNOWLEDGE body as the old script sent it"
 
 # prune: read messages past an age go; unread stay; archived recipients reported.
 old="$M/session-2/cur/$id.json"

@@ -28,7 +28,7 @@
 
 /* Does a line start at offset pos of text[0, len)? (after the BOM, or after
  * LF, CRLF or a lone CR) */
-static int fuzz_line_start(const char *t, size_t len, size_t pos)
+static inline int fuzz_line_start(const char *t, size_t len, size_t pos)
 {
     size_t first = len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     if (pos == first)
@@ -42,7 +42,7 @@ static int fuzz_line_start(const char *t, size_t len, size_t pos)
 
 /* Every documented property of the index of text[0, len). Line numbers are
  * recounted only for small documents (the count is quadratic-ish). */
-static void fuzz_check_index(const md_index *x, const char *t, size_t len)
+static inline void fuzz_check_index(const md_index *x, const char *t, size_t len)
 {
     size_t lines = 1, counted = 0;
     FUZZ_CHECK(x->count <= x->capacity, "count %zu capacity %zu", x->count,
