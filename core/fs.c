@@ -310,7 +310,7 @@ done:
 static int lock_try(const char *lock_path, int *out_fd)
 {
     struct stat held, now;
-    int fd = open_retry(lock_path, O_RDWR | O_CREAT, 0644);
+    int fd = open_retry(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0644);
     if (fd < 0)
         return -errno;
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

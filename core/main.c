@@ -41,6 +41,18 @@ static int message_handler(lua_State *L)
     return 1;
 }
 
+/* Write msg to stderr with control characters (but newline and tab) shown
+ * as \xNN: messages quote user input, which must not drive the terminal. */
+static void write_printable(const char *msg)
+{
+    for (const unsigned char *p = (const unsigned char *)msg; *p != '\0'; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+}
+
 /* Print the error on top of the stack as one `sesslua: ...` line and return
  * the exit code it asks for. */
 static int report(lua_State *L)
@@ -57,8 +69,11 @@ static int report(lua_State *L)
     } else {
         msg = lua_tostring(L, -1);
     }
-    if (msg != NULL && msg[0] != '\0')
-        fprintf(stderr, "sesslua: %s\n", msg);
+    if (msg != NULL && msg[0] != '\0') {
+        fputs("sesslua: ", stderr);
+        write_printable(msg);
+        fputc('\n', stderr);
+    }
     return code;
 }
 

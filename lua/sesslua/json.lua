@@ -24,7 +24,26 @@ local escapes = {
   ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t',
 }
 
+---Replace bytes that are not UTF-8 by U+FFFD, so the output is always
+---valid JSON whatever a log holds.
+local function valid_utf8(s)
+  if utf8.len(s) then return s end
+  local out, pos = {}, 1
+  while pos <= #s do
+    local ok, bad = utf8.len(s, pos)
+    if ok then
+      out[#out + 1] = s:sub(pos)
+      break
+    end
+    out[#out + 1] = s:sub(pos, bad - 1)
+    out[#out + 1] = "\u{FFFD}"
+    pos = bad + 1
+  end
+  return table.concat(out)
+end
+
 local function encode_string(s)
+  s = valid_utf8(s)
   return '"' .. s:gsub('[%c"\\]', function(c)
     return escapes[c] or ("\\u%04x"):format(c:byte())
   end) .. '"'

@@ -144,7 +144,9 @@ function M.ensure(ctx)
                           function() return M.knowledge_header(kind, ctx) end }
   end
   for _, f in ipairs(files) do
-    local ok, err, code = fs.write(f[1], f[2](), { exclusive = true })
+    -- look first: a complete tree on a read-only disk is fine as it is
+    local ok, err, code = false, nil, "EEXIST"
+    if not fs.exists(f[1]) then ok, err, code = fs.write(f[1], f[2](), { exclusive = true }) end
     if not ok and code ~= "EEXIST" then return nil, err, code end
     note(f[1], ok == true)
   end
