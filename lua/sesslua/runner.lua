@@ -128,7 +128,7 @@ end
 ---Load a resolved script as a chunk.
 local function load_script(found)
   if found.builtin then
-    return load(builtin.get(found.builtin), "@builtin:" .. found.builtin, "t")
+    return builtin.load(found.builtin)
   end
   return loadfile(found.path, "t")
 end
@@ -244,6 +244,11 @@ end
 
 ---Entry point from core/main.c. Returns the exit code.
 function M.main(args)
+  -- argparse is part of the build (Debian's lua-argparse, embedded): the
+  -- embedded, precompiled copy wins over whatever version a machine has.
+  package.preload.argparse = function(...)
+    return assert(builtin.load("lua/argparse.lua"))(...)
+  end
   local opts = parse_options(args)
   local root, root_source = find_root(opts.root)
   local ctx = {

@@ -145,7 +145,7 @@ run "$SESSLUA" --session after share.lua Crash "after the crash" Low
 [ $(( $(ms_now) - t0 )) -lt 2000 ] || slow=$((slow + 1))
 expect_eq "$failed" "0" "every writer after the crash succeeds"
 expect_eq "$slow" "0" "no writer after the crash waits on a dead process's lock"
-expect_eq "$(ls "$ACT" | grep -c '^arch-' || true)" "0" "every re-run archive moved its log"
+expect_eq "$(ls "$ACT" | grep -c '^arch-.*\.md$' || true)" "0" "every re-run archive moved its log"
 shared=$(grep -c '^\*\*Learning:\*\* archived lesson' "$K/learnings.md" || true)
 expect_eq "$shared" "${#archives[@]}" "each archived log's learning shared exactly once"
 
