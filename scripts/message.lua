@@ -68,7 +68,7 @@ local function do_send()
   local body = args.body and cli.text(args.body)
   local msg = cli.check(messages.deliver(ctx, { from = from, to = to, subject = subject, body = body,
     priority = priority, reply_to = args.reply_to }))
-  local stamp = os.date("%Y-%m-%d %H:%M")
+  local stamp = clock.now():sub(1, 16) -- YYYY-MM-DD HH:MM, in the configured time zone
   local one_line = subject:gsub("%s*\r?\n%s*", " ")
   note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority))
   local recipients = { to }

@@ -52,6 +52,9 @@ local function load_file(path)
       error({ code = 2, message = ("config: %s: 'session_sources' entries must be \"option\", \"env\" or \"file\""):format(path) }, 0)
     end
   end
+  if value.stale_hours and value.stale_hours < 0 then
+    error({ code = 2, message = ("config: %s: 'stale_hours' must be >= 0"):format(path) }, 0)
+  end
   if value.time_zone and value.time_zone ~= "local" and value.time_zone ~= "UTC" then
     error({ code = 2, message = ("config: %s: 'time_zone' must be \"local\" or \"UTC\""):format(path) }, 0)
   end

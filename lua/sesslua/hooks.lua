@@ -33,7 +33,14 @@ end
 ---@return boolean ok, string|nil veto message
 function M.run(ctx, name, event)
   assert(M.EVENTS[name], "unknown hook event " .. tostring(name))
-  local hook = load_hook(ctx, name)
+  local loaded_ok, hook = pcall(load_hook, ctx, name)
+  if not loaded_ok then
+    -- a broken before_ hook refuses; a broken after_ hook only warns,
+    -- since what it follows is already done
+    if name:match("^before_") then error(hook, 0) end
+    io.stderr:write("sesslua: warning: ", type(hook) == "table" and hook.message or tostring(hook), "\n")
+    return true
+  end
   if not hook then return true end
   event.event = name
   local ok, result, message = pcall(hook.fn, event)

@@ -65,27 +65,24 @@ local function is_footer(s)
 end
 M.is_blank, M.is_rule, M.is_comment = is_blank, is_rule, is_comment
 
----Start of the line that ends just before `pos` (at or after `floor`).
-local function line_start_before(text, floor, pos)
-  local i = pos - 2 -- skip the line's own ending
-  while i >= floor do
-    if text:byte(i) == 10 then return i + 1 end
-    i = i - 1
-  end
-  return floor
-end
-
 ---Where a section's own content ends: before trailing blank lines,
----thematic breaks and the Last Updated footer. Walks back from the end,
----so a long section costs no more than its tail.
+---thematic breaks and the Last Updated footer. It reads the body backwards
+---(reversed once, in C), so it looks at the trailing lines only.
 function Doc:content_end(sec)
-  local text, floor = self.text, sec.heading_end
-  local pos = sec.body_end
-  while pos > floor do
-    local start = line_start_before(text, floor, pos)
-    local s = text:sub(start, pos - 1):gsub("\r?\n$", "")
-    if not (is_blank(s) or is_rule(s) or is_footer(s)) then return pos end
-    pos = start
+  local text, floor, stop = self.text, sec.heading_end, sec.body_end
+  if stop <= floor then return floor end
+  local rev = text:sub(floor, stop - 1):reverse()
+  local n = #rev
+  local pos = 1
+  while pos <= n do
+    local first = pos -- the line's ending (or its last byte), seen from the end
+    if rev:byte(pos) == 10 then pos = pos + 1 end
+    local nl = rev:find("\n", pos, true) or n + 1
+    local line = rev:sub(pos, nl - 1):reverse():gsub("\r$", "")
+    if not (is_blank(line) or is_rule(line) or is_footer(line)) then
+      return stop - (first - 1)
+    end
+    pos = nl
   end
   return floor
 end

@@ -28,17 +28,23 @@ M.PATTERNS = {
 -- patterns are sorted once into what can rule them out cheaply: those that
 -- need a "[" in the text, those anchored at a known first character, and
 -- the few that need a literal somewhere.
-local bracketed, by_first, anywhere = {}, {}, {}
-for _, p in ipairs(M.PATTERNS) do
-  local first = p:match("^%^(%a)")
-  if p:find("%[", 1, true) then
-    bracketed[#bracketed + 1] = p
-  elseif first then
-    by_first[first] = by_first[first] or {}
-    table.insert(by_first[first], p)
-  else
-    anywhere[#anywhere + 1] = { need = p:match("^%^?([^%%^$]+)"), pattern = p }
+local bracketed, by_first, anywhere
+local indexed = -1 -- how many patterns the index covers: teams may append
+
+local function index()
+  bracketed, by_first, anywhere = {}, {}, {}
+  for _, p in ipairs(M.PATTERNS) do
+    local first = p:match("^%^(%a)")
+    if p:find("%[", 1, true) then
+      bracketed[#bracketed + 1] = p
+    elseif first then
+      by_first[first] = by_first[first] or {}
+      table.insert(by_first[first], p)
+    else
+      anywhere[#anywhere + 1] = { need = p:match("^%^?([^%%^$]+)") or "", pattern = p }
+    end
   end
+  indexed = #M.PATTERNS
 end
 
 local function any(list, s)
@@ -53,6 +59,7 @@ end
 ---@return boolean, string|nil the pattern that matched
 function M.is_placeholder(s)
   if s == nil then return false end
+  if indexed ~= #M.PATTERNS then index() end
   s = s:match("^%s*(.*%S)") or ""
   if s:find("[", 1, true) then
     local hit, p = any(bracketed, s)

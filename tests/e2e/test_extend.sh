@@ -101,7 +101,16 @@ sl --session 5 message.lua send broadcast "hello"
 expect_err "message hello" "after_message hook"
 printf 'return 42\n' > "$R/hooks/after_create.lua"
 sl create.lua 6 R G
-expect_rc 2 "a hook file must return a function"
+expect_rc 0 "a broken after hook only warns: the log is created"
 expect_err "must return a function" "bad hook message"
+expect_exists "$R/sessions/ACTIVE/session-6.md" "created despite the broken after hook"
+printf 'return function(e) error("oops") end\n' > "$R/hooks/before_archive.lua"
+sl archive.lua 6 --force
+expect_rc 1 "a failing before_archive hook refuses"
+expect_exists "$R/sessions/ACTIVE/session-6.md" "not archived when the hook fails"
+printf 'syntax error here\n' > "$R/hooks/before_archive.lua"
+sl archive.lua 6 --force
+expect_rc 2 "a before_archive hook that does not load refuses (exit 2)"
+expect_exists "$R/sessions/ACTIVE/session-6.md" "not archived when the hook does not load"
 
 finish
