@@ -20,8 +20,7 @@ parser:flag("-y --yes", "Ask nothing.")
 parser:flag("-i --interactive", "Ask even without a terminal (answers from stdin).")
 local args = cli.parse(parser)
 
-local id = cli.check(tree.session_arg(ctx, args.id))
-local path = cli.check(tree.existing_log(ctx, id))
+local id, path = cli.check(tree.resolve_log(ctx, args.id))
 local today = clock.today()
 local ask = cli.interactive(args)
 

@@ -113,8 +113,7 @@ local function apply(text, o, id, by)
   return doc.text
 end
 
-local id = cli.check(tree.session_arg(ctx, args.id))
-local path = cli.check(tree.existing_log(ctx, id))
+local id, path = cli.check(tree.resolve_log(ctx, args.id))
 local by = tree.current_session(ctx)
 local o = prepare()
 

@@ -12,8 +12,7 @@ parser:option("--section", "Only this section (title, case-insensitive, or a pre
 parser:flag("--json", "Print the log's summary as JSON.")
 local args = cli.parse(parser)
 
-local id = cli.check(tree.session_arg(ctx, args.id))
-local path = cli.check(tree.existing_log(ctx, id))
+local id, path = cli.check(tree.resolve_log(ctx, args.id))
 local doc = cli.check(log.open(path))
 
 local sec

@@ -49,9 +49,10 @@ function M.lines(text, a, b)
   local pos = a
   while pos < b do
     local nl = text:find("\n", pos, true)
-    local stop = (nl and nl < b) and nl + 1 or b
-    local s = text:sub(pos, stop - 1):gsub("\r?\n$", "")
-    out[#out + 1] = { start = pos, stop = stop, s = s }
+    local stop, last
+    if nl and nl < b then stop, last = nl + 1, nl - 1 else stop, last = b, b - 1 end
+    if last >= pos and text:byte(last) == 13 then last = last - 1 end
+    out[#out + 1] = { start = pos, stop = stop, s = text:sub(pos, last) }
     pos = stop
   end
   return out
@@ -69,6 +70,13 @@ M.is_blank, M.is_rule, M.is_comment = is_blank, is_rule, is_comment
 ---thematic breaks and the Last Updated footer. It reads the body backwards
 ---(reversed once, in C), so it looks at the trailing lines only.
 function Doc:content_end(sec)
+  -- section tables are rebuilt on every reindex, so the answer can live on them
+  if sec.content_stop then return sec.content_stop end
+  sec.content_stop = self:find_content_end(sec)
+  return sec.content_stop
+end
+
+function Doc:find_content_end(sec)
   local text, floor, stop = self.text, sec.heading_end, sec.body_end
   if stop <= floor then return floor end
   local rev = text:sub(floor, stop - 1):reverse()
@@ -135,6 +143,13 @@ function Doc:progress()
   return nil
 end
 
+-- Line starts that may end a `**Label:**` block: another label, or a
+-- thematic break (confirmed with is_rule).
+local BLOCK_ENDS = {
+  "\n[ \t]*%*%*[^*\n]+:%*%*", "\n[ \t]*%*%*[^*\n]+%*%*:",
+  "\n ? ? ?%-[ \t]*%-[ \t]*%-", "\n ? ? ?%*[ \t]*%*[ \t]*%*", "\n ? ? ?_[ \t]*_[ \t]*_",
+}
+
 ---The line range of a `**Label:**` line inside a section (an empty-valued
 ---field used as a sub-heading, like `**Current Phase:**`), and the end of
 ---the block it leads: the next label line, thematic break or content end.
@@ -143,12 +158,25 @@ function Doc:block(sec, label)
   local f = md.field(self.text, label, sec.heading_end, sec.body_end)
   if not f then return nil end
   local stop = self:content_end(sec)
-  for _, l in ipairs(M.lines(self.text, f.line_end, stop)) do
-    if is_rule(l.s) or l.s:match("^%s*%*%*[^*]+:%*%*") or l.s:match("^%s*%*%*[^*]+%*%*:") then
-      stop = l.start
-      break
+  -- The block ends at the next label line or thematic break: jump to such
+  -- lines with pattern searches (in C) instead of walking every line.
+  local base = f.line_end - 1 -- the label line's own ending
+  local region = self.text:sub(base, stop - 1)
+  local found = #region + 1
+  for i, p in ipairs(BLOCK_ENDS) do
+    local from = 1
+    while true do
+      local at = region:find(p, from)
+      if not at or at >= found then break end
+      local line_end = region:find("\n", at + 1, true) or #region + 1
+      if i <= 2 or is_rule((region:sub(at + 1, line_end - 1):gsub("\r$", ""))) then
+        found = at
+        break
+      end
+      from = at + 1
     end
   end
+  if found <= #region then stop = base + found end
   if stop < f.line_end then stop = f.line_end end
   return { label_start = f.line_start, label_end = f.line_end, stop = stop, value = f.value }
 end

@@ -57,8 +57,24 @@ end
 ---Whether a piece of text (an item, a value, a label) is a placeholder.
 ---@param s string|nil
 ---@return boolean, string|nil the pattern that matched
+local memo = {} -- the same item texts recur across logs; one answer each
+local memo_size = 0
+
 function M.is_placeholder(s)
   if s == nil then return false end
+  if indexed ~= #M.PATTERNS then index(); memo, memo_size = {}, 0 end
+  local known = memo[s]
+  if known ~= nil then return known ~= false, known or nil end
+  local hit, pattern = M.match(s)
+  if memo_size < 100000 then
+    memo[s] = hit and pattern or false
+    memo_size = memo_size + 1
+  end
+  return hit, pattern
+end
+
+---The uncached check behind is_placeholder.
+function M.match(s)
   if indexed ~= #M.PATTERNS then index() end
   s = s:match("^%s*(.*%S)") or ""
   if s:find("[", 1, true) then

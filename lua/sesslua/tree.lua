@@ -111,6 +111,16 @@ function M.existing_log(ctx, id)
     .. "or sesslua list.lua to see the sessions"):format(path, id, id), "ENOENT"
 end
 
+---The session a workflow acts on and its active log, which must exist.
+---@return string|nil id, string path | nil, message, code
+function M.resolve_log(ctx, given)
+  local id, err, code = M.session_arg(ctx, given)
+  if not id then return nil, err, code end
+  local path, perr, pcode = M.existing_log(ctx, id)
+  if not path then return nil, perr, pcode end
+  return id, path
+end
+
 ---Path of an active log.
 function M.log_path(root, id)
   return M.paths(root).active .. "/" .. id .. ".md"

@@ -10,23 +10,6 @@ A="$R/sessions/ARCHIVE"
 mkdir -p "$R"
 sl init.lua
 
-# wellformed FILE LABEL: "good bad" — entries in the exact format the
-# shell scripts wrote, and headings that are not.
-wellformed() {
-  tr -d '\r' < "$1" | awk -v label="$2" '
-    function close_entry() { if (state != "") { if (state == 9) good++; else bad++ } state = "" }
-    /^### [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] - / { close_entry(); state = 1; next }
-    state == 1 { state = ($0 == "") ? 2 : -1; next }
-    state == 2 { state = (index($0, "**" label ":** ") == 1) ? 3 : -1; next }
-    state == 3 { if ($0 ~ /^\*\*Impact:\*\* (Low|Medium|High|Critical)$/) state = 4; next }
-    state == 4 { state = ($0 ~ /^\*\*Timestamp:\*\* .* UTC$/) ? 5 : -1; next }
-    state == 5 { state = ($0 ~ /^\*\*Category:\*\* /) ? 6 : -1; next }
-    state == 6 { state = ($0 ~ /^\*\*Shared By:\*\* /) ? 7 : -1; next }
-    state == 7 { state = ($0 == "") ? 8 : -1; next }
-    state == 8 { state = ($0 == "---") ? 9 : -1; next }
-    END { close_entry(); printf "%d %d", good+0, bad+0 }'
-}
-total() { tr -d '\r' < "$1" | sed -n 's/^\*\*Total [A-Za-z]*:\*\* \([0-9]*\)$/\1/p'; }
 # leftovers: lock and temp files anywhere under the root.
 leftovers() { find "$R" \( -name '*.lock' -o -name '.*.tmp-*' \) | wc -l; }
 

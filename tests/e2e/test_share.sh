@@ -11,28 +11,6 @@ sl create.lua 12 "DevOps Engineer" "Deploy services"
 L="$R/sessions/ACTIVE/session-12.md"
 TODAY=$(date +%Y-%m-%d)
 
-# wellformed FILE LABEL: "good bad" — entries in the exact format (heading,
-# blank, **LABEL:**, Impact, Timestamp, Category matching the heading,
-# Shared By matching the heading, blank, ---) and headings that are not.
-wellformed() {
-  tr -d '\r' < "$1" | awk -v label="$2" '
-    function close_entry() { if (state != "") { if (state == 9) good++; else bad++ } state = "" }
-    /^### [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] - / {
-      close_entry(); state = 1
-      split($0, p, " - "); sess = p[2]; cat = substr($0, length(p[1]) + length(sess) + 7)
-      next }
-    state == 1 { state = ($0 == "") ? 2 : -1; next }
-    state == 2 { state = (index($0, "**" label ":** ") == 1) ? 3 : -1; next }
-    state == 3 { if ($0 ~ /^\*\*Impact:\*\* (Low|Medium|High|Critical)$/) state = 4; next } # text may span lines
-    state == 4 { state = ($0 ~ /^\*\*Timestamp:\*\* [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC$/) ? 5 : -1; next }
-    state == 5 { state = ($0 == "**Category:** " cat) ? 6 : -1; next }
-    state == 6 { state = ($0 == "**Shared By:** " sess) ? 7 : -1; next }
-    state == 7 { state = ($0 == "") ? 8 : -1; next }
-    state == 8 { state = ($0 == "---") ? 9 : -1; next }
-    END { close_entry(); printf "%d %d", good, bad }'
-}
-# total FILE: the number on the **Total ...:** line.
-total() { tr -d '\r' < "$1" | sed -n 's/^\*\*Total [A-Za-z]*:\*\* \([0-9]*\)$/\1/p'; }
 
 # Short form: CATEGORY TEXT IMPACT; a missing file is created with its header.
 sl --session 12 share.lua Performance "gather() is 10x faster" high
