@@ -12,7 +12,8 @@ local messages = require("sesslua.messages")
 local USAGE_HINT = 'sesslua share.lua [TYPE] CATEGORY TEXT [IMPACT], e.g.\n'
   .. '  sesslua share.lua Performance "asyncio.gather() speeds up parallel calls 10x" High\n'
   .. '  sesslua share.lua pattern Testing "Fixtures per service" Medium\n'
-  .. 'TYPE: learning, pattern, troubleshooting, best-practice; IMPACT: Low, Medium, High, Critical'
+  .. 'TYPE: learning, pattern, troubleshooting, best-practice; IMPACT: '
+  .. table.concat(knowledge.impacts(), ", ")
 
 local parser = cli.parser("share.lua", "Add an entry to shared-knowledge/ (TEXT may be '-' for stdin).")
 parser:argument("words", "[TYPE] CATEGORY TEXT [IMPACT]"):args("2-4")
@@ -47,10 +48,12 @@ if #category > 60 or category:find("[\r\n]") then
   refuse("the category is longer than 60 characters or spans lines; arguments in the wrong order?")
 end
 if text:match("^%s*$") then refuse("empty text") end
-local impact = "Medium"
+local impact = knowledge.default_impact()
 if impact_word then
   impact = knowledge.impact(impact_word)
-  if not impact then refuse(("impact '%s' is not Low, Medium, High or Critical"):format(impact_word)) end
+  if not impact then
+    refuse(("impact '%s' is not one of %s"):format(impact_word, table.concat(knowledge.impacts(), ", ")))
+  end
 end
 
 local session = tree.current_session(ctx)

@@ -14,6 +14,7 @@ M.SCHEMA = {
   handoff_checks = "table",      -- { name = boolean }
   secret_patterns = "table",     -- array of { kind = "...", pattern = "lua pattern" } or { allow = "pattern" }
   session_sources = "table",     -- order of: "option", "env", "file"
+  impact_levels = "table",       -- e.g. { "Low", "Medium", "High", "Critical" }
 }
 
 M.DEFAULTS = { stale_hours = 24, time_zone = "local" }
@@ -50,6 +51,16 @@ local function load_file(path)
   for _, src in ipairs(value.session_sources or {}) do
     if src ~= "option" and src ~= "env" and src ~= "file" then
       error({ code = 2, message = ("config: %s: 'session_sources' entries must be \"option\", \"env\" or \"file\""):format(path) }, 0)
+    end
+  end
+  if value.impact_levels then
+    if #value.impact_levels == 0 then
+      error({ code = 2, message = ("config: %s: 'impact_levels' must list at least one level"):format(path) }, 0)
+    end
+    for _, level in ipairs(value.impact_levels) do
+      if type(level) ~= "string" or not level:match("^%a[%w-]*$") then
+        error({ code = 2, message = ("config: %s: 'impact_levels' entries must be single words"):format(path) }, 0)
+      end
     end
   end
   if value.stale_hours and value.stale_hours < 0 then

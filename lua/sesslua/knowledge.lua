@@ -26,11 +26,29 @@ function M.kind(word)
   for _, k in ipairs(tree.KNOWLEDGE) do if k.type == t then return k end end
 end
 
+---The impact levels in force: the config's `impact_levels`, else IMPACTS.
+function M.impacts()
+  local ok, ctx = pcall(require, "sesslua.context")
+  if ok and type(ctx) == "table" and ctx.root then
+    local levels = require("sesslua.config").get(ctx).values.impact_levels
+    if levels then return levels end
+  end
+  return M.IMPACTS
+end
+
+---The impact used when a share names none: Medium, or the middle level of
+---a team's own list.
+function M.default_impact()
+  local levels = M.impacts()
+  for _, l in ipairs(levels) do if l == "Medium" then return l end end
+  return levels[(#levels + 1) // 2]
+end
+
 ---The capitalised impact level for a word in any case, or nil.
 function M.impact(word)
   if not word then return nil end
   local w = word:lower()
-  for _, i in ipairs(M.IMPACTS) do if i:lower() == w then return i end end
+  for _, i in ipairs(M.impacts()) do if i:lower() == w then return i end end
 end
 
 ---Path of a kind's file.

@@ -249,6 +249,8 @@ function M.main(args)
   package.preload.argparse = function(...)
     return assert(builtin.load("lua/argparse.lua"))(...)
   end
+  -- require("sesslua").version / .level / .require(n): the API module
+  package.preload.sesslua = function() return require("sesslua.api") end
   local opts = parse_options(args)
   local root, root_source = find_root(opts.root)
   local ctx = {

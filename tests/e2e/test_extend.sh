@@ -31,6 +31,11 @@ sl ./needs99.lua
 expect_rc 2 "API level too high"
 expect_err "needs sesslua API level 99" "API level message"
 
+printf 'local s = require("sesslua"); io.write(s.version, " ", s.level, "\\n")\n' > version.lua
+sl ./version.lua
+expect_out " 1" "require(\"sesslua\") gives the API level"
+grep -q '^[0-9]\+\.[0-9]\+\.[0-9]\+ 1$' <<<"$OUT" && ok || bad "require(\"sesslua\").version: $OUT"
+
 # Config: effective values and origins; errors name the key and the file.
 printf 'return { stale_hours = 1000000 }\n' > "$R/sesslua.lua"
 sl config.lua
@@ -54,6 +59,19 @@ echo "session-4" > "$R/.current_session"
 SESSLUA_SESSION=session-9 run "$SESSLUA" update.lua --note "file first"
 expect_rc 0 "session_sources order"
 grep -q "file first" "$R/sessions/ACTIVE/session-4.md" && ok || bad "session_sources puts the file first"
+printf 'return { impact_levels = { "Minor", "Major", "Blocker" } }\n' > "$R/sesslua.lua"
+sl --session 4 share.lua Perf "team levels" blocker
+expect_rc 0 "a team impact level"
+grep -qx '\*\*Impact:\*\* Blocker' "$R/shared-knowledge/learnings.md" && ok || bad "team impact stored capitalised"
+sl --session 4 share.lua Perf "no default medium"
+grep -qx '\*\*Impact:\*\* Major' "$R/shared-knowledge/learnings.md" && ok || bad "default is the middle team level"
+sl --session 4 share.lua Perf "old level" High
+expect_rc 2 "a level the team does not use is refused"
+expect_err "Minor, Major, Blocker" "refusal lists the team's levels"
+printf 'return { impact_levels = { "two words" } }\n' > "$R/sesslua.lua"
+sl --session 4 share.lua Perf "x" Low
+expect_rc 2 "bad impact_levels refused"
+expect_err "'impact_levels' entries must be single words" "bad impact_levels named"
 rm -f "$R/sesslua.lua" "$R/.current_session"
 
 # Hooks: after_update runs in-process; a failing after hook only warns;
