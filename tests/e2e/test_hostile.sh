@@ -298,7 +298,7 @@ expect_fail 2 "share: 'High' is an impact level where the category belongs" "sha
 sl --session 12 share.lua Cat "   "
 expect_fail 2 "share: empty text" "share: empty text"
 sl --session 12 share.lua Cat "text" Huge
-expect_fail 2 "share: impact 'Huge' is not Low, Medium, High or Critical" "share: impact"
+expect_fail 2 "share: impact 'Huge' is not one of Low, Medium, High, Critical" "share: impact"
 sl --session 12 share.lua "$(printf 'c%.0s' $(seq 1 61))" "text"
 expect_fail 2 "share: the category is longer than 60 characters" "share: long category"
 unchanged "refused shares change nothing"
