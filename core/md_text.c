@@ -1,0 +1,339 @@
+/*
+ * md_text.c — the text-level half of md.h: plain titles (via cmark's inline
+ * parser), title lookup, `**Key:** value` fields, task items, line endings.
+ */
+#include "md.h"
+#include "md_scan.h"
+
+#include <cmark.h>
+#include <stdint.h>
+
+/* ---- titles ----------------------------------------------------------- */
+
+/* Decode one UTF-8 code point at s[*i]; invalid bytes come back as
+ * themselves, one at a time (never read past len). */
+static uint32_t utf8_next(const unsigned char *s, size_t len, size_t *i,
+                          size_t *n)
+{
+    unsigned char c = s[*i];
+    size_t k, need = c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0;
+    uint32_t cp = need == 3 ? c & 0x07u : need == 2 ? c & 0x0Fu : c & 0x1Fu;
+    if (need == 0 || *i + need >= len) {
+        *n = 1;
+        return c;
+    }
+    for (k = 1; k <= need; k++) {
+        if ((s[*i + k] & 0xC0) != 0x80) {
+            *n = 1;
+            return c;
+        }
+        cp = (cp << 6) | (s[*i + k] & 0x3Fu);
+    }
+    *n = need + 1;
+    return cp;
+}
+
+static bool is_symbol(uint32_t cp)
+{
+    return (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x1F000 && cp <= 0x1FAFF) ||
+           (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0000 && cp <= 0xE0FFF);
+}
+
+/* Next byte of the normalised form of s[0, len) from *i, or -1 at the end.
+ * *keep counts bytes still to copy from a kept multi-byte character. */
+static int norm_next(const unsigned char *s, size_t len, size_t *i, size_t *keep)
+{
+    while (*i < len) {
+        size_t n;
+        uint32_t cp;
+        if (*keep > 0) {
+            (*keep)--;
+            return s[(*i)++];
+        }
+        cp = utf8_next(s, len, i, &n);
+        if (n == 1 && cp < 0x80) {
+            (*i)++;
+            if (is_space((unsigned char)cp) || is_punct((unsigned char)cp))
+                continue;
+            return lower((unsigned char)cp);
+        }
+        if (n > 1 && is_symbol(cp)) {
+            *i += n;
+            continue;
+        }
+        *keep = n - 1;
+        return s[(*i)++];
+    }
+    return -1;
+}
+
+size_t md_normalize_title(const char *s, size_t len, char *out)
+{
+    size_t i = 0, keep = 0, n = 0;
+    int c;
+    while ((c = norm_next((const unsigned char *)s, len, &i, &keep)) >= 0)
+        out[n++] = (char)c;
+    out[n] = '\0';
+    return n;
+}
+
+/* Is the normalised query a (non-empty) prefix of the normalised title? */
+static bool norm_prefix(const char *title, size_t tlen, const char *q, size_t qlen)
+{
+    size_t ti = 0, tk = 0, qi = 0, qk = 0, n = 0;
+    int a, b;
+    while ((b = norm_next((const unsigned char *)q, qlen, &qi, &qk)) >= 0) {
+        a = norm_next((const unsigned char *)title, tlen, &ti, &tk);
+        if (a != b)
+            return false;
+        n++;
+    }
+    return n > 0;
+}
+
+static bool equal_icase(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen != blen)
+        return false;
+    for (size_t i = 0; i < alen; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+long md_find_title(const char *const *plain_titles, const size_t *title_lens,
+                   size_t count, const char *query, size_t query_len)
+{
+    for (int tier = 0; tier < 3; tier++) {
+        for (size_t i = 0; i < count; i++) {
+            const char *t = plain_titles[i];
+            size_t n = title_lens[i];
+            bool hit = tier == 0 ? n == query_len && memcmp(t, query, n) == 0
+                       : tier == 1 ? equal_icase(t, n, query, query_len)
+                                   : norm_prefix(t, n, query, query_len);
+            if (hit)
+                return (long)i;
+        }
+    }
+    return -1;
+}
+
+typedef struct strbuf {
+    char *p;
+    size_t n, cap;
+} strbuf;
+
+static int sb_put(strbuf *b, const char *s, size_t n)
+{
+    if (md_grow((void **)&b->p, &b->cap, b->n + n + 1, 1))
+        return -1;
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+/* Text of every inline leaf under doc, breaks as one space. */
+static int collect_text(cmark_node *doc, strbuf *out)
+{
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    int rc = 0;
+    if (!it)
+        return -1;
+    while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        cmark_node_type t = cmark_node_get_type(n);
+        const char *lit;
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+            rc = sb_put(out, " ", 1);
+        else if ((t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE ||
+                  t == CMARK_NODE_HTML_INLINE) &&
+                 (lit = cmark_node_get_literal(n)) != NULL)
+            rc = sb_put(out, lit, strlen(lit));
+    }
+    cmark_iter_free(it);
+    return rc;
+}
+
+/* The title is a heading's inline content, but parsed alone its first
+ * characters could read as a block start ("1. x", "> x", "<div>", "[a]: /u").
+ * A leading "x" keeps it a paragraph without changing any inline reading
+ * (nothing inline depends on the character before '<', '#', '[', digits;
+ * '*' and '_' runs at the start flank the same way), and is dropped after. */
+char *md_plain_title(const char *raw, size_t len, size_t *out_len)
+{
+    strbuf src = {0}, out = {0};
+    cmark_node *doc = NULL;
+    char *result = NULL;
+    if (sb_put(&src, "x", 1) || sb_put(&src, raw, len))
+        goto done;
+    if (!(doc = cmark_parse_document(src.p, src.n, CMARK_OPT_DEFAULT)))
+        goto done;
+    if (sb_put(&out, "", 0) || collect_text(doc, &out))
+        goto done;
+    while (out.n > 0 && out.p[out.n - 1] == ' ')
+        out.p[--out.n] = '\0';
+    if (out.n > 0 && out.p[0] == 'x')
+        memmove(out.p, out.p + 1, out.n--);
+    result = out.p;
+    out.p = NULL;
+    if (out_len)
+        *out_len = out.n;
+done:
+    if (doc)
+        cmark_node_free(doc);
+    free(src.p);
+    free(out.p);
+    return result;
+}
+
+/* ---- fields, tasks, line endings -------------------------------------- */
+
+/* The line at pos in text[0, end): content [pos, *cend), next line *next. */
+static void line_at(const char *text, size_t end, size_t pos, size_t *cend,
+                    size_t *next)
+{
+    const char *nl = memchr(text + pos, '\n', end - pos);
+    size_t e = nl ? (size_t)(nl - text) : end;
+    const char *cr = memchr(text + pos, '\r', e - pos);
+    if (cr) {
+        *cend = (size_t)(cr - text);
+        *next = *cend + 1 + (*cend + 1 < end && cr[1] == '\n');
+    } else {
+        *cend = e;
+        *next = e + (nl != NULL);
+    }
+}
+
+static size_t skip_blank_bytes(const char *t, size_t i, size_t end)
+{
+    while (i < end && is_sp_tab((unsigned char)t[i]))
+        i++;
+    return i;
+}
+
+static size_t trim_end(const char *t, size_t start, size_t end)
+{
+    while (end > start && is_sp_tab((unsigned char)t[end - 1]))
+        end--;
+    return end;
+}
+
+/* `**Key:** value` or `**Key**: value` on [i, e): key and value spans. */
+static bool parse_field(const char *t, size_t i, size_t e, md_span *key,
+                        md_span *value)
+{
+    size_t k, v;
+    i = skip_blank_bytes(t, i, e);
+    if (e - i < 5 || t[i] != '*' || t[i + 1] != '*')
+        return false;
+    for (k = i + 2; k + 1 < e && !(t[k] == '*' && t[k + 1] == '*'); k++)
+        ;
+    if (k + 1 >= e)
+        return false;
+    if (k > i + 2 && t[k - 1] == ':') {
+        key->end = k - 1;
+        v = k + 2;
+    } else if (k + 2 < e && t[k + 2] == ':') {
+        key->end = k;
+        v = k + 3;
+    } else {
+        return false;
+    }
+    key->start = i + 2;
+    if (key->end <= key->start)
+        return false;
+    value->start = skip_blank_bytes(t, v, e);
+    value->end = trim_end(t, value->start, e);
+    return true;
+}
+
+int md_field_next(const char *text, size_t end, size_t *pos, md_span *key,
+                  md_span *value, md_span *line_span)
+{
+    while (*pos < end) {
+        size_t cend, next, start = *pos;
+        md_span k, v;
+        line_at(text, end, start, &cend, &next);
+        *pos = next;
+        if (parse_field(text, start, cend, &k, &v)) {
+            if (key)
+                *key = k;
+            if (value)
+                *value = v;
+            if (line_span)
+                *line_span = (md_span){start, next};
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int md_field_find(const char *text, size_t start, size_t end, const char *key,
+                  size_t key_len, md_span *value, md_span *line_span)
+{
+    size_t pos = start;
+    md_span k, v, ln;
+    while (md_field_next(text, end, &pos, &k, &v, &ln)) {
+        if (equal_icase(text + k.start, k.end - k.start, key, key_len)) {
+            if (value)
+                *value = v;
+            if (line_span)
+                *line_span = ln;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* `- [ ] text` on [i, e): sets *done and the text span. */
+static bool parse_task(const char *t, size_t i, size_t e, int *done,
+                       md_span *text_span)
+{
+    i = skip_blank_bytes(t, i, e);
+    if (e - i < 5 || !strchr("-*+", t[i]) || !is_sp_tab((unsigned char)t[i + 1]))
+        return false;
+    i = skip_blank_bytes(t, i + 1, e);
+    if (e - i < 3 || t[i] != '[' || t[i + 2] != ']' || !strchr(" xX", t[i + 1]))
+        return false;
+    if (i + 3 < e && !is_sp_tab((unsigned char)t[i + 3]))
+        return false;
+    *done = t[i + 1] != ' ';
+    text_span->start = skip_blank_bytes(t, i + 3, e);
+    text_span->end = trim_end(t, text_span->start, e);
+    return true;
+}
+
+int md_task_next(const char *text, size_t end, size_t *pos, int *done,
+                 md_span *task_text, md_span *line_span)
+{
+    while (*pos < end) {
+        size_t cend, next, start = *pos;
+        md_span tx;
+        int d;
+        line_at(text, end, start, &cend, &next);
+        *pos = next;
+        if (parse_task(text, start, cend, &d, &tx)) {
+            if (done)
+                *done = d;
+            if (task_text)
+                *task_text = tx;
+            if (line_span)
+                *line_span = (md_span){start, next};
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *md_eol(const char *text, size_t len)
+{
+    const char *nl = memchr(text, '\n', len);
+    const char *cr = memchr(text, '\r', nl ? (size_t)(nl - text) : len);
+    if (cr && (size_t)(cr - text) + 1 < len && cr[1] == '\n')
+        return "\r\n";
+    return "\n";
+}
