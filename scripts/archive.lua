@@ -12,7 +12,7 @@ local hooks = require("sesslua.hooks")
 
 local parser = cli.parser("archive.lua", "Move a finished log to sessions/ARCHIVE/<id>-DATE.md.",
   "Runs the handoff checks first and refuses on a failure unless --force.")
-parser:argument("id", "Session id (default: the acting session)."):args("?")
+cli.id_argument(parser)
 parser:option("--stale", "Archive every log untouched for DAYS days."):argname("DAYS"):convert(tonumber)
 parser:flag("--force", "Archive even when a handoff check fails.")
 parser:flag("--dry-run", "Say what would happen; change nothing.")

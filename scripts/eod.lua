@@ -11,13 +11,12 @@ local clock = require("sesslua.clock")
 
 local parser = cli.parser("eod.lua", "End the day: completed tasks, next steps, learnings to share.",
   "On a terminal it asks; with --yes or no terminal it asks nothing and shares nothing unless --share-all.")
-parser:argument("id", "Session id (default: the acting session)."):args("?")
+cli.id_argument(parser)
 parser:option("--next", "A next step (repeatable; TEXT may be '-')."):count("*")
 local share = parser:mutex()
 share:flag("--share-all", "Share every learning recorded today that is not shared yet.")
 share:flag("--share-none", "Share nothing.")
-parser:flag("-y --yes", "Ask nothing.")
-parser:flag("-i --interactive", "Ask even without a terminal (answers from stdin).")
+cli.prompt_flags(parser, "Ask nothing.")
 local args = cli.parse(parser)
 
 local id, path = cli.check(tree.resolve_log(ctx, args.id))

@@ -8,7 +8,7 @@ local config = require("sesslua.config")
 local json = require("sesslua.json")
 
 local parser = cli.parser("handoff.lua", "Check that a log is ready for a handoff (exit 1 on a failure).")
-parser:argument("id", "Session id (default: the acting session)."):args("?")
+cli.id_argument(parser)
 parser:flag("--strict", "Treat warnings as failures.")
 parser:flag("--json", "Print the checks as JSON.")
 local args = cli.parse(parser)

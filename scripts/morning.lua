@@ -11,12 +11,11 @@ local clock = require("sesslua.clock")
 
 local parser = cli.parser("morning.lua", "Show what was left last time and plan the day.",
   "On a terminal it asks; with --yes or no terminal it carries every next step into Current Phase.")
-parser:argument("id", "Session id (default: the acting session)."):args("?")
+cli.id_argument(parser)
 parser:option("--focus", "Today's focus (sets Working On).")
 parser:option("--carry", "Next steps (numbers, e.g. 1,3; or all / none) to carry into Current Phase.")
 parser:option("--status", "Set the work status.")
-parser:flag("-y --yes", "Ask nothing; carry every next step (unless --carry).")
-parser:flag("-i --interactive", "Ask even without a terminal (answers from stdin).")
+cli.prompt_flags(parser, "Ask nothing; carry every next step (unless --carry).")
 local args = cli.parse(parser)
 
 local id, path = cli.check(tree.resolve_log(ctx, args.id))

@@ -10,7 +10,7 @@ local diff = require("sesslua.diff")
 
 local parser = cli.parser("update.lua", "Update a session log; every TEXT may be '-' for stdin.",
   'Example: sesslua update.lua 12 --status Building --progress 60 --done "Tests written"')
-parser:argument("id", "Session id (default: the acting session)."):args("?")
+cli.id_argument(parser)
 parser:option("--working-on", "What the session works on now.")
 parser:option("--status", "Planning, Building, Testing, Deploying or Complete.")
 parser:option("--progress", "0-100, as 60 or 60%.")

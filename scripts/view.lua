@@ -7,7 +7,7 @@ local summary = require("sesslua.summary")
 local json = require("sesslua.json")
 
 local parser = cli.parser("view.lua", "Show a session log (or one section, or JSON).")
-parser:argument("id", "Session id (default: the acting session)."):args("?")
+cli.id_argument(parser)
 parser:option("--section", "Only this section (title, case-insensitive, or a prefix).")
 parser:flag("--json", "Print the log's summary as JSON.")
 local args = cli.parse(parser)

@@ -112,6 +112,17 @@ function M.parser(name, description, epilog)
   return parser
 end
 
+---The optional session id argument the log workflows share.
+function M.id_argument(parser)
+  parser:argument("id", "Session id: 12 or session-12 (default: the acting session)."):args("?")
+end
+
+---The --yes and --interactive flags of workflows that ask on a terminal.
+function M.prompt_flags(parser, yes_help)
+  parser:flag("-y --yes", yes_help or "Ask nothing.")
+  parser:flag("-i --interactive", "Ask even without a terminal (answers from stdin).")
+end
+
 ---Parse args (default: the script's `arg`); on error stop with exit 2 and
 ---the parser's usage line.
 function M.parse(parser, args)
