@@ -41,16 +41,30 @@ static int message_handler(lua_State *L)
     return 1;
 }
 
-/* Write msg to stderr with control characters (but newline and tab) shown
- * as \xNN: messages quote user input, which must not drive the terminal. */
-static void write_printable(const char *msg)
+/* Write "sesslua: <msg>\n" to stderr in one write, with control characters
+ * (but newline and tab) shown as \xNN: messages quote user input, which
+ * must not drive the terminal, and processes erroring at once on a shared
+ * stderr must not interleave their lines. */
+static void write_error_line(const char *msg)
 {
+    static const char prefix[] = "sesslua: ";
+    size_t n = strlen(msg);
+    char *line = malloc(sizeof prefix + 4 * n + 1);
+    if (line == NULL) {
+        fprintf(stderr, "%s%s\n", prefix, msg);
+        return;
+    }
+    size_t len = sizeof prefix - 1;
+    memcpy(line, prefix, len);
     for (const unsigned char *p = (const unsigned char *)msg; *p != '\0'; p++) {
         if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-            fprintf(stderr, "\\x%02x", *p);
+            len += (size_t)snprintf(line + len, 5, "\\x%02x", *p);
         else
-            fputc(*p, stderr);
+            line[len++] = (char)*p;
     }
+    line[len++] = '\n';
+    fwrite(line, 1, len, stderr);
+    free(line);
 }
 
 /* Print the error on top of the stack as one `sesslua: ...` line and return
@@ -69,11 +83,8 @@ static int report(lua_State *L)
     } else {
         msg = lua_tostring(L, -1);
     }
-    if (msg != NULL && msg[0] != '\0') {
-        fputs("sesslua: ", stderr);
-        write_printable(msg);
-        fputc('\n', stderr);
-    }
+    if (msg != NULL && msg[0] != '\0')
+        write_error_line(msg);
     return code;
 }
 

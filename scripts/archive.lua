@@ -16,6 +16,7 @@ cli.id_argument(parser)
 parser:option("--stale", "Archive every log untouched for DAYS days."):argname("DAYS"):convert(tonumber)
 parser:flag("--force", "Archive even when a handoff check fails.")
 parser:flag("--dry-run", "Say what would happen; change nothing.")
+parser:flag("--json", "Print what was (or would be) archived and refused as JSON.")
 local args = cli.parse(parser)
 
 ---The ids to archive: one, or every stale one.
@@ -45,16 +46,22 @@ end
 local by = tree.current_session(ctx)
 local failed = 0
 
+local report = { archived = {}, refused = {} }
+
 ---Refuse (and count) a log: one line, then the reasons and a hint.
 local function refuse(id, why, details, hint)
   failed = failed + 1
-  io.stderr:write(("sesslua: archive: %s: %s\n"):format(id, why))
-  for _, d in ipairs(details or {}) do io.stderr:write("  ", d, "\n") end
-  if hint then io.stderr:write("hint: ", hint, "\n") end
+  report.refused[#report.refused + 1] = { id = id, reason = why, details = details or {} }
+  local out = { ("sesslua: archive: %s: %s"):format(id, why) }
+  for _, d in ipairs(details or {}) do out[#out + 1] = "  " .. d end
+  if hint then out[#out + 1] = "hint: " .. hint end
+  io.stderr:write(table.concat(out, "\n"), "\n")
 end
 
+local say = args.json and function() end or io.write
+
 local ids = targets()
-if args.stale and #ids == 0 then io.write(("No log untouched for %d days.\n"):format(args.stale)) end
+if args.stale and #ids == 0 then say(("No log untouched for %d days.\n"):format(args.stale)) end
 for _, id in ipairs(ids) do
   local path = tree.log_path(ctx.root, id)
   local doc = cli.check(log.open(path))
@@ -69,7 +76,8 @@ for _, id in ipairs(ids) do
   elseif args.dry_run then
     local dest = archive.target(ctx, id, clock.today())
     local n = #require("sesslua.knowledge").unshared_learnings(ctx, doc, id)
-    io.write(("would archive %s -> %s, sharing %d learning(s)%s\n"):format(path, dest, n,
+    report.archived[#report.archived + 1] = { id = id, path = dest, shared = n }
+    say(("would archive %s -> %s, sharing %d learning(s)%s\n"):format(path, dest, n,
       ok and "" or " (handoff failures overridden by --force)"))
   else
     local allowed, why = hooks.run(ctx, "before_archive", { id = id, path = path })
@@ -77,11 +85,15 @@ for _, id in ipairs(ids) do
       refuse(id, why)
     else
       local done = cli.check(archive.archive(ctx, id, by))
-      io.write(("Archived %s -> %s"):format(id, done.path))
-      if done.shared > 0 then io.write((", shared %d learning(s)"):format(done.shared)) end
-      io.write("\n")
+      report.archived[#report.archived + 1] = { id = id, path = done.path, shared = done.shared }
+      say(("Archived %s -> %s%s\n"):format(id, done.path,
+        done.shared > 0 and (", shared %d learning(s)"):format(done.shared) or ""))
     end
   end
+end
+if args.json then
+  cli.print_json({ schema = 1, kind = "archive", dry_run = args.dry_run == true,
+    archived = report.archived, refused = report.refused })
 end
 if failed > 0 then return cli.EXIT.check end
 return 0

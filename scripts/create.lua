@@ -32,6 +32,17 @@ if (args.role == nil and template.uses(text, ROLE_TOKENS))
     ('sesslua create.lua %s "DevOps Engineer" "Deploy and maintain services"'):format(id))
 end
 
+-- Role and goal are one line each, typed text only.
+for _, k in ipairs({ "role", "goal" }) do
+  if args[k] then
+    args[k] = cli.one_line(cli.text(args[k], k))
+    if args[k]:match("^%s*$") and template.uses(text, k == "role" and ROLE_TOKENS or GOAL_TOKENS) then
+      cli.usage_error(("create: empty %s"):format(k),
+        ('sesslua create.lua %s "DevOps Engineer" "Deploy and maintain services"'):format(id))
+    end
+  end
+end
+
 local tree_existed = fs.exists(paths.active)
 cli.check(tree.ensure(ctx))
 
@@ -45,6 +56,7 @@ local log = template.fill(text, {
   -- the original template's bracket placeholders
   ["session-[ID]"] = id, ["[ID]"] = short, ["[Your Role]"] = args.role or "",
   ["[Your Goal]"] = args.goal or "", ["[Date Time]"] = clock.now(now),
+  ["**Status:** Active | Idle | Completed"] = "**Status:** Active",
   ["[Date]"] = clock.today(now),
 })
 

@@ -24,7 +24,7 @@ local today = clock.today()
 local ask = cli.interactive(args)
 
 local next_steps = {}
-for _, t in ipairs(args.next or {}) do next_steps[#next_steps + 1] = cli.text(t) end
+for _, t in ipairs(args.next or {}) do next_steps[#next_steps + 1] = cli.one_line(cli.text(t, "--next")) end
 if ask and #next_steps == 0 then
   io.write("Next steps for the next session, one per line (empty line to finish):\n")
   while true do

@@ -13,6 +13,7 @@ scope:flag("--archived", "Only archived logs.")
 scope:flag("--all", "Active and archived logs.")
 parser:flag("--json", "Print the list as JSON.")
 local args = cli.parse(parser)
+cli.check(tree.require_root(ctx))
 
 local paths = tree.paths(ctx.root)
 local logs = {}

@@ -63,9 +63,9 @@ local function do_send()
   end
   local priority = messages.priority(args.priority)
   if not priority then cli.usage_error(("message: priority '%s' is not low, normal, high or urgent"):format(args.priority)) end
-  local subject = cli.text(args.subject)
+  local subject = cli.one_line(cli.text(args.subject, "subject"))
   if subject:match("^%s*$") then cli.usage_error("message: empty subject") end
-  local body = args.body and cli.text(args.body)
+  local body = args.body and cli.text(args.body, "body")
   local msg = cli.check(messages.deliver(ctx, { from = from, to = to, subject = subject, body = body,
     priority = priority, reply_to = args.reply_to }))
   local stamp = clock.now():sub(1, 16) -- YYYY-MM-DD HH:MM, in the configured time zone
@@ -124,11 +124,12 @@ local function do_inbox()
     local pad = ("    "):rep(depth)
     local mark = m.read and " " or "*"
     local prio = m.priority ~= "normal" and (" [" .. m.priority .. "]") or ""
-    io.write(pad, mark, " ", cli.paint(colors[m.priority] or "bold", m.subject:gsub("\n", " ")), prio, "\n")
-    io.write(pad, "  from ", m.from, m.kind == "broadcast" and " to everyone" or "", ", ", m.sent,
-      "  id ", m.id, "\n")
-    if m.body ~= nil and m.body ~= json.null then
-      for line in (m.body .. "\n"):gmatch("([^\n]*)\n") do io.write(pad, "  │ ", line, "\n") end
+    local p = cli.printable -- message files may come from anyone
+    io.write(pad, mark, " ", cli.paint(colors[m.priority] or "bold", p(cli.one_line(tostring(m.subject)))), prio, "\n")
+    io.write(pad, "  from ", p(tostring(m.from)), m.kind == "broadcast" and " to everyone" or "", ", ",
+      p(tostring(m.sent)), "  id ", p(m.id), "\n")
+    if type(m.body) == "string" then
+      for line in (m.body .. "\n"):gmatch("([^\n]*)\n") do io.write(pad, "  │ ", p(line), "\n") end
     end
     table.sort(children[m.id] or {}, function(a, b) return a.id < b.id end)
     for _, c in ipairs(children[m.id] or {}) do show(c, depth + 1) end
@@ -143,11 +144,22 @@ end
 local function do_read()
   local session = me()
   if not args.all and #args.ids == 0 then cli.usage_error("message: read needs IDs or --all") end
-  local marked, missing = cli.check(messages.mark_read(ctx, session, not args.all and args.ids or nil))
-  io.write(("Marked %d message(s) read.\n"):format(marked))
-  if #missing > 0 then
-    cli.fail(cli.EXIT.not_found, ("message: no unread message %s for %s"):format(table.concat(missing, ", "), session))
+  local ids
+  if not args.all then
+    ids = {}
+    for i, id in ipairs(args.ids) do ids[i] = id:gsub("%.json$", "") end
+    -- all or nothing: check every id before marking any
+    local unread = {}
+    for _, m in ipairs(messages.inbox(ctx, session, false)) do unread[m.id] = true end
+    local missing = {}
+    for _, id in ipairs(ids) do if not unread[id] then missing[#missing + 1] = id end end
+    if #missing > 0 then
+      cli.fail(cli.EXIT.not_found, ("message: no unread message %s for %s"):format(
+        table.concat(missing, ", "), session), ("sesslua --session %s message.lua inbox"):format(session))
+    end
   end
+  local marked = cli.check(messages.mark_read(ctx, session, ids))
+  io.write(("Marked %d message(s) read.\n"):format(marked))
   return 0
 end
 

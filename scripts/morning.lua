@@ -26,6 +26,11 @@ local steps = log.texts(doc:section_items("Next Steps"))
 local open = log.texts(doc:section_items("Current Work", "Current Phase"),
   function(it) return it.done == false end)
 local news = routine.knowledge_since(ctx, updated_at)
+-- check --carry before printing anything
+if args.carry then
+  local ok, err = routine.parse_choice(args.carry, #steps)
+  if not ok then cli.usage_error("morning: --carry: " .. err) end
+end
 
 io.write(cli.paint("bold", ("Good morning, %s"):format(id)),
   (" — last updated %s\n"):format(summary.age_text(s)))
@@ -45,14 +50,19 @@ end
 routine.show(cli, ("New shared knowledge since then (%d):"):format(#news), news_lines)
 
 -- Plan the day.
-local focus, carry, status = args.focus and cli.text(args.focus), args.carry, args.status
+local focus = args.focus and cli.one_line(cli.text(args.focus, "--focus"))
+local carry, status = args.carry, args.status and cli.one_line(cli.text(args.status, "--status"))
+local chosen
 if cli.interactive(args) then
   focus = focus or cli.ask("Today's focus", s.working_on)
-  if #steps > 0 and not carry then carry = cli.ask("Carry which next steps into Current Phase (1,2 / all / none)", "all") end
+  while #steps > 0 and not carry do
+    local answer = cli.ask("Carry which next steps into Current Phase (1,2 / all / none)", "all")
+    local ok, err = routine.parse_choice(answer, #steps)
+    if ok then carry, chosen = answer, ok else io.write("  ", err, "; try again\n") end
+  end
   status = status or cli.ask("Status", s.status or "Building")
 end
-local chosen, err = routine.parse_choice(carry, #steps)
-if not chosen then cli.usage_error("morning: --carry: " .. err) end
+chosen = chosen or assert(routine.parse_choice(carry, #steps))
 local carried = {}
 for i, t in ipairs(steps) do if chosen[i] then carried[#carried + 1] = t end end
 

@@ -7,6 +7,7 @@ local search = require("sesslua.search")
 local tree = require("sesslua.tree")
 local knowledge = require("sesslua.knowledge")
 local json = require("sesslua.json")
+local clock = require("sesslua.clock")
 
 local parser = cli.parser("search.lua",
   "Find a literal text (case-insensitive) in active logs and shared knowledge.",
@@ -27,9 +28,10 @@ parser:flag("--json", "Print hits as JSON.")
 local args = cli.parse(parser)
 
 if args.query == "" then cli.usage_error("search: empty query") end
-if args.since and not args.since:match("^%d%d%d%d%-%d%d%-%d%d$") then
-  cli.usage_error(("search: --since '%s': expected YYYY-MM-DD"):format(args.since))
+if args.since and not clock.valid_date(args.since) then
+  cli.usage_error(("search: --since '%s': expected a date YYYY-MM-DD"):format(args.since))
 end
+cli.check(tree.require_root(ctx))
 local only_session
 if args.session then
   only_session = cli.check(tree.session_arg(ctx, args.session))

@@ -36,7 +36,8 @@ local function read_words(w)
 end
 
 local kind, category, text, impact_word = read_words(args.words)
-text = cli.text(text)
+text = cli.text(text, "TEXT")
+cli.text(category, "CATEGORY")
 if knowledge.impact(category) then
   refuse(("'%s' is an impact level where the category belongs; arguments in the wrong order?"):format(category))
 end
@@ -80,13 +81,17 @@ if not sent then cli.warn("shared, but the KNOWLEDGE broadcast failed: " .. serr
 local log_path = tree.log_path(ctx.root, session)
 local noted = false
 if fs.exists(log_path) then
-  local ok = fs.update(log_path, function(t)
+  local ok, err = fs.update(log_path, function(t)
     local doc = log.new(t)
-    edit.add_learning(doc, clock.today(), category, text)
+    noted = edit.add_learning(doc, clock.today(), category, text)
+    if not noted then return nil end -- already in the log: leave it as it is
     edit.touch(doc, clock.now(), session)
     return doc.text
   end)
-  noted = ok == true
+  if not ok then
+    noted = false
+    cli.warn("shared, but not noted in " .. log_path .. ": " .. tostring(err))
+  end
 end
 
 if args.json then

@@ -15,6 +15,7 @@ parser:option("--sort", "Order rows by progress, updated or id (default id).")
   :choices({ "progress", "updated", "id" }):default("id")
 parser:flag("--json", "Print the dashboard as JSON.")
 local args = cli.parse(parser)
+cli.check(tree.require_root(ctx))
 if args.stale_hours and args.stale_hours < 0 then
   cli.usage_error("status.lua: --stale-hours must be a number of hours >= 0")
 end
@@ -104,7 +105,7 @@ if sys.isatty(1) then -- a pipe gets whole lines
   for _, r in ipairs(cells) do r[#r] = tab.cut(r[#r], room) end
 end
 tab.print(header, cells)
-local line = ("%d active · %d stale · %d open blockers · average progress %s"):format(
-  #rows, stale, blockers, average and (average .. "%") or "—")
+local line = ("%d active · %d stale · %d open blocker%s · average progress %s"):format(
+  #rows, stale, blockers, blockers == 1 and "" or "s", average and (average .. "%") or "—")
 io.write(stale > 0 and cli.paint("yellow", line) or line, "\n")
 return 0

@@ -23,33 +23,44 @@ parser:option("--how", "How the resolved blocker was solved.")
 parser:option("--next", "Append a next step."):count("*")
 parser:flag("--next-clear", "Empty Next Steps first.")
 parser:option("--note", "Append a paragraph to Session Notes."):count("*")
+parser:option("--collab", "Add a line under Coordination › Collaborations."):count("*")
 parser:option("--learning", "Add a dated learning."):args(2):argname({ "TOPIC", "TEXT" }):count("*")
 parser:option("--service", "Add or update a service entry.")
 parser:option("--service-status", "The service's status.")
 parser:option("--service-progress", "The service's progress (0-100).")
 parser:option("--service-location", "Where the service lives.")
 parser:flag("--dry-run", "Print the diff the update would make; write nothing.")
+parser:flag("--json", "Print the result as JSON.")
 local args = cli.parse(parser)
 
 local STATUSES = { Planning = true, Building = true, Testing = true, Deploying = true, Complete = true }
 
 ---Validate and normalise every option before anything is written.
 local function prepare()
-  local function text(v) return v and cli.text(v) end
-  local function texts(list)
+  -- fields and list items are one line in the log; notes and learnings
+  -- keep their lines
+  local function text(v, what) return v and cli.one_line(cli.text(v, what)) end
+  local function texts(list, what, keep_lines)
     local out = {}
-    for i, v in ipairs(list or {}) do out[i] = cli.text(v) end
+    for i, v in ipairs(list or {}) do
+      out[i] = cli.text(v, what)
+      if not keep_lines then out[i] = cli.one_line(out[i]) end
+    end
     return out
   end
   local o = {
-    working_on = text(args.working_on), status = text(args.status),
-    phase = texts(args.phase), done = texts(args.done), completed = texts(args.completed),
-    blocker = texts(args.blocker), resolve = texts(args.resolve), how = text(args.how),
-    next = texts(args.next), note = texts(args.note), learning = {},
+    working_on = text(args.working_on, "--working-on"), status = text(args.status, "--status"),
+    phase = texts(args.phase, "--phase"), done = texts(args.done, "--done"),
+    completed = texts(args.completed, "--completed"), blocker = texts(args.blocker, "--blocker"),
+    resolve = texts(args.resolve, "--resolve"), how = text(args.how, "--how"),
+    next = texts(args.next, "--next"), note = texts(args.note, "--note", true),
+    collab = texts(args.collab, "--collab"), learning = {},
   }
   for i, pair in ipairs(args.learning or {}) do
-    o.learning[i] = { topic = cli.text(pair[1]), text = cli.text(pair[2]) }
+    o.learning[i] = { topic = cli.one_line(cli.text(pair[1], "--learning TOPIC")),
+                      text = cli.text(pair[2], "--learning TEXT") }
   end
+  if o.working_on and o.working_on:match("^%s*$") then cli.usage_error("update: --working-on: empty TEXT") end
   local function percent(v, what)
     local n = v and v:match("^%s*(%d+)%s*%%?%s*$")
     if v and (not n or tonumber(n) > 100) then
@@ -60,9 +71,9 @@ local function prepare()
   o.progress = percent(args.progress, "--progress")
   if args.service then
     local p = percent(args.service_progress, "--service-progress")
-    o.service = { name = cli.text(args.service), fields = {
-      Status = text(args.service_status), Progress = p and (p .. "%"),
-      Location = text(args.service_location) } }
+    o.service = { name = text(args.service, "--service"), fields = {
+      Status = text(args.service_status, "--service-status"), Progress = p and (p .. "%"),
+      Location = text(args.service_location, "--service-location") } }
   elseif args.service_status or args.service_progress or args.service_location then
     cli.usage_error("update: --service-status, --service-progress and --service-location need --service NAME")
   end
@@ -70,7 +81,7 @@ local function prepare()
   if o.status and not STATUSES[o.status] then
     cli.warn(("status '%s' is not one of Planning, Building, Testing, Deploying, Complete"):format(o.status))
   end
-  for _, list in ipairs({ o.phase, o.done, o.completed, o.blocker, o.resolve, o.next, o.note }) do
+  for _, list in ipairs({ o.phase, o.done, o.completed, o.blocker, o.resolve, o.next, o.note, o.collab }) do
     for _, v in ipairs(list) do
       if v:match("^%s*$") then cli.usage_error("update: empty TEXT") end
     end
@@ -107,6 +118,7 @@ local function apply(text, o, id, by)
   end
   for _, t in ipairs(o.next) do edit.add_next_step(doc, t) end
   for _, t in ipairs(o.note) do edit.add_note(doc, t) end
+  for _, t in ipairs(o.collab) do edit.add_coordination(doc, "Collaborations", t) end
   for _, l in ipairs(o.learning) do edit.add_learning(doc, today, l.topic, l.text) end
   if o.service then edit.set_service(doc, o.service.name, o.service.fields) end
   edit.touch(doc, now, by or id)
@@ -119,10 +131,19 @@ local o = prepare()
 
 if args.dry_run then
   local text = cli.check(fs.read(path))
-  io.write(diff.unified(text, apply(text, o, id, by), path))
+  local patch = diff.unified(text, apply(text, o, id, by), path)
+  if args.json then
+    cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = true, diff = patch })
+  else
+    io.write(patch)
+  end
   return 0
 end
 cli.check(fs.update(path, function(text) return apply(text, o, id, by) end))
 require("sesslua.hooks").run(ctx, "after_update", { id = id, path = path, options = o })
-io.write("Updated ", path, "\n")
+if args.json then
+  cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = false })
+else
+  io.write("Updated ", path, "\n")
+end
 return 0

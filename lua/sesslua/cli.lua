@@ -43,7 +43,8 @@ end
 
 ---A warning line on stderr; never stops.
 function M.warn(message)
-  io.stderr:write("sesslua: warning: ", message, "\n")
+  -- one write, so warnings of processes sharing a stderr stay whole lines
+  io.stderr:write(("sesslua: warning: %s\n"):format(M.printable(message)))
 end
 
 local color_codes = { red = 31, green = 32, yellow = 33, blue = 34, magenta = 35,
@@ -72,15 +73,38 @@ function M.print_json(value)
 end
 
 local stdin_text
----A TEXT option's value: `-` means standard input (read once, trailing
----newlines dropped).
-function M.text(value)
-  if value ~= "-" then return value end
-  if stdin_text then
-    M.usage_error("only one option can read '-' from standard input")
+---A TEXT option's value: `-` means standard input (read once, CRLF read as
+---LF, trailing newlines dropped). Text with control characters (escape
+---sequences, NUL, a lone CR...) is refused: it would end up in shared
+---Markdown and on other people's terminals.
+---@param value string
+---@param what string|nil the option, for the message (e.g. "--note")
+function M.text(value, what)
+  if value == "-" then
+    if stdin_text then
+      M.usage_error("only one option can read '-' from standard input")
+    end
+    stdin_text = (sys.read_stdin() or ""):gsub("\r\n", "\n"):gsub("\n+$", "")
+    value = stdin_text
   end
-  stdin_text = (sys.read_stdin() or ""):gsub("[\r\n]+$", "")
-  return stdin_text
+  local bad = value:find("[%z\1-\8\11-\31\127]")
+  if bad then
+    M.usage_error(("%s: text contains the control character \\x%02x at byte %d"):format(
+      what or "text", value:byte(bad), bad), "remove escape sequences and other control characters")
+  end
+  return value
+end
+
+---Text safe to print on a terminal: control characters other than tab and
+---newline shown as \xNN (logs and messages may hold anything).
+function M.printable(s)
+  return (s:gsub("[%z\1-\8\11-\31\127]", function(c) return ("\\x%02x"):format(c:byte()) end))
+end
+
+---Text as one line: runs of whitespace with a line break become one space
+---(for fields and list items, which are one line in the log).
+function M.one_line(s)
+  return (s:gsub("%s*\r?\n%s*", " "))
 end
 
 ---Whether to ask questions: a terminal on both ends (or --interactive),
@@ -92,15 +116,23 @@ function M.interactive(args)
 end
 
 ---Ask a question on stdout and read one line of answer; the default when
----the answer is empty or input has ended.
+---the answer is empty. Once input has ended, asks nothing more and gives
+---defaults (so a closed terminal never eats the shell's next command).
+---@return string|nil answer, boolean ended
+local input_ended = false
 function M.ask(question, default)
+  if input_ended then return default, true end
   io.write(question, default and default ~= "" and (" [" .. default .. "]") or "", ": ")
   io.flush()
   local answer = io.read("l")
-  if answer == nil then io.write("\n") end
-  answer = answer and answer:match("^%s*(.-)%s*$")
-  if answer == nil or answer == "" then return default end
-  return answer
+  if answer == nil then
+    io.write("\n")
+    input_ended = true
+    return default, true
+  end
+  answer = M.text(answer:match("^%s*(.-)%s*$"), "answer")
+  if answer == "" then return default, false end
+  return answer, false
 end
 
 ---A new option parser for a workflow. `name` is the script's name as the
@@ -128,6 +160,8 @@ end
 function M.parse(parser, args)
   local ok, result = parser:pparse(args or _G.arg)
   if not ok then
+    -- argparse may add a "Did you mean" line; the first line says it all
+    result = tostring(result):match("^[^\n]*")
     M.usage_error(("%s: %s"):format(parser._sesslua_name, result),
       parser:get_usage():gsub("^Usage: ", "sesslua "):gsub("\n%s*", " "))
   end

@@ -45,6 +45,14 @@ function M.parse(s)
   return sys.parse_time(stamp, utc)
 end
 
+---Whether s is a real calendar date `YYYY-MM-DD` (2026-02-30 is not).
+function M.valid_date(s)
+  local y, m, d = tostring(s):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
+  if not y then return false end
+  local t = os.time({ year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = 12 })
+  return os.date("%Y-%m-%d", t) == s
+end
+
 ---"3h ago", "2d ago", "just now".
 function M.age(seconds)
   if seconds < 60 then return "just now" end

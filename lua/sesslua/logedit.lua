@@ -58,19 +58,20 @@ function M.ensure_section(doc, name)
       end
     end
   end
-  -- No later section: before the footer, else at the end.
+  -- No later section: before the footer (after the rule above it, so the
+  -- new section has its own rule like the others), else at the end.
   local footer = md.field(doc.text, "Last Updated")
-  local pos = footer and footer.line_start or #doc.text + 1
   if footer then
-    -- keep a `---` right above the footer above the new section
     local prev = lines(doc.text, 1, footer.line_start)
     local i = #prev
     while i >= 1 and is_blank(prev[i].s) do i = i - 1 end
-    if i >= 1 and log.is_rule(prev[i].s) then pos = prev[i].start end
-    M.splice(doc, pos, pos, heading .. "\n")
-    insert_block(doc, doc:section(name).heading_end, "")
+    if i >= 1 and log.is_rule(prev[i].s) then
+      M.splice(doc, prev[i].start, prev[i].start, "---\n\n" .. heading .. "\n")
+    else
+      insert_block(doc, footer.line_start, heading .. "\n---\n")
+    end
   else
-    insert_block(doc, pos, heading)
+    insert_block(doc, #doc.text + 1, heading)
   end
   return doc:section(name)
 end
@@ -408,22 +409,39 @@ function M.add_note(doc, text)
 end
 
 ---Add a dated `**date - topic:**` block to Learnings & Discoveries; each
----line of text becomes a bullet. No duplicate of the same date and topic.
+---line of text becomes a bullet. A block of the same date and topic gets
+---the new lines appended instead; lines it already holds are not repeated.
+---@return boolean whether the log changed
 function M.add_learning(doc, date, topic, text)
-  for _, e in ipairs(doc:learnings()) do
-    if e.date == date and e.topic == topic then return false end
+  local bullets = {}
+  for line in (text .. "\n"):gmatch("(.-)\r?\n") do
+    if not is_blank(line) then
+      bullets[#bullets + 1] = line:match("^%s*[-*+]%s") and line or ("- " .. line)
+    end
   end
+  if #bullets == 0 then return false end
   local sec = M.ensure_section(doc, "Learnings & Discoveries")
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
   sec = doc:section("Learnings & Discoveries")
-  local body = {}
-  for line in (text .. "\n"):gmatch("(.-)\r?\n") do
-    if not is_blank(line) then
-      body[#body + 1] = line:match("^%s*[-*+]%s") and line or ("- " .. line)
+  local stop = doc:content_end(sec)
+  local label = ("**%s - %s:**"):format(date, topic)
+  for _, l in ipairs(lines(doc.text, sec.heading_end, stop)) do
+    if l.s:match("^%s*(.-)%s*$") == label then
+      local have, pos = {}, l.stop
+      for _, it in ipairs(log.items(doc.text, l.stop, stop)) do
+        have[it.text] = true
+        pos = it.stop
+      end
+      local add = {}
+      for _, b in ipairs(bullets) do
+        if not have[b:match("^%s*[-*+]%s+(.-)%s*$")] then add[#add + 1] = b end
+      end
+      if #add == 0 then return false end
+      M.splice(doc, pos, pos, table.concat(add, "\n") .. "\n")
+      return true
     end
   end
-  local block = ("**%s - %s:**\n%s\n"):format(date, topic, table.concat(body, "\n"))
-  insert_block(doc, math.max(doc:content_end(sec), after_hints(doc, sec)), block)
+  insert_block(doc, math.max(stop, after_hints(doc, sec)), label .. "\n" .. table.concat(bullets, "\n") .. "\n")
   return true
 end
 

@@ -108,7 +108,7 @@ function M.inbox(ctx, session, all)
   local function add(path, read, kind)
     local m, err = M.load(path)
     if not m then problems[#problems + 1] = { path = path, message = err }; return end
-    m.read, m.kind = read, kind
+    m.read, m.kind = read or m.migrated_from ~= nil, kind -- migrated ones are history
     out[#out + 1] = m
   end
   for _, p in ipairs(list_json(dir(ctx.root, session, "new"))) do add(p, false, "direct") end

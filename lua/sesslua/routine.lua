@@ -32,6 +32,7 @@ function M.parse_choice(s, n)
     return chosen
   end
   if s:lower() == "none" then return chosen end
+  if n == 0 then return nil, "there are no next steps to carry" end
   for word in s:gmatch("[^,%s]+") do
     local i = tonumber(word)
     if not i or i < 1 or i > n or math.type(i) ~= "integer" then

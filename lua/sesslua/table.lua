@@ -24,6 +24,9 @@ end
 
 ---Print a header and rows of strings, columns aligned.
 function M.print(header, rows)
+  for _, r in ipairs(rows) do
+    for i, c in ipairs(r) do r[i] = cli.printable(c) end
+  end
   local widths = {}
   for i, h in ipairs(header) do widths[i] = M.width(h) end
   for _, r in ipairs(rows) do

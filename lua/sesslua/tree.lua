@@ -121,6 +121,15 @@ function M.resolve_log(ctx, given)
   return id, path
 end
 
+---The coordination root must exist (for workflows that only read): a
+---mistyped --root must not look like an empty team.
+---@return string|nil root, string|nil message, string|nil code
+function M.require_root(ctx)
+  if fs.exists(ctx.root) then return ctx.root end
+  return nil, ("%s: no coordination tree here\nhint: check --root / $SESSLUA_ROOT, or create one "
+    .. "with sesslua init.lua"):format(ctx.root), "ENOENT"
+end
+
 ---Path of an active log.
 function M.log_path(root, id)
   return M.paths(root).active .. "/" .. id .. ".md"

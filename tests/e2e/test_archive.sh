@@ -99,4 +99,16 @@ expect_eq "$(ls "$A" | grep -c '^race-')" "5" "five archived race logs, none ove
 left=$(find "$R" -name '*.lock' -o -name '.*.tmp-*')
 expect_eq "$left" "" "no temp or lock files left"
 
+
+ready jsonlog
+sl archive.lua jsonlog --json
+expect_rc 0 "archive --json"
+expect_out '"kind": "archive"' "archive --json kind"
+expect_out "\"path\": \"$A/jsonlog-$TODAY.md\"" "archive --json names the archived file"
+expect_out '"refused": []' "nothing refused"
+sl create.lua notready R G
+sl archive.lua notready --json
+expect_rc 1 "archive --json refusal"
+expect_out '"id": "notready"' "refused log listed"
+
 finish

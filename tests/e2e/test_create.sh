@@ -115,4 +115,18 @@ expect_rc 0 "create --json"
 expect_out '"kind": "create"' "create --json kind"
 expect_out '"id": "session-13"' "create --json id"
 
+
+# Role and goal: typed text on one line, never empty when the template asks.
+sl --root "$WORK/r5" create.lua 20 $'Dev\n## Injected' "Goal"
+expect_rc 0 "a role with a newline"
+expect_file_has "$WORK/r5/sessions/ACTIVE/session-20.md" "**Role:** Dev ## Injected" "newline folded: no injected heading"
+grep -q '^## Injected' "$WORK/r5/sessions/ACTIVE/session-20.md" && bad "heading injected through the role" || ok
+sl --root "$WORK/r6" create.lua 21 "" ""
+expect_rc 2 "empty role refused"
+expect_absent "$WORK/r6" "empty role writes nothing"
+sl --root "$WORK/r6" create.lua 21 $'\e]0;title\a' "Goal"
+expect_rc 2 "control characters in the role refused"
+# The original template's header Status choice list becomes Active.
+expect_file_has "$T/sessions/ACTIVE/session-12.md" "**Status:** Active" "header status filled"
+
 finish

@@ -127,4 +127,22 @@ expect_eq "$(grep -c '→ session-3: "burst' "$L1")" "100" "100 lines in the sen
 left=$(find "$R" -name '*.lock' -o -name '.*.tmp-*')
 expect_eq "$left" "" "no temp or lock files left"
 
+
+# A bad id: nothing marked, nothing on stdout; ID.json is accepted.
+run "$SESSLUA" --session 1 message.lua send 2 "to mark"
+id=$(ls "$M/session-2/new" | tail -1)
+s2 read "$id" nosuch
+expect_rc 3 "read with one unknown id"
+expect_eq "$OUT" "" "nothing on stdout on error"
+expect_exists "$M/session-2/new/$id" "all or nothing: the known id stays unread"
+s2 read "$id"
+expect_rc 0 "read accepts the file name ID.json"
+# Subjects with control characters are refused; old files with them print escaped.
+s1 send 2 $'evil \e[31mRED'
+expect_rc 2 "control characters in a subject refused"
+printf '{"schema":1,"id":"20250101T000000.000000Z-1-1","from":"x","to":"session-2","subject":"bad \\u001b[2J","body":null,"priority":"normal","sent":"2025-01-01T00:00:00Z","reply_to":null}\n' > "$M/session-2/new/20250101T000000.000000Z-1-1.json"
+s2 inbox
+expect_out 'bad \x1b[2J' "an escape in an old message is shown escaped"
+printf '%s' "$OUT" | grep -q $'\e' && bad "raw escape printed" || ok
+
 finish

@@ -92,4 +92,24 @@ expect_rc 0 "eod --interactive"
 expect_file_has "$L" "3. Piped step" "piped next step"
 grep -q "flock dies with the process" "$R/shared-knowledge/learnings.md" && ok || bad "piped y shares the learning"
 
+
+# A bad --carry is refused before anything is printed; a typo at the prompt
+# is asked again; input ending answers the rest with defaults.
+sl update.lua 12 --next-clear --next "Xray" --next "Yankee"
+cp "$L" before-carry.md
+sl morning.lua 12 --carry 9 --yes
+expect_rc 2 "--carry out of range refused"
+expect_eq "$OUT" "" "nothing on stdout when --carry is refused"
+expect_same "$L" before-carry.md "refused --carry leaves the log as it was"
+printf 'Focus again\n1,9\n2\n' > answers
+run "$SESSLUA" morning.lua 12 --interactive < answers
+expect_rc 0 "morning re-asks after a typo"
+expect_out "try again" "the typo is explained"
+expect_file_has "$L" "- [ ] Yankee" "the corrected answer carried step 2"
+expect_file_has "$L" "1. Xray" "step 1 stays a next step"
+printf 'Only focus\n' > answers
+run "$SESSLUA" morning.lua 12 --interactive < answers
+expect_rc 0 "input ending mid-way takes defaults"
+expect_file_has "$L" "**Working On:** Only focus" "the one answer given is used"
+
 finish

@@ -245,4 +245,8 @@ expect_rc 2 "--archived with --knowledge"
 sl search.lua redis --bogus
 expect_rc 2 "unknown option"
 
+
+sl search.lua anything --since 2026-02-30
+expect_rc 2 "an impossible date is refused"
+
 finish

@@ -163,4 +163,43 @@ wait
 n=$(grep -c "parallel step" "$L"); expect_eq "$n" "8" "8 concurrent updates all landed"
 ls -a "$R/sessions/ACTIVE" | grep -q 'tmp\|\.lock' && bad "temp or lock files left" || ok
 
+
+# A second learning under the same topic on the same day is appended.
+sl update.lua 12 --learning "Async" "second lesson"
+expect_file_has "$L" "- second lesson" "same topic, same day: appended"
+expect_eq "$(grep -c "^\*\*$TODAY - Async:\*\*" "$L")" "1" "one block for the topic"
+cp "$L" before.md
+sl update.lua 12 --learning "Async" "second lesson"
+diff <(grep -v 'Last Updated' before.md) <(grep -v 'Last Updated' "$L") >/dev/null && ok || bad "a repeated lesson is not written twice"
+
+# Control characters are refused; list items are one line.
+cp "$L" before.md
+sl update.lua 12 --note $'evil \e[2J'
+expect_rc 2 "escape sequence refused"
+expect_err '\x1b' "the control character is named, escaped"
+expect_same "$L" before.md "refused text writes nothing"
+printf 'multi\nline blocker\n' > "$WORK/stdin.txt"
+run "$SESSLUA" update.lua 12 --blocker - < "$WORK/stdin.txt"
+expect_file_has "$L" "- [ ] multi line blocker" "a multi-line blocker becomes one item"
+sl update.lua 12 --collab "Working with session-5 on the schema"
+expect_file_has "$L" "- Working with session-5 on the schema" "--collab adds a collaboration"
+sl update.lua 12 --working-on ""
+expect_rc 2 "empty --working-on refused"
+
+# A log missing its last section gets it back with its own rule.
+M="$WORK/m/docs/coordination"; mkdir -p "$M"
+run "$SESSLUA" --root "$M" create.lua 3 R G
+ML="$M/sessions/ACTIVE/session-3.md"
+awk '/^## Session Notes/{skip=1} /^\*\*Last Updated/{skip=0} !skip' "$ML" > t.md && mv t.md "$ML"
+run "$SESSLUA" --root "$M" update.lua 3 --note "hello"
+expect_eq "$(grep -A6 '^## Session Notes' "$ML" | tr '\n' '|')" "## Session Notes||hello||---||**Last Updated:** $(sed -n 's/^\*\*Last Updated:\*\* //p' "$ML")|" "recreated last section: blank lines and rule as the template has them"
+
+
+sl update.lua 12 --progress 13 --json
+expect_rc 0 "update --json"
+expect_out '"kind": "update"' "update --json kind"
+expect_out '"dry_run": false' "update --json says it wrote"
+sl update.lua 12 --progress 14 --dry-run --json
+expect_out '"diff": "--- ' "dry run --json carries the diff"
+
 finish

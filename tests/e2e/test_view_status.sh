@@ -86,7 +86,7 @@ expect_out "session-12" "status row"
 expect_out "Email service" "status shows working on"
 expect_out "60%" "status shows progress"
 expect_out "STALE" "status marks an old log stale though its file is fresh"
-expect_out "2 active · 1 stale · 1 open blockers · average progress 60%" "status total line"
+expect_out "2 active · 1 stale · 1 open blocker · average progress 60%" "status total line"
 expect_out "—" "missing values shown as —"
 sl status.lua --stale-hours 1000000
 printf '%s' "$OUT" | grep -q STALE && bad "--stale-hours raises the window" || ok
@@ -108,5 +108,13 @@ sl status.lua
 expect_rc 0 "status with odd logs"
 sl list.lua
 expect_rc 0 "list with odd logs"
+
+
+# A mistyped root is not an empty team.
+sl --root "$WORK/nope" status.lua
+expect_rc 3 "status on a missing root"
+expect_err "no coordination tree here" "missing root named"
+sl --root "$WORK/nope" list.lua
+expect_rc 3 "list on a missing root"
 
 finish
