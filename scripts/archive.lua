@@ -30,15 +30,15 @@ local function targets()
   if args.stale < 0 then cli.usage_error("archive: --stale DAYS must be >= 0") end
   local active = tree.paths(ctx.root).active
   local ids = {}
-  for _, name in ipairs(fs.list(active, ".md") or {}) do
-    local doc = log.open(active .. "/" .. name)
+  for _, f in ipairs(tree.log_files(ctx, active, cli.warn)) do
+    local doc = log.open(f.path)
     local t
     if doc then t = select(2, doc:last_updated()) end
     if not t then
-      local st = fs.stat(active .. "/" .. name)
+      local st = fs.stat(f.path)
       t = st and st.mtime
     end
-    if t and os.time() - t > args.stale * 86400 then ids[#ids + 1] = (name:gsub("%.md$", "")) end
+    if t and os.time() - t > args.stale * 86400 then ids[#ids + 1] = f.id end
   end
   return ids
 end

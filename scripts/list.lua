@@ -18,20 +18,13 @@ cli.check(tree.require_root(ctx))
 local paths = tree.paths(ctx.root)
 local logs = {}
 local function collect(dir, archived)
-  for _, name in ipairs(fs.list(dir, ".md") or {}) do
-    local base = name:gsub("%.md$", "")
-    local id, date = base, nil
-    if archived then
-      local i, d, n = base:match("^(.-)%-(%d%d%d%d%-%d%d%-%d%d)%-?(%d*)$")
-      if i then id, date = i, d end
-      if n == "" then n = nil end
-    end
-    local s = summary.load(dir .. "/" .. name, id)
+  for _, f in ipairs(tree.log_files(ctx, dir, cli.warn, archived)) do
+    local s = summary.load(f.path, f.id)
     if s then
-      s.archived, s.archive_date = archived, date
+      s.archived, s.archive_date = archived, f.archive_date
       logs[#logs + 1] = s
     else
-      cli.warn(("%s/%s: unreadable, skipped"):format(dir, name))
+      cli.warn(f.path .. ": unreadable, skipped")
     end
   end
 end

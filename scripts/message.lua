@@ -74,9 +74,8 @@ local function do_send()
   local recipients = { to }
   if to == "broadcast" then
     recipients = {}
-    for _, name in ipairs(fs.list(tree.paths(ctx.root).active, ".md") or {}) do
-      local id = name:gsub("%.md$", "")
-      if id ~= from then recipients[#recipients + 1] = id end
+    for _, f in ipairs(tree.log_files(ctx, tree.paths(ctx.root).active)) do
+      if f.id ~= from then recipients[#recipients + 1] = f.id end
     end
   end
   for _, r in ipairs(recipients) do

@@ -42,15 +42,9 @@ local paths = tree.paths(ctx.root)
 local files, info = {}, {}
 local function add(path, meta) files[#files + 1] = path; info[path] = meta end
 local function add_logs(dir, archived)
-  for _, name in ipairs(fs.list(dir, ".md") or {}) do
-    local base = name:gsub("%.md$", "")
-    local id, date = base, nil
-    if archived then
-      local i, d = base:match("^(.-)%-(%d%d%d%d%-%d%d%-%d%d)%-?%d*$")
-      if i then id, date = i, d end
-    end
-    if not only_session or id == only_session then
-      add(dir .. "/" .. name, { session = id, archive_date = date })
+  for _, f in ipairs(tree.log_files(ctx, dir, cli.warn, archived)) do
+    if not only_session or f.id == only_session then
+      add(f.path, { session = f.id, archive_date = f.archive_date })
     end
   end
 end

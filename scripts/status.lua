@@ -25,13 +25,13 @@ local opts = { now = os.time(),
   stale_hours = args.stale_hours or require("sesslua.config").get(ctx).values.stale_hours }
 local rows = {}
 local unread = messages.unread_counter(ctx)
-for _, name in ipairs(fs.list(active, ".md") or {}) do
-  local s = summary.load(active .. "/" .. name, (name:gsub("%.md$", "")), opts)
+for _, f in ipairs(tree.log_files(ctx, active, cli.warn)) do
+  local s = summary.load(f.path, f.id, opts)
   if s then
     s.unread = unread(s.id)
     rows[#rows + 1] = s
   else
-    cli.warn(active .. "/" .. name .. ": unreadable, skipped")
+    cli.warn(f.path .. ": unreadable, skipped")
   end
 end
 

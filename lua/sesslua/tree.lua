@@ -102,11 +102,57 @@ function M.session_arg(ctx, given)
   return id
 end
 
+---Whether path is a regular file, or a symlink to one inside the root (a
+---link committed into the tree must not make sesslua read or print files
+---from elsewhere, such as ~/.ssh).
+function M.safe_file(ctx, path)
+  local st = fs.stat(path)
+  if not st then return false, "ENOENT" end
+  if st.type == "file" then return true end
+  if st.type == "dir" then return false, "EISDIR" end
+  if st.type ~= "link" then return false, "EINVAL" end
+  local real, root = fs.realpath(path), fs.realpath(ctx.root)
+  if real and root and real:sub(1, #root + 1) == root .. "/" then
+    local target = fs.stat(real)
+    return target ~= nil and target.type == "file", "EINVAL"
+  end
+  return false, "EACCES"
+end
+
+---The *.md logs of a folder that are safe to read, as {name, id, path,
+---archive_date}; in ARCHIVE (`archived`) the id and date come from the
+---name `<id>-YYYY-MM-DD[-N].md`. warn(message) is called for each skipped.
+function M.log_files(ctx, dir, warn, archived)
+  local out = {}
+  for _, name in ipairs(fs.list(dir, ".md") or {}) do
+    local path = dir .. "/" .. name
+    if M.safe_file(ctx, path) then
+      local id, date = name:gsub("%.md$", ""), nil
+      if archived then
+        local i, d = id:match("^(.-)%-(%d%d%d%d%-%d%d%-%d%d)%-?%d*$")
+        if i then id, date = i, d end
+      end
+      out[#out + 1] = { name = name, id = id, path = path, archive_date = date }
+    elseif warn then
+      warn(path .. ": not a regular file inside the coordination root; skipped")
+    end
+  end
+  return out
+end
+
 ---The active log of a session that must exist.
 ---@return string|nil path, string|nil message, string|nil code
 function M.existing_log(ctx, id)
   local path = M.log_path(ctx.root, id)
-  if fs.exists(path) then return path end
+  local safe, why = M.safe_file(ctx, path)
+  if safe then return path end
+  if why == "EACCES" then
+    return nil, path .. ": a symlink to outside the coordination root; refused", "EACCES"
+  elseif why == "EISDIR" then
+    return nil, path .. ": Is a directory", "EISDIR"
+  elseif why == "EINVAL" then
+    return nil, path .. ": not a regular file", "EINVAL"
+  end
   return nil, ("%s: no active log for %s\nhint: sesslua create.lua %s ROLE GOAL, "
     .. "or sesslua list.lua to see the sessions"):format(path, id, id), "ENOENT"
 end

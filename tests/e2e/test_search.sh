@@ -249,4 +249,26 @@ expect_rc 2 "unknown option"
 sl search.lua anything --since 2026-02-30
 expect_rc 2 "an impossible date is refused"
 
+# A symlink committed into ACTIVE never makes sesslua read outside the root.
+mkdir -p "$WORK/outside"
+printf 'secret-outside-line\n' > "$WORK/outside/private.md"
+ln -s "$WORK/outside/private.md" "$A/evil.md"
+sl search.lua secret-outside-line
+expect_rc 1 "search does not follow a link out of the root"
+expect_err "evil.md: not a regular file inside the coordination root; skipped" "the link is reported"
+printf '%s' "$OUT" | grep -q secret-outside-line && bad "outside content printed" || ok
+sl view.lua evil
+expect_rc 5 "view refuses a log that links outside"
+expect_err "a symlink to outside the coordination root" "view names why"
+sl update.lua evil --note x
+expect_rc 5 "update refuses it too"
+expect_eq "$(cat "$WORK/outside/private.md")" "secret-outside-line" "the outside file is untouched"
+sl status.lua
+expect_rc 0 "status skips it"
+printf '%s' "$OUT" | grep -q "^evil" && bad "status shows the link" || ok
+ln -s session-12.md "$A/alias.md"
+sl view.lua alias
+expect_rc 0 "a link inside the root is fine"
+rm -f "$A/evil.md" "$A/alias.md"
+
 finish
