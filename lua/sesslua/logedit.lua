@@ -277,12 +277,21 @@ end
 
 -- Workflow edits ---------------------------------------------------------------
 
+---The bullet a list already uses (so `* [ ]` lists stay `*`), else "-".
+local function marker_of(items)
+  local last = items[#items]
+  if last and not last.number and not last.placeholder then return last.marker end
+  return "-"
+end
+
 ---Add an unchecked task to Current Phase (no duplicate).
 function M.add_phase_task(doc, task)
   for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
     if it.text == task and not it.placeholder then return false end
   end
-  M.add_item(doc, "Current Work", "Current Phase", function() return "- [ ] " .. task end)
+  M.add_item(doc, "Current Work", "Current Phase", function(items)
+    return marker_of(items) .. " [ ] " .. task
+  end)
   return true
 end
 
@@ -312,7 +321,9 @@ function M.add_blocker(doc, text)
       break
     end
   end
-  M.add_item(doc, "Blockers & Issues", "Current Blockers", function() return "- [ ] " .. text end)
+  M.add_item(doc, "Blockers & Issues", "Current Blockers", function(items)
+    return marker_of(items) .. " [ ] " .. text
+  end)
 end
 
 ---Move a current blocker to Resolved Issues as `- [x] ~~text~~ - Solved by how`.
@@ -324,8 +335,15 @@ function M.resolve_blocker(doc, query, how)
   local it, why, names = M.match_item(items, query)
   if not it then return nil, why, names end
   M.splice(doc, it.start, it.stop, "")
-  local line = "- [x] ~~" .. it.text .. "~~" .. (how and (" - Solved by " .. how) or "")
-  M.add_item(doc, "Blockers & Issues", "Resolved Issues", function() return line end)
+  if #items == 1 then
+    -- the last one: say so, as the handoff check wants ("None")
+    local blk = doc:block(doc:section("Blockers & Issues"), "Current Blockers")
+    M.splice(doc, blk.label_end, blk.label_end, "None\n")
+  end
+  local line = "~~" .. it.text .. "~~" .. (how and (" - Solved by " .. how) or "")
+  M.add_item(doc, "Blockers & Issues", "Resolved Issues", function(resolved)
+    return marker_of(resolved) .. " [x] " .. line
+  end)
   return it.text
 end
 

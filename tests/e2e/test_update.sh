@@ -202,4 +202,19 @@ expect_out '"dry_run": false' "update --json says it wrote"
 sl update.lua 12 --progress 14 --dry-run --json
 expect_out '"diff": "--- ' "dry run --json carries the diff"
 
+# Resolving the last blocker says "None"; a `* [ ]` list stays a `*` list.
+S="$WORK/s/docs/coordination"; mkdir -p "$S"
+run "$SESSLUA" --root "$S" create.lua 4 R G
+SL="$S/sessions/ACTIVE/session-4.md"
+run "$SESSLUA" --root "$S" update.lua 4 --blocker "Only one"
+run "$SESSLUA" --root "$S" update.lua 4 --resolve "Only one" --how "waiting"
+expect_eq "$(grep -A1 '^\*\*Current Blockers:\*\*$' "$SL" | tail -1)" "None" "last blocker resolved: None"
+run "$SESSLUA" --root "$S" handoff.lua 4 --json
+expect_out '"message": "no blockers (None)"' "handoff reads the None"
+run "$SESSLUA" --root "$S" update.lua 4 --blocker "New one"
+grep -qx "None" "$SL" && bad "None left beside a blocker" || ok
+sed -i 's/^- \[ \] New one$/* [ ] New one/' "$SL"
+run "$SESSLUA" --root "$S" update.lua 4 --blocker "Second"
+expect_file_has "$SL" "* [ ] Second" "the list's own bullet is kept"
+
 finish
