@@ -87,21 +87,30 @@ local function bar(p)
 end
 
 local header = { "ID", "ROLE", "STATUS", "PROGRESS", "UPDATED", "BLOCK", "TODO", "MAIL", "WORKING ON" }
-local cells = {}
-for _, s in ipairs(rows) do
-  cells[#cells + 1] = { s.id, tab.cut(s.role or "—", 24), s.status or "—", bar(s.progress),
-    summary.age_text(s) .. (s.stale and " STALE" or ""), tostring(#s.blockers),
-    tostring(s.open_tasks), tostring(s.unread), s.working_on or "—" }
+
+---The rows; `narrow` trades the progress bar for a number and cuts roles.
+local function build(narrow)
+  local cells = {}
+  for _, s in ipairs(rows) do
+    cells[#cells + 1] = { s.id, tab.cut(s.role or "—", narrow and 12 or 24), s.status or "—",
+      narrow and (s.progress and (math.floor(s.progress) .. "%") or "—") or bar(s.progress),
+      summary.age_text(s) .. (s.stale and " STALE" or ""), tostring(#s.blockers),
+      tostring(s.open_tasks), tostring(s.unread), s.working_on or "—" }
+  end
+  local used = 0 -- columns before Working On, with their separators
+  for i = 1, #header - 1 do
+    local w = tab.width(header[i])
+    for _, r in ipairs(cells) do w = math.max(w, tab.width(r[i])) end
+    used = used + w + 2
+  end
+  return cells, used
 end
--- Cut Working On to what the terminal has left.
-local used = 0
-for i = 1, #header - 1 do
-  local w = tab.width(header[i])
-  for _, r in ipairs(cells) do w = math.max(w, tab.width(r[i])) end
-  used = used + w + 2
-end
-if sys.isatty(1) then -- a pipe gets whole lines
-  local room = math.max(12, sys.term_width() - used)
+
+local cells, used = build(false)
+if sys.isatty(1) then -- a terminal gets rows that fit; a pipe gets whole lines
+  local width = sys.term_width()
+  if used + 12 > width then cells, used = build(true) end
+  local room = math.max(12, width - used)
   for _, r in ipairs(cells) do r[#r] = tab.cut(r[#r], room) end
 end
 tab.print(header, cells)
