@@ -24,6 +24,7 @@ local function show(v)
 end
 for _, k in ipairs(config.keys()) do
   local v = c.values[k]
-  io.write(("%-16s %-24s %s\n"):format(k, v == nil and "(unset)" or show(v), c.origin[k] or ""))
+  local row = ("%-16s %-24s %s"):format(k, v == nil and "(unset)" or show(v), c.origin[k] or "")
+  io.write((row:gsub("%s+$", "")), "\n")
 end
 return 0

@@ -48,7 +48,9 @@ if #logs == 0 then
 end
 local rows = {}
 for _, s in ipairs(logs) do
-  rows[#rows + 1] = { s.id, s.role or "—", s.status or "—",
+  -- an archived log's own Status (Completed) says more than its last work status
+  local status = s.archived and s.log_status or s.status
+  rows[#rows + 1] = { s.id, s.role or "—", status or "—",
     s.progress and (s.progress .. "%") or "—",
     s.archived and ("archived " .. (s.archive_date or "?")) or (s.last_updated or "—") }
 end

@@ -11,7 +11,9 @@ local clock = require("sesslua.clock")
 
 local parser = cli.parser("search.lua",
   "Find a literal text (case-insensitive) in active logs and shared knowledge.",
-  "Exit status: 0 found, 1 nothing found, 2 usage error (as grep).")
+  "Exit status: 0 found, 1 nothing found, 2 usage error (as grep).\n"
+  .. "--knowledge takes an optional TYPE: write the QUERY first (search.lua redis --knowledge)\n"
+  .. "or the type with = (search.lua --knowledge=pattern redis).")
 parser:argument("query", "The text to find (literal, not a pattern).")
 -- argparse's mutex() takes its members; it returns the parser, not a group.
 parser:mutex(

@@ -36,7 +36,8 @@ function M.brief(doc, id, path, opts)
   return {
     id = id, path = path,
     role = doc:value("Role"), goal = doc:value("Goal"),
-    status = doc:work_status(), working_on = doc:value("Working On"),
+    status = doc:work_status(), log_status = doc:value("Status"),
+    working_on = doc:value("Working On"),
     progress = doc:progress(), last_updated = updated,
     age_seconds = age, age_source = age_source,
     stale = age ~= nil and age > stale_hours * 3600,
