@@ -131,4 +131,16 @@ sl archive.lua 6 --force
 expect_rc 2 "a before_archive hook that does not load refuses (exit 2)"
 expect_exists "$R/sessions/ACTIVE/session-6.md" "not archived when the hook does not load"
 
+# The guide quotes the examples as they are: every code line of its Lua
+# blocks stands in docs/examples/, so the guide cannot drift from what runs.
+GUIDE="$SESSLUA_SRC/docs/custom-workflows.md"
+missing=0
+while IFS= read -r line; do
+  t=$(printf '%s' "$line" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+  [ -z "$t" ] && continue
+  case "$t" in --*) continue ;; esac
+  grep -qF -- "$t" "$EX/standup.lua" "$EX/create.lua" || { missing=$((missing + 1)); echo "guide line not in the examples: $t" >&2; }
+done < <(awk '/^```lua$/{on=1; next} /^```$/{on=0} on' "$GUIDE")
+expect_eq "$missing" "0" "every Lua line of the guide is in the tested examples"
+
 finish
