@@ -215,7 +215,9 @@ int fs_read(const char *path, char **data, size_t *len)
     size_t cap = 0, n = 0;
     struct stat st;
     int rc = 0;
-    int fd = open_retry(path, O_RDONLY, 0);
+    /* O_NONBLOCK: opening a FIFO planted where a file belongs must not hang;
+     * it is refused below as not a regular file. */
+    int fd = open_retry(path, O_RDONLY | O_NONBLOCK, 0);
     if (fd < 0)
         return -errno;
     if (fstat(fd, &st) != 0) {
@@ -224,6 +226,10 @@ int fs_read(const char *path, char **data, size_t *len)
     }
     if (S_ISDIR(st.st_mode)) {
         rc = fail(EISDIR);
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = fail(EINVAL);
         goto done;
     }
     /* st_size is a hint only: the file may grow while we read it, and

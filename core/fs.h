@@ -23,7 +23,9 @@
 #include <sys/types.h>
 
 /* Read a whole regular file. On success *data is a malloc'd buffer the
- * caller frees, NUL-terminated (the NUL not counted in *len). */
+ * caller frees, NUL-terminated (the NUL not counted in *len). A folder is
+ * -EISDIR; anything else that is not a regular file (a FIFO, a device) is
+ * -EINVAL and is never waited on. */
 int fs_read(const char *path, char **data, size_t *len);
 
 /* Write data atomically to path.

@@ -49,6 +49,20 @@ static int title_is_plain(const char *s, size_t len)
     return 1;
 }
 
+/* A malloc'd string owned by a userdata, so a memory error raised while it
+ * is copied into Lua cannot leak it. */
+typedef struct owned_str {
+    char *p;
+} owned_str;
+
+static int owned_str_gc(lua_State *L)
+{
+    owned_str *o = luaL_checkudata(L, 1, "sesslua.md.str");
+    free(o->p);
+    o->p = NULL;
+    return 0;
+}
+
 /* Push the plain title of a raw heading range. */
 static void push_plain_title(lua_State *L, const char *raw, size_t len)
 {
@@ -56,12 +70,21 @@ static void push_plain_title(lua_State *L, const char *raw, size_t len)
         lua_pushlstring(L, raw, len);
         return;
     }
+    owned_str *o = lua_newuserdatauv(L, sizeof *o, 0); /* box */
+    o->p = NULL;
+    if (luaL_newmetatable(L, "sesslua.md.str")) {
+        lua_pushcfunction(L, owned_str_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
     size_t plain_len = 0;
-    char *plain = md_plain_title(raw, len, &plain_len);
-    if (plain == NULL)
+    o->p = md_plain_title(raw, len, &plain_len);
+    if (o->p == NULL)
         luaL_error(L, "out of memory");
-    lua_pushlstring(L, plain, plain_len);
-    free(plain);
+    lua_pushlstring(L, o->p, plain_len);               /* box title */
+    free(o->p);
+    o->p = NULL;
+    lua_remove(L, -2);                                 /* title */
 }
 
 static int index_gc(lua_State *L)
@@ -143,9 +166,13 @@ static int md_find(lua_State *L)
     for (size_t i = 0; i < n; i++) {
         lua_rawgeti(L, 1, (lua_Integer)i + 1);        /* ... sec */
         luaL_argcheck(L, lua_istable(L, -1), 1, "array of sections expected");
-        lua_getfield(L, -1, "title");                 /* ... sec title */
-        titles[i] = lua_tolstring(L, -1, &lens[i]);
-        if (titles[i] == NULL) {
+        lua_pushliteral(L, "title");
+        lua_rawget(L, -2);                            /* ... sec title */
+        /* Only a string stored in the section keeps its bytes alive after
+         * the pop (no metamethod, no number converted on the fly). */
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            titles[i] = lua_tolstring(L, -1, &lens[i]);
+        } else {
             titles[i] = "";
             lens[i] = 0;
         }

@@ -1,7 +1,7 @@
 /*
  * lsearch.c — Lua binding of search.h: module "sesslua.search".
  *
- *   search.files(paths, needle [, opts]) -> results | nil, msg, code
+ *   search.files(paths, needle [, opts]) -> results (per-file failures in results.errors)
  *   search.buffer(text, needle [, opts]) -> hits
  *
  * opts: icase (default true), max_hits (total, across files), files_only
@@ -195,9 +195,16 @@ static int read_fd(state *st, int fd, size_t *len)
 /* Read path into st->buf; returns 0 or an errno value. */
 static int read_file(state *st, const char *path, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK and the regular-file check: a FIFO must not hang a search. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errno;
+    struct stat sb;
+    int e = fstat(fd, &sb) != 0 ? errno : S_ISREG(sb.st_mode) ? 0 : S_ISDIR(sb.st_mode) ? EISDIR : EINVAL;
+    if (e != 0) {
+        close(fd);
+        return e;
+    }
     int rc = read_fd(st, fd, len);
     close(fd);
     return rc;

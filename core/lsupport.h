@@ -37,7 +37,7 @@ static inline void sesslua_push_errname(lua_State *L, int e)
         { EBADF, "EBADF" },     { ENOSYS, "ENOSYS" },   { ENOTSUP, "ENOTSUP" },
         { ESTALE, "ESTALE" },   { ETXTBSY, "ETXTBSY" }, { EMLINK, "EMLINK" },
         { ERANGE, "ERANGE" },   { EPIPE, "EPIPE" },     { ENXIO, "ENXIO" },
-        { ENODEV, "ENODEV" },
+        { ENODEV, "ENODEV" },   { EOVERFLOW, "EOVERFLOW" },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (names[i].code == e) {

@@ -182,8 +182,11 @@ static int l_parse_time(lua_State *L)
     time_t t;
     if (!parse_stamp(s, &tm))
         return sesslua_fail_msg(L, s, "not a time (want YYYY-MM-DD HH:MM:SS)", EINVAL);
+    /* -1 is also a valid time (one second before the epoch, in UTC): the
+     * conversion sets tm_wday on success, so a sentinel there tells. */
+    tm.tm_wday = -1;
     t = utc ? timegm(&tm) : mktime(&tm);
-    if (t == (time_t)-1 && !(tm.tm_year == 69 && tm.tm_mon == 11 && tm.tm_mday == 31))
+    if (t == (time_t)-1 && tm.tm_wday == -1)
         return sesslua_fail_msg(L, s, "time out of range", EINVAL);
     lua_pushinteger(L, (lua_Integer)t);
     return 1;

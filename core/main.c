@@ -75,7 +75,8 @@ static int report(lua_State *L)
     const char *msg;
     if (lua_type(L, -1) == LUA_TTABLE) {
         lua_getfield(L, -1, "code");                 /* err code */
-        if (lua_isinteger(L, -1))
+        /* an error never exits 0, and a status is one byte */
+        if (lua_isinteger(L, -1) && lua_tointeger(L, -1) > 0 && lua_tointeger(L, -1) < 256)
             code = (int)lua_tointeger(L, -1);
         lua_pop(L, 1);                               /* err */
         lua_getfield(L, -1, "message");              /* err msg */
@@ -130,7 +131,10 @@ int main(int argc, char **argv)
     if (lua_pcall(L, 2, 1, 1) != LUA_OK)
         code = report(L);
     else
-        code = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : 0;
+        code = !lua_isinteger(L, -1) ? 0
+               : (lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) < 256)
+                     ? (int)lua_tointeger(L, -1)
+                     : EXIT_USAGE; /* a status out of 0-255 would wrap, 256 to success */
     fflush(stdout);
     lua_close(L);
     if (ferror(stdout)) {

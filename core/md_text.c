@@ -160,15 +160,15 @@ static int collect_text(cmark_node *doc, strbuf *out)
 
 /* The title is a heading's inline content, but parsed alone its first
  * characters could read as a block start ("1. x", "> x", "<div>", "[a]: /u").
- * A leading "x" keeps it a paragraph without changing any inline reading
- * (nothing inline depends on the character before '<', '#', '[', digits;
- * '*' and '_' runs at the start flank the same way), and is dropped after. */
+ * A leading "x " keeps it a paragraph and is dropped after. The space
+ * matters: a delimiter run after a space flanks as it does at the start of
+ * a heading, so "_Notes_" and "**(WIP)**" still read as emphasis. */
 char *md_plain_title(const char *raw, size_t len, size_t *out_len)
 {
     strbuf src = {0}, out = {0};
     cmark_node *doc = NULL;
     char *result = NULL;
-    if (sb_put(&src, "x", 1) || sb_put(&src, raw, len))
+    if (sb_put(&src, "x ", 2) || sb_put(&src, raw, len))
         goto done;
     if (!(doc = cmark_parse_document(src.p, src.n, CMARK_OPT_DEFAULT)))
         goto done;
@@ -176,8 +176,10 @@ char *md_plain_title(const char *raw, size_t len, size_t *out_len)
         goto done;
     while (out.n > 0 && out.p[out.n - 1] == ' ')
         out.p[--out.n] = '\0';
-    if (out.n > 0 && out.p[0] == 'x')
-        memmove(out.p, out.p + 1, out.n--);
+    size_t drop = out.n >= 2 && out.p[0] == 'x' && out.p[1] == ' ' ? 2
+                  : out.n == 1 && out.p[0] == 'x' ? 1 : 0;
+    memmove(out.p, out.p + drop, out.n - drop + 1); /* with the NUL */
+    out.n -= drop;
     result = out.p;
     out.p = NULL;
     if (out_len)
@@ -251,9 +253,20 @@ static bool parse_field(const char *t, size_t i, size_t e, md_span *key,
     return true;
 }
 
+/* Only whole lines count: a cursor in mid-line moves to the next line. */
+static void align_to_line(const char *text, size_t end, size_t *pos)
+{
+    if (*pos > 0 && *pos < end && text[*pos - 1] != '\n' && text[*pos - 1] != '\r') {
+        size_t cend, next;
+        line_at(text, end, *pos, &cend, &next);
+        *pos = next;
+    }
+}
+
 int md_field_next(const char *text, size_t end, size_t *pos, md_span *key,
                   md_span *value, md_span *line_span)
 {
+    align_to_line(text, end, pos);
     while (*pos < end) {
         size_t cend, next, start = *pos;
         md_span k, v;
@@ -294,10 +307,12 @@ static bool parse_task(const char *t, size_t i, size_t e, int *done,
                        md_span *text_span)
 {
     i = skip_blank_bytes(t, i, e);
-    if (e - i < 5 || !strchr("-*+", t[i]) || !is_sp_tab((unsigned char)t[i + 1]))
+    if (e - i < 5 || (t[i] != '-' && t[i] != '*' && t[i] != '+') ||
+        !is_sp_tab((unsigned char)t[i + 1]))
         return false;
     i = skip_blank_bytes(t, i + 1, e);
-    if (e - i < 3 || t[i] != '[' || t[i + 2] != ']' || !strchr(" xX", t[i + 1]))
+    if (e - i < 3 || t[i] != '[' || t[i + 2] != ']' ||
+        (t[i + 1] != ' ' && t[i + 1] != 'x' && t[i + 1] != 'X'))
         return false;
     if (i + 3 < e && !is_sp_tab((unsigned char)t[i + 3]))
         return false;
@@ -310,6 +325,7 @@ static bool parse_task(const char *t, size_t i, size_t e, int *done,
 int md_task_next(const char *text, size_t end, size_t *pos, int *done,
                  md_span *task_text, md_span *line_span)
 {
+    align_to_line(text, end, pos);
     while (*pos < end) {
         size_t cend, next, start = *pos;
         md_span tx;

@@ -99,4 +99,18 @@ run ./copied --root "$WORK/copyroot" create.lua 3 "Role" "Goal"
 expect_rc 0 "copied binary runs create"
 expect_exists copyroot/sessions/ACTIVE/session-3.md "copied binary wrote the log"
 
+# Exit statuses are one byte: a script's 256 must not wrap to success, and
+# an error never exits 0.
+printf 'return 256\n' > big.lua
+sl ./big.lua
+expect_rc 2 "a status out of 0-255 exits 2"
+printf 'error({ code = 0, message = "boom" })\n' > zero.lua
+sl ./zero.lua
+expect_rc 2 "an error with code 0 still fails"
+expect_err "sesslua: boom" "and says why"
+# The first hour of 1970 in a zone east of UTC is a valid time.
+printf 'io.write(tostring(require("sesslua.sys").parse_time("1970-01-01 00:59:59")))\n' > epoch.lua
+TZ=CET-1 run "$SESSLUA" ./epoch.lua  # POSIX zone: no tzdata needed
+expect_eq "$OUT" "-1" "one second before the epoch, an hour east of UTC"
+
 finish

@@ -42,4 +42,37 @@ local bom = md.sections(docs[2])
 assert(bom[1].title == "Bom" and md.find(bom, "learnings").title == "🧠 Learnings & Discoveries")
 assert(md.eol(docs[2]) == "\r\n" and md.eol(docs[1]) == "\n")
 assert(md.field(docs[2], "status").value == "Planning", "keys match case-insensitively")
+-- Plain titles read emphasis as a heading does, whatever comes first.
+assert(md.plain("_Notes_") == "Notes", md.plain("_Notes_"))
+assert(md.plain("**(WIP)** Title") == "(WIP) Title")
+assert(md.plain("*[draft]* x") == "[draft] x")
+assert(md.plain("1. Not a list") == "1. Not a list")
+assert(md.plain("> not a quote") == "> not a quote")
+
+-- Titles that are not strings stored in the section never dangle.
+collectgarbage("incremental", 0, 1000)
+local odd = {}
+for i = 1, 2000 do odd[i] = { title = i + 0.5 } end
+assert(md.find(odd, "zzz") == nil)
+collectgarbage("restart")
+
+-- Task markers are real bytes; ranges start on whole lines.
+assert(#md.tasks("\0 [ ] a\n- [\0] b\n") == 0, "NUL is no task marker")
+assert(md.field("xx**Key:** v\n", "Key", 3) == nil, "a field must start its line")
+assert(md.field("xx\n**Key:** v\n", "Key", 2).value == "v")
+
+-- A FIFO where a file belongs is refused, never waited on.
+local fs = require("sesslua.fs")
+local search = require("sesslua.search")
+local dir = os.tmpname()
+os.remove(dir)
+assert(fs.mkdir(dir))
+local fifo = dir .. "/f.md"
+if os.execute("mkfifo " .. fifo .. " 2>/dev/null") then
+  local ok, _, code = fs.read(fifo)
+  assert(ok == nil and code == "EINVAL", "fs.read refuses a FIFO: " .. tostring(code))
+  local r = search.files({ fifo }, "x")
+  assert(#r.errors == 1 and r.errors[1].code == "EINVAL", "search skips a FIFO")
+end
+os.execute("rm -rf " .. dir)
 io.write("ok md binding\n")
