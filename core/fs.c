@@ -354,10 +354,16 @@ int fs_lock_acquire(fs_lock *lock, const char *path, int timeout_ms)
         return fail(ENOMEM);
     memcpy(lock_path, path, n);
     memcpy(lock_path + n, ".lock", sizeof ".lock");
+    int races = 0;
     for (;;) {
         rc = lock_try(lock_path, &fd);
-        if (rc == LOCK_RACED) /* a holder just released: the path is new */
+        /* A holder just released: the path is new, try again at once; but a
+         * filesystem whose inode numbers never agree would race forever,
+         * so after a few it counts as busy and the deadline applies. */
+        if (rc == LOCK_RACED && ++races <= 16)
             continue;
+        if (rc == LOCK_RACED)
+            rc = -EWOULDBLOCK;
         if (rc != -EWOULDBLOCK)
             break;
         int64_t left = deadline - now_ms();
