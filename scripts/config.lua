@@ -12,8 +12,13 @@ local args = cli.parse(parser)
 
 local c = config.get(ctx)
 if args.json then
+  -- every known key, set or not; map-valued settings stay JSON objects
   local values = {}
-  for k, v in pairs(c.values) do values[k] = { value = v, origin = c.origin[k] } end
+  for _, k in ipairs(config.keys()) do
+    local v = c.values[k]
+    if k == "handoff_checks" and v then v = json.object(v) end
+    values[k] = { value = v == nil and json.null or v, origin = c.origin[k] or json.null }
+  end
   cli.print_json({ schema = 1, kind = "config", root = ctx.root, settings = json.object(values) })
   return 0
 end

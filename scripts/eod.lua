@@ -13,9 +13,9 @@ local parser = cli.parser("eod.lua", "End the day: completed tasks, next steps, 
   "On a terminal it asks; with --yes or no terminal it asks nothing and shares nothing unless --share-all.")
 cli.id_argument(parser)
 parser:option("--next", "A next step (repeatable; TEXT may be '-')."):count("*")
-local share = parser:mutex()
-share:flag("--share-all", "Share every learning recorded today that is not shared yet.")
-share:flag("--share-none", "Share nothing.")
+parser:mutex(
+  parser:flag("--share-all", "Share every learning recorded today that is not shared yet."),
+  parser:flag("--share-none", "Share nothing."))
 cli.prompt_flags(parser, "Ask nothing.")
 local args = cli.parse(parser)
 
@@ -24,13 +24,17 @@ local today = clock.today()
 local ask = cli.interactive(args)
 
 local next_steps = {}
-for _, t in ipairs(args.next or {}) do next_steps[#next_steps + 1] = cli.one_line(cli.text(t, "--next")) end
+for _, t in ipairs(args.next or {}) do
+  local step = cli.one_line(cli.text(t, "--next"))
+  if step:match("^%s*$") then cli.usage_error("eod: --next: empty TEXT") end
+  next_steps[#next_steps + 1] = step
+end
 if ask and #next_steps == 0 then
   io.write("Next steps for the next session, one per line (empty line to finish):\n")
   while true do
     local line = cli.ask("  next")
-    if not line then break end
-    next_steps[#next_steps + 1] = line
+    if not line or line:match("^%s*$") then break end
+    next_steps[#next_steps + 1] = cli.one_line(line)
   end
 end
 

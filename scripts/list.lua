@@ -8,9 +8,9 @@ local json = require("sesslua.json")
 local tab = require("sesslua.table")
 
 local parser = cli.parser("list.lua", "List session logs (active by default).")
-local scope = parser:mutex()
-scope:flag("--archived", "Only archived logs.")
-scope:flag("--all", "Active and archived logs.")
+parser:mutex(
+  parser:flag("--archived", "Only archived logs."),
+  parser:flag("--all", "Active and archived logs."))
 parser:flag("--json", "Print the list as JSON.")
 local args = cli.parse(parser)
 cli.check(tree.require_root(ctx))
@@ -36,7 +36,7 @@ if args.json then
   for i, s in ipairs(logs) do
     out[i] = { id = s.id, path = s.path, archived = s.archived,
                archive_date = s.archive_date or json.null, role = s.role or json.null,
-               status = s.status or json.null, progress = s.progress or json.null,
+               status = s.status or json.null, log_status = s.log_status or json.null, progress = s.progress or json.null,
                last_updated = s.last_updated or json.null }
   end
   cli.print_json({ schema = 1, kind = "list", logs = out })

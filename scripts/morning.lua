@@ -51,6 +51,7 @@ routine.show(cli, ("New shared knowledge since then (%d):"):format(#news), news_
 
 -- Plan the day.
 local focus = args.focus and cli.one_line(cli.text(args.focus, "--focus"))
+if focus and focus:match("^%s*$") then cli.usage_error("morning: --focus: empty TEXT") end
 local carry, status = args.carry, args.status and cli.one_line(cli.text(args.status, "--status"))
 local chosen
 if cli.interactive(args) then
@@ -70,8 +71,12 @@ cli.check(fs.update(path, function(text)
   local d = log.new(text)
   if focus and focus ~= "" then edit.set_work_field(d, "Working On", focus) end
   if status and status ~= "" then edit.set_work_field(d, "Status", status) end
-  local set = {}
-  for _, t in ipairs(carried) do edit.add_phase_task(d, t); set[t] = true end
+  local set, details = {}, {}
+  for _, t in ipairs(carried) do set[t] = true end
+  for _, it in ipairs(d:section_items("Next Steps")) do
+    if set[it.text] then details[it.text] = edit.item_details(d, it) end
+  end
+  for _, t in ipairs(carried) do edit.add_phase_task(d, t, details[t]) end
   edit.remove_next_steps(d, set)
   edit.touch(d, clock.now(), tree.current_session(ctx) or id)
   return d.text

@@ -165,7 +165,7 @@ if args.json then
     local meta = info[h.path]
     out[i] = { path = h.path, session = meta.session or (h.entry and h.entry.session) or json.null,
       section = #h.sections > 0 and h.sections[#h.sections] or json.null,
-      sections = h.sections, line = h.line, column = h.column, text = h.text }
+      sections = h.sections, line = h.line, column = h.column, text = h.text, entry = json.null }
     if h.entry then
       local e = h.entry
       out[i].entry = { date = e.date, session = e.session, category = e.category, type = e.type,

@@ -62,7 +62,7 @@ if args.json then
   local sessions = {}
   for i, s in ipairs(rows) do
     sessions[i] = {
-      id = s.id, path = s.path, role = s.role or json.null, status = s.status or json.null,
+      id = s.id, path = s.path, role = s.role or json.null, status = s.status or json.null, log_status = s.log_status or json.null,
       working_on = s.working_on or json.null, progress = s.progress or json.null,
       last_updated = s.last_updated or json.null, age_seconds = s.age_seconds or json.null,
       age_source = s.age_source or json.null, stale = s.stale, blockers = s.blockers,

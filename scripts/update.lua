@@ -22,6 +22,7 @@ parser:option("--resolve", "Move a blocker to Resolved Issues."):count("*")
 parser:option("--how", "How the resolved blocker was solved.")
 parser:option("--next", "Append a next step."):count("*")
 parser:flag("--next-clear", "Empty Next Steps first.")
+parser:flag("--clear-samples", "Remove the template's sample lines from every list.")
 parser:option("--note", "Append a paragraph to Session Notes."):count("*")
 parser:option("--collab", "Add a line under Coordination › Collaborations."):count("*")
 parser:option("--learning", "Add a dated learning."):args(2):argname({ "TOPIC", "TEXT" }):count("*")
@@ -60,7 +61,16 @@ local function prepare()
     o.learning[i] = { topic = cli.one_line(cli.text(pair[1], "--learning TOPIC")),
                       text = cli.text(pair[2], "--learning TEXT") }
   end
-  if o.working_on and o.working_on:match("^%s*$") then cli.usage_error("update: --working-on: empty TEXT") end
+  local function nonempty(v, what)
+    if v and v:match("^%s*$") then cli.usage_error(("update: %s: empty TEXT"):format(what)) end
+  end
+  nonempty(o.working_on, "--working-on")
+  nonempty(o.status, "--status")
+  nonempty(o.how, "--how")
+  for _, l in ipairs(o.learning) do
+    nonempty(l.topic, "--learning TOPIC")
+    nonempty(l.text, "--learning TEXT")
+  end
   local function percent(v, what)
     local n = v and v:match("^%s*(%d+)%s*%%?%s*$")
     if v and (not n or tonumber(n) > 100) then
@@ -70,6 +80,7 @@ local function prepare()
   end
   o.progress = percent(args.progress, "--progress")
   if args.service then
+    if args.service:match("^%s*$") then cli.usage_error("update: --service: empty NAME") end
     local p = percent(args.service_progress, "--service-progress")
     o.service = { name = text(args.service, "--service"), fields = {
       Status = text(args.service_status, "--service-status"), Progress = p and (p .. "%"),
@@ -100,6 +111,7 @@ end
 local function apply(text, o, id, by)
   local doc = log.new(text)
   local today, now = clock.today(), clock.now()
+  if args.clear_samples then edit.clear_samples(doc) end
   if args.next_clear then edit.clear_next_steps(doc) end
   if o.working_on then edit.set_work_field(doc, "Working On", o.working_on) end
   if o.status then edit.set_work_field(doc, "Status", o.status) end
@@ -142,7 +154,8 @@ end
 cli.check(fs.update(path, function(text) return apply(text, o, id, by) end))
 require("sesslua.hooks").run(ctx, "after_update", { id = id, path = path, options = o })
 if args.json then
-  cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = false })
+  cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = false,
+                   diff = require("sesslua.json").null })
 else
   io.write("Updated ", path, "\n")
 end

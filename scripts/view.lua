@@ -32,6 +32,7 @@ if args.json then
     schema = 1, kind = "log", id = id, path = path,
     role = s.role or json.null, goal = s.goal or json.null, status = s.status or json.null,
     working_on = s.working_on or json.null, progress = s.progress or json.null,
+    log_status = s.log_status or json.null, work_fields = json.object(s.work_fields),
     last_updated = s.last_updated or json.null, stale = s.stale,
     sections = s.sections, phase = s.phase, completed = s.completed,
     blockers = s.blockers, resolved = s.resolved, next_steps = s.next_steps,

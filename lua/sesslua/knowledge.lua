@@ -186,20 +186,33 @@ function M.add(ctx, e, opts)
 end
 
 ---Learnings recorded in a log (optionally only those dated `date`) that
----shared knowledge does not hold yet, as entries ready for M.add.
+---shared knowledge does not hold yet, as entries ready for M.add. Each line
+---of a learning counts on its own: a line this session already shared
+---under the same category, as any type, is not shared again, so re-runs
+---and lines added later never duplicate what is there.
 function M.unshared_learnings(ctx, doc, session, date)
-  local kind = M.kind("learning")
-  -- an entry shared as any type counts: share.lua notes patterns too
-  local all = {}
-  for _, k in ipairs(tree.KNOWLEDGE) do all[#all + 1] = fs.read(M.path(ctx.root, k)) or "" end
-  local text = table.concat(all, "\n")
+  local shared = {} -- category -> set of lines this session shared
+  for _, k in ipairs(tree.KNOWLEDGE) do
+    local text = fs.read(M.path(ctx.root, k))
+    for _, e in ipairs(text and M.entries(text, k) or {}) do
+      if e.session == session and e.text then
+        local set = shared[e.category] or {}
+        for line in (e.text .. "\n"):gmatch("([^\n]*)\n") do set[line] = true end
+        shared[e.category] = set
+      end
+    end
+  end
   local out = {}
   for _, l in ipairs(doc:learnings()) do
-    local body = l.text:gsub("^%- ", ""):gsub("\n%- ", "\n")
-    if (date == nil or l.date == date) and body ~= ""
-        and not M.has_entry(text, session, l.topic, body) then
-      out[#out + 1] = { kind = kind, session = session, category = l.topic, text = body,
-                        impact = "Medium" }
+    if date == nil or l.date == date then
+      local set, fresh = shared[l.topic] or {}, {}
+      for line in (l.text .. "\n"):gmatch("([^\n]*)\n") do
+        if line ~= "" and not set[line] then fresh[#fresh + 1] = line end
+      end
+      if #fresh > 0 then
+        out[#out + 1] = { kind = M.kind("learning"), session = session, category = l.topic,
+                          text = table.concat(fresh, "\n"), impact = M.default_impact() }
+      end
     end
   end
   return out

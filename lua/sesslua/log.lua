@@ -130,9 +130,10 @@ function Doc:value(key, scope_section)
   return f.value
 end
 
----The status of the work (Current Work's Status, else the header's).
+---The status of the work: Current Work's Status (nil when unset). The
+---log's own Status (Active, Completed) is the header's, `Doc:value("Status")`.
 function Doc:work_status()
-  return self:value("Status", "Current Work") or self:value("Status")
+  return self:value("Status", "Current Work")
 end
 
 ---Progress as a number 0-100, or nil.

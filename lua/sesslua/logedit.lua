@@ -285,14 +285,24 @@ local function marker_of(items)
 end
 
 ---Add an unchecked task to Current Phase (no duplicate).
-function M.add_phase_task(doc, task)
+---`details`: lines to keep under the task (a carried step's sub-bullets).
+function M.add_phase_task(doc, task, details)
   for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
     if it.text == task and not it.placeholder then return false end
   end
   M.add_item(doc, "Current Work", "Current Phase", function(items)
-    return marker_of(items) .. " [ ] " .. task
+    local line = marker_of(items) .. " [ ] " .. task
+    if details and details:match("%S") then line = line .. "\n" .. details:gsub("[\r\n]+$", "") end
+    return line
   end)
   return true
+end
+
+---The lines under a list item after its first (its sub-bullets), as text.
+function M.item_details(doc, it)
+  local nl = doc.text:find("\n", it.start, true)
+  if not nl or nl + 1 >= it.stop then return nil end
+  return doc.text:sub(nl + 1, it.stop - 1)
 end
 
 ---Check a phase task, matched by match_item; returns the item's text.
@@ -416,6 +426,23 @@ end
 ---Collaborations).
 function M.add_coordination(doc, label, line)
   M.add_item(doc, "Coordination", label, function() return "- " .. line end)
+end
+
+---Remove the template's sample lines from every list section (Current
+---Phase tasks, Completed Today, Services, Learnings, Blockers, Coordination,
+---Next Steps, Session Notes). Fields keep their values, filled or not.
+---@return integer lines removed
+function M.clear_samples(doc)
+  local removed = 0
+  local cw = doc:section("Current Work")
+  local blk = cw and doc:block(cw, "Current Phase")
+  if blk then removed = removed + remove_placeholders(doc, blk.label_end, blk.stop) end
+  for _, name in ipairs({ "Completed Today", "Services Built/Modified", "Learnings & Discoveries",
+                          "Blockers & Issues", "Coordination", "Next Steps", "Session Notes" }) do
+    local sec = doc:section(name)
+    if sec then removed = removed + remove_placeholders(doc, sec.heading_end, doc:content_end(sec)) end
+  end
+  return removed
 end
 
 ---Append a paragraph to Session Notes.

@@ -70,7 +70,13 @@ function M.full(doc, id, path, opts)
   end
   add_fields(doc:header_range())
   local cw = doc:section("Current Work")
-  if cw then add_fields(cw.heading_end, cw.body_end) end
+  s.work_fields = {}
+  if cw then
+    add_fields(cw.heading_end, cw.body_end)
+    for _, f in ipairs(md.fields(doc.text, cw.heading_end, cw.body_end)) do
+      if s.work_fields[f.key] == nil then s.work_fields[f.key] = f.value end
+    end
+  end
   return s
 end
 

@@ -79,8 +79,16 @@ function M.current_session(ctx)
   local order = require("sesslua.config").get(ctx).values.session_sources
     or { "option", "env", "file" }
   for _, name in ipairs(order) do
-    local id, source = sources[name]()
-    if id then return id, source end
+    local raw, source = sources[name]()
+    if raw then
+      -- it is written into logs (Updated By, Shared By): an id, normalised
+      local id, why = M.normalize_id(raw)
+      if not id then
+        error({ code = 2, message = ("invalid session id '%s' (the acting session, from %s): %s"):format(
+          raw, source, why) }, 0)
+      end
+      return id, source
+    end
   end
   return nil
 end

@@ -143,4 +143,9 @@ while IFS= read -r line; do
 done < <(awk '/^```lua$/{on=1; next} /^```$/{on=0} on' "$GUIDE")
 expect_eq "$missing" "0" "every Lua line of the guide is in the tested examples"
 
+
+sl config.lua --json
+expect_out '"impact_levels": {' "config --json lists unset keys too"
+expect_out '"value": null' "an unset value is null"
+
 finish

@@ -112,4 +112,26 @@ run "$SESSLUA" morning.lua 12 --interactive < answers
 expect_rc 0 "input ending mid-way takes defaults"
 expect_file_has "$L" "**Working On:** Only focus" "the one answer given is used"
 
+
+# Carried steps keep their sub-bullets; eod's share flags exclude each other;
+# a learning's lines are shared one by one, never twice.
+sl update.lua 12 --next-clear --next "Deploy"
+sed -i 's/^1\. Deploy$/1. Deploy\n   - use the staging DB\n   - ask session-3 first/' "$L"
+sl morning.lua 12 --yes
+expect_file_has "$L" "- [ ] Deploy" "step carried"
+expect_file_has "$L" "   - use the staging DB" "its sub-bullets came along"
+sl eod.lua 12 --share-all --share-none
+expect_rc 2 "--share-all and --share-none together are refused"
+sl update.lua 12 --learning "nginx" "reload keeps connections"
+sl share.lua pattern nginx "Use reload not restart" High
+sl eod.lua 12 --share-all
+K="$R/shared-knowledge"
+expect_eq "$(grep -c 'Use reload not restart' "$K/learnings.md")" "0" "a line shared as a pattern is not shared again as a learning"
+sl update.lua 12 --learning "nginx" "second fact"
+sl eod.lua 12 --share-all
+expect_eq "$(grep -c 'reload keeps connections' "$K/learnings.md")" "1" "an already shared line is not repeated"
+expect_eq "$(grep -c 'second fact' "$K/learnings.md")" "1" "the new line is shared"
+sl eod.lua 12 --next ""
+expect_rc 2 "empty next step refused"
+
 finish

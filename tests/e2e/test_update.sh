@@ -217,4 +217,26 @@ sed -i 's/^- \[ \] New one$/* [ ] New one/' "$SL"
 run "$SESSLUA" --root "$S" update.lua 4 --blocker "Second"
 expect_file_has "$SL" "* [ ] Second" "the list's own bullet is kept"
 
+
+# The acting session is an id, checked and normalised before it is written.
+SESSLUA_SESSION=$'evil\n## Injected' run "$SESSLUA" update.lua 12 --note "x"
+expect_rc 2 "an acting session that is no id is refused"
+grep -q '^## Injected' "$L" && bad "heading injected through Updated By" || ok
+run "$SESSLUA" --session 12 update.lua 12 --note "by twelve"
+expect_file_has "$L" "**Updated By:** session-12" "Updated By is the normalised id"
+for opt in "--learning '' text" "--learning topic ''" "--service ''" "--status ''" "--how ''"; do
+  eval "run \"\$SESSLUA\" update.lua 12 $opt"
+  expect_rc 2 "empty value refused: $opt"
+done
+# --clear-samples on the original template: handoff can pass on flags alone.
+C2="$WORK/cs/docs/coordination"; mkdir -p "$C2/sessions"
+cp "$FIXTURES/reference-template.md" "$C2/sessions/SESSION_LOG_TEMPLATE.md"
+run "$SESSLUA" --root "$C2" create.lua 7 "Dev" "Goal"
+run "$SESSLUA" --root "$C2" update.lua 7 --clear-samples --working-on "API" --status Building \
+  --progress 20 --next "Ship it" --phase "Build"
+run "$SESSLUA" --root "$C2" handoff.lua 7
+expect_out "PASS  placeholders" "no sample line left after --clear-samples"
+expect_file_has "$C2/sessions/ACTIVE/session-7.md" "**Messages Sent:**" "labels kept"
+expect_file_has "$C2/sessions/ACTIVE/session-7.md" "1. Ship it" "real entries kept"
+
 finish
