@@ -32,6 +32,10 @@ local function read_words(w)
   if #w == 3 and kind and knowledge.impact(w[3]) then
     refuse(("'%s' looks like an impact where the text belongs; arguments in the wrong order?"):format(w[3]))
   end
+  if #w == 3 and w[3]:find("%s") and not w[1]:find("%s") and not knowledge.impact(w[3]) then
+    -- a sentence last reads as TYPE CATEGORY TEXT: the type is the trouble
+    refuse(("'%s' is not a knowledge type"):format(w[1]))
+  end
   return knowledge.kind("learning"), w[1], w[2], w[3]
 end
 
