@@ -70,7 +70,9 @@ static fs_lock *lock_new(lua_State *L)
     return lk;
 }
 
-/* A folder being listed: the open DIR and the names read so far. */
+/* A folder being listed: the open DIR and the names read so far. Each name
+ * is stored after one byte saying its type as readdir knew it: 'f' file,
+ * 'l' link, 'd' folder, 'o' other, '?' unknown (some filesystems). */
 typedef struct dirbox {
     DIR *dir;
     char **names;
@@ -345,7 +347,7 @@ static int l_mkdir(lua_State *L)
 
 static int cmp_names(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b); /* bytewise */
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1); /* bytewise, after the type */
 }
 
 static int has_suffix(const char *name, const char *suffix, size_t slen)
@@ -374,14 +376,27 @@ static int dirbox_fill(dirbox *db, const char *suffix)
             db->names = nn;
             db->cap = ncap;
         }
-        if (!(db->names[db->n] = strdup(e->d_name)))
+        size_t len = strlen(e->d_name);
+        char *entry = malloc(len + 2);
+        if (!entry)
             return ENOMEM;
-        db->n++;
+        entry[0] = e->d_type == DT_REG ? 'f' : e->d_type == DT_LNK ? 'l'
+                 : e->d_type == DT_DIR ? 'd' : e->d_type == DT_UNKNOWN ? '?' : 'o';
+        memcpy(entry + 1, e->d_name, len + 1);
+        db->names[db->n++] = entry;
     }
 }
 
-/// fs.list(dir [, suffix]) -> {names...} | nil, msg, code
-/// Sorted bytewise; "." entries and hidden files are left out.
+static const char *type_word(char t)
+{
+    return t == 'f' ? "file" : t == 'l' ? "link" : t == 'd' ? "dir" : "other";
+}
+
+/// fs.list(dir [, suffix [, with_types]]) -> {names...} [, {name = type}] | nil, msg, code
+/// Sorted bytewise; "." entries and hidden files are left out. With
+/// with_types, a second table gives each name's type as fs.stat words it
+/// ("file", "link", "dir", "other"), from the directory itself where the
+/// filesystem says (no stat per name).
 static int l_list(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -400,13 +415,30 @@ static int l_list(lua_State *L)
     db->dir = NULL;
     if (db->n > 1)
         qsort(db->names, db->n, sizeof *db->names, cmp_names);
-    lua_createtable(L, (int)db->n, 0); /* path suffix dirbox names */
+    int with_types = lua_toboolean(L, 3);
+    lua_createtable(L, (int)db->n, 0); /* path suffix types? dirbox names */
     for (size_t i = 0; i < db->n; i++) {
-        lua_pushstring(L, db->names[i]);
+        lua_pushstring(L, db->names[i] + 1);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
+    if (with_types) {
+        lua_createtable(L, 0, (int)db->n); /* ... names types */
+        for (size_t i = 0; i < db->n; i++) {
+            char t = db->names[i][0];
+            if (t == '?') { /* the filesystem did not say: ask */
+                struct stat st;
+                lua_pushfstring(L, "%s/%s", path, db->names[i] + 1);
+                t = lstat(lua_tostring(L, -1), &st) != 0 ? 'o'
+                    : S_ISREG(st.st_mode) ? 'f' : S_ISLNK(st.st_mode) ? 'l'
+                    : S_ISDIR(st.st_mode) ? 'd' : 'o';
+                lua_pop(L, 1);
+            }
+            lua_pushstring(L, type_word(t));
+            lua_setfield(L, -2, db->names[i] + 1);
+        }
+    }
     dirbox_clear(db);
-    return 1;
+    return with_types ? 2 : 1;
 }
 
 static const char *type_name(mode_t m)

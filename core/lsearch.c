@@ -175,6 +175,8 @@ static int read_fd(state *st, int fd, size_t *len)
         return errno;
     if (S_ISDIR(sb.st_mode))
         return EISDIR;
+    if (!S_ISREG(sb.st_mode))
+        return EINVAL; /* a FIFO or a device: never waited on */
     /* +1 so a file that did not grow is seen at EOF without a regrow. */
     int rc = grow(st, (size_t)sb.st_size + 1);
     *len = 0;
@@ -195,16 +197,11 @@ static int read_fd(state *st, int fd, size_t *len)
 /* Read path into st->buf; returns 0 or an errno value. */
 static int read_file(state *st, const char *path, size_t *len)
 {
-    /* O_NONBLOCK and the regular-file check: a FIFO must not hang a search. */
+    /* O_NONBLOCK: opening a FIFO must not hang a search (read_fd refuses
+     * anything that is not a regular file). */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errno;
-    struct stat sb;
-    int e = fstat(fd, &sb) != 0 ? errno : S_ISREG(sb.st_mode) ? 0 : S_ISDIR(sb.st_mode) ? EISDIR : EINVAL;
-    if (e != 0) {
-        close(fd);
-        return e;
-    }
     int rc = read_fd(st, fd, len);
     close(fd);
     return rc;

@@ -46,7 +46,8 @@ local function add(path, meta) files[#files + 1] = path; info[path] = meta end
 local function add_logs(dir, archived)
   for _, f in ipairs(tree.log_files(ctx, dir, cli.warn, archived)) do
     if not only_session or f.id == only_session then
-      add(f.path, { session = f.id, archive_date = f.archive_date })
+      f.session = f.id -- the file's own table serves as its description
+      add(f.path, f)
     end
   end
 end

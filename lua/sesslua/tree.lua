@@ -132,10 +132,12 @@ end
 ---name `<id>-YYYY-MM-DD[-N].md`. warn(message) is called for each skipped.
 function M.log_files(ctx, dir, warn, archived)
   local out = {}
-  for _, name in ipairs(fs.list(dir, ".md") or {}) do
+  local names, types = fs.list(dir, ".md", true)
+  for _, name in ipairs(names or {}) do
     local path = dir .. "/" .. name
-    if M.safe_file(ctx, path) then
-      local id, date = name:gsub("%.md$", ""), nil
+    -- regular files as the folder lists them need no stat; links are checked
+    if types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, path)) then
+      local id, date = name:sub(1, -4), nil -- fs.list kept only *.md
       if archived then
         local i, d = id:match("^(.-)%-(%d%d%d%d%-%d%d%-%d%d)%-?%d*$")
         if i then id, date = i, d end
