@@ -158,7 +158,9 @@ local BLOCK_ENDS = {
 function Doc:block(sec, label)
   local f = md.field(self.text, label, sec.heading_end, sec.body_end)
   if not f then return nil end
-  local stop = self:content_end(sec)
+  -- The section's end bounds the block; the footer's `**Last Updated:**`
+  -- line and the closing rule end it anyway (see BLOCK_ENDS).
+  local stop = sec.body_end
   -- The block ends at the next label line or thematic break: jump to such
   -- lines with pattern searches (in C) instead of walking every line.
   local base = f.line_end - 1 -- the label line's own ending

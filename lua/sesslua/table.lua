@@ -18,30 +18,34 @@ function M.cut(s, n)
   return s:sub(1, stop - 1) .. "…"
 end
 
-local function pad(s, n)
-  return s .. string.rep(" ", math.max(0, n - M.width(s)))
-end
-
----Print a header and rows of strings, columns aligned.
+---Print a header and rows of strings, columns aligned. Each cell's width
+---is measured once: a dashboard of a thousand rows is mostly this loop.
 function M.print(header, rows)
-  for _, r in ipairs(rows) do
-    for i, c in ipairs(r) do r[i] = cli.printable(c) end
-  end
-  local widths = {}
+  local widths, cell_widths = {}, {}
   for i, h in ipairs(header) do widths[i] = M.width(h) end
-  for _, r in ipairs(rows) do
-    for i, c in ipairs(r) do widths[i] = math.max(widths[i] or 0, M.width(c)) end
+  for r, row in ipairs(rows) do
+    local ws = {}
+    for i, c in ipairs(row) do
+      c = cli.printable(c)
+      row[i] = c
+      ws[i] = M.width(c)
+      if ws[i] > (widths[i] or 0) then widths[i] = ws[i] end
+    end
+    cell_widths[r] = ws
   end
-  local function line(cells, paint)
+  local function line(cells, ws, paint)
     local out = {}
+    local last = #cells
     for i, c in ipairs(cells) do
-      out[i] = i < #cells and pad(c, widths[i]) or c
+      out[i] = i < last and (c .. (" "):rep(widths[i] - ws[i])) or c
     end
     local s = table.concat(out, "  ")
     io.write(paint and cli.paint("bold", s) or s, "\n")
   end
-  line(header, true)
-  for _, r in ipairs(rows) do line(r) end
+  local hw = {}
+  for i, h in ipairs(header) do hw[i] = M.width(h) end
+  line(header, hw, true)
+  for r, row in ipairs(rows) do line(row, cell_widths[r]) end
 end
 
 return M
