@@ -477,9 +477,51 @@ static int l_buffer(lua_State *L)
     return 1;
 }
 
+/* Whether text[i, len) starts with mask: '9' is any ASCII digit, any
+ * other byte is itself. */
+static int matches_mask(const char *text, size_t len, size_t i, const char *mask, size_t mlen)
+{
+    if (len - i < mlen)
+        return 0;
+    for (size_t k = 0; k < mlen; k++) {
+        char c = text[i + k];
+        if (mask[k] == '9' ? (c < '0' || c > '9') : c != mask[k])
+            return 0;
+    }
+    return 1;
+}
+
+/// search.count_lines(text, prefix [, mask]) -> integer
+/// How many lines of text start with prefix, followed (when mask is given)
+/// by bytes matching mask ('9' any digit, other bytes themselves). Counts
+/// entry headings of a 10,000-entry file without a Lua loop.
+static int l_count_lines(lua_State *L)
+{
+    size_t len, plen, mlen = 0;
+    const char *text = luaL_checklstring(L, 1, &len);
+    const char *prefix = luaL_checklstring(L, 2, &plen);
+    const char *mask = luaL_optlstring(L, 3, NULL, &mlen);
+    luaL_argcheck(L, plen > 0, 2, "empty prefix");
+    lua_Integer n = 0;
+    size_t pos = 0;
+    while (pos + plen <= len) {
+        const char *hit = memmem(text + pos, len - pos, prefix, plen);
+        if (hit == NULL)
+            break;
+        size_t at = (size_t)(hit - text);
+        if ((at == 0 || text[at - 1] == '\n') &&
+            (mask == NULL || matches_mask(text, len, at + plen, mask, mlen)))
+            n++;
+        pos = at + 1;
+    }
+    lua_pushinteger(L, n);
+    return 1;
+}
+
 static const luaL_Reg search_funcs[] = {
     {"files", l_files},
     {"buffer", l_buffer},
+    {"count_lines", l_count_lines},
     {NULL, NULL},
 };
 

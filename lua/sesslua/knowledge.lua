@@ -113,17 +113,10 @@ function M.entries(text, kind)
   return out
 end
 
----The number of entry headings (`### YYYY-MM-DD - ...` lines). Plain
----finds jump from heading to heading: a 10,000-entry file takes ~2 ms.
+---The number of entry headings (`### YYYY-MM-DD - ...` lines), counted
+---in C: a 10,000-entry file takes well under a millisecond.
 function M.count(text)
-  local n, pos = 0, 1
-  if text:find("^### %d%d%d%d%-%d%d%-%d%d %- ") then n = 1 end
-  while true do
-    local at = text:find("\n### ", pos, true)
-    if not at then return n end
-    if text:find("^%d%d%d%d%-%d%d%-%d%d %- ", at + 5) then n = n + 1 end
-    pos = at + 5
-  end
+  return require("sesslua.search").count_lines(text, "### ", "9999-99-99 - ")
 end
 
 ---Count entries and set the `**Total ...:** N` line, where present.

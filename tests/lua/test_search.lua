@@ -111,5 +111,12 @@ assert(not pcall(search.files, { log, 42 }, "x"), "paths must be strings")
 assert(not pcall(search.files, "not a table", "x"))
 assert(not pcall(search.buffer, "text", "x", { max_hits = 0 }))
 
+-- count_lines: line starts only, with the digit mask.
+local t = "### 2025-11-15 - a - b\ntext ### 2025-11-15 - x\n### 2025-1x-15 - c\n### 2026-01-02 - d - e"
+assert(search.count_lines(t, "### ", "9999-99-99 - ") == 2, "two dated headings at line starts")
+assert(search.count_lines(t, "### ") == 3, "three line starts without a mask")
+assert(search.count_lines("", "### ") == 0)
+assert(not pcall(search.count_lines, t, ""), "an empty prefix is misuse")
+
 cleanup()
 print("ok")
