@@ -56,10 +56,27 @@ function M.path(root, kind)
   return tree.paths(root).knowledge .. "/" .. kind.file
 end
 
----Text lines that would read as a new entry or its end are escaped the
----Markdown way (a backslash), so they render the same and parse as text.
+---Whether a text line, after its indent, needs a backslash: it would read
+---as an entry heading, the entry's closing rule, a `**Key:**` field line
+---(a fake Impact or Category for line-oriented readers), or it starts with
+---the backslash escape itself (so unescape gives back exactly what was typed).
+local function needs_escape(rest)
+  return rest:find("^#") or rest:find("^%-%-%-") or rest:find("^%*%*.-:%*%*")
+    or rest:find("^\\[#%-%*\\]")
+end
+
+---Continuation lines of a text that need it get a backslash after their
+---indent, the Markdown escape, so they render as typed and parse as text.
+---The first line sits after `**Label:** ` and cannot be mistaken.
 local function escape_body(text)
-  return (text:gsub("\n([ \t]*)(#)", "\n%1\\%2"):gsub("\n([ \t]*)(%-%-%-)", "\n%1\\%2"))
+  return (text:gsub("\n([ \t]*)([^\n]*)", function(ws, rest)
+    if needs_escape(rest) then return "\n" .. ws .. "\\" .. rest end
+  end))
+end
+
+---The inverse of escape_body for one continuation line.
+local function unescape_line(s)
+  return (s:gsub("^([ \t]*)\\([#%-%*\\])", "%1%2"))
 end
 
 ---The text of one entry in the scripts' format.
@@ -103,7 +120,7 @@ function M.entries(text, kind)
       elseif key and not cur.text then cur.text = value; cur.label = key
       elseif s:match("^%-%-%-+%s*$") then cur.closed = true
       elseif cur.text and not cur.impact and not cur.closed then
-        cur.text = cur.text .. "\n" .. s:gsub("^([ \t]*)\\([#%-])", "%1%2")
+        cur.text = cur.text .. "\n" .. unescape_line(s)
       end
     end
     pos = nl + 1
@@ -119,29 +136,49 @@ function M.count(text)
   return require("sesslua.search").count_lines(text, "### ", "9999-99-99 - ")
 end
 
----Count entries and set the `**Total ...:** N` line, where present.
-local function set_total(text)
-  local n = M.count(text)
-  local line = text:find("^%*%*Total [^\n]-:%*%*") or text:find("\n%*%*Total [^\n]-:%*%*")
-  if not line then return text, n end
-  local _, label_end = text:find("^\n?%*%*Total [^\n]-:%*%*[ \t]*", line)
-  local value_end = text:find("[\r\n]", label_end + 1) or #text + 1
-  return md.splice(text, label_end + 1, value_end, tostring(n)), n
+---Where the header area ends: the start of the first entry heading, or
+---past the end. The marker and the Total line count only there, so an
+---entry's text that quotes either can never move or rewrite anything.
+local function header_end(text)
+  if text:find("^### %d%d%d%d%-%d%d%-%d%d %- ") then return 1 end
+  local at = text:find("\n### %d%d%d%d%-%d%d%-%d%d %- ")
+  return at and at + 1 or #text + 1
 end
 
----Insert an entry below the marker (newest first), else at the end.
+---Start and end of the value of the header's `**Total ...:** N` line.
+local function find_total(header)
+  local line = header:find("^%*%*Total [^\n]-:%*%*") or header:find("\n%*%*Total [^\n]-:%*%*")
+  if not line then return nil end
+  local _, label_end = header:find("^\n?%*%*Total [^\n]-:%*%*[ \t]*", line)
+  return label_end + 1, header:find("[\r\n]", label_end + 1) or #header + 1
+end
+
+---Insert an entry below the header's marker (newest first), else at the
+---end; set the header's Total line, where present, to the entry count.
+---@return string text, integer count
 function M.insert(text, entry_text)
   local eol = md.eol(text)
   if eol ~= "\n" then entry_text = entry_text:gsub("\n", eol) end
-  local _, marker_end = text:find(M.MARKER_PATTERN)
+  local header = text:sub(1, header_end(text) - 1)
+  local total_from, total_to = find_total(header)
+  local _, marker_end = header:find(M.MARKER_PATTERN)
+  local pos, insert
   if marker_end then
     local line_end = text:find("\n", marker_end, true)
-    local pos = line_end and line_end + 1 or #text + 1
-    local prefix = line_end and "" or eol
-    return set_total(md.splice(text, pos, pos, prefix .. eol .. entry_text))
+    pos = line_end and line_end + 1 or #text + 1
+    insert = (line_end and "" or eol) .. eol .. entry_text
+  else
+    pos = #text + 1
+    insert = (text ~= "" and not text:match("\n$") and eol or "") .. eol .. entry_text
   end
-  if text ~= "" and not text:match("\n$") then text = text .. eol end
-  return set_total(text .. eol .. entry_text)
+  text = md.splice(text, pos, pos, insert)
+  local n = M.count(text)
+  if total_from then
+    -- a Total line below the marker moved down by the inserted entry
+    local shift = total_from >= pos and #insert or 0
+    text = md.splice(text, total_from + shift, total_to + shift, tostring(n))
+  end
+  return text, n
 end
 
 ---Whether the text already holds an entry with this session, category
