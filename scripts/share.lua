@@ -20,17 +20,26 @@ parser:argument("words", "[TYPE] CATEGORY TEXT [IMPACT]"):args("2-4")
 parser:flag("--json", "Print the entry as JSON.")
 local args = cli.parse(parser)
 
-local function refuse(why) cli.usage_error("share: " .. why, USAGE_HINT) end
+local function refuse(why, hint) cli.usage_error("share: " .. why, hint or USAGE_HINT) end
 
 ---Both argument forms: CATEGORY TEXT [IMPACT] and TYPE CATEGORY TEXT [IMPACT].
 local function read_words(w)
   local kind = knowledge.kind(w[1])
   if #w == 4 or (#w == 3 and kind and not knowledge.impact(w[3])) then
     if not kind then refuse(("'%s' is not a knowledge type"):format(w[1])) end
-    return kind, w[2], w[3], w[4]
+    return kind, w[2], w[3], w[4], w[1]
   end
   if #w == 3 and kind and knowledge.impact(w[3]) then
-    refuse(("'%s' looks like an impact where the text belongs; arguments in the wrong order?"):format(w[3]))
+    -- TYPE CATEGORY with an impact for text, or CATEGORY TEXT IMPACT with a
+    -- category that is also a type word: only the latter has a valid text,
+    -- and a text of several words says that is what was meant
+    if not w[2]:find("%s") then
+      refuse(("'%s %s %s' is ambiguous: TYPE CATEGORY without a text, or category '%s' with the text '%s'"):format(
+        w[1], w[2], w[3], w[1], w[2]),
+        ("give the text (sesslua share.lua %s %s TEXT %s), or name the type first"
+          .. " (sesslua share.lua learning %s %s %s)"):format(w[1], w[2], w[3], w[1], w[2], w[3]))
+    end
+    return knowledge.kind("learning"), w[1], w[2], w[3]
   end
   if #w == 3 and w[3]:find("%s") and not w[1]:find("%s") and not knowledge.impact(w[3]) then
     -- a sentence last reads as TYPE CATEGORY TEXT: the type is the trouble
@@ -39,7 +48,7 @@ local function read_words(w)
   return knowledge.kind("learning"), w[1], w[2], w[3]
 end
 
-local kind, category, text, impact_word = read_words(args.words)
+local kind, category, text, impact_word, type_word = read_words(args.words)
 text = cli.text(text, "TEXT")
 cli.text(category, "CATEGORY")
 if knowledge.impact(category) then
@@ -53,6 +62,20 @@ if #category > 60 or category:find("[\r\n]") then
   refuse("the category is longer than 60 characters or spans lines; arguments in the wrong order?")
 end
 if text:match("^%s*$") then refuse("empty text") end
+-- The wrong-order signature under 60 characters: a sentence where the
+-- category belongs and one short word where the text belongs (a long
+-- single word, such as a URL, is a text).
+local _, category_words = category:gsub("%S+", "")
+if category_words >= 4 and not text:find("%s") and #text <= 24 then
+  local function quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+  local swapped = { "sesslua share.lua" }
+  for _, w in ipairs({ type_word or false, quote(text), quote(category), impact_word or false }) do
+    if w then swapped[#swapped + 1] = w end
+  end
+  refuse(("the category '%s' reads like the text and the text '%s' like a category;"
+    .. " arguments in the wrong order?"):format(category, text),
+    "category first, then the text: " .. table.concat(swapped, " "))
+end
 local impact = knowledge.default_impact()
 if impact_word then
   impact = knowledge.impact(impact_word)

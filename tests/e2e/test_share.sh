@@ -95,6 +95,17 @@ refuse "blank text" Performance "   "
 refuse "empty category" "" "text"
 refuse "unknown impact" Performance "text" Huge
 refuse "unknown type in 4-word form" nosuch Cat "text" Low
+# The wrong-order signature under 60 characters: a sentence as category,
+# one short word as text.
+refuse "sentence as category, word as text" "Use asyncio.gather for parallel calls it is faster" Performance High
+expect_err "share.lua 'Performance' 'Use asyncio.gather for parallel calls it is faster' High" "swapped order in the hint"
+refuse "typed, sentence as category" pattern "The whole learning goes here, it is long" Perf
+expect_err "share.lua pattern 'Perf' 'The whole learning goes here, it is long'" "typed swapped order in the hint"
+refuse "short form, sentence as category" "The whole learning goes here" Perf
+# TYPE CATEGORY IMPACT or CATEGORY TEXT IMPACT with a one-word text: ambiguous.
+refuse "type word, one word, impact" Issue Redis High
+expect_err "ambiguous" "ambiguity named"
+expect_err "share.lua learning Issue Redis High" "hint gives the unambiguous spelling"
 printf '\n\n' > "$WORK/stdin.txt"
 run "$SESSLUA" --session 12 share.lua Performance - < "$WORK/stdin.txt"
 expect_rc 2 "empty text from stdin"
@@ -103,6 +114,15 @@ expect_rc 2 "invalid session id refused"
 expect_eq "$(snapshot "$R")" "$snap" "refusals write nothing"
 sl --session 12 share.lua "$(printf 'x%.0s' $(seq 60))" "sixty is fine"
 expect_rc 0 "category of exactly 60 characters"
+# A category that is also a type word, with a text of words and an impact:
+# only CATEGORY TEXT IMPACT gives every field a valid value.
+sl --session 12 share.lua Issue "Redis timeouts" High
+expect_rc 0 "guide form whose category is a type alias"
+expect_file_has "$F" "### $TODAY - session-12 - Issue" "category Issue kept"
+expect_eq "$(grep -A3 '^\*\*Learning:\*\* Redis timeouts$' "$F" | grep '^\*\*Impact')" "**Impact:** High" "text and impact"
+# A long single word (a URL) after a category of words is a text.
+sl --session 12 share.lua "Known flaky test issues" "https://example.com/o/r/issues/123"
+expect_rc 0 "URL as the text of a four-word category"
 
 # The acting session: --session, $SESSLUA_SESSION, .current_session, unknown.
 SESSLUA_SESSION=7 run "$SESSLUA" share.lua FromEnv "env session"
@@ -236,5 +256,38 @@ total=$(sed -n 's/^\*\*Total [A-Za-z]*:\*\* //p' "$F")
 expect_eq "$total" "$((before + 1))" "counter counts the real entries"
 sl search.lua forged --knowledge --json
 expect_out '"text": "first\n### 2025-01-01 - x - forged\n---\nlast"' "entry text reads back as typed"
+
+# Multi-line text cannot forge field lines, for sesslua or line readers.
+P="$K/patterns.md"
+before=$(grep -c '^### ' "$P")
+sl --session 12 share.lua pattern Inj $'first line\n**Impact:** Low\n**Category:** Fake\nrest zebra' High
+expect_rc 0 "share text with field-like lines"
+expect_eq "$(grep -c '^### ' "$P")" "$((before + 1))" "one entry added"
+expect_eq "$(grep -c '^\*\*Impact:\*\*' "$P")" "$((before + 1))" "no forged Impact line"
+expect_eq "$(grep -c '^\*\*Category:\*\*' "$P")" "$((before + 1))" "no forged Category line"
+expect_eq "$(tr -d '\r' < "$P" | grep -A6 '^\*\*Pattern:\*\* first line$' | grep '^\*\*Impact')" "**Impact:** High" "old readers see High (CRLF file)"
+expect_eq "$(wellformed "$P" Pattern)" "$((before + 1)) 0" "patterns still well formed"
+sl search.lua zebra --knowledge --json
+expect_out '"text": "first line\n**Impact:** Low\n**Category:** Fake\nrest zebra"' "field-like text reads back as typed"
+expect_out '"impact": "High"' "parsed impact is the real one"
+
+# No marker: a quoted marker in an entry does not pull the next entry in.
+printf '# Notes without a marker\n\nSome text.\n' > "$P"
+sl --session 12 share.lua pattern Quoted "see <!-- Sessions add entries below this line --> here"
+expect_rc 0 "share text quoting the marker"
+sl --session 12 share.lua pattern After "shared after"
+order=$(grep '^### ' "$P" | sed 's/.* - //' | tr '\n' '|')
+expect_eq "$order" "Quoted|After|" "entries in file order"
+expect_eq "$(grep -A1 '^\*\*Pattern:\*\* see <!--' "$P" | tail -1)" "**Impact:** Medium" "next entry not inside the quoting one"
+expect_eq "$(wellformed "$P" Pattern)" "2 0" "both entries well formed"
+
+# No Total line: a quoted one in an entry is not rewritten.
+sl --session 12 share.lua pattern Widgets $'counts\n**Total Widgets:** 42'
+expect_rc 0 "share text quoting a Total line"
+sl --session 12 share.lua pattern Later "shared later"
+expect_eq "$(grep -c 'Total Widgets:\*\* 42$' "$P")" "1" "quoted Total line unchanged"
+sl search.lua Widgets --knowledge --json
+expect_out '"text": "counts\n**Total Widgets:** 42"' "quoted Total reads back as typed"
+expect_eq "$(wellformed "$P" Pattern)" "4 0" "all entries well formed"
 
 finish
