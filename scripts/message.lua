@@ -95,23 +95,29 @@ local function do_inbox()
   local session = me()
   local list, problems = messages.inbox(ctx, session, args.all)
   for _, p in ipairs(problems) do cli.warn(p.message) end
+  -- What each reply answers, wherever it is stored (a reply to our own
+  -- message answers one that sits in the other session's mailbox).
+  local parents = messages.parents(ctx, list)
   if args.json then
     local out = {}
     for i, m in ipairs(list) do
+      local parent = parents[m.id]
       out[i] = { id = m.id, from = m.from, to = m.to, subject = m.subject, body = m.body or json.null,
         priority = m.priority, sent = m.sent, reply_to = m.reply_to or json.null,
-        read = m.read, kind = m.kind }
+        read = m.read, kind = m.kind,
+        in_reply_to_subject = parent and parent.subject or json.null,
+        in_reply_to_from = parent and parent.from or json.null }
     end
     cli.print_json({ schema = 1, kind = "inbox", session = session, messages = out })
     return 0
   end
   if #list == 0 then io.write("No ", args.all and "" or "unread ", "messages for ", session, ".\n"); return 0 end
   -- Threads: a reply follows the message it answers, indented.
-  local by_id, children, roots = {}, {}, {}
+  local by_id, children, roots, shown = {}, {}, {}, {}
   for _, m in ipairs(list) do by_id[m.id] = m end
   for _, m in ipairs(list) do
-    local parent = m.reply_to ~= json.null and m.reply_to or nil
-    if parent and by_id[parent] then
+    local parent = m.reply_to
+    if type(parent) == "string" and by_id[parent] then
       children[parent] = children[parent] or {}
       table.insert(children[parent], m)
     else
@@ -120,11 +126,18 @@ local function do_inbox()
   end
   local colors = { urgent = "red", high = "yellow" }
   local function show(m, depth)
+    if shown[m] then return end
+    shown[m] = true
     local pad = ("    "):rep(depth)
     local mark = m.read and " " or "*"
     local prio = m.priority ~= "normal" and (" [" .. m.priority .. "]") or ""
     local p = cli.printable -- message files may come from anyone
     io.write(pad, mark, " ", cli.paint(colors[m.priority] or "bold", p(cli.one_line(tostring(m.subject)))), prio, "\n")
+    if type(m.reply_to) == "string" and depth == 0 then -- its parent is not shown above it
+      local parent = parents[m.id]
+      io.write(pad, "  ↳ re: ", parent and p(cli.one_line(tostring(parent.subject)))
+        or (p(m.reply_to) .. " (not found)"), "\n")
+    end
     io.write(pad, "  from ", p(tostring(m.from)), m.kind == "broadcast" and " to everyone" or "", ", ",
       p(tostring(m.sent)), "  id ", p(m.id), "\n")
     if type(m.body) == "string" then
@@ -134,6 +147,8 @@ local function do_inbox()
     for _, c in ipairs(children[m.id] or {}) do show(c, depth + 1) end
   end
   for _, m in ipairs(roots) do show(m, 0) end
+  -- Hand-made files can answer each other in a loop (no root): still shown.
+  for _, m in ipairs(list) do show(m, 0) end
   local unread = 0
   for _, m in ipairs(list) do if not m.read then unread = unread + 1 end end
   io.write(("%d unread. Mark read: sesslua message.lua read ID (or --all)\n"):format(unread))

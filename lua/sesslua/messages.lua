@@ -65,6 +65,14 @@ function M.deliver(ctx, m)
   return nil, err, code
 end
 
+local ID_SHAPE = "^%d%d%d%d%d%d%d%dT%d%d%d%d%d%d%.%d%d%d%d%d%dZ%-%d+%-%x+$"
+
+---Whether s has the shape of a message id (only then is it safe to put in a
+---path: an id comes from the command line or from anyone's message file).
+function M.is_id(s)
+  return type(s) == "string" and #s <= 100 and s:match(ID_SHAPE) ~= nil
+end
+
 ---Read one message file; nil and a reason when it is not valid.
 function M.load(path)
   local text, err, code = fs.read(path)
@@ -129,6 +137,48 @@ function M.inbox(ctx, session, all)
   end
   M.sort(out)
   return out, problems
+end
+
+---A lookup of messages by id in every mailbox (each session's new/ and
+---cur/, and broadcast/): the message a reply answers usually sits in the
+---other session's mailbox, or has been read already. Lists the folders once.
+---@return function(id) -> message|nil
+function M.finder(ctx)
+  local folders
+  return function(id)
+    if not M.is_id(id) then return nil end
+    if not folders then
+      local root = tree.paths(ctx.root).messages
+      folders = { root .. "/broadcast" }
+      for _, name in ipairs(fs.list(root) or {}) do
+        if name ~= "broadcast" then
+          folders[#folders + 1] = root .. "/" .. name .. "/new"
+          folders[#folders + 1] = root .. "/" .. name .. "/cur"
+        end
+      end
+    end
+    for _, folder in ipairs(folders) do
+      local m = M.load(folder .. "/" .. id .. ".json")
+      if m then return m end
+    end
+  end
+end
+
+---The message with this id in any mailbox, or nil.
+function M.find(ctx, id)
+  return M.finder(ctx)(id)
+end
+
+---For each reply in list, the message it answers (from list itself, else
+---from any mailbox): a map from the reply's id to its parent; replies whose
+---parent is gone (pruned, or sent with --force) have no entry.
+function M.parents(ctx, list)
+  local by_id, out, find = {}, {}, M.finder(ctx)
+  for _, m in ipairs(list) do by_id[m.id] = m end
+  for _, m in ipairs(list) do
+    if type(m.reply_to) == "string" then out[m.id] = by_id[m.reply_to] or find(m.reply_to) end
+  end
+  return out
 end
 
 ---Urgent and high first, then newest first.

@@ -145,4 +145,25 @@ s2 inbox
 expect_out 'bad \x1b[2J' "an escape in an old message is shown escaped"
 printf '%s' "$OUT" | grep -q $'\e' && bad "raw escape printed" || ok
 
+# A reply shows what it answers, even when the question sits in the other
+# session's mailbox (read or not): "↳ re: <subject>", and in --json.
+run "$SESSLUA" --session 1 message.lua read --all
+s1 send 2 "Can you review?"
+q=$(ls "$M/session-2/new" | tail -1 | sed 's/\.json$//')
+s2 read "$q"
+s2 send 1 "Looks good" --reply-to "$q"
+expect_rc 0 "reply to a read message"
+s1 inbox
+thread=$(printf '%s\n' "$OUT" | grep -A1 '^\* Looks good$' | tail -1)
+expect_eq "$thread" "  ↳ re: Can you review?" "the reply names the question from the other mailbox"
+s1 inbox --json
+expect_out "\"reply_to\": \"$q\"" "inbox --json keeps reply_to"
+expect_out '"in_reply_to_subject": "Can you review?"' "inbox --json names the question"
+expect_out '"in_reply_to_from": "session-1"' "inbox --json names who asked"
+s1 send 2 "Still unread?"
+q2=$(ls "$M/session-2/new" | tail -1 | sed 's/\.json$//')
+s2 send 1 "Yes" --reply-to "$q2"
+s1 inbox
+expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* Yes$' | tail -1)" "  ↳ re: Still unread?" "a reply to an unread question"
+
 finish
