@@ -17,7 +17,7 @@ send:argument("subject", "The subject (may be '-' for stdin).")
 send:argument("body", "The body (may be '-' for stdin)."):args("?")
 send:option("--priority", "low, normal, high or urgent."):default("normal")
 send:option("--reply-to", "The id of the message this answers.")
-send:flag("--force", "Send even when the recipient has no active log.")
+send:flag("--force", "Send even when the recipient has no active log or --reply-to names no stored message.")
 send:flag("--json", "Print the message as JSON.")
 local inbox = parser:command("inbox", "Show unread messages, urgent and high first.")
 inbox:flag("--all", "Include messages already read.")
@@ -51,6 +51,22 @@ local function note(session, label, line)
   if not ok then cli.warn(err) end
 end
 
+---The id --reply-to names, its shape checked (exit 2) and the message
+---found in some mailbox (exit 3; --force skips only this).
+local function reply_id()
+  if not args.reply_to then return nil end
+  local id = args.reply_to:gsub("%.json$", "") -- as `read` accepts the file name
+  if not messages.is_id(id) then
+    cli.usage_error(("message: --reply-to '%s' is not a message id"):format(args.reply_to),
+      "ids look like 20261125T175953.123456Z-4121-1a3f2; sesslua message.lua inbox --all shows them")
+  end
+  if not args.force and not messages.find(ctx, id) then
+    cli.fail(cli.EXIT.not_found, ("message: --reply-to %s: no such message in any mailbox"):format(id),
+      "check the id with sesslua message.lua inbox --all, or use --force to send anyway")
+  end
+  return id
+end
+
 local function do_send()
   local from = me()
   local to = args.to
@@ -66,8 +82,9 @@ local function do_send()
   local subject = cli.one_line(cli.text(args.subject, "subject"))
   if subject:match("^%s*$") then cli.usage_error("message: empty subject") end
   local body = args.body and cli.text(args.body, "body")
+  local reply_to = reply_id()
   local msg = cli.check(messages.deliver(ctx, { from = from, to = to, subject = subject, body = body,
-    priority = priority, reply_to = args.reply_to }))
+    priority = priority, reply_to = reply_to }))
   local stamp = clock.now():sub(1, 16) -- YYYY-MM-DD HH:MM, in the configured time zone
   local one_line = subject:gsub("%s*\r?\n%s*", " ")
   note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority))

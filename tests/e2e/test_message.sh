@@ -166,4 +166,24 @@ s2 send 1 "Yes" --reply-to "$q2"
 s1 inbox
 expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* Yes$' | tail -1)" "  ↳ re: Still unread?" "a reply to an unread question"
 
+# --reply-to: a malformed id is refused (2), an unknown one too (3) unless --force.
+n=$(ls "$M/session-2/new" | wc -l)
+s1 send 2 "sneaky" --reply-to ../../etc/passwd
+expect_rc 2 "--reply-to with a path refused"
+expect_err "message: --reply-to '../../etc/passwd' is not a message id" "bad --reply-to message"
+s1 send 2 "orphan" --reply-to 20990101T000000.000000Z-1-1abcd
+expect_rc 3 "--reply-to an unknown id refused"
+expect_err "no such message in any mailbox" "unknown --reply-to message"
+expect_eq "$(ls "$M/session-2/new" | wc -l)" "$n" "nothing delivered when --reply-to is refused"
+s1 send 2 "orphan" --reply-to 20990101T000000.000000Z-1-1abcd --force
+expect_rc 0 "--force sends a reply to an unknown id"
+s1 send 2 "sneaky" --reply-to ../../etc/passwd --force
+expect_rc 2 "--force never lets a malformed id through"
+s2 send 1 "By file name" --reply-to "$q2.json"
+expect_rc 0 "--reply-to accepts ID.json"
+s1 inbox
+expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* By file name$' | tail -1)" "  ↳ re: Still unread?" "ID.json names the message"
+s2 inbox
+expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* orphan$' | tail -1)" "  ↳ re: 20990101T000000.000000Z-1-1abcd (not found)" "a reply whose question is gone"
+
 finish
