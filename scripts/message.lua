@@ -79,14 +79,16 @@ local function do_send()
   end
   local priority = messages.priority(args.priority)
   if not priority then cli.usage_error(("message: priority '%s' is not low, normal, high or urgent"):format(args.priority)) end
-  local subject = cli.one_line(cli.text(args.subject, "subject"))
+  -- The subject is kept exactly (the message file is JSON, which holds any
+  -- text); only the one-line log entries and the terminal flatten it.
+  local subject = cli.text(args.subject, "subject")
   if subject:match("^%s*$") then cli.usage_error("message: empty subject") end
   local body = args.body and cli.text(args.body, "body")
   local reply_to = reply_id()
   local msg = cli.check(messages.deliver(ctx, { from = from, to = to, subject = subject, body = body,
     priority = priority, reply_to = reply_to }))
   local stamp = clock.now():sub(1, 16) -- YYYY-MM-DD HH:MM, in the configured time zone
-  local one_line = subject:gsub("%s*\r?\n%s*", " ")
+  local one_line = cli.one_line(subject)
   note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority))
   local recipients = { to }
   if to == "broadcast" then

@@ -186,4 +186,16 @@ expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* By file name$' | tail -1)" "  
 s2 inbox
 expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* orphan$' | tail -1)" "  ↳ re: 20990101T000000.000000Z-1-1abcd (not found)" "a reply whose question is gone"
 
+# A subject with newlines is kept exactly in the file; logs and the
+# terminal show it on one line.
+s1 send 2 $'Two\nlines'
+expect_rc 0 "subject with a newline"
+f=$(ls "$M/session-2/new/"*.json | tail -1)
+run "$SESSLUA" ./check.lua "$f"
+expect_eq "$(printf '%s\n' "$OUT" | head -2)" $'Two\nlines' "the subject's newline survives in the file"
+grep -qF -- '→ session-2: "Two lines" (normal)' "$L1" && ok || bad "sent line flattened"
+grep -qF -- '← session-1: "Two lines"' "$L2" && ok || bad "received line flattened"
+s2 inbox
+expect_out "* Two lines" "inbox shows the subject on one line"
+
 finish
