@@ -39,13 +39,15 @@ local function me()
   return cli.check(tree.session_arg(ctx, id))
 end
 
----Append a line to a session's log Coordination section, if it has a log.
-local function note(session, label, line)
+---Append a line to a session's log Coordination section, if it has a log,
+---and set the log's Last Updated / Updated By as every log edit does.
+local function note(session, label, line, by)
   local path = tree.log_path(ctx.root, session)
   if not fs.exists(path) then return end
   local ok, err = fs.update(path, function(text)
     local doc = log.new(text)
     edit.add_coordination(doc, label, line)
+    edit.touch(doc, clock.now(), by)
     return doc.text
   end)
   if not ok then cli.warn(err) end
@@ -89,7 +91,7 @@ local function do_send()
     priority = priority, reply_to = reply_to }))
   local stamp = clock.now():sub(1, 16) -- YYYY-MM-DD HH:MM, in the configured time zone
   local one_line = cli.one_line(subject)
-  note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority))
+  note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority), from)
   local recipients = { to }
   if to == "broadcast" then
     recipients = {}
@@ -98,7 +100,7 @@ local function do_send()
     end
   end
   for _, r in ipairs(recipients) do
-    note(r, "Messages Received", ('%s ← %s: "%s"'):format(stamp, from, one_line))
+    note(r, "Messages Received", ('%s ← %s: "%s"'):format(stamp, from, one_line), from)
   end
   require("sesslua.hooks").run(ctx, "after_message", { message = msg, recipients = recipients })
   if args.json then

@@ -198,4 +198,13 @@ grep -qF -- '← session-1: "Two lines"' "$L2" && ok || bad "received line flatt
 s2 inbox
 expect_out "* Two lines" "inbox shows the subject on one line"
 
+# A message line updates the log's footer, on both sides.
+sed -i 's/^\*\*Last Updated:\*\* .*/**Last Updated:** 2000-01-01 00:00:00/; s/^\*\*Updated By:\*\* .*/**Updated By:** nobody/' "$L1" "$L2"
+s1 send 2 "footer"
+expect_rc 0 "send for the footer"
+for f in "$L1" "$L2"; do
+  grep -q "^\*\*Last Updated:\*\* $(date +%Y-%m-%d) " "$f" && ok || bad "$f: Last Updated not set"
+  expect_file_has "$f" "**Updated By:** session-1" "$f: Updated By is the sender"
+done
+
 finish
