@@ -39,18 +39,28 @@ local function me()
   return cli.check(tree.session_arg(ctx, id))
 end
 
+-- A log line waits the usual 10 s for the log's lock, then once more for
+-- longer: the message is already delivered, so giving up loses the line.
+local LOCK_WAITS_MS = { 10000, 20000 }
+
 ---Append a line to a session's log Coordination section, if it has a log,
 ---and set the log's Last Updated / Updated By as every log edit does.
+---@return table|nil failure {path, label, line, err, code} when not written
 local function note(session, label, line, by)
   local path = tree.log_path(ctx.root, session)
-  if not fs.exists(path) then return end
-  local ok, err = fs.update(path, function(text)
-    local doc = log.new(text)
-    edit.add_coordination(doc, label, line)
-    edit.touch(doc, clock.now(), by)
-    return doc.text
-  end)
-  if not ok then cli.warn(err) end
+  if not fs.exists(path) then return nil end
+  local ok, err, code
+  for _, wait in ipairs(LOCK_WAITS_MS) do
+    ok, err, code = fs.update(path, function(text)
+      local doc = log.new(text)
+      edit.add_coordination(doc, label, line)
+      edit.touch(doc, clock.now(), by)
+      return doc.text
+    end, { timeout_ms = wait })
+    if ok or code ~= "ETIMEDOUT" then break end
+  end
+  if ok or code == "ENOENT" then return nil end -- archived meanwhile: no log, no line
+  return { path = path, label = label, line = line, err = err, code = code }
 end
 
 ---The id --reply-to names, its shape checked (exit 2) and the message
@@ -91,7 +101,9 @@ local function do_send()
     priority = priority, reply_to = reply_to }))
   local stamp = clock.now():sub(1, 16) -- YYYY-MM-DD HH:MM, in the configured time zone
   local one_line = cli.one_line(subject)
-  note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority), from)
+  local failed = {}
+  local function add(f) if f then failed[#failed + 1] = f end end
+  add(note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority), from))
   local recipients = { to }
   if to == "broadcast" then
     recipients = {}
@@ -100,7 +112,7 @@ local function do_send()
     end
   end
   for _, r in ipairs(recipients) do
-    note(r, "Messages Received", ('%s ← %s: "%s"'):format(stamp, from, one_line), from)
+    add(note(r, "Messages Received", ('%s ← %s: "%s"'):format(stamp, from, one_line), from))
   end
   require("sesslua.hooks").run(ctx, "after_message", { message = msg, recipients = recipients })
   if args.json then
@@ -108,6 +120,19 @@ local function do_send()
     cli.print_json({ schema = 1, kind = "message", message = msg })
   else
     io.write(("Sent %s to %s (%s)\n"):format(msg.id, to, priority))
+  end
+  if #failed > 0 then
+    -- Delivered, but a log misses its line: say so and how to add it, and
+    -- do not exit 0, so a caller never believes the logs are complete.
+    local paths, hints = {}, {}
+    for i, f in ipairs(failed) do
+      paths[i] = f.path
+      hints[i] = ("add to %s under Coordination › %s: - %s"):format(f.path, f.label, f.line)
+    end
+    local why = failed[1].err
+    if why:sub(1, #failed[1].path + 2) == failed[1].path .. ": " then why = why:sub(#failed[1].path + 3) end
+    cli.fail(cli.exit_for(failed[1].code), ("message: %s was delivered, but the log line for %s could not be written: %s"):format(
+      msg.id, table.concat(paths, ", "), why), table.concat(hints, "\nhint: "))
   end
   return 0
 end

@@ -207,4 +207,26 @@ for f in "$L1" "$L2"; do
   expect_file_has "$f" "**Updated By:** session-1" "$f: Updated By is the sender"
 done
 
+# A busy log: the line waits longer (a retry) and, when that fails too,
+# the message is still delivered but send exits 4 and says which line is
+# missing. Both cases run at once (the failing one waits 10 + 20 s).
+( exec 9> "$L2.lock"; flock -x 9; exec sleep 40 ) & h2=$!
+( exec 9> "$L3.lock"; flock -x 9; exec sleep 14 ) & h3=$!
+sleep 0.3
+( "$SESSLUA" --session 1 message.lua send 2 "busy log" > busy2.out 2> busy2.err; echo $? > busy2.rc ) & p2=$!
+( "$SESSLUA" --session 1 message.lua send 3 "slow log" > busy3.out 2> busy3.err; echo $? > busy3.rc ) & p3=$!
+wait "$p2" "$p3"
+kill -KILL "$h2" "$h3" 2>/dev/null; wait "$h2" "$h3" 2>/dev/null
+rm -f "$L2.lock" "$L3.lock"
+expect_eq "$(cat busy3.rc)" "0" "a lock held past the first wait: the retry writes the line"
+expect_eq "$(cat busy3.err)" "" "no warning when the retry succeeds"
+grep -qF -- '← session-1: "slow log"' "$L3" && ok || bad "line written on the retry"
+expect_eq "$(cat busy2.rc)" "4" "a log busy past the retry: exit 4"
+id2=$(sed -n 's/^Sent \([^ ]*\) .*/\1/p' busy2.out)
+expect_exists "$M/session-2/new/$id2.json" "the message is delivered all the same"
+expect_eq "$(head -1 busy2.err)" "sesslua: message: $id2 was delivered, but the log line for $L2 could not be written: locked by another process (waited 20s)" "one line saying what is missing"
+grep -qF -- "hint: add to $L2 under Coordination › Messages Received: - " busy2.err && grep -qF -- '← session-1: "busy log"' busy2.err && ok || bad "hint gives the line to add: $(cat busy2.err)"
+grep -qF -- '← session-1: "busy log"' "$L2" && bad "busy line written" || ok
+grep -qF -- '→ session-2: "busy log" (normal)' "$L1" && ok || bad "the sender's line is written"
+
 finish
