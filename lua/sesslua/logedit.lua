@@ -60,7 +60,7 @@ function M.ensure_section(doc, name)
   end
   -- No later section: before the footer (after the rule above it, so the
   -- new section has its own rule like the others), else at the end.
-  local footer = md.field(doc.text, "Last Updated")
+  local footer = doc:footer_field("Last Updated")
   if footer then
     local prev = lines(doc.text, 1, footer.line_start)
     local i = #prev
@@ -107,8 +107,10 @@ function M.collapse_blanks(doc, a, b)
 end
 
 ---Delete placeholder items, placeholder labels and placeholder lines in
----[a, b), with the blank lines they leave doubled.
-local function remove_placeholders(doc, a, b)
+---[a, b), with the blank lines they leave doubled — but only while the
+---span holds no other item: once a real entry is there, the samples are
+---gone and whatever matches a sample now is the user's own text.
+local function remove_placeholders(doc, a, b, even_beside_entries)
   local cuts = {}
   local skipping = false
   for _, l in ipairs(lines(doc.text, a, b)) do
@@ -119,6 +121,8 @@ local function remove_placeholders(doc, a, b)
     if (cont and skipping) or placeholders.is_placeholder(item or label or l.s) then
       cuts[#cuts + 1] = l
       skipping = item ~= nil or label ~= nil or skipping
+    elseif item and not even_beside_entries then -- labels (a filled-in sample date) decide nothing
+      return 0 -- a real entry: leave every line alone
     else
       skipping = false
     end
@@ -238,11 +242,11 @@ end
 ---Set Last Updated and Updated By, adding the footer when missing.
 function M.touch(doc, stamp, by)
   for _, kv in ipairs({ { "Last Updated", stamp }, { "Updated By", by } }) do
-    local f = md.field(doc.text, kv[1])
+    local f = doc:footer_field(kv[1])
     if f then
       M.splice(doc, f.value_start, f.value_end, kv[2])
     else
-      local last = md.field(doc.text, "Last Updated")
+      local last = doc:footer_field("Last Updated")
       local line = "**" .. kv[1] .. ":** " .. kv[2] .. "\n"
       if last then M.splice(doc, last.line_end, last.line_end, line)
       else insert_block(doc, #doc.text + 1, "---\n\n" .. line) end
@@ -436,11 +440,13 @@ function M.clear_samples(doc)
   local removed = 0
   local cw = doc:section("Current Work")
   local blk = cw and doc:block(cw, "Current Phase")
-  if blk then removed = removed + remove_placeholders(doc, blk.label_end, blk.stop) end
+  if blk then removed = removed + remove_placeholders(doc, blk.label_end, blk.stop, true) end
   for _, name in ipairs({ "Completed Today", "Services Built/Modified", "Learnings & Discoveries",
                           "Blockers & Issues", "Coordination", "Next Steps", "Session Notes" }) do
     local sec = doc:section(name)
-    if sec then removed = removed + remove_placeholders(doc, sec.heading_end, doc:content_end(sec)) end
+    if sec then
+      removed = removed + remove_placeholders(doc, sec.heading_end, doc:content_end(sec), true)
+    end
   end
   return removed
 end

@@ -4,13 +4,17 @@
 --- lines when the first real entry arrives; `handoff` reports any left.
 local M = {}
 
----Lua patterns matched against an item's text or a field's value.
+---Lua patterns matched against an item's text, a field's value or a label:
+---each matches the whole text as the template has it, so a real entry that
+---merely mentions a token ("Handle [ID] tokens") is never taken for one.
 M.PATTERNS = {
   -- values still to fill
-  "%[not set%]", "%[Service/Task Name%]", "%[X%%%]", "%[Your Role%]", "%[Your Goal%]",
-  "%[ID%]", "%[Date%]", "%[Date Time%]", "%[Previous Date%]", "%[Topic%]",
-  "%[service%-name%]", "%[another%-service%]", "%[topic%]", "%[issue%]",
-  "^%[Any additional notes",
+  "^%[not set%]$", "^%[Service/Task Name%]$", "^%[X%%%]$", "^%[Your Role%]$", "^%[Your Goal%]$",
+  "^%[ID%]$", "^session%-%[ID%]$", "^Session %[ID%]$", "^#+%s*Session %[ID%] %- Work Log$",
+  "^%[Date%]$", "^%[Date Time%]$", "^%[Previous Date%]$", "^%[Topic%]$", "^%[topic%]$",
+  "^%[issue%]$", "%- %[Topic%]$",
+  "^%*%*%[service%-name%]%*%*", "^%*%*%[another%-service%]%*%*",
+  "^%[Date Time%] ", "^%[Any additional notes",
   -- the original template's sample lines
   "^Task %d+$", "^Completed task %d+$", "^Deployed service X$", "^Previous completed work$",
   "^Next task description$", "^Blocker %d+ description$",
@@ -23,6 +27,24 @@ M.PATTERNS = {
   -- a choice list never narrowed to one value
   "^Planning | Building | Testing | Deploying | Complete$", "^Active | Idle | Completed$",
 }
+
+---The template's bracket tokens. A text that holds one inside other words
+---("Working with session-3 on [topic]") is probably half filled in:
+---handoff warns about it, but nothing treats it as a sample line.
+M.TOKENS = {
+  "[not set]", "[Service/Task Name]", "[X%]", "[Your Role]", "[Your Goal]", "[ID]", "[Date]",
+  "[Date Time]", "[Previous Date]", "[Topic]", "[topic]", "[issue]", "[service-name]",
+  "[another-service]",
+}
+
+---The first template token s holds, or nil.
+function M.token_in(s)
+  if s == nil or not s:find("[", 1, true) then return nil end
+  for _, t in ipairs(M.TOKENS) do
+    if s:find(t, 1, true) then return t end
+  end
+  return nil
+end
 
 -- is_placeholder runs for every item of every log `status` reads, so the
 -- patterns are sorted once into what can rule them out cheaply: those that

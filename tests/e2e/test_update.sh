@@ -239,4 +239,47 @@ expect_out "PASS  placeholders" "no sample line left after --clear-samples"
 expect_file_has "$C2/sessions/ACTIVE/session-7.md" "**Messages Sent:**" "labels kept"
 expect_file_has "$C2/sessions/ACTIVE/session-7.md" "1. Ship it" "real entries kept"
 
+# Real entries that look like template samples are never taken for them:
+# samples go only while a list holds nothing else.
+P="$WORK/ph/docs/coordination"; mkdir -p "$P/sessions"
+cp "$FIXTURES/reference-template.md" "$P/sessions/SESSION_LOG_TEMPLATE.md"
+run "$SESSLUA" --root "$P" create.lua 8 "Dev" "Goal"
+PL="$P/sessions/ACTIVE/session-8.md"
+for t in "Handle [ID] tokens" "Second" "Third"; do run "$SESSLUA" --root "$P" update.lua 8 --phase "$t"; done
+for t in "Handle [ID] tokens" "Second" "Third"; do expect_file_has "$PL" "- [ ] $t" "phase task '$t' kept"; done
+expect_file_lacks "$PL" "- [ ] Task 2" "samples went with the first real task"
+run "$SESSLUA" --root "$P" update.lua 8 --done "Handle [ID]"
+expect_rc 0 "a real task naming a token can be checked"
+run "$SESSLUA" --root "$P" update.lua 8 --note "URLs use [ID] placeholders"
+run "$SESSLUA" --root "$P" update.lua 8 --note "second note"
+expect_file_has "$PL" "URLs use [ID] placeholders" "a note naming a token is kept"
+run "$SESSLUA" --root "$P" update.lua 8 --blocker "Parser breaks on [Date] strings"
+run "$SESSLUA" --root "$P" update.lua 8 --blocker "Another"
+expect_file_has "$PL" "- [ ] Parser breaks on [Date] strings" "a blocker naming a token is kept"
+run "$SESSLUA" --root "$P" update.lua 8 --learning Tokens "the [Date] token is literal"
+run "$SESSLUA" --root "$P" update.lua 8 --learning More "more"
+expect_file_has "$PL" "- the [Date] token is literal" "a learning naming a token is kept"
+run "$SESSLUA" --root "$P" view.lua 8 --json
+expect_out '"text": "Handle [ID] tokens"' "view shows a task naming a token"
+
+# The footer is the last Last Updated outside code: a quoted footer in a
+# note or a fenced block is left as written.
+F="$WORK/ft/docs/coordination"; mkdir -p "$F"
+run "$SESSLUA" --root "$F" create.lua 9 "Dev" "Goal"
+FL="$F/sessions/ACTIVE/session-9.md"
+run "$SESSLUA" --root "$F" update.lua 9 --note '**Last Updated:** 1999-01-01 00:00:00'
+python3 - "$FL" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("## Session Notes\n", "## Session Notes\n\n```\n**Last Updated:** [Date Time]\n```\n", 1)
+open(p, "w").write(s)
+PY
+run "$SESSLUA" --root "$F" update.lua 9 --progress 20
+expect_file_has "$FL" "**Last Updated:** 1999-01-01 00:00:00" "a note quoting the footer is kept"
+expect_file_has "$FL" "**Last Updated:** [Date Time]" "a code block quoting the footer is kept"
+expect_eq "$(grep -c "^\*\*Last Updated:\*\* $TODAY" "$FL")" "1" "the real footer is updated"
+run "$SESSLUA" --root "$F" view.lua 9 --json
+expect_out "\"last_updated\": \"$TODAY" "view reads the real footer"
+expect_out '"stale": false' "the log is not stale"
+
 finish
