@@ -3,6 +3,7 @@ local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
 local fs = require("sesslua.fs")
 local md = require("sesslua.md")
+local log = require("sesslua.log")
 local search = require("sesslua.search")
 local tree = require("sesslua.tree")
 local knowledge = require("sesslua.knowledge")
@@ -93,8 +94,9 @@ local last_updated_cache = {}
 local function log_date(path)
   if info[path].archive_date then return info[path].archive_date end
   if last_updated_cache[path] == nil then
-    local f = md.field(fs.read(path) or "", "Last Updated")
-    last_updated_cache[path] = f and f.value:match("^(%d%d%d%d%-%d%d%-%d%d)") or false
+    local doc = log.new(fs.read(path) or "", path)
+    local text = doc:last_updated()
+    last_updated_cache[path] = text and text:match("^(%d%d%d%d%-%d%d%-%d%d)") or false
   end
   return last_updated_cache[path] or nil
 end

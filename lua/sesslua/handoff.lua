@@ -51,6 +51,10 @@ local function check_placeholders(doc, out)
       if c and placeholders.is_placeholder(c) then
         found = found + 1
         result(out, "placeholders", "FAIL", ("template placeholder left: %s"):format(c), n)
+      elseif c and placeholders.token_in(c) then
+        found = found + 1 -- half filled in, or a real text that names a token
+        result(out, "placeholders", "WARN", ("template token %s left in: %s")
+          :format(placeholders.token_in(c), c), n)
       end
     end
   end
@@ -134,7 +138,8 @@ end
 
 local function check_stale(doc, out, opts)
   local text, t = doc:last_updated()
-  local line = field_line(doc, "Last Updated")
+  local footer = doc:footer_field("Last Updated")
+  local line = footer and line_of(doc.text, footer.line_start) or nil
   if not t then
     result(out, "stale", "WARN", "no Last Updated time", line)
     return

@@ -274,9 +274,43 @@ function M.texts(items, filter)
   return out
 end
 
+---Whether byte pos of text lies inside a fenced code block: counts the
+---fence lines (``` or ~~~, up to three spaces in) before it, jumping from
+---one to the next with pattern searches.
+local function in_fence(text, pos)
+  if not (text:find("```", 1, true) or text:find("~~~", 1, true)) then return false end
+  local inside = false
+  local lined = "\n" .. text -- so the first line starts after a "\n" too
+  for _, p in ipairs({ "\n ? ? ?```", "\n ? ? ?~~~" }) do
+    local from = 0
+    while true do
+      local at = lined:find(p, from + 1)
+      if not at or at >= pos then break end
+      inside = not inside
+      from = at + 1
+    end
+  end
+  return inside
+end
+
+---The footer's `**Key:**` field (Last Updated, Updated By): the last such
+---line outside fenced code, so a note or a code sample that quotes the
+---footer is never taken for it.
+---@return table|nil field as md.field returns it
+function Doc:footer_field(key)
+  local found, pos = nil, 1
+  while true do
+    local f = md.field(self.text, key, pos)
+    if not f then break end
+    if not in_fence(self.text, f.line_start) then found = f end
+    pos = f.line_end
+  end
+  return found
+end
+
 ---The Last Updated time as written, and as epoch seconds.
 function Doc:last_updated()
-  local f = md.field(self.text, "Last Updated")
+  local f = self:footer_field("Last Updated")
   if not f or placeholders.is_placeholder(f.value) then return nil end
   local clock = require("sesslua.clock")
   return f.value, clock.parse(f.value)
