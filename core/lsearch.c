@@ -2,6 +2,9 @@
  * lsearch.c — Lua binding of search.h: module "sesslua.search".
  *
  *   search.files(paths, needle [, opts]) -> results (per-file failures in results.errors)
+ *     paths: an array of strings, or an iterator function returning the next
+ *     path (nil at the end); opts.each: a function called with each file's
+ *     { path, count, hits } instead of collecting them in results
  *   search.buffer(text, needle [, opts]) -> hits
  *
  * opts: icase (default true), max_hits (total, across files), files_only
@@ -332,17 +335,23 @@ static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_
     return 1;
 }
 
-/* Push the `**Label:**` sub-heading nearest above a hit within its section
+/* Push the `**Label:**` sub-heading a hit is under within its section
  * (session logs use them as a third heading level: "**Current Blockers:**"),
- * or nil. Scans back with memrchr from the hit's line to floor. */
-static void push_label(lua_State *L, const char *text, size_t floor, size_t line_start)
+ * or nil: the hit's own line when it is one, else the nearest above. Scans
+ * back with memrchr from the hit's line to floor. */
+static void push_label(lua_State *L, const char *text, size_t floor, size_t line_start,
+                       size_t line_end)
 {
+    size_t ls, le;
+    if (is_label_line(text, line_start, line_end, &ls, &le)) {
+        lua_pushlstring(L, text + ls, le - ls);
+        return;
+    }
     size_t end = line_start;
     while (end > floor) {
         size_t e = end - 1; /* the previous line's '\n' */
         const char *nl = e > floor ? memrchr(text + floor, '\n', e - floor) : NULL;
         size_t s = nl ? (size_t)(nl - text) + 1 : floor;
-        size_t ls, le;
         if (is_label_line(text, s, e, &ls, &le)) {
             lua_pushlstring(L, text + ls, le - ls);
             return;
@@ -377,7 +386,7 @@ static void add_file_hits(lua_State *L, state *st, const options *o, int hits,
             if (o->labels) {
                 size_t floor = sec >= 0 ? st->idx.sections[sec].heading_end : 0;
                 if (st->hits[i].line_start >= floor)
-                    push_label(L, text, floor, st->hits[i].line_start);
+                    push_label(L, text, floor, st->hits[i].line_start, st->hits[i].line_end);
                 else
                     lua_pushnil(L);
                 lua_setfield(L, -2, "label");
@@ -403,9 +412,12 @@ static void add_file(lua_State *L, int files, int path, size_t count)
 
 /* ---- search.files ------------------------------------------------------- */
 
-/* Search one file; path is the string at index path. Returns hits counted. */
+/* Search one file; path is the string at index path. Without a callback
+ * (each == 0) its hits and file entry go to the tables at hits and files;
+ * with one, they are handed to each(file) and dropped, so memory does not
+ * grow with the corpus. Returns the hit lines counted. */
 static size_t search_one(lua_State *L, scan *sc, const options *o, int path,
-                         int hits, int files, int errs)
+                         int hits, int files, int errs, int each)
 {
     state *st = sc->st;
     size_t len = 0;
@@ -419,39 +431,86 @@ static size_t search_one(lua_State *L, scan *sc, const options *o, int path,
     size_t n = scan_text(L, sc, st->buf, len);
     if (n == 0)
         return 0;
-    add_file(L, files, path, n);
-    if (sc->keep)
-        add_file_hits(L, st, o, hits, path, st->buf, len);
+    if (!each) {
+        add_file(L, files, path, n);
+        if (sc->keep)
+            add_file_hits(L, st, o, hits, path, st->buf, len);
+        return n;
+    }
+    lua_pushvalue(L, each);                              /* ... each */
+    lua_createtable(L, 0, 3);                            /* ... each file */
+    lua_pushvalue(L, path);
+    lua_setfield(L, -2, "path");
+    set_int(L, "count", n);
+    if (sc->keep) {
+        lua_createtable(L, (int)(st->nhits < 1024 ? st->nhits : 1024), 0);
+        add_file_hits(L, st, o, lua_gettop(L), path, st->buf, len);
+        lua_setfield(L, -2, "hits");
+    }
+    lua_call(L, 1, 0);
     return n;
 }
 
+/* The next path: from the array at paths (cursor *i), or by calling the
+ * iterator function there. Pushes it and returns 1, or 0 at the end. */
+static int next_path(lua_State *L, int paths, lua_Integer *i)
+{
+    if (lua_type(L, paths) == LUA_TFUNCTION) {
+        lua_pushvalue(L, paths);
+        lua_call(L, 0, 1);                               /* ... path|nil */
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            return 0;
+        }
+    } else {
+        if ((lua_Unsigned)++*i > lua_rawlen(L, paths))
+            return 0;
+        lua_rawgeti(L, paths, *i);                       /* ... path */
+    }
+    if (lua_type(L, -1) != LUA_TSTRING)
+        luaL_argerror(L, paths, "paths must be strings");
+    return 1;
+}
+
 /* Stack slots of search.files, fixed once its tables are made. */
-enum { S_PATHS = 1, S_NEEDLE, S_OPTS, S_STATE, S_RESULTS, S_HITS, S_FILES,
-       S_ERRORS, S_PATH };
+enum { S_PATHS = 1, S_NEEDLE, S_OPTS, S_STATE, S_EACH, S_RESULTS, S_HITS,
+       S_FILES, S_ERRORS, S_PATH };
 
 static int l_files(lua_State *L)
 {
-    luaL_checktype(L, S_PATHS, LUA_TTABLE);
+    luaL_argexpected(L, lua_istable(L, S_PATHS) || lua_isfunction(L, S_PATHS), S_PATHS,
+                     "array of paths or iterator");
     options o = check_options(L, S_OPTS);
     lua_settop(L, S_OPTS);
     state *st = state_new(L);                          /* paths needle opts st */
     compile_needle(L, st, S_NEEDLE, o.icase);
+    if (lua_istable(L, S_OPTS))
+        lua_getfield(L, S_OPTS, "each");               /* ... st each */
+    else
+        lua_pushnil(L);
+    luaL_argcheck(L, lua_isnil(L, S_EACH) || lua_isfunction(L, S_EACH), S_OPTS,
+                  "each must be a function");
+    int each = lua_isfunction(L, S_EACH) ? S_EACH : 0;
     scan sc = {st, o.max_hits ? o.max_hits : (size_t)-1, 0,
                !(o.files_only || o.count_only), o.files_only, 0};
-    lua_createtable(L, 0, 3);                          /* ... st results */
+    lua_createtable(L, 0, 5);                          /* ... each results */
     lua_newtable(L);                                   /* ... results hits */
     lua_newtable(L);                                   /* ... results hits files */
     lua_newtable(L);                                   /* ... hits files errors */
-    lua_Integer n = (lua_Integer)lua_rawlen(L, S_PATHS);
-    for (lua_Integer i = 1; i <= n && sc.budget != 0; i++) {
-        if (lua_rawgeti(L, S_PATHS, i) != LUA_TSTRING) /* ... errors path */
-            luaL_argerror(L, S_PATHS, "paths must be an array of strings");
-        search_one(L, &sc, &o, S_PATH, S_HITS, S_FILES, S_ERRORS);
+    lua_Integer i = 0, lines = 0, matched = 0;
+    while (sc.budget != 0 && next_path(L, S_PATHS, &i)) { /* ... errors path */
+        size_t n = search_one(L, &sc, &o, S_PATH, S_HITS, S_FILES, S_ERRORS, each);
+        lines += (lua_Integer)n;
+        matched += n > 0;
         lua_pop(L, 1);
     }
     lua_setfield(L, S_RESULTS, "errors");
     lua_setfield(L, S_RESULTS, "files");
-    lua_setfield(L, S_RESULTS, "hits");                        /* paths needle opts st results */
+    lua_setfield(L, S_RESULTS, "hits");                /* ... each results */
+    lua_pushinteger(L, lines);
+    lua_setfield(L, S_RESULTS, "count");
+    lua_pushinteger(L, matched);
+    lua_setfield(L, S_RESULTS, "matched_files");
     state_free(st); /* the buffer goes now, not at the next GC cycle */
     return 1;
 }

@@ -75,31 +75,27 @@ for _, kind in ipairs(knowledge_kinds) do
   if fs.exists(p) then add(p, { kind = kind }) end
 end
 
-local result = search.files(files, args.query, { icase = not args.case_sensitive, labels = true })
-for _, e in ipairs(result.errors) do cli.warn(e.message) end
+-- Per-file facts a filter needs, kept only while that file's hits are
+-- handled: results stream file by file, so memory stays flat however big
+-- the corpus and however many hits.
+local function file_text(path) return fs.read(path) or "" end
 
--- Knowledge hits carry their whole entry; logs their section path.
-local entry_cache = {}
-local function entry_at(path, line)
-  if not entry_cache[path] then
-    entry_cache[path] = knowledge.entries(fs.read(path) or "", info[path].kind)
+---The knowledge entry a hit is in (nil for the file's header).
+local function entry_finder(path)
+  local entries = knowledge.entries(file_text(path), info[path].kind)
+  local i = 0
+  return function(line) -- hits come in line order
+    while entries[i + 1] and entries[i + 1].line <= line do i = i + 1 end
+    return entries[i]
   end
-  local found
-  for _, e in ipairs(entry_cache[path]) do
-    if e.line <= line then found = e else break end
-  end
-  return found
 end
-local last_updated_cache = {}
+
 local function log_date(path)
   if info[path].archive_date then return info[path].archive_date end
-  if last_updated_cache[path] == nil then
-    local doc = log.new(fs.read(path) or "", path)
-    local text = doc:last_updated()
-    last_updated_cache[path] = text and text:match("^(%d%d%d%d%-%d%d%-%d%d)") or false
-  end
-  return last_updated_cache[path] or nil
+  local text = log.new(file_text(path), path):last_updated()
+  return text and text:match("^(%d%d%d%d%-%d%d%-%d%d)")
 end
+
 ---How a title matches --section, as md.find ranks it: 1 exact,
 ---2 case-insensitive, 3 normalised prefix; nil when it does not.
 local function title_tier(title)
@@ -111,42 +107,43 @@ end
 ---The best tier any section of a file reaches: a hit is kept only when its
 ---section path matches at that tier, so `--section Notes` picks "Notes"
 ---and not also "Notes Archive", as md.find would.
-local best_tier_cache = {}
 local function best_tier(path)
-  if best_tier_cache[path] == nil then
-    local best = false
-    for _, sec in ipairs(md.sections(fs.read(path) or "")) do
-      local t = title_tier(sec.title)
-      if t and (not best or t < best) then best = t end
-    end
-    best_tier_cache[path] = best
+  local best
+  for _, sec in ipairs(md.sections(file_text(path))) do
+    local t = title_tier(sec.title)
+    if t and (not best or t < best) then best = t end
   end
-  return best_tier_cache[path]
+  return best
 end
-local function section_matches(h)
-  local best = best_tier(h.path)
-  if not best then return false end
+local function in_section(h, best)
   for _, t in ipairs(h.sections) do
     if title_tier(t) == best then return true end
   end
   return false
 end
 
-local hits = {}
-for _, h in ipairs(result.hits) do
-  local meta = info[h.path]
-  local keep = true
-  if args.section and not section_matches(h) then keep = false end
-  if keep and meta.kind then
-    h.entry = entry_at(h.path, h.line)
-    if not h.entry then keep = false end -- the file's header, not knowledge
-    if keep and only_session and (not h.entry or h.entry.session ~= only_session) then keep = false end
-    if keep and args.since and (not h.entry or h.entry.date < args.since) then keep = false end
-  elseif keep and args.since then
-    local d = log_date(h.path)
-    if not d or d < args.since then keep = false end
+---The hits of one file that pass --section, --session and --since.
+local function keep_hits(path, hits)
+  local meta = info[path]
+  local best = args.section and best_tier(path)
+  if args.section and not best then return {} end
+  local entry_at = meta.kind and entry_finder(path)
+  if not meta.kind and args.since then
+    local d = log_date(path)
+    if not d or d < args.since then return {} end
   end
-  if keep then hits[#hits + 1] = h end
+  local kept = {}
+  for _, h in ipairs(hits) do
+    local keep = not args.section or in_section(h, best)
+    if keep and entry_at then
+      h.entry = entry_at(h.line)
+      keep = h.entry ~= nil -- the file's header is no knowledge
+        and not (only_session and h.entry.session ~= only_session)
+        and not (args.since and h.entry.date < args.since)
+    end
+    if keep then kept[#kept + 1] = h end
+  end
+  return kept
 end
 
 local function label(h)
@@ -159,51 +156,25 @@ local function label(h)
     if not (i == 1 and #h.sections > 1) then parts[#parts + 1] = t end
   end
   parts[#parts + 1] = h.label -- the `**Label:**` sub-heading above the hit
-  return table.concat(parts, " › ")
+  return cli.printable(table.concat(parts, " › "))
 end
 
-if args.json then
-  local out = {}
-  for i, h in ipairs(hits) do
-    local meta = info[h.path]
-    out[i] = { path = h.path, session = meta.session or (h.entry and h.entry.session) or json.null,
-      section = #h.sections > 0 and h.sections[#h.sections] or json.null,
-      sections = h.sections, line = h.line, column = h.column, text = h.text, entry = json.null }
-    if h.entry then
-      local e = h.entry
-      out[i].entry = { date = e.date, session = e.session, category = e.category, type = e.type,
-        impact = e.impact or json.null, text = e.text or json.null }
-    end
-  end
-  cli.print_json({ schema = 1, kind = "search", query = args.query, hits = out })
-  return #hits > 0 and 0 or 1
-end
-
-if args.files_with_matches or args.count then
-  local counts, order = {}, {}
-  for _, h in ipairs(hits) do
-    if not counts[h.path] then counts[h.path] = 0; order[#order + 1] = h.path end
-    counts[h.path] = counts[h.path] + 1
-  end
-  for _, p in ipairs(order) do
-    io.write(p, args.count and (":" .. counts[p]) or "", "\n")
-  end
-  return #hits > 0 and 0 or 1
-end
-
+---Every occurrence of the query in text highlighted (display only: ASCII
+---case folding is enough to find what to paint).
 local function highlight(text, column)
+  text = cli.printable(text)
   if not cli.color_enabled() then return text end
-  local stop = column + #args.query - 1
-  return text:sub(1, column - 1) .. cli.paint("red", text:sub(column, stop)) .. text:sub(stop + 1)
-end
-
----Every occurrence highlighted (ASCII case folding is enough for display).
-local function highlight_all(text)
-  if not cli.color_enabled() then return text end
-  local lower, q = text:lower(), args.query:lower()
+  if column and not (args.case_sensitive and text or text:lower())
+      :find(args.case_sensitive and args.query or args.query:lower(), 1, true) then
+    -- a match by Unicode case folding: paint the kernel's own match
+    local stop = column + #args.query - 1
+    return text:sub(1, column - 1) .. cli.paint("red", text:sub(column, stop)) .. text:sub(stop + 1)
+  end
+  local find_in = args.case_sensitive and text or text:lower()
+  local q = args.case_sensitive and args.query or args.query:lower()
   local out, pos = {}, 1
   while true do
-    local a, b = lower:find(q, pos, true)
+    local a, b = find_in:find(q, pos, true)
     if not a then break end
     out[#out + 1] = text:sub(pos, a - 1) .. cli.paint("red", text:sub(a, b))
     pos = b + 1
@@ -212,26 +183,97 @@ local function highlight_all(text)
   return table.concat(out)
 end
 
-local shown_entries, last_label, last_path = {}, nil, nil
-for _, h in ipairs(hits) do
-  if h.entry then
-    local key = h.path .. ":" .. h.entry.line
-    if not shown_entries[key] then
-      shown_entries[key] = true
-      if last_label then io.write("\n"); last_label, last_path = nil, nil end
-      local text = fs.read(h.path) or ""
-      io.write(cli.paint("cyan", "shared-knowledge/" .. info[h.path].kind.file .. ":" .. h.entry.line), "\n")
-      local body = text:sub(h.entry.start, h.entry.stop - 1):gsub("%s*%-%-%-%s*$", "")
-      io.write(highlight_all(body:gsub("\r", "")), "\n\n")
+-- Writers: each takes one file's kept hits; finish closes the output.
+local emit, finish
+if args.json then
+  local n = 0
+  io.write('{\n  "hits": [')
+  emit = function(path, hits)
+    local meta = info[path]
+    for _, h in ipairs(hits) do
+      local item = { path = h.path, session = meta.session or (h.entry and h.entry.session) or json.null,
+        section = #h.sections > 0 and h.sections[#h.sections] or json.null,
+        sections = h.sections, label = h.label or json.null,
+        line = h.line, column = h.column, text = h.text, entry = json.null }
+      if h.entry then
+        local e = h.entry
+        item.entry = { date = e.date, session = e.session, category = e.category, type = e.type,
+          impact = e.impact or json.null, text = e.text or json.null }
+      end
+      n = n + 1
+      io.write(n > 1 and ",\n    " or "\n    ", json.encode(item, { indent = "  ", depth = 2 }))
     end
-  else
-    local l = label(h)
-    if l ~= last_label or h.path ~= last_path then
-      if last_label then io.write("\n") end
-      io.write(cli.paint("cyan", l), "\n")
-      last_label, last_path = l, h.path
+  end
+  finish = function()
+    local rest = json.encode({ schema = 1, kind = "search", query = args.query }, { indent = "  " })
+    io.write(n > 0 and "\n  ]," or "],", rest:sub(2), "\n")
+  end
+elseif args.files_with_matches or args.count then
+  emit = function(path, _, n)
+    io.write(cli.printable(path), args.count and (":" .. n) or "", "\n")
+  end
+  finish = function() end
+else
+  local last_label, last_path, any = nil, nil, false
+  local last_sections, last_sub
+  emit = function(path, hits)
+    local text -- read once per file, for knowledge entries
+    local shown = {}
+    for _, h in ipairs(hits) do
+      if h.entry then
+        if not shown[h.entry.line] then
+          shown[h.entry.line] = true
+          if any then io.write("\n") end
+          any, last_label, last_path = true, nil, nil
+          text = text or file_text(path)
+          io.write(cli.paint("cyan", "shared-knowledge/" .. info[path].kind.file .. ":" .. h.entry.line), "\n")
+          local body = text:sub(h.entry.start, h.entry.stop - 1):gsub("%s*%-%-%-%s*$", "")
+          io.write(highlight((body:gsub("\r", ""))), "\n")
+        end
+      else
+        -- hits of one section share their sections table: one label each
+        local l = last_label
+        if h.sections ~= last_sections or h.label ~= last_sub or path ~= last_path then
+          l, last_sections, last_sub = label(h), h.sections, h.label
+        end
+        if l ~= last_label or path ~= last_path then
+          if any then io.write("\n") end
+          io.write(cli.paint("cyan", l), "\n")
+          any, last_label, last_path = true, l, path
+        end
+        io.write(("  %d: %s\n"):format(h.line, highlight(h.text, h.column)))
+      end
     end
-    io.write(("  %d: %s\n"):format(h.line, highlight(h.text, h.column)))
+  end
+  finish = function() end
+end
+
+local found = 0
+local function each(file)
+  -- without a hit list (the fast -l / -c path) the kernel's count stands
+  local hits = file.hits and keep_hits(file.path, file.hits)
+  local n = hits and #hits or file.count
+  if n > 0 then
+    found = found + n
+    emit(file.path, hits, n)
   end
 end
-return #hits > 0 and 0 or 1
+local opts = { icase = not args.case_sensitive, labels = true, each = each }
+-- -l and -c on logs with no per-hit filter need no hit list: the kernel
+-- counts (or stops at a file's first hit) by itself.
+local log_files, knowledge_files = {}, {}
+for _, p in ipairs(files) do
+  table.insert(info[p].kind and knowledge_files or log_files, p)
+end
+local fast = (args.files_with_matches or args.count) and not (args.section or args.since)
+for _, batch in ipairs({ log_files, knowledge_files }) do
+  local o = opts
+  if fast and batch == log_files then
+    o = { icase = opts.icase, each = each, sections = false,
+          files_only = args.files_with_matches and not args.count, count_only = args.count }
+  end
+  local result = search.files(batch, args.query, o)
+  for _, e in ipairs(result.errors) do cli.warn(e.message) end
+end
+finish()
+return found > 0 and 0 or 1

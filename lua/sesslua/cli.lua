@@ -98,6 +98,7 @@ end
 ---Text safe to print on a terminal: control characters other than tab and
 ---newline shown as \xNN (logs and messages may hold anything).
 function M.printable(s)
+  if not s:find("[%z\1-\8\11-\31\127]") then return s end -- the common case, without a copy
   return (s:gsub("[%z\1-\8\11-\31\127]", function(c) return ("\\x%02x"):format(c:byte()) end))
 end
 

@@ -110,12 +110,14 @@ encode_value = function(v, indent, depth)
   error("json: cannot encode a " .. ty, 0)
 end
 
----Encode a value. `opts.indent` (a string) pretty-prints.
+---Encode a value. `opts.indent` (a string) pretty-prints; `opts.depth`
+---(default 0) is the nesting level the value sits at, for writing one
+---element of a larger document at a time.
 ---@param value any
 ---@param opts table|nil
 ---@return string
 function M.encode(value, opts)
-  return encode_value(value, opts and opts.indent, 0)
+  return encode_value(value, opts and opts.indent, opts and opts.depth or 0)
 end
 
 ---Decode JSON text.

@@ -229,6 +229,20 @@ expect_out '"hits": []' "json empty hits"
 sl search.lua 'say "hi" \ there' --json
 expect_rc 1 "json query with quotes and backslash"
 expect_out '"query": "say \"hi\" \\ there"' "json query escaped"
+# --json streams one hit at a time: the whole document still parses,
+# with many hits and with the Blockers label each hit sits under.
+sl search.lua redis --json
+expect_rc 0 "--json many hits"
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"] == 1 and len(d["hits"]) > 1' \
+  && ok || bad "--json with several hits is one valid document"
+expect_out '"label": "Current Blockers"' "json hits carry their **Label:** block"
+
+# Escape sequences written into a log never reach the terminal raw.
+printf 'raw \033]0;pwned\007 \033[31mRED zqqz\n' >> "$S12"
+sl search.lua zqqz
+expect_rc 0 "search finds the line with escapes"
+printf '%s' "$OUT" | grep -q $'\033' && bad "an escape sequence printed raw" || ok
+expect_out 'raw \x1b]0;pwned\x07 \x1b[31mRED zqqz' "control bytes are shown escaped"
 
 # Exit codes.
 sl search.lua zzznothing

@@ -99,6 +99,41 @@ assert(#res.hits == 1 and res.hits[1].sections == nil)
 res = assert(search.files({}, "x"))
 assert(#res.hits == 0 and #res.files == 0 and #res.errors == 0)
 
+-- streaming: an iterator of paths and a per-file callback ----------------
+do
+  local list, i = { log, none, bin, missing, crlf }, 0
+  local seen = {}
+  local r = search.files(function() i = i + 1; return list[i] end, "deploy", {
+    each = function(file)
+      assert(file.hits and #file.hits == file.count, "each file carries its hits")
+      seen[#seen + 1] = file
+    end })
+  assert(#seen == 2 and seen[1].path == log and seen[1].count == 4 and seen[2].path == crlf)
+  assert(seen[1].hits[2].line == 4 and seen[1].hits[2].sections[2] == "Progress")
+  assert(#r.hits == 0 and #r.files == 0, "with each, nothing is collected")
+  assert(r.count == 5 and r.matched_files == 2, "totals are still given")
+  assert(#r.errors == 1 and r.errors[1].code == "ENOENT", "errors are still collected")
+  -- count_only with each: counts only, no hit list
+  local counts = {}
+  search.files({ log, crlf }, "deploy", { count_only = true,
+    each = function(file) counts[#counts + 1] = file.count; assert(file.hits == nil) end })
+  assert(counts[1] == 4 and counts[2] == 1)
+  -- an error in the callback propagates, and nothing leaks (ASan/valgrind)
+  assert(not pcall(search.files, { log }, "deploy", { each = function() error("stop") end }))
+  assert(not pcall(search.files, function() return 42 end, "x"), "an iterator must give strings")
+  assert(not pcall(search.files, { log }, "x", { each = "not a function" }))
+end
+
+-- labels: a hit on a label line is under its own label --------------------
+do
+  local lab = write("labels.md", "# Log\n## Learnings\n**2026-01-01 - X:**\n- one\n"
+    .. "**2026-01-02 - asyncio gather:**\n- use asyncio\n")
+  local r = search.files({ lab }, "asyncio", { labels = true })
+  assert(#r.hits == 2)
+  assert(r.hits[1].line == 5 and r.hits[1].label == "2026-01-02 - asyncio gather", tostring(r.hits[1].label))
+  assert(r.hits[2].line == 6 and r.hits[2].label == "2026-01-02 - asyncio gather")
+end
+
 -- search.buffer ------------------------------------------------------------
 local b = search.buffer("Ёлка\nёлка ЁЛКА\nnothing", "ёлка")
 assert(#b == 2 and b[1].line == 1 and b[2].line == 2 and b[2].column == 1)
