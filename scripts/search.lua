@@ -187,26 +187,44 @@ end
 local emit, finish
 if args.json then
   local n = 0
-  io.write('{\n  "hits": [')
+  io.write('{\n  "schema": 1,\n  "kind": "search",\n  "hits": [')
+  -- One hit as json.encode would pretty-print it at depth 2 (keys sorted),
+  -- written by hand: a common word has hundreds of thousands of hits, and
+  -- what hits of one file or section share is encoded once.
+  local enc = function(v, depth) return json.encode(v, { indent = "  ", depth = depth }) end
+  local last_sections, sections_json
   emit = function(path, hits)
     local meta = info[path]
+    local path_json, session_json = enc(path), enc(meta.session or json.null)
+    local out = {}
     for _, h in ipairs(hits) do
-      local item = { path = h.path, session = meta.session or (h.entry and h.entry.session) or json.null,
-        section = #h.sections > 0 and h.sections[#h.sections] or json.null,
-        sections = h.sections, label = h.label or json.null,
-        line = h.line, column = h.column, text = h.text, entry = json.null }
+      if h.sections ~= last_sections then
+        last_sections, sections_json = h.sections, enc(h.sections, 3)
+      end
+      local entry_json, session = "null", session_json
       if h.entry then
         local e = h.entry
-        item.entry = { date = e.date, session = e.session, category = e.category, type = e.type,
-          impact = e.impact or json.null, text = e.text or json.null }
+        entry_json = enc({ date = e.date, session = e.session, category = e.category, type = e.type,
+          impact = e.impact or json.null, text = e.text or json.null }, 3)
+        if not meta.session then session = enc(e.session) end
       end
       n = n + 1
-      io.write(n > 1 and ",\n    " or "\n    ", json.encode(item, { indent = "  ", depth = 2 }))
+      out[#out + 1] = table.concat({ n > 1 and ",\n    {" or "\n    {",
+        '\n      "column": ', h.column,
+        ',\n      "entry": ', entry_json,
+        ',\n      "label": ', h.label and enc(h.label) or "null",
+        ',\n      "line": ', h.line,
+        ',\n      "path": ', path_json,
+        ',\n      "section": ', #h.sections > 0 and enc(h.sections[#h.sections]) or "null",
+        ',\n      "sections": ', sections_json,
+        ',\n      "session": ', session,
+        ',\n      "text": ', enc(h.text),
+        "\n    }" })
     end
+    io.write(table.concat(out))
   end
   finish = function()
-    local rest = json.encode({ schema = 1, kind = "search", query = args.query }, { indent = "  " })
-    io.write(n > 0 and "\n  ]," or "],", rest:sub(2), "\n")
+    io.write(n > 0 and "\n  ]" or "]", ',\n  "query": ', enc(args.query, 1), "\n}\n")
   end
 elseif args.files_with_matches or args.count then
   emit = function(path, _, n)
