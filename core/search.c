@@ -1,20 +1,25 @@
 /*
  * search.c — literal search, see search.h.
  *
- * Case-insensitive matching is defined as: fold the text and the needle
- * (ASCII A-Z, and two-byte UTF-8 upper-case letters to their lower case),
- * then compare bytes. Folding maps ASCII to ASCII and a two-byte sequence to
- * a two-byte sequence, so it keeps every offset; and whether a byte is part
- * of a two-byte sequence depends only on its neighbours (lead bytes C2-DF are
- * never continuation bytes), so a candidate is verified by folding just the
- * bytes under it.
+ * Case-insensitive matching is defined as: fold the text and the needle,
+ * then compare bytes. Folding splits a buffer into units — an ASCII byte, a
+ * well-formed UTF-8 sequence (Unicode table 3-7), or any other byte alone —
+ * and maps each sequence to the sequence of its Unicode simple case folding
+ * (search_fold.h, generated), ASCII A-Z to a-z, and lone bytes to
+ * themselves. The table keeps only foldings with the same UTF-8 length, so
+ * folding keeps every offset; and the unit holding a byte depends only on
+ * the three bytes either side of it, so a candidate is verified by folding
+ * just the units under it.
  *
  * Candidates come from a filter on two "rare" needle bytes (the generic
  * SIMD substring idea of W. Mula): a position can only match if the text byte
- * under needle[k1] is one of at most two raw values that fold to it, and the
- * same for k2. With SSE2 that test runs 16 positions at a time; the portable
- * fallback runs it one position at a time. Lines are counted only up to each
- * hit, so a file without matches is never walked line by line.
+ * under needle[k1] is one of the few raw values that can fold to it there,
+ * and the same for k2. Inside a well-formed needle letter those are the
+ * bytes of the letter's case variants (at most FOLD_CLASS_MAX); for an ASCII
+ * needle they are the letter's two cases, and that path is the one tuned.
+ * With SSE2 the test runs 16 positions at a time; the portable fallback runs
+ * it one position at a time. Lines are counted only up to each hit, so a
+ * file without matches is never walked line by line.
  */
 /* memmem and memrchr are GNU (and BSD, and POSIX 2024) extensions. */
 #ifndef _GNU_SOURCE
@@ -24,6 +29,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "search_fold.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -39,71 +46,119 @@ static unsigned ascii_lower(unsigned c)
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 
-static int is_lead2(unsigned c) { return c >= 0xC2 && c <= 0xDF; }
-static int is_cont(unsigned c) { return c >= 0x80 && c <= 0xBF; }
+static int is_cont(unsigned c) { return (c & 0xC0u) == 0x80u; }
 
-/* Latin Extended-A (U+0100-017F): pairs alternate even/odd upper/lower,
- * with the parity flipping at the few letters that have no pair. */
-static unsigned fold_latin_ext_a(unsigned cp)
+/* Length of the well-formed UTF-8 sequence starting at t[i] (i < len): 1
+ * for ASCII, 2 to 4, or 0 when t[i] starts none — a continuation byte, C0,
+ * C1, F5-FF, or a sequence that is cut short, overlong, a surrogate or
+ * above U+10FFFF. */
+static size_t seq_len(const unsigned char *t, size_t len, size_t i)
 {
-    if (cp == 0x0130 || cp == 0x0131 || cp == 0x0138 || cp == 0x0149 ||
-        cp == 0x017F)
-        return cp; /* İ ı ĸ ŉ ſ: their case partners are ASCII or absent */
-    if (cp == 0x0178)
-        return 0x00FF; /* Ÿ -> ÿ */
-    if ((cp >= 0x0139 && cp <= 0x0148) || (cp >= 0x0179 && cp <= 0x017E))
-        return (cp & 1) ? cp + 1 : cp;
-    return (cp & 1) ? cp : cp + 1;
-}
-
-static unsigned fold_greek(unsigned cp)
-{
-    if (cp >= 0x0391 && cp <= 0x03AB && cp != 0x03A2)
-        return cp + 0x20;
-    switch (cp) {
-    case 0x0386: return 0x03AC;
-    case 0x0388: case 0x0389: case 0x038A: return cp + 0x25;
-    case 0x038C: return 0x03CC;
-    case 0x038E: case 0x038F: return cp + 0x3F;
-    case 0x03C2: return 0x03C3; /* final sigma folds like sigma */
-    default: return cp;
+    unsigned c = t[i], lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0) {
+        n = 2;
+    } else if (c < 0xF0) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c < 0xF5) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
     }
+    if (len - i < n || t[i + 1] < lo || t[i + 1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if (!is_cont(t[i + k]))
+            return 0;
+    return n;
 }
 
-/* Lower-case partner of a code point below U+0800, or cp itself. */
-static unsigned fold_cp(unsigned cp)
+/* The code point of a well-formed sequence of n >= 2 bytes. */
+static unsigned utf8_decode(const unsigned char *s, size_t n)
 {
-    if (cp >= 0x00C0 && cp <= 0x00DE && cp != 0x00D7)
-        return cp + 0x20;
-    if (cp >= 0x0100 && cp <= 0x017F)
-        return fold_latin_ext_a(cp);
-    if (cp >= 0x0386 && cp <= 0x03C2)
-        return fold_greek(cp);
-    if (cp >= 0x0400 && cp <= 0x040F)
-        return cp + 0x50;
-    if (cp >= 0x0410 && cp <= 0x042F)
-        return cp + 0x20;
+    unsigned cp = s[0] & (0x7Fu >> n);
+    for (size_t k = 1; k < n; k++)
+        cp = (cp << 6) | (s[k] & 0x3Fu);
     return cp;
 }
 
-/* Fold the two-byte sequence (lead, cont); returns both bytes packed. */
-static unsigned fold_pair(unsigned lead, unsigned cont)
+/* Write cp as an n-byte sequence (n >= 2, and cp needs exactly n bytes). */
+static void utf8_encode(unsigned cp, size_t n, unsigned char *out)
 {
-    unsigned cp = fold_cp(((lead & 0x1Fu) << 6) | (cont & 0x3Fu));
-    return ((0xC0u | (cp >> 6)) << 8) | (0x80u | (cp & 0x3Fu));
+    static const unsigned char lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
+    for (size_t k = n - 1; k > 0; k--) {
+        out[k] = (unsigned char)(0x80u | (cp & 0x3Fu));
+        cp >>= 6;
+    }
+    out[0] = (unsigned char)(lead[n] | cp);
 }
 
-/* The folded value of text[i], looking at its neighbours only. */
-static unsigned fold_at(const unsigned char *t, size_t len, size_t i)
+/* Simple case folding of a code point from U+0080 up, when it keeps the
+ * UTF-8 length; otherwise cp itself. */
+static unsigned fold_cp(unsigned cp)
 {
-    unsigned c = t[i];
-    if (c < 0x80)
-        return ascii_lower(c);
-    if (is_lead2(c) && i + 1 < len && is_cont(t[i + 1]))
-        return fold_pair(c, t[i + 1]) >> 8;
-    if (is_cont(c) && i > 0 && is_lead2(t[i - 1]))
-        return fold_pair(t[i - 1], c) & 0xFFu;
-    return c;
+    if (cp >= FOLD_LIMIT)
+        return cp;
+    unsigned block = fold_stage1[cp >> FOLD_SHIFT];
+    return (unsigned)((long)cp + fold_delta[fold_stage2[block][cp & ((1u << FOLD_SHIFT) - 1)]]);
+}
+
+/* Fold the unit starting at t[s] into out; returns its length. */
+static size_t fold_unit(const unsigned char *t, size_t len, size_t s,
+                        unsigned char out[4])
+{
+    unsigned c = t[s];
+    if (c < 0x80) {
+        out[0] = (unsigned char)ascii_lower(c);
+        return 1;
+    }
+    size_t n = seq_len(t, len, s);
+    if (n == 0) {
+        out[0] = (unsigned char)c;
+        return 1;
+    }
+    utf8_encode(fold_cp(utf8_decode(t + s, n)), n, out);
+    return n;
+}
+
+/* Start of the unit holding t[i]: a continuation byte belongs to the
+ * nearest non-continuation byte at most three bytes back when the
+ * well-formed sequence that byte starts reaches i; else it stands alone. */
+static size_t unit_start(const unsigned char *t, size_t len, size_t i)
+{
+    if (!is_cont(t[i]))
+        return i;
+    for (size_t back = 1; back <= 3 && back <= i; back++)
+        if (!is_cont(t[i - back]))
+            return seq_len(t, len, i - back) > back ? i - back : i;
+    return i;
+}
+
+/* The code points that fold to f, f included (f must fold to itself);
+ * returns how many. Any such cp is f minus one of the table's deltas. */
+static size_t fold_class(unsigned f, unsigned out[FOLD_CLASS_MAX])
+{
+    size_t n = 0;
+    out[n++] = f;
+    for (size_t d = 1; d < sizeof fold_delta / sizeof *fold_delta; d++) {
+        long cp = (long)f - fold_delta[d];
+        if (cp >= 0x80 && cp < FOLD_LIMIT && fold_cp((unsigned)cp) == f &&
+            n < FOLD_CLASS_MAX)
+            out[n++] = (unsigned)cp;
+    }
+    return n;
 }
 
 /* ---- binary ----------------------------------------------------------- */
@@ -116,17 +171,24 @@ int search_is_binary(const char *text, size_t len)
 
 /* ---- candidate filter ------------------------------------------------- */
 
-/* One probed needle position: the text byte there must be a or b. */
+/* One probed needle position: the text byte there must be one of v[0..3]
+ * (unused slots repeat v[0]). */
 typedef struct probe {
     size_t k;
-    unsigned char a, b;
+    unsigned char v[4];
 } probe;
+
+enum {
+    PLAN_PAIR,  /* each probe accepts at most two raw values */
+    PLAN_QUAD,  /* each probe accepts at most four */
+    PLAN_TABLE, /* p1 accepts more: test it through table */
+};
 
 typedef struct plan {
     probe p1, p2;
     int ascii;          /* needle all ASCII: verify without UTF-8 context */
-    int use_table;      /* p1 has more than two raw values: use table */
-    unsigned char table[256]; /* raw bytes accepted at p1 when use_table */
+    int mode;           /* PLAN_* */
+    unsigned char table[256]; /* raw bytes accepted at p1 in PLAN_TABLE */
 } plan;
 
 /* Rough frequency rank of a byte in English-ish Markdown logs (0 = rare). */
@@ -142,79 +204,139 @@ static unsigned byte_freq(unsigned c)
     return 250 - (unsigned)(hit - common) * 4;
 }
 
-/* Raw byte values that fold to v in some context, as a 256-entry table;
- * returns how many. Only needed for non-ASCII needle bytes. */
-static int preimage(unsigned v, unsigned char table[256])
+/* Mark in table every raw byte that folds to v (>= 0x80) in some context:
+ * v, and byte j of each sequence whose folding has v at j. Only for needle
+ * bytes outside a well-formed sequence, so it may be slow. */
+static void preimage_any(unsigned v, unsigned char table[256])
 {
+    table[v] = 1;
+    for (unsigned cp = 0x80; cp < FOLD_LIMIT; cp++) {
+        if (!fold_stage1[cp >> FOLD_SHIFT]) {
+            cp |= (1u << FOLD_SHIFT) - 1; /* no folding in this block */
+            continue;
+        }
+        unsigned f = fold_cp(cp);
+        if (f == cp)
+            continue;
+        unsigned char a[4], b[4];
+        size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        utf8_encode(cp, n, a);
+        utf8_encode(f, n, b);
+        for (size_t j = 0; j < n; j++)
+            if (b[j] == v)
+                table[a[j]] = 1;
+    }
+}
+
+/* The raw text bytes that can stand under folded needle byte n[k] in a
+ * match, as a 256-entry table; returns how many. Inside a well-formed
+ * needle sequence the text must hold a case variant of that letter at the
+ * same place (a lead byte there only starts a well-formed sequence of the
+ * same length), so the answer is byte k of each variant. */
+static int position_set(const unsigned char *n, size_t len, size_t k,
+                        unsigned char table[256])
+{
+    unsigned v = n[k];
     int count = 0;
     memset(table, 0, 256);
     table[v] = 1;
-    for (unsigned lead = 0xC2; lead <= 0xDF; lead++)
-        for (unsigned cont = 0x80; cont <= 0xBF; cont++) {
-            unsigned f = fold_pair(lead, cont);
-            if ((f >> 8) == v)
-                table[lead] = 1;
-            if ((f & 0xFFu) == v)
-                table[cont] = 1;
+    if (v < 0x80) {
+        if (v >= 'a' && v <= 'z')
+            table[v - 32] = 1;
+    } else {
+        size_t s = unit_start(n, len, k), sl = seq_len(n, len, s);
+        if (sl >= 2 && s + sl > k) {
+            unsigned cls[FOLD_CLASS_MAX];
+            size_t m = fold_class(utf8_decode(n + s, sl), cls);
+            for (size_t i = 0; i < m; i++) {
+                unsigned char e[4];
+                utf8_encode(cls[i], sl, e);
+                table[e[k - s]] = 1;
+            }
+        } else {
+            preimage_any(v, table);
         }
+    }
     for (int i = 0; i < 256; i++)
         count += table[i];
     return count;
 }
 
-/* Fill pr for needle position k; returns how many raw values it accepts. */
+/* Fill pr for needle position k; returns how many raw values it accepts
+ * (pr->v is filled only when that is at most four). */
 static int make_probe(const search_pattern *pat, size_t k, probe *pr,
                       unsigned char table[256])
 {
-    unsigned v = (unsigned char)pat->needle[k];
-    int count = 1;
+    const unsigned char *n = (const unsigned char *)pat->needle;
+    int count = position_set(n, pat->len, k, table);
+    int got = 1;
     pr->k = k;
-    pr->a = pr->b = (unsigned char)v;
-    if (!(pat->flags & SEARCH_ICASE))
-        return 1;
-    if (v < 0x80) {
-        if (v >= 'a' && v <= 'z')
-            pr->b = (unsigned char)(v - 32);
-        return 1 + (pr->b != pr->a);
-    }
-    count = preimage(v, table);
-    for (int i = 0, seen = 0; i < 256 && count <= 2; i++)
-        if (table[i] && i != (int)v && !seen++)
-            pr->b = (unsigned char)i;
+    memset(pr->v, n[k], sizeof pr->v);
+    for (int i = 0; i < 256 && count <= 4; i++)
+        if (table[i] && i != n[k])
+            pr->v[got++] = (unsigned char)i;
     return count;
 }
 
-/* Pick the two rarest usable needle positions. */
+/* Cost of probing position k (lower is better). ASCII goes by English
+ * frequency. Inside a needle letter the probe accepts just the bytes of the
+ * letter's case variants, which are rare in English-ish logs; the last
+ * byte (which tells letters apart) is preferred to a middle byte (shared by
+ * a block of 64 letters) and to the lead byte (which repeats through a
+ * whole script), and fewer accepted values to more. A byte outside any
+ * letter may accept many raw values: last. */
+static unsigned probe_cost(const unsigned char *n, size_t len, size_t k)
+{
+    unsigned c = n[k];
+    if (c < 0x80)
+        return byte_freq(c);
+    size_t s = unit_start(n, len, k), sl = seq_len(n, len, s);
+    if (sl < 2 || s + sl <= k)
+        return 4096;
+    unsigned char table[256];
+    unsigned width = (unsigned)position_set(n, len, k, table);
+    return (s == k ? 16 : s + sl == k + 1 ? 8 : 12) + 2 * (width - 1);
+}
+
+/* Pick the cheapest needle position, then the cheapest outside its unit
+ * (a letter's bytes come together), or failing that any other; the first
+ * one wins a tie. A one-byte needle probes the same position twice. */
 static void make_plan(const search_pattern *pat, plan *pl)
 {
     const unsigned char *n = (const unsigned char *)pat->needle;
-    unsigned best1 = ~0u, best2 = ~0u;
-    size_t k1 = 0, k2 = 0;
+    size_t k1 = 0, k2, u1, u2;
+    unsigned best = ~0u;
+    int outside = 0;
     unsigned char scratch[256];
     pl->ascii = 1;
     for (size_t k = 0; k < pat->len; k++) {
+        unsigned f = probe_cost(n, pat->len, k);
         if (n[k] >= 0x80)
             pl->ascii = 0;
-        /* Prefer ASCII: a non-ASCII byte may have several raw pre-images. */
-        unsigned f = byte_freq(n[k]) + (n[k] >= 0x80 ? 256 : 0);
-        if (f < best1) {
-            best2 = best1, k2 = k1;
-            best1 = f, k1 = k;
-        } else if (f < best2) {
-            best2 = f, k2 = k;
-        }
+        if (f < best)
+            best = f, k1 = k;
     }
-    if (best2 == ~0u)
-        k2 = k1;
-    int wide1 = make_probe(pat, k1, &pl->p1, pl->table) > 2;
-    int wide2 = make_probe(pat, k2, &pl->p2, scratch) > 2;
-    /* A probe accepting more than two raw values cannot run in the vector
+    u1 = unit_start(n, pat->len, k1);
+    u2 = u1 + seq_len(n, pat->len, u1);
+    if (u2 <= k1) /* a lone byte */
+        u2 = k1 + 1;
+    k2 = k1;
+    best = ~0u;
+    for (size_t k = 0; k < pat->len; k++) {
+        int out = k < u1 || k >= u2;
+        unsigned f = probe_cost(n, pat->len, k);
+        if (k != k1 && ((out && !outside) || (out == outside && f < best)))
+            best = f, k2 = k, outside = out;
+    }
+    int w1 = make_probe(pat, k1, &pl->p1, pl->table);
+    int w2 = make_probe(pat, k2, &pl->p2, scratch);
+    /* A probe accepting more than four raw values cannot run in the vector
      * filter: drop it, or fall back to a table on p1 when both are wide. */
-    if (wide1 && !wide2)
-        pl->p1 = pl->p2;
-    else if (wide2 && !wide1)
-        pl->p2 = pl->p1;
-    pl->use_table = wide1 && wide2;
+    if (w1 > 4 && w2 <= 4)
+        pl->p1 = pl->p2, w1 = w2;
+    else if (w2 > 4 && w1 <= 4)
+        pl->p2 = pl->p1, w2 = w1;
+    pl->mode = w1 > 4 ? PLAN_TABLE : (w1 > 2 || w2 > 2) ? PLAN_QUAD : PLAN_PAIR;
 }
 
 /* ---- compile ---------------------------------------------------------- */
@@ -245,8 +367,12 @@ int search_compile(search_pattern *pat, const char *needle, size_t len, int flag
     pat->needle = malloc(plan_offset(len) + sizeof(plan));
     if (!pat->needle)
         return -1;
-    for (size_t i = 0; i < len; i++)
-        pat->needle[i] = (char)((flags & SEARCH_ICASE) ? fold_at(n, len, i) : n[i]);
+    if (flags & SEARCH_ICASE) {
+        for (size_t s = 0, u; s < len; s += u)
+            u = fold_unit(n, len, s, (unsigned char *)pat->needle + s);
+    } else {
+        memcpy(pat->needle, n, len);
+    }
     pat->len = len;
     plan *pl = (plan *)(void *)(pat->needle + plan_offset(len));
     memset(pl, 0, sizeof *pl);
@@ -274,16 +400,29 @@ static int verify(const search_pattern *pat, const plan *pl,
                 return 0;
         return 1;
     }
-    for (size_t i = 0; i < pat->len; i++)
-        if (fold_at(t, len, p + i) != n[i])
-            return 0;
+    /* Fold unit by unit; the first unit may begin before p. */
+    size_t i = 0, s = unit_start(t, len, p);
+    for (size_t k = p - s; i < pat->len; k = 0) {
+        unsigned char f[4];
+        if (t[s] < 0x80) {
+            if (ascii_lower(t[s]) != n[i])
+                return 0;
+            i++, s++;
+            continue;
+        }
+        size_t u = fold_unit(t, len, s, f);
+        for (; k < u && i < pat->len; k++, i++)
+            if (f[k] != n[i])
+                return 0;
+        s += u;
+    }
     return 1;
 }
 
 static int probe_ok(const probe *pr, const unsigned char *t, size_t p)
 {
     unsigned c = t[p + pr->k];
-    return c == pr->a || c == pr->b;
+    return c == pr->v[0] || c == pr->v[1] || c == pr->v[2] || c == pr->v[3];
 }
 
 /* First match starting in [from, last], last = len - needle length; or
@@ -292,9 +431,10 @@ static size_t find_scalar(const search_pattern *pat, const plan *pl,
                           const unsigned char *t, size_t len, size_t from,
                           size_t last)
 {
+    int table = pl->mode == PLAN_TABLE;
     for (size_t p = from; p <= last; p++) {
-        int ok = pl->use_table ? pl->table[t[p + pl->p1.k]]
-                               : probe_ok(&pl->p1, t, p) && probe_ok(&pl->p2, t, p);
+        int ok = table ? pl->table[t[p + pl->p1.k]]
+                       : probe_ok(&pl->p1, t, p) && probe_ok(&pl->p2, t, p);
         if (ok && verify(pat, pl, t, len, p))
             return p;
     }
@@ -302,11 +442,41 @@ static size_t find_scalar(const search_pattern *pat, const plan *pl,
 }
 
 #ifdef SEARCH_SSE2
+static __m128i probe_load(const probe *pr, const unsigned char *t, size_t p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)(t + p + pr->k));
+}
+
 static __m128i probe_mask(const probe *pr, const unsigned char *t, size_t p)
 {
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + p + pr->k));
-    return _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->a)),
-                        _mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->b)));
+    __m128i x = probe_load(pr, t, p);
+    return _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->v[0])),
+                        _mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->v[1])));
+}
+
+static __m128i probe_mask4(const probe *pr, const unsigned char *t, size_t p)
+{
+    __m128i x = probe_load(pr, t, p);
+    __m128i a = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->v[0])),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->v[1])));
+    __m128i b = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->v[2])),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->v[3])));
+    return _mm_or_si128(a, b);
+}
+
+/* The first candidate p + i (bit i of bits) at or before last that
+ * verifies; or (size_t)-1. */
+static size_t verify_bits(const search_pattern *pat, const plan *pl,
+                          const unsigned char *t, size_t len, size_t p,
+                          size_t last, unsigned bits)
+{
+    while (bits) {
+        size_t q = p + (size_t)__builtin_ctz(bits);
+        if (q <= last && verify(pat, pl, t, len, q))
+            return q;
+        bits &= bits - 1;
+    }
+    return (size_t)-1;
 }
 
 /* 16 candidate positions per step; loads stay inside t[0, len). */
@@ -315,15 +485,20 @@ static size_t find_sse2(const search_pattern *pat, const plan *pl,
                         size_t last)
 {
     size_t kmax = pl->p1.k > pl->p2.k ? pl->p1.k : pl->p2.k;
-    size_t p = from;
-    for (; !pl->use_table && p + kmax + 16 <= len && p <= last; p += 16) {
-        __m128i m = _mm_and_si128(probe_mask(&pl->p1, t, p), probe_mask(&pl->p2, t, p));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-        while (bits) {
-            size_t q = p + (size_t)__builtin_ctz(bits);
-            if (q <= last && verify(pat, pl, t, len, q))
+    size_t p = from, q;
+    if (pl->mode == PLAN_PAIR) {
+        for (; p + kmax + 16 <= len && p <= last; p += 16) {
+            __m128i m = _mm_and_si128(probe_mask(&pl->p1, t, p), probe_mask(&pl->p2, t, p));
+            unsigned bits = (unsigned)_mm_movemask_epi8(m);
+            if (bits && (q = verify_bits(pat, pl, t, len, p, last, bits)) != (size_t)-1)
                 return q;
-            bits &= bits - 1;
+        }
+    } else if (pl->mode == PLAN_QUAD) {
+        for (; p + kmax + 16 <= len && p <= last; p += 16) {
+            __m128i m = _mm_and_si128(probe_mask4(&pl->p1, t, p), probe_mask4(&pl->p2, t, p));
+            unsigned bits = (unsigned)_mm_movemask_epi8(m);
+            if (bits && (q = verify_bits(pat, pl, t, len, p, last, bits)) != (size_t)-1)
+                return q;
         }
     }
     return p <= last ? find_scalar(pat, pl, t, len, p, last) : (size_t)-1;

@@ -2,8 +2,13 @@
  * search.h — literal search over many files, at close to grep's speed.
  *
  * Whole buffers are scanned with memchr/memmem-class code; Lua never loops
- * over bytes. Case-insensitive matching folds ASCII and the common two-byte
- * UTF-8 letters (Latin-1 Supplement, Latin Extended-A, Greek, Cyrillic).
+ * over bytes. Case-insensitive matching folds ASCII and every UTF-8 letter
+ * by Unicode simple case folding (one code point to one, Unicode 14, not
+ * the C library's locale), 2-, 3- and 4-byte letters alike; the few
+ * letters whose folding would change their UTF-8 length keep their case
+ * (KELVIN SIGN, ANGSTROM SIGN, OHM SIGN, ẞ, ſ, Ⱥ, ... listed in
+ * search_fold.h), as do the Turkic I/ı and İ/i pairs. Bytes that are not
+ * well-formed UTF-8 match only themselves. A match has the needle's length.
  * Binary data (a NUL byte in the first 8 KiB) is skipped. Memory stays flat:
  * one reusable read buffer for a whole run, whatever the corpus size.
  */
@@ -33,7 +38,7 @@ typedef int (*search_fn)(void *ud, const char *text, const search_hit *hit);
 
 /* A compiled needle; reuse it across buffers. */
 typedef struct search_pattern {
-    char *needle;      /* owned; folded when SEARCH_ICASE */
+    char *needle;      /* owned; folded when SEARCH_ICASE (same length) */
     size_t len;
     int flags;
 } search_pattern;
