@@ -125,6 +125,7 @@ end
 ---The hits of one file that pass --section, --session and --since.
 local function keep_hits(path, hits)
   local meta = info[path]
+  if not (meta.kind or args.section or args.since) then return hits end -- nothing to filter
   local best = args.section and best_tier(path)
   if args.section and not best then return {} end
   local entry_at = meta.kind and entry_finder(path)
@@ -237,16 +238,21 @@ else
   emit = function(path, hits)
     local text -- read once per file, for knowledge entries
     local shown = {}
+    local out = {} -- one write per file: a common word has many hits
+    local function write(a, b)
+      out[#out + 1] = a
+      if b then out[#out + 1] = b end
+    end
     for _, h in ipairs(hits) do
       if h.entry then
         if not shown[h.entry.line] then
           shown[h.entry.line] = true
-          if any then io.write("\n") end
+          if any then write("\n") end
           any, last_label, last_path = true, nil, nil
           text = text or file_text(path)
-          io.write(cli.paint("cyan", "shared-knowledge/" .. info[path].kind.file .. ":" .. h.entry.line), "\n")
+          write(cli.paint("cyan", "shared-knowledge/" .. info[path].kind.file .. ":" .. h.entry.line), "\n")
           local body = text:sub(h.entry.start, h.entry.stop - 1):gsub("%s*%-%-%-%s*$", "")
-          io.write(highlight((body:gsub("\r", ""))), "\n")
+          write(highlight((body:gsub("\r", ""))), "\n")
         end
       else
         -- hits of one section share their sections table: one label each
@@ -255,13 +261,14 @@ else
           l, last_sections, last_sub = label(h), h.sections, h.label
         end
         if l ~= last_label or path ~= last_path then
-          if any then io.write("\n") end
-          io.write(cli.paint("cyan", l), "\n")
+          if any then write("\n") end
+          write(cli.paint("cyan", l), "\n")
           any, last_label, last_path = true, l, path
         end
-        io.write(("  %d: %s\n"):format(h.line, highlight(h.text, h.column)))
+        out[#out + 1] = ("  %d: %s\n"):format(h.line, highlight(h.text, h.column))
       end
     end
+    io.write(table.concat(out))
   end
   finish = function() end
 end
