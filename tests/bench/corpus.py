@@ -8,7 +8,8 @@ blockers, coordination, next steps, notes, Last Updated footer), with fenced
 code blocks holding `#` lines, emoji headings and some CRLF files.
 
 Search words: MODERATE_WORD appears in roughly 0.3% of body lines (a few
-thousand hits in 10,000 logs); RARE_WORD is planted in RARE_FILES logs only.
+thousand hits in 10,000 logs); RARE_WORD is planted in RARE_FILES logs only;
+COMMON_WORD ("the") is on most body lines: the many-hits case.
 """
 
 import datetime
@@ -18,6 +19,7 @@ import random
 
 MODERATE_WORD = "flaky"
 RARE_WORD = "quetzal"
+COMMON_WORD = "the"  # on most body lines: the many-hits case
 RARE_FILES = 12
 DAY0 = datetime.date(2025, 11, 15)
 
