@@ -8,6 +8,7 @@ local edit = require("sesslua.logedit")
 local knowledge = require("sesslua.knowledge")
 local summary = require("sesslua.summary")
 local clock = require("sesslua.clock")
+local routine = require("sesslua.routine")
 
 local parser = cli.parser("eod.lua", "End the day: completed tasks, next steps, learnings to share.",
   "On a terminal it asks; with --yes or no terminal it asks nothing and shares nothing unless --share-all.")
@@ -38,31 +39,60 @@ if ask and #next_steps == 0 then
   end
 end
 
+-- Learnings recorded today that shared knowledge lacks (the edit below
+-- does not touch Learnings, so the log as it is now says which).
+local pending = knowledge.unshared_learnings(ctx, cli.check(log.open(path)), id, today)
+local to_share, offered = {}, {}
+for _, e in ipairs(pending) do
+  local yes = args.share_all
+  if ask and not args.share_all and not args.share_none then
+    offered[e] = true
+    local a = cli.ask(("Share learning '%s: %s'? (y/n)"):format(cli.printable(e.category),
+      cli.printable(e.text)), "n")
+    yes = a and a:lower():match("^y") ~= nil
+  end
+  if yes then to_share[#to_share + 1] = e end
+end
+
+-- Sharing comes first and is idempotent, so a failure of the log edit after
+-- it leaves nothing a re-run would repeat; but first make sure both folders
+-- can be written, so that an unwritable one stops eod with nothing changed.
+if #to_share > 0 then
+  local p = tree.paths(ctx.root)
+  for _, dir in ipairs({ p.knowledge, p.active }) do
+    if dir == p.active or fs.exists(dir) then -- knowledge.add creates a missing folder
+      local ok, err, code = routine.writable(dir)
+      if not ok then cli.fail(cli.exit_for(code), ("eod: %s; nothing was changed"):format(err)) end
+    end
+  end
+end
+local shared, done = 0, {}
+for _, e in ipairs(to_share) do
+  local added, err, code = knowledge.add(ctx, e, { unique = true })
+  if added == nil then
+    cli.fail(cli.exit_for(code), ("eod: %s; %d of %d learning(s) were shared before this, the log "
+      .. "was not changed"):format(err, shared, #to_share),
+      "run eod again once fixed: what is shared already is not shared twice")
+  end
+  done[e] = true
+  if added then shared = shared + 1 end
+end
+
 local moved
-cli.check(fs.update(path, function(text)
+local ok, err, code = fs.update(path, function(text)
   local d = log.new(text)
   moved = edit.move_done_tasks(d, today)
   for _, t in ipairs(next_steps) do edit.add_next_step(d, t) end
   edit.touch(d, clock.now(), tree.current_session(ctx) or id)
   return d.text
-end))
-
--- Learnings recorded today that shared knowledge lacks.
-local doc = cli.check(log.open(path))
-local pending = knowledge.unshared_learnings(ctx, doc, id, today)
-local shared = 0
-for _, e in ipairs(pending) do
-  local yes = args.share_all
-  if ask and not args.share_all and not args.share_none then
-    local a = cli.ask(("Share learning '%s: %s'? (y/n)"):format(e.category, e.text), "n")
-    yes = a and a:lower():match("^y") ~= nil
-  end
-  if yes then
-    local added = cli.check(knowledge.add(ctx, e, { unique = true }))
-    if added then shared = shared + 1 end
-  end
+end)
+if not ok then
+  local what = shared == 0 and "nothing was changed" or ("the log was not changed, but %d "
+    .. "learning(s) were shared (a re-run does not share them again)"):format(shared)
+  cli.fail(cli.exit_for(code), ("eod: %s; %s"):format(err, what))
 end
 
+local doc = cli.check(log.open(path))
 local s = summary.brief(doc, id, path)
 local completed_today = 0
 for _, g in ipairs(doc:completed()) do
@@ -74,8 +104,17 @@ io.write(("  completed today: %d (%d moved from Current Phase)\n"):format(comple
 io.write(("  open phase tasks: %d · open blockers: %d · next steps: %d\n"):format(
   s.open_tasks, #s.blockers, #steps))
 io.write(("  learnings shared: %d"):format(shared))
-if #pending > shared then
-  io.write((" (%d not shared: sesslua eod.lua %s --share-all)"):format(#pending - shared, id))
+local left = {}
+for _, e in ipairs(pending) do if not done[e] then left[#left + 1] = e end end
+if #left > 0 then
+  io.write((" (%d not shared: sesslua eod.lua %s --share-all)"):format(#left, id))
 end
 io.write("\n")
+-- Without the questions, say which ones (the answers already named them).
+for _, e in ipairs(left) do
+  if not offered[e] then
+    local lines = cli.printable(e.text):gsub("\n", "\n      ")
+    io.write("    - ", cli.printable(e.category), ": ", lines, "\n")
+  end
+end
 return 0

@@ -32,7 +32,9 @@ local counts = { PASS = 0, WARN = 0, FAIL = 0 }
 for _, r in ipairs(results) do
   counts[r.status] = counts[r.status] + 1
   local where = r.line and (":" .. r.line) or ""
-  io.write(cli.paint(colors[r.status], ("%-4s"):format(r.status)), "  ", r.check, where, "  ", r.message, "\n")
+  -- messages quote the log, which may hold escape sequences: never raw
+  io.write(cli.paint(colors[r.status], ("%-4s"):format(r.status)), "  ", r.check, where, "  ",
+    cli.printable(r.message), "\n")
 end
 io.write(("%s: %d passed, %d warnings, %d failed — %s\n"):format(id, counts.PASS, counts.WARN,
   counts.FAIL, ok and "ready for handoff" or "not ready for handoff"))

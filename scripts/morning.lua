@@ -26,15 +26,21 @@ local steps = log.texts(doc:section_items("Next Steps"))
 local open = log.texts(doc:section_items("Current Work", "Current Phase"),
   function(it) return it.done == false end)
 local news = routine.knowledge_since(ctx, updated_at)
--- check --carry before printing anything
+-- check every option before printing anything
 if args.carry then
   local ok, err = routine.parse_choice(args.carry, #steps)
   if not ok then cli.usage_error("morning: --carry: " .. err) end
 end
+local focus = args.focus and cli.one_line(cli.text(args.focus, "--focus"))
+if focus and focus:match("^%s*$") then cli.usage_error("morning: --focus: empty TEXT") end
+local status = args.status
+  and routine.check_status(cli, "morning", cli.one_line(cli.text(args.status, "--status")))
 
 io.write(cli.paint("bold", ("Good morning, %s"):format(id)),
   (" — last updated %s\n"):format(summary.age_text(s)))
-if s.working_on then io.write("Working on: ", s.working_on, "\n") end
+-- everything shown from the log or shared files goes through printable:
+-- they may hold escape sequences written by anyone
+if s.working_on then io.write("Working on: ", cli.printable(s.working_on), "\n") end
 local unread = require("sesslua.messages").unread_count(ctx, id)
 if unread > 0 then
   io.write(cli.paint("yellow", ("%d unread message(s)"):format(unread)),
@@ -49,19 +55,24 @@ for _, e in ipairs(news) do
 end
 routine.show(cli, ("New shared knowledge since then (%d):"):format(#news), news_lines)
 
--- Plan the day.
-local focus = args.focus and cli.one_line(cli.text(args.focus, "--focus"))
-if focus and focus:match("^%s*$") then cli.usage_error("morning: --focus: empty TEXT") end
-local carry, status = args.carry, args.status and cli.one_line(cli.text(args.status, "--status"))
-local chosen
+-- Plan the day. A default is shown escaped; taking it changes nothing.
+local carry, chosen = args.carry, nil
 if cli.interactive(args) then
-  focus = focus or cli.ask("Today's focus", s.working_on)
+  if not focus then
+    local shown = s.working_on and cli.printable(s.working_on)
+    local answer = cli.ask("Today's focus", shown)
+    if answer ~= shown then focus = answer end
+  end
   while #steps > 0 and not carry do
     local answer = cli.ask("Carry which next steps into Current Phase (1,2 / all / none)", "all")
     local ok, err = routine.parse_choice(answer, #steps)
     if ok then carry, chosen = answer, ok else io.write("  ", err, "; try again\n") end
   end
-  status = status or cli.ask("Status", s.status or "Building")
+  if not status then
+    local shown = s.status and cli.printable(s.status)
+    local answer = cli.ask("Status", shown or "Building")
+    if answer and answer ~= shown then status = routine.check_status(cli, "morning", answer) end
+  end
 end
 chosen = chosen or assert(routine.parse_choice(carry, #steps))
 local carried = {}
@@ -82,5 +93,5 @@ cli.check(fs.update(path, function(text)
   return d.text
 end))
 io.write(("Planned: %d next step(s) carried into Current Phase%s.\n"):format(#carried,
-  focus and (", focus: " .. focus) or ""))
+  focus and (", focus: " .. cli.printable(focus)) or ""))
 return 0

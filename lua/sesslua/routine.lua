@@ -1,6 +1,8 @@
---- What morning and eod share: the acting log, prompts for lists, and
---- shared knowledge that is new since a moment.
+--- What morning, eod and archive share: prompts for lists, shared
+--- knowledge that is new since a moment, the work status check, and the
+--- "can every write be made?" check that runs before the first write.
 local fs = require("sesslua.fs")
+local sys = require("sesslua.sys")
 local tree = require("sesslua.tree")
 local knowledge = require("sesslua.knowledge")
 local clock = require("sesslua.clock")
@@ -43,13 +45,52 @@ function M.parse_choice(s, n)
   return chosen
 end
 
----Print a titled list, or nothing when it is empty.
+---Print a titled list, or nothing when it is empty. Items come from logs
+---and shared files, which may hold anything: control characters are shown
+---escaped, never sent to the terminal.
 function M.show(cli, title, list, numbered)
   if #list == 0 then return end
   io.write(cli.paint("bold", title), "\n")
   for i, s in ipairs(list) do
+    s = cli.printable(s)
     io.write(numbered and ("  %d. %s\n"):format(i, s) or ("  - %s\n"):format(s))
   end
+end
+
+---The work statuses the template offers; another is written with a warning.
+M.STATUSES = { "Planning", "Building", "Testing", "Deploying", "Complete" }
+local known_status = {}
+for _, s in ipairs(M.STATUSES) do known_status[s] = true end
+
+---Check a status to be written (update's rule): empty is a usage error,
+---an unknown word a warning. `what` names the script ("morning").
+function M.check_status(cli, what, status)
+  if status:match("^%s*$") then cli.usage_error(what .. ": --status: empty TEXT") end
+  if not known_status[status] then
+    cli.warn(("status '%s' is not one of %s"):format(status, table.concat(M.STATUSES, ", ")))
+  end
+  return status
+end
+
+local probes = 0
+---Whether a file can be created in folder `dir` right now, found by
+---creating (and removing) a hidden empty file there: permission bits,
+---read-only mounts and root's privileges all answer as they will for the
+---real write. A workflow that writes several files asks this before the
+---first, so a folder it cannot write stops it while nothing has changed.
+---@return true|nil ok, string|nil "<dir>: <reason>", string|nil code
+function M.writable(dir)
+  probes = probes + 1
+  local probe = ("%s/.sesslua-probe-%d-%d-%04x"):format(dir, sys.getpid(), probes,
+    math.random(0, 0xffff))
+  local ok, err, code = fs.write(probe, "", { exclusive = true })
+  if not ok then
+    -- name the folder, not the probe file the user never asked for
+    local reason = err:sub(1, #probe + 2) == probe .. ": " and err:sub(#probe + 3) or err
+    return nil, dir .. ": " .. reason, code
+  end
+  fs.remove(probe)
+  return true
 end
 
 return M

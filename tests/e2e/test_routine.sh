@@ -4,6 +4,12 @@
 . "$(dirname "$0")/lib.sh"
 R="$WORK/docs/coordination"
 mkdir -p "$R"
+MOUNTS=()
+cleanup() {
+  for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 export SESSLUA_SESSION=12
 sl create.lua 12 "Dev" "Goal"
 L="$R/sessions/ACTIVE/session-12.md"
@@ -133,5 +139,77 @@ expect_eq "$(grep -c 'reload keeps connections' "$K/learnings.md")" "1" "an alre
 expect_eq "$(grep -c 'second fact' "$K/learnings.md")" "1" "the new line is shared"
 sl eod.lua 12 --next ""
 expect_rc 2 "empty next step refused"
+
+# Without a terminal eod names the learnings it did not share, topic and text.
+sl update.lua 12 --learning "Queues" "drain before deploy"
+sl eod.lua 12
+expect_rc 0 "eod lists unshared learnings"
+expect_out "1 not shared: sesslua eod.lua session-12 --share-all" "the count and the command"
+expect_out "    - Queues: drain before deploy" "the topic and text of the unshared learning"
+sl eod.lua 12 --share-none
+expect_out "    - Queues: drain before deploy" "--share-none lists it too"
+
+# An unwritable shared-knowledge folder stops eod before anything is
+# written: the log keeps its tasks and next steps (exit 5).
+if mount --bind "$K" "$K" 2>/dev/null; then
+  MOUNTS+=("$K")
+  if mount -o remount,ro,bind "$K" 2>/dev/null; then
+    sl update.lua 12 --phase "Ro task"
+    sl update.lua 12 --done "Ro task"
+    snapshot "$R" > ro.before
+    sl eod.lua 12 --yes --share-all --next "ro step"
+    expect_rc 5 "eod with read-only shared-knowledge: exit 5"
+    expect_err "sesslua: eod: $K: Read-only file system; nothing was changed" "eod names the folder"
+    snapshot "$R" > ro.after
+    expect_same ro.before ro.after "eod with read-only shared-knowledge: every file as it was"
+    sl eod.lua 12 --yes --next "ro step"
+    expect_rc 0 "eod sharing nothing needs no shared-knowledge"
+  else
+    echo "skipped: eod with read-only shared-knowledge (cannot remount read-only)"
+  fi
+  umount "$K"
+else
+  echo "skipped: eod with read-only shared-knowledge (cannot bind-mount)"
+fi
+sl eod.lua 12 --share-all
+expect_eq "$(grep -c 'drain before deploy' "$K/learnings.md")" "1" "shared once it can be written"
+
+# morning's --status follows update's rules: empty refused (before anything
+# is printed or written), unknown written with a warning, known quietly.
+cp "$L" before-status.md
+sl morning.lua 12 --status ""
+expect_rc 2 "morning --status '' refused"
+expect_err "sesslua: morning: --status: empty TEXT" "empty status message"
+expect_eq "$OUT" "" "nothing printed before the refusal"
+expect_same "$L" before-status.md "refused --status leaves the log as it was"
+sl morning.lua 12 --status "   "
+expect_rc 2 "morning --status blank refused"
+sl morning.lua 12 --status Pondering --carry none
+expect_rc 0 "unknown status written"
+expect_err "sesslua: warning: status 'Pondering' is not one of Planning, Building, Testing, Deploying, Complete" \
+  "unknown status warned as update warns"
+expect_file_has "$L" "**Status:** Pondering" "unknown status written"
+sl morning.lua 12 --status Testing --carry none
+expect_eq "$ERR" "" "a known status gives no warning"
+printf '\nnone\nMusing\n' > answers
+run "$SESSLUA" morning.lua 12 --interactive < answers
+expect_err "warning: status 'Musing'" "an unknown status answered at the prompt is warned about too"
+expect_file_has "$L" "**Status:** Musing" "answered status written"
+
+# eod answered through a pseudo-terminal: it asks for next steps and for
+# each unshared learning without --interactive.
+if command -v script >/dev/null 2>&1; then
+  sl update.lua 12 --learning "Pty" "typed on a terminal"
+  printf 'Pty step\n\ny\n' > answers
+  script -qec "$SESSLUA eod.lua 12" /dev/null < answers > pty.out 2>&1
+  grep -q "Next steps for the next session" pty.out && ok || bad "eod asks for next steps on a terminal: $(cat pty.out)"
+  grep -q "Share learning 'Pty: typed on a terminal'" pty.out && ok || bad "eod offers the learning on a terminal: $(cat pty.out)"
+  grep -q "learnings shared: 1" pty.out && ok || bad "eod on a terminal shares the answered learning: $(cat pty.out)"
+  expect_file_lacks pty.out "    - Pty:" "eod on a terminal does not list what it just asked about"
+  grep -q '^[0-9]*\. Pty step$' "$L" && ok || bad "next step typed on the terminal"
+  expect_eq "$(grep -c 'typed on a terminal' "$K/learnings.md")" "1" "learning typed y on the terminal shared"
+else
+  echo "skipped: no script(1) for a pseudo-terminal"
+fi
 
 finish
