@@ -13,11 +13,13 @@ local hooks = require("sesslua.hooks")
 local parser = cli.parser("archive.lua", "Move a finished log to sessions/ARCHIVE/<id>-DATE.md.",
   "Runs the handoff checks first and refuses on a failure unless --force.")
 cli.id_argument(parser)
-parser:option("--stale", "Archive every log untouched for DAYS days."):argname("DAYS"):convert(tonumber)
+parser:option("--stale", "Archive every log untouched for DAYS days (1.5 is a day and a half)."):argname("DAYS")
 parser:flag("--force", "Archive even when a handoff check fails.")
 parser:flag("--dry-run", "Say what would happen; change nothing.")
 parser:flag("--json", "Print what was (or would be) archived and refused as JSON.")
 local args = cli.parse(parser)
+
+local stale_days
 
 ---The ids to archive: one, or every stale one.
 local function targets()
@@ -27,7 +29,13 @@ local function targets()
     return { id }
   end
   if args.id then cli.usage_error("archive: give an ID or --stale DAYS, not both") end
-  if args.stale < 0 then cli.usage_error("archive: --stale DAYS must be >= 0") end
+  -- decimal only ("0x10" is no number of days); inf would archive nothing forever
+  local days = not args.stale:find("[xX]") and tonumber(args.stale)
+  if not days or days ~= days or days < 0 or days == math.huge then
+    cli.usage_error(("archive: --stale DAYS must be a number of days >= 0 (like 30 or 1.5), got '%s'")
+      :format(cli.printable(args.stale)))
+  end
+  stale_days = days
   local active = tree.paths(ctx.root).active
   local ids = {}
   for _, f in ipairs(tree.log_files(ctx, active, cli.warn)) do
@@ -38,7 +46,7 @@ local function targets()
       local st = fs.stat(f.path)
       t = st and st.mtime
     end
-    if t and os.time() - t > args.stale * 86400 then ids[#ids + 1] = f.id end
+    if t and os.time() - t > stale_days * 86400 then ids[#ids + 1] = f.id end
   end
   return ids
 end
@@ -52,8 +60,9 @@ local report = { archived = {}, refused = {} }
 local function refuse(id, why, details, hint)
   failed = failed + 1
   report.refused[#report.refused + 1] = { id = id, reason = why, details = details or {} }
-  local out = { ("sesslua: archive: %s: %s"):format(id, why) }
-  for _, d in ipairs(details or {}) do out[#out + 1] = "  " .. d end
+  -- the reasons quote the log (and a hook may say anything): no raw escapes
+  local out = { ("sesslua: archive: %s: %s"):format(id, cli.printable(why)) }
+  for _, d in ipairs(details or {}) do out[#out + 1] = "  " .. cli.printable(d) end
   if hint then out[#out + 1] = "hint: " .. hint end
   io.stderr:write(table.concat(out, "\n"), "\n")
 end
@@ -61,7 +70,9 @@ end
 local say = args.json and function() end or io.write
 
 local ids = targets()
-if args.stale and #ids == 0 then say(("No log untouched for %d days.\n"):format(args.stale)) end
+if args.stale and #ids == 0 then say(("No log untouched for %g days.\n"):format(stale_days)) end
+-- a symlinked ARCHIVE is refused before any log is looked at (dry run too)
+if #ids > 0 then cli.check(archive.dir(ctx)) end
 for _, id in ipairs(ids) do
   local path = tree.log_path(ctx.root, id)
   local doc = cli.check(log.open(path))
@@ -84,7 +95,8 @@ for _, id in ipairs(ids) do
     if not allowed then
       refuse(id, why)
     else
-      local done = cli.check(archive.archive(ctx, id, by))
+      local done, err, code = archive.archive(ctx, id, by)
+      if not done then cli.fail(cli.exit_for(code), ("archive: %s: %s"):format(id, err)) end
       report.archived[#report.archived + 1] = { id = id, path = done.path, shared = done.shared }
       say(("Archived %s -> %s%s\n"):format(id, done.path,
         done.shared > 0 and (", shared %d learning(s)"):format(done.shared) or ""))

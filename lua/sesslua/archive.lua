@@ -1,15 +1,32 @@
 --- Archiving a session log: close it (Status: Completed, footer), share
 --- its learnings not yet shared, and move it to ARCHIVE under a name that
---- exists nowhere yet. The move is one rename, so a crash leaves the log in
---- ACTIVE or in ARCHIVE, never in both or neither.
+--- exists nowhere yet. The move is one rename and the last step, so a crash
+--- leaves the log in ACTIVE or in ARCHIVE, never in both or neither.
 local fs = require("sesslua.fs")
 local tree = require("sesslua.tree")
 local log = require("sesslua.log")
 local edit = require("sesslua.logedit")
 local knowledge = require("sesslua.knowledge")
 local clock = require("sesslua.clock")
+local routine = require("sesslua.routine")
 
 local M = {}
+
+---The ARCHIVE folder, refused when it is a symlink leading out of the root
+---(as tree.safe_file refuses a log that is one): the log would be moved,
+---and its closed text written, wherever the link points.
+---@return string|nil dir, string|nil message, string|nil code
+function M.dir(ctx)
+  local dir = tree.paths(ctx.root).archive
+  local st = fs.stat(dir)
+  if st and st.type == "link" then
+    local real, root = fs.realpath(dir), fs.realpath(ctx.root)
+    if not (real and root and real:sub(1, #root + 1) == root .. "/") then
+      return nil, dir .. ": a symlink to outside the coordination root; refused", "EACCES"
+    end
+  end
+  return dir
+end
 
 ---The first free archive path: <id>-DATE.md, then -2, -3, ...
 function M.target(ctx, id, date)
@@ -22,13 +39,27 @@ function M.target(ctx, id, date)
   end
 end
 
----Archive one log. The log's lock is held from the edit through the
----move, so an update waiting for it finds the log gone (and says so)
----instead of writing a new copy into ACTIVE.
+---A failure after learnings were shared: they stay shared (a re-run does
+---not repeat them), and the message says so.
+local function after_sharing(shared, err)
+  if shared == 0 then return err end
+  return ("%s (%d learning(s) were shared before this and stay shared; a re-run does not "
+    .. "share them again)"):format(err, shared)
+end
+
+---Archive one log. Every folder it writes to is checked first, so an
+---unwritable ARCHIVE or shared-knowledge stops it with nothing changed.
+---Then, with the log's lock held from the first write through the move
+---(an update waiting for it finds the log gone and says so, instead of
+---writing a new copy into ACTIVE): share the learnings (idempotent: a
+---re-run never shares twice), write the closed log, move it. When the
+---move fails the log's old text is written back.
 ---Returns {path=, shared=N} or nil, message, code.
 function M.archive(ctx, id, by)
   local src = tree.log_path(ctx.root, id)
-  local archive_dir = tree.paths(ctx.root).archive
+  local p = tree.paths(ctx.root)
+  local archive_dir, derr, dcode = M.dir(ctx)
+  if not archive_dir then return nil, derr, dcode end
   local ok, err, code = fs.mkdir(archive_dir)
   if not ok then return nil, err, code end
   local lock <close>, lerr, lcode = fs.lock(src)
@@ -36,10 +67,20 @@ function M.archive(ctx, id, by)
   local text, rerr, rcode = fs.read(src)
   if not text then return nil, rerr, rcode end
   local doc = log.new(text)
+  local pending = knowledge.unshared_learnings(ctx, doc, id)
+  -- the log is rewritten in ACTIVE, then renamed out of it into ARCHIVE
+  local dirs = { p.active, archive_dir }
+  if #pending > 0 then dirs[#dirs + 1] = p.knowledge end
+  for _, dir in ipairs(dirs) do
+    if dir ~= p.knowledge or fs.exists(dir) then -- knowledge.add creates it when missing
+      ok, err, code = routine.writable(dir)
+      if not ok then return nil, err .. "; nothing was changed", code end
+    end
+  end
   local shared = 0
-  for _, e in ipairs(knowledge.unshared_learnings(ctx, doc, id)) do
+  for _, e in ipairs(pending) do
     local added, aerr, acode = knowledge.add(ctx, e, { unique = true })
-    if added == nil then return nil, aerr, acode end
+    if added == nil then return nil, after_sharing(shared, aerr), acode end
     if added then shared = shared + 1 end
   end
   if not edit.set_header_field(doc, "Status", "Completed") then
@@ -47,16 +88,21 @@ function M.archive(ctx, id, by)
   end
   edit.touch(doc, clock.now(), by or id)
   ok, err, code = fs.write(src, doc.text)
-  if not ok then return nil, err, code end
+  if not ok then return nil, after_sharing(shared, err .. "; the log was not changed"), code end
   -- Another archiver may take the same name between our look and our move:
   -- the move never overwrites, so try the next name.
   for _ = 1, 100 do
     local dest = M.target(ctx, id, clock.today())
     ok, err, code = fs.move(src, dest)
     if ok then return { path = dest, shared = shared } end
-    if code ~= "EEXIST" then return nil, err, code end
+    if code ~= "EEXIST" then break end
   end
-  return nil, src .. ": no free archive name", "EEXIST"
+  if code == "EEXIST" then err = src .. ": no free archive name" end
+  -- Not moved: put the log back as it was (it is still in ACTIVE, locked).
+  local back, berr = fs.write(src, text)
+  err = err .. (back and "; the log was left in ACTIVE as it was"
+    or ("; the log is still in ACTIVE but marked Completed, and restoring it failed: " .. berr))
+  return nil, after_sharing(shared, err), code
 end
 
 return M

@@ -6,6 +6,21 @@ R="$WORK/docs/coordination"
 mkdir -p "$R"
 TODAY=$(date +%Y-%m-%d)
 A="$R/sessions/ARCHIVE"
+K="$R/shared-knowledge"
+MOUNTS=()
+cleanup() {
+  for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+# ro_mount DIR: make DIR read-only in place (a read-only bind mount: tests
+# run as root, which ignores permission bits). Fails when mounts are not allowed.
+ro_mount() {
+  mount --bind "$1" "$1" 2>/dev/null || return 1
+  MOUNTS+=("$1")
+  mount -o remount,ro,bind "$1" 2>/dev/null
+}
+unmount() { umount "$1" 2>/dev/null; }
 
 ready() { # ready ID: a log that passes the handoff checks
   run "$SESSLUA" create.lua "$1" "Dev" "Goal"
@@ -99,6 +114,130 @@ expect_eq "$(ls "$A" | grep -c '^race-')" "5" "five archived race logs, none ove
 left=$(find "$R" -name '*.lock' -o -name '.*.tmp-*')
 expect_eq "$left" "" "no temp or lock files left"
 
+
+# --stale refuses a stale log that fails the handoff checks (exit 1), and
+# still archives the stale logs that pass.
+sl create.lua stale-bad Dev Goal
+ready stale-good
+for id in stale-bad stale-good; do
+  sed -i 's/^\*\*Last Updated:\*\* .*/**Last Updated:** 2020-01-01 09:00:00/' "$R/sessions/ACTIVE/$id.md"
+done
+cp "$R/sessions/ACTIVE/stale-bad.md" stale-bad.orig
+sl archive.lua --stale 30
+expect_rc 1 "--stale with a failing log exits 1"
+expect_err "archive: stale-bad: not ready for handoff" "--stale names the refused log"
+expect_same "$R/sessions/ACTIVE/stale-bad.md" stale-bad.orig "--stale leaves the refused log untouched"
+expect_exists "$A/stale-good-$TODAY.md" "--stale archives the stale log that passes"
+sl archive.lua --stale 30 --force
+expect_rc 0 "--stale --force archives the failing log"
+expect_exists "$A/stale-bad-$TODAY.md" "forced stale archive"
+
+# --stale DAYS: fractional days count; inf, nan, negatives and words are
+# usage errors, never an internal error.
+ready half
+sed -i "s/^\*\*Last Updated:\*\* .*/**Last Updated:** $(date -d '-2 days' '+%Y-%m-%d %H:%M:%S')/" \
+  "$R/sessions/ACTIVE/half.md"
+sl archive.lua --stale 1.5 --dry-run
+expect_rc 0 "--stale 1.5 accepted"
+expect_out "would archive $R/sessions/ACTIVE/half.md" "a log 2 days old is stale after 1.5 days"
+sl archive.lua --stale 2.5 --dry-run
+expect_rc 0 "--stale 2.5 accepted"
+expect_out "No log untouched for 2.5 days." "the fraction is said back"
+for v in 1e400 inf nan -1 -0.5 abc 0x10 ""; do
+  sl archive.lua "--stale=$v" --dry-run
+  expect_rc 2 "--stale '$v' refused"
+  expect_err "sesslua: archive: --stale DAYS must be a number of days >= 0 (like 30 or 1.5), got '$v'" \
+    "--stale '$v': the usage message"
+done
+sl archive.lua half --force
+
+# The name a dry run predicts is the one used, also when names collide.
+ready coll
+printf 'earlier\n' > "$A/coll-$TODAY.md"; printf 'earlier\n' > "$A/coll-$TODAY-2.md"
+sl archive.lua coll --dry-run
+expect_out "would archive $R/sessions/ACTIVE/coll.md -> $A/coll-$TODAY-3.md" "dry run predicts -3"
+sl archive.lua coll
+expect_out "Archived coll -> $A/coll-$TODAY-3.md" "the archive takes the predicted name"
+expect_eq "$(cat "$A/coll-$TODAY.md" "$A/coll-$TODAY-2.md")" "$(printf 'earlier\nearlier')" "colliding files untouched"
+
+# A symlinked ARCHIVE leading out of the root: refused like a symlinked log
+# (exit 5), before anything is written; a dry run says the same.
+ready linked
+mv "$A" "$WORK/archive.real"
+OUTSIDE="$WORK/outside-archive"; mkdir -p "$OUTSIDE"
+ln -s "$OUTSIDE" "$A"
+snapshot "$R" > link.before
+for flags in "--force" "--dry-run"; do
+  sl archive.lua linked $flags
+  expect_rc 5 "archive $flags refuses a symlinked ARCHIVE outside the root"
+  expect_err "sesslua: $A: a symlink to outside the coordination root; refused" "symlinked ARCHIVE message"
+done
+snapshot "$R" > link.after
+expect_same link.before link.after "symlinked ARCHIVE: every file as it was"
+expect_eq "$(ls -A "$OUTSIDE")" "" "nothing moved outside the root"
+# a link to a folder inside the root is fine
+rm "$A"; mv "$WORK/archive.real" "$R/archive-store"; ln -s ../archive-store "$A"
+sl archive.lua linked --force
+expect_rc 0 "a symlinked ARCHIVE inside the root is used"
+expect_exists "$R/archive-store/linked-$TODAY.md" "archived through the inside link"
+rm "$A"; mv "$R/archive-store" "$A"
+
+# An unwritable ARCHIVE stops archive before anything is written: the log
+# is not closed and its learnings are not shared (exit 5).
+ready rofail
+if mkdir -p "$A" && ro_mount "$A"; then
+  snapshot "$R" > ro.before
+  sl archive.lua rofail --force
+  expect_rc 5 "read-only ARCHIVE: exit 5"
+  expect_err "sesslua: archive: rofail: $A: Read-only file system; nothing was changed" "read-only ARCHIVE message"
+  snapshot "$R" > ro.after
+  expect_same ro.before ro.after "read-only ARCHIVE: every file as it was"
+  expect_file_lacks "$K/learnings.md" "lesson of rofail" "read-only ARCHIVE: learning not shared"
+  unmount "$A"
+  sl archive.lua rofail
+  expect_rc 0 "archive works once ARCHIVE is writable"
+else
+  echo "skipped: read-only ARCHIVE (cannot bind-mount)"
+fi
+# An unwritable shared-knowledge folder, when there is a learning to share:
+# the same.
+ready rok
+if ro_mount "$K"; then
+  snapshot "$R" > ro.before
+  sl archive.lua rok --force
+  expect_rc 5 "read-only shared-knowledge: exit 5"
+  expect_err "sesslua: archive: rok: $K: Read-only file system; nothing was changed" "read-only knowledge message"
+  snapshot "$R" > ro.after
+  expect_same ro.before ro.after "read-only shared-knowledge: every file as it was"
+  unmount "$K"
+else
+  echo "skipped: read-only shared-knowledge (cannot bind-mount)"
+fi
+sl archive.lua rok --force
+# A move that fails after the checks passed (ARCHIVE on a full filesystem:
+# an empty probe file fits, the log does not): the log is written back as
+# it was, and the error says the learning stays shared.
+ready full
+mv "$A" "$WORK/archive.keep"; mkdir "$A"
+if mount -t tmpfs -o size=16k tmpfs "$A" 2>/dev/null; then
+  MOUNTS+=("$A")
+  dd if=/dev/zero of="$A/filler" bs=1k count=64 2>/dev/null
+  cp "$R/sessions/ACTIVE/full.md" full.orig
+  sl archive.lua full --force
+  expect_rc 5 "full ARCHIVE: exit 5"
+  expect_err "No space left on device; the log was left in ACTIVE as it was (1 learning(s) were shared before this" \
+    "full ARCHIVE: the error says what was done"
+  expect_same "$R/sessions/ACTIVE/full.md" full.orig "full ARCHIVE: the log written back as it was"
+  expect_eq "$(grep -c 'lesson of full' "$K/learnings.md")" "1" "full ARCHIVE: the learning shared once"
+  umount "$A"
+  rmdir "$A"; mv "$WORK/archive.keep" "$A"
+  sl archive.lua full --force
+  expect_rc 0 "archive works once there is space"
+  expect_eq "$(grep -c 'lesson of full' "$K/learnings.md")" "1" "the re-run does not share the learning again"
+else
+  rmdir "$A"; mv "$WORK/archive.keep" "$A"
+  echo "skipped: full ARCHIVE (cannot mount a tmpfs)"
+fi
 
 ready jsonlog
 sl archive.lua jsonlog --json
