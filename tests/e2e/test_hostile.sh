@@ -225,6 +225,101 @@ hostile nested
 # Indented nesting, one level per line (lists: 2 spaces more each line).
 { cat "$L"; printf '\n'; for i in $(seq 0 2000); do printf "%$((i * 2))s- level %d\n" '' "$i"; done; } > "$ACT/indented.md"
 hostile indented
+
+# ---- Hostile content through the daily routine --------------------------
+# morning, eod, handoff and archive on invalid UTF-8, a BOM, CRLF and long
+# lines: each works, keeps the log's bytes it does not edit, and prints no
+# raw control character. The long line is 100 KB for handoff and archive
+# (they run the secret scan; its cost on one very long line is being made
+# linear), 1 MB for morning and eod.
+# no_raw DESCRIPTION: the last run printed no control character raw.
+no_raw() {
+  if printf '%s%s' "$OUT" "$ERR" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; then
+    bad "$1: prints control characters raw: $(printf '%s%s' "$OUT" "$ERR" | LC_ALL=C grep -a $'[\x01-\x08\x0b-\x1f\x7f]' | head -2 | od -c | head -3)"
+  else ok; fi
+}
+# keeps ID CHECK DESCRIPTION: CHECK (a shell function) holds for the log of ID.
+keeps() { if "$2" "$1"; then ok; else bad "$1: $3"; fi; }
+# day ID CHECK: morning then eod on a log; CHECK is run on the log after each.
+day() {
+  local id=$1 check=$2 f="$ACT/$1.md"
+  measured morning.lua "$id" --yes
+  no_crash "$id: morning"; expect_rc 0 "$id: morning works"; no_raw "$id: morning"
+  [ "${RSS:-0}" -lt 1048576 ] && ok || bad "$id: morning max RSS ${RSS} KB >= 1 GB"
+  grep -aq -- '- \[ \] hostile step' "$f" && ok || bad "$id: morning carried the next step"
+  keeps "$f" "$check" "morning keeps the content"
+  measured eod.lua "$id" --yes --next "hostile eod step"
+  no_crash "$id: eod"; expect_rc 0 "$id: eod works"; no_raw "$id: eod"
+  grep -aq 'hostile eod step' "$f" && ok || bad "$id: eod wrote the next step"
+  keeps "$f" "$check" "eod keeps the content"
+}
+# handover ID CHECK: handoff, then archive --force; CHECK on the archived log.
+handover() {
+  local id=$1 check=$2
+  measured handoff.lua "$id"
+  no_crash "$id: handoff"; no_raw "$id: handoff"
+  case "$RC" in 0|1) ok ;; *) bad "$id: handoff exit $RC (stderr: $ERR)" ;; esac
+  [ "${RSS:-0}" -lt 1048576 ] && ok || bad "$id: handoff max RSS ${RSS} KB >= 1 GB"
+  measured archive.lua "$id" --force
+  no_crash "$id: archive"; expect_rc 0 "$id: archive works"; no_raw "$id: archive"
+  expect_absent "$ACT/$id.md" "$id: archive leaves nothing in ACTIVE"
+  local a; a=$(ls "$R/sessions/ARCHIVE/$id-"*.md 2>/dev/null | head -1)
+  if [ -n "$a" ]; then
+    keeps "$a" "$check" "archive keeps the content"
+    grep -aq 'Status:\*\* Complete' "$a" && ok || bad "$id: archived log closed"
+  else bad "$id: not archived"; fi
+}
+BADUTF=$(printf 'caf\xc3\x28 \xff\xfe done')
+has_badutf() { LC_ALL=C grep -aqF -- "$BADUTF" "$1"; }
+one_bom() { [ "$(head -c 3 "$1" | od -An -tx1 | tr -d ' ')" = efbbbf ] && \
+  [ "$(head -c 6 "$1" | tail -c 3 | od -An -tx1 | tr -d ' ')" != efbbbf ]; }
+all_crlf() { [ "$(grep -c $'\r$' "$1")" = "$(grep -c '' "$1")" ]; }
+long_1m() { [ "$(awk 'length($0) == 1048576' "$1" | wc -l)" = 1 ]; }
+long_100k() { [ "$(awk 'length($0) == 102400' "$1" | wc -l)" = 1 ]; }
+day badutf has_badutf; handover badutf has_badutf
+day bom one_bom; handover bom one_bom
+day crlf all_crlf; handover crlf all_crlf
+day longline long_1m
+rm -f "$ACT/longline.md"
+{ cat "$L"; head -c 102400 /dev/zero | tr '\0' z; printf '\n'; } > "$ACT/longline100k.md"
+run "$SESSLUA" update.lua longline100k --next "hostile step"
+day longline100k long_100k; handover longline100k long_100k
+
+# Escape sequences written into a log by hand (update refuses them) reach
+# no terminal raw: morning, its prompts, handoff, eod's share prompt and its
+# list, archive's refusal all show them as \xNN.
+sl create.lua esc Dev Goal
+sl update.lua esc --working-on "WORKON" --next "NEXTSTEP" --blocker "BLOCKER" --learning "LTOPIC" "LTEXT"
+E="$ACT/esc.md"
+sed -i -e $'s/NEXTSTEP/evil \e]0;pwned\a\e[2J step/' -e $'s/^\*\*Started:\*\* .*/**Started:** [Date] \e[31m/' \
+  -e $'s/WORKON/work \e[5m blink/' -e $'s/BLOCKER/block \e[1A up/' \
+  -e $'s/LTOPIC/topic \e[32m/' -e $'s/^- LTEXT$/- text \e]8;;http:\/\/x\a link/' \
+  -e $'s/^## Session Notes$/&\\\npassword: \e[31mhunter2secret\e[0m/' "$E"
+sl archive.lua esc
+expect_rc 1 "escapes: archive refuses the log (a credential)"
+no_raw "escapes: archive's refusal"
+expect_err ': \x1b[31*' "escapes: archive's refusal shows the line escaped"
+expect_exists "$E" "escapes: the refused log stays"
+sl handoff.lua esc
+no_raw "escapes: handoff"
+expect_out 'template token [Date] left in: [Date] \x1b[31m' "escapes: handoff shows the line escaped"
+printf '\n\n\n' > answers
+run "$SESSLUA" morning.lua esc --interactive --carry none < answers
+expect_rc 0 "escapes: morning with its prompts"
+no_raw "escapes: morning and its prompts"
+expect_out 'evil \x1b]0;pwned\x07\x1b[2J step' "escapes: morning shows the next step escaped"
+expect_out 'work \x1b[5m blink' "escapes: morning shows Working On (and the prompt's default) escaped"
+expect_out 'block \x1b[1A up' "escapes: morning shows the blocker escaped"
+expect_file_has "$E" $'**Working On:** work \e[5m blink' "escapes: taking the shown default leaves Working On as it was"
+printf '\nn\n' > answers
+run "$SESSLUA" eod.lua esc --interactive < answers
+expect_rc 0 "escapes: eod with its share prompt"
+no_raw "escapes: eod's share prompt"
+expect_out "Share learning 'topic \x1b[32m: text \x1b]8;;http://x\x07 link'?" "escapes: the share prompt escaped"
+sl eod.lua esc --yes
+no_raw "escapes: eod's list of unshared learnings"
+expect_out "    - topic \x1b[32m: text \x1b]8;;http://x\x07 link" "escapes: eod lists the learning escaped"
+
 # A 100 MB log: a real log followed by 100 MB of ordinary note lines.
 { cat "$L"; yes 'An ordinary note line about the deploy, with some words in it.' | head -c 100000000; } > "$ACT/huge.md"
 hostile huge
@@ -307,7 +402,11 @@ expect_fail 1 "archive: session-12: not ready for handoff" "archive: not ready"
 sl archive.lua 12 --stale 3
 expect_fail 2 "archive: give an ID or --stale DAYS, not both" "archive: id and stale"
 sl archive.lua --stale=-1
-expect_fail 2 "archive: --stale DAYS must be >= 0" "archive: negative stale"
+expect_fail 2 "archive: --stale DAYS must be a number of days >= 0 (like 30 or 1.5), got '-1'" "archive: negative stale"
+sl archive.lua --stale 1e400
+expect_fail 2 "archive: --stale DAYS must be a number of days >= 0 (like 30 or 1.5), got '1e400'" "archive: infinite stale"
+sl morning.lua 12 --status ""
+expect_fail 2 "morning: --status: empty TEXT" "morning: empty status"
 sl handoff.lua 12
 expect_rc 1 "handoff: a failed check exits 1"
 printf 'return 42\n' > "$R/sesslua.lua"
