@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -229,7 +230,45 @@ static int l_read_stdin(lua_State *L)
     return 1;
 }
 
+/* Bytes a terminal would act on: C0 controls but tab and newline, and DEL. */
+static int is_control(unsigned char c)
+{
+    return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
+}
+
+/// sys.escape_controls(s) -> string
+/// s with each control byte but tab and newline written as \xNN (ESC is
+/// \x1b), so text from a file cannot drive the terminal it is printed on;
+/// s itself when it has none. In C because search runs it on every hit.
+static int l_escape_controls(lua_State *L)
+{
+    size_t len;
+    const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &len);
+    size_t i = 0;
+    while (i < len && !is_control(s[i]))
+        i++;
+    if (i == len) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addlstring(&b, (const char *)s, i);
+    for (; i < len; i++) {
+        if (is_control(s[i])) {
+            char hex[5];
+            snprintf(hex, sizeof hex, "\\x%02x", s[i]);
+            luaL_addlstring(&b, hex, 4);
+        } else {
+            luaL_addchar(&b, (char)s[i]);
+        }
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
 static const luaL_Reg sys_funcs[] = {
+    { "escape_controls", l_escape_controls },
     { "isatty", l_isatty },
     { "term_width", l_term_width },
     { "time", l_time },

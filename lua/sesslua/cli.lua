@@ -97,10 +97,7 @@ end
 
 ---Text safe to print on a terminal: control characters other than tab and
 ---newline shown as \xNN (logs and messages may hold anything).
-function M.printable(s)
-  if not s:find("[%z\1-\8\11-\31\127]") then return s end -- the common case, without a copy
-  return (s:gsub("[%z\1-\8\11-\31\127]", function(c) return ("\\x%02x"):format(c:byte()) end))
-end
+M.printable = sys.escape_controls -- in C: search runs it on every hit
 
 ---Text as one line: runs of whitespace with a line break become one space
 ---(for fields and list items, which are one line in the log).
