@@ -2,9 +2,17 @@
  * test_search.c — core/search.c against hand-made cases and against a naive
  * reference (fold everything, then compare at every position).
  *
- * The reference folds with the C library's towlower() under C.UTF-8,
- * restricted to the ranges search.h promises, so the two implementations of
- * folding share no code.
+ * The reference shares no code or data with search.c's folding: it decodes
+ * UTF-8 on its own (decode, then reject overlong forms, surrogates and
+ * values above U+10FFFF) and folds a code point c to towlower(towupper(c))
+ * from the C library under C.UTF-8 — for glibc 2.36 (Unicode 14) that is
+ * exactly Unicode simple case folding except for Cherokee, which Unicode
+ * folds to the upper case (the reference does too), and the Turkic
+ * dotted/dotless i, which simple folding leaves alone (the reference too). Like search.c it keeps a letter whose folding would change its
+ * UTF-8 length (K KELVIN SIGN, ẞ, ſ, ...) as it is. If the C library's
+ * Unicode data moves past core/search_fold.h's, the exhaustive test below
+ * says which code point differs: regenerate the table
+ * (core/tools/gen_search_fold.py).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,29 +73,68 @@ static size_t run_str(const char *text, const char *needle, int flags, hits *out
 
 /* ---- reference -------------------------------------------------------- */
 
+static size_t ref_utf8_len(unsigned cp)
+{
+    return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+static size_t ref_encode(unsigned cp, unsigned char *out)
+{
+    size_t n = ref_utf8_len(cp);
+    if (n == 1) {
+        out[0] = (unsigned char)cp;
+        return 1;
+    }
+    for (size_t k = n - 1; k > 0; k--, cp >>= 6)
+        out[k] = (unsigned char)(0x80 | (cp & 0x3F));
+    out[0] = (unsigned char)((n == 2 ? 0xC0 : n == 3 ? 0xE0 : 0xF0) | cp);
+    return n;
+}
+
+/* A well-formed multi-byte sequence at in[0, avail): its length, and *cp;
+ * or 0. Decodes first, then rejects what is not a shortest form. */
+static size_t ref_decode(const unsigned char *in, size_t avail, unsigned *cp)
+{
+    unsigned c = in[0];
+    size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || n > avail)
+        return 0;
+    unsigned v = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < n; k++) {
+        if ((in[k] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (in[k] & 0x3F);
+    }
+    if (ref_utf8_len(v) != n || (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+        return 0;
+    *cp = v;
+    return n;
+}
+
 static unsigned ref_fold_cp(unsigned cp)
 {
-    int in_range = (cp >= 0xC0 && cp <= 0xDE) || (cp >= 0x100 && cp <= 0x17F) ||
-                   (cp >= 0x386 && cp <= 0x3AB) || (cp >= 0x400 && cp <= 0x42F);
-    if (cp == 0x3C2)
-        return 0x3C3;
-    if (!in_range)
+    if (cp < 0x80)
+        return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+    if (cp == 0x130 || cp == 0x131) /* İ ı: Turkic, not in simple folding */
         return cp;
-    unsigned low = (unsigned)towlower((wint_t)cp);
-    return (low >= 0x80 && low < 0x800) ? low : cp;
+    unsigned up = (unsigned)towupper((wint_t)cp);
+    /* Unicode folds Cherokee to its upper case (the lower case came later,
+     * and foldings are stable); everything else to the lower case. */
+    unsigned f = (up >= 0x13A0 && up <= 0x13F5) ? up : (unsigned)towlower((wint_t)up);
+    return ref_utf8_len(f) == ref_utf8_len(cp) ? f : cp;
 }
 
 static void ref_fold(const unsigned char *in, size_t len, unsigned char *out)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned c = in[i];
-        if (c >= 0xC2 && c <= 0xDF && i + 1 < len && in[i + 1] >= 0x80 && in[i + 1] <= 0xBF) {
-            unsigned cp = ref_fold_cp(((c & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu));
-            out[i] = (unsigned char)(0xC0 | (cp >> 6));
-            out[i + 1] = (unsigned char)(0x80 | (cp & 0x3F));
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        size_t n = ref_decode(in + i, len - i, &cp);
+        if (n == 0) { /* ASCII, or a byte outside any sequence: alone */
+            out[i] = in[i] < 0x80 ? (unsigned char)ref_fold_cp(in[i]) : in[i];
             i++;
         } else {
-            out[i] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+            assert_int_equal(ref_encode(ref_fold_cp(cp), out + i), n);
+            i += n;
         }
     }
 }
@@ -272,11 +319,242 @@ static void no_read_past_end(void **state)
     }
 }
 
+/* ---- Unicode letters -------------------------------------------------- */
+
+/* a and b (two cases of one text) find each other, alone and inside a line,
+ * and stay apart case-sensitively. */
+static void both_ways(const char *a, const char *b)
+{
+    hits hs;
+    char text[256];
+    assert_int_equal(run_str(a, b, SEARCH_ICASE, &hs), 1);
+    assert_int_equal(run_str(b, a, SEARCH_ICASE, &hs), 1);
+    snprintf(text, sizeof text, "first line\nsome text before %s and after\n", a);
+    assert_int_equal(run_str(text, b, SEARCH_ICASE, &hs), 1);
+    assert_int_equal(hs.h[0].offset, 28);
+    assert_int_equal(hs.h[0].line, 2);
+    snprintf(text, sizeof text, "first line\nsome text before %s and after\n", b);
+    assert_int_equal(run_str(text, a, SEARCH_ICASE, &hs), 1);
+    assert_int_equal(hs.h[0].column, 18);
+    if (strcmp(a, b) != 0)
+        assert_int_equal(run_str(a, b, 0, &hs), 0);
+}
+
+static void unicode_letters_fold_both_ways(void **state)
+{
+    static const char *const pairs[][2] = {
+        {"ҐАНОК", "ґанок"},            /* the audit's repro (Cyrillic U+0490) */
+        {"Ș", "ș"}, {"Ț", "ț"},        /* Latin Extended-B, comma below */
+        {"ȘTIINȚĂ", "știință"},
+        {"Ǆ", "ǆ"}, {"ǅ", "ǆ"}, {"Ǆ", "ǅ"}, /* DŽ: upper, title, lower */
+        {"Ґ", "ґ"}, {"Ѡ", "ѡ"}, {"Ӂ", "ӂ"}, /* Cyrillic U+0460-04FF */
+        {"ՀԱՅԵՐԵՆ", "հայերեն"},       /* Armenian */
+        {"Ἀ", "ἀ"}, {"Ὠ", "ὠ"}, {"ᾈ", "ᾀ"}, /* Greek Extended (ᾈ: status S) */
+        {"Σ", "ς"}, {"ς", "σ"}, {"µ", "μ"}, {"ϴ", "θ"}, {"ϑ", "Θ"},
+        {"VIỆT NAM", "việt nam"},      /* 3 bytes: Latin Extended Additional */
+        {"Ａ", "ａ"}, {"ＦＵＬＬ", "ｆｕｌｌ"}, /* fullwidth */
+        {"ᲐᲑᲒ", "აბგ"}, {"ႠႡ", "ⴀⴁ"}, /* Georgian Mtavruli, Asomtavruli */
+        {"ᏣᎳᎩ", "ꮳꮃꭹ"},             /* Cherokee (folds to upper case) */
+        {"ⰀⰁ", "ⰰⰱ"}, {"ꙀꙂ", "ꙁꙃ"}, {"Ⓐ", "ⓐ"}, {"Ⅻ", "ⅻ"},
+        {"𐐀", "𐐨"}, {"𐐀𐐁", "𐐨𐐩"},   /* 4 bytes: Deseret */
+        {"𐒰𐒱", "𐓘𐓙"}, {"𞤀𞤁", "𞤢𞤣"}, {"𑢠", "𑣀"}, /* Osage, Adlam, Warang Citi */
+        {"Mixed ÉCOLE Ґ 𐐀 VIỆT", "mixed école ґ 𐐨 việt"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++)
+        both_ways(pairs[i][0], pairs[i][1]);
+}
+
+/* Letters whose folding changes the UTF-8 length keep their case (see
+ * core/search_fold.h), and the Turkic i pairs are not folded. */
+static void length_changing_letters_keep_case(void **state)
+{
+    static const char *const apart[][2] = {
+        {"\xE2\x84\xAA", "k"}, /* KELVIN SIGN, 3 bytes vs 1 */
+        {"\xE2\x84\xAB", "å"}, /* ANGSTROM SIGN, 3 bytes vs 2 */
+        {"\xE2\x84\xA6", "ω"}, /* OHM SIGN */
+        {"ẞ", "ß"},  /* 3 bytes vs 2 */
+        {"ſ", "s"},  /* 2 bytes vs 1 */
+        {"Ⱥ", "ⱥ"},  /* 2 bytes vs 3 */
+        {"ᲀ", "в"},
+        {"İ", "i"}, {"ı", "I"}, {"ı", "i"},
+    };
+    hits hs;
+    (void)state;
+    for (size_t i = 0; i < sizeof apart / sizeof *apart; i++) {
+        assert_int_equal(run_str(apart[i][0], apart[i][1], SEARCH_ICASE, &hs), 0);
+        assert_int_equal(run_str(apart[i][1], apart[i][0], SEARCH_ICASE, &hs), 0);
+        assert_int_equal(run_str(apart[i][0], apart[i][0], SEARCH_ICASE, &hs), 1);
+    }
+    /* their same-length partners still fold */
+    assert_int_equal(run_str("\xE2\x84\xA6 Ω", "ω", SEARCH_ICASE, &hs), 1);
+    assert_int_equal(hs.h[0].offset, 4);
+    assert_int_equal(run_str("STRAẞE Straße", "STRAßE", SEARCH_ICASE, &hs), 1);
+    assert_int_equal(hs.h[0].offset, 9);
+}
+
+/* The folded needle: search_compile keeps it in pat.needle. */
+static size_t folded(const unsigned char *in, size_t len, unsigned char *out)
+{
+    search_pattern pat;
+    assert_int_equal(search_compile(&pat, (const char *)in, len, SEARCH_ICASE), 0);
+    assert_int_equal(pat.len, len);
+    memcpy(out, pat.needle, len);
+    search_pattern_free(&pat);
+    return len;
+}
+
+/* search.c folds every code point to the reference's folding: all of them
+ * up to U+1FFFF (every script with case), then a sample of the rest. */
+static void folding_matches_reference_for_every_code_point(void **state)
+{
+    (void)state;
+    for (unsigned cp = 0; cp <= 0x10FFFF; cp += cp < 0x20000 ? 1 : 61) {
+        unsigned char e[4], f[4], want[4];
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        size_t n = ref_encode(cp, e);
+        folded(e, n, f);
+        assert_int_equal(ref_encode(ref_fold_cp(cp), want), n);
+        if (memcmp(f, want, n) != 0)
+            fprintf(stderr, "U+%04X folds to U+%04X in the reference\n", cp, ref_fold_cp(cp));
+        assert_memory_equal(f, want, n);
+    }
+}
+
+typedef struct fold_pair {
+    unsigned fold, cp;
+} fold_pair;
+
+static int by_fold(const void *a, const void *b)
+{
+    const fold_pair *x = a, *y = b;
+    return x->fold != y->fold ? (x->fold < y->fold ? -1 : 1) : (x->cp < y->cp ? -1 : x->cp > y->cp);
+}
+
+/* Every pair of case variants finds each other through search_buffer, as
+ * a one-letter needle (the filter probes the letter's own bytes) in a line
+ * long enough for the vector loop, and inside an ASCII word. */
+static void all_case_variants_find_each_other(void **state)
+{
+    static fold_pair pairs[4096];
+    size_t np = 0;
+    (void)state;
+    for (unsigned cp = 0x80; cp < 0x20000; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        unsigned f = ref_fold_cp(cp);
+        if (f != cp) {
+            assert_true(np + 2 <= sizeof pairs / sizeof *pairs);
+            pairs[np++] = (fold_pair){f, cp};
+            pairs[np++] = (fold_pair){f, f};
+        }
+    }
+    qsort(pairs, np, sizeof *pairs, by_fold);
+    size_t tested = 0;
+    for (size_t i = 0; i < np; i++) {
+        for (size_t j = i; j < np && pairs[j].fold == pairs[i].fold; j++) {
+            unsigned char a[4], b[4];
+            char text[64], needle[16];
+            hits hs;
+            size_t na = ref_encode(pairs[i].cp, a), nb = ref_encode(pairs[j].cp, b);
+            if (pairs[i].cp == pairs[j].cp && i != j)
+                continue;
+            for (int dir = 0; dir < 2; dir++) {
+                const unsigned char *x = dir ? b : a, *y = dir ? a : b;
+                size_t nx = dir ? nb : na, ny = dir ? na : nb;
+                memset(text, '.', 20);
+                memcpy(text + 20, y, ny);
+                memcpy(text + 20 + ny, "!", 2);
+                memcpy(needle, x, nx);
+                needle[nx] = '\0';
+                assert_int_equal(run_str(text, needle, SEARCH_ICASE, &hs), 1);
+                assert_int_equal(hs.h[0].offset, 20);
+                snprintf(text, sizeof text, "a word: q%.*sz.", (int)ny, (const char *)y);
+                snprintf(needle, sizeof needle, "Q%.*sZ", (int)nx, (const char *)x);
+                assert_int_equal(run_str(text, needle, SEARCH_ICASE, &hs), 1);
+                assert_int_equal(hs.h[0].offset, 8);
+            }
+            tested++;
+        }
+    }
+    assert_true(tested > 1300);
+}
+
+/* A multi-byte match flush with either end of an exact-size buffer (ASan
+ * flags a read past it), at every length around the vector width. */
+static void multibyte_matches_at_buffer_edges(void **state)
+{
+    static const char *const cases[][2] = {
+        {"ґ", "Ґ"}, {"Ệ", "ệ"}, {"𐐀", "𐐨"}, {"ǅ", "Ǆ"}, {"ꭰ", "Ꭰ"},
+        {"ҐАНОК", "ґанок"}, {"x𐐀", "X𐐨"}, {"ϑ", "θ"}, {"ａ", "Ａ"},
+    };
+    char text[96];
+    hits hs;
+    (void)state;
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        const char *needle = cases[c][0], *other = cases[c][1];
+        size_t nl = strlen(other);
+        for (size_t len = nl; len < 80; len++) {
+            memset(text, 'a', len);
+            memcpy(text + len - nl, other, nl); /* at the end */
+            assert_int_equal(run(text, len, needle, SEARCH_ICASE, &hs), 1);
+            assert_int_equal(hs.h[0].offset, len - nl);
+            assert_int_equal(hs.h[0].line_end, len);
+            memset(text, 'a', len);
+            memcpy(text, other, nl); /* at the start */
+            assert_int_equal(run(text, len, needle, SEARCH_ICASE, &hs), 1);
+            assert_int_equal(hs.h[0].offset, 0);
+            /* cut short by the end of the buffer: no match */
+            memset(text, 'a', len);
+            memcpy(text + len - nl, other, nl);
+            assert_int_equal(run(text, len - 1, needle, SEARCH_ICASE, &hs), 0);
+        }
+    }
+}
+
+/* Bytes outside any well-formed sequence are never folded, and never taken
+ * for part of a letter: they match only themselves. */
+static void invalid_utf8_never_folds(void **state)
+{
+    hits hs;
+    (void)state;
+    /* overlong forms of A and Ж, CESU-8 surrogates for 𐐀, above U+10FFFF */
+    assert_int_equal(run_str("\xC1\x81", "a", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("\xC1\x81", "\xC1\x81", SEARCH_ICASE, &hs), 1);
+    assert_int_equal(run_str("x\xE0\x90\x96y", "x\xE0\x90\xB6y", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("\xED\xA0\x81\xED\xB0\x80", "𐐨", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("\xED\xA0\x81\xED\xB0\x80", "\xED\xA0\x81\xED\xB0\xA8", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("\xF4\x90\x90\x80", "\xF4\x90\x90\xA8", SEARCH_ICASE, &hs), 0);
+    /* a stray continuation byte after a letter is not part of it */
+    assert_int_equal(run_str("Ệ\x86", "ệ\x86", SEARCH_ICASE, &hs), 1);
+    assert_int_equal(run_str("Ệ\x86", "ệ\x87", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("Ж\x96", "ж\xB6", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("x\x96", "\xB6", SEARCH_ICASE, &hs), 0);
+    /* a sequence cut short (by a byte, or by the end of the buffer) */
+    assert_int_equal(run_str("\xE1\xBBx", "ệ", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("\xE1\xBBx", "\xE1\xBBX", SEARCH_ICASE, &hs), 1);
+    assert_int_equal(run_str("abc\xE1\xBB", "ệ", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("abc\xF0\x90\x90", "𐐨", SEARCH_ICASE, &hs), 0);
+    assert_int_equal(run_str("\xF0\x90\x90\xF0\x90\x90\x80", "𐐨", SEARCH_ICASE, &hs), 1);
+    assert_int_equal(hs.h[0].offset, 3);
+    /* lead bytes run together */
+    assert_int_equal(run_str("\xD0\xE1\xBB\x86\xD0", "ệ", SEARCH_ICASE, &hs), 1);
+    assert_int_equal(hs.h[0].offset, 1);
+}
+
 /* ---- random comparison ----------------------------------------------- */
 
 static const char *const pieces[] = {
     "a", "A", "b", "B", "q", "Q", " ", "\n", "\r\n", "\r", "é", "É", "ж", "Ж",
-    "ς", "σ", "Σ", "Ÿ", "ÿ", "İ", "i", "\xC3", "\x89", "×", "÷", "ab", "AB",
+    "ς", "σ", "Σ", "Ÿ", "ÿ", "İ", "i", "ı", "I", "\xC3", "\x89", "×", "÷", "ab", "AB",
+    /* more letters, 2 to 4 bytes, with several variants sharing bytes */
+    "ґ", "Ґ", "ș", "Ș", "ǅ", "ǆ", "Ǆ", "θ", "ϑ", "Θ", "ϴ", "µ", "μ", "Μ",
+    "ệ", "Ệ", "ẹ", "ａ", "Ａ", "ა", "Ა", "Ꭰ", "ꭰ", "ⓐ", "Ⓐ", "𐐀", "𐐨", "𐐁", "𞤀", "𞤢",
+    "k", "K", "\xE2\x84\xAA", "ß", "ẞ", "s", "ſ",
+    /* pieces of sequences, overlong forms, surrogates, beyond U+10FFFF */
+    "\xD0", "\x96", "\xB6", "\xE1\xBB", "\xBB", "\x86", "\xF0\x90\x90", "\x80",
+    "\xC1\x81", "\xE0\x90\x96", "\xED\xA0\x81", "\xF4\x90\x80\x80", "\xFF",
 };
 
 static size_t random_text(unsigned *seed, char *out, size_t max_pieces)
@@ -332,7 +610,6 @@ static void random_buffers_match_reference(void **state)
     unsigned seed = 12345;
     char text[4096], needle[64];
     (void)state;
-    assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
     for (int iter = 0; iter < 6000; iter++) {
         size_t len = random_text(&seed, text, (iter % 3) ? 60 : 600);
         size_t nlen;
@@ -352,8 +629,44 @@ static void random_buffers_match_reference(void **state)
     }
 }
 
+/* Texts of bytes that mostly do not form letters: around sequence starts,
+ * continuation bytes and the bytes of letters' variants. */
+static void random_bytes_match_reference(void **state)
+{
+    static const unsigned char alphabet[] = {
+        0x80, 0x86, 0x87, 0x90, 0x96, 0xA8, 0xAA, 0xB6, 0xBB, 0xBF, 0xC1, 0xC3,
+        0xD0, 0xD1, 0xE0, 0xE1, 0xE2, 0x84, 0xED, 0xF0, 0xF4, 0xF5, 'a', 'A', 'k', '\n',
+    };
+    unsigned seed = 777;
+    char text[256], needle[16];
+    (void)state;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = (size_t)rand_r(&seed) % sizeof text, nlen;
+        for (size_t i = 0; i < len; i++)
+            text[i] = (char)alphabet[(size_t)rand_r(&seed) % sizeof alphabet];
+        if (len > 0 && rand_r(&seed) % 2) {
+            size_t at = (size_t)rand_r(&seed) % len;
+            nlen = 1 + (size_t)rand_r(&seed) % 8;
+            if (nlen > len - at)
+                nlen = len - at;
+            memcpy(needle, text + at, nlen);
+        } else {
+            nlen = 1 + (size_t)rand_r(&seed) % 4;
+            for (size_t i = 0; i < nlen; i++)
+                needle[i] = (char)alphabet[(size_t)rand_r(&seed) % sizeof alphabet];
+        }
+        compare_one(text, len, needle, nlen, SEARCH_ICASE);
+        compare_one(text, len, needle, nlen, 0);
+    }
+}
+
 int main(void)
 {
+    /* The reference folds with towlower/towupper under C.UTF-8. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8")) {
+        fprintf(stderr, "test_search: no C.UTF-8 locale\n");
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(icase_ascii_matches_all_cases),
         cmocka_unit_test(case_sensitive_mode),
@@ -366,7 +679,14 @@ int main(void)
         cmocka_unit_test(binary_detected),
         cmocka_unit_test(empty_needle_rejected),
         cmocka_unit_test(no_read_past_end),
+        cmocka_unit_test(unicode_letters_fold_both_ways),
+        cmocka_unit_test(length_changing_letters_keep_case),
+        cmocka_unit_test(folding_matches_reference_for_every_code_point),
+        cmocka_unit_test(all_case_variants_find_each_other),
+        cmocka_unit_test(multibyte_matches_at_buffer_edges),
+        cmocka_unit_test(invalid_utf8_never_folds),
         cmocka_unit_test(random_buffers_match_reference),
+        cmocka_unit_test(random_bytes_match_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
