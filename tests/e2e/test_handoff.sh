@@ -66,7 +66,6 @@ hand next-steps
 expect_rc 1 "next steps fails"
 expect_out "FAIL  next_steps:$(lno "$A/next-steps.md" '## Next Steps')  Next Steps has no concrete item" "no next step"
 expect_out "1 failed" "only next steps fails"
-
 # Progress: out of range, a word (FAIL); 100% open, 0% done (WARN); 62.5%.
 PL=$(lno "$A/ready.md" '**Progress:**')
 for id in progress-range progress-word; do
@@ -126,6 +125,15 @@ SECRETS=(
   "secret|secret=|FAKEsecretVALUE42"
   "password|**Password:**|FAKEboldPW77"
   "connection string with a password|postgres://admin|FAKEdbPASS55"
+  "password|{\"password\"|hunter2xyz"
+  "connection string with a password|redis://:|S3cretRedisPw"
+  "secret|secret: abc|abc123def456"
+  "secret|client_secret:|9f8e7d6c5b4a3f2e1d0c"
+  "API key|api_key:|Zq8vK2mP9xL4tR7wN3bY"
+  "API key|api-key=|Hf83kdLq02mZxPq7Ww"
+  "secret|aws_secret_access_key:|wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+  "Slack token|xapp-1-|xapp-1-A0FAKE00TEST-0000000000000-fakeFAKEtestNOTreal0000"
+  "Slack webhook|hooks.slack.com|FAKEtestNOTrealHOOK0000"
 )
 hand secrets
 expect_rc 1 "secrets fail"
@@ -142,7 +150,9 @@ expect_out "$(lno "$S" 'AKIAFAKE'): AKIA************ — keep credentials out of
 expect_no_out "MIIFAKEnotArealKEYbody" "private key body never shown"
 expect_out "secrets: 8 passed, 0 warnings, ${#SECRETS[@]} failed" "only secrets fail"
 
-# Near-misses: nothing found.
+# Near-misses: nothing found. A value that is prose ("rotated weekly by
+# ops"), a reference (${VAR}, <redacted>, ***) or a plain word after
+# `secret:` is not a credential.
 hand near-miss
 expect_rc 0 "near-misses pass"
 expect_out "PASS  secrets  no credentials found" "no near-miss is a credential"
