@@ -25,17 +25,28 @@ local function line_of(text, pos)
   return n
 end
 
+---s without surrounding whitespace. Patterns like `^%s*(.-)%s*$` take
+---time quadratic in a run of inner spaces; this reads each byte once.
+local function trim(s)
+  local a = s:find("%S")
+  if not a then return "" end
+  return s:match("^.*%S", a)
+end
+
 ---The text a placeholder may hide in, for one line: a field's value, an
 ---item's text, a label, else the line. A field with no value is a label
 ---(`**[Date] - [Topic]:**`), so its key is the candidate.
 local function candidate(s)
-  local key, value = s:match("^%s*%*%*(.-):%*%*%s*(.-)%s*$")
-  if key then return value ~= "" and value or key end
-  local item = s:match("^%s*[-*+]%s+%[[ xX]%]%s*(.-)%s*$") or s:match("^%s*[-*+]%s+(.-)%s*$")
-    or s:match("^%s*%d+[.)]%s+(.-)%s*$")
-  if item then return item end
+  local key, value = s:match("^%s*%*%*(.-):%*%*(.*)$")
+  if key then
+    value = trim(value)
+    return value ~= "" and value or key
+  end
+  local item = s:match("^%s*[-*+]%s+%[[ xX]%](.*)$") or s:match("^%s*[-*+]%s(.*)$")
+    or s:match("^%s*%d+[.)]%s(.*)$")
+  if item then return trim(item) end
   local label = s:match("^%s*%*%*(.-)%*%*:?%s*$")
-  return label or s
+  return label or trim(s)
 end
 
 local function check_placeholders(doc, out)
@@ -114,6 +125,21 @@ local function check_progress(doc, out)
   end
 end
 
+---text without its `<!-- -->` comments. A plain search for each end:
+---gsub("<!%-%-.-%-%->") rescans to the end from every unclosed opening.
+local function strip_comments(text)
+  local parts, pos = {}, 1
+  while true do
+    local a = text:find("<!--", pos, true)
+    local b = a and select(2, text:find("-->", a + 4, true))
+    if not b then break end
+    parts[#parts + 1] = text:sub(pos, a - 1)
+    pos = b + 1
+  end
+  parts[#parts + 1] = text:sub(pos)
+  return table.concat(parts)
+end
+
 local function check_blockers(doc, out)
   local sec = doc:section("Blockers")
   if not sec then
@@ -125,7 +151,7 @@ local function check_blockers(doc, out)
   if blk then a, b = blk.label_end, blk.stop end
   -- The template's own hint (`<!-- ... or "None". -->`) says nothing;
   -- `**Current Blockers:** None` says it on the label line.
-  local body = doc.text:sub(a, b - 1):gsub("<!%-%-.-%-%->", "")
+  local body = strip_comments(doc.text:sub(a, b - 1))
   if blk and blk.value then body = blk.value .. "\n" .. body end
   local items = log.texts(log.items(doc.text, a, b))
   if #items > 0 or body:lower():match("%f[%a]none%f[%A]") then

@@ -158,6 +158,40 @@ expect_rc 0 "near-misses pass"
 expect_out "PASS  secrets  no credentials found" "no near-miss is a credential"
 expect_eq "$(nlines '^FAIL')" "0" "near-miss has no FAIL: $(printf '%s\n' "$OUT" | grep '^FAIL' | head -3)"
 
+# Hostile sizes: every rule reads each stretch of a line a bounded number of
+# times. Quadratic rules (the connection-string rule rescanning from every
+# word start, `secret[%w_]*` from every `secret`, a `<!--` never closed,
+# `(.-)%s*$` over a run of spaces) took hours on lines like these; ctest's
+# timeout catches a regression.
+big() { # big FILE: ready.md with a 2 MB line and megabyte lines in the notes and blockers
+  local notes="$WORK/notes.txt"
+  { yes 'a.' | head -n 1048576 | tr -d '\n'; echo
+    yes 'xoxb-a.' | head -n 150000 | tr -d '\n'; echo
+    yes 'secret' | head -n 170000 | tr -d '\n'; echo
+    head -c 1048576 /dev/zero | tr '\0' ' '; echo x
+    printf -- '- a'; head -c 1048576 /dev/zero | tr '\0' ' '; echo b
+    yes 'x://a:b' | head -n 150000 | tr -d '\n'; echo
+  } > "$notes"
+  awk -v f="$notes" '{ print }
+    /^## Session Notes/ { print ""; while ((getline l < f) > 0) print l }
+    /^\*\*Current Blockers:\*\* None/ { printf "    "; for (i = 0; i < 250000; i++) printf "<!--"; print "" }' \
+    "$A/ready.md" > "$1"
+}
+big "$A/big-line.md"
+hand big-line
+expect_rc 0 "a log with megabyte lines is checked"
+expect_out "big-line: 9 passed, 0 warnings, 0 failed" "megabyte lines: every check runs"
+# 100,000 lines, a third of them credentials: each found, at its line.
+{ sed -n '1,/^## Session Notes/p' "$A/ready.md"
+  for i in $(seq 1 33334); do printf 'note %d a.a.a\npassword: hunter%dxyz\nsee redis://cache:6379\n' "$i" "$i"; done
+  printf -- '---\n\n**Last Updated:** %s\n**Updated By:** ready\n' "$NOW"
+} > "$A/many-lines.md"
+hand many-lines
+expect_rc 1 "100,000 lines: credentials fail"
+expect_eq "$(nlines '^FAIL  secrets:')" "33334" "100,000 lines: every password found"
+L=$(lno "$A/many-lines.md" 'hunter33334xyz')
+expect_out "FAIL  secrets:$L  password at $A/many-lines.md:$L: hunt**********" "the last one at its line"
+
 # --json: one document, field by field; line null where none; exit codes.
 hand progress-full-open --json
 expect_rc 0 "json with a warning exits 0"
