@@ -2,6 +2,7 @@
 local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
 local migrate = require("sesslua.migrate")
+local tree = require("sesslua.tree")
 
 local parser = cli.parser("migrate.lua", "Report what the old shell scripts left and convert old messages.",
   "Deletes nothing. Converted messages are kept as read history (see docs/migration.md).")
@@ -9,8 +10,10 @@ parser:flag("--dry-run", "Report only; convert nothing.")
 parser:flag("--json", "Print the report as JSON.")
 local args = cli.parse(parser)
 
-local report, err = migrate.run(ctx, not args.dry_run)
-if not report then cli.fail(cli.EXIT.io, "migrate: " .. err) end
+-- An empty or mistyped root must not look like a tree with nothing to move.
+cli.check(tree.require_root(ctx))
+local report, err, code = migrate.run(ctx, not args.dry_run)
+if not report then cli.fail(cli.exit_for(code), "migrate: " .. err) end
 
 if args.json then
   local items = {}
@@ -23,7 +26,8 @@ if args.json then
   return 0
 end
 for _, f in ipairs(report.findings) do
-  io.write(("%-16s %s%s: %s\n"):format(f.kind, f.path, f.line and (":" .. f.line) or "", f.message))
+  -- names and values come from old files: control bytes shown escaped
+  io.write(cli.printable(("%-16s %s%s: %s"):format(f.kind, f.path, f.line and (":" .. f.line) or "", f.message)), "\n")
 end
 if args.dry_run then
   io.write(("%d old message(s) would be converted, %d cannot be recovered.\n"):format(

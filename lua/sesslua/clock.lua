@@ -32,16 +32,52 @@ function M.now_utc(t)
   return os.date("!%Y-%m-%d %H:%M:%S UTC", t)
 end
 
----Seconds since the epoch for a `YYYY-MM-DD[ HH:MM[:SS]][ UTC]` string.
----@return number|nil
-function M.parse(s)
-  if not s then return nil end
-  local date, time = s:match("^%s*(%d%d%d%d%-%d%d%-%d%d)[ T]?([%d:]*)")
+---Seconds east of UTC that a zone suffix names: Z, UTC, GMT, +HH:MM,
+---+HHMM or +HH; nil for anything else.
+local function zone_offset(z)
+  if z == "Z" or z == "z" or z == "UTC" or z == "GMT" then return 0 end
+  local sign, hh, mm = z:match("^([+-])(%d%d):?(%d%d)$")
+  if not sign then sign, hh = z:match("^([+-])(%d%d)$"); mm = "00" end
+  if not sign or tonumber(hh) > 23 or tonumber(mm) > 59 then return nil end
+  local off = tonumber(hh) * 3600 + tonumber(mm) * 60
+  return sign == "-" and -off or off
+end
+
+---Seconds since the epoch for `YYYY-MM-DD[ HH:MM[:SS[.fff]]][ zone]`; a
+---`T` may replace the space. The zone (`Z`, `UTC`, `GMT`, `+02:00`,
+---`-0500`, `+02`) is honoured, so `10:00+02:00` is 08:00 UTC; without one
+---the time is local (or UTC when `s` holds `UTC` anywhere, as before).
+---Text after the timestamp is ignored, unless `exact`: then it gives nil.
+---@return integer|nil
+function M.parse(s, exact)
+  if type(s) ~= "string" then return nil end
+  local date, p = s:match("^%s*(%d%d%d%d%-%d%d%-%d%d)()")
   if not date then return nil end
-  local h, m, sec = time:match("^(%d%d?):(%d%d):?(%d*)$")
+  local h, m, sec, zone = 0, 0, 0, nil
+  local th, tm, pt = s:match("^[T ](%d%d?):(%d%d)()", p)
+  if th then
+    h, m, p = tonumber(th), tonumber(tm), pt
+    local ts, ps = s:match("^:(%d%d)()", p)
+    if ts then
+      sec, p = tonumber(ts), ps
+      p = s:match("^[.,]%d+()", p) or p -- a fraction of a second is dropped
+    end
+  end
+  -- a zone: a numeric offset only after a time (2025-11-15-05 is no zone)
+  local z, pz = s:match("^%s*([+-]%d%d:?%d%d)()", p)
+  if not z then z, pz = s:match("^%s*([+-]%d%d)()", p) end
+  if z and not th then z = nil end
+  if not z then z, pz = s:match("^%s*(%a+)()", p) end
+  local offset = z and zone_offset(z)
+  if offset then p = pz end
+  if exact and not s:match("^%s*$", p) then return nil end
+  local stamp = ("%s %02d:%02d:%02d"):format(date, h, m, sec)
+  if offset then
+    local t, err, code = sys.parse_time(stamp, true)
+    if not t then return nil, err, code end
+    return t - offset
+  end
   local utc = s:find("UTC", 1, true) ~= nil or s:find("Z%s*$") ~= nil
-  local stamp = ("%s %02d:%02d:%02d"):format(date, tonumber(h) or 0, tonumber(m) or 0,
-                                             tonumber(sec) or 0)
   return sys.parse_time(stamp, utc)
 end
 

@@ -2,7 +2,8 @@
 --- system left (its template, .current_session, JSON message files,
 --- knowledge entries written in the wrong argument order), report it, and
 --- convert old messages into sesslua's format. Nothing is deleted; a
---- converted file is recorded in messages/.migrated so re-runs skip it.
+--- converted file is recorded in messages/.migrated (paths relative to the
+--- root, so a copy or another checkout of the tree skips it too).
 local fs = require("sesslua.fs")
 local json = require("sesslua.json")
 local tree = require("sesslua.tree")
@@ -22,78 +23,195 @@ local KEYS = {
   timestamp = { "timestamp", "time", "date", "sent" },
 }
 
-local function pick(t, names)
+-- How long a second migrate run waits for the first one's lock: converting
+-- a few hundred files takes well under this.
+M.LOCK_TIMEOUT_MS = 60000
+
+---The first of names that t holds as a string; for the timestamp a number
+---too (epoch seconds written by a script as a JSON number).
+local function pick(t, names, numbers)
   for _, k in ipairs(names) do
-    if type(t[k]) == "string" then return t[k] end
+    local v = t[k]
+    if type(v) == "string" or (numbers and type(v) == "number") then return v end
   end
 end
 
----Recover fields from a file the old scripts wrote without escaping: each
----key sat on its own line as `"key": "value",` — the value is whatever lies
----between the first `": "` and the last quote of that line; the message
----body may run over several lines up to the closing brace.
+---The first of names that t holds with a value that is not a string, and
+---that value's type: for saying why a valid file cannot be used.
+local function wrong_type(t, names)
+  for _, k in ipairs(names) do
+    if t[k] ~= nil and type(t[k]) ~= "string" then return k, type(t[k]) end
+  end
+end
+
+---Recover fields from a file the old scripts wrote without escaping, so a
+---value may hold bare quotes and newlines. A key starts the text (after
+---`{`) or follows the end of the previous value (`",` or `,` then the
+---key); a value runs to the next key or to the closing brace. That reads
+---both layouts the scripts used: one key per line, and all on one line
+---(`{"from": "s4", "subject": "x "y"", "body": "b"}`).
 local function salvage(text)
-  local out = {}
-  local lines = {}
-  for line in (text .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
-  local i = 1
-  while i <= #lines do
-    local key, rest = lines[i]:match('^%s*"([%w_]+)"%s*:%s*"(.*)$')
-    if key then
-      local value = rest
-      -- a value continues until a line that ends the string: `"` or `",`
-      while not value:match('"%s*,?%s*$') and i < #lines and not lines[i + 1]:match('^%s*"[%w_]+"%s*:') do
-        i = i + 1
-        value = value .. "\n" .. lines[i]
-      end
-      out[key] = value:gsub('"%s*,?%s*$', "")
+  local body = text:match("^%s*{(.*)}%s*$") or text:match("^%s*{(.*)$")
+  if not body then return nil end
+  -- every place a key starts: {start of the key's quote, key, value start}
+  local keys = {}
+  local pos = 1
+  while true do
+    local s, e, key = body:find('"([%w_]+)"%s*:%s*', pos)
+    if not s then break end
+    local before = body:sub(1, s - 1)
+    -- the first key opens the object; later ones follow a comma that ends a
+    -- value (a quote, or a bare word or number)
+    if (#keys == 0 and before:match("^%s*$"))
+        or (#keys > 0 and before:match('["%w]%s*,%s*$')) then
+      keys[#keys + 1] = { at = s, key = key, value = e + 1 }
     end
-    i = i + 1
+    pos = e + 1
+  end
+  local out = {}
+  for i, k in ipairs(keys) do
+    local stop = keys[i + 1] and keys[i + 1].at - 1 or #body
+    local raw = body:sub(k.value, stop)
+    if keys[i + 1] then raw = raw:gsub("%s*,%s*$", "") else raw = raw:gsub("%s*,?%s*$", "") end
+    local quoted = raw:match('^"(.*)"$')
+    if quoted then
+      out[k.key] = quoted
+    elseif raw:match("^%-?%d+%.?%d*$") then
+      out[k.key] = raw -- a bare number (an epoch timestamp)
+    end
   end
   return next(out) and out or nil
 end
 
----Read an old message file: the decoded fields, whether it was valid JSON.
----@return table|nil fields, boolean valid
+---Read an old message file: the fields, whether it was valid JSON, and,
+---for a valid file that is not a usable message, why.
+---@return table|nil fields, boolean valid, string|nil why
 function M.read_old_message(path)
   local text = fs.read(path)
   if not text then return nil, false end
   local t = json.decode(text)
-  local valid = type(t) == "table"
-  if not valid then t = salvage(text) end
-  if not t then return nil, false end
+  local valid = t ~= nil
+  if valid then
+    if type(t) ~= "table" or text:match("^%s*%[") then
+      local what = t == json.null and "null" or type(t) == "table" and "an array" or ("a " .. type(t))
+      return nil, true, ("valid JSON, but %s, not a message object"):format(what)
+    end
+  else
+    t = salvage(text)
+    if not t then return nil, false end
+  end
   local m = {}
-  for field, names in pairs(KEYS) do m[field] = pick(t, names) end
-  return m, valid
+  for field, names in pairs(KEYS) do m[field] = pick(t, names, field == "timestamp") end
+  local why
+  if not m.from then
+    local key, kind = wrong_type(t, KEYS.from)
+    why = key and ("'%s' is a %s, not a session id"):format(key, kind)
+      or "it names no sender (from, from_session or sender)"
+  end
+  return m, valid, why
+end
+
+---A value quoted for a report line: one line, at most 60 characters.
+local function quote(s)
+  s = tostring(s):gsub("[%c]", " ")
+  if #s > 60 then s = s:sub(1, 57) .. "..." end
+  return "'" .. s .. "'"
+end
+
+---The send time of an old message, and what was substituted when its
+---timestamp cannot be read (nil when it was read as it is). Accepted:
+---anything clock.parse reads exactly (2025-11-15T10:00:00+02:00, ...
+---10:00:00Z, 2025-11-15 10:00:00, local time without a zone) and epoch
+---seconds (1731664800; 13 digits are milliseconds). Otherwise the file's
+---modification time stands in, and the report says so.
+local function sent_time(raw, path)
+  local n
+  if type(raw) == "number" then
+    n = raw
+  elseif type(raw) == "string" then
+    local digits = raw:match("^%s*(%d+)%.?%d*%s*$")
+    if digits and #digits >= 9 and #digits <= 14 then n = tonumber(raw) end
+  end
+  if n then
+    if n >= 1e11 then n = n / 1000 end -- milliseconds (Date.now(), date +%s%3N)
+    return math.floor(n)
+  end
+  local t = type(raw) == "string" and clock.parse(raw, true)
+  if t then return t end
+  local st = fs.stat(path)
+  local when = st and math.floor(st.mtime) or os.time()
+  local stamp = os.date("!%Y-%m-%dT%H:%M:%SZ", when)
+  local whose = st and "the file's modification time" or "the time of conversion"
+  if raw == nil then
+    return when, ("no timestamp; sent set to %s, %s"):format(whose, stamp)
+  end
+  return when, ("timestamp %s is not a time; sent set to %s, %s"):format(quote(raw), whose, stamp)
 end
 
 ---Every old message file: broadcast/*.json not named the sesslua way, and
----direct/<to>/*.json.
+---direct/<to>/*.json; `rel` is the path relative to the root.
 function M.old_messages(root)
   local base = tree.paths(root).messages
   local out = {}
   for _, name in ipairs(fs.list(base .. "/broadcast", ".json") or {}) do
     if not messages.is_ours(name) then
-      out[#out + 1] = { path = base .. "/broadcast/" .. name, to = "broadcast" }
+      out[#out + 1] = { path = base .. "/broadcast/" .. name, to = "broadcast",
+                        rel = "messages/broadcast/" .. name }
     end
   end
   for _, to in ipairs(fs.list(base .. "/direct") or {}) do
     for _, name in ipairs(fs.list(base .. "/direct/" .. to, ".json") or {}) do
-      out[#out + 1] = { path = base .. "/direct/" .. to .. "/" .. name, to = to }
+      out[#out + 1] = { path = base .. "/direct/" .. to .. "/" .. name, to = to,
+                        rel = "messages/direct/" .. to .. "/" .. name }
     end
   end
   return out
 end
 
+---An old file's path as recorded: relative to the root. Entries written
+---before were absolute (and name another checkout after a copy or clone):
+---their messages/... tail is what identifies the file.
+function M.relative(root, path)
+  if path:sub(1, #root + 1) == root .. "/" then return path:sub(#root + 2) end
+  return path:match("/(messages/broadcast/[^/]+)$")
+    or path:match("/(messages/direct/[^/]+/[^/]+)$") or path
+end
+
+---The old files already converted: those listed in messages/.migrated,
+---and those a converted message names in migrated_from (a run that
+---stopped between delivering and recording, or a lost .migrated).
 local function migrated_set(root)
   local set = {}
-  local text = fs.read(tree.paths(root).messages .. "/.migrated") or ""
-  for line in text:gmatch("[^\n]+") do set[line] = true end
+  local base = tree.paths(root).messages
+  local text = fs.read(base .. "/.migrated") or ""
+  for line in text:gmatch("[^\n]+") do set[M.relative(root, line)] = true end
+  local folders = { base .. "/broadcast" }
+  for _, name in ipairs(fs.list(base) or {}) do
+    if name ~= "broadcast" and name ~= "direct" then
+      folders[#folders + 1] = base .. "/" .. name .. "/cur"
+      folders[#folders + 1] = base .. "/" .. name .. "/new"
+    end
+  end
+  for _, folder in ipairs(folders) do
+    for _, name in ipairs(fs.list(folder, ".json") or {}) do
+      if messages.is_ours(name) then
+        local body = fs.read(folder .. "/" .. name)
+        -- only converted messages carry the key: skip decoding the rest
+        if body and body:find('"migrated_from"', 1, true) then
+          local m = json.decode(body)
+          if type(m) == "table" and type(m.migrated_from) == "string" then
+            set[M.relative(root, m.migrated_from)] = true
+          end
+        end
+      end
+    end
+  end
   return set
 end
 
 ---Look at a tree; with convert, turn old messages into sesslua messages.
----@return table report {findings = {{kind, path, line, message}}, converted, unrecoverable}
+---@return table|nil report {findings = {{kind, path, line, message}}, converted, pending, unrecoverable}
+---@return string|nil message, string|nil code
 function M.run(ctx, convert)
   local root = ctx.root
   local p = tree.paths(root)
@@ -130,34 +248,67 @@ function M.run(ctx, convert)
     end
   end
 
+  local old = M.old_messages(root)
+  -- Two runs at once must not both convert a file: the check (what is
+  -- converted already) and the writes happen under one lock.
+  local lock, lerr, lcode
+  if convert and #old > 0 then
+    lock, lerr, lcode = fs.lock(p.messages .. "/.migrated", { timeout_ms = M.LOCK_TIMEOUT_MS })
+    if not lock then return nil, lerr, lcode end
+  end
+  local held <close> = lock -- released on every return below
   local done = migrated_set(root)
+  local record = fs.read(p.messages .. "/.migrated") or ""
   local converted, unrecoverable, pending = 0, 0, 0
-  for _, old in ipairs(M.old_messages(root)) do
-    if not done[old.path] then
-      local m, valid = M.read_old_message(old.path)
+  for _, o in ipairs(old) do
+    if not done[o.rel] then
+      local m, valid, why = M.read_old_message(o.path)
+      local usable = m ~= nil and why == nil
       if not valid then
-        find("message", old.path, m and "not valid JSON; fields recovered line by line (file kept)"
+        find("message", o.path, m and "not valid JSON; fields recovered from its text (file kept)"
           or "not valid JSON and nothing could be recovered (file kept)")
       end
-      local to = old.to == "broadcast" and "broadcast" or tree.normalize_id(old.to)
-      if not m or not m.from or not to then
+      if why then find("message", o.path, why .. "; not converted (file kept)") end
+      local from, to, fwhy, twhy
+      if usable then
+        from, fwhy = tree.normalize_id(m.from)
+        if not from then
+          find("message", o.path, ("sender %s is not a session id (%s); not converted (file kept)"):format(
+            quote(m.from), fwhy))
+        end
+        if o.to == "broadcast" then to = "broadcast" else to, twhy = tree.normalize_id(o.to) end
+        if not to then
+          find("message", o.path, ("recipient folder %s is not a session id (%s); not converted (file kept)"):format(
+            quote(o.to), twhy))
+        end
+      end
+      if not (usable and from and to) then
         unrecoverable = unrecoverable + 1
-      elseif not convert then
-        pending = pending + 1
       else
-        local sent = clock.parse((m.timestamp or ""):gsub("T", " "):gsub("Z$", " UTC"))
-        local msg, err = messages.deliver(ctx, {
-          from = m.from, to = to,
-          subject = m.subject or "(no subject)", body = m.body,
-          priority = messages.priority(m.priority) or "normal",
-          sent_epoch = sent, migrated_from = old.path, already_read = true,
-        })
-        if not msg then return nil, err end
-        local ok, uerr = fs.update(p.messages .. "/.migrated", function(t)
-          return (t or "") .. old.path .. "\n"
-        end, { create = true })
-        if not ok then return nil, uerr end
-        converted = converted + 1
+        local sent, note = sent_time(m.timestamp, o.path)
+        if note then find("message", o.path, note) end
+        local priority = messages.priority(m.priority)
+        if m.priority and not priority then
+          find("message", o.path, ("priority %s is not low, normal, high or urgent; converted as normal"):format(
+            quote(m.priority)))
+        end
+        if not convert then
+          pending = pending + 1
+        else
+          local msg, err, code = messages.deliver(ctx, {
+            from = from, to = to,
+            subject = (m.subject and m.subject:find("%S")) and m.subject or "(no subject)", body = m.body,
+            priority = priority or "normal",
+            sent_epoch = sent, migrated_from = o.rel, already_read = true,
+          })
+          if not msg then return nil, err, code end
+          -- written under our lock: fs.update would wait for that very lock
+          record = record .. o.rel .. "\n"
+          local ok, werr, wcode = fs.write(p.messages .. "/.migrated", record)
+          if not ok then return nil, werr, wcode end
+          done[o.rel] = true
+          converted = converted + 1
+        end
       end
     end
   end

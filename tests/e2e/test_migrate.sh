@@ -93,4 +93,81 @@ expect_eq "$(find "$R/messages" -name '2*T*.json' | wc -l)" "$n_before" "no dupl
 sl migrate.lua --json
 expect_out '"kind": "migrate"' "migrate --json"
 
+# The record holds paths relative to the root: a copy of the tree (another
+# checkout, cp -a) converts nothing again. Entries of older sesslua runs
+# were absolute; they still count.
+expect_file_has "$R/messages/.migrated" "messages/broadcast/2025-11-15_10-00-00-session-5.json" "root-relative record"
+cp -a "$WORK/docs" "$WORK/copy"
+C="$WORK/copy/coordination"
+sl --root "$C" migrate.lua
+expect_rc 0 "migrate in a copy"
+expect_out "Converted 0 old message(s)" "a copy of the tree converts nothing again"
+# Without the record, the converted messages' migrated_from still tell.
+rm "$C/messages/.migrated"
+sl --root "$C" migrate.lua
+expect_out "Converted 0 old message(s)" "converted messages are recognised by migrated_from"
+expect_eq "$(find "$C/messages" -name '2*T*.json' | wc -l)" "$n_before" "no duplicates in the copy"
+A="$WORK/abs/docs/coordination"
+mkdir -p "$A/messages/broadcast"
+printf '{"from": "session-2", "subject": "old", "timestamp": "2025-11-15 10:00:00"}\n' > "$A/messages/broadcast/old-1.json"
+printf '/elsewhere/checkout/docs/coordination/messages/broadcast/old-1.json\n' > "$A/messages/.migrated"
+sl --root "$A" migrate.lua
+expect_out "Converted 0 old message(s)" "an absolute entry of an older run is still honoured"
+
+# Two runs at once convert each file once (the check and the writes are
+# under one lock).
+P="$WORK/par/docs/coordination"
+mkdir -p "$P/messages/broadcast"
+for i in $(seq 1 150); do
+  printf '{"from": "session-%d", "subject": "s%d", "timestamp": "2025-11-15 10:00:00"}\n' "$i" "$i" \
+    > "$P/messages/broadcast/old-$i.json"
+done
+"$SESSLUA" --root "$P" migrate.lua > par1.out 2>&1 &
+"$SESSLUA" --root "$P" migrate.lua > par2.out 2>&1 &
+wait
+expect_eq "$(find "$P/messages/broadcast" -name '2*T*.json' | wc -l)" "150" "parallel runs convert each file once"
+expect_eq "$(grep -c '' "$P/messages/.migrated")" "150" "each file recorded once"
+
+# Nothing is lost quietly: zones are honoured, epoch seconds read, what
+# cannot be read is reported with the file and what stood in for it.
+Q="$WORK/q/docs/coordination"
+mkdir -p "$Q/messages/broadcast" "$Q/messages/direct/session-5"
+D="$Q/messages/direct/session-5"
+printf '{"from": "session-4", "subject": "zone", "timestamp": "2025-11-15T10:00:00+02:00"}\n' > "$D/zone.json"
+printf '{"from": "session-4", "subject": "epoch", "timestamp": "1731664800"}\n' > "$D/epoch.json"
+printf '{"from": "session-4", "subject": "vague", "timestamp": "yesterday"}\n' > "$D/vague.json"
+touch -d '2025-01-02 03:04:05 UTC' "$D/vague.json"
+printf '{"from": "session-4", "subject": "x "y"", "body": "b", "timestamp": "2025-11-15T10:00:00Z"}\n' > "$Q/messages/broadcast/oneline.json"
+printf '{"from": 12}\n' > "$Q/messages/broadcast/number.json"
+printf '[1,2]\n' > "$Q/messages/broadcast/array.json"
+printf '{"from": "../../etc", "subject": "s", "timestamp": "2025-11-15T10:00:00Z"}\n' > "$Q/messages/broadcast/escape.json"
+sl --root "$Q" migrate.lua
+expect_rc 0 "migrate with odd files"
+expect_out "vague.json: timestamp 'yesterday' is not a time; sent set to the file's modification time, 2025-01-02T03:04:05Z" "an unreadable timestamp is reported with what replaced it"
+expect_out "number.json: 'from' is a number, not a session id; not converted (file kept)" "valid JSON without a usable sender is reported"
+expect_out "array.json: valid JSON, but an array, not a message object" "a JSON array is reported"
+expect_out "escape.json: sender '../../etc' is not a session id" "a sender that is no session id is reported"
+expect_out "oneline.json: not valid JSON; fields recovered" "a one-line file is salvaged"
+expect_out "Converted 4 old message(s); 3 could not be recovered" "counts with odd files"
+expect_exists "$Q/messages/broadcast/escape.json" "the refused file is kept"
+expect_absent "$WORK/q/etc" "nothing written outside the tree"
+grep -rl '"from": "../../etc"' "$Q/messages" | grep -q 'T.*Z' && bad "a bad sender was converted" || ok
+run "$SESSLUA" --root "$Q" --session 5 message.lua inbox --all --json
+expect_out '"sent": "2025-11-15T08:00:00Z"' "+02:00 converted to UTC"
+expect_out '"sent": "2024-11-15T10:00:00Z"' "epoch seconds read as such"
+expect_out '"sent": "2025-01-02T03:04:05Z"' "the file time stands in for 'yesterday'"
+expect_out '"subject": "x \"y\""' "one-line salvage keeps the inner quotes"
+grep -h '"subject": "x' "$Q"/messages/broadcast/2*.json | grep -q 'x \\"y\\""' && ok || bad "salvaged subject stored"
+grep -l '"subject": "x' "$Q"/messages/broadcast/2*.json | xargs grep -q '"body": "b"' && ok || bad "salvaged body stored"
+
+# No tree here: exit 3 with the usual message, not "Converted 0".
+# (a folder outside $WORK, whose docs/coordination the search would find)
+NONE=$(mktemp -d "${TMPDIR:-/tmp}/sesslua-none.XXXXXX")
+cd "$NONE"
+sl migrate.lua
+expect_rc 3 "migrate without a tree"
+expect_err "$NONE/docs/coordination: no coordination tree here" "the no-tree message"
+expect_absent "$NONE/docs" "nothing created"
+cd "$WORK" && rm -rf "$NONE"
+
 finish
