@@ -87,13 +87,62 @@ local function check_required(doc, out)
   end
 end
 
+---Next steps that say nothing someone could act on.
+local VAGUE = { tbd = true, tba = true, todo = true, ["to do"] = true, ["n/a"] = true, na = true,
+  none = true, nothing = true, unknown = true, etc = true, ["etc."] = true, ["..."] = true,
+  ["…"] = true, ["—"] = true, ["–"] = true }
+
+---Whether a next step is concrete: not a filler word, not only
+---punctuation, at least 3 characters once emphasis is stripped.
+local function concrete(text)
+  local t = trim((text:gsub("[*_`~]", ""))):lower()
+  if #t < 3 or not t:find("[%w\128-\255]") then return false end
+  -- filler words are short: only a short text is worth trimming ("TBD.")
+  return #t > 16 or not (VAGUE[t] or VAGUE[(t:gsub("[.!?:]+$", ""))])
+end
+
+---An item's text as a message shows it: trimmed, at most 60 characters.
+local function shown(text)
+  local t = trim(text)
+  if #t <= 60 then return t end
+  local cut = t:sub(1, 57)
+  while not utf8.len(cut) do cut = cut:sub(1, -2) end -- not inside a character
+  return cut .. "..."
+end
+
+---Line numbers of increasing byte positions, counting each byte once.
+local function line_counter(text)
+  local pos, n = 1, 1
+  return function(to)
+    for _ in text:sub(pos, to - 1):gmatch("\n") do n = n + 1 end
+    pos = math.max(pos, to)
+    return n
+  end
+end
+
 local function check_next_steps(doc, out)
   local sec = doc:section("Next Steps")
-  local steps = log.texts(doc:section_items("Next Steps"))
-  if #steps > 0 then
-    result(out, "next_steps", "PASS", ("%d next step(s)"):format(#steps), sec and sec.line)
+  local line = line_counter(doc.text)
+  local good, vague = 0, {}
+  for _, it in ipairs(doc:section_items("Next Steps")) do
+    if not it.placeholder then
+      if concrete(it.text) then good = good + 1 else vague[#vague + 1] = it end
+    end
+  end
+  if good > 0 then
+    result(out, "next_steps", "PASS", ("%d next step(s)"):format(good), sec and sec.line)
+    for _, it in ipairs(vague) do
+      result(out, "next_steps", "WARN", ("next step is not concrete: '%s'"):format(shown(it.text)),
+        line(it.start))
+    end
   else
-    result(out, "next_steps", "FAIL", "Next Steps has no concrete item", sec and sec.line)
+    local why = ""
+    if #vague > 0 then
+      local list = {}
+      for i = 1, math.min(#vague, 3) do list[i] = "'" .. shown(vague[i].text) .. "'" end
+      why = (" (%s %s not concrete)"):format(table.concat(list, ", "), #vague > 1 and "are" or "is")
+    end
+    result(out, "next_steps", "FAIL", "Next Steps has no concrete item" .. why, sec and sec.line)
   end
 end
 

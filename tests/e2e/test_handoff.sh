@@ -66,6 +66,23 @@ hand next-steps
 expect_rc 1 "next steps fails"
 expect_out "FAIL  next_steps:$(lno "$A/next-steps.md" '## Next Steps')  Next Steps has no concrete item" "no next step"
 expect_out "1 failed" "only next steps fails"
+# Only fillers (TBD, ..., ?, n/a, todo, -, two letters, **TBD.**): no concrete item.
+V="$A/next-steps-vague.md"
+hand next-steps-vague
+expect_rc 1 "vague next steps fail"
+expect_out "FAIL  next_steps:$(lno "$V" '## Next Steps')  Next Steps has no concrete item ('TBD', '...', '?' are not concrete)" "fillers named"
+expect_out "8 passed, 0 warnings, 1 failed" "only next steps fails on fillers"
+# A concrete step beside fillers: it passes, each filler warns at its line.
+V="$A/next-steps-some-vague.md"
+hand next-steps-some-vague
+expect_rc 0 "one concrete step is enough"
+expect_out "PASS  next_steps:$(lno "$V" '## Next Steps')  1 next step(s)" "only the concrete step counted"
+expect_out "WARN  next_steps:$(lno "$V" '1. TBD')  next step is not concrete: 'TBD'" "TBD warns at its line"
+expect_out "WARN  next_steps:$(lno "$V" '3. ...')  next step is not concrete: '...'" "... warns at its line"
+expect_out "9 passed, 2 warnings, 0 failed — ready for handoff" "fillers warn"
+hand next-steps-some-vague --strict
+expect_rc 1 "strict: fillers fail"
+
 # Progress: out of range, a word (FAIL); 100% open, 0% done (WARN); 62.5%.
 PL=$(lno "$A/ready.md" '**Progress:**')
 for id in progress-range progress-word; do
