@@ -104,6 +104,8 @@ int luaopen_sesslua_builtin(lua_State *L)
     lua_setfield(L, -2, "version");
     lua_pushstring(L, cmark_version_string());
     lua_setfield(L, -2, "cmark_version");
+    lua_pushliteral(L, LUA_RELEASE);                 /* "Lua 5.4.4": from lua.h */
+    lua_setfield(L, -2, "lua_release");
     return 1;
 }
 

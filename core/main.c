@@ -22,22 +22,114 @@
 
 static int debug_mode;
 
-/* Message handler: keep structured errors ({code=, message=}) as they are;
- * give string errors a traceback when --debug is on. */
+/* The running script's name as typed (runner.lua sets it in the context
+ * table), for messages about errors that carry no text; NULL before a
+ * script is chosen. Raw reads only: nothing here may raise. */
+static const char *script_name(lua_State *L)
+{
+    const char *name = NULL;
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE); /* loaded */
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_pushliteral(L, "sesslua.context");
+        if (lua_rawget(L, -2) == LUA_TTABLE) {        /* loaded ctx */
+            lua_pushliteral(L, "script_name");
+            if (lua_rawget(L, -2) == LUA_TSTRING)     /* loaded ctx name */
+                name = lua_tostring(L, -1);          /* kept alive by ctx */
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return name;
+}
+
+/* Pushes the text of error object idx: a string or number as it is, or
+ * what its __tostring metamethod returns (called protected). Returns it, or
+ * NULL with nothing pushed when the object has no text. */
+static const char *push_error_text(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) == LUA_TSTRING || lua_type(L, idx) == LUA_TNUMBER) {
+        lua_pushvalue(L, idx);
+        return lua_tostring(L, -1);
+    }
+    if (luaL_getmetafield(L, idx, "__tostring") != LUA_TNIL) { /* meta */
+        lua_pushvalue(L, idx);                       /* meta obj */
+        if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
+            return lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    return NULL;
+}
+
+/* Pushes msg as the error's lines: the first stays the one `sesslua:` line;
+ * each later line that is not a `hint:` or `usage:` line (or already
+ * indented) is indented by two spaces, so the first line is the only one
+ * that reads as an error of its own. Empty lines are dropped. */
+static const char *push_error_lines(lua_State *L, const char *msg)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    const char *line = msg;
+    for (int first = 1; line != NULL; first = 0) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        if (first) {
+            luaL_addlstring(&b, line, len);
+        } else if (len > 0) {
+            luaL_addchar(&b, '\n');
+            if (strncmp(line, "hint:", 5) != 0 && strncmp(line, "usage:", 6) != 0 &&
+                line[0] != ' ' && line[0] != '\t')
+                luaL_addstring(&b, "  ");
+            luaL_addlstring(&b, line, len);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
+/* Message handler: turn any error object into a table {message=, code=}
+ * for report(). The message is the object's text (a string, a number,
+ * __tostring), else a table's `message` field, else "<script>: error
+ * object (<type>)"; the code is a table's `code` field. --debug adds a
+ * traceback to every error but the structured ones workflows raise on
+ * purpose ({code=, message=} without __tostring). */
 static int message_handler(lua_State *L)
 {
-    if (lua_type(L, 1) == LUA_TTABLE)
-        return 1;
-    const char *msg = lua_tostring(L, 1);
-    if (msg == NULL) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-            return 1;
-        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    lua_createtable(L, 0, 2);                        /* err report */
+    int structured = 0;
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_pushliteral(L, "code");
+        lua_rawget(L, 1);                            /* err report code */
+        lua_setfield(L, 2, "code");                  /* err report */
     }
-    if (debug_mode)
-        luaL_traceback(L, L, msg, 1);
-    else
-        lua_pushstring(L, msg);
+    const char *msg = push_error_text(L, 1);         /* err report msg? */
+    if (msg == NULL && lua_type(L, 1) == LUA_TTABLE) {
+        lua_pushliteral(L, "message");
+        lua_rawget(L, 1);                            /* err report field */
+        int t = lua_type(L, -1);
+        if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+            msg = lua_tostring(L, -1);
+            structured = 1;
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+    size_t len = msg ? strlen(msg) : 0;
+    if (len >= 2 && msg[len - 2] == ':' && msg[len - 1] == ' ') /* error("") */
+        msg = lua_pushfstring(L, "%serror with an empty message", msg);
+    if (msg == NULL || msg[0] == '\0') {
+        const char *name = script_name(L);
+        msg = lua_pushfstring(L, "%s%s%s%s%s", name ? name : "", name ? ": " : "",
+                              msg ? "error with an empty message" : "error object (",
+                              msg ? "" : luaL_typename(L, 1), msg ? "" : ")");
+    }
+    msg = push_error_lines(L, msg);                  /* err report msg lines */
+    if (debug_mode && !structured)
+        luaL_traceback(L, L, msg, 1);                /* ... lines traceback */
+    lua_setfield(L, 2, "message");
+    lua_settop(L, 2);                                /* err report */
     return 1;
 }
 
@@ -67,7 +159,8 @@ static void write_error_line(const char *msg)
     free(line);
 }
 
-/* Print the error on top of the stack as one `sesslua: ...` line and return
+/* Print the error on top of the stack, the message handler's table (or a
+ * bare string when the handler could not run: out of memory), and return
  * the exit code it asks for. */
 static int report(lua_State *L)
 {
@@ -84,8 +177,7 @@ static int report(lua_State *L)
     } else {
         msg = lua_tostring(L, -1);
     }
-    if (msg != NULL && msg[0] != '\0')
-        write_error_line(msg);
+    write_error_line(msg != NULL ? msg : "error object (not a string)");
     return code;
 }
 
@@ -102,7 +194,7 @@ static int run(lua_State *L)
     lua_call(L, 1, 1);                               /* runner */
     lua_getfield(L, -1, "main");                     /* runner main */
     lua_createtable(L, argc, 0);                     /* runner main args */
-    for (int i = 1; i < argc; i++) {
+    for (int i = 0; i < argc; i++) {                 /* [0]: the program */
         lua_pushstring(L, argv[i]);
         lua_rawseti(L, -2, i);
     }
@@ -112,10 +204,13 @@ static int run(lua_State *L)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
+    /* --debug is needed before runner.lua parses the options: a failure
+     * while it loads gets the traceback too */
+    for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--debug") == 0)
             debug_mode = 1;
-        if (strcmp(argv[i], "--root") == 0 || strcmp(argv[i], "--session") == 0)
+        if (strcmp(argv[i], "--root") == 0 || strcmp(argv[i], "--session") == 0 ||
+            strcmp(argv[i], "--which") == 0)
             i++;
     }
     lua_State *L = luaL_newstate();

@@ -9,6 +9,10 @@ local M = {}
 
 local EXIT_USAGE, EXIT_NOT_FOUND = 2, 3
 
+-- The settings file's name (<root>/sesslua.lua, ~/.config/sesslua/sesslua.lua):
+-- on the search path, but never a workflow.
+local CONFIG_NAME = "sesslua"
+
 local USAGE = [[
 usage: sesslua [--root DIR] [--session ID] [--debug] SCRIPT [ARGS...]
        sesslua --list | --which NAME | --help | --version]]
@@ -107,6 +111,7 @@ function M.candidates(ctx, name)
     return list
   end
   local base = name:gsub("%.lua$", "")
+  if base == CONFIG_NAME then return list end -- the settings file, not a workflow
   for _, d in ipairs(ctx.search_dirs) do
     local path = d.dir .. "/" .. base .. ".lua"
     list[#list + 1] = { path = path, source = d.source, exists = file_exists(path) }
@@ -125,6 +130,16 @@ function M.resolve(ctx, name)
   return nil
 end
 
+---Stop: no workflow NAME on the search path (exit 3).
+local function not_found(name)
+  if name:gsub("%.lua$", "") == CONFIG_NAME then
+    fail(EXIT_NOT_FOUND, ("unknown workflow '%s': sesslua.lua is the settings file, not a workflow\n"
+      .. "hint: sesslua config.lua prints the settings; sesslua --list shows every workflow"):format(name))
+  end
+  fail(EXIT_NOT_FOUND, ("unknown workflow '%s': not found on the search path\n"
+    .. "hint: sesslua --list shows every workflow"):format(name))
+end
+
 ---Load a resolved script as a chunk.
 local function load_script(found)
   if found.builtin then
@@ -133,7 +148,8 @@ local function load_script(found)
   return loadfile(found.path, "t")
 end
 
----A script's one-line description: its first `--- text` comment line.
+---A script's one-line description: its first line (after a `#!` line),
+---when that is a `--- text` comment; nil when the file does not start so.
 local function describe(found)
   local text
   if found.builtin then
@@ -141,20 +157,27 @@ local function describe(found)
   else
     text = fs.read(found.path)
   end
-  if not text then return "" end
-  for line in text:gmatch("[^\n]*") do
-    local d = line:match("^%-%-%-?%s*(.-)%s*$")
-    if d and not line:match("^#!") then return d end
-    if not line:match("^#!") and line ~= "" then break end
-  end
-  return ""
+  if not text then return nil end
+  text = text:gsub("^\239\187\191", "")          -- a UTF-8 BOM
+  if text:match("^#!") then text = text:match("^[^\n]*\n(.*)$") or "" end
+  local line = text:match("^[^\n]*")
+  if not line:match("^%-%-%-") or line:match("^%-%-%-%-") then return nil end
+  return (line:match("^%-%-%-%s*(.-)%s*\r?$"))
 end
+M.describe = describe
 
----Every workflow name with the candidate that wins, sorted by name.
+---Every workflow with the candidate that wins, sorted by name. A file on
+---the search path is a workflow when it starts with a `--- description`
+---line; other `.lua` files there are modules for `require` (and
+---`sesslua.lua` is the settings file), so they are not listed. A name is
+---listed when any of its candidates is a workflow (the built-ins all are),
+---with the winner's source, path and description.
 function M.workflows(ctx)
   local seen, names = {}, {}
   local function add(base)
-    if not seen[base] then seen[base] = true; names[#names + 1] = base end
+    if not seen[base] and base ~= CONFIG_NAME then
+      seen[base] = true; names[#names + 1] = base
+    end
   end
   for _, d in ipairs(ctx.search_dirs) do
     for _, f in ipairs(fs.list(d.dir, ".lua") or {}) do add((f:gsub("%.lua$", ""))) end
@@ -165,9 +188,18 @@ function M.workflows(ctx)
   table.sort(names)
   local out = {}
   for _, n in ipairs(names) do
-    local found = M.resolve(ctx, n)
-    out[#out + 1] = { name = n, source = found.source, path = found.path,
-                      description = describe(found) }
+    local winner, workflow
+    for _, c in ipairs(M.candidates(ctx, n)) do
+      if c.exists then
+        local d = describe(c)
+        winner = winner or { found = c, description = d }
+        if d then workflow = true; break end
+      end
+    end
+    if workflow then
+      out[#out + 1] = { name = n, source = winner.found.source, path = winner.found.path,
+                        description = winner.description or "" }
+    end
   end
   return out
 end
@@ -184,8 +216,7 @@ end
 local function print_which(ctx, name)
   local winner = M.resolve(ctx, name)
   if not winner then
-    fail(EXIT_NOT_FOUND, ("unknown workflow '%s': not found on the search path\n"
-      .. "hint: sesslua --list shows every workflow"):format(name))
+    not_found(name)
   end
   io.write(winner.path, "\n")
   for _, c in ipairs(M.candidates(ctx, name)) do
@@ -196,7 +227,8 @@ local function print_which(ctx, name)
 end
 
 local function print_version()
-  io.write(("sesslua %s (%s, cmark %s)\n"):format(builtin.version, _VERSION, builtin.cmark_version))
+  io.write(("sesslua %s (%s, cmark %s)\n"):format(builtin.version, builtin.lua_release,
+    builtin.cmark_version))
 end
 
 ---Parse the host's own options (those before SCRIPT).
@@ -225,6 +257,10 @@ local function parse_options(args)
     else break end
     i = i + 1
   end
+  if opts.root == "" then
+    fail(EXIT_USAGE, "--root: empty DIR\n"
+      .. "hint: give the coordination folder (--root docs/coordination), or leave --root out")
+  end
   opts.script_index = i
   return opts
 end
@@ -242,7 +278,19 @@ local function strict_globals()
   })
 end
 
----Entry point from core/main.c. Returns the exit code.
+---The exit status a script's return value asks for: a number 0-255 (as an
+---integer or an integral float); anything that is not a number means 0.
+local function exit_status(name, value)
+  if type(value) ~= "number" then return 0 end
+  local n = math.tointeger(value)
+  if not n or n < 0 or n > 255 then
+    fail(EXIT_USAGE, ("%s: returned %s, not an exit code 0-255"):format(name, tostring(value)))
+  end
+  return n
+end
+
+---Entry point from core/main.c: args[0] is the program, args[1..] its
+---arguments. Returns the exit code.
 function M.main(args)
   -- argparse is part of the build (Debian's lua-argparse, embedded): the
   -- embedded, precompiled copy wins over whatever version a machine has.
@@ -273,19 +321,21 @@ function M.main(args)
   end
   local found = M.resolve(ctx, name)
   if not found then
-    fail(EXIT_NOT_FOUND, ("unknown workflow '%s': not found on the search path\n"
-      .. "hint: sesslua --list shows every workflow"):format(name))
+    not_found(name)
   end
   local chunk, err = load_script(found)
   if not chunk then fail(EXIT_USAGE, err) end
   ctx.script = found
+  ctx.script_name = name
+  -- as lua(1) gives it: arg[0] the script, arg[1..] its arguments, and at
+  -- negative indices what came before: the program, then the host options
+  -- (with none, arg[-1] is the program)
   local script_args = { [0] = name }
+  for k = 0, opts.script_index - 1 do script_args[k - opts.script_index] = args[k] end
   for k = opts.script_index + 1, #args do script_args[#script_args + 1] = args[k] end
   rawset(_G, "arg", script_args)
   strict_globals()
-  local code = chunk(table.unpack(script_args))
-  if math.type(code) == "integer" then return code end
-  return 0
+  return exit_status(name, chunk(table.unpack(script_args)))
 end
 
 return M

@@ -7,6 +7,9 @@ expect_rc 0 "--version"
 expect_out "sesslua " "--version names sesslua"
 expect_out "Lua 5.4" "--version names Lua"
 expect_out "cmark" "--version names cmark"
+# the full releases: Lua's from lua.h (LUA_RELEASE), cmark's from the library
+printf '%s' "$OUT" | grep -qE '^sesslua [0-9.]+ \(Lua 5\.4\.[0-9]+, cmark [0-9]+\.[0-9]+\.[0-9]+\)$' \
+  && ok || bad "--version gives Lua's full release: $OUT"
 
 sl --help
 expect_rc 0 "--help"
@@ -112,5 +115,104 @@ expect_err "sesslua: boom" "and says why"
 printf 'io.write(tostring(require("sesslua.sys").parse_time("1970-01-01 00:59:59")))\n' > epoch.lua
 TZ=CET-1 run "$SESSLUA" ./epoch.lua  # POSIX zone: no tzdata needed
 expect_eq "$OUT" "-1" "one second before the epoch, an hour east of UTC"
+
+# Every error object gets one clear line (never a silent failure), and its
+# exit code when it carries one.
+printf 'error({ code = 4 })\n' > codeonly.lua
+sl ./codeonly.lua
+expect_rc 4 "an error table's code without a message"
+expect_eq "$ERR" "sesslua: ./codeonly.lua: error object (table)" "an error table without a message is named"
+printf 'error(setmetatable({}, { __tostring = function() return "custom failure" end }))\n' > tostr.lua
+sl ./tostr.lua
+expect_rc 2 "an error object with __tostring"
+expect_eq "$ERR" "sesslua: custom failure" "__tostring gives the message"
+printf 'error(setmetatable({ code = 3 }, { __tostring = function() return "gone" end }))\n' > tostr3.lua
+sl ./tostr3.lua
+expect_rc 3 "__tostring object keeps its code"
+expect_eq "$ERR" "sesslua: gone" "__tostring object with a code: its text"
+printf 'error(setmetatable({}, { __tostring = function() error("inner") end }))\n' > tostrbad.lua
+sl ./tostrbad.lua
+expect_rc 2 "a __tostring that fails"
+expect_eq "$ERR" "sesslua: ./tostrbad.lua: error object (table)" "a failing __tostring: the object is named"
+printf 'error()\n' > errnil.lua
+sl ./errnil.lua
+expect_rc 2 "error(nil)"
+expect_eq "$ERR" "sesslua: ./errnil.lua: error object (nil)" "error(nil) is named"
+printf 'error({ code = 5, message = "" })\n' > errempty.lua
+sl ./errempty.lua
+expect_rc 5 "an empty message keeps the code"
+expect_eq "$ERR" "sesslua: ./errempty.lua: error with an empty message" "an empty message is said"
+
+# A returned status out of 0-255 is an error that says so.
+printf 'return 300\n' > r300.lua
+sl ./r300.lua
+expect_rc 2 "return 300"
+expect_eq "$ERR" "sesslua: ./r300.lua: returned 300, not an exit code 0-255" "return 300 is explained"
+printf 'return -1\n' > rneg.lua
+sl ./rneg.lua
+expect_rc 2 "return -1"
+expect_eq "$ERR" "sesslua: ./rneg.lua: returned -1, not an exit code 0-255" "return -1 is explained"
+printf 'return 2.5\n' > rfrac.lua
+sl ./rfrac.lua
+expect_rc 2 "return 2.5"
+expect_err "returned 2.5, not an exit code 0-255" "return 2.5 is explained"
+printf 'return 3.0\n' > rfloat.lua
+sl ./rfloat.lua
+expect_rc 3 "an integral float is a status"
+expect_eq "$ERR" "" "an integral float: no message"
+printf 'return "done"\n' > rstr.lua
+sl ./rstr.lua
+expect_rc 0 "a returned string is no status"
+
+# A multi-line message: the first line is the error, the rest indented
+# under it (hint: lines stay as they are).
+printf 'error("line one\\nline two\\nhint: try this")\n' > multi.lua
+sl ./multi.lua
+expect_rc 2 "multi-line error"
+expect_eq "$ERR" "$(printf 'sesslua: ./multi.lua:1: line one\n  line two\nhint: try this')" "continuation lines indented"
+expect_eq "$(printf '%s\n' "$ERR" | grep -c '^sesslua:')" "1" "one sesslua: line per error"
+sl --debug ./multi.lua
+expect_eq "$(printf '%s\n' "$ERR" | sed -n 2p)" "  line two" "--debug: the same lines"
+expect_err "stack traceback" "--debug: then the traceback"
+
+# arg as lua(1) gives it: arg[0] the script, negative indices the program
+# and the host options.
+printf 'io.write(tostring(arg[-3]), "|", tostring(arg[-2]), "|", tostring(arg[-1]), "|", arg[0], "|", tostring(arg[1]), "\\n")\n' > args.lua
+sl ./args.lua x
+expect_eq "$OUT" "nil|nil|$SESSLUA|./args.lua|x" "arg[-1] is the program"
+sl --root "$WORK/copyroot" ./args.lua x
+expect_eq "$OUT" "$SESSLUA|--root|$WORK/copyroot|./args.lua|x" "host options at negative indices, as lua's"
+
+# An empty --root is a usage error, not a search in "".
+sl --root "" list.lua
+expect_rc 2 "--root ''"
+expect_err "sesslua: --root: empty DIR" "--root '' is refused"
+sl --root= list.lua
+expect_rc 2 "--root="
+expect_err "sesslua: --root: empty DIR" "--root= is refused"
+
+# --list shows workflows only: not the settings file, not modules (a file
+# without a first `--- description` line), not a module folder's files.
+mkdir -p home2/.config/sesslua/sesslua lroot/scripts/team
+printf 'return {}\n' > home2/.config/sesslua/sesslua.lua
+printf 'local M = {}\nreturn M\n' > home2/.config/sesslua/util.lua
+printf -- '--- helper module\nreturn {}\n' > home2/.config/sesslua/sesslua/extra.lua
+printf -- '--- User greeting\nio.write("hi\\n")\n' > home2/.config/sesslua/greet.lua
+printf -- '-- a module, not a workflow\nreturn {}\n' > lroot/scripts/teamlib.lua
+printf -- '--- team helper\nreturn {}\n' > lroot/scripts/team/helper.lua
+printf 'io.write("plain create\\n")\n' > lroot/scripts/create.lua
+HOME="$WORK/home2" run "$SESSLUA" --root "$WORK/lroot" --list
+expect_rc 0 "--list with modules around"
+printf '%s\n' "$OUT" | grep -qE '^ +sesslua ' && bad "--list shows the settings file: $OUT" || ok
+printf '%s\n' "$OUT" | grep -qE '^ +util ' && bad "--list shows a user module: $OUT" || ok
+printf '%s\n' "$OUT" | grep -qE '^ +teamlib ' && bad "--list shows a team module: $OUT" || ok
+printf '%s\n' "$OUT" | grep -qE '^ +(extra|helper) ' && bad "--list shows a module folder's files: $OUT" || ok
+printf '%s\n' "$OUT" | grep -qE '^ +greet +user +User greeting$' && ok || bad "--list shows a user workflow: $OUT"
+printf '%s\n' "$OUT" | grep -qE '^ +create +team *$' && ok || bad "--list shows an override without a description: $OUT"
+HOME="$WORK/home2" run "$SESSLUA" --root "$WORK/lroot" util
+expect_rc 0 "a module still runs by name"
+HOME="$WORK/home2" run "$SESSLUA" --root "$WORK/lroot" sesslua
+expect_rc 3 "the settings file is no workflow"
+expect_err "sesslua.lua is the settings file, not a workflow" "and says so"
 
 finish
