@@ -153,15 +153,108 @@ function M.prompt_flags(parser, yes_help)
   parser:flag("-i --interactive", "Ask even without a terminal (answers from stdin).")
 end
 
+---A word as it would be typed in a POSIX shell: quoted when it needs it.
+local function shell_word(s)
+  if s ~= "" and not s:find("[^%w%-%._/:=@%%+,]") then return s end
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+---Every option alias of a parser and its commands, to its option
+---(argparse's own fields `_options`, `_aliases`, `_maxargs`; pinned, as the
+---build embeds Debian's argparse).
+local function options_by_alias(parser, into)
+  into = into or {}
+  for _, o in ipairs(parser._options or {}) do
+    for _, alias in ipairs(o._aliases or {}) do into[alias] = o end
+  end
+  for _, c in ipairs(parser._commands or {}) do options_by_alias(c, into) end
+  return into
+end
+
+---When argparse took a value that starts with '-' for an unknown option
+---(`create.lua 5 r "- fix login"`), the hint that says how to pass it, with
+---the user's own command line corrected: `NAME ... -- '- fix login'` for an
+---argument, `--opt='- fix'` for an option's value. nil when the word looks
+---like a mistyped option rather than text.
+local function dash_value_hint(parser, args, bad)
+  local k
+  for i, a in ipairs(args) do
+    if a == "--" then break end
+    if #a > 1 and a:sub(1, #bad) == bad then k = i; break end
+  end
+  if not k then return nil end
+  local text = args[k]
+  if not (text:find("%s") or not text:sub(2, 2):match("[%a%-]")) then return nil end
+  local options = options_by_alias(parser)
+  local function arity(word)
+    local o = word:sub(1, 1) == "-" and options[word:match("^[^=]*")]
+    return o and (o._maxargs or 0) or nil
+  end
+  local words = { "sesslua", parser._sesslua_name }
+  -- the nearest option before it, if the word is among that option's values
+  local opt_at
+  for j = k - 1, 1, -1 do
+    local n = arity(args[j])
+    if n then
+      if n >= k - j and not args[j]:find("=", 1, true) then opt_at = j end
+      break
+    end
+  end
+  -- a second value (of --learning TOPIC TEXT) has no way to start with '-'
+  if opt_at and opt_at < k - 1 then return nil end
+  local prev = opt_at and args[opt_at]
+  if prev then
+    -- the value of an option: join them, with '=' to a long alias
+    local joined = prev .. shell_word(text)
+    for _, alias in ipairs(options[prev]._aliases) do
+      if alias:sub(1, 2) == "--" then joined = alias .. "=" .. shell_word(text) end
+    end
+    for i = 1, k - 2 do words[#words + 1] = shell_word(args[i]) end
+    words[#words + 1] = joined
+    for i = k + 1, #args do words[#words + 1] = shell_word(args[i]) end
+    return "to pass a value starting with '-', join it to its option: " .. table.concat(words, " ")
+  end
+  -- an argument: options first, then --, then the arguments
+  local after = {}
+  for i = 1, k - 1 do words[#words + 1] = shell_word(args[i]) end
+  local i = k + 1
+  while i <= #args do
+    local a = args[i]
+    local n = arity(a)
+    if n then
+      words[#words + 1] = shell_word(a)
+      if not a:find("=", 1, true) then
+        local taken = 0
+        while taken < n and args[i + 1] and args[i + 1]:sub(1, 1) ~= "-" do
+          i = i + 1; taken = taken + 1
+          words[#words + 1] = shell_word(args[i])
+        end
+      end
+    elseif a ~= "--" then
+      after[#after + 1] = shell_word(a)
+    end
+    i = i + 1
+  end
+  words[#words + 1] = "--"
+  words[#words + 1] = shell_word(text)
+  for _, w in ipairs(after) do words[#words + 1] = w end
+  return "to pass a value starting with '-', put -- before it: " .. table.concat(words, " ")
+end
+
 ---Parse args (default: the script's `arg`); on error stop with exit 2 and
----the parser's usage line.
+---the parser's usage line. A value starting with '-' that argparse read as
+---an unknown option gets a second hint: how to pass it (`--`, or `--opt=`).
 function M.parse(parser, args)
-  local ok, result = parser:pparse(args or _G.arg)
+  args = args or _G.arg
+  local ok, result = parser:pparse(args)
   if not ok then
     -- argparse may add a "Did you mean" line; the first line says it all
     result = tostring(result):match("^[^\n]*")
-    M.usage_error(("%s: %s"):format(parser._sesslua_name, result),
-      parser:get_usage():gsub("^Usage: ", "sesslua "):gsub("\n%s*", " "))
+    local hint = parser:get_usage():gsub("^Usage: ", "sesslua "):gsub("\n%s*", " ")
+    local bad = result:match("^unknown option '(.*)'$")
+    local dash = bad and dash_value_hint(parser, args, bad)
+    if dash then hint = hint .. "\nhint: " .. dash end
+    M.usage_error(("%s: %s"):format(parser._sesslua_name, result), hint)
   end
   return result
 end

@@ -215,4 +215,27 @@ HOME="$WORK/home2" run "$SESSLUA" --root "$WORK/lroot" sesslua
 expect_rc 3 "the settings file is no workflow"
 expect_err "sesslua.lua is the settings file, not a workflow" "and says so"
 
+# A value starting with '-' read as an option: the hint says how to pass it,
+# and what it says works.
+sl --root "$WORK/dashroot" create.lua 5 r "- fix login"
+expect_rc 2 "a goal starting with '-'"
+expect_err "create.lua: unknown option '- '" "argparse's message"
+expect_err "hint: to pass a value starting with '-', put -- before it: sesslua create.lua 5 r -- '- fix login'" "hint: --"
+expect_absent dashroot "nothing written"
+sl --root "$WORK/dashroot" create.lua 5 r -- "- fix login"
+expect_rc 0 "-- before the goal"
+expect_file_has dashroot/sessions/ACTIVE/session-5.md "**Goal:** - fix login" "-- passes the goal"
+sl --root "$WORK/dashroot" create.lua 6 "- r" --force
+expect_err "put -- before it: sesslua create.lua 6 --force -- '- r'" "options move before --"
+sl --root "$WORK/dashroot" update.lua 5 --working-on "- login form" --status Building
+expect_rc 2 "an option's value starting with '-'"
+expect_err "hint: to pass a value starting with '-', join it to its option: sesslua update.lua 5 --working-on='- login form' --status Building" "hint: --opt="
+sl --root "$WORK/dashroot" update.lua 5 --working-on='- login form' --status Building
+expect_rc 0 "--opt=VALUE"
+expect_file_has dashroot/sessions/ACTIVE/session-5.md "**Working On:** - login form" "--opt= passes the value"
+sl --root "$WORK/dashroot" create.lua 7 --bogus
+expect_rc 2 "a mistyped option"
+expect_err "unknown option '--bogus'" "mistyped option named"
+case $ERR in *"put -- before it"*) bad "no -- hint for a mistyped option: $ERR" ;; *) ok ;; esac
+
 finish
