@@ -1,13 +1,15 @@
 --- Effective configuration: built-in defaults, then the user's
 --- (~/.config/sesslua/sesslua.lua), then the team's (<root>/sesslua.lua).
---- Each file returns a table; unknown keys and wrong types are errors that
---- name the key and the file.
+--- Each file returns a table, checked whole when it loads (unknown keys,
+--- also inside nested tables, wrong types, bad values, patterns that do not
+--- compile): an error names the key and the file, so a mistake shows on
+--- the first command, not when the one workflow that reads it runs.
 local fs = require("sesslua.fs")
 local sys = require("sesslua.sys")
 
 local M = {}
 
----Known keys and their types (and, for tables, their element checks).
+---Known keys and their types; CHECK below checks their contents.
 M.SCHEMA = {
   stale_hours = "number",
   time_zone = "string",          -- "local" or "UTC"
@@ -29,45 +31,200 @@ end
 
 local cache
 
+---Lua instructions a config file may run: a table literal takes a few
+---hundred; a loop that never ends is stopped instead of hanging every
+---command.
+M.BUDGET = 10000000
+
+---The session sources session_sources may order (tree.current_session).
+M.SOURCES = { option = true, env = true, file = true }
+
+local function fail(path, fmt, ...)
+  error({ code = 2, message = ("config: %s: " .. fmt):format(path, ...) }, 0)
+end
+
+---Whether t is a sequence 1..n with nothing else in it (no holes, no
+---string keys): what "array" means for session_sources and the like.
+local function is_array(t)
+  local n = 0
+  for k in pairs(t) do
+    if math.type(k) ~= "integer" or k < 1 then return false end
+    n = n + 1
+  end
+  for i = 1, n do
+    if t[i] == nil then return false end
+  end
+  return true
+end
+
+---Why a Lua pattern does not compile, or nil. string.find only reports an
+---error when matching reaches the bad part, so the pattern is also walked
+---here: every class, set, capture and %b / %f must be complete.
+local function pattern_error(p)
+  local ok, err = pcall(string.find, "", p)
+  if not ok then return (tostring(err):gsub("^.-:%d+: ", "")) end
+  local i, open = 1, {} -- open[k]: capture k is not closed yet
+  while i <= #p do
+    local c = p:sub(i, i)
+    if c == "%" then
+      local n = p:sub(i + 1, i + 1)
+      if n == "" then return "malformed pattern (ends with '%')" end
+      if n == "b" then
+        if #p < i + 3 then return "malformed pattern (missing arguments to '%b')" end
+        i = i + 4
+      elseif n == "f" then
+        if p:sub(i + 2, i + 2) ~= "[" then return "missing '[' after '%f' in pattern" end
+        i = i + 2 -- the set follows
+      else
+        local k = tonumber(n)
+        if k and (k == 0 or k > #open or open[k]) then return ("invalid capture index %%%d"):format(k) end
+        i = i + 2
+      end
+    elseif c == "[" then
+      local j = i + 1
+      if p:sub(j, j) == "^" then j = j + 1 end
+      repeat -- the first ']' of a set is a member, as in Lua
+        if j > #p then return "malformed pattern (missing ']')" end
+        if p:sub(j, j) == "%" then
+          if j == #p then return "malformed pattern (ends with '%')" end
+          j = j + 1
+        end
+        j = j + 1
+      until p:sub(j, j) == "]"
+      i = j + 1
+    elseif c == "(" then
+      if #open == 32 then return "too many captures" end
+      if p:sub(i + 1, i + 1) == ")" then -- a position capture
+        open[#open + 1] = false
+        i = i + 2
+      else
+        open[#open + 1] = true
+        i = i + 1
+      end
+    elseif c == ")" then
+      local k = #open
+      while k > 0 and not open[k] do k = k - 1 end
+      if k == 0 then return "invalid pattern capture" end
+      open[k] = false
+      i = i + 1
+    else
+      i = i + 1
+    end
+  end
+  for _, unclosed in ipairs(open) do
+    if unclosed then return "unfinished capture" end
+  end
+  return nil
+end
+M.pattern_error = pattern_error
+
+---Check the contents of one key; fail names the file and the key.
+local CHECK = {}
+
+function CHECK.stale_hours(path, v)
+  if v ~= v or v == math.huge or v == -math.huge then
+    fail(path, "'stale_hours' must be a finite number, not %s", v ~= v and "NaN (0/0)" or "infinite")
+  end
+  if v < 0 then fail(path, "'stale_hours' must be >= 0") end
+end
+
+function CHECK.time_zone(path, v)
+  if v ~= "local" and v ~= "UTC" then fail(path, "'time_zone' must be \"local\" or \"UTC\"") end
+end
+
+function CHECK.handoff_checks(path, v)
+  -- handoff knows its checks (handoff.DEFAULTS.checks) and says which exist
+  local handoff = require("sesslua.handoff")
+  local names = {}
+  for name in pairs(v) do names[#names + 1] = name end
+  table.sort(names, function(a, b) return tostring(a) < tostring(b) end) -- the same error every run
+  for _, name in ipairs(names) do
+    local ok, why = handoff.check_options({ checks = { [name] = v[name] } })
+    if not ok then fail(path, "'handoff_checks': %s", why) end
+  end
+end
+
+function CHECK.secret_patterns(path, v)
+  if not is_array(v) then fail(path, "'secret_patterns' must be an array of rules {kind =, pattern =} or {allow =}") end
+  for i, r in ipairs(v) do
+    if type(r) ~= "table" then fail(path, "'secret_patterns': entry %d must be a table, not a %s", i, type(r)) end
+    for k in pairs(r) do
+      if k ~= "kind" and k ~= "pattern" and k ~= "allow" then
+        fail(path, "'secret_patterns': entry %d: unknown key '%s' (known: kind, pattern, allow)", i, tostring(k))
+      end
+    end
+    if r.allow ~= nil and (r.pattern ~= nil or r.kind ~= nil) then
+      fail(path, "'secret_patterns': entry %d: give either {kind =, pattern =} or {allow =}, not both", i)
+    end
+    local key = r.allow ~= nil and "allow" or "pattern"
+    if type(r[key]) ~= "string" then
+      fail(path, "'secret_patterns': entry %d needs a string 'pattern' (with 'kind') or 'allow'", i)
+    end
+    if key == "pattern" and type(r.kind) ~= "string" then
+      fail(path, "'secret_patterns': entry %d needs a string 'kind' naming what the pattern finds", i)
+    end
+    local why = pattern_error(r[key])
+    if why then fail(path, "'secret_patterns': entry %d: bad Lua pattern '%s': %s", i, r[key], why) end
+  end
+end
+
+function CHECK.session_sources(path, v)
+  if not is_array(v) or #v == 0 then
+    fail(path, "'session_sources' must be an array of \"option\", \"env\", \"file\" (at least one)")
+  end
+  local seen = {}
+  for i, src in ipairs(v) do
+    if not M.SOURCES[src] then
+      fail(path, "'session_sources' entries must be \"option\", \"env\" or \"file\" (entry %d is '%s')", i, tostring(src))
+    end
+    if seen[src] then fail(path, "'session_sources': \"%s\" is listed twice", src) end
+    seen[src] = true
+  end
+end
+
+function CHECK.impact_levels(path, v)
+  if not is_array(v) then fail(path, "'impact_levels' must be an array of single words") end
+  if #v == 0 then fail(path, "'impact_levels' must list at least one level") end
+  local seen = {}
+  for _, level in ipairs(v) do
+    if type(level) ~= "string" or not level:match("^%a[%w-]*$") then
+      fail(path, "'impact_levels' entries must be single words")
+    end
+    if seen[level:lower()] then fail(path, "'impact_levels': '%s' is listed twice", level) end
+    seen[level:lower()] = true
+  end
+end
+
+---Run a config chunk under an instruction budget, in its own coroutine so
+---the hook leaves the caller's (say, --debug's) alone.
+local function run_chunk(path, chunk)
+  local stopped = {}
+  local co = coroutine.create(chunk)
+  debug.sethook(co, function() error(stopped, 0) end, "", M.BUDGET)
+  local ok, value = coroutine.resume(co)
+  if ok and coroutine.status(co) ~= "dead" then ok, value = false, "yielded" end
+  if value == stopped then
+    fail(path, "did not finish within %d Lua instructions (an endless loop?); a config file "
+      .. "should only return a table", M.BUDGET)
+  end
+  if not ok then error({ code = 2, message = "config: " .. tostring(value) }, 0) end
+  return value
+end
+
 local function load_file(path)
   local text = fs.read(path)
   if not text then return nil end
   local chunk, err = load(text, "@" .. path, "t", {})
   if not chunk then error({ code = 2, message = "config: " .. err }, 0) end
-  local ok, value = pcall(chunk)
-  if not ok then error({ code = 2, message = "config: " .. tostring(value) }, 0) end
-  if type(value) ~= "table" then
-    error({ code = 2, message = ("config: %s: must return a table"):format(path) }, 0)
-  end
+  local value = run_chunk(path, chunk)
+  if type(value) ~= "table" then fail(path, "must return a table") end
   for k, v in pairs(value) do
     local want = M.SCHEMA[k]
-    if not want then
-      error({ code = 2, message = ("config: %s: unknown key '%s'"):format(path, tostring(k)) }, 0)
-    end
-    if type(v) ~= want then
-      error({ code = 2, message = ("config: %s: '%s' must be a %s, not a %s"):format(path, k, want, type(v)) }, 0)
-    end
+    if not want then fail(path, "unknown key '%s'", tostring(k)) end
+    if type(v) ~= want then fail(path, "'%s' must be a %s, not a %s", k, want, type(v)) end
   end
-  for _, src in ipairs(value.session_sources or {}) do
-    if src ~= "option" and src ~= "env" and src ~= "file" then
-      error({ code = 2, message = ("config: %s: 'session_sources' entries must be \"option\", \"env\" or \"file\""):format(path) }, 0)
-    end
-  end
-  if value.impact_levels then
-    if #value.impact_levels == 0 then
-      error({ code = 2, message = ("config: %s: 'impact_levels' must list at least one level"):format(path) }, 0)
-    end
-    for _, level in ipairs(value.impact_levels) do
-      if type(level) ~= "string" or not level:match("^%a[%w-]*$") then
-        error({ code = 2, message = ("config: %s: 'impact_levels' entries must be single words"):format(path) }, 0)
-      end
-    end
-  end
-  if value.stale_hours and value.stale_hours < 0 then
-    error({ code = 2, message = ("config: %s: 'stale_hours' must be >= 0"):format(path) }, 0)
-  end
-  if value.time_zone and value.time_zone ~= "local" and value.time_zone ~= "UTC" then
-    error({ code = 2, message = ("config: %s: 'time_zone' must be \"local\" or \"UTC\""):format(path) }, 0)
+  for _, k in ipairs(M.keys()) do
+    if value[k] ~= nil then CHECK[k](path, value[k]) end
   end
   return value
 end

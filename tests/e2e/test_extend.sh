@@ -68,6 +68,42 @@ grep -qx '\*\*Impact:\*\* Major' "$R/shared-knowledge/learnings.md" && ok || bad
 sl --session 4 share.lua Perf "old level" High
 expect_rc 2 "a level the team does not use is refused"
 expect_err "Minor, Major, Blocker" "refusal lists the team's levels"
+# Every part of the file is checked when it loads, by any command.
+cfg_err() { # cfg_err LUA EXPECTED-STDERR description
+  printf '%s\n' "$1" > "$R/sesslua.lua"
+  run timeout 20 "$SESSLUA" config.lua
+  expect_rc 2 "$3"
+  expect_err "sesslua: config: $R/sesslua.lua: $2" "$3: message"
+}
+cfg_err 'return { handoff_checks = { foo = true, stale = "no" }, secret_patterns = {{pattern = "(%"}} }' \
+  "'handoff_checks': unknown check 'foo' (known: placeholders," "the issue's config"
+cfg_err 'return { handoff_checks = { stale = "no" } }' "'handoff_checks': check 'stale' must be true or false, not a string" "a check that is not a boolean"
+cfg_err 'return { secret_patterns = {{kind = "k", pattern = "(%"}} }' "'secret_patterns': entry 1: bad Lua pattern '(%': malformed pattern (ends with '%')" "a pattern that does not compile"
+cfg_err 'return { secret_patterns = {{kind = "k", pattern = "x("}} }' "'secret_patterns': entry 1: bad Lua pattern 'x(': unfinished capture" "an unfinished capture string.find on \"\" never reaches"
+cfg_err 'return { secret_patterns = {{kind = "k", pattern = "x[a"}} }' "'secret_patterns': entry 1: bad Lua pattern 'x[a': malformed pattern (missing ']')" "an open set"
+cfg_err 'return { secret_patterns = {{allow = "^A", extra = 1}} }' "'secret_patterns': entry 1: unknown key 'extra'" "an unknown key in a rule"
+cfg_err 'return { secret_patterns = {{pattern = "x"}} }' "'secret_patterns': entry 1 needs a string 'kind'" "a rule without a kind"
+cfg_err 'return { secret_patterns = { a = {allow = "x"} } }' "'secret_patterns' must be an array" "rules not in an array"
+cfg_err 'return { stale_hours = 0/0 }' "'stale_hours' must be a finite number, not NaN (0/0)" "NaN stale_hours"
+cfg_err 'return { stale_hours = 1/0 }' "'stale_hours' must be a finite number, not infinite" "infinite stale_hours"
+cfg_err 'return { session_sources = { "env", "env" } }' "'session_sources': \"env\" is listed twice" "a repeated source"
+cfg_err 'return { session_sources = { "env", x = "file" } }' "'session_sources' must be an array" "sources not an array"
+cfg_err 'return { session_sources = { [1] = "env", [3] = "file" } }' "'session_sources' must be an array" "sources with a hole"
+cfg_err 'return { session_sources = { "cookie" } }' "'session_sources' entries must be \"option\", \"env\" or \"file\" (entry 1 is 'cookie')" "an unknown source"
+cfg_err 'return { impact_levels = { "Low", "low" } }' "'impact_levels': 'low' is listed twice" "a repeated level"
+cfg_err 'return { [1] = 2 }' "unknown key '1'" "a key that is no name"
+cfg_err 'while true do end' "did not finish within" "an endless loop is stopped"
+cfg_err 'local function f() return f() end return f()' "did not finish within" "an endless tail call is stopped"
+printf 'return { stale_hours = 0/0 }\n' > "$R/sesslua.lua"
+sl --session 4 status.lua
+expect_rc 2 "any command refuses a bad config"
+printf 'local t = {} for i = 1, 1000 do t[i] = i end return { stale_hours = #t }\n' > "$R/sesslua.lua"
+sl config.lua
+expect_rc 0 "a config that computes a little is fine"
+expect_out "stale_hours      1000" "computed value"
+printf 'return { handoff_checks = { stale = false }, secret_patterns = { { kind = "tok", pattern = "(itk_%%w+)%%f[%%W]" }, { allow = "^AKIAEXAMPLE" } }, session_sources = { "option", "file", "env" } }\n' > "$R/sesslua.lua"
+sl config.lua
+expect_rc 0 "a valid config with every nested kind"
 printf 'return { impact_levels = { "two words" } }\n' > "$R/sesslua.lua"
 sl --session 4 share.lua Perf "x" Low
 expect_rc 2 "bad impact_levels refused"
