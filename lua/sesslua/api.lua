@@ -11,11 +11,20 @@ M.version = builtin.version
 ---compatible while the level stands; a new level only adds.
 M.level = 1
 
----Stop with a clear message unless the running sesslua offers `level`.
+---Stop with a clear message unless the running sesslua offers `level`: a
+---whole number, or a string of one ("1", "1.0": people write levels like
+---versions).
 function M.require(level)
-  if M.level < level then
+  local n = (type(level) == "number" or type(level) == "string") and math.tointeger(tonumber(level))
+  if not n or n < 0 then
+    error({ code = 2, message = ("api.require: the API level must be a whole number like 1, not %s"):format(
+      type(level) == "string" and ("'" .. level .. "'") or type(level) == "number" and tostring(level)
+      or ("a " .. type(level)))
+      .. ("\nhint: levels count 1, 2, ...; this is sesslua %s with level %d"):format(M.version, M.level) }, 0)
+  end
+  if M.level < n then
     error({ code = 2, message = ("this workflow needs sesslua API level %d; sesslua %s has level %d"):format(
-      level, M.version, M.level) }, 0)
+      n, M.version, M.level) }, 0)
   end
   return M
 end

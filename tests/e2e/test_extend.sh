@@ -31,6 +31,22 @@ sl ./needs99.lua
 expect_rc 2 "API level too high"
 expect_err "needs sesslua API level 99" "API level message"
 
+# A level written like a version is read as the number; anything else
+# stops clearly (not "attempt to compare number with string").
+printf 'require("sesslua.api").require("1.0"); io.write("ok\\n")\n' > level10.lua
+sl ./level10.lua
+expect_rc 0 "api.require(\"1.0\")"
+expect_out "ok" "api.require(\"1.0\") passes"
+printf 'require("sesslua.api").require("2.0")\n' > level20.lua
+sl ./level20.lua
+expect_rc 2 "api.require(\"2.0\")"
+expect_err "needs sesslua API level 2;" "a string level above ours"
+printf 'require("sesslua.api").require("one")\n' > levelx.lua
+sl ./levelx.lua
+expect_rc 2 "api.require(\"one\")"
+expect_err "sesslua: api.require: the API level must be a whole number like 1, not 'one'" "a level that is no number"
+printf '%s' "$ERR" | grep -q "compare" && bad "raw compare error" || ok
+
 printf 'local s = require("sesslua"); io.write(s.version, " ", s.level, "\\n")\n' > version.lua
 sl ./version.lua
 expect_out " 1" "require(\"sesslua\") gives the API level"
