@@ -40,10 +40,30 @@ function M.new_id(now)
     sys.getpid(), counter, math.random(0, 0xffff))
 end
 
+---Why a message cannot be delivered, or nil: from, to and subject are
+---required, and from and to must be session ids ("broadcast" for to) —
+---to names a folder, and a message with a nil field is no message.
+local function refusal(m)
+  for _, k in ipairs({ "from", "to", "subject" }) do
+    if type(m[k]) ~= "string" or not m[k]:find("%S") then
+      return ("message not delivered: '%s' is missing (from, to and subject are required)"):format(k)
+    end
+  end
+  for _, k in ipairs({ "from", "to" }) do
+    if not (k == "to" and m.to == "broadcast") and tree.normalize_id(m[k]) ~= m[k] then
+      local _, why = tree.normalize_id(m[k])
+      return ("message not delivered: '%s' is not a session id: %s"):format(k,
+        why or ("write it as " .. tree.normalize_id(m[k])))
+    end
+  end
+end
+
 ---Write a message into its folder; returns the message table.
 ---@param m table {from, to, subject, body, priority, reply_to}
----@return table|nil message, string|nil err, string|nil code
+---@return table|nil message, string|nil err, string|nil code ("EUSAGE" when m is incomplete)
 function M.deliver(ctx, m)
+  local why = refusal(m)
+  if why then return nil, why, "EUSAGE" end
   local now = m.sent_epoch or sys.time()
   local msg = {
     schema = 1, id = M.new_id(now), from = m.from, to = m.to, subject = m.subject,

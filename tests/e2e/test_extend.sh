@@ -13,8 +13,18 @@ expect_exists "$R/sessions/ACTIVE/session-4.md" "the built-in did its work"
 expect_eq "$(ls "$R/messages/broadcast" | wc -l)" "1" "the override announced the session"
 sl --which create
 expect_out "$R/scripts/create.lua" "the override is what runs"
+grep -q '"subject": "session-4 has started: Build API"' "$R"/messages/broadcast/*.json && ok || bad "announcement subject"
 sl create.lua 4 "Dev" "Again"
 expect_rc 4 "the wrapped built-in's exit code passes through"
+expect_eq "$(ls "$R/messages/broadcast" | wc -l)" "1" "no announcement when the built-in fails"
+# An option first: the override reads the parsed arguments, not arg[1].
+sl create.lua --force 8 Dev "Ship it"
+expect_rc 0 "override with an option before the id"
+grep -l '"subject": "session-8 has started: Ship it"' "$R"/messages/broadcast/*.json > ann8 && ok || bad "announcement names the id and goal with --force first"
+grep -q '"from": "session-8"' $(cat ann8) && ok || bad "announcement has its sender"
+grep -l 'nil has started' "$R"/messages/broadcast/*.json && bad "an announcement from nobody" || ok
+sl create.lua --help
+expect_out "announce" "the override's --help"
 sl update.lua 4 --working-on "API endpoints" --progress 30 --blocker "Needs DB"
 sl standup.lua
 expect_rc 0 "standup"
@@ -182,6 +192,27 @@ printf 'syntax error here\n' > "$R/hooks/before_archive.lua"
 sl archive.lua 6 --force
 expect_rc 2 "a before_archive hook that does not load refuses (exit 2)"
 expect_exists "$R/sessions/ACTIVE/session-6.md" "not archived when the hook does not load"
+
+# messages.deliver refuses a message without from, to or subject (and a
+# from/to that is no session id): an error return, never a file with a
+# nil field.
+cat > deliver.lua <<'LUA'
+local ctx = require("sesslua.context")
+local messages = require("sesslua.messages")
+for _, m in ipairs({ { to = "broadcast", subject = "x" }, { from = "session-4", subject = "x" },
+                     { from = "session-4", to = "broadcast" }, { from = "session-4", to = "../x", subject = "s" } }) do
+  local ok, err, code = messages.deliver(ctx, m)
+  io.write(tostring(ok), " ", tostring(code), " ", tostring(err), "\n")
+end
+LUA
+n_msgs=$(find "$R/messages" -name '*.json' | wc -l)
+sl ./deliver.lua
+expect_rc 0 "deliver script"
+expect_out "nil EUSAGE message not delivered: 'from' is missing" "deliver without from"
+expect_out "nil EUSAGE message not delivered: 'to' is missing" "deliver without to"
+expect_out "nil EUSAGE message not delivered: 'subject' is missing" "deliver without subject"
+expect_out "nil EUSAGE message not delivered: 'to' is not a session id" "deliver to a path"
+expect_eq "$(find "$R/messages" -name '*.json' | wc -l)" "$n_msgs" "nothing delivered"
 
 # The guide quotes the examples as they are: every code line of its Lua
 # blocks stands in docs/examples/, so the guide cannot drift from what runs.
