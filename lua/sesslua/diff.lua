@@ -3,12 +3,15 @@
 --- shows two small hunks, not one covering the whole log.
 local M = {}
 
+-- A last line without a line ending keeps a "\n" of its own: no other
+-- line holds one, so it never equals the same text with an ending (the
+-- diff must change it), and the output marks it as patch(1) expects.
 local function split(text)
   local out, pos = {}, 1
   while pos <= #text do
     local nl = text:find("\n", pos, true)
     if not nl then
-      out[#out + 1] = text:sub(pos)
+      out[#out + 1] = text:sub(pos) .. "\n"
       break
     end
     out[#out + 1] = text:sub(pos, nl - 1)
@@ -111,7 +114,14 @@ function M.unified(a, b, name, context)
       if ops[h].op ~= "-" then yc = yc + 1 end
     end
     out[#out + 1] = ("@@ -%d,%d +%d,%d @@"):format(xs, xc, ys, yc)
-    for _, l in ipairs(body) do out[#out + 1] = l end
+    for _, l in ipairs(body) do
+      if l:sub(-1) == "\n" then
+        out[#out + 1] = l:sub(1, -2)
+        out[#out + 1] = "\\ No newline at end of file"
+      else
+        out[#out + 1] = l
+      end
+    end
     i = last + 1
   end
   return table.concat(out, "\n") .. "\n"

@@ -48,4 +48,13 @@ local patch = diff.unified(a, table.concat(lines, "\n") .. "\n", "f")
 local hunks = select(2, patch:gsub("\n@@", ""))
 assert(hunks == 2, "two separate hunks, got " .. hunks)
 assert(#patch < 400, "small hunks")
+-- A text without a final line ending: marked as patch(1) expects, and the
+-- last line counts as changed when a line ending is added to it.
+local p2 = diff.unified("a\nb", "a\nb\nc\n", "f")
+assert(p2:find("\n%-b\n\\ No newline at end of file\n%+b\n%+c\n"), p2)
+local p3 = diff.unified("a\nx\nb", "a\ny\nb", "f")
+assert(p3:find("\n b\n\\ No newline at end of file\n$"), p3)
+assert(select(2, p3:gsub("No newline", "")) == 1, "one marker for a shared last line")
+local p4 = diff.unified("a\n", "a\nb", "f")
+assert(p4:find("\n%+b\n\\ No newline at end of file\n$"), p4)
 io.write("ok diff\n")
