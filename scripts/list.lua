@@ -48,8 +48,10 @@ if #logs == 0 then
 end
 local rows = {}
 for _, s in ipairs(logs) do
-  -- an archived log's own Status (Completed) says more than its last work status
-  local status = s.archived and s.log_status or s.status
+  -- an archived log's own Status (Completed) says more than its last work
+  -- status, which is no log status: "—" when the header has none
+  local status
+  if s.archived then status = s.log_status else status = s.status end
   rows[#rows + 1] = { s.id, s.role or "—", status or "—",
     s.progress and (s.progress .. "%") or "—",
     s.archived and ("archived " .. (s.archive_date or "?")) or (s.last_updated or "—") }

@@ -39,13 +39,23 @@ local STATUSES = { Planning = true, Building = true, Testing = true, Deploying =
 ---Validate and normalise every option before anything is written.
 local function prepare()
   -- fields and list items are one line in the log; notes and learnings
-  -- keep their lines
-  local function text(v, what) return v and cli.one_line(cli.text(v, what)) end
+  -- keep their lines. Emptiness is checked after `-` has been read: an
+  -- empty standard input is no text either.
+  local function nonempty(v, what, kind)
+    if v and v:match("^%s*$") then
+      cli.usage_error(("update: %s: empty %s"):format(what, kind or "TEXT"), "give " .. what .. " some text")
+    end
+    return v
+  end
+  local function text(v, what, kind) return v and nonempty(cli.one_line(cli.text(v, what)), what, kind) end
   local function texts(list, what, keep_lines)
     local out = {}
     for i, v in ipairs(list or {}) do
       out[i] = cli.text(v, what)
       if not keep_lines then out[i] = cli.one_line(out[i]) end
+      if out[i]:match("^%s*$") then
+        cli.usage_error("update: empty TEXT", "give " .. what .. " some text")
+      end
     end
     return out
   end
@@ -58,18 +68,8 @@ local function prepare()
     collab = texts(args.collab, "--collab"), learning = {},
   }
   for i, pair in ipairs(args.learning or {}) do
-    o.learning[i] = { topic = cli.one_line(cli.text(pair[1], "--learning TOPIC")),
-                      text = cli.text(pair[2], "--learning TEXT") }
-  end
-  local function nonempty(v, what)
-    if v and v:match("^%s*$") then cli.usage_error(("update: %s: empty TEXT"):format(what)) end
-  end
-  nonempty(o.working_on, "--working-on")
-  nonempty(o.status, "--status")
-  nonempty(o.how, "--how")
-  for _, l in ipairs(o.learning) do
-    nonempty(l.topic, "--learning TOPIC")
-    nonempty(l.text, "--learning TEXT")
+    o.learning[i] = { topic = text(pair[1], "--learning TOPIC"),
+                      text = nonempty(cli.text(pair[2], "--learning TEXT"), "--learning TEXT") }
   end
   local function percent(v, what)
     local n = v and v:match("^%s*(%d+)%s*%%?%s*$")
@@ -80,9 +80,8 @@ local function prepare()
   end
   o.progress = percent(args.progress, "--progress")
   if args.service then
-    if args.service:match("^%s*$") then cli.usage_error("update: --service: empty NAME") end
     local p = percent(args.service_progress, "--service-progress")
-    o.service = { name = text(args.service, "--service"), fields = {
+    o.service = { name = text(args.service, "--service", "NAME"), fields = {
       Status = text(args.service_status, "--service-status"), Progress = p and (p .. "%"),
       Location = text(args.service_location, "--service-location") } }
   elseif args.service_status or args.service_progress or args.service_location then
@@ -91,11 +90,6 @@ local function prepare()
   if o.how and #o.resolve == 0 then cli.usage_error("update: --how needs --resolve TEXT") end
   if o.status and not STATUSES[o.status] then
     cli.warn(("status '%s' is not one of Planning, Building, Testing, Deploying, Complete"):format(o.status))
-  end
-  for _, list in ipairs({ o.phase, o.done, o.completed, o.blocker, o.resolve, o.next, o.note, o.collab }) do
-    for _, v in ipairs(list) do
-      if v:match("^%s*$") then cli.usage_error("update: empty TEXT") end
-    end
   end
   return o
 end

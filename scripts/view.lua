@@ -6,7 +6,10 @@ local log = require("sesslua.log")
 local summary = require("sesslua.summary")
 local json = require("sesslua.json")
 
-local parser = cli.parser("view.lua", "Show a session log (or one section, or JSON).")
+local parser = cli.parser("view.lua", "Show a session log (or one section, or JSON).",
+  "In --json, `fields` holds the header's fields and the Current Work keys the header lacks "
+  .. "(a key in both, like Status, is the header's); `header_fields` and `work_fields` hold "
+  .. "each part's own, so Current Work's Status is work_fields.Status.")
 cli.id_argument(parser)
 parser:option("--section", "Only this section (title, case-insensitive, or a prefix).")
 parser:flag("--json", "Print the log's summary as JSON.")
@@ -33,7 +36,8 @@ if args.json then
     role = s.role or json.null, goal = s.goal or json.null, status = s.status or json.null,
     working_on = s.working_on or json.null, progress = s.progress or json.null,
     log_status = s.log_status or json.null, work_fields = json.object(s.work_fields),
-    last_updated = s.last_updated or json.null, stale = s.stale,
+    header_fields = json.object(s.header_fields),
+    last_updated = s.last_updated or json.null, stale = s.stale, future = s.future,
     sections = s.sections, phase = s.phase, completed = s.completed,
     blockers = s.blockers, resolved = s.resolved, next_steps = s.next_steps,
     learnings = s.learnings, fields = json.object(s.fields),

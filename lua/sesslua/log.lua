@@ -37,9 +37,22 @@ function Doc:reindex()
   self.eol = md.eol(self.text)
 end
 
----A section by title (exact, case-insensitive, then normalised prefix).
+-- The short names hand-written logs use for the template's sections
+-- (`## Blockers`, `## Learnings`): looked up with the same prefix rule when
+-- the full title is missing, so the model reads the section the editor
+-- writes to, and the editor never adds a second one beside it.
+M.SHORT_NAMES = {
+  ["Blockers & Issues"] = "Blockers", ["Learnings & Discoveries"] = "Learnings",
+  ["Services Built/Modified"] = "Services",
+}
+
+---A section by title (exact, case-insensitive, then normalised prefix),
+---else by the short name of a template section (`Blockers`).
 function Doc:section(name)
-  return md.find(self.sections, name)
+  local sec = md.find(self.sections, name)
+  if sec then return sec end
+  local short = M.SHORT_NAMES[name]
+  return short and md.find(self.sections, short) or nil
 end
 
 ---Lines of text[a, b): each {start, stop (after the line ending), s (the
@@ -59,6 +72,10 @@ function M.lines(text, a, b)
 end
 
 local function is_blank(s) return s:match("^%s*$") ~= nil end
+-- ASCII letters of a key as case-insensitive classes, other bytes escaped.
+local function ci_pattern(key)
+  return (key:gsub("%W", "%%%0"):gsub("%a", function(c) return "[" .. c:upper() .. c:lower() .. "]" end))
+end
 local function is_rule(s) return s:match("^ ? ? ?([-*_])%s*%1%s*%1[%s%-%*_]*$") ~= nil end
 local function is_comment(s) return s:match("^%s*<!%-%-.*%-%->%s*$") ~= nil end
 local function is_footer(s)
@@ -103,18 +120,98 @@ function Doc:header_range()
   return 1, first and first.start or #self.text + 1
 end
 
+local bullet_patterns = {}
+
+-- The field whose key ends at e on a list line starting at line_start,
+-- when `:**` or `**:` follows the key; bounded by b.
+local function bullet_value(text, line_start, e, b)
+  local v = text:match("^:%*%*()", e + 1) or text:match("^%*%*:()", e + 1)
+  if not v then return nil end
+  local nl = text:find("\n", v, true)
+  local line_end = math.min(nl and nl + 1 or #text + 1, b)
+  local stop = math.min(nl or #text + 1, b)
+  local vs = math.min(text:find("[^ \t]", v) or stop, stop)
+  local ve = stop
+  while ve > vs and text:byte(ve - 1) == 13 do ve = ve - 1 end
+  while ve > vs and (text:byte(ve - 1) == 32 or text:byte(ve - 1) == 9) do ve = ve - 1 end
+  return { value = text:sub(vs, ve - 1), value_start = vs, value_end = ve,
+           line_start = line_start, line_end = math.max(line_end, v), bullet = true }
+end
+
+---A field written as a list item, `- **Key:** value` (or `- **Key**: value`),
+---in text[a, b): md.field reads `**Key:**` at a line's start only. A
+---pattern search (in C) jumps from one candidate line to the next.
+---@return table|nil field as md.field returns it, plus `bullet = true`
+function M.bullet_field(text, key, a, b)
+  a, b = a or 1, b or #text + 1
+  local p = bullet_patterns[key]
+  if not p then
+    local body = "[ \t]*[-*+][ \t]+%*%*" .. ci_pattern(key)
+    p = { "^" .. body, "\n" .. body }
+    bullet_patterns[key] = p
+  end
+  if a == 1 or text:byte(a - 1) == 10 then -- a starts a line
+    local at, e = text:find(p[1], a)
+    local f = at and at < b and bullet_value(text, at, e, b)
+    if f then return f end
+  end
+  -- search a copy of the range only: a key found nowhere costs no more
+  -- than the range
+  local region = b <= #text and text:sub(1, b - 1) or text
+  local from = a
+  while true do
+    local at, e = region:find(p[2], from)
+    if not at or at + 1 >= b then return nil end
+    local f = bullet_value(text, at + 1, e, b)
+    if f then return f end
+    from = at + 1
+  end
+end
+
+---A field in text[a, b): `**Key:** value`, else the list-item form.
+function M.field(text, key, a, b)
+  return md.field(text, key, a, b) or M.bullet_field(text, key, a, b)
+end
+
+---Every field of text[a, b), `**Key:**` lines and list-item fields, in
+---file order: array of {key, value, ...} as md.fields returns them.
+function M.fields(text, a, b)
+  local out = md.fields(text, a, b)
+  local extra = false
+  for _, l in ipairs(M.lines(text, a or 1, b or #text + 1)) do
+    local k = l.s:match("^%s*[-*+]%s+%*%*([^*]-):%*%*") or l.s:match("^%s*[-*+]%s+%*%*([^*]-)%*%*:")
+    if k and k:match("%S") then
+      local f = M.bullet_field(text, k, l.start, l.stop)
+      if f then f.key = k; out[#out + 1] = f; extra = true end
+    end
+  end
+  if extra then table.sort(out, function(x, y) return x.line_start < y.line_start end) end
+  return out
+end
+
 ---A `**Key:**` field: in the header, then Current Work, then anywhere.
 ---@return table|nil field {value, value_start, value_end, line_start, line_end}
 function Doc:field(key)
   local a, b = self:header_range()
-  local f = md.field(self.text, key, a, b)
+  local f = M.field(self.text, key, a, b)
   if f then return f end
   local cw = self:section("Current Work")
   if cw then
-    f = md.field(self.text, key, cw.heading_end, cw.body_end)
+    f = M.field(self.text, key, cw.heading_end, cw.body_end)
     if f then return f end
   end
-  return md.field(self.text, key)
+  return M.field(self.text, key)
+end
+
+---A field of the header only (the log's own Status, Role, ...).
+function Doc:header_field(key)
+  local a, b = self:header_range()
+  return M.field(self.text, key, a, b)
+end
+
+local function filled(f)
+  if not f or is_blank(f.value) or placeholders.is_placeholder(f.value) then return nil end
+  return f.value
 end
 
 ---A field's value with placeholders and blanks turned into nil.
@@ -122,12 +219,17 @@ function Doc:value(key, scope_section)
   local f
   if scope_section then
     local sec = self:section(scope_section)
-    f = sec and md.field(self.text, key, sec.heading_end, sec.body_end)
+    f = sec and M.field(self.text, key, sec.heading_end, sec.body_end)
   else
     f = self:field(key)
   end
-  if not f or is_blank(f.value) or placeholders.is_placeholder(f.value) then return nil end
-  return f.value
+  return filled(f)
+end
+
+---A header field's value (nil when blank, a placeholder or missing): the
+---log's own Status is the header's, never Current Work's.
+function Doc:header_value(key)
+  return filled(self:header_field(key))
 end
 
 ---The status of the work: Current Work's Status (nil when unset). The
@@ -151,20 +253,12 @@ local BLOCK_ENDS = {
   "\n ? ? ?%-[ \t]*%-[ \t]*%-", "\n ? ? ?%*[ \t]*%*[ \t]*%*", "\n ? ? ?_[ \t]*_[ \t]*_",
 }
 
----The line range of a `**Label:**` line inside a section (an empty-valued
----field used as a sub-heading, like `**Current Phase:**`), and the end of
----the block it leads: the next label line, thematic break or content end.
----@return table|nil block {label_start, label_end, stop}
-function Doc:block(sec, label)
-  local f = md.field(self.text, label, sec.heading_end, sec.body_end)
-  if not f then return nil end
-  -- The section's end bounds the block; the footer's `**Last Updated:**`
-  -- line and the closing rule end it anyway (see BLOCK_ENDS).
-  local stop = sec.body_end
-  -- The block ends at the next label line or thematic break: jump to such
-  -- lines with pattern searches (in C) instead of walking every line.
-  local base = f.line_end - 1 -- the label line's own ending
-  local region = self.text:sub(base, stop - 1)
+-- Where a block that starts after text[base] ends, before stop: at the
+-- next label line or thematic break, found with pattern searches (in C)
+-- instead of walking every line.
+local function block_stop(text, base, stop)
+  if stop <= base then return stop end
+  local region = text:sub(base, stop - 1)
   local found = #region + 1
   for i, p in ipairs(BLOCK_ENDS) do
     local from = 1
@@ -179,9 +273,67 @@ function Doc:block(sec, label)
       from = at + 1
     end
   end
-  if found <= #region then stop = base + found end
-  if stop < f.line_end then stop = f.line_end end
-  return { label_start = f.line_start, label_end = f.line_end, stop = stop, value = f.value }
+  if found <= #region then return base + found end
+  return stop
+end
+
+-- Labels a hand-written section may leave out: its own list is the block
+-- (`## Blockers` followed by `- [ ] ...` holds the current blockers).
+local IMPLICIT = { ["Current Blockers"] = true }
+
+---The block a heading named like the label leads (`### Current Phase`):
+---one inside sec first, else one anywhere.
+function Doc:heading_block(sec, label)
+  local found
+  if sec then
+    local subs = {}
+    for i = sec.index + 1, #self.sections do
+      local s = self.sections[i]
+      if s.start >= sec.stop then break end
+      subs[#subs + 1] = s
+    end
+    if #subs > 0 then found = md.find(subs, label) end
+  end
+  if not found then
+    found = md.find(self.sections, label)
+    if found and sec and found.index == sec.index then found = nil end
+  end
+  if not found then return nil end
+  -- its own body, before trailing blank lines, rules and the footer
+  return { label_start = found.start, label_end = found.heading_end,
+           stop = self:content_end(found), value = "", heading = true }
+end
+
+---A labelled block inside a section: a `**Label:**` line (an empty-valued
+---field used as a sub-heading, like `**Current Phase:**`) and the lines it
+---leads up to the next label line, thematic break or the section's end;
+---else a heading named like the label (`### Current Phase`) and its body;
+---else, for Current Blockers, the section's own list before any label.
+---sec may be nil (a heading named like the label still counts).
+---@return table|nil block {label_start, label_end, stop, value, heading, implicit}
+function Doc:block(sec, label)
+  local f = sec and md.field(self.text, label, sec.heading_end, sec.body_end)
+  if f then
+    -- The section's end bounds the block; the footer's `**Last Updated:**`
+    -- line and the closing rule end it anyway (see BLOCK_ENDS).
+    local stop = block_stop(self.text, f.line_end - 1, sec.body_end) -- from the label's line ending
+    if stop < f.line_end then stop = f.line_end end
+    return { label_start = f.line_start, label_end = f.line_end, stop = stop, value = f.value }
+  end
+  local h = self:heading_block(sec, label)
+  if h then return h end
+  if sec and IMPLICIT[label] then
+    local stop = block_stop(self.text, sec.heading_end - 1, sec.body_end)
+    -- the lines before the section's first label, when they say something
+    -- or no label follows (a hand-written section, not the template's
+    -- with this label deleted)
+    local body = self.text:sub(sec.heading_end, stop - 1):gsub("<!%-%-.-%-%->", "")
+    if body:match("%S") or stop >= self:content_end(sec) then
+      return { label_start = sec.heading_end, label_end = sec.heading_end, stop = stop,
+               value = "", implicit = true }
+    end
+  end
+  return nil
 end
 
 ---List items in text[a, b): each {start, stop (after continuation lines),
@@ -214,13 +366,30 @@ end
 ---Items of a labelled block in a section, or of the whole section.
 function Doc:section_items(section_name, label)
   local sec = self:section(section_name)
-  if not sec then return {} end
   if label then
     local blk = self:block(sec, label)
     if not blk then return {} end
     return M.items(self.text, blk.label_end, blk.stop)
   end
+  if not sec then return {} end
   return M.items(self.text, sec.heading_end, self:content_end(sec))
+end
+
+-- What people write for "no blockers": None, N/A, No blockers, none yet.
+local NONE = {
+  ["none"] = true, ["none yet"] = true, ["none so far"] = true, ["none currently"] = true,
+  ["none at the moment"] = true, ["n/a"] = true, ["na"] = true, ["nothing"] = true,
+  ["nothing yet"] = true, ["no blockers"] = true, ["no blockers yet"] = true,
+  ["no current blockers"] = true, ["no blocker"] = true, ["no issues"] = true, ["-"] = true,
+}
+
+---Whether an item's or line's text says "nothing here" (None, N/A, No
+---blockers, none yet.): such a line is no blocker, and goes when one comes.
+function M.is_none(s)
+  if not s or #s > 40 then return false end
+  s = s:lower():gsub("^%s*[-*+]%s+", ""):gsub("^%s*%[[ x]%]%s*", ""):gsub("^[%s*_]+", "")
+    :gsub("[%s.!*_]+$", "")
+  return NONE[s] == true
 end
 
 ---Dated groups `**YYYY-MM-DD:**` of Completed Today, newest first as
@@ -247,7 +416,7 @@ end
 
 ---Dated learnings `**YYYY-MM-DD - Topic:**` followed by lines.
 function Doc:learnings()
-  local sec = self:section("Learnings")
+  local sec = self:section("Learnings & Discoveries") -- as logedit writes it
   if not sec then return {} end
   local out = {}
   local cur
@@ -274,23 +443,26 @@ function M.texts(items, filter)
   return out
 end
 
----Whether byte pos of text lies inside a fenced code block: counts the
----fence lines (``` or ~~~, up to three spaces in) before it, jumping from
----one to the next with pattern searches.
-local function in_fence(text, pos)
-  if not (text:find("```", 1, true) or text:find("~~~", 1, true)) then return false end
-  local inside = false
-  local lined = "\n" .. text -- so the first line starts after a "\n" too
-  for _, p in ipairs({ "\n ? ? ?```", "\n ? ? ?~~~" }) do
-    local from = 0
+---The starts of the fenced-code fence lines of text (``` or ~~~, up to
+---three spaces in), in order: plain searches (memchr speed) jump to each
+---mark, and only those at a line's start count.
+local function fence_lines(text)
+  local out = {}
+  for _, mark in ipairs({ "```", "~~~" }) do
+    local from = 1
     while true do
-      local at = lined:find(p, from + 1)
-      if not at or at >= pos then break end
-      inside = not inside
-      from = at + 1
+      local at = text:find(mark, from, true)
+      if not at then break end
+      local ls = at
+      while ls > 1 and at - ls < 3 and text:byte(ls - 1) == 32 do ls = ls - 1 end
+      if ls == 1 or text:byte(ls - 1) == 10 then out[#out + 1] = ls end
+      local nl = text:find("\n", at, true) -- one mark per line
+      if not nl then break end
+      from = nl + 1
     end
   end
-  return inside
+  table.sort(out)
+  return out
 end
 
 ---The footer's `**Key:**` field (Last Updated, Updated By): the last such
@@ -298,14 +470,25 @@ end
 ---footer is never taken for it.
 ---@return table|nil field as md.field returns it
 function Doc:footer_field(key)
-  local found, pos = nil, 1
+  local hits, pos = {}, 1
   while true do
     local f = md.field(self.text, key, pos)
     if not f then break end
-    if not in_fence(self.text, f.line_start) then found = f end
+    hits[#hits + 1] = f
     pos = f.line_end
   end
-  return found
+  if #hits == 0 then return nil end
+  local fences = fence_lines(self.text)
+  if #fences == 0 then return hits[#hits] end
+  for i = #hits, 1, -1 do
+    -- inside a fence when an odd number of fence lines start before it
+    local n = 0
+    for _, at in ipairs(fences) do
+      if at < hits[i].line_start then n = n + 1 else break end
+    end
+    if n % 2 == 0 then return hits[i] end
+  end
+  return nil
 end
 
 ---The Last Updated time as written, and as epoch seconds.

@@ -50,12 +50,16 @@ function M.ensure_section(doc, name)
   for i, n in ipairs(order) do if n == name then idx = i end end
   local heading = "## " .. name .. "\n"
   if idx then
+    -- before the first later section in the file (a hand-written log may
+    -- order its sections otherwise)
+    local first
     for i = idx + 1, #order do
       local later = doc:section(order[i])
-      if later then
-        M.splice(doc, later.start, later.start, heading .. "\n---\n\n")
-        return doc:section(name)
-      end
+      if later and (not first or later.start < first.start) then first = later end
+    end
+    if first then
+      M.splice(doc, first.start, first.start, heading .. "\n---\n\n")
+      return doc:section(name)
     end
   end
   -- No later section: before the footer (after the rule above it, so the
@@ -140,14 +144,25 @@ local function remove_placeholders(doc, a, b, even_beside_entries)
 end
 M.remove_placeholders = remove_placeholders
 
----The `**Label:**` block in a section, created at the section's end when
----missing.
+---The `**Label:**` block in a section (or what doc:block takes for it: a
+---heading named like the label, a hand-written section's own list),
+---created at the section's end when missing.
 local function ensure_block(doc, section_name, label)
-  local sec = M.ensure_section(doc, section_name)
-  local blk = doc:block(sec, label)
+  local blk = doc:block(doc:section(section_name), label)
   if blk then return blk end
+  -- a section missing or lacking the label gets the template's label line
+  local sec = M.ensure_section(doc, section_name)
   insert_block(doc, doc:content_end(sec), "**" .. label .. ":**\n")
   return doc:block(doc:section(section_name), label)
+end
+
+---Where the text of [a, b) ends, before trailing blank lines.
+local function last_content(doc, a, b)
+  local pos = a
+  for _, l in ipairs(lines(doc.text, a, b)) do
+    if not is_blank(l.s) then pos = l.stop end
+  end
+  return pos
 end
 
 ---Append an item line to the list of a block (or a whole section when
@@ -155,11 +170,11 @@ end
 ---@param make function(items) -> line text without newline
 function M.add_item(doc, section_name, label, make)
   local function range()
-    local sec = M.ensure_section(doc, section_name)
     if label then
       local blk = ensure_block(doc, section_name, label)
-      return blk.label_end, blk.stop, blk.label_end
+      return blk.label_end, blk.stop, blk.label_end, blk
     end
+    local sec = M.ensure_section(doc, section_name)
     return sec.heading_end, doc:content_end(sec), after_hints(doc, sec)
   end
   local a, b = range()
@@ -169,8 +184,12 @@ function M.add_item(doc, section_name, label, make)
   if #items > 0 then
     M.splice(doc, items[#items].stop, items[#items].stop, line .. "\n")
   else
-    local _, _, start = range()
-    if label then
+    local _, _, start, blk = range()
+    if blk and (blk.heading or blk.implicit) then
+      -- a heading's body or a section's own list: after what it holds,
+      -- set off by blank lines as under any heading
+      insert_block(doc, last_content(doc, start, b), line .. "\n")
+    elseif label then
       for _, l in ipairs(lines(doc.text, start, b)) do
         if is_comment(l.s) then start = l.stop else break end
       end
@@ -209,31 +228,33 @@ local CURRENT_WORK_FIELDS = { "Working On", "Status", "Progress" }
 function M.set_work_field(doc, key, value)
   value = one_line(value)
   local sec = M.ensure_section(doc, "Current Work")
-  local f = md.field(doc.text, key, sec.heading_end, sec.body_end)
+  -- `**Key:** value`, or the list-item form `- **Key:** value`
+  local f = log.field(doc.text, key, sec.heading_end, sec.body_end)
   if f then
     M.splice(doc, f.value_start, f.value_end, value)
     return
   end
   -- after the field that precedes it in the template, else before the
-  -- first one that follows it, else as a new block
-  local pos, after = nil, false
+  -- first one that follows it, else as a new block; written as its
+  -- neighbour is (a bulleted list of fields stays one)
+  local pos, after, like = nil, false, nil
   for _, k in ipairs(CURRENT_WORK_FIELDS) do
     if k == key then after = true
     else
-      local other = md.field(doc.text, k, sec.heading_end, sec.body_end)
-      if other and not after then pos = other.line_end end
-      if other and after and not pos then pos = other.line_start end
+      local other = log.field(doc.text, k, sec.heading_end, sec.body_end)
+      if other and not after then pos, like = other.line_end, other end
+      if other and after and not pos then pos, like = other.line_start, other end
     end
   end
-  local line = "**" .. key .. ":** " .. value .. "\n"
+  local lead = like and like.bullet and doc.text:match("^([ \t]*[-*+][ \t]+)", like.line_start) or ""
+  local line = lead .. "**" .. key .. ":** " .. value .. "\n"
   if pos then M.splice(doc, pos, pos, line)
   else insert_block(doc, after_hints(doc, sec), line) end
 end
 
 ---Set a header field (Status, Role, ...) when the header has it.
 function M.set_header_field(doc, key, value)
-  local a, b = doc:header_range()
-  local f = md.field(doc.text, key, a, b)
+  local f = doc:header_field(key)
   if not f then return false end
   M.splice(doc, f.value_start, f.value_end, one_line(value))
   return true
@@ -326,13 +347,31 @@ function M.check_phase_task(doc, query)
   return it.text
 end
 
----Add a current blocker (a "None" line is replaced).
+---Add a current blocker. Lines saying there is none ("None", "- N/A",
+---"No blockers", `**Current Blockers:** None`) go: the first blocker takes
+---the place of the first such line, never stands beside it.
 function M.add_blocker(doc, text)
   local blk = ensure_block(doc, "Blockers & Issues", "Current Blockers")
+  if blk.value and log.is_none(blk.value) then
+    local label = doc.text:sub(blk.label_start, blk.label_end - 1):match("^(.-%*%*:?)[^*]*$")
+    if label then
+      M.splice(doc, blk.label_start, blk.label_end, label .. "\n")
+      blk = ensure_block(doc, "Blockers & Issues", "Current Blockers")
+    end
+  end
+  local nones, real = {}, false
   for _, l in ipairs(lines(doc.text, blk.label_end, blk.stop)) do
-    if l.s:match("^%s*[-*]?%s*[Nn]one%.?%s*$") then
-      M.splice(doc, l.start, l.stop, "")
-      break
+    local t = l.s:match("^%s?[-*+]%s+(.-)%s*$") or (not l.s:match("^%s%s") and l.s)
+    if t and log.is_none(t) then nones[#nones + 1] = l
+    elseif t and t:match("%S") and not is_comment(l.s) then real = true end
+  end
+  if #nones > 0 then
+    for i = #nones, real and 1 or 2, -1 do M.splice(doc, nones[i].start, nones[i].stop, "") end
+    if not real then
+      local l = nones[1]
+      local marker = l.s:match("^%s*([-*+])%s") or "-"
+      M.splice(doc, l.start, l.stop, marker .. " [ ] " .. text .. "\n")
+      return
     end
   end
   M.add_item(doc, "Blockers & Issues", "Current Blockers", function(items)
@@ -341,20 +380,25 @@ function M.add_blocker(doc, text)
 end
 
 ---Move a current blocker to Resolved Issues as `- [x] ~~text~~ - Solved by how`.
+---Its sub-bullets (`  - ticket OPS-123`) go with it.
 function M.resolve_blocker(doc, query, how)
   local items = {}
   for _, it in ipairs(doc:section_items("Blockers & Issues", "Current Blockers")) do
-    if not it.placeholder then items[#items + 1] = it end
+    if not it.placeholder and not log.is_none(it.text) then items[#items + 1] = it end
   end
   local it, why, names = M.match_item(items, query)
   if not it then return nil, why, names end
-  M.splice(doc, it.start, it.stop, "")
-  if #items == 1 then
+  local details = M.item_details(doc, it)
+  local blk = doc:block(doc:section("Blockers & Issues"), "Current Blockers")
+  local own = blk.heading or blk.implicit -- a heading's or a section's own list
+  M.splice(doc, it.start, it.stop, (#items == 1 and own) and "None\n" or "")
+  if #items == 1 and not own then
     -- the last one: say so, as the handoff check wants ("None")
-    local blk = doc:block(doc:section("Blockers & Issues"), "Current Blockers")
+    blk = doc:block(doc:section("Blockers & Issues"), "Current Blockers")
     M.splice(doc, blk.label_end, blk.label_end, "None\n")
   end
   local line = "~~" .. it.text .. "~~" .. (how and (" - Solved by " .. how) or "")
+  if details and details:match("%S") then line = line .. "\n" .. details:gsub("[\r\n]+$", "") end
   M.add_item(doc, "Blockers & Issues", "Resolved Issues", function(resolved)
     return marker_of(resolved) .. " [x] " .. line
   end)
@@ -496,6 +540,28 @@ function M.add_learning(doc, date, topic, text)
   return true
 end
 
+local SERVICE_KEYS = { "Status", "Progress", "Location" }
+
+---The `- Key: value` lines (also `- **Key:** value`) under a service entry
+---it: key -> {line, value_start, value_end, lead, bold}; `any` is one of them.
+local function service_lines(doc, it)
+  local out = {}
+  for _, l in ipairs(lines(doc.text, it.start, it.stop)) do
+    if l.start > it.start then
+      for _, k in ipairs(SERVICE_KEYS) do
+        local lead, bold, sep = l.s:match("^(%s*[-*+]?%s*)(%**)" .. k .. "(%**:%**%s*)")
+        if lead and not out[k] then
+          local vs = l.start + #lead + #bold + #k + #sep
+          local ve = l.start + #(l.s:match("^(.-)%s*$"))
+          out[k] = { line = l, value_start = vs, value_end = math.max(vs, ve), lead = lead, bold = #bold > 0 }
+          out.any = out.any or out[k]
+        end
+      end
+    end
+  end
+  return out
+end
+
 ---Add or update an entry of Services Built/Modified:
 ---`N. **name**` with `- Status:`, `- Progress:`, `- Location:` lines.
 function M.set_service(doc, name, fields)
@@ -503,23 +569,30 @@ function M.set_service(doc, name, fields)
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
   sec = doc:section("Services Built/Modified")
   local items = log.items(doc.text, sec.heading_end, doc:content_end(sec))
-  local keys = { "Status", "Progress", "Location" }
+  local keys = SERVICE_KEYS
   for _, it in ipairs(items) do
     if it.text:match("^%*%*(.-)%*%*") == name then
-      for i = #keys, 1, -1 do
-        local k = keys[i]
+      -- in template order: a key the entry lacks goes after the one before
+      -- it, else before the one after it, else at the entry's end
+      for i, k in ipairs(keys) do
         if fields[k] then
-          local sub = md.field(doc.text, k, it.start, it.stop) -- bold form
-          local found
-          for _, l in ipairs(lines(doc.text, it.start, it.stop)) do
-            local a = l.s:find("^%s+[-*]%s+" .. k .. ":")
-            if a then found = l end
-          end
+          local subs = service_lines(doc, it)
+          local found = subs[k]
           if found then
-            local indent = found.s:match("^(%s+[-*]%s+)")
-            M.splice(doc, found.start, found.stop, indent .. k .. ": " .. fields[k] .. "\n")
-          elseif not sub then
-            M.splice(doc, it.stop, it.stop, "   - " .. k .. ": " .. fields[k] .. "\n")
+            M.splice(doc, found.value_start, found.value_end, fields[k])
+          else
+            local pos, like
+            for j = i - 1, 1, -1 do
+              if subs[keys[j]] then pos, like = subs[keys[j]].line.stop, subs[keys[j]]; break end
+            end
+            for j = i + 1, #keys do
+              if pos then break end
+              if subs[keys[j]] then pos, like = subs[keys[j]].line.start, subs[keys[j]] end
+            end
+            like = like or subs.any
+            local lead = like and like.lead or "   - "
+            local key = like and like.bold and ("**" .. k .. ":**") or (k .. ":")
+            M.splice(doc, pos or it.stop, pos or it.stop, lead .. key .. " " .. fields[k] .. "\n")
           end
           it = log.items(doc.text, it.start, #doc.text + 1)[1]
         end

@@ -2,22 +2,30 @@
 --- absent values as nil (json.null in JSON), empty lists as {}.
 local fs = require("sesslua.fs")
 local log = require("sesslua.log")
-local md = require("sesslua.md")
 local clock = require("sesslua.clock")
 
 local M = {}
 
 M.DEFAULT_STALE_HOURS = 24
 
+-- A Last Updated this far ahead of the clock is not "just now": one of
+-- the two clocks is wrong. Less is ordinary drift between machines.
+M.SKEW_SECONDS = 300
+
 ---Seconds since the log was last updated: from its own Last Updated line
----(file times reset on every clone), else the file's mtime.
----@return number|nil age, string source "log"|"file"|nil, string|nil text
+---(file times reset on every clone), else the file's mtime. A time in the
+---future gives age 0 and `future` true.
+---@return number|nil age, string source "log"|"file"|nil, string|nil text, boolean future
 local function age_of(doc, path, now)
   local text, t = doc:last_updated()
-  if t then return math.max(0, now - t), "log", text end
-  local st = path and fs.stat(path)
-  if st then return math.max(0, now - st.mtime), "file", nil end
-  return nil
+  local source = "log"
+  if not t then
+    local st = path and fs.stat(path)
+    if not st then return nil end
+    t, source = st.mtime, "file"
+  end
+  local age = now - t
+  return math.max(0, age), source, text, age < -M.SKEW_SECONDS
 end
 
 ---The short summary (list, status): cheap fields only.
@@ -25,22 +33,24 @@ function M.brief(doc, id, path, opts)
   opts = opts or {}
   local now = opts.now or os.time()
   local stale_hours = opts.stale_hours or M.DEFAULT_STALE_HOURS
-  local age, age_source, updated = age_of(doc, path, now)
+  local age, age_source, updated, future = age_of(doc, path, now)
   local phase = doc:section_items("Current Work", "Current Phase")
   local open_tasks = 0
   for _, it in ipairs(phase) do
     if it.done == false and not it.placeholder then open_tasks = open_tasks + 1 end
   end
   local blockers = log.texts(doc:section_items("Blockers & Issues", "Current Blockers"),
-    function(it) return it.done ~= true and not it.text:match("^[Nn]one%.?$") end)
+    function(it) return it.done ~= true and not log.is_none(it.text) end)
   return {
     id = id, path = path,
     role = doc:value("Role"), goal = doc:value("Goal"),
-    status = doc:work_status(), log_status = doc:value("Status"),
+    -- the log's own Status is the header's; Current Work's is the work's
+    status = doc:work_status(), log_status = doc:header_value("Status"),
     working_on = doc:value("Working On"),
     progress = doc:progress(), last_updated = updated,
     age_seconds = age, age_source = age_source,
-    stale = age ~= nil and age > stale_hours * 3600,
+    -- a future time is not stale, but marked: the clocks disagree
+    stale = age ~= nil and not future and age > stale_hours * 3600, future = future or false,
     blockers = blockers, open_tasks = open_tasks,
   }
 end
@@ -62,21 +72,19 @@ function M.full(doc, id, path, opts)
   s.resolved = log.texts(doc:section_items("Blockers & Issues", "Resolved Issues"))
   s.next_steps = log.texts(doc:section_items("Next Steps"))
   s.learnings = doc:learnings()
-  s.fields = {}
-  local function add_fields(a, b)
-    for _, f in ipairs(md.fields(doc.text, a, b)) do
+  -- fields: the header's, then Current Work's keys the header lacks (a key
+  -- in both, like Status, is the header's here); work_fields: Current
+  -- Work's own, so its Status is never lost; header_fields: the header's.
+  s.fields, s.header_fields, s.work_fields = {}, {}, {}
+  local function add_fields(into, a, b)
+    for _, f in ipairs(log.fields(doc.text, a, b)) do
+      if into[f.key] == nil then into[f.key] = f.value end
       if s.fields[f.key] == nil then s.fields[f.key] = f.value end
     end
   end
-  add_fields(doc:header_range())
+  add_fields(s.header_fields, doc:header_range())
   local cw = doc:section("Current Work")
-  s.work_fields = {}
-  if cw then
-    add_fields(cw.heading_end, cw.body_end)
-    for _, f in ipairs(md.fields(doc.text, cw.heading_end, cw.body_end)) do
-      if s.work_fields[f.key] == nil then s.work_fields[f.key] = f.value end
-    end
-  end
+  if cw then add_fields(s.work_fields, cw.heading_end, cw.body_end) end
   return s
 end
 
@@ -87,11 +95,13 @@ function M.load(path, id, opts, full)
   return (full and M.full or M.brief)(doc, id, path, opts), doc
 end
 
----Age as people read it, marked when it comes from the file time.
-function M.age_text(s)
+---Age as people read it, marked when it comes from the file time or lies
+---in the future; `short` for narrow terminals.
+function M.age_text(s, short)
   if not s.age_seconds then return "—" end
-  local t = clock.age(s.age_seconds)
-  if s.age_source == "file" then t = t .. " (file time)" end
+  local t = s.future and (short and "future" or "in the future") or clock.age(s.age_seconds)
+  if s.future then t = t .. (short and " (skew)" or " (clock skew)") end
+  if s.age_source == "file" then t = t .. (short and " (file)" or " (file time)") end
   return t
 end
 

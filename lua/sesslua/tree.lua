@@ -49,7 +49,37 @@ function M.normalize_id(input)
   if not input:match("^[A-Za-z0-9][A-Za-z0-9._-]*$") then
     return nil, "session id must start with a letter or digit and hold only letters, digits, '.', '_' and '-'"
   end
+  if M.is_document_name(input) then
+    return nil, ("'%s' names a document kept beside the logs (README, templates), not a session"):format(input)
+  end
   return input
+end
+
+-- Files teams keep beside the logs in ACTIVE/ and ARCHIVE/ (a README, a
+-- copy of the template): never sessions.
+local DOCUMENTS = { readme = true, changelog = true, license = true, contributing = true }
+
+---Whether a name (without .md) is such a document: README, CHANGELOG,
+---LICENSE, CONTRIBUTING, or anything named a template.
+function M.is_document_name(name)
+  local lower = name:lower()
+  return DOCUMENTS[lower] == true or lower:find("template", 1, true) ~= nil
+end
+
+---A key that sorts ids naturally: runs of digits by value, so session-2
+---comes before session-10.
+function M.natural_key(id)
+  return (id:gsub("%d+", function(d)
+    d = d:match("^0*(%d-%d)$") -- leading zeros do not count
+    return ("0"):rep(math.max(0, 12 - #d)) .. d
+  end))
+end
+
+---Whether id a sorts before id b naturally (ties by bytes).
+function M.natural_less(a, b)
+  local ka, kb = M.natural_key(a), M.natural_key(b)
+  if ka ~= kb then return ka < kb end
+  return a < b
 end
 
 ---The short form used by the original template's `Session [ID]`:
@@ -128,25 +158,36 @@ function M.safe_file(ctx, path)
 end
 
 ---The *.md logs of a folder that are safe to read, as {name, id, path,
----archive_date}; in ARCHIVE (`archived`) the id and date come from the
----name `<id>-YYYY-MM-DD[-N].md`. warn(message) is called for each skipped.
+---archive_date}, in natural id order (session-2 before session-10); in
+---ARCHIVE (`archived`) the id and date come from the name
+---`<id>-YYYY-MM-DD[-N].md`. Files whose names are no session id (README.md,
+---SESSION_LOG_TEMPLATE.md, "my notes.md") are left out silently: they are
+---documents, not logs. warn(message) is called for each unsafe file skipped.
 function M.log_files(ctx, dir, warn, archived)
-  local out = {}
+  local out, keys = {}, {}
   local names, types = fs.list(dir, ".md", true)
   for _, name in ipairs(names or {}) do
     local path = dir .. "/" .. name
+    local id, date = name:sub(1, -4), nil -- fs.list kept only *.md
+    if archived then
+      local i, d = id:match("^(.-)%-(%d%d%d%d%-%d%d%-%d%d)%-?%d*$")
+      if i then id, date = i, d end
+    end
+    if not M.normalize_id(id) then
+      -- not a session's log
     -- regular files as the folder lists them need no stat; links are checked
-    if types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, path)) then
-      local id, date = name:sub(1, -4), nil -- fs.list kept only *.md
-      if archived then
-        local i, d = id:match("^(.-)%-(%d%d%d%d%-%d%d%-%d%d)%-?%d*$")
-        if i then id, date = i, d end
-      end
+    elseif types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, path)) then
       out[#out + 1] = { name = name, id = id, path = path, archive_date = date }
+      keys[out[#out]] = M.natural_key(name)
     elseif warn then
       warn(path .. ": not a regular file inside the coordination root; skipped")
     end
   end
+  table.sort(out, function(a, b)
+    local ka, kb = keys[a], keys[b]
+    if ka ~= kb then return ka < kb end
+    return a.name < b.name
+  end)
   return out
 end
 

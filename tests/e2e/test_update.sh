@@ -218,6 +218,137 @@ run "$SESSLUA" --root "$S" update.lua 4 --blocker "Second"
 expect_file_has "$SL" "* [ ] Second" "the list's own bullet is kept"
 
 
+# Empty text from standard input is no text: every TEXT option, exit 2,
+# the log untouched.
+cp "$L" before.md
+for opt in "--service -" "--service svc --service-status -" "--service svc --service-location -" \
+           "--note -" "--working-on -" "--blocker -" "--learning T -" "--how - --resolve x"; do
+  eval "run \"\$SESSLUA\" update.lua 12 $opt" < /dev/null
+  expect_rc 2 "empty stdin refused: $opt"
+  expect_err "empty" "empty stdin named: $opt"
+  expect_same "$L" before.md "empty stdin leaves the log untouched: $opt"
+done
+printf '  \n\n' | run "$SESSLUA" update.lua 12 --service-status - --service svc
+expect_rc 2 "blank stdin refused for --service-status"
+expect_same "$L" before.md "blank stdin leaves the log untouched"
+
+# A bad --service-progress is refused before anything is written.
+for v in 101 abc -3 ""; do
+  sl update.lua 12 --service email-svc --service-progress "$v"
+  expect_rc 2 "bad --service-progress '$v'"
+  expect_same "$L" before.md "bad --service-progress '$v' leaves the log untouched"
+done
+
+# Service fields added to an existing entry keep Status, Progress, Location.
+sl update.lua 12 --service svc2 --service-status Dev
+sl update.lua 12 --service svc2 --service-location /x --service-progress 10
+expect_rc 0 "fields added to an existing service"
+expect_eq "$(grep -A3 '^[0-9]*\. \*\*svc2\*\*$' "$L" | tail -3 | tr '\n' '|')" \
+  "   - Status: Dev|   - Progress: 10%|   - Location: /x|" "service fields in template order"
+
+# --dry-run on a log without a final newline: the diff applies with patch(1).
+N="$WORK/nl/docs/coordination"; mkdir -p "$N"
+run "$SESSLUA" --root "$N" create.lua 6 R G
+NL="$N/sessions/ACTIVE/session-6.md"
+# an old footer (so the update changes the last lines) and no final newline
+printf '%s' "$(sed 's/^\*\*Last Updated:\*\* .*/**Last Updated:** 2025-01-01 10:00:00/' "$NL")" > nl.tmp && mv nl.tmp "$NL"
+[ "$(tail -c1 "$NL" | od -An -c | tr -d ' ')" != '\n' ] && ok || bad "fixture lacks its final newline"
+cp "$NL" nl-before.md
+run "$SESSLUA" --root "$N" update.lua 6 --note "tail note" --dry-run
+expect_rc 0 "dry run on a log without a final newline"
+expect_out '\ No newline at end of file' "the diff marks the missing newline"
+expect_same "$NL" nl-before.md "dry run writes nothing"
+printf '%s\n' "$OUT" > nl.patch
+if command -v patch >/dev/null 2>&1; then
+  patch --dry-run -s nl-before.md < nl.patch >/dev/null 2>&1 && ok || bad "patch rejects the dry-run diff: $(patch --dry-run nl-before.md < nl.patch 2>&1)"
+  cp nl-before.md nl-patched.md && patch -s nl-patched.md < nl.patch >/dev/null 2>&1
+  run "$SESSLUA" --root "$N" update.lua 6 --note "tail note"
+  diff <(grep -v 'Last Updated' nl-patched.md) <(grep -v 'Last Updated' "$NL") >/dev/null \
+    && ok || bad "the patched copy equals the real update"
+fi
+
+# Hand-written layouts: `### Current Phase`, `## Blockers`, `## Learnings`,
+# bulleted fields. The update finds what the dashboard reads; nothing is
+# added twice.
+H="$WORK/hw/docs/coordination"; mkdir -p "$H/sessions/ACTIVE"
+HL="$H/sessions/ACTIVE/session-5.md"
+cat > "$HL" <<'LOG'
+# Session 5
+
+**Role:** Backend
+**Status:** Active
+
+## Current Work
+
+- **Working On:** Auth service
+- **Status:** Testing
+- **Progress:** 40%
+
+### Current Phase
+- [ ] Write login handler
+- [ ] Add rate limits
+
+## Blockers
+- [ ] DB creds missing
+  - ticket OPS-123
+- N/A
+
+## Learnings
+
+**2025-11-10 - Tokens:**
+- JWT expiry matters
+
+## Next Steps
+1. Ship it
+LOG
+run "$SESSLUA" --root "$H" status.lua --json
+expect_out '"open_tasks": 2' "status counts the tasks under ### Current Phase"
+expect_out '"status": "Testing"' "status reads a bulleted Status"
+expect_out '"log_status": "Active"' "log status from the header"
+printf '%s' "$OUT" | tr -d '\n ' | grep -qF '"blockers":["DBcredsmissing"]' && ok || bad "N/A is no blocker: $OUT"
+cp "$HL" hw-before.md
+run "$SESSLUA" --root "$H" update.lua 5 --done "login" --phase "Refresh tokens" --status Building \
+  --blocker "CI down" --learning Cache "TTL 60s"
+expect_rc 0 "update a hand-written log"
+expect_file_has "$HL" "- [x] Write login handler" "--done finds a task under ### Current Phase"
+expect_file_has "$HL" "- **Status:** Building" "bulleted Status edited in place"
+expect_eq "$(grep -c 'Status:' "$HL")" "2" "no second Status line"
+expect_eq "$(grep -c 'Current Phase' "$HL")" "1" "no second Current Phase block"
+expect_eq "$(grep -c '^## ' "$HL")" "5" "only Completed Today added as a section"
+expect_eq "$(grep -c 'Blockers' "$HL")" "1" "no second Blockers section or block"
+expect_eq "$(grep -c 'Learnings' "$HL")" "1" "no second Learnings section"
+expect_file_lacks "$HL" "N/A" "N/A goes when a blocker comes"
+expect_eq "$(sed -n '/^### Current Phase/,/^$/p' "$HL" | tr '\n' '|')" \
+  "### Current Phase|- [x] Write login handler|- [ ] Add rate limits|- [ ] Refresh tokens||" "phase task under the heading"
+run "$SESSLUA" --root "$H" view.lua 5 --json
+J=$(printf '%s' "$OUT" | tr -d '\n' | sed 's/  */ /g')
+printf '%s' "$J" | grep -qF "\"topic\": \"Cache\"" && ok || bad "view --json learnings shows what update wrote: $J"
+printf '%s' "$J" | grep -qF '"blockers": [ "DB creds missing", "CI down" ]' && ok || bad "view --json blockers: $J"
+run "$SESSLUA" --root "$H" status.lua --json
+expect_out '"open_tasks": 2' "status after the update: two open tasks"
+
+# --resolve carries a blocker's sub-bullets into Resolved Issues.
+run "$SESSLUA" --root "$H" update.lua 5 --resolve "creds" --how "vault"
+expect_rc 0 "resolve a blocker with details"
+expect_eq "$(grep -A1 '~~DB creds missing~~' "$HL" | tr '\n' '|')" \
+  "- [x] ~~DB creds missing~~ - Solved by vault|  - ticket OPS-123|" "sub-bullets moved with the blocker"
+expect_eq "$(grep -c 'OPS-123' "$HL")" "1" "details moved, not copied"
+run "$SESSLUA" --root "$H" update.lua 5 --resolve "CI"
+expect_eq "$(sed -n '/^## Blockers/{n;p}' "$HL")" "None" "last blocker of a hand-written list: None in its place"
+run "$SESSLUA" --root "$H" update.lua 5 --blocker "again"
+expect_eq "$(sed -n '/^## Blockers/{n;p}' "$HL")" "- [ ] again" "None replaced by the next blocker"
+
+# "No blockers", "none yet", "None." count as None beside a new blocker.
+for none in "- No blockers" "- none yet" "- None." "None"; do
+  sed -i '/^\*\*Current Blockers:\*\*$/,/^\*\*Resolved Issues:\*\*$/{/^[-*] \[ \]/d;/^None$/d}' "$SL"
+  sed -i "s/^\*\*Current Blockers:\*\*\$/**Current Blockers:**\n$none/" "$SL"
+  run "$SESSLUA" --root "$S" status.lua --json
+  expect_out '"blockers": []' "'$none' is no open blocker"
+  run "$SESSLUA" --root "$S" update.lua 4 --blocker "Real one"
+  grep -qxF -- "$none" "$SL" && bad "'$none' left beside a new blocker" || ok
+  expect_file_has "$SL" "- [ ] Real one" "blocker added after '$none'"
+done
+
 # The acting session is an id, checked and normalised before it is written.
 SESSLUA_SESSION=$'evil\n## Injected' run "$SESSLUA" update.lua 12 --note "x"
 expect_rc 2 "an acting session that is no id is refused"
