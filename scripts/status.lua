@@ -35,17 +35,25 @@ for _, f in ipairs(tree.log_files(ctx, active, cli.warn)) do
   end
 end
 
+-- ids in natural order (session-2 before session-10), keys made once
+local keys = {}
+for _, s in ipairs(rows) do keys[s] = tree.natural_key(s.id) end
+local function by_id(a, b)
+  local ka, kb = keys[a], keys[b]
+  if ka ~= kb then return ka < kb end
+  return a.id < b.id
+end
 local sorters = {
-  id = function(a, b) return a.id < b.id end,
+  id = by_id,
   progress = function(a, b)
     local pa, pb = a.progress or -1, b.progress or -1
     if pa ~= pb then return pa > pb end
-    return a.id < b.id
+    return by_id(a, b)
   end,
   updated = function(a, b)
     local xa, xb = a.age_seconds or math.huge, b.age_seconds or math.huge
     if xa ~= xb then return xa < xb end
-    return a.id < b.id
+    return by_id(a, b)
   end,
 }
 table.sort(rows, sorters[args.sort])
@@ -65,7 +73,8 @@ if args.json then
       id = s.id, path = s.path, role = s.role or json.null, status = s.status or json.null, log_status = s.log_status or json.null,
       working_on = s.working_on or json.null, progress = s.progress or json.null,
       last_updated = s.last_updated or json.null, age_seconds = s.age_seconds or json.null,
-      age_source = s.age_source or json.null, stale = s.stale, blockers = s.blockers,
+      age_source = s.age_source or json.null, stale = s.stale, future = s.future,
+      blockers = s.blockers,
       open_tasks = s.open_tasks, unread_messages = s.unread,
     }
   end
@@ -86,35 +95,116 @@ local function bar(p)
   return ("%s%s %3d%%"):format(("█"):rep(filled), ("░"):rep(10 - filled), math.floor(p))
 end
 
-local header = { "ID", "ROLE", "STATUS", "PROGRESS", "UPDATED", "BLOCK", "TODO", "MAIL", "WORKING ON" }
+local function age(s, short)
+  return summary.age_text(s, short) .. (s.stale and " STALE" or "")
+end
 
----The rows; `narrow` trades the progress bar for a number and cuts roles.
-local function build(narrow)
-  local cells = {}
+-- The columns; `drop` ranks those a narrow terminal loses first. Cells are
+-- made printable here, so the widths measured are the widths printed.
+local COLUMNS = {
+  { head = "ID", cell = function(s, L) return tab.cut(s.id, L.id) end },
+  { head = "ROLE", drop = 3, cell = function(s, L) return tab.cut(s.role or "—", L.role) end },
+  { head = "STATUS", drop = 5, cell = function(s, L) return tab.cut(s.status or "—", L.status) end },
+  { head = "PROGRESS", short = "PROG", cell = function(s, L)
+      if not L.narrow then return bar(s.progress) end
+      return s.progress and (math.floor(s.progress) .. "%") or "—"
+    end },
+  { head = "UPDATED", cell = function(s, L) return age(s, L.narrow) end },
+  { head = "BLOCK", short = "BLK", drop = 4, cell = function(s) return tostring(#s.blockers) end },
+  { head = "TODO", drop = 2, cell = function(s) return tostring(s.open_tasks) end },
+  { head = "MAIL", drop = 1, cell = function(s) return tostring(s.unread) end },
+  { head = "WORKING ON", cell = function(s) return s.working_on or "—" end },
+}
+local WORK = #COLUMNS
+local MIN_WORK = 12 -- Working On gets at least this much before columns go
+
+-- Layouts from the widest to the tightest: a wide one with the progress
+-- bar, a narrow one (numbers, cut roles, short headers), the same with
+-- one-space gaps, then that with columns dropped one by one.
+local LAYOUTS = {
+  { narrow = false, id = math.huge, role = 24, status = math.huge, sep = "  " },
+  { narrow = true, id = 24, role = 12, status = 12, sep = "  " },
+  { narrow = true, id = 20, role = 10, status = 10, sep = " " },
+}
+
+-- Cell strings and widest cell per column and layout, made once each.
+local made = {}
+local function column(i, L)
+  local key = i .. (L.narrow and "n" or "w") .. L.id .. "/" .. L.role .. "/" .. L.status
+  local c = made[key]
+  if not c then
+    local col = COLUMNS[i]
+    c = { cells = {}, head = L.narrow and col.short or col.head }
+    local w = tab.width(c.head)
+    for r, s in ipairs(rows) do
+      local v = cli.printable(col.cell(s, L))
+      c.cells[r] = v
+      if i ~= WORK then w = math.max(w, tab.width(v)) end
+    end
+    c.width = w
+    made[key] = c
+  end
+  return c
+end
+
+---Columns before Working On with their gaps, in a layout without `dropped`.
+local function used(L, dropped)
+  local n = 0
+  for i = 1, WORK - 1 do
+    if not dropped[i] then n = n + column(i, L).width + #L.sep end
+  end
+  return n
+end
+
+---The layout that fits `width`: the first whose Working On gets MIN_WORK
+---(or all it needs), dropping columns by rank from the tightest.
+local function fit(width)
+  local need = 0
   for _, s in ipairs(rows) do
-    cells[#cells + 1] = { s.id, tab.cut(s.role or "—", narrow and 12 or 24), s.status or "—",
-      narrow and (s.progress and (math.floor(s.progress) .. "%") or "—") or bar(s.progress),
-      summary.age_text(s) .. (s.stale and " STALE" or ""), tostring(#s.blockers),
-      tostring(s.open_tasks), tostring(s.unread), s.working_on or "—" }
+    need = math.max(need, tab.width(cli.printable(s.working_on or "—")))
   end
-  local used = 0 -- columns before Working On, with their separators
-  for i = 1, #header - 1 do
-    local w = tab.width(header[i])
-    for _, r in ipairs(cells) do w = math.max(w, tab.width(r[i])) end
-    used = used + w + 2
+  need = math.min(MIN_WORK, need)
+  for _, L in ipairs(LAYOUTS) do
+    if used(L, {}) + need <= width then return L, {} end
   end
-  return cells, used
+  local L, dropped = LAYOUTS[#LAYOUTS], {}
+  local order = {}
+  for i, col in ipairs(COLUMNS) do if col.drop then order[col.drop] = i end end
+  for _, i in ipairs(order) do
+    dropped[i] = true
+    if used(L, dropped) + need <= width then break end
+  end
+  return L, dropped
 end
 
-local cells, used = build(false)
+local L, dropped = LAYOUTS[1], {}
+local width
 if sys.isatty(1) then -- a terminal gets rows that fit; a pipe gets whole lines
-  local width = sys.term_width()
-  if used + 12 > width then cells, used = build(true) end
-  local room = math.max(12, width - used)
-  for _, r in ipairs(cells) do r[#r] = tab.cut(r[#r], room) end
+  width = sys.term_width()
+  L, dropped = fit(width)
 end
-tab.print(header, cells)
+local header, cells = {}, {}
+for r = 1, #rows do cells[r] = {} end
+for i = 1, WORK do
+  if not dropped[i] then
+    local c = column(i, L)
+    header[#header + 1] = c.head
+    for r = 1, #rows do cells[r][#header] = c.cells[r] end
+  end
+end
+if width then
+  -- Working On takes the room left; every line is cut to the width too,
+  -- whatever is left over (a terminal narrower than the ID)
+  local room = width - used(L, dropped)
+  for _, r in ipairs(cells) do r[#r] = tab.cut(r[#r], room) end
+  header[#header] = tab.cut(header[#header], math.max(room, 1))
+end
+tab.print(header, cells, { sep = L.sep, width = width })
 local line = ("%d active · %d stale · %d open blocker%s · average progress %s"):format(
   #rows, stale, blockers, blockers == 1 and "" or "s", average and (average .. "%") or "—")
+if width and tab.width(line) > width then
+  line = tab.cut(("%d active · %d stale · %d blocked · avg %s"):format(
+    #rows, stale, blockers, average and (average .. "%") or "—"), width)
+end
 io.write(stale > 0 and cli.paint("yellow", line) or line, "\n")
 return 0

@@ -22,6 +22,41 @@ grep -qF "$LONG" <<<"$out" && bad "status printed the whole Working On on a term
 row=$(grep session-12 <<<"$out" | sed "s/$ESC\[[0-9;]*m//g")
 [ "$(printf '%s' "$row" | wc -m)" -le 100 ] && ok || bad "status row fits 100 columns: $row"
 
+# Every line fits the terminal, at any width, with wide characters: East
+# Asian Wide/Fullwidth and emoji take two columns on a terminal.
+run "$SESSLUA" create.lua 3 "🚀 発射エンジニア" "Goal"
+run "$SESSLUA" update.lua 3 --working-on "電子メールサービスの移行と新しい登録フローの構築 🎉🎉" --status Testing
+run "$SESSLUA" create.lua 10 "Platform Engineer" "Goal"
+run "$SESSLUA" update.lua 10 --working-on "Short" --status Building --progress 30
+# columns: the widest line's display width, as terminals count it
+columns() {
+  python3 -c '
+import re, sys, unicodedata
+w = 0
+for line in sys.stdin:
+    line = re.sub(r"\x1b\[[0-9;]*m", "", line.rstrip("\n"))
+    n = 0
+    for ch in line:
+        if unicodedata.combining(ch) or ord(ch) in (0x200D, 0xFE0F):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    w = max(w, n)
+print(w)'
+}
+for cols in 200 100 80 60 40; do
+  out=$(script -qec "stty cols $cols rows 50; $SESSLUA status.lua" /dev/null < /dev/null | tr -d '\r')
+  w=$(printf '%s\n' "$out" | columns)
+  [ "$w" -le "$cols" ] && ok || bad "status at $cols columns: a line is $w wide: $out"
+  grep -q "^session-3 " <<<"$(sed "s/$ESC\[[0-9;]*m//g" <<<"$out")" && ok || bad "session-3 row shown at $cols columns"
+done
+out=$(script -qec "stty cols 80 rows 50; $SESSLUA status.lua" /dev/null < /dev/null | tr -d '\r' | sed "s/$ESC\[[0-9;]*m//g")
+for col in ROLE STATUS TODO MAIL; do
+  grep -q "$col" <<<"$(head -1 <<<"$out")" && ok || bad "80 columns still show $col: $out"
+done
+grep -q "電子メール" <<<"$out" && ok || bad "Working On shown at 80 columns: $out"
+out=$(script -qec "stty cols 200 rows 50; $SESSLUA status.lua" /dev/null < /dev/null | tr -d '\r')
+grep -qF "電子メールサービスの移行と新しい登録フローの構築 🎉🎉" <<<"$out" && ok || bad "whole CJK Working On at 200 columns: $out"
+
 out=$(NO_COLOR=1 tty_run "$SESSLUA" status.lua)
 grep -q "$ESC" <<<"$out" && bad "NO_COLOR still colored" || ok
 

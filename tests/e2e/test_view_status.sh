@@ -109,6 +109,80 @@ expect_rc 0 "status with odd logs"
 sl list.lua
 expect_rc 0 "list with odd logs"
 
+# view --json: path, section levels and lines, resolved blockers, both
+# Status fields (header in fields, Current Work's in work_fields), stale.
+sl update.lua 12 --resolve "No DB" --how "provisioned"
+sl view.lua 12 --json
+J="$OUT"
+jh "\"path\": \"$L\""
+jh "{ \"level\": 1, \"line\": 1, \"title\": \"Session 12 - Work Log\" }"
+jh "{ \"level\": 2, \"line\": $(grep -n '^## Current Work$' "$L" | cut -d: -f1), \"title\": \"Current Work\" }"
+jh "{ \"level\": 2, \"line\": $(grep -n '^## Next Steps$' "$L" | cut -d: -f1), \"title\": \"Next Steps\" }"
+jh '"resolved": [ "~~No DB~~ - Solved by provisioned" ]'
+jh '"blockers": []'
+jh '"Working On": "Email service"'
+jh '"Progress": "60%"'
+jh '"Status": "Active"'
+jh '"work_fields": { "Current Phase": "", "Progress": "60%", "Status": "Building", "Working On": "Email service" }'
+jh '"log_status": "Active"'
+jh '"stale": false'
+jh '"future": false'
+sl view.lua odd --json
+J="$OUT"
+jh '"stale": true'
+jh '"last_updated": "2020-01-01 10:00:00"'
+
+# status: the age as people read it, from the log's own Last Updated, and
+# from the file time (marked) when the log has none.
+A="$WORK/age/docs/coordination"; mkdir -p "$A"
+run "$SESSLUA" --root "$A" create.lua 1 R G
+run "$SESSLUA" --root "$A" create.lua 2 R G
+sed -i "s/^\*\*Last Updated:\*\* .*/**Last Updated:** $(date -d '3 hours ago 5 minutes ago' '+%Y-%m-%d %H:%M:%S')/" "$A/sessions/ACTIVE/session-1.md"
+sed -i "s/^\*\*Last Updated:\*\* .*/**Last Updated:** $(date -d '2 days' '+%Y-%m-%d %H:%M:%S')/" "$A/sessions/ACTIVE/session-2.md"
+printf '# Notes without a footer\n' > "$A/sessions/ACTIVE/session-3.md"
+touch -d '5 hours ago 10 minutes ago' "$A/sessions/ACTIVE/session-3.md"
+run "$SESSLUA" --root "$A" status.lua --stale-hours 1
+row() { printf '%s\n' "$OUT" | grep "^$1 "; }
+row session-1 | grep -q " 3h ago STALE " && ok || bad "age from Last Updated, stale: $(row session-1)"
+row session-3 | grep -q " 5h ago (file time) STALE " && ok || bad "file time marked: $(row session-3)"
+row session-2 | grep -q " in the future (clock skew) " && ok || bad "future time shown as such: $(row session-2)"
+row session-2 | grep -q STALE && bad "a future time is not stale" || ok
+expect_out "3 active · 2 stale" "a future log is not counted stale"
+run "$SESSLUA" --root "$A" status.lua --json --stale-hours 1
+printf '%s' "$OUT" | tr -d '\n' | sed 's/  */ /g' | grep -qF '"future": true, "id": "session-2", "last_updated"' \
+  && ok || bad "status --json marks the future log"
+expect_out '"age_source": "file"' "status --json: file time fallback"
+
+# Documents beside the logs are no sessions; ids sort naturally.
+cp "$L" "$A/sessions/ACTIVE/session-10.md"
+printf '# About this folder\n' > "$A/sessions/ACTIVE/README.md"
+cp "$L" "$A/sessions/ACTIVE/SESSION_LOG_TEMPLATE.md"
+run "$SESSLUA" --root "$A" status.lua
+printf '%s' "$OUT" | grep -q "README\|TEMPLATE" && bad "documents listed as sessions: $OUT" || ok
+expect_eq "$(printf '%s\n' "$OUT" | grep -o '^session-[0-9]*' | tr '\n' ' ')" \
+  "session-1 session-2 session-3 session-10 " "status rows in natural id order"
+run "$SESSLUA" --root "$A" list.lua
+printf '%s' "$OUT" | grep -q "README\|TEMPLATE" && bad "list shows documents: $OUT" || ok
+expect_eq "$(printf '%s\n' "$OUT" | grep -o '^session-[0-9]*' | tr '\n' ' ')" \
+  "session-1 session-2 session-3 session-10 " "list rows in natural id order"
+run "$SESSLUA" --root "$A" search.lua "Email service"
+expect_rc 0 "search over the real logs"
+expect_out "session-10" "search still finds the real log"
+printf '%s' "$OUT" | grep -q "TEMPLATE" && bad "search read the template copy" || ok
+run "$SESSLUA" --root "$A" view.lua README
+expect_rc 2 "README is no session id"
+
+# An archived log's status is its header's: no header Status, no status.
+sed -e '/^\*\*Status:\*\* Active$/d' -e 's/^\*\*Status:\*\* Building$/**Status:** Testing/' "$L" \
+  > "$R/sessions/ARCHIVE/session-4-2025-11-12.md"
+sl list.lua --archived
+printf '%s\n' "$OUT" | grep "^session-4 " | grep -q Testing && bad "work status shown as the log's: $OUT" || ok
+sl list.lua --archived --json
+got=$(printf '%s' "$OUT" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print([(l["log_status"], l["status"]) for l in d["logs"] if l["id"] == "session-4"])')
+expect_eq "$got" "[(None, 'Testing')]" "list --json: log_status null without a header Status; status is the work's"
+
 
 # A mistyped root is not an empty team.
 sl --root "$WORK/nope" status.lua

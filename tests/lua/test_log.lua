@@ -127,4 +127,122 @@ test("template_fill_is_literal_and_single_pass", function()
   eq(template.fill("session-[ID] [ID]", { ["session-[ID]"] = "s-1", ["[ID]"] = "1" }), "s-1 1")
 end)
 
+-- Hand-written layouts: the model reads and the editor writes the same
+-- blocks and sections, so nothing is duplicated.
+local HAND = table.concat({
+  "# Session 5", "", "**Role:** Backend", "**Status:** Active", "",
+  "## Current Work", "", "- **Working On:** Auth", "- **Status:** Testing", "- **Progress:** 40%", "",
+  "### Current Phase", "- [ ] Login handler", "- [x] Tokens", "",
+  "## Blockers", "- [ ] DB creds missing", "  - ticket OPS-123", "- N/A", "",
+  "## Learnings", "", "**2025-11-10 - Tokens:**", "- JWT expiry matters", "",
+  "## Next Steps", "1. Ship", "",
+}, "\n")
+
+local function count(s, needle)
+  local n, pos = 0, 1
+  while true do
+    local a, b = s:find(needle, pos, true)
+    if not a then return n end
+    n, pos = n + 1, b + 1
+  end
+end
+
+test("bulleted_fields_read_and_edited_in_place", function()
+  local d = log.new(HAND)
+  eq(d:work_status(), "Testing")
+  eq(d:progress(), 40)
+  eq(d:value("Working On"), "Auth")
+  edit.set_work_field(d, "Status", "Building")
+  eq(d.text, (HAND:gsub("%- %*%*Status:%*%* Testing", "- **Status:** Building")))
+  local d2 = log.new((HAND:gsub("%- %*%*Progress:%*%* 40%%\n", "")))
+  edit.set_work_field(d2, "Progress", "50%")
+  assert(d2.text:find("- **Status:** Testing\n- **Progress:** 50%\n", 1, true), "new field written as its neighbours")
+end)
+
+test("log_status_is_the_headers_only", function()
+  eq(log.new(HAND):header_value("Status"), "Active")
+  local d = log.new((HAND:gsub("%*%*Status:%*%* Active\n", "")))
+  eq(d:header_value("Status"), nil)
+  eq(d:work_status(), "Testing")
+end)
+
+test("current_phase_heading_is_the_block", function()
+  local d = log.new(HAND)
+  local items = d:section_items("Current Work", "Current Phase")
+  eq(#items, 2); eq(items[1].text, "Login handler")
+  eq(edit.check_phase_task(d, "login"), "Login handler")
+  edit.add_phase_task(d, "Refresh")
+  assert(d.text:find("- [x] Tokens\n- [ ] Refresh\n", 1, true), "task added under the heading")
+  eq(count(d.text, "Current Phase"), 1, "no second Current Phase block")
+end)
+
+test("blockers_section_short_name_and_none_variants", function()
+  local d = log.new(HAND)
+  eq(d:section("Blockers & Issues").title, "Blockers")
+  local items = d:section_items("Blockers & Issues", "Current Blockers")
+  eq(#items, 2)
+  for _, s in ipairs({ "None", "None.", "none yet", "N/A", "No blockers", "- None", "[ ] None" }) do
+    assert(log.is_none(s), s .. " says none")
+  end
+  assert(not log.is_none("None of the tests pass"))
+  edit.add_blocker(d, "CI down")
+  assert(not d.text:find("N/A", 1, true), "N/A left beside a blocker")
+  assert(d.text:find("  - ticket OPS-123\n- [ ] CI down\n", 1, true), "blocker appended to the list")
+  eq(count(d.text, "## Blockers"), 1, "no second Blockers section")
+  local d2 = log.new("## Blockers\n\n- None yet\n")
+  edit.add_blocker(d2, "X")
+  eq(d2.text, "## Blockers\n\n- [ ] X\n")
+end)
+
+test("resolve_carries_sub_bullets", function()
+  local d = log.new(HAND)
+  eq(edit.resolve_blocker(d, "creds", "vault"), "DB creds missing")
+  assert(d.text:find("- [x] ~~DB creds missing~~ - Solved by vault\n  - ticket OPS-123\n", 1, true), d.text)
+  eq(count(d.text, "OPS-123"), 1, "details moved, not copied")
+  local crlf = log.new((HAND:gsub("\n", "\r\n")))
+  edit.resolve_blocker(crlf, "creds", "vault")
+  assert(crlf.text:find("Solved by vault\r\n  - ticket OPS-123\r\n", 1, true), "CRLF kept")
+end)
+
+test("learnings_section_read_where_written", function()
+  local d = log.new(HAND)
+  edit.add_learning(d, "2025-11-12", "Cache", "TTL 60s")
+  eq(count(d.text, "## Learn"), 1, "no second Learnings section")
+  local l = d:learnings()
+  eq(#l, 2); eq(l[2].topic, "Cache"); eq(l[2].text, "TTL 60s")
+end)
+
+test("service_fields_keep_template_order", function()
+  local d = log.new("## Services Built/Modified\n\n1. **svc2**\n   - Status: Dev\n")
+  edit.set_service(d, "svc2", { Location = "/x", Progress = "10%" })
+  eq(d.text, "## Services Built/Modified\n\n1. **svc2**\n   - Status: Dev\n   - Progress: 10%\n   - Location: /x\n")
+  edit.set_service(d, "svc2", { Status = "Prod" })
+  eq(d.text, "## Services Built/Modified\n\n1. **svc2**\n   - Status: Prod\n   - Progress: 10%\n   - Location: /x\n")
+  local d2 = log.new("## Services Built/Modified\n\n1. **a**\n   - Location: /y\n")
+  edit.set_service(d2, "a", { Status = "Dev" })
+  eq(d2.text, "## Services Built/Modified\n\n1. **a**\n   - Status: Dev\n   - Location: /y\n")
+end)
+
+test("display_width_counts_wide_characters_twice", function()
+  local tab = require("sesslua.table")
+  eq(tab.width("abc"), 3)
+  eq(tab.width("日本語"), 6)
+  eq(tab.width("🚀 go"), 5)
+  eq(tab.width("e\u{301}"), 1, "combining accent")
+  eq(tab.cut("日本語テキスト", 7), "日本語…")
+  eq(tab.width(tab.cut("日本語テキスト", 6)), 5)
+  eq(tab.cut("🎉🎉🎉", 4), "🎉…")
+  eq(tab.cut("plain", 10), "plain")
+end)
+
+test("ids_sort_naturally", function()
+  local tree = require("sesslua.tree")
+  local ids = { "session-10", "session-2", "session-1", "alpha" }
+  table.sort(ids, tree.natural_less)
+  eq(table.concat(ids, " "), "alpha session-1 session-2 session-10")
+  eq(tree.normalize_id("README"), nil)
+  eq(tree.normalize_id("SESSION_LOG_TEMPLATE"), nil)
+  eq(tree.normalize_id("session-3"), "session-3")
+end)
+
 io.write(("ok %d tests\n"):format(passed))
