@@ -60,10 +60,12 @@ end
 local DOCUMENTS = { readme = true, changelog = true, license = true, contributing = true }
 
 ---Whether a name (without .md) is such a document: README, CHANGELOG,
----LICENSE, CONTRIBUTING, or anything named a template.
+---LICENSE, CONTRIBUTING, or a template (`template`, `SESSION_LOG_TEMPLATE`,
+---`log-template`). A session about templates (`template-migration`) is
+---still a session.
 function M.is_document_name(name)
   local lower = name:lower()
-  return DOCUMENTS[lower] == true or lower:find("template", 1, true) ~= nil
+  return DOCUMENTS[lower] == true or lower == "template" or lower:find("[_%-%.]template$") ~= nil
 end
 
 ---A key that sorts ids naturally: runs of digits by value, so session-2

@@ -242,6 +242,8 @@ test("ids_sort_naturally", function()
   eq(table.concat(ids, " "), "alpha session-1 session-2 session-10")
   eq(tree.normalize_id("README"), nil)
   eq(tree.normalize_id("SESSION_LOG_TEMPLATE"), nil)
+  eq(tree.normalize_id("session-log-template"), nil)
+  eq(tree.normalize_id("template-migration"), "template-migration") -- a session about templates
   eq(tree.normalize_id("session-3"), "session-3")
 end)
 
