@@ -74,22 +74,24 @@ end
 
 local probes = 0
 ---Whether a file can be created in folder `dir` right now, found by
----creating (and removing) a hidden empty file there: permission bits,
----read-only mounts and root's privileges all answer as they will for the
----real write. A workflow that writes several files asks this before the
----first, so a folder it cannot write stops it while nothing has changed.
+---creating one there: permission bits, read-only mounts and root's
+---privileges all answer as they will for the real write. The file is a
+---lock file (fs.lock: no data, no fsync, removed on release), so the
+---check costs a create and an unlink. A workflow that writes several files
+---asks this before the first, so a folder it cannot write stops it while
+---nothing has changed.
 ---@return true|nil ok, string|nil "<dir>: <reason>", string|nil code
 function M.writable(dir)
   probes = probes + 1
   local probe = ("%s/.sesslua-probe-%d-%d-%04x"):format(dir, sys.getpid(), probes,
     math.random(0, 0xffff))
-  local ok, err, code = fs.write(probe, "", { exclusive = true })
-  if not ok then
+  local lock, err, code = fs.lock(probe, { timeout_ms = 0 })
+  if not lock then
     -- name the folder, not the probe file the user never asked for
     local reason = err:sub(1, #probe + 2) == probe .. ": " and err:sub(#probe + 3) or err
     return nil, dir .. ": " .. reason, code
   end
-  fs.remove(probe)
+  lock:release()
   return true
 end
 
