@@ -377,7 +377,10 @@ expect_fail 2 "update: --service-status, --service-progress and --service-locati
 sl update.lua 12 --how "x"
 expect_fail 2 "update: --how needs --resolve TEXT" "update: how"
 sl update.lua 12 --note "  "
-expect_fail 2 "update: empty TEXT" "update: empty text"
+# update.lua is moving to naming the option (`update: --note: empty TEXT`)
+expect_rc 2 "update: empty text"
+printf '%s' "$ERR" | head -1 | grep -Eq '^sesslua: update: (--note: )?empty TEXT' && ok \
+  || bad "update: empty text: unexpected message: $ERR"
 sl update.lua 12 --done "no such task"
 expect_fail 2 "update: phase task 'no such task' is not in the log" "update: missing task"
 sl update.lua 12 --resolve "no such blocker"
