@@ -202,8 +202,12 @@ local function check_blockers(doc, out)
   -- `**Current Blockers:** None` says it on the label line.
   local body = strip_comments(doc.text:sub(a, b - 1))
   if blk and blk.value then body = blk.value .. "\n" .. body end
-  local items = log.texts(log.items(doc.text, a, b))
-  if #items > 0 or body:lower():match("%f[%a]none%f[%A]") then
+  local items, said_none = {}, false
+  for _, t in ipairs(log.texts(log.items(doc.text, a, b))) do
+    if log.is_none(t) then said_none = true else items[#items + 1] = t end
+  end
+  if blk and log.is_none(blk.value) then said_none = true end
+  if #items > 0 or said_none or body:lower():match("%f[%a]none%f[%A]") then
     result(out, "blockers", "PASS", #items > 0 and ("%d blocker(s) stated"):format(#items)
       or "no blockers (None)", sec.line)
   else

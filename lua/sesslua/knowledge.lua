@@ -5,6 +5,7 @@ local fs = require("sesslua.fs")
 local md = require("sesslua.md")
 local tree = require("sesslua.tree")
 local clock = require("sesslua.clock")
+local log_trim = require("sesslua.log").trim
 
 local M = {}
 
@@ -113,7 +114,8 @@ function M.entries(text, kind)
               start = pos, type = kind and kind.type, body = {} }
       out[#out + 1] = cur
     elseif cur then
-      local key, value = s:match("^%*%*(.-):%*%*%s*(.-)%s*$")
+      local key, value = s:match("^%*%*(.-):%*%*%s*(.*)$")
+      value = value and log_trim(value)
       if key == "Impact" then cur.impact = value
       elseif key == "Timestamp" or key == "Shared By" then cur[key == "Timestamp" and "timestamp" or "shared_by"] = value
       elseif key == "Category" then cur.category_field = value

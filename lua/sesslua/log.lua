@@ -71,7 +71,21 @@ function M.lines(text, a, b)
   return out
 end
 
-local function is_blank(s) return s:match("^%s*$") ~= nil end
+local function is_blank(s) return s:find("%S") == nil end
+---s without surrounding whitespace, in linear time: `^%s*(.-)%s*$` is
+---quadratic on a long run of blanks inside a line (a hostile log).
+local function trim(s)
+  local a = s:find("%S")
+  if not a then return "" end
+  return s:match("^.*%S", a)
+end
+M.trim = trim
+---The text of a list item line ("- [x] text", "* text"), trimmed, or nil.
+local function item_text(s)
+  local t = s:match("^%s*[-*+]%s+%[[xX ]%]%s*(.*)$") or s:match("^%s*[-*+]%s+(.*)$")
+  return t and trim(t)
+end
+M.item_text = item_text
 -- ASCII letters of a key as case-insensitive classes, other bytes escaped.
 local function ci_pattern(key)
   return (key:gsub("%W", "%%%0"):gsub("%a", function(c) return "[" .. c:upper() .. c:lower() .. "]" end))
@@ -355,7 +369,7 @@ function M.items(text, a, b)
       items[#items + 1] = item
     elseif #items > 0 and l.s:match("^%s%s+%S") then
       items[#items].stop = l.stop -- continuation of the previous item
-      items[#items].body = (items[#items].body or "") .. l.s:match("^%s*(.-)%s*$") .. "\n"
+      items[#items].body = (items[#items].body or "") .. trim(l.s) .. "\n"
     elseif not is_blank(l.s) and not is_comment(l.s) and #items > 0 then
       break
     end
@@ -404,7 +418,7 @@ function Doc:completed()
     if date then
       groups[#groups + 1] = { date = date, items = {} }
     elseif #groups > 0 then
-      local item = l.s:match("^%s*[-*+]%s+%[[xX ]%]%s*(.-)%s*$") or l.s:match("^%s*[-*+]%s+(.-)%s*$")
+      local item = item_text(l.s)
       if item and not placeholders.is_placeholder(item) then
         local g = groups[#groups]
         g.items[#g.items + 1] = item
@@ -426,7 +440,8 @@ function Doc:learnings()
       cur = { date = date, topic = topic, lines = {} }
       if not placeholders.is_placeholder(topic) then out[#out + 1] = cur end
     elseif cur and not is_blank(l.s) and not is_comment(l.s) then
-      local t = l.s:match("^%s*[-*+]%s+(.-)%s*$") or l.s:match("^%s*(.-)%s*$")
+      local t = l.s:match("^%s*[-*+]%s+(.*)$")
+      t = trim(t or l.s)
       if not placeholders.is_placeholder(t) then cur.lines[#cur.lines + 1] = t end
     end
   end

@@ -118,8 +118,8 @@ local function remove_placeholders(doc, a, b, even_beside_entries)
   local cuts = {}
   local skipping = false
   for _, l in ipairs(lines(doc.text, a, b)) do
-    local item = l.s:match("^%s*[-*+]%s+%[[ xX]%]%s*(.-)%s*$") or l.s:match("^%s*[-*+]%s+(.-)%s*$")
-      or l.s:match("^%s*%d+[.)]%s+(.-)%s*$")
+    local numbered = l.s:match("^%s*%d+[.)]%s+(.*)$")
+    local item = log.item_text(l.s) or (numbered and log.trim(numbered))
     local label = l.s:match("^%*%*(.-):%*%*%s*$")
     local cont = l.s:match("^%s%s+%S")
     if (cont and skipping) or placeholders.is_placeholder(item or label or l.s) then
@@ -286,7 +286,7 @@ function M.add_completed(doc, date, text)
   local label = "**" .. date .. ":**"
   local stop = doc:content_end(sec)
   for _, l in ipairs(lines(doc.text, sec.heading_end, stop)) do
-    if l.s:match("^%s*(.-)%s*$") == label then
+    if log.trim(l.s) == label then
       local items = log.items(doc.text, l.stop, stop)
       for _, it in ipairs(items) do
         if it.text == text then return false end
@@ -361,7 +361,8 @@ function M.add_blocker(doc, text)
   end
   local nones, real = {}, false
   for _, l in ipairs(lines(doc.text, blk.label_end, blk.stop)) do
-    local t = l.s:match("^%s?[-*+]%s+(.-)%s*$") or (not l.s:match("^%s%s") and l.s)
+    local t = l.s:match("^%s?[-*+]%s+(.*)$") or (not l.s:match("^%s%s") and l.s)
+    t = t and log.trim(t)
     if t and log.is_none(t) then nones[#nones + 1] = l
     elseif t and t:match("%S") and not is_comment(l.s) then real = true end
   end
@@ -521,7 +522,7 @@ function M.add_learning(doc, date, topic, text)
   local stop = doc:content_end(sec)
   local label = ("**%s - %s:**"):format(date, topic)
   for _, l in ipairs(lines(doc.text, sec.heading_end, stop)) do
-    if l.s:match("^%s*(.-)%s*$") == label then
+    if log.trim(l.s) == label then
       local have, pos = {}, l.stop
       for _, it in ipairs(log.items(doc.text, l.stop, stop)) do
         have[it.text] = true
@@ -529,7 +530,7 @@ function M.add_learning(doc, date, topic, text)
       end
       local add = {}
       for _, b in ipairs(bullets) do
-        if not have[b:match("^%s*[-*+]%s+(.-)%s*$")] then add[#add + 1] = b end
+        if not have[log.item_text(b)] then add[#add + 1] = b end
       end
       if #add == 0 then return false end
       M.splice(doc, pos, pos, table.concat(add, "\n") .. "\n")
@@ -552,7 +553,7 @@ local function service_lines(doc, it)
         local lead, bold, sep = l.s:match("^(%s*[-*+]?%s*)(%**)" .. k .. "(%**:%**%s*)")
         if lead and not out[k] then
           local vs = l.start + #lead + #bold + #k + #sep
-          local ve = l.start + #(l.s:match("^(.-)%s*$"))
+          local ve = l.start + #(l.s:match("^.*%S") or "")
           out[k] = { line = l, value_start = vs, value_end = math.max(vs, ve), lead = lead, bold = #bold > 0 }
           out.any = out.any or out[k]
         end

@@ -245,6 +245,13 @@ expect_out "FAIL  required:$(lno "$BL" '**Working On:**')  Working On is not fil
 expect_out "FAIL  next_steps:$(lno "$BL" '## Next Steps')  Next Steps has no concrete item" "built-in Next Steps"
 expect_out "WARN  blockers:$(lno "$BL" '## Blockers')  Blockers & Issues is empty" "built-in hint is not 'None'"
 expect_eq "$(nlines '^FAIL')" "3" "built-in: exactly three failures"
+# "- N/A" or "- No blockers" under Current Blockers says there are none.
+for none in "N/A" "No blockers" "none yet"; do
+  sed -i "/^\*\*Current Blockers:\*\*/a - $none" "$BL"
+  run "$SESSLUA" --root "$B" handoff.lua 1
+  expect_out "PASS  blockers:$(lno "$BL" '## Blockers')  no blockers (None)" "'- $none' is no blocker"
+  sed -i "/^- $none\$/d" "$BL"
+done
 
 # The original team template fresh from create: placeholders at their lines.
 T="$WORK/t"; mkdir -p "$T/sessions"

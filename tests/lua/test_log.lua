@@ -247,4 +247,21 @@ test("ids_sort_naturally", function()
   eq(tree.normalize_id("session-3"), "session-3")
 end)
 
+-- A hostile line with a long run of blanks inside is read in linear time
+-- (`^%s*(.-)%s*$` would take hours on it; ctest's timeout catches that).
+test("long_blank_runs_are_linear", function()
+  local gap = (" "):rep(400000)
+  local text = table.concat({ "# Log", "## Completed Today", "**2026-01-01:**", "- [x] a" .. gap .. "b",
+    "## Learnings & Discoveries", "**2026-01-01 - T:**", "- c" .. gap .. "d",
+    "## Next Steps", "1. e", "   f" .. gap .. "g", "" }, "\n")
+  local doc = log.new(text)
+  eq(doc:completed()[1].items[1], "a" .. gap .. "b")
+  eq(doc:learnings()[1].text, "c" .. gap .. "d")
+  eq(#doc:section_items("Next Steps"), 1)
+  eq(log.trim("  x" .. gap .. "y  "), "x" .. gap .. "y")
+  eq(log.trim(gap), "")
+  edit.add_completed(doc, "2026-01-01", "h")
+  eq(doc:completed()[1].items[2], "h")
+end)
+
 io.write(("ok %d tests\n"):format(passed))
