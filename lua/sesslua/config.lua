@@ -9,6 +9,10 @@ local sys = require("sesslua.sys")
 
 local M = {}
 
+-- taken now: a config chunk's budget must not depend on what a workflow
+-- later does to the global debug table
+local sethook = debug.sethook
+
 ---Known keys and their types; CHECK below checks their contents.
 M.SCHEMA = {
   stale_hours = "number",
@@ -200,7 +204,7 @@ end
 local function run_chunk(path, chunk)
   local stopped = {}
   local co = coroutine.create(chunk)
-  debug.sethook(co, function() error(stopped, 0) end, "", M.BUDGET)
+  sethook(co, function() error(stopped, 0) end, "", M.BUDGET)
   local ok, value = coroutine.resume(co)
   if ok and coroutine.status(co) ~= "dead" then ok, value = false, "yielded" end
   if value == stopped then
