@@ -228,34 +228,27 @@ static void preimage_any(unsigned v, unsigned char table[256])
     }
 }
 
-/* The raw text bytes that can stand under folded needle byte n[k] in a
- * match, as a 256-entry table; returns how many. Inside a well-formed
+/* The raw text bytes that can stand under folded needle byte n[k] >= 0x80
+ * in a match, as a 256-entry table; returns how many. Inside a well-formed
  * needle sequence the text must hold a case variant of that letter at the
  * same place (a lead byte there only starts a well-formed sequence of the
  * same length), so the answer is byte k of each variant. */
 static int position_set(const unsigned char *n, size_t len, size_t k,
                         unsigned char table[256])
 {
-    unsigned v = n[k];
+    size_t s = unit_start(n, len, k), sl = seq_len(n, len, s);
     int count = 0;
     memset(table, 0, 256);
-    table[v] = 1;
-    if (v < 0x80) {
-        if (v >= 'a' && v <= 'z')
-            table[v - 32] = 1;
-    } else {
-        size_t s = unit_start(n, len, k), sl = seq_len(n, len, s);
-        if (sl >= 2 && s + sl > k) {
-            unsigned cls[FOLD_CLASS_MAX];
-            size_t m = fold_class(utf8_decode(n + s, sl), cls);
-            for (size_t i = 0; i < m; i++) {
-                unsigned char e[4];
-                utf8_encode(cls[i], sl, e);
-                table[e[k - s]] = 1;
-            }
-        } else {
-            preimage_any(v, table);
+    if (sl >= 2 && s + sl > k) {
+        unsigned cls[FOLD_CLASS_MAX];
+        size_t m = fold_class(utf8_decode(n + s, sl), cls);
+        for (size_t i = 0; i < m; i++) {
+            unsigned char e[4];
+            utf8_encode(cls[i], sl, e);
+            table[e[k - s]] = 1;
         }
+    } else {
+        preimage_any(n[k], table);
     }
     for (int i = 0; i < 256; i++)
         count += table[i];
@@ -268,12 +261,19 @@ static int make_probe(const search_pattern *pat, size_t k, probe *pr,
                       unsigned char table[256])
 {
     const unsigned char *n = (const unsigned char *)pat->needle;
+    unsigned v = n[k];
+    pr->k = k;
+    memset(pr->v, (int)v, sizeof pr->v);
+    if (v < 0x80) { /* no table needed */
+        if (v < 'a' || v > 'z')
+            return 1;
+        pr->v[1] = pr->v[3] = (unsigned char)(v - 32);
+        return 2;
+    }
     int count = position_set(n, pat->len, k, table);
     int got = 1;
-    pr->k = k;
-    memset(pr->v, n[k], sizeof pr->v);
     for (int i = 0; i < 256 && count <= 4; i++)
-        if (table[i] && i != n[k])
+        if (table[i] && i != (int)v)
             pr->v[got++] = (unsigned char)i;
     return count;
 }
@@ -304,29 +304,37 @@ static unsigned probe_cost(const unsigned char *n, size_t len, size_t k)
 static void make_plan(const search_pattern *pat, plan *pl)
 {
     const unsigned char *n = (const unsigned char *)pat->needle;
-    size_t k1 = 0, k2, u1, u2;
-    unsigned best = ~0u;
-    int outside = 0;
+    size_t k1 = 0, k2 = 0;
+    unsigned best1 = ~0u, best2 = ~0u;
     unsigned char scratch[256];
     pl->ascii = 1;
     for (size_t k = 0; k < pat->len; k++) {
         unsigned f = probe_cost(n, pat->len, k);
         if (n[k] >= 0x80)
             pl->ascii = 0;
-        if (f < best)
-            best = f, k1 = k;
+        if (f < best1) {
+            best2 = best1, k2 = k1;
+            best1 = f, k1 = k;
+        } else if (f < best2) {
+            best2 = f, k2 = k;
+        }
     }
-    u1 = unit_start(n, pat->len, k1);
-    u2 = u1 + seq_len(n, pat->len, u1);
-    if (u2 <= k1) /* a lone byte */
-        u2 = k1 + 1;
-    k2 = k1;
-    best = ~0u;
-    for (size_t k = 0; k < pat->len; k++) {
-        int out = k < u1 || k >= u2;
-        unsigned f = probe_cost(n, pat->len, k);
-        if (k != k1 && ((out && !outside) || (out == outside && f < best)))
-            best = f, k2 = k, outside = out;
+    if (best2 == ~0u)
+        k2 = k1;
+    if (!pl->ascii) { /* every unit is one byte in an ASCII needle */
+        size_t u1 = unit_start(n, pat->len, k1);
+        size_t u2 = u1 + seq_len(n, pat->len, u1);
+        int outside = 0;
+        if (u2 <= k1) /* a lone byte */
+            u2 = k1 + 1;
+        k2 = k1;
+        best2 = ~0u;
+        for (size_t k = 0; k < pat->len; k++) {
+            int out = k < u1 || k >= u2;
+            unsigned f = probe_cost(n, pat->len, k);
+            if (k != k1 && ((out && !outside) || (out == outside && f < best2)))
+                best2 = f, k2 = k, outside = out;
+        }
     }
     int w1 = make_probe(pat, k1, &pl->p1, pl->table);
     int w2 = make_probe(pat, k2, &pl->p2, scratch);
