@@ -34,7 +34,6 @@ parser:flag("--dry-run", "Print the diff the update would make; write nothing.")
 parser:flag("--json", "Print the result as JSON.")
 local args = cli.parse(parser)
 
-local STATUSES = { Planning = true, Building = true, Testing = true, Deploying = true, Complete = true }
 
 ---Validate and normalise every option before anything is written.
 local function prepare()
@@ -88,8 +87,8 @@ local function prepare()
     cli.usage_error("update: --service-status, --service-progress and --service-location need --service NAME")
   end
   if o.how and #o.resolve == 0 then cli.usage_error("update: --how needs --resolve TEXT") end
-  if o.status and not STATUSES[o.status] then
-    cli.warn(("status '%s' is not one of Planning, Building, Testing, Deploying, Complete"):format(o.status))
+  if o.status and not log.known_status(o.status) then
+    cli.warn(("status '%s' is not one of %s"):format(o.status, table.concat(log.WORK_STATUSES, ", ")))
   end
   return o
 end

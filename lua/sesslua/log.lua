@@ -7,6 +7,17 @@ local placeholders = require("sesslua.placeholders")
 
 local M = {}
 
+---The words Current Work's Status takes; others are allowed, with a warning.
+M.WORK_STATUSES = { "Planning", "Building", "Testing", "Deploying", "Complete" }
+
+---Whether status is one of WORK_STATUSES.
+function M.known_status(status)
+  for _, s in ipairs(M.WORK_STATUSES) do
+    if s == status then return true end
+  end
+  return false
+end
+
 ---The built-in template's sections, in template order.
 M.SECTIONS = {
   "Current Work", "Completed Today", "Services Built/Modified", "Learnings & Discoveries",

@@ -58,7 +58,7 @@ function M.show(cli, title, list, numbered)
 end
 
 ---The work statuses the template offers; another is written with a warning.
-M.STATUSES = { "Planning", "Building", "Testing", "Deploying", "Complete" }
+M.STATUSES = require("sesslua.log").WORK_STATUSES
 local known_status = {}
 for _, s in ipairs(M.STATUSES) do known_status[s] = true end
 
