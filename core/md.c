@@ -64,6 +64,16 @@ typedef struct scanner {
     size_t len;
     block *stack;
     size_t depth, cap;
+    /* Indices of the open blocks that may fail to continue on a used-up
+     * blank line (see blank_fails), ascending, exact for the blocks below
+     * `dirty`: a push lowers `dirty` to its parent, and the list is brought
+     * up to date from there only when a blank line needs it. A blank line
+     * then jumps over the items and lists between the entries instead of
+     * matching each: deep lists followed by blank lines would otherwise
+     * cost depth x lines. Entries of popped blocks are dropped lazily. */
+    size_t *fail;
+    size_t nfail, fcap;
+    size_t dirty;
     para p;
     md_index *idx;
     size_t lineno;
@@ -212,6 +222,58 @@ static bool accepts_lines(int t)
            t == B_HTML;
 }
 
+/* Can open block b fail to continue on a line that has been used up and
+ * is blank from the cursor on? Every other block (a list, an item with
+ * content, code, a fence, an HTML block of kinds 1-5, a thematic break)
+ * continues on such a line without moving the cursor: match_block
+ * returns true and changes nothing. */
+static bool blank_fails(const block *b)
+{
+    switch (b->type) {
+    case B_LIST: case B_ICODE: case B_FENCE: case B_HR: return false;
+    case B_ITEM: return !b->has_child;
+    case B_HTML: return b->kind > 5;
+    default: return true;
+    }
+}
+
+/* Drop entries of popped blocks (those at or above depth). */
+static void fail_trim(scanner *sc, size_t depth)
+{
+    while (sc->nfail > 0 && sc->fail[sc->nfail - 1] >= depth)
+        sc->nfail--;
+}
+
+/* The first open block from i on that may fail on a used-up blank line,
+ * or depth when none. Updating the list costs the blocks pushed since it
+ * was last updated, so all calls together are linear in the text. Out of
+ * memory, returns i: no jump, the blocks are matched one by one. */
+static size_t blank_skip(scanner *sc, size_t i)
+{
+    size_t lo = 0, hi;
+    if (sc->dirty < sc->depth) {
+        size_t from = sc->dirty > 1 ? sc->dirty : 1;
+        fail_trim(sc, from);
+        if (md_grow((void **)&sc->fail, &sc->fcap, sc->nfail + sc->depth - from,
+                    sizeof *sc->fail))
+            return i;
+        for (size_t j = from; j < sc->depth; j++)
+            if (blank_fails(&sc->stack[j]))
+                sc->fail[sc->nfail++] = j;
+    }
+    sc->dirty = SIZE_MAX;
+    fail_trim(sc, sc->depth);
+    hi = sc->nfail;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sc->fail[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sc->nfail ? sc->fail[lo] : sc->depth;
+}
+
 /* cmark's add_child: close blocks that cannot hold the new one, push it.
  * Returns the new block's index, or NOMEM. */
 static size_t add_child(scanner *sc, size_t parent, int type)
@@ -221,6 +283,8 @@ static size_t add_child(scanner *sc, size_t parent, int type)
         parent--;
     if (md_grow((void **)&sc->stack, &sc->cap, parent + 2, sizeof *b))
         return NOMEM;
+    if (parent < sc->dirty)
+        sc->dirty = parent; /* its has_child, and all above it */
     sc->stack[parent].has_child = 1;
     sc->depth = parent + 2;
     b = &sc->stack[parent + 1];
@@ -445,8 +509,16 @@ static int add_text(scanner *sc, size_t c, size_t last, line *l, bool opened)
 static int process_line(scanner *sc, line *l)
 {
     size_t i = 1, c;
-    bool closed = false, opened = false;
-    while (i < sc->depth && match_block(sc, i, l, &closed)) {
+    bool closed = false, opened = false, skipped = false;
+    while (i < sc->depth) {
+        if (!skipped && l->off >= l->len) {
+            /* used up: only the blocks in sc->fail can stop the match */
+            skipped = true;
+            if ((i = blank_skip(sc, i)) >= sc->depth)
+                break;
+        }
+        if (!match_block(sc, i, l, &closed))
+            break;
         if (closed)
             return 0;
         i++;
@@ -512,6 +584,7 @@ int md_index_build(const char *text, size_t len, md_index *index)
         goto done;
     sc.depth = 1;
     sc.stack[0].type = B_DOC;
+    sc.dirty = SIZE_MAX;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
     has_cr = len > 0 && memchr(text, '\r', len) != NULL;
@@ -527,6 +600,7 @@ int md_index_build(const char *text, size_t len, md_index *index)
     rc = 0;
 done:
     free(sc.stack);
+    free(sc.fail);
     free(sc.p.buf);
     free(sc.p.map);
     if (rc < 0)

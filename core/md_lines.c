@@ -132,19 +132,30 @@ int mdl_scan_setext(const line *l, size_t i)
     return c == '=' ? 1 : 2;
 }
 
-bool mdl_scan_hr(const line *l, size_t i)
+/* A thematic break from i to the end of the line. Nested containers try
+ * one at every level of a line like "- - - - ... x"; each scan would read
+ * the rest of the line, so a failed scan remembers where it failed: a later
+ * scan starting before that point (the cursor only moves forward) sees only
+ * the same character and blanks up to it and fails there too. This keeps a
+ * line linear, as cmark's thematic_break_kill_pos does. */
+bool mdl_scan_hr(line *l, size_t i)
 {
     unsigned char c = mdl_peek(l, i);
     size_t n = 0;
     if (c != '*' && c != '-' && c != '_')
         return false;
+    if (l->hr_kill > i)
+        return false;
     for (; i < l->len; i++) {
         if (l->s[i] == c)
             n++;
         else if (!is_sp_tab(l->s[i]))
-            return false;
+            break;
     }
-    return n >= 3;
+    if (i == l->len && n >= 3)
+        return true;
+    l->hr_kill = i;
+    return false;
 }
 
 static const char *const block_tags[] = {

@@ -29,6 +29,8 @@ typedef struct line {
     size_t indent;
     bool blank;
     bool partial;   /* a tab only partly consumed as columns */
+    size_t hr_kill; /* a thematic break scan from before here fails (cmark's
+                       thematic_break_kill_pos) */
 } line;
 
 
@@ -93,7 +95,7 @@ size_t mdl_scan_atx(const line *l, size_t i);
 size_t mdl_scan_open_fence(const line *l, size_t i);
 size_t mdl_scan_close_fence(const line *l, size_t i, unsigned char c);
 int mdl_scan_setext(const line *l, size_t i);
-bool mdl_scan_hr(const line *l, size_t i);
+bool mdl_scan_hr(line *l, size_t i);
 int mdl_html_start(const line *l, size_t i);
 bool mdl_html_start_7(const line *l, size_t i);
 bool mdl_html_end(int kind, const line *l);

@@ -14,6 +14,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "md.h"
 
@@ -326,6 +328,86 @@ static void deep_nesting_is_handled(void **state)
     free(t);
 }
 
+/* ---- linear time on pathological lines ------------------------------------ */
+
+/* A quadratic scanner takes minutes on these inputs: past LIMIT seconds
+ * SIGALRM ends the test binary (a failure) instead of letting it hang. */
+enum { LIMIT = 60 };
+
+/* CPU seconds md_index_build takes on text[0, n); the index must hold
+ * want_sections sections. */
+static double build_seconds(const char *t, size_t n, size_t want_sections)
+{
+    md_index x = {0};
+    clock_t c0 = clock();
+    assert_int_equal(md_index_build(t, n, &x), 0);
+    double s = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    assert_int_equal(x.count, want_sections);
+    md_index_free(&x);
+    return s;
+}
+
+/* `- ` 200,000 times then text: 200,000 nested lists on one line. Each
+ * level used to rescan the rest of the line for a thematic break (7.6 s at
+ * 100,000; minutes at 200,000); now the failed scan's position is kept.
+ * Also `* `, `- ` with tabs, and the same line followed by 200,000 blank
+ * lines (each used to match every open item). Linear: well under a second
+ * even with sanitizers. */
+static void nested_bullets_are_linear(void **state)
+{
+    enum { MARKERS = 200000 };
+    static const char *const marks[] = {"- ", "* ", "-\t", "+ ", "> ", "1. "};
+    size_t cap = (size_t)MARKERS * 4 + MARKERS + 64;
+    char *t = malloc(cap);
+    double worst = 0;
+    (void)state;
+    assert_non_null(t);
+    alarm(LIMIT);
+    for (size_t m = 0; m < sizeof marks / sizeof *marks; m++) {
+        size_t k = strlen(marks[m]), n = 0;
+        for (size_t i = 0; i < MARKERS; i++, n += k)
+            memcpy(t + n, marks[m], k);
+        memcpy(t + n, "x\n# After\n", 10);
+        double s = build_seconds(t, n + 10, 1);
+        worst = s > worst ? s : worst;
+        /* blank lines after the deep line, then a heading */
+        memset(t + n + 2, '\n', MARKERS);
+        memcpy(t + n + 2 + MARKERS, "# After\n", 8);
+        s = build_seconds(t, n + 10 + MARKERS, 1);
+        worst = s > worst ? s : worst;
+    }
+    alarm(0);
+    free(t);
+    assert_true(worst < 3.0);
+}
+
+/* Other long runs a nesting level could rescan: `#`, backticks, tildes,
+ * `<`, thematic-break look-alikes, all behind deep containers. */
+static void long_runs_are_linear(void **state)
+{
+    enum { N = 100000 };
+    static const char *const units[] = {
+        "- #######", "- ``` ", "- ~~~ ", "- <a ", "- * - ", "> > - ",
+        "- _ _ x ", " - - *", "1. - ", "-  ",
+    };
+    char *t = malloc((size_t)N * 10 + 64);
+    double worst = 0;
+    (void)state;
+    assert_non_null(t);
+    alarm(LIMIT);
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+        size_t k = strlen(units[u]), n = 0;
+        for (size_t i = 0; i < N; i++, n += k)
+            memcpy(t + n, units[u], k);
+        memcpy(t + n, "\n\n# After\n", 10);
+        double s = build_seconds(t, n + 10, 1);
+        worst = s > worst ? s : worst;
+    }
+    alarm(0);
+    free(t);
+    assert_true(worst < 3.0);
+}
+
 /* ---- titles ------------------------------------------------------------- */
 
 static void plain_title_strips_markup(void **state)
@@ -527,6 +609,8 @@ int main(void)
         cmocka_unit_test(field_next_iterates_in_order),
         cmocka_unit_test(tasks_checked_and_unchecked),
         cmocka_unit_test(eol_detection),
+        cmocka_unit_test(nested_bullets_are_linear),
+        cmocka_unit_test(long_runs_are_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
