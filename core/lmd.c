@@ -93,6 +93,69 @@ static int index_gc(lua_State *L)
     return 0;
 }
 
+/* The index of a text, kept for the last few texts seen, so that
+ * md.sections and every md.field / md.tasks call on the same string scan it
+ * once (status reads a dozen fields per log). A slot is keyed by the
+ * string's address: the cache holds a reference to the string (a user value
+ * of the cache userdata, the functions' upvalue), so while the slot lives
+ * no other string can have that address, and Lua strings never change.
+ * Each index is a userdata of its own, pushed onto the caller's stack while
+ * used: a finalizer that runs md functions and evicts the slot meanwhile
+ * cannot free it under the caller. */
+enum { CACHE_SLOTS = 4 };
+
+typedef struct index_cache {
+    struct {
+        const char *text; /* NULL: empty */
+        size_t len;
+        const md_index *index;
+    } slot[CACHE_SLOTS];
+    unsigned next; /* the slot to replace next */
+} index_cache;
+
+#define CACHE lua_upvalueindex(1)
+
+/* Push the index of the string at arg (its text and len given) and return
+ * it: from the cache, or built now (always when fresh) and cached. */
+static const md_index *push_index(lua_State *L, int arg, const char *text,
+                                  size_t len, int fresh)
+{
+    index_cache *c = lua_touserdata(L, CACHE);
+    md_index *x;
+    unsigned i, slot = c->next;
+    for (i = 0; i < CACHE_SLOTS; i++) {
+        if (c->slot[i].text == text && c->slot[i].len == len) {
+            if (!fresh) {
+                lua_getiuservalue(L, CACHE, (int)(2 * i + 2));
+                return c->slot[i].index;
+            }
+            slot = i; /* replace it: one slot per text */
+            break;
+        }
+    }
+    x = lua_newuserdatauv(L, sizeof *x, 0);
+    memset(x, 0, sizeof *x);
+    if (luaL_newmetatable(L, "sesslua.md.index")) {
+        lua_pushcfunction(L, index_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    if (md_index_build(text, len, x) != 0)
+        luaL_error(L, "out of memory");
+    i = slot;
+    if (slot == c->next)
+        c->next = (i + 1) % CACHE_SLOTS;
+    c->slot[i].text = NULL; /* nothing below raises: no allocation */
+    lua_pushvalue(L, arg);
+    lua_setiuservalue(L, CACHE, (int)(2 * i + 1));
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, CACHE, (int)(2 * i + 2));
+    c->slot[i].text = text;
+    c->slot[i].len = len;
+    c->slot[i].index = x;
+    return x;
+}
+
 /* md.sections(text) -> array of sections, each
  *   {index, level, title, raw_title, line, start, heading_end, body_end,
  *    stop, parent}
@@ -103,17 +166,11 @@ static int md_sections(lua_State *L)
 {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
-    /* The index lives in a userdata whose __gc frees it, so a memory
-     * error raised while copying it out cannot leak it. */
-    md_index *index = lua_newuserdatauv(L, sizeof *index, 0); /* text box */
-    memset(index, 0, sizeof *index);
-    if (luaL_newmetatable(L, "sesslua.md.index")) {
-        lua_pushcfunction(L, index_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
-    if (md_index_build(text, len, index) != 0)
-        return luaL_error(L, "out of memory");
+    /* The index is a userdata (on the stack while used) whose __gc frees
+     * it, so a memory error raised while copying it out cannot leak it. */
+    /* Always scanned, so its cost is what a benchmark measures; the
+     * fields and tasks read next reuse this scan. */
+    const md_index *index = push_index(L, 1, text, len, 1); /* text box */
     lua_createtable(L, (int)index->count, 0);         /* text box sections */
     for (size_t i = 0; i < index->count; i++) {
         const md_section *s = &index->sections[i];
@@ -136,7 +193,6 @@ static int md_sections(lua_State *L)
         }
         lua_rawseti(L, -2, (lua_Integer)i + 1);       /* sections */
     }
-    md_index_free(index);
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, -1, i);                        /* sections sec */
@@ -238,8 +294,9 @@ static int md_field(lua_State *L)
     const char *text = luaL_checklstring(L, 1, &len);
     const char *key = luaL_checklstring(L, 2, &klen);
     check_range(L, 3, len, &start, &end);
+    const md_index *index = push_index(L, 1, text, len, 0);
     md_span value, line;
-    if (md_field_find(text, start, end, key, klen, &value, &line) != 0)
+    if (md_field_find(text, start, end, index, key, klen, &value, &line) != 0)
         return 0;
     push_field(L, text, NULL, &value, &line);
     return 1;
@@ -251,11 +308,12 @@ static int md_fields(lua_State *L)
     size_t len, start, end;
     const char *text = luaL_checklstring(L, 1, &len);
     check_range(L, 2, len, &start, &end);
+    const md_index *index = push_index(L, 1, text, len, 0);
     lua_newtable(L);                                  /* fields */
     size_t pos = start;
     md_span key, value, line;
     lua_Integer n = 0;
-    while (md_field_next(text, end, &pos, &key, &value, &line)) {
+    while (md_field_next(text, end, index, &pos, &key, &value, &line)) {
         push_field(L, text, &key, &value, &line);     /* fields field */
         lua_rawseti(L, -2, ++n);
     }
@@ -269,12 +327,13 @@ static int md_tasks(lua_State *L)
     size_t len, start, end;
     const char *text = luaL_checklstring(L, 1, &len);
     check_range(L, 2, len, &start, &end);
+    const md_index *index = push_index(L, 1, text, len, 0);
     lua_newtable(L);                                  /* tasks */
     size_t pos = start;
     int done;
     md_span task, line;
     lua_Integer n = 0;
-    while (md_task_next(text, end, &pos, &done, &task, &line)) {
+    while (md_task_next(text, end, index, &pos, &done, &task, &line)) {
         lua_createtable(L, 0, 6);                     /* tasks task */
         lua_pushboolean(L, done);
         lua_setfield(L, -2, "done");
@@ -314,8 +373,9 @@ static int md_set_field(lua_State *L)
     const char *key = luaL_checklstring(L, 2, &klen);
     luaL_checkstring(L, 3);
     check_range(L, 4, len, &start, &end);
+    const md_index *index = push_index(L, 1, text, len, 0);
     md_span value, line;
-    if (md_field_find(text, start, end, key, klen, &value, &line) != 0)
+    if (md_field_find(text, start, end, index, key, klen, &value, &line) != 0)
         return 0;
     lua_settop(L, 3);                                 /* text key value */
     lua_pushcfunction(L, md_splice);
@@ -324,6 +384,19 @@ static int md_set_field(lua_State *L)
     lua_pushinteger(L, (lua_Integer)value.end + 1);
     lua_pushvalue(L, 3);
     lua_call(L, 4, 1);
+    return 1;
+}
+
+/* md.in_code(text, pos) -> boolean: is the line holding byte pos inside
+ * fenced or indented code or an HTML block? */
+static int md_in_code_l(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    lua_Integer pos = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, pos >= 1 && (size_t)pos <= len + 1, 2, "position out of range");
+    const md_index *index = push_index(L, 1, text, len, 0);
+    lua_pushboolean(L, md_in_code(index, (size_t)pos - 1));
     return 1;
 }
 
@@ -340,8 +413,12 @@ int luaopen_sesslua_md(lua_State *L)
         {"tasks", md_tasks},
         {"splice", md_splice},
         {"set_field", md_set_field},
+        {"in_code", md_in_code_l},
         {NULL, NULL},
     };
-    luaL_newlib(L, funcs);
+    luaL_newlibtable(L, funcs);
+    index_cache *c = lua_newuserdatauv(L, sizeof *c, 2 * CACHE_SLOTS);
+    memset(c, 0, sizeof *c);
+    luaL_setfuncs(L, funcs, 1); /* the cache is every function's upvalue */
     return 1;
 }

@@ -478,7 +478,12 @@ static size_t open_new_blocks(scanner *sc, size_t c, line *l,
     return c;
 }
 
-/* cmark's add_text_to_container. */
+/* What a line was, for md_index's code runs. */
+enum { LINE_TEXT = 0, LINE_CODE = 1 };
+
+/* cmark's add_text_to_container. Returns LINE_CODE when the line is
+ * content of code or an HTML block, LINE_TEXT otherwise, -1 out of
+ * memory. */
 static int add_text(scanner *sc, size_t c, size_t last, line *l, bool opened)
 {
     size_t top = sc->depth - 1;
@@ -491,7 +496,10 @@ static int add_text(scanner *sc, size_t c, size_t last, line *l, bool opened)
     if (t == B_HTML) {
         if (mdl_html_end(sc->stack[c].kind, l))
             sc->depth = c;
-    } else if (t == B_FENCE || t == B_ICODE || t == B_HEAD || l->blank) {
+        return LINE_CODE;
+    } else if (t == B_FENCE || t == B_ICODE) {
+        return LINE_CODE;
+    } else if (t == B_HEAD || l->blank) {
         /* the text is content; nothing structural to learn */
     } else if (t == B_PARA) {
         if (sc->p.title == SIZE_MAX)
@@ -503,9 +511,10 @@ static int add_text(scanner *sc, size_t c, size_t last, line *l, bool opened)
         sc->p.lineno = sc->lineno;
         return para_begin(&sc->p, l);
     }
-    return 0;
+    return LINE_TEXT;
 }
 
+/* One line through cmark's three steps: LINE_TEXT, LINE_CODE, or -1. */
 static int process_line(scanner *sc, line *l)
 {
     size_t i = 1, c;
@@ -520,7 +529,7 @@ static int process_line(scanner *sc, line *l)
         if (!match_block(sc, i, l, &closed))
             break;
         if (closed)
-            return 0;
+            return LINE_CODE; /* a closing fence */
         i++;
     }
     c = open_new_blocks(sc, i - 1, l, i == sc->depth, &opened);
@@ -530,6 +539,20 @@ static int process_line(scanner *sc, line *l)
 }
 
 /* ---- the index -------------------------------------------------------- */
+
+/* Add line l to the code runs: extends the last run when l follows it. */
+static int add_code_line(md_index *x, const line *l)
+{
+    if (x->code_count > 0 && x->code[x->code_count - 1].end == l->start) {
+        x->code[x->code_count - 1].end = l->next;
+        return 0;
+    }
+    if (md_grow((void **)&x->code, &x->code_capacity, x->code_count + 1,
+                sizeof *x->code))
+        return -1;
+    x->code[x->code_count++] = (md_span){l->start, l->next};
+    return 0;
+}
 
 /* Line ending search: memchr for '\n', and for '\r' only when the text has
  * one at all. */
@@ -590,9 +613,11 @@ int md_index_build(const char *text, size_t len, md_index *index)
     has_cr = len > 0 && memchr(text, '\r', len) != NULL;
     while (pos < len) {
         line l;
+        int kind;
         next_line(&sc, pos, has_cr, &l);
         sc.lineno++;
-        if (process_line(&sc, &l) < 0)
+        if ((kind = process_line(&sc, &l)) < 0 ||
+            (kind == LINE_CODE && add_code_line(index, &l) < 0))
             goto done;
         pos = l.next;
     }
@@ -611,5 +636,6 @@ done:
 void md_index_free(md_index *index)
 {
     free(index->sections);
+    free(index->code);
     memset(index, 0, sizeof *index);
 }

@@ -51,14 +51,32 @@ typedef struct md_section {
     size_t title_len;
 } md_section;
 
+/* A byte range [start, end). */
+typedef struct md_span {
+    size_t start;
+    size_t end;
+} md_span;
+
+/* The section index, and the lines cmark reads as code or raw HTML.
+ *
+ *   code   whole lines inside fenced code (its fence lines included),
+ *          indented code or an HTML block, at any depth (in a list item or
+ *          block quote too), merged into maximal runs of consecutive lines:
+ *          [start, end) from a line's first byte to after the last line's
+ *          line ending, in document order, never adjacent or overlapping.
+ *          Fields and tasks are never read from these lines. */
 typedef struct md_index {
     md_section *sections; /* owned; in document order */
     size_t count;
     size_t capacity;
+    md_span *code;        /* owned; in document order */
+    size_t code_count;
+    size_t code_capacity;
 } md_index;
 
 /* Build the index of text[0, len). text need not be NUL-terminated; a UTF-8
- * BOM at offset 0 is skipped; LF, CRLF and lone CR all end lines.
+ * BOM at offset 0 is skipped; LF, CRLF and lone CR all end lines. One pass,
+ * linear in len whatever the input (no per-line rescans per nesting level).
  * *index must be zeroed (or freed) before the call. Returns 0, or -1 when
  * memory runs out (index then holds nothing and needs no free). */
 int md_index_build(const char *text, size_t len, md_index *index);
@@ -90,32 +108,42 @@ size_t md_normalize_title(const char *s, size_t len, char *out);
  * of memory. */
 char *md_plain_title(const char *raw, size_t len, size_t *out_len);
 
-/* `**Key:** value` fields. Scans whole lines in text[start, end) for a line
- * whose first non-blank characters are `**Key:**` (or `**Key**:`), Key
- * compared ASCII case-insensitively. On success sets the value's byte range
- * (leading blanks skipped; trailing blanks and the line ending excluded) and
- * the line's range [line_start, line_end) (line_end after the line ending),
- * and returns 0; returns -1 when absent. Any out pointer may be NULL. */
-typedef struct md_span {
-    size_t start;
-    size_t end;
-} md_span;
+/* `**Key:** value` fields and task items.
+ *
+ * All three functions below read whole lines of text[start, end) (a start
+ * in mid-line moves to the next line) and take the index of the WHOLE text
+ * (md_index_build(text, len) with len >= end): lines in index->code --
+ * fenced or indented code, HTML blocks -- are skipped, so a field or task
+ * quoted in a code sample is never read or edited. Whether a line is code
+ * is decided from the text's first byte, not from `start`: a range that
+ * starts inside a code block still knows it is inside. index may be NULL
+ * for a text known to hold no code (nothing is skipped). */
 
-int md_field_find(const char *text, size_t start, size_t end, const char *key,
-                  size_t key_len, md_span *value, md_span *line);
+/* The first line in text[start, end) whose first non-blank characters are
+ * `**Key:**` (or `**Key**:`), Key compared ASCII case-insensitively. On
+ * success sets the value's byte range (leading blanks skipped; trailing
+ * blanks and the line ending excluded) and the line's range
+ * [line_start, line_end) (line_end after the line ending), and returns 0;
+ * returns -1 when absent. Any out pointer may be NULL. */
+int md_field_find(const char *text, size_t start, size_t end,
+                  const md_index *index, const char *key, size_t key_len,
+                  md_span *value, md_span *line);
 
 /* Iterate `**Key:** value` lines in text[start, end). *pos is the cursor
  * (set to start first). Returns 1 and fills key/value/line spans for the
  * next field, 0 at the end. */
-int md_field_next(const char *text, size_t end, size_t *pos, md_span *key,
-                  md_span *value, md_span *line);
+int md_field_next(const char *text, size_t end, const md_index *index,
+                  size_t *pos, md_span *key, md_span *value, md_span *line);
 
 /* Task list items `- [ ] text` / `* [x] text` / `+ [X] text` (any indent) in
  * text[start, end). *pos is the cursor as above. Returns 1 with *done set,
  * the text span (after "] ", trailing blanks and line ending excluded) and
  * the line span; 0 at the end. */
-int md_task_next(const char *text, size_t end, size_t *pos, int *done,
-                 md_span *task_text, md_span *line);
+int md_task_next(const char *text, size_t end, const md_index *index,
+                 size_t *pos, int *done, md_span *task_text, md_span *line);
+
+/* Is byte offset pos on a line of index->code? (false for a NULL index) */
+int md_in_code(const md_index *index, size_t pos);
 
 /* The document's dominant line ending: "\r\n" when the first line ending is
  * CRLF, else "\n". */

@@ -263,34 +263,110 @@ static void align_to_line(const char *text, size_t end, size_t *pos)
     }
 }
 
-int md_field_next(const char *text, size_t end, size_t *pos, md_span *key,
-                  md_span *value, md_span *line_span)
+/* The first code run of x that ends after pos (x->code_count when none). */
+static size_t code_after(const md_index *x, size_t pos)
 {
-    align_to_line(text, end, pos);
-    while (*pos < end) {
-        size_t cend, next, start = *pos;
-        md_span k, v;
-        line_at(text, end, start, &cend, &next);
-        *pos = next;
-        if (parse_field(text, start, cend, &k, &v)) {
-            if (key)
-                *key = k;
-            if (value)
-                *value = v;
-            if (line_span)
-                *line_span = (md_span){start, next};
+    size_t lo = 0, hi = x ? x->code_count : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->code[mid].end <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int md_in_code(const md_index *index, size_t pos)
+{
+    size_t k = code_after(index, pos);
+    return index && k < index->code_count && index->code[k].start <= pos;
+}
+
+/* A cursor over the lines of text[*pos, end) outside code. `skip` is the
+ * start of the next code run (SIZE_MAX when none), so a text line costs one
+ * comparison. Code runs are whole lines: a run never starts in the middle
+ * of a line read here. */
+typedef struct text_lines {
+    const char *text;
+    size_t end;
+    const md_span *code; /* the runs from the next one on */
+    const md_span *code_end;
+    size_t skip;
+} text_lines;
+
+static void text_lines_init(text_lines *c, const char *text, size_t end,
+                            const md_index *x, size_t pos)
+{
+    size_t k = code_after(x, pos);
+    c->text = text;
+    c->end = end;
+    c->code = x ? x->code + k : NULL;
+    c->code_end = x ? x->code + x->code_count : NULL;
+    c->skip = c->code < c->code_end ? c->code->start : SIZE_MAX;
+}
+
+/* The next text line: its start (returned) and content end *cend; *pos
+ * moves past it. SIZE_MAX at the end. */
+static size_t next_text_line(text_lines *c, size_t *pos, size_t *cend)
+{
+    size_t start, next;
+    while (c->skip <= *pos) { /* skip the run holding *pos */
+        if (c->code->end > *pos)
+            *pos = c->code->end < c->end ? c->code->end : c->end;
+        c->code++;
+        c->skip = c->code < c->code_end ? c->code->start : SIZE_MAX;
+    }
+    if (*pos >= c->end)
+        return SIZE_MAX;
+    start = *pos;
+    line_at(c->text, c->end, start, cend, &next);
+    *pos = next;
+    return start;
+}
+
+/* The next field line from *pos with cursor c. */
+static int next_field(text_lines *c, size_t *pos, md_span *key, md_span *value,
+                      md_span *line_span)
+{
+    size_t start, cend;
+    while ((start = next_text_line(c, pos, &cend)) != SIZE_MAX) {
+        if (parse_field(c->text, start, cend, key, value)) {
+            *line_span = (md_span){start, *pos};
             return 1;
         }
     }
     return 0;
 }
 
-int md_field_find(const char *text, size_t start, size_t end, const char *key,
-                  size_t key_len, md_span *value, md_span *line_span)
+int md_field_next(const char *text, size_t end, const md_index *index,
+                  size_t *pos, md_span *key, md_span *value, md_span *line_span)
+{
+    text_lines c;
+    md_span k, v, ln;
+    align_to_line(text, end, pos);
+    text_lines_init(&c, text, end, index, *pos);
+    if (!next_field(&c, pos, &k, &v, &ln))
+        return 0;
+    if (key)
+        *key = k;
+    if (value)
+        *value = v;
+    if (line_span)
+        *line_span = ln;
+    return 1;
+}
+
+int md_field_find(const char *text, size_t start, size_t end,
+                  const md_index *index, const char *key, size_t key_len,
+                  md_span *value, md_span *line_span)
 {
     size_t pos = start;
+    text_lines c;
     md_span k, v, ln;
-    while (md_field_next(text, end, &pos, &k, &v, &ln)) {
+    align_to_line(text, end, &pos);
+    text_lines_init(&c, text, end, index, pos);
+    while (next_field(&c, &pos, &k, &v, &ln)) {
         if (equal_icase(text + k.start, k.end - k.start, key, key_len)) {
             if (value)
                 *value = v;
@@ -322,23 +398,23 @@ static bool parse_task(const char *t, size_t i, size_t e, int *done,
     return true;
 }
 
-int md_task_next(const char *text, size_t end, size_t *pos, int *done,
-                 md_span *task_text, md_span *line_span)
+int md_task_next(const char *text, size_t end, const md_index *index,
+                 size_t *pos, int *done, md_span *task_text, md_span *line_span)
 {
+    size_t start, cend;
+    text_lines c;
     align_to_line(text, end, pos);
-    while (*pos < end) {
-        size_t cend, next, start = *pos;
+    text_lines_init(&c, text, end, index, *pos);
+    while ((start = next_text_line(&c, pos, &cend)) != SIZE_MAX) {
         md_span tx;
         int d;
-        line_at(text, end, start, &cend, &next);
-        *pos = next;
         if (parse_task(text, start, cend, &d, &tx)) {
             if (done)
                 *done = d;
             if (task_text)
                 *task_text = tx;
             if (line_span)
-                *line_span = (md_span){start, next};
+                *line_span = (md_span){start, *pos};
             return 1;
         }
     }

@@ -40,11 +40,46 @@ static inline int fuzz_line_start(const char *t, size_t len, size_t pos)
     return t[pos - 1] == '\r' && (pos == len || t[pos] != '\n');
 }
 
+/* The code runs: whole lines, in order, never adjacent or overlapping,
+ * inside the text, and no section heading inside one. */
+static inline void fuzz_check_code(const md_index *x, const char *t, size_t len)
+{
+    size_t k = 0;
+    FUZZ_CHECK(x->code_count <= x->code_capacity, "code count %zu capacity %zu",
+               x->code_count, x->code_capacity);
+    FUZZ_CHECK(x->code_count == 0 || x->code != NULL, "no code array");
+    for (size_t i = 0; i < x->code_count; i++) {
+        const md_span *c = &x->code[i];
+        FUZZ_CHECK(c->start < c->end && c->end <= len, "code run %zu [%zu, %zu)",
+                   i, c->start, c->end);
+        FUZZ_CHECK(fuzz_line_start(t, len, c->start),
+                   "code run %zu starts at %zu, not a line start", i, c->start);
+        FUZZ_CHECK(c->end == len || fuzz_line_start(t, len, c->end),
+                   "code run %zu ends at %zu, not a line start", i, c->end);
+        FUZZ_CHECK(i == 0 || x->code[i - 1].end < c->start,
+                   "code runs %zu and %zu touch or overlap", i - 1, i);
+        FUZZ_CHECK(md_in_code(x, c->start) && md_in_code(x, c->end - 1) &&
+                       (c->start == 0 || !md_in_code(x, c->start - 1)) &&
+                       (c->end == len || !md_in_code(x, c->end)),
+                   "md_in_code disagrees with run %zu", i);
+    }
+    for (size_t i = 0; i < x->count; i++) {
+        const md_section *s = &x->sections[i];
+        while (k < x->code_count && x->code[k].end <= s->heading_start)
+            k++;
+        FUZZ_CHECK(k >= x->code_count || x->code[k].start >= s->heading_end,
+                   "section %zu [%zu, %zu) overlaps code run [%zu, %zu)", i,
+                   s->heading_start, s->heading_end, x->code[k].start,
+                   x->code[k].end);
+    }
+}
+
 /* Every documented property of the index of text[0, len). Line numbers are
  * recounted only for small documents (the count is quadratic-ish). */
 static inline void fuzz_check_index(const md_index *x, const char *t, size_t len)
 {
     size_t lines = 1, counted = 0;
+    fuzz_check_code(x, t, len);
     FUZZ_CHECK(x->count <= x->capacity, "count %zu capacity %zu", x->count,
                x->capacity);
     FUZZ_CHECK(x->count == 0 || x->sections != NULL, "no sections array");

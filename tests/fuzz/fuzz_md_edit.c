@@ -60,13 +60,14 @@ static uint16_t u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 /* Set a field: the k-th field line of section s's body, looked up again by
  * its key as lmd.c's set_field does. Returns the span to replace. */
-static int field_span(const char *t, const md_section *s, unsigned k,
-                      char *repl, size_t rlen, md_span *edit, md_span *line)
+static int field_span(const char *t, const md_index *x, const md_section *s,
+                      unsigned k, char *repl, size_t rlen, md_span *edit,
+                      md_span *line)
 {
     size_t pos = s->heading_end, n = 0;
     md_span key, value, ln, v2, l2;
     int found = 0;
-    while (md_field_next(t, s->body_end, &pos, &key, &value, &ln)) {
+    while (md_field_next(t, s->body_end, x, &pos, &key, &value, &ln)) {
         FUZZ_CHECK(s->heading_end <= ln.start && ln.start <= key.start &&
                        key.start < key.end && key.end <= value.start &&
                        value.start <= value.end && value.end <= ln.end &&
@@ -76,7 +77,7 @@ static int field_span(const char *t, const md_section *s, unsigned k,
             FUZZ_CHECK(t[i] != '\n' && t[i] != '\r', "line ending in a value");
         if (n++ == k % 8 || !found) {
             found = 1;
-            FUZZ_CHECK(md_field_find(t, s->heading_end, s->body_end,
+            FUZZ_CHECK(md_field_find(t, s->heading_end, s->body_end, x,
                                      t + key.start, key.end - key.start, &v2,
                                      &l2) == 0,
                        "md_field_find misses key of line %zu", ln.start);
@@ -126,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         b = a + u16(data + 4) % (s->body_end - a + 1);
         break;
     case 1:
-        if (!field_span(text, s, data[2], repl, rlen, &fld, &fline))
+        if (!field_span(text, &x, s, data[2], repl, rlen, &fld, &fline))
             goto done;
         a = fld.start;
         b = fld.end;
@@ -182,11 +183,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *key = NULL;
         md_span k2, v2, l2;
         size_t pos = fline.start;
-        FUZZ_CHECK(md_field_next(out, olen, &pos, &k2, &v2, &l2) == 1,
+        FUZZ_CHECK(md_field_next(out, olen, &y, &pos, &k2, &v2, &l2) == 1 &&
+                       l2.start == fline.start,
                    "the edited field line is no longer a field");
         key = out + k2.start;
         keylen = k2.end - k2.start;
-        FUZZ_CHECK(md_field_find(out, fline.start, olen, key, keylen, &v, NULL) == 0 &&
+        FUZZ_CHECK(md_field_find(out, fline.start, olen, &y, key, keylen, &v, NULL) == 0 &&
                        (rlen == 0 ? v.start == v.end
                                   : v.start == a && v.end == a + rlen),
                    "set field does not read back: value [%zu, %zu), want [%zu, %zu)",

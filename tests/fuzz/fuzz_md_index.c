@@ -30,6 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(x.count == 0 ||
                    memcmp(x.sections, y.sections, x.count * sizeof *x.sections) == 0,
                "two builds differ");
+    FUZZ_CHECK(x.code_count == y.code_count &&
+                   (x.code_count == 0 ||
+                    memcmp(x.code, y.code, x.code_count * sizeof *x.code) == 0),
+               "two builds find different code");
     /* one BOM is skipped: with or without it, the same headings */
     if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 &&
         !(size >= 6 && memcmp(text + 3, "\xEF\xBB\xBF", 3) == 0)) {
@@ -42,6 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            z.sections[i].level == x.sections[i].level &&
                            z.sections[i].line == x.sections[i].line,
                        "BOM changes section %zu", i);
+        FUZZ_CHECK(z.code_count == x.code_count, "BOM changes the code runs");
+        for (size_t i = 0; i < z.code_count; i++)
+            FUZZ_CHECK(z.code[i].start + 3 == x.code[i].start &&
+                           z.code[i].end + 3 == x.code[i].end,
+                       "BOM changes code run %zu", i);
         md_index_free(&z);
     }
     md_index_free(&x);

@@ -61,6 +61,51 @@ assert(#md.tasks("\0 [ ] a\n- [\0] b\n") == 0, "NUL is no task marker")
 assert(md.field("xx**Key:** v\n", "Key", 3) == nil, "a field must start its line")
 assert(md.field("xx\n**Key:** v\n", "Key", 2).value == "v")
 
+-- Fields and tasks inside code are never read or edited (fenced, indented,
+-- HTML blocks; in list items and quotes too).
+local log = "# Log\n\n## Current Work\n\n```md\n**Working On:** FAKE\n**Progress:** 99%\n" ..
+  "- [ ] fake\n```\n\n**Working On:** REAL\n**Progress:** 10%\n\n## Current Blockers\n\n" ..
+  "~~~\n- [ ] not a blocker\n~~~\n<!--\n- [ ] commented\n-->\n- [ ] real blocker\n"
+local cw = md.find(md.sections(log), "Current Work")
+assert(md.field(log, "Working On", cw.heading_end, cw.body_end).value == "REAL")
+assert(md.field(log, "Progress").value == "10%")
+local keys = {}
+for _, f in ipairs(md.fields(log)) do keys[#keys + 1] = f.key .. "=" .. f.value end
+assert(table.concat(keys, ",") == "Working On=REAL,Progress=10%", table.concat(keys, ","))
+local tasks = md.tasks(log)
+assert(#tasks == 1 and tasks[1].text == "real blocker", "only the real blocker")
+local edited = md.set_field(md.set_field(log, "Working On", "NEW", cw.heading_end, cw.body_end),
+  "Progress", "50%", cw.heading_end, cw.body_end - 1) -- REAL -> NEW: one byte less
+assert(edited == log:gsub("REAL", "NEW"):gsub("10%%", "50%%"), "only the real lines change")
+assert(md.set_field("```\n**Key:** x\n```\n", "Key", "y") == nil, "a field only in code is absent")
+-- a range starting inside a code block still knows it is inside
+local inside = log:find("**Progress:** 99%", 1, true)
+assert(md.in_code(log, inside) and md.in_code(log, inside + 5) and not md.in_code(log, 1))
+assert(md.field(log, "Progress", inside).value == "10%")
+assert(md.field(log, "Working On", inside - 3).value == "REAL", "mid-line in code")
+assert(#md.tasks(log, inside) == 1)
+assert(not md.in_code(log, #log + 1) and not pcall(md.in_code, log, #log + 2))
+-- indented code after a paragraph is code; in a list item it is the item's text
+assert(md.field("p\n\n    **Key:** x\n", "Key") == nil)
+assert(md.field("- a\n\n    **Key:** x\n", "Key").value == "x")
+
+-- The binding keeps the index of the last texts it saw: different strings
+-- (same length, same address once the old one is collected) never share
+-- an answer.
+for i = 1, 300 do
+  local fenced = i % 2 == 0
+  local t = (fenced and "```\n" or "xxx\n") .. "**K:** v" .. (i % 10) .. "\n" .. (fenced and "```\n" or "xxx\n")
+  local f = md.field(t, "K")
+  if fenced then assert(f == nil, "fenced " .. i) else assert(f.value == "v" .. (i % 10), "plain " .. i) end
+  assert(#md.tasks(t) == 0 and #md.sections(t) == 0)
+  if i % 50 == 0 then collectgarbage() end
+end
+local a1, b1 = ("```\n- [ ] x\n```\n"), ("- [ ] y\n\n- [ ] x\n")
+for _ = 1, 3 do
+  assert(#md.tasks(a1) == 0 and #md.tasks(b1) == 2, "interleaved texts")
+  md.sections(a1 .. "")
+end
+
 -- A FIFO where a file belongs is refused, never waited on.
 local fs = require("sesslua.fs")
 local search = require("sesslua.search")

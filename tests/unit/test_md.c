@@ -328,6 +328,139 @@ static void deep_nesting_is_handled(void **state)
     free(t);
 }
 
+/* ---- fields and tasks inside code --------------------------------------- */
+
+/* The audit's log: a fenced ```md block quoting fields and tasks at the top
+ * of Current Work, and a task inside a fence under Current Blockers. */
+static const char *const CODE_LOG =
+    "# Session 7 - Work Log\n\n**Status:** Active\n\n## Current Work\n\n"
+    "```md\n**Working On:** FAKE\n**Progress:** 99%\n- [ ] fake task\n```\n\n"
+    "**Working On:** REAL\n**Progress:** 10%\n\n"
+    "## Blockers & Issues\n\n**Current Blockers:**\n"
+    "~~~\n- [ ] not a blocker\n~~~\n- [ ] real blocker\n\nNotes:\n\n"
+    "    **Progress:** 77% (indented code)\n    - [ ] indented task\n\n"
+    "<!--\n**Progress:** 66% (comment)\n- [ ] commented task\n-->\n"
+    "<div>\n- [ ] in html\n</div>\n\n"
+    "- item\n  ```\n  - [ ] fenced in an item\n  ```\n"
+    "> ```\n> **Progress:** 55% (quoted fence)\n> ```\n"
+    "- [x] done for real\n";
+
+static void fields_skip_code_blocks(void **state)
+{
+    const char *t = CODE_LOG;
+    size_t len = strlen(t), pos;
+    md_index x = build(t);
+    md_span v, ln, k;
+    const md_section *cw = &x.sections[1];
+    (void)state;
+    assert_int_equal(x.count, 3);
+    /* in Current Work: the real lines, not the quoted ones */
+    assert_int_equal(md_field_find(t, cw->heading_end, cw->body_end, &x,
+                                   "Working On", 10, &v, &ln), 0);
+    assert_memory_equal(t + v.start, "REAL", 4);
+    assert_int_equal(ln.start, at(t, "**Working On:** REAL"));
+    assert_int_equal(md_field_find(t, cw->heading_end, cw->body_end, &x,
+                                   "progress", 8, &v, NULL), 0);
+    assert_memory_equal(t + v.start, "10%", 3);
+    /* without the index, the quoted line is what comes first */
+    assert_int_equal(md_field_find(t, cw->heading_end, cw->body_end, NULL,
+                                   "Working On", 10, &v, NULL), 0);
+    assert_memory_equal(t + v.start, "FAKE", 4);
+    /* over the whole text: no Progress in indented code, a comment, an HTML
+     * block or a quoted fence */
+    pos = 0;
+    while (md_field_next(t, len, &x, &pos, &k, &v, &ln))
+        assert_false(md_in_code(&x, ln.start));
+    assert_int_equal(md_field_find(t, at(t, "**Progress:** 10%") + 1, len, &x,
+                                   "Progress", 8, NULL, NULL), -1);
+    md_index_free(&x);
+}
+
+static void tasks_skip_code_blocks(void **state)
+{
+    const char *t = CODE_LOG;
+    size_t len = strlen(t), pos = 0;
+    md_index x = build(t);
+    md_span tx, ln;
+    int done;
+    (void)state;
+    assert_int_equal(md_task_next(t, len, &x, &pos, &done, &tx, &ln), 1);
+    assert_int_equal(done, 0);
+    assert_int_equal(tx.start, at(t, "real blocker"));
+    assert_int_equal(md_task_next(t, len, &x, &pos, &done, &tx, &ln), 1);
+    assert_int_equal(done, 1);
+    assert_int_equal(tx.start, at(t, "done for real"));
+    assert_int_equal(md_task_next(t, len, &x, &pos, &done, &tx, &ln), 0);
+    assert_int_equal(pos, len);
+    /* the blockers block alone: one task */
+    pos = at(t, "**Current Blockers:**");
+    assert_int_equal(md_task_next(t, at(t, "\n    **Progress"), &x, &pos, &done,
+                                  &tx, &ln), 1);
+    assert_int_equal(tx.start, at(t, "real blocker"));
+    assert_int_equal(md_task_next(t, at(t, "\n    **Progress"), &x, &pos, &done,
+                                  &tx, &ln), 0);
+    /* without the index every task-shaped line counts */
+    pos = 0;
+    for (int n = 0; n < 8; n++)
+        assert_int_equal(md_task_next(t, len, NULL, &pos, &done, &tx, &ln), 1);
+    assert_int_equal(md_task_next(t, len, NULL, &pos, &done, &tx, &ln), 0);
+    md_index_free(&x);
+}
+
+/* A range that starts inside a code block still knows it is inside:
+ * code is decided from the text's start, not from the range's. */
+static void range_starting_inside_code(void **state)
+{
+    const char *t = "# A\n```\n**Key:** fake\n- [ ] fake\n```\n**Key:** real\n- [ ] real\n";
+    size_t len = strlen(t), inside = at(t, "**Key:** fake"), pos;
+    md_index x = build(t);
+    md_span v, tx;
+    int done;
+    (void)state;
+    assert_true(md_in_code(&x, inside));
+    assert_true(md_in_code(&x, inside + 3)); /* any byte of the line */
+    assert_true(md_in_code(&x, at(t, "```")));
+    assert_false(md_in_code(&x, at(t, "**Key:** real")));
+    assert_false(md_in_code(&x, 0));
+    assert_false(md_in_code(NULL, inside));
+    assert_int_equal(md_field_find(t, inside, len, &x, "Key", 3, &v, NULL), 0);
+    assert_memory_equal(t + v.start, "real", 4);
+    /* mid-line in the code block: the next whole line is code too */
+    assert_int_equal(md_field_find(t, inside - 2, len, &x, "Key", 3, &v, NULL), 0);
+    assert_memory_equal(t + v.start, "real", 4);
+    pos = inside;
+    assert_int_equal(md_task_next(t, len, &x, &pos, &done, &tx, NULL), 1);
+    assert_memory_equal(t + tx.start, "real", 4);
+    /* a range that ends inside the code block finds nothing there */
+    assert_int_equal(md_field_find(t, 0, at(t, "```\n**Key:** real"), &x, "Key",
+                                   3, NULL, NULL), -1);
+    md_index_free(&x);
+}
+
+/* Code runs: whole lines, consecutive lines merged, at any depth, CRLF
+ * endings inside the run. */
+static void code_runs_are_whole_lines(void **state)
+{
+    const char *t = "text\r\n```\r\n# x\r\n```\r\n\r\n    code\r\n\r\n    more\r\n"
+                    "para\r\n- a\r\n\r\n      deep code\r\n<!-- c -->\r\n"
+                    "**K:** v";
+    md_index x = build(t);
+    (void)state;
+    assert_int_equal(x.count, 0);
+    assert_int_equal(x.code_count, 3);
+    /* the fence with its fence lines, then the indented code (blank line
+     * inside included; the one before it closed nothing that was code) */
+    assert_int_equal(x.code[0].start, at(t, "```"));
+    assert_int_equal(x.code[0].end, at(t, "\r\n    code") + 2 - 2);
+    assert_int_equal(x.code[1].start, at(t, "    code"));
+    assert_int_equal(x.code[1].end, at(t, "para"));
+    /* code in a list item, and the comment after it, are one run */
+    assert_int_equal(x.code[2].start, at(t, "      deep code"));
+    assert_int_equal(x.code[2].end, at(t, "**K:**"));
+    assert_int_equal(md_field_find(t, 0, strlen(t), &x, "K", 1, NULL, NULL), 0);
+    md_index_free(&x);
+}
+
 /* ---- linear time on pathological lines ------------------------------------ */
 
 /* A quadratic scanner takes minutes on these inputs: past LIMIT seconds
@@ -499,12 +632,12 @@ static void field_read_value_span(void **state)
     const char *t = "# S\n**Status:**   Active  \r\n  **Role**: Dev\n";
     md_span v, ln;
     (void)state;
-    assert_int_equal(md_field_find(t, 0, strlen(t), "status", 6, &v, &ln), 0);
+    assert_int_equal(md_field_find(t, 0, strlen(t), NULL, "status", 6, &v, &ln), 0);
     assert_int_equal(v.start, at(t, "Active"));
     assert_int_equal(v.end, at(t, "Active") + 6);
     assert_int_equal(ln.start, 4);
     assert_int_equal(ln.end, at(t, "  **Role"));
-    assert_int_equal(md_field_find(t, 0, strlen(t), "Role", 4, &v, NULL), 0);
+    assert_int_equal(md_field_find(t, 0, strlen(t), NULL, "Role", 4, &v, NULL), 0);
     assert_memory_equal(t + v.start, "Dev", 3);
     assert_int_equal(v.end, strlen(t) - 1);
 }
@@ -513,10 +646,10 @@ static void field_absent(void **state)
 {
     const char *t = "**Status:** x\nStatus: y\n**Stat:** z\n";
     (void)state;
-    assert_int_equal(md_field_find(t, 0, strlen(t), "Role", 4, NULL, NULL), -1);
-    assert_int_equal(md_field_find(t, 0, strlen(t), "Stat", 4, NULL, NULL), 0);
+    assert_int_equal(md_field_find(t, 0, strlen(t), NULL, "Role", 4, NULL, NULL), -1);
+    assert_int_equal(md_field_find(t, 0, strlen(t), NULL, "Stat", 4, NULL, NULL), 0);
     /* outside the range */
-    assert_int_equal(md_field_find(t, 14, strlen(t), "Status", 6, NULL, NULL), -1);
+    assert_int_equal(md_field_find(t, 14, strlen(t), NULL, "Status", 6, NULL, NULL), -1);
 }
 
 static void field_next_iterates_in_order(void **state)
@@ -525,17 +658,17 @@ static void field_next_iterates_in_order(void **state)
     size_t pos = 0;
     md_span k, v, ln;
     (void)state;
-    assert_int_equal(md_field_next(t, strlen(t), &pos, &k, &v, &ln), 1);
+    assert_int_equal(md_field_next(t, strlen(t), NULL, &pos, &k, &v, &ln), 1);
     assert_memory_equal(t + k.start, "A", 1);
     assert_int_equal(k.end - k.start, 1);
     assert_memory_equal(t + v.start, "1", 1);
-    assert_int_equal(md_field_next(t, strlen(t), &pos, &k, &v, &ln), 1);
+    assert_int_equal(md_field_next(t, strlen(t), NULL, &pos, &k, &v, &ln), 1);
     assert_memory_equal(t + k.start, "B", 1);
     assert_int_equal(v.start, v.end);
-    assert_int_equal(md_field_next(t, strlen(t), &pos, &k, &v, &ln), 1);
+    assert_int_equal(md_field_next(t, strlen(t), NULL, &pos, &k, &v, &ln), 1);
     assert_int_equal(k.end - k.start, strlen("[Date] - [Topic]"));
     assert_int_equal(ln.end, strlen(t));
-    assert_int_equal(md_field_next(t, strlen(t), &pos, &k, &v, &ln), 0);
+    assert_int_equal(md_field_next(t, strlen(t), NULL, &pos, &k, &v, &ln), 0);
 }
 
 static void tasks_checked_and_unchecked(void **state)
@@ -546,22 +679,22 @@ static void tasks_checked_and_unchecked(void **state)
     int done = -1;
     md_span tx, ln;
     (void)state;
-    assert_int_equal(md_task_next(t, strlen(t), &pos, &done, &tx, &ln), 1);
+    assert_int_equal(md_task_next(t, strlen(t), NULL, &pos, &done, &tx, &ln), 1);
     assert_int_equal(done, 0);
     assert_int_equal(tx.start, 6);
     assert_int_equal(tx.end, 9);
     assert_int_equal(ln.start, 0);
     assert_int_equal(ln.end, 12);
-    assert_int_equal(md_task_next(t, strlen(t), &pos, &done, &tx, &ln), 1);
+    assert_int_equal(md_task_next(t, strlen(t), NULL, &pos, &done, &tx, &ln), 1);
     assert_int_equal(done, 1);
     assert_memory_equal(t + tx.start, "two", 3);
-    assert_int_equal(md_task_next(t, strlen(t), &pos, &done, &tx, &ln), 1);
+    assert_int_equal(md_task_next(t, strlen(t), NULL, &pos, &done, &tx, &ln), 1);
     assert_int_equal(done, 1);
     assert_memory_equal(t + tx.start, "three", 5);
-    assert_int_equal(md_task_next(t, strlen(t), &pos, &done, &tx, &ln), 1);
+    assert_int_equal(md_task_next(t, strlen(t), NULL, &pos, &done, &tx, &ln), 1);
     assert_int_equal(done, 0);
     assert_int_equal(tx.start, tx.end);
-    assert_int_equal(md_task_next(t, strlen(t), &pos, &done, &tx, &ln), 0);
+    assert_int_equal(md_task_next(t, strlen(t), NULL, &pos, &done, &tx, &ln), 0);
 }
 
 static void eol_detection(void **state)
@@ -609,6 +742,10 @@ int main(void)
         cmocka_unit_test(field_next_iterates_in_order),
         cmocka_unit_test(tasks_checked_and_unchecked),
         cmocka_unit_test(eol_detection),
+        cmocka_unit_test(fields_skip_code_blocks),
+        cmocka_unit_test(tasks_skip_code_blocks),
+        cmocka_unit_test(range_starting_inside_code),
+        cmocka_unit_test(code_runs_are_whole_lines),
         cmocka_unit_test(nested_bullets_are_linear),
         cmocka_unit_test(long_runs_are_linear),
     };

@@ -3,10 +3,14 @@
  *
  * Our block scanner must find exactly the headings cmark puts directly under
  * the document node (same count, levels, start lines) and give each a title
- * range whose plain text equals cmark's heading text. Documents come from a
- * seeded generator, so a failure prints its seed and the document, and
- * MD_DIFF_SEED=<seed> MD_DIFF_DOCS=1 replays it. The fixtures in
- * tests/fixtures/ (and tests/fixtures/md/) go through the same comparison.
+ * range whose plain text equals cmark's heading text. It must also agree on
+ * which field and task lines are code: every generated `**Key:**` and
+ * `- [ ] text` line carries a unique token, and the line is in a code run
+ * (md_in_code) exactly when cmark puts its token in a code block or HTML
+ * block. Documents come from a seeded generator, so a failure prints its
+ * seed and the document, and MD_DIFF_SEED=<seed> MD_DIFF_DOCS=1 replays it.
+ * The fixtures in tests/fixtures/ (and tests/fixtures/md/) and the fuzz seed
+ * corpus tests/fuzz/corpus/md/ go through the same comparison.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -119,10 +123,36 @@ static void gen_run(rng *r, doc *d, const char *eol)
         "> quote%slazy%s---%s", "- a%s%s  b%s", "- %s  x%s%s",
         "1. a%s   ```%s# x%s", "<div>%s# no%s%s", "[ref]: /u%s===%s%s",
         "[ref]: /u%sText%s---%s", "    code%s# yes%s%s",
+        "```md%s**Bold:** value%s```%s", "<!--%s- [ ] task%s-->%s",
+        "text%s    **Bold:** value%s- [x] done%s", "- a%s%s      - [ ] task%s",
+        "> ```%s> **Bold:** value%s**Bold:** value%s",
+        "<div>%s**Bold:** value%s%s", "    - [ ] task%s%s**Bold:** value%s",
     };
     char tmp[256];
     snprintf(tmp, sizeof tmp, PICK(r, runs), eol, eol, eol);
     put(d, tmp);
+}
+
+/* Give every field and task the generator wrote a unique four-letter
+ * token in place of its word ("Bold", "task", "done"): Z then three
+ * letters. Same length, letters for letters: the structure is unchanged. */
+static void tokenize(doc *d)
+{
+    static const char *const words[] = {"**Bold:**", "] task", "] done"};
+    unsigned n = 0;
+    for (size_t w = 0; w < 3; w++) {
+        size_t k = strlen(words[w]);
+        for (size_t i = 0; i + k <= d->len; i++) {
+            if (memcmp(d->buf + i, words[w], k) != 0)
+                continue;
+            char *at = d->buf + i + 2; /* the word, after "**" or "] " */
+            at[0] = 'Z';
+            at[1] = (char)('a' + n / 676 % 26);
+            at[2] = (char)('a' + n / 26 % 26);
+            at[3] = (char)('a' + n % 26);
+            n++;
+        }
+    }
 }
 
 static void gen_doc(uint64_t seed, doc *d)
@@ -144,6 +174,7 @@ static void gen_doc(uint64_t seed, doc *d)
     }
     if (d->len > 0 && pick(&r, 5) == 0)
         d->len--; /* no final line ending (or a cut CRLF) */
+    tokenize(d);
 }
 
 /* ---- the comparison ---------------------------------------------------- */
@@ -225,6 +256,73 @@ static char *cmark_heading_text(cmark_node *h)
     return out;
 }
 
+/* Does cmark put the token tok in a code block or an HTML block (1), or
+ * somewhere else or nowhere, as in a link reference definition (0)? */
+static int cmark_token_in_code(cmark_node *docn, const char *tok)
+{
+    cmark_iter *it = cmark_iter_new(docn);
+    cmark_event_type ev;
+    int in_code = 0;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *x = cmark_iter_get_node(it);
+        cmark_node_type t = cmark_node_get_type(x);
+        const char *lit;
+        if (ev == CMARK_EVENT_ENTER &&
+            (t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_HTML_BLOCK) &&
+            (lit = cmark_node_get_literal(x)) != NULL && strstr(lit, tok)) {
+            in_code = 1;
+            break;
+        }
+    }
+    cmark_iter_free(it);
+    return in_code;
+}
+
+/* The token of a field key or task text span, or NULL when it has none. */
+static const char *token_at(const char *text, md_span sp, char *tok)
+{
+    if (sp.end - sp.start < 4 || text[sp.start] != 'Z')
+        return NULL;
+    for (size_t i = 1; i < 4; i++)
+        if (text[sp.start + i] < 'a' || text[sp.start + i] > 'z')
+            return NULL;
+    memcpy(tok, text + sp.start, 4);
+    tok[4] = '\0';
+    return tok;
+}
+
+/* Every tokened field and task line: in our code runs exactly when cmark
+ * has its token in a code or HTML block. Returns NULL or what differs;
+ * lines[0] counts text lines compared, lines[1] code lines. */
+static const char *compare_code(const char *text, size_t len, cmark_node *docn,
+                                const md_index *x, char *msg, size_t cap,
+                                size_t *lines)
+{
+    md_span key, value, line, tx;
+    size_t pos = 0;
+    int done;
+    char tok[5];
+    for (int pass = 0; pass < 2; pass++) {
+        pos = 0;
+        while (pass == 0 ? md_field_next(text, len, NULL, &pos, &key, &value, &line)
+                         : md_task_next(text, len, NULL, &pos, &done, &tx, &line)) {
+            int want, got;
+            if (!token_at(text, pass == 0 ? key : tx, tok))
+                continue;
+            want = cmark_token_in_code(docn, tok);
+            lines[want]++;
+            got = md_in_code(x, line.start);
+            if (want != got) {
+                snprintf(msg, cap, "%s %s at byte %zu: cmark %s, ours %s",
+                         pass == 0 ? "field" : "task", tok, line.start,
+                         want ? "code" : "text", got ? "code" : "text");
+                return msg;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Order, nesting and range invariants of one index. */
 static const char *check_invariants(const md_index *x, size_t len)
 {
@@ -252,7 +350,7 @@ static const char *check_invariants(const md_index *x, size_t len)
 
 /* Compare one document; returns NULL or what differs (msg holds details). */
 static const char *compare(const char *text, size_t len, char *msg, size_t cap,
-                           size_t *headings)
+                           size_t *headings, size_t *code_lines)
 {
     md_index x = {0};
     cmark_node *docn = cmark_parse_document(text, len, CMARK_OPT_SOURCEPOS);
@@ -303,6 +401,8 @@ static const char *compare(const char *text, size_t len, char *msg, size_t cap,
     }
     if (!why)
         why = check_invariants(&x, len);
+    if (!why)
+        why = compare_code(text, len, docn, &x, msg, cap, code_lines);
     md_index_free(&x);
     cmark_node_free(docn);
     return why;
@@ -320,13 +420,13 @@ static void generated_documents_agree_with_cmark(void **state)
     uint64_t count = env_u64("MD_DIFF_DOCS", DEFAULT_DOCS);
     doc *d = malloc(sizeof *d);
     char msg[512];
-    size_t failures = 0, headings = 0;
+    size_t failures = 0, headings = 0, lines[2] = {0, 0};
     (void)state;
     assert_non_null(d);
     for (uint64_t seed = first; seed < first + count && failures < 3; seed++) {
         const char *why;
         gen_doc(seed, d);
-        why = compare(d->buf, d->len, msg, sizeof msg, &headings);
+        why = compare(d->buf, d->len, msg, sizeof msg, &headings, lines);
         if (why) {
             fprintf(stderr, "seed %llu: %s\n", (unsigned long long)seed, why);
             print_doc(d->buf, d->len);
@@ -335,8 +435,10 @@ static void generated_documents_agree_with_cmark(void **state)
         }
     }
     free(d);
-    printf("%llu documents, %zu document-level headings compared\n",
-           (unsigned long long)count, headings);
+    printf("%llu documents, %zu document-level headings and %zu field/task "
+           "lines (%zu in code) compared\n",
+           (unsigned long long)count, headings, lines[0] + lines[1], lines[1]);
+    assert_true(count < 1000 || (lines[0] > count / 4 && lines[1] > count / 4));
     if (failures)
         fail_msg("%zu generated document(s) disagree with cmark "
                  "(replay: MD_DIFF_SEED=<seed> MD_DIFF_DOCS=1)", failures);
@@ -362,7 +464,7 @@ static size_t compare_dir(const char *dir, size_t *failures)
 {
     DIR *dp = opendir(dir);
     struct dirent *e;
-    size_t checked = 0, headings = 0;
+    size_t checked = 0, headings = 0, lines[2] = {0, 0};
     char path[4096], msg[512];
     if (!dp)
         return 0;
@@ -376,7 +478,7 @@ static size_t compare_dir(const char *dir, size_t *failures)
         if (!(text = read_all(path, &len)))
             continue;
         checked++;
-        if ((why = compare(text, len, msg, sizeof msg, &headings)) != NULL) {
+        if ((why = compare(text, len, msg, sizeof msg, &headings, lines)) != NULL) {
             fprintf(stderr, "%s: %s\n", path, why);
             (*failures)++;
         }
@@ -399,12 +501,15 @@ static void fixture_files_agree_with_cmark(void **state)
         checked += compare_dir(dir, &failures);
         snprintf(dir, sizeof dir, "%.*s/../fixtures/md", (int)(slash - file), file);
         checked += compare_dir(dir, &failures);
+        snprintf(dir, sizeof dir, "%.*s/../fuzz/corpus/md", (int)(slash - file), file);
+        checked += compare_dir(dir, &failures);
     }
     if (checked == 0) {
         checked += compare_dir("tests/fixtures", &failures);
         checked += compare_dir("tests/fixtures/md", &failures);
+        checked += compare_dir("tests/fuzz/corpus/md", &failures);
     }
-    assert_true(checked >= 2);
+    assert_true(checked >= 40);
     assert_int_equal(failures, 0);
 }
 
