@@ -17,6 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "host.h"
 #include "md.h"
 
 /* Build the index of a NUL-terminated document. */
@@ -461,6 +466,229 @@ static void code_runs_are_whole_lines(void **state)
     md_index_free(&x);
 }
 
+/* ---- edits: every byte outside the edited span stays identical ------------ */
+
+/* md.splice and md.set_field live in the Lua binding (lmd.c): these tests
+ * drive them through a lua_State, exactly as workflows call them, and check
+ * the result byte by byte against the spans the C functions give. */
+
+static lua_State *md_state(void)
+{
+    lua_State *L = luaL_newstate();
+    assert_non_null(L);
+    luaL_openlibs(L);
+    luaL_requiref(L, "sesslua.md", luaopen_sesslua_md, 0); /* md at 1 */
+    assert_int_equal(lua_gettop(L), 1);
+    return L;
+}
+
+/* md.<fn>(args), the nargs arguments on top of the stack: a malloc'd copy
+ * of the string it returns (*n its length), or NULL for nil. */
+static char *call_md(lua_State *L, const char *fn, int nargs, size_t *n)
+{
+    char *r = NULL;
+    lua_getfield(L, 1, fn);
+    lua_insert(L, -(nargs + 1));
+    if (lua_pcall(L, nargs, 1, 0) != LUA_OK)
+        fail_msg("md.%s: %s", fn, lua_tostring(L, -1));
+    if (!lua_isnil(L, -1)) {
+        const char *s = lua_tolstring(L, -1, n);
+        assert_non_null(s);
+        r = malloc(*n + 1);
+        assert_non_null(r);
+        memcpy(r, s, *n + 1);
+    }
+    lua_pop(L, 1);
+    assert_int_equal(lua_gettop(L), 1);
+    return r;
+}
+
+/* md.splice(text, a, b, ins) with 0-based a, b. */
+static char *lua_splice(lua_State *L, const char *t, size_t len, size_t a,
+                        size_t b, const char *ins, size_t *n)
+{
+    lua_pushlstring(L, t, len);
+    lua_pushinteger(L, (lua_Integer)a + 1);
+    lua_pushinteger(L, (lua_Integer)b + 1);
+    lua_pushstring(L, ins);
+    return call_md(L, "splice", 4, n);
+}
+
+/* md.set_field(text, key, value, a, b) with 0-based a, b. */
+static char *lua_set_field(lua_State *L, const char *t, size_t len,
+                           const char *key, size_t klen, const char *value,
+                           size_t a, size_t b, size_t *n)
+{
+    lua_pushlstring(L, t, len);
+    lua_pushlstring(L, key, klen);
+    lua_pushstring(L, value);
+    lua_pushinteger(L, (lua_Integer)a + 1);
+    lua_pushinteger(L, (lua_Integer)b + 1);
+    return call_md(L, "set_field", 5, n);
+}
+
+/* out is text with [a, b) replaced by ins: the bytes before a and from b
+ * on are the original ones. */
+static void assert_spliced(const char *t, size_t len, size_t a, size_t b,
+                           const char *ins, const char *out, size_t olen)
+{
+    size_t ilen = strlen(ins);
+    assert_int_equal(olen, len - (b - a) + ilen);
+    assert_true(memcmp(out, t, a) == 0);
+    assert_true(memcmp(out + a, ins, ilen) == 0);
+    assert_true(memcmp(out + a + ilen, t + b, len - b) == 0);
+}
+
+/* The sections of out are those of t, those starting at or after `from`
+ * moved by delta. */
+static void assert_sections_moved(const md_index *x, const char *out,
+                                  size_t olen, size_t from, long delta)
+{
+    md_index y = {0};
+    assert_int_equal(md_index_build(out, olen, &y), 0);
+    assert_int_equal(y.count, x->count);
+    for (size_t i = 0; i < x->count; i++) {
+        const md_section *p = &x->sections[i], *q = &y.sections[i];
+        long d = p->heading_start >= from ? delta : 0;
+        assert_int_equal(q->heading_start, (size_t)((long)p->heading_start + d));
+        assert_int_equal(q->title_start, (size_t)((long)p->title_start + d));
+        assert_int_equal(q->title_len, p->title_len);
+        assert_int_equal(q->level, p->level);
+        assert_int_equal(q->parent, p->parent);
+    }
+    md_index_free(&y);
+}
+
+/* Documents in every line-ending style, with a BOM, code, setext headings,
+ * emoji titles and list-item fields. */
+static const char *const EDIT_DOCS[] = {
+    "# Log\n\n**Status:** Active\n\n## Current Work\n\n**Working On:** x\n"
+    "**Progress:** 10%\n\n### Sub\n- [ ] a\n\n## Next Steps\n1. b\n",
+    "\xEF\xBB\xBF# Bom\r\n**Status:** Planning\r\n\r\n## \xF0\x9F\xA7\xA0 Learnings\r\n"
+    "- x\r\n\r\nSetext\r\n---\r\n**Key**: v  \r\n",
+    "# Lone CR\r**Role:** Dev\r\r## Two\r**Key:** v\r",
+    "Preamble **not:** a field\n**Key:** first\n\nTitle\n===\n\n  **Key:** indented\n"
+    "```\n# no\n**Key:** quoted\n```\n## End\n**Key:** last",
+};
+
+static void edits_keep_other_bytes(void **state)
+{
+    static const char *const ins[] = {"", "x", "new body\n\n", "a\r\nb\r\n\r\n"};
+    lua_State *L = md_state();
+    (void)state;
+    for (size_t d = 0; d < sizeof EDIT_DOCS / sizeof *EDIT_DOCS; d++) {
+        const char *t = EDIT_DOCS[d];
+        size_t len = strlen(t), n;
+        int ends_line = t[len - 1] == '\n' || t[len - 1] == '\r';
+        md_index x = build(t);
+        assert_true(x.count >= 2);
+        for (size_t i = 0; i < x.count; i++) {
+            const md_section *s = &x.sections[i];
+            /* the five spans a workflow edits, as [a, b) */
+            const size_t spans[][2] = {
+                {s->heading_end, s->body_end},     /* replace the body */
+                {s->heading_start, s->heading_start}, /* insert at its start */
+                {s->heading_end, s->heading_end},  /* ... at its body's start */
+                {s->body_end, s->body_end},        /* ... at its body's end */
+                {s->end, s->end},                  /* ... after its subtree */
+            };
+            for (size_t e = 0; e < sizeof spans / sizeof *spans; e++) {
+                for (size_t k = 0; k < sizeof ins / sizeof *ins; k++) {
+                    size_t a = spans[e][0], b = spans[e][1];
+                    char *out = lua_splice(L, t, len, a, b, ins[k], &n);
+                    assert_non_null(out);
+                    assert_spliced(t, len, a, b, ins[k], out, n);
+                    /* a paragraph and a blank line change no heading */
+                    if (k == 2 && (b < len || ends_line))
+                        assert_sections_moved(&x, out, n, b, (long)n - (long)len);
+                    free(out);
+                }
+            }
+        }
+        md_index_free(&x);
+    }
+    lua_close(L);
+}
+
+/* md.set_field: only the value's bytes change, for every field line of
+ * every section, the value written exactly as given. */
+static void set_field_keeps_other_bytes(void **state)
+{
+    static const char *const values[] = {"NEW", "", "50% & $1 %1 \\n", "  padded  "};
+    lua_State *L = md_state();
+    size_t fields = 0;
+    (void)state;
+    for (size_t d = 0; d < sizeof EDIT_DOCS / sizeof *EDIT_DOCS; d++) {
+        const char *t = EDIT_DOCS[d];
+        size_t len = strlen(t), n;
+        md_index x = build(t);
+        /* the preamble and each section's body */
+        for (size_t i = 0; i <= x.count; i++) {
+            size_t a = i == 0 ? 0 : x.sections[i - 1].heading_end;
+            size_t b = i == 0 ? (x.count ? x.sections[0].heading_start : len)
+                              : x.sections[i - 1].body_end;
+            size_t pos = a;
+            md_span key, value, line, v2;
+            while (md_field_next(t, b, &x, &pos, &key, &value, &line)) {
+                /* set_field edits the first line with this key */
+                assert_int_equal(md_field_find(t, a, b, &x, t + key.start,
+                                               key.end - key.start, &v2, NULL), 0);
+                for (size_t k = 0; k < sizeof values / sizeof *values; k++) {
+                    char *out = lua_set_field(L, t, len, t + key.start,
+                                              key.end - key.start, values[k], a,
+                                              b, &n);
+                    assert_non_null(out);
+                    assert_spliced(t, len, v2.start, v2.end, values[k], out, n);
+                    assert_sections_moved(&x, out, n, v2.end,
+                                          (long)n - (long)len);
+                    free(out);
+                }
+                fields++;
+            }
+        }
+        md_index_free(&x);
+    }
+    assert_int_equal(fields, 10); /* 3 + 2 + 2 + 3: not the quoted one */
+    lua_close(L);
+}
+
+/* The audit's case: `update --working-on REAL --progress 50` on a log whose
+ * Current Work starts with a ```md block quoting the fields. The quoted
+ * lines stay byte for byte; a field only in code is absent (nil). */
+static void set_field_skips_code(void **state)
+{
+    const char *t = CODE_LOG;
+    size_t len = strlen(t), n, n2;
+    md_index x = build(t);
+    const md_section *cw = &x.sections[1];
+    lua_State *L = md_state();
+    md_span v;
+    char *out, *out2;
+    (void)state;
+    out = lua_set_field(L, t, len, "Working On", 10, "REAL 2", cw->heading_end,
+                        cw->body_end, &n);
+    assert_non_null(out);
+    assert_int_equal(md_field_find(t, 0, len, &x, "working on", 10, &v, NULL), 0);
+    assert_int_equal(v.start, at(t, "REAL"));
+    assert_spliced(t, len, v.start, v.end, "REAL 2", out, n);
+    out2 = lua_set_field(L, out, n, "Progress", 8, "50%", cw->heading_end,
+                         cw->body_end + 2, &n2);
+    assert_non_null(out2);
+    assert_non_null(strstr(out2, "```md\n**Working On:** FAKE\n**Progress:** 99%\n"));
+    assert_non_null(strstr(out2, "**Working On:** REAL 2\n**Progress:** 50%\n"));
+    assert_int_equal(n2, len + 2);
+    free(out);
+    free(out2);
+    /* a key that only code holds is not there to set */
+    const char *only = "# A\n```\n**Key:** x\n```\n    **Other:** y\n";
+    assert_null(lua_set_field(L, only, strlen(only), "Key", 3, "z", 0,
+                              strlen(only), &n));
+    assert_null(lua_set_field(L, only, strlen(only), "Other", 5, "z", 0,
+                              strlen(only), &n));
+    lua_close(L);
+    md_index_free(&x);
+}
+
 /* ---- linear time on pathological lines ------------------------------------ */
 
 /* A quadratic scanner takes minutes on these inputs: past LIMIT seconds
@@ -746,6 +974,9 @@ int main(void)
         cmocka_unit_test(tasks_skip_code_blocks),
         cmocka_unit_test(range_starting_inside_code),
         cmocka_unit_test(code_runs_are_whole_lines),
+        cmocka_unit_test(edits_keep_other_bytes),
+        cmocka_unit_test(set_field_keeps_other_bytes),
+        cmocka_unit_test(set_field_skips_code),
         cmocka_unit_test(nested_bullets_are_linear),
         cmocka_unit_test(long_runs_are_linear),
     };
