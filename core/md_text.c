@@ -298,12 +298,15 @@ typedef struct text_lines {
 static void text_lines_init(text_lines *c, const char *text, size_t end,
                             const md_index *x, size_t pos)
 {
-    size_t k = code_after(x, pos);
     c->text = text;
     c->end = end;
-    c->code = x ? x->code + k : NULL;
-    c->code_end = x ? x->code + x->code_count : NULL;
-    c->skip = c->code < c->code_end ? c->code->start : SIZE_MAX;
+    c->code = c->code_end = NULL;
+    c->skip = SIZE_MAX;
+    if (x && x->code_count > 0) { /* (no arithmetic on a NULL array) */
+        c->code = x->code + code_after(x, pos);
+        c->code_end = x->code + x->code_count;
+        c->skip = c->code < c->code_end ? c->code->start : SIZE_MAX;
+    }
 }
 
 /* The next text line: its start (returned) and content end *cend; *pos
