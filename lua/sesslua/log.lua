@@ -469,52 +469,17 @@ function M.texts(items, filter)
   return out
 end
 
----The starts of the fenced-code fence lines of text (``` or ~~~, up to
----three spaces in), in order: plain searches (memchr speed) jump to each
----mark, and only those at a line's start count.
-local function fence_lines(text)
-  local out = {}
-  for _, mark in ipairs({ "```", "~~~" }) do
-    local from = 1
-    while true do
-      local at = text:find(mark, from, true)
-      if not at then break end
-      local ls = at
-      while ls > 1 and at - ls < 3 and text:byte(ls - 1) == 32 do ls = ls - 1 end
-      if ls == 1 or text:byte(ls - 1) == 10 then out[#out + 1] = ls end
-      local nl = text:find("\n", at, true) -- one mark per line
-      if not nl then break end
-      from = nl + 1
-    end
-  end
-  table.sort(out)
-  return out
-end
-
 ---The footer's `**Key:**` field (Last Updated, Updated By): the last such
----line outside fenced code, so a note or a code sample that quotes the
----footer is never taken for it.
+---line (md.field never reads inside code), so a note or a code sample
+---that quotes the footer is never taken for it.
 ---@return table|nil field as md.field returns it
 function Doc:footer_field(key)
-  local hits, pos = {}, 1
+  local found, pos = nil, 1
   while true do
     local f = md.field(self.text, key, pos)
-    if not f then break end
-    hits[#hits + 1] = f
-    pos = f.line_end
+    if not f then return found end
+    found, pos = f, f.line_end
   end
-  if #hits == 0 then return nil end
-  local fences = fence_lines(self.text)
-  if #fences == 0 then return hits[#hits] end
-  for i = #hits, 1, -1 do
-    -- inside a fence when an odd number of fence lines start before it
-    local n = 0
-    for _, at in ipairs(fences) do
-      if at < hits[i].line_start then n = n + 1 else break end
-    end
-    if n % 2 == 0 then return hits[i] end
-  end
-  return nil
 end
 
 ---The Last Updated time as written, and as epoch seconds.
