@@ -151,7 +151,7 @@ local bullet_patterns = {}
 -- when `:**` or `**:` follows the key; bounded by b.
 local function bullet_value(text, line_start, e, b)
   local v = text:match("^:%*%*()", e + 1) or text:match("^%*%*:()", e + 1)
-  if not v then return nil end
+  if not v or md.in_code(text, line_start) then return nil end
   local nl = text:find("\n", v, true)
   local line_end = math.min(nl and nl + 1 or #text + 1, b)
   local stop = math.min(nl or #text + 1, b)
@@ -371,7 +371,9 @@ function M.items(text, a, b)
     if not marker then
       indent, number, marker, rest = l.s:match("^(%s*)(%d+)([.)])%s+(.*)$")
     end
-    if marker and #indent < 2 then
+    if marker and #indent < 2 and md.in_code(text, l.start) then
+      if #items > 0 then break end -- a list line in a code sample is no item
+    elseif marker and #indent < 2 then
       local done, task = rest:match("^%[([ xX])%]%s*(.*)$")
       local item = { start = l.start, stop = l.stop, marker = marker,
                      number = tonumber(number), text = task or rest }

@@ -191,4 +191,21 @@ expect_err "no coordination tree here" "missing root named"
 sl --root "$WORK/nope" list.lua
 expect_rc 3 "list on a missing root"
 
+# A list inside a code sample is no blocker, and does not hide the real one.
+CB="$WORK/cb/docs/coordination"; mkdir -p "$CB"
+run "$SESSLUA" --root "$CB" create.lua 1 Dev Goal
+CL="$CB/sessions/ACTIVE/session-1.md"
+python3 - "$CL" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("**Current Blockers:**\n", "**Current Blockers:**\n```\n- [ ] fenced fake\n```\n- [ ] real blocker\n", 1)
+open(p, "w").write(s)
+PY
+run "$SESSLUA" --root "$CB" view.lua 1 --json
+printf '%s' "$OUT" | python3 -c 'import json,sys; assert json.load(sys.stdin)["blockers"] == ["real blocker"]' \
+  && ok || bad "blockers skip a fenced list: $OUT"
+run "$SESSLUA" --root "$CB" status.lua --json
+printf '%s' "$OUT" | python3 -c 'import json,sys; assert json.load(sys.stdin)["sessions"][0]["blockers"] == ["real blocker"]' \
+  && ok || bad "status counts the real blocker only"
+
 finish
