@@ -70,11 +70,13 @@ end
 
 ---A key that sorts ids naturally: runs of digits by value, so session-2
 ---comes before session-10.
+local ZEROS = ("0"):rep(12)
+local function pad_digits(d)
+  d = d:match("^0*(%d-%d)$") -- leading zeros do not count
+  return #d < 12 and ZEROS:sub(#d + 1) .. d or d
+end
 function M.natural_key(id)
-  return (id:gsub("%d+", function(d)
-    d = d:match("^0*(%d-%d)$") -- leading zeros do not count
-    return ("0"):rep(math.max(0, 12 - #d)) .. d
-  end))
+  return (id:gsub("%d+", pad_digits))
 end
 
 ---Whether id a sorts before id b naturally (ties by bytes).
@@ -179,18 +181,19 @@ function M.log_files(ctx, dir, warn, archived)
       -- not a session's log
     -- regular files as the folder lists them need no stat; links are checked
     elseif types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, path)) then
-      out[#out + 1] = { name = name, id = id, path = path, archive_date = date }
-      keys[out[#out]] = M.natural_key(name)
+      -- sorted below as plain strings (no Lua comparator): the natural
+      -- key, then the name itself to break ties
+      local key = M.natural_key(name) .. "\0" .. name
+      keys[#keys + 1] = key
+      out[key] = { name = name, id = id, path = path, archive_date = date }
     elseif warn then
       warn(path .. ": not a regular file inside the coordination root; skipped")
     end
   end
-  table.sort(out, function(a, b)
-    local ka, kb = keys[a], keys[b]
-    if ka ~= kb then return ka < kb end
-    return a.name < b.name
-  end)
-  return out
+  table.sort(keys)
+  local sorted = {}
+  for i, key in ipairs(keys) do sorted[i] = out[key] end
+  return sorted
 end
 
 ---The active log of a session that must exist.
