@@ -40,17 +40,21 @@ if args.session then
   only_session = cli.check(tree.session_arg(ctx, args.session))
 end
 
--- Which files, and what each is.
+-- What to search: folders of logs, walked by name (only the names are
+-- held, so memory stays flat over ten thousand logs), then the knowledge
+-- files.
 local paths = tree.paths(ctx.root)
-local files, info = {}, {}
-local function add(path, meta) files[#files + 1] = path; info[path] = meta end
+local log_dirs, knowledge_files, kind_of = {}, {}, {}
 local function add_logs(dir, archived)
-  for _, f in ipairs(tree.log_files(ctx, dir, cli.warn, archived)) do
-    if not only_session or f.id == only_session then
-      f.session = f.id -- the file's own table serves as its description
-      add(f.path, f)
+  local names = tree.log_names(ctx, dir, cli.warn, archived)
+  if only_session then
+    local kept = {}
+    for _, n in ipairs(names) do
+      if tree.describe_log(dir, n, archived).id == only_session then kept[#kept + 1] = n end
     end
+    names = kept
   end
+  log_dirs[#log_dirs + 1] = { dir = dir, names = names }
 end
 local knowledge_kinds = {}
 if args.knowledge then
@@ -72,7 +76,38 @@ else
 end
 for _, kind in ipairs(knowledge_kinds) do
   local p = knowledge.path(ctx.root, kind)
-  if fs.exists(p) then add(p, { kind = kind }) end
+  if fs.exists(p) then knowledge_files[#knowledge_files + 1] = p; kind_of[p] = kind end
+end
+
+---The paths of every log to search, one at a time.
+local function log_paths()
+  local d, i = 1, 0
+  return function()
+    while log_dirs[d] do
+      i = i + 1
+      local name = log_dirs[d].names[i]
+      if name then return log_dirs[d].dir .. "/" .. name end
+      d, i = d + 1, 0
+    end
+  end
+end
+
+---What a file with hits is: {kind} for knowledge, else the log's
+---description with its session. Only the current file's is kept.
+local meta_path, meta_value
+local function meta(path)
+  if path ~= meta_path then
+    local kind = kind_of[path]
+    if kind then
+      meta_value = { kind = kind }
+    else
+      local dir, name = path:match("^(.*)/([^/]*)$")
+      meta_value = tree.describe_log(dir, name, dir == paths.archive)
+      meta_value.session = meta_value.id
+    end
+    meta_path = path
+  end
+  return meta_value
 end
 
 -- Per-file facts a filter needs, kept only while that file's hits are
@@ -82,7 +117,7 @@ local function file_text(path) return fs.read(path) or "" end
 
 ---The knowledge entry a hit is in (nil for the file's header).
 local function entry_finder(path)
-  local entries = knowledge.entries(file_text(path), info[path].kind)
+  local entries = knowledge.entries(file_text(path), meta(path).kind)
   local i = 0
   return function(line) -- hits come in line order
     while entries[i + 1] and entries[i + 1].line <= line do i = i + 1 end
@@ -91,7 +126,7 @@ local function entry_finder(path)
 end
 
 local function log_date(path)
-  if info[path].archive_date then return info[path].archive_date end
+  if meta(path).archive_date then return meta(path).archive_date end
   local text = log.new(file_text(path), path):last_updated()
   return text and text:match("^(%d%d%d%d%-%d%d%-%d%d)")
 end
@@ -124,12 +159,12 @@ end
 
 ---The hits of one file that pass --section, --session and --since.
 local function keep_hits(path, hits)
-  local meta = info[path]
-  if not (meta.kind or args.section or args.since) then return hits end -- nothing to filter
+  local m = meta(path)
+  if not (m.kind or args.section or args.since) then return hits end -- nothing to filter
   local best = args.section and best_tier(path)
   if args.section and not best then return {} end
-  local entry_at = meta.kind and entry_finder(path)
-  if not meta.kind and args.since then
+  local entry_at = m.kind and entry_finder(path)
+  if not m.kind and args.since then
     local d = log_date(path)
     if not d or d < args.since then return {} end
   end
@@ -148,9 +183,9 @@ local function keep_hits(path, hits)
 end
 
 local function label(h)
-  local meta = info[h.path]
-  local head = meta.kind and ("shared-knowledge/" .. meta.kind.file) or meta.session
-  if meta.archive_date then head = head .. " (archived " .. meta.archive_date .. ")" end
+  local m = meta(h.path)
+  local head = m.kind and ("shared-knowledge/" .. m.kind.file) or m.session
+  if m.archive_date then head = head .. " (archived " .. m.archive_date .. ")" end
   local parts = { head }
   for i, t in ipairs(h.sections) do
     -- the log's own title says nothing the session id does not
@@ -195,8 +230,8 @@ if args.json then
   local enc = function(v, depth) return json.encode(v, { indent = "  ", depth = depth }) end
   local last_sections, sections_json
   emit = function(path, hits)
-    local meta = info[path]
-    local path_json, session_json = enc(path), enc(meta.session or json.null)
+    local m = meta(path)
+    local path_json, session_json = enc(path), enc(m.session or json.null)
     local out = {}
     for _, h in ipairs(hits) do
       if h.sections ~= last_sections then
@@ -207,7 +242,7 @@ if args.json then
         local e = h.entry
         entry_json = enc({ date = e.date, session = e.session, category = e.category, type = e.type,
           impact = e.impact or json.null, text = e.text or json.null }, 3)
-        if not meta.session then session = enc(e.session) end
+        if not m.session then session = enc(e.session) end
       end
       n = n + 1
       out[#out + 1] = table.concat({ n > 1 and ",\n    {" or "\n    {",
@@ -250,7 +285,7 @@ else
           if any then write("\n") end
           any, last_label, last_path = true, nil, nil
           text = text or file_text(path)
-          write(cli.paint("cyan", "shared-knowledge/" .. info[path].kind.file .. ":" .. h.entry.line), "\n")
+          write(cli.paint("cyan", "shared-knowledge/" .. meta(path).kind.file .. ":" .. h.entry.line), "\n")
           local body = text:sub(h.entry.start, h.entry.stop - 1):gsub("%s*%-%-%-%s*$", "")
           write(highlight((body:gsub("\r", ""))), "\n")
         end
@@ -286,14 +321,10 @@ end
 local opts = { icase = not args.case_sensitive, labels = true, each = each }
 -- -l and -c on logs with no per-hit filter need no hit list: the kernel
 -- counts (or stops at a file's first hit) by itself.
-local log_files, knowledge_files = {}, {}
-for _, p in ipairs(files) do
-  table.insert(info[p].kind and knowledge_files or log_files, p)
-end
 local fast = (args.files_with_matches or args.count) and not (args.section or args.since)
-for _, batch in ipairs({ log_files, knowledge_files }) do
+for _, batch in ipairs({ log_paths(), knowledge_files }) do
   local o = opts
-  if fast and batch == log_files then
+  if fast and type(batch) == "function" then
     o = { icase = opts.icase, each = each, sections = false,
           files_only = args.files_with_matches and not args.count, count_only = args.count }
   end

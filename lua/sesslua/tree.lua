@@ -161,39 +161,52 @@ function M.safe_file(ctx, path)
   return false, "EACCES"
 end
 
----The *.md logs of a folder that are safe to read, as {name, id, path,
----archive_date}, in natural id order (session-2 before session-10); in
----ARCHIVE (`archived`) the id and date come from the name
----`<id>-YYYY-MM-DD[-N].md`. Files whose names are no session id (README.md,
----SESSION_LOG_TEMPLATE.md, "my notes.md") are left out silently: they are
----documents, not logs. warn(message) is called for each unsafe file skipped.
-function M.log_files(ctx, dir, warn, archived)
-  local out, keys = {}, {}
+---What a log's file name says: {name, id, path, archive_date}; in ARCHIVE
+---(`archived`) the id and date come from the name `<id>-YYYY-MM-DD[-N].md`.
+function M.describe_log(dir, name, archived)
+  local id, date = name:sub(1, -4), nil
+  if archived then
+    local i, d = id:match("^(.-)%-(%d%d%d%d%-%d%d%-%d%d)%-?%d*$")
+    if i then id, date = i, d end
+  end
+  return { name = name, id = id, path = dir .. "/" .. name, archive_date = date }
+end
+
+---The file names of the *.md logs of a folder that are safe to read, in
+---natural id order (session-2 before session-10): one string per log, so
+---a walk over ten thousand logs holds little more than their names.
+---Files whose names are no session id (README.md, SESSION_LOG_TEMPLATE.md,
+---"my notes.md") are left out silently: they are documents, not logs.
+---warn(message) is called for each unsafe file skipped.
+function M.log_names(ctx, dir, warn, archived)
+  local keys = {}
   local names, types = fs.list(dir, ".md", true)
   for _, name in ipairs(names or {}) do
-    local path = dir .. "/" .. name
-    local id, date = name:sub(1, -4), nil -- fs.list kept only *.md
-    if archived then
-      local i, d = id:match("^(.-)%-(%d%d%d%d%-%d%d%-%d%d)%-?%d*$")
-      if i then id, date = i, d end
-    end
+    local id = name:sub(1, -4) -- fs.list kept only *.md
+    if archived then id = id:match("^(.-)%-%d%d%d%d%-%d%d%-%d%d%-?%d*$") or id end
     if not M.normalize_id(id) then
       -- not a session's log
     -- regular files as the folder lists them need no stat; links are checked
-    elseif types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, path)) then
+    elseif types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, dir .. "/" .. name)) then
       -- sorted below as plain strings (no Lua comparator): the natural
       -- key, then the name itself to break ties
-      local key = M.natural_key(name) .. "\0" .. name
-      keys[#keys + 1] = key
-      out[key] = { name = name, id = id, path = path, archive_date = date }
+      keys[#keys + 1] = M.natural_key(name) .. "\0" .. name
     elseif warn then
-      warn(path .. ": not a regular file inside the coordination root; skipped")
+      warn(dir .. "/" .. name .. ": not a regular file inside the coordination root; skipped")
     end
   end
   table.sort(keys)
-  local sorted = {}
-  for i, key in ipairs(keys) do sorted[i] = out[key] end
-  return sorted
+  for i, key in ipairs(keys) do keys[i] = key:match("%z(.*)$") end
+  return keys
+end
+
+---The logs of a folder (tree.log_names) as tree.describe_log tables.
+function M.log_files(ctx, dir, warn, archived)
+  local out = {}
+  for i, name in ipairs(M.log_names(ctx, dir, warn, archived)) do
+    out[i] = M.describe_log(dir, name, archived)
+  end
+  return out
 end
 
 ---The active log of a session that must exist.
