@@ -269,6 +269,7 @@ elseif args.files_with_matches or args.count then
   finish = function() end
 else
   local last_label, last_path, any = nil, nil, false
+  local color, printable = cli.color_enabled(), cli.printable -- per hit: no lookups
   local last_sections, last_sub
   emit = function(path, hits)
     local text -- read once per file, for knowledge entries
@@ -300,7 +301,10 @@ else
           write(cli.paint("cyan", l), "\n")
           any, last_label, last_path = true, l, path
         end
-        out[#out + 1] = ("  %d: %s\n"):format(h.line, highlight(h.text, h.column))
+        local n = #out
+        out[n + 1], out[n + 2], out[n + 3], out[n + 4] = "  ", h.line, ": ",
+          color and highlight(h.text, h.column) or printable(h.text)
+        out[n + 5] = "\n"
       end
     end
     io.write(table.concat(out))
