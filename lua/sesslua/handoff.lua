@@ -25,13 +25,7 @@ local function line_of(text, pos)
   return n
 end
 
----s without surrounding whitespace. Patterns like `^%s*(.-)%s*$` take
----time quadratic in a run of inner spaces; this reads each byte once.
-local function trim(s)
-  local a = s:find("%S")
-  if not a then return "" end
-  return s:match("^.*%S", a)
-end
+local trim = log.trim -- linear: `^%s*(.-)%s*$` is quadratic on inner blanks
 
 ---The text a placeholder may hide in, for one line: a field's value, an
 ---item's text, a label, else the line. A field with no value is a label

@@ -6,6 +6,7 @@ local sys = require("sesslua.sys")
 local tree = require("sesslua.tree")
 local knowledge = require("sesslua.knowledge")
 local clock = require("sesslua.clock")
+local log = require("sesslua.log")
 
 local M = {}
 
@@ -58,15 +59,13 @@ function M.show(cli, title, list, numbered)
 end
 
 ---The work statuses the template offers; another is written with a warning.
-M.STATUSES = require("sesslua.log").WORK_STATUSES
-local known_status = {}
-for _, s in ipairs(M.STATUSES) do known_status[s] = true end
+M.STATUSES = log.WORK_STATUSES
 
 ---Check a status to be written (update's rule): empty is a usage error,
 ---an unknown word a warning. `what` names the script ("morning").
 function M.check_status(cli, what, status)
   if status:match("^%s*$") then cli.usage_error(what .. ": --status: empty TEXT") end
-  if not known_status[status] then
+  if not log.known_status(status) then
     cli.warn(("status '%s' is not one of %s"):format(status, table.concat(M.STATUSES, ", ")))
   end
   return status
