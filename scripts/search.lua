@@ -113,7 +113,11 @@ end
 -- Per-file facts a filter needs, kept only while that file's hits are
 -- handled: results stream file by file, so memory stays flat however big
 -- the corpus and however many hits.
-local function file_text(path) return fs.read(path) or "" end
+local text_path, text_value -- one file at a time: the filters share its read
+local function file_text(path)
+  if path ~= text_path then text_path, text_value = path, fs.read(path) or "" end
+  return text_value
+end
 
 ---The knowledge entry a hit is in (nil for the file's header).
 local function entry_finder(path)
