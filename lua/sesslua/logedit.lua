@@ -252,11 +252,31 @@ function M.set_work_field(doc, key, value)
   else insert_block(doc, after_hints(doc, sec), line) end
 end
 
----Set a header field (Status, Role, ...) when the header has it.
-function M.set_header_field(doc, key, value)
+---Set a header field (Status, Role, ...). When the header lacks it and
+---`create` is true, the line is added after the header's last field (or
+---under the title when it has none), written as that field is.
+---@param doc table a log Doc
+---@param key string
+---@param value string
+---@param create boolean|nil add the field when missing
+---@return boolean whether the field was set
+function M.set_header_field(doc, key, value, create)
+  value = one_line(value)
   local f = doc:header_field(key)
-  if not f then return false end
-  M.splice(doc, f.value_start, f.value_end, one_line(value))
+  if f then
+    M.splice(doc, f.value_start, f.value_end, value)
+    return true
+  end
+  if not create then return false end
+  local a, b = doc:header_range()
+  local fields = log.fields(doc.text, a, b)
+  local last = fields[#fields]
+  if last then
+    local lead = last.bullet and doc.text:match("^([ \t]*[-*+][ \t]+)", last.line_start) or ""
+    M.splice(doc, last.line_end, last.line_end, lead .. "**" .. key .. ":** " .. value .. "\n")
+  else
+    insert_block(doc, a, "**" .. key .. ":** " .. value .. "\n")
+  end
   return true
 end
 
