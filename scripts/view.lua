@@ -11,7 +11,7 @@ local parser = cli.parser("view.lua", "Show a session log (or one section, or JS
   .. "(a key in both, like Status, is the header's); `header_fields` and `work_fields` hold "
   .. "each part's own, so Current Work's Status is work_fields.Status.")
 cli.id_argument(parser)
-parser:option("--section", "Only this section (title, case-insensitive, or a prefix).")
+parser:option("--section", "Only this section: its title, or a prefix of one title (case aside, emoji included).")
 parser:flag("--json", "Print the log's summary as JSON.")
 local args = cli.parse(parser)
 
@@ -20,10 +20,12 @@ local doc = cli.check(log.open(path))
 
 local sec
 if args.section then
-  sec = doc:section(args.section)
-  if not sec then
-    local titles = {}
-    for _, s in ipairs(doc.sections) do titles[#titles + 1] = s.title end
+  local why, titles
+  sec, why, titles = doc:lookup(args.section)
+  if why == "ambiguous" then
+    cli.usage_error(("view: %s: section '%s' is ambiguous"):format(path, args.section),
+      "it starts: " .. table.concat(titles, "; "))
+  elseif not sec then
     cli.fail(cli.EXIT.not_found, ("view: %s: no section '%s'"):format(path, args.section),
       "sections: " .. table.concat(titles, "; "))
   end

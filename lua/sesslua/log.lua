@@ -4,32 +4,28 @@
 local md = require("sesslua.md")
 local fs = require("sesslua.fs")
 local placeholders = require("sesslua.placeholders")
+local schema = require("sesslua.schema")
 
 local M = {}
 
 ---The words Current Work's Status takes; others are allowed, with a warning.
-M.WORK_STATUSES = { "Planning", "Building", "Testing", "Deploying", "Complete" }
+M.WORK_STATUSES = schema.current().work_statuses
 
 ---Whether status is one of WORK_STATUSES.
 function M.known_status(status)
-  for _, s in ipairs(M.WORK_STATUSES) do
-    if s == status then return true end
-  end
-  return false
+  return schema.current():known_status(status)
 end
 
----The built-in template's sections, in template order.
-M.SECTIONS = {
-  "Current Work", "Completed Today", "Services Built/Modified", "Learnings & Discoveries",
-  "Blockers & Issues", "Coordination", "Next Steps", "Session Notes",
-}
+---The sections in the order a log keeps them (the schema's).
+M.SECTIONS = schema.current():order()
 
 local Doc = {}
 Doc.__index = Doc
 
----A Doc over text (path is informative only).
-function M.new(text, path)
-  local doc = setmetatable({ text = text, path = path }, Doc)
+---A Doc over text (path is informative only), read with schema s (the
+---one in force by default).
+function M.new(text, path, s)
+  local doc = setmetatable({ text = text, path = path, schema = s or schema.current() }, Doc)
   doc:reindex()
   return doc
 end
@@ -48,22 +44,50 @@ function Doc:reindex()
   self.eol = md.eol(self.text)
 end
 
--- The short names hand-written logs use for the template's sections
--- (`## Blockers`, `## Learnings`): looked up with the same prefix rule when
--- the full title is missing, so the model reads the section the editor
--- writes to, and the editor never adds a second one beside it.
-M.SHORT_NAMES = {
-  ["Blockers & Issues"] = "Blockers", ["Learnings & Discoveries"] = "Learnings",
-  ["Services Built/Modified"] = "Services",
-}
-
----A section by title (exact, case-insensitive, then normalised prefix),
----else by the short name of a template section (`Blockers`).
+---The section the schema calls `name` (its name or an alias, compared
+---case, emoji and punctuation aside), first in document order: never a
+---heading that only starts like it (`## Coordination Lessons` is prose).
+---Readers and writers use the same lookup, so nothing is added twice.
 function Doc:section(name)
-  local sec = md.find(self.sections, name)
-  if sec then return sec end
-  local short = M.SHORT_NAMES[name]
-  return short and md.find(self.sections, short) or nil
+  local want = self.schema:spec(name)
+  local by_key = self.schema.by_key
+  local key = not want and schema.key(name) or nil
+  for _, sec in ipairs(self.sections) do
+    local k = sec.key
+    if not k then k = schema.key(sec.title); sec.key = k end
+    if k ~= "" and (want and by_key[k] == want or k == key) then return sec end
+  end
+  return nil
+end
+
+---A section by what a person types (`view --section`): the exact title
+---(case aside), else the one title it is a prefix of, as shown (emoji
+---included: `🚢` finds `🚢 RELEASE DAY`), else the one title it is a prefix
+---of with case, emoji and punctuation aside.
+---@return table|nil section, string|nil why "ambiguous"|"missing", string[]|nil candidates
+function Doc:lookup(query)
+  local q = query:lower()
+  for _, sec in ipairs(self.sections) do
+    if sec.title:lower() == q then return sec end
+  end
+  local function unique(test)
+    local found = {}
+    for _, sec in ipairs(self.sections) do
+      if test(sec) then found[#found + 1] = sec end
+    end
+    if #found == 1 then return found[1] end
+    if #found > 1 then return nil, found end
+  end
+  local found, many = unique(function(sec) return sec.title:lower():sub(1, #q) == q end)
+  if found then return found end
+  local key = schema.key(query)
+  if not many and key ~= "" then
+    found, many = unique(function(sec) return schema.key(sec.title):sub(1, #key) == key end)
+    if found then return found end
+  end
+  local names = {}
+  for _, sec in ipairs(many or self.sections) do names[#names + 1] = sec.title end
+  return nil, many and "ambiguous" or "missing", names
 end
 
 ---Lines of text[a, b): each {start, stop (after the line ending), s (the
@@ -302,9 +326,17 @@ local function block_stop(text, base, stop)
   return stop
 end
 
--- Labels a hand-written section may leave out: its own list is the block
--- (`## Blockers` followed by `- [ ] ...` holds the current blockers).
-local IMPLICIT = { ["Current Blockers"] = true }
+
+---The first of sections whose title is `label`, case, emoji and
+---punctuation aside.
+local function same_title(sections, label)
+  local key = schema.key(label)
+  for _, sec in ipairs(sections) do
+    local k = sec.key
+    if not k then k = schema.key(sec.title); sec.key = k end
+    if k == key then return sec end
+  end
+end
 
 ---The block a heading named like the label leads (`### Current Phase`):
 ---one inside sec first, else one anywhere.
@@ -317,10 +349,10 @@ function Doc:heading_block(sec, label)
       if s.start >= sec.stop then break end
       subs[#subs + 1] = s
     end
-    if #subs > 0 then found = md.find(subs, label) end
+    if #subs > 0 then found = same_title(subs, label) end
   end
   if not found then
-    found = md.find(self.sections, label)
+    found = same_title(self.sections, label)
     if found and sec and found.index == sec.index then found = nil end
   end
   if not found then return nil end
@@ -347,7 +379,10 @@ function Doc:block(sec, label)
   end
   local h = self:heading_block(sec, label)
   if h then return h end
-  if sec and IMPLICIT[label] then
+  -- a label a hand-written section may leave out (the schema's `implicit`):
+  -- its own list is the block (`## Blockers` then `- [ ] ...`)
+  local spec = sec and self.schema.by_key[sec.key or schema.key(sec.title)]
+  if spec and spec.implicit == label then
     local stop = block_stop(self.text, sec.heading_end - 1, sec.body_end)
     -- the lines before the section's first label, when they say something
     -- or no label follows (a hand-written section, not the template's

@@ -41,20 +41,21 @@ end
 
 -- Sections ------------------------------------------------------------------
 
----The section `name`, created in its template position when missing.
+---The section `name`, created when missing at its schema position: before
+---the first section the log has that the schema puts after it, else
+---before the footer, else at the end. A heading that only starts like a
+---section's name is prose and is never taken for it.
 function M.ensure_section(doc, name)
   local sec = doc:section(name)
   if sec then return sec end
-  local order = log.SECTIONS
-  local idx
-  for i, n in ipairs(order) do if n == name then idx = i end end
-  local heading = "## " .. name .. "\n"
-  if idx then
-    -- before the first later section in the file (a hand-written log may
+  local spec = doc.schema:spec(name)
+  local heading = (spec and spec.heading or ("## " .. (spec and spec.name or name))) .. "\n"
+  if spec then
+    -- the earliest later section in the file (a hand-written log may
     -- order its sections otherwise)
     local first
-    for i = idx + 1, #order do
-      local later = doc:section(order[i])
+    for i = spec.position + 1, #doc.schema.sections do
+      local later = doc:section(doc.schema.sections[i].name)
       if later and (not first or later.start < first.start) then first = later end
     end
     if first then
@@ -64,7 +65,7 @@ function M.ensure_section(doc, name)
   end
   -- No later section: before the footer (after the rule above it, so the
   -- new section has its own rule like the others), else at the end.
-  local footer = doc:footer_field("Last Updated")
+  local footer = doc:footer_field(doc.schema.footer[1])
   if footer then
     local prev = lines(doc.text, 1, footer.line_start)
     local i = #prev
@@ -221,13 +222,20 @@ end
 
 -- Field edits -----------------------------------------------------------------
 
-local CURRENT_WORK_FIELDS = { "Working On", "Status", "Progress" }
-
----Set a Current Work field (Working On, Status, Progress), creating it in
----template order when missing.
+---Set a Current Work field (Working On, Status, Progress, or one the
+---team's template adds), creating it in the schema's field order when
+---missing.
 function M.set_work_field(doc, key, value)
+  return M.set_section_field(doc, "Current Work", key, value)
+end
+
+---Set a `**Key:**` field of a section, creating the section and the field
+---(in the schema's field order for that section) when missing.
+function M.set_section_field(doc, section_name, key, value)
   value = one_line(value)
-  local sec = M.ensure_section(doc, "Current Work")
+  local sec = M.ensure_section(doc, section_name)
+  local spec = doc.schema:spec(section_name)
+  local order = spec and spec.fields or {}
   -- `**Key:** value`, or the list-item form `- **Key:** value`
   local f = log.field(doc.text, key, sec.heading_end, sec.body_end)
   if f then
@@ -238,7 +246,7 @@ function M.set_work_field(doc, key, value)
   -- first one that follows it, else as a new block; written as its
   -- neighbour is (a bulleted list of fields stays one)
   local pos, after, like = nil, false, nil
-  for _, k in ipairs(CURRENT_WORK_FIELDS) do
+  for _, k in ipairs(order) do
     if k == key then after = true
     else
       local other = log.field(doc.text, k, sec.heading_end, sec.body_end)
@@ -503,13 +511,16 @@ end
 ---@return integer lines removed
 function M.clear_samples(doc)
   local removed = 0
-  local cw = doc:section("Current Work")
-  local blk = cw and doc:block(cw, "Current Phase")
-  if blk then removed = removed + remove_placeholders(doc, blk.label_end, blk.stop, true) end
-  for _, name in ipairs({ "Completed Today", "Services Built/Modified", "Learnings & Discoveries",
-                          "Blockers & Issues", "Coordination", "Next Steps", "Session Notes" }) do
-    local sec = doc:section(name)
-    if sec then
+  for _, spec in ipairs(doc.schema.sections) do
+    local sec = doc:section(spec.name)
+    if sec and #spec.fields > 0 then
+      -- a section of fields: only its labelled lists (Current Phase)
+      for _, label in ipairs(spec.labels) do
+        local blk = doc:block(sec, label)
+        if blk then removed = removed + remove_placeholders(doc, blk.label_end, blk.stop, true) end
+        sec = doc:section(spec.name)
+      end
+    elseif sec then
       removed = removed + remove_placeholders(doc, sec.heading_end, doc:content_end(sec), true)
     end
   end
@@ -561,7 +572,12 @@ function M.add_learning(doc, date, topic, text)
   return true
 end
 
-local SERVICE_KEYS = { "Status", "Progress", "Location" }
+
+---The `- Key: value` lines a service entry keeps, in order (the schema's).
+local function service_fields(doc)
+  local spec = doc.schema:spec("Services Built/Modified")
+  return spec and spec.service_fields or { "Status", "Progress", "Location" }
+end
 
 ---The `- Key: value` lines (also `- **Key:** value`) under a service entry
 ---it: key -> {line, value_start, value_end, lead, bold}; `any` is one of them.
@@ -569,7 +585,7 @@ local function service_lines(doc, it)
   local out = {}
   for _, l in ipairs(lines(doc.text, it.start, it.stop)) do
     if l.start > it.start then
-      for _, k in ipairs(SERVICE_KEYS) do
+      for _, k in ipairs(service_fields(doc)) do
         local lead, bold, sep = l.s:match("^(%s*[-*+]?%s*)(%**)" .. k .. "(%**:%**%s*)")
         if lead and not out[k] then
           local vs = l.start + #lead + #bold + #k + #sep
@@ -590,7 +606,7 @@ function M.set_service(doc, name, fields)
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
   sec = doc:section("Services Built/Modified")
   local items = log.items(doc.text, sec.heading_end, doc:content_end(sec))
-  local keys = SERVICE_KEYS
+  local keys = service_fields(doc)
   for _, it in ipairs(items) do
     if it.text:match("^%*%*(.-)%*%*") == name then
       -- in template order: a key the entry lacks goes after the one before

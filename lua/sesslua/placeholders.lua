@@ -4,38 +4,33 @@
 --- lines when the first real entry arrives; `handoff` reports any left.
 local M = {}
 
----Lua patterns matched against an item's text, a field's value or a label:
----each matches the whole text as the template has it, so a real entry that
----merely mentions a token ("Handle [ID] tokens") is never taken for one.
-M.PATTERNS = {
-  -- values still to fill
-  "^%[not set%]$", "^%[Service/Task Name%]$", "^%[X%%%]$", "^%[Your Role%]$", "^%[Your Goal%]$",
-  "^%[ID%]$", "^session%-%[ID%]$", "^Session %[ID%]$", "^#+%s*Session %[ID%] %- Work Log$",
-  "^%[Date%]$", "^%[Date Time%]$", "^%[Previous Date%]$", "^%[Topic%]$", "^%[topic%]$",
-  "^%[issue%]$", "%- %[Topic%]$",
-  "^%*%*%[service%-name%]%*%*", "^%*%*%[another%-service%]%*%*",
-  "^%[Date Time%] ", "^%[Any additional notes",
-  -- the original template's sample lines
-  "^Task %d+$", "^Completed task %d+$", "^Deployed service X$", "^Previous completed work$",
-  "^Next task description$", "^Blocker %d+ description$",
-  "^~~Previous blocker~~ %- Solved by doing X$",
-  "^Learning description$", "^Why it matters$", "^Impact on future work$", "^Another learning$",
-  '"Subject" %(Priority%)$', '"Subject" %- Action taken$',
-  "^Working with session%-X on", "^Helped session%-Y with",
-  "^Status: Development | Testing | Production$", "^Progress: X%%$", "^Status: %.%.%.$",
-  "^Progress: %.%.%.$", "^Location: SERVICES/service%-name/$",
-  -- a choice list never narrowed to one value
-  "^Planning | Building | Testing | Deploying | Complete$", "^Active | Idle | Completed$",
-}
+local schema = require("sesslua.schema")
+
+---Lua patterns matched against an item's text, a field's value or a label,
+---each matching a whole text as the template has it: the schema's sample
+---lines (the built-in template's and the team template's). Teams may
+---append to it.
+M.PATTERNS = {}
 
 ---The template's bracket tokens. A text that holds one inside other words
 ---("Working with session-3 on [topic]") is probably half filled in:
 ---handoff warns about it, but nothing treats it as a sample line.
-M.TOKENS = {
-  "[not set]", "[Service/Task Name]", "[X%]", "[Your Role]", "[Your Goal]", "[ID]", "[Date]",
-  "[Date Time]", "[Previous Date]", "[Topic]", "[topic]", "[issue]", "[service-name]",
-  "[another-service]",
-}
+M.TOKENS = {}
+
+-- is_placeholder runs for every item of every log `status` reads, so the
+-- patterns are sorted once into what can rule them out cheaply: those that
+-- need a "[" in the text, those anchored at a known first character, and
+-- the few that need a literal somewhere.
+local bracketed, by_first, anywhere
+local indexed = -1 -- how many patterns the index covers: teams may append
+local memo, memo_size = {}, 0 -- the same item texts recur across logs; one answer each
+
+---Take the sample lines and tokens of schema s (schema.current calls it).
+---@param s sesslua.Schema
+function M.use(s)
+  M.PATTERNS, M.TOKENS = s.samples, s.tokens
+  indexed, memo, memo_size = -1, {}, 0
+end
 
 ---The first template token s holds, or nil.
 function M.token_in(s)
@@ -46,12 +41,6 @@ function M.token_in(s)
   return nil
 end
 
--- is_placeholder runs for every item of every log `status` reads, so the
--- patterns are sorted once into what can rule them out cheaply: those that
--- need a "[" in the text, those anchored at a known first character, and
--- the few that need a literal somewhere.
-local bracketed, by_first, anywhere
-local indexed = -1 -- how many patterns the index covers: teams may append
 
 local function index()
   bracketed, by_first, anywhere = {}, {}, {}
@@ -79,8 +68,6 @@ end
 ---Whether a piece of text (an item, a value, a label) is a placeholder.
 ---@param s string|nil
 ---@return boolean, string|nil the pattern that matched
-local memo = {} -- the same item texts recur across logs; one answer each
-local memo_size = 0
 
 function M.is_placeholder(s)
   if s == nil then return false end
@@ -113,5 +100,7 @@ function M.match(s)
   end
   return false
 end
+
+M.use(schema.current())
 
 return M
