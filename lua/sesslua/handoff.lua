@@ -2,6 +2,7 @@
 --- yields PASS, WARN or FAIL with the line it refers to. Used by
 --- handoff.lua and, before anything moves, by archive.lua.
 local log = require("sesslua.log")
+local md = require("sesslua.md")
 local placeholders = require("sesslua.placeholders")
 local secrets = require("sesslua.secrets")
 
@@ -45,13 +46,16 @@ end
 
 local function check_placeholders(doc, out)
   local found = 0
-  local in_fence = false
   local n = 0
+  local pos = 1
+  -- code (fenced, indented, HTML blocks) is decided by the section index,
+  -- as everywhere else: a quoted sample in a code block is no placeholder
   for line in (doc.text .. "\n"):gmatch("([^\n]*)\n") do
     n = n + 1
+    local at = pos
+    pos = pos + #line + 1
     line = line:gsub("\r$", "")
-    if line:match("^%s*```") or line:match("^%s*~~~") then in_fence = not in_fence end
-    if not in_fence and not log.is_comment(line) then
+    if not md.in_code(doc.text, at) and not log.is_comment(line) then
       local c = candidate(line)
       if c and placeholders.is_placeholder(c) then
         found = found + 1
@@ -71,11 +75,18 @@ local function field_line(doc, key)
   return f and line_of(doc.text, f.line_start) or nil
 end
 
+---Whether key is a field of the header (a hand-written log may leave a
+---header field out; a work field it must have).
+local function in_header(doc, key)
+  for _, k in ipairs(doc.schema.header) do if k == key then return true end end
+  return false
+end
+
 local function check_required(doc, out)
-  for _, key in ipairs({ "Working On", "Role", "Goal" }) do
+  for _, key in ipairs(doc.schema.required) do
     if doc:value(key) then
       result(out, "required", "PASS", key .. " is filled in", field_line(doc, key))
-    elseif not (key ~= "Working On" and doc:field(key) == nil) then
+    elseif not (in_header(doc, key) and doc:field(key) == nil) then
       result(out, "required", "FAIL", key .. " is not filled in", field_line(doc, key))
     end
   end

@@ -334,4 +334,19 @@ expect_rc 2 "malformed secret pattern"
 expect_err "secret_patterns" "message names the key"
 expect_err_lines 2 "a short message, not a traceback"
 
+# Code is decided by the section index, not by a toggle on ``` lines: an
+# indented-code line starting with ``` opens no fence, so a sample task
+# after it is still found; a fenced sample stays a quotation.
+rm -f "$C/sesslua.lua"
+IF="$C/sessions/ACTIVE/indented-fence.md"
+awk '{ print } /^\*\*Progress:\*\*/ { print ""; print "    ```"; print "    make check"; print "" }
+  /^- \[ \] Load test the queue$/ { print "- [ ] Task 1" }' "$C/sessions/ACTIVE/ready.md" > "$IF"
+chand indented-fence
+expect_rc 1 'a sample task after an indented fence-like line fails'
+expect_out "FAIL  placeholders:$(lno "$IF" '- [ ] Task 1')  template placeholder left: Task 1" "the sample is named"
+FF="$C/sessions/ACTIVE/fenced-sample.md"
+awk '{ print } /^\*\*Progress:\*\*/ { print ""; print "```"; print "- [ ] Task 1"; print "```" }' "$C/sessions/ACTIVE/ready.md" > "$FF"
+chand fenced-sample
+expect_out "PASS  placeholders" "a sample inside a fence is quoted, not left over"
+
 finish
