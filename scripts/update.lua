@@ -26,6 +26,8 @@ parser:flag("--clear-samples", "Remove the template's sample lines from every li
 parser:option("--note", "Append a paragraph to Session Notes."):count("*")
 parser:option("--collab", "Add a line under Coordination › Collaborations."):count("*")
 parser:option("--learning", "Add a dated learning."):args(2):argname({ "TOPIC", "TEXT" }):count("*")
+parser:option("--set", "Set any field the log has, e.g. Priority=High (Status is the header's; --status sets Current Work's).")
+  :argname("KEY=VALUE"):count("*")
 parser:option("--service", "Add or update a service entry.")
 parser:option("--service-status", "The service's status.")
 parser:option("--service-progress", "The service's progress (0-100).")
@@ -78,6 +80,14 @@ local function prepare()
     return n and tonumber(n)
   end
   o.progress = percent(args.progress, "--progress")
+  o.set = {}
+  for i, kv in ipairs(args.set or {}) do
+    local key, value = kv:match("^%s*([^=]-)%s*=(.*)$")
+    if not key or key == "" then
+      cli.usage_error(("update: --set: expected KEY=VALUE, got '%s'"):format(kv), "for example --set Priority=High")
+    end
+    o.set[i] = { key = key, value = nonempty(cli.one_line(cli.text(value, "--set " .. key)), "--set " .. key) }
+  end
   if args.service then
     local p = percent(args.service_progress, "--service-progress")
     o.service = { name = text(args.service, "--service", "NAME"), fields = {
@@ -126,6 +136,19 @@ local function apply(text, o, id, by)
   for _, t in ipairs(o.collab) do edit.add_coordination(doc, "Collaborations", t) end
   for _, l in ipairs(o.learning) do edit.add_learning(doc, today, l.topic, l.text) end
   if o.service then edit.set_service(doc, o.service.name, o.service.fields) end
+  for _, kv in ipairs(o.set) do
+    if not edit.set_field(doc, kv.key, kv.value) then
+      local keys, seen = {}, {}
+      for _, spec in ipairs(doc.schema.sections) do
+        for _, l in ipairs(spec.labels) do seen[l] = true end -- list labels are no values
+      end
+      for _, f in ipairs(log.fields(doc.text)) do
+        if not seen[f.key] then keys[#keys + 1], seen[f.key] = f.key, true end
+      end
+      cli.fail(cli.EXIT.not_found, ("update: %s: the log has no field '%s'"):format(id, kv.key),
+        #keys > 0 and ("its fields: " .. table.concat(keys, ", ")) or nil)
+    end
+  end
   edit.touch(doc, now, by or id)
   return doc.text
 end

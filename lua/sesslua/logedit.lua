@@ -288,6 +288,18 @@ function M.set_header_field(doc, key, value, create)
   return true
 end
 
+---Set the value of a `**Key:**` field the log already has (either form),
+---found as Doc:field finds it: in the header, then in Current Work, then
+---anywhere outside code. A team template's own fields (`**Priority:**`)
+---are set the same way.
+---@return boolean false when the log has no such field
+function M.set_field(doc, key, value)
+  local f = doc:field(key)
+  if not f then return false end
+  M.splice(doc, f.value_start, f.value_end, one_line(value))
+  return true
+end
+
 ---Set Last Updated and Updated By, adding the footer when missing.
 function M.touch(doc, stamp, by)
   for _, kv in ipairs({ { "Last Updated", stamp }, { "Updated By", by } }) do

@@ -413,4 +413,39 @@ run "$SESSLUA" --root "$F" view.lua 9 --json
 expect_out "\"last_updated\": \"$TODAY" "view reads the real footer"
 expect_out '"stale": false' "the log is not stale"
 
+# --set: any field the log has, a team template's own included; a field the
+# log lacks is exit 3 and the log is untouched.
+T="$WORK/tpl/docs/coordination"
+mkdir -p "$T/sessions"
+sed 's/^\*\*Progress:\*\* 0%$/&\n**Priority:** [High\/Medium\/Low]/' "$SESSLUA_SRC/templates/session-log.md" \
+  > "$T/sessions/SESSION_LOG_TEMPLATE.md"
+run "$SESSLUA" --root "$T" create.lua 30 Dev "Ship it"
+TL="$T/sessions/ACTIVE/session-30.md"
+expect_file_has "$TL" "**Priority:** [High/Medium/Low]" "the team template's field is in the log"
+cp "$TL" before.md
+run "$SESSLUA" --root "$T" update.lua 30 --set Priority=High --set "Working On=Parser"
+expect_rc 0 "--set"
+expect_file_has "$TL" "**Priority:** High" "Priority set"
+expect_file_has "$TL" "**Working On:** Parser" "a built-in field set the same way"
+changed=$(diff before.md "$TL" | grep '^>' | grep -vc 'Priority\|Working On\|Last Updated\|Updated By' || true)
+expect_eq "$changed" "0" "only the set fields and the footer changed"
+cp "$TL" before.md
+run "$SESSLUA" --root "$T" update.lua 30 --set Nope=x
+expect_rc 3 "--set of a field the log lacks"
+expect_err "no field 'Nope'" "the field is named"
+expect_err "Priority" "the hint lists the fields there are"
+expect_same "$TL" before.md "a refused --set writes nothing"
+run "$SESSLUA" --root "$T" update.lua 30 --set Priority
+expect_rc 2 "--set without '='"
+run "$SESSLUA" --root "$T" update.lua 30 --set "Priority= "
+expect_rc 2 "--set with an empty value"
+run "$SESSLUA" --root "$T" view.lua 30 --json
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["fields"]["Priority"]=="High" else 1)' \
+  && ok || bad "view --json fields.Priority"
+run "$SESSLUA" --root "$T" handoff.lua 30
+expect_out "PASS  placeholders" "a filled-in team field is no placeholder"
+run "$SESSLUA" --root "$T" create.lua 31 Dev "Other"
+run "$SESSLUA" --root "$T" handoff.lua 31
+expect_out "template placeholder left: [High/Medium/Low]" "the team template's sample value is a placeholder"
+
 finish
