@@ -337,13 +337,14 @@ static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_
 
 /* Push the `**Label:**` sub-heading a hit is under within its section
  * (session logs use them as a third heading level: "**Current Blockers:**"),
- * or nil: the hit's own line when it is one, else the nearest above. Scans
- * back with memrchr from the hit's line to floor. */
-static void push_label(lua_State *L, const char *text, size_t floor, size_t line_start,
-                       size_t line_end)
+ * or nil: the hit's own line when it is one, else the nearest above, never
+ * a line of code (a quoted label is text). Scans back with memrchr from the
+ * hit's line to floor. */
+static void push_label(lua_State *L, const md_index *idx, const char *text, size_t floor,
+                       size_t line_start, size_t line_end)
 {
     size_t ls, le;
-    if (is_label_line(text, line_start, line_end, &ls, &le)) {
+    if (!md_in_code(idx, line_start) && is_label_line(text, line_start, line_end, &ls, &le)) {
         lua_pushlstring(L, text + ls, le - ls);
         return;
     }
@@ -352,7 +353,8 @@ static void push_label(lua_State *L, const char *text, size_t floor, size_t line
         size_t e = end - 1; /* the previous line's '\n' */
         const char *nl = e > floor ? memrchr(text + floor, '\n', e - floor) : NULL;
         size_t s = nl ? (size_t)(nl - text) + 1 : floor;
-        if (is_label_line(text, s, e, &ls, &le)) {
+        /* a label quoted in code is text, not the label of what follows */
+        if (!md_in_code(idx, s) && is_label_line(text, s, e, &ls, &le)) {
             lua_pushlstring(L, text + ls, le - ls);
             return;
         }
@@ -386,7 +388,8 @@ static void add_file_hits(lua_State *L, state *st, const options *o, int hits,
             if (o->labels) {
                 size_t floor = sec >= 0 ? st->idx.sections[sec].heading_end : 0;
                 if (st->hits[i].line_start >= floor)
-                    push_label(L, text, floor, st->hits[i].line_start, st->hits[i].line_end);
+                    push_label(L, &st->idx, text, floor, st->hits[i].line_start,
+                               st->hits[i].line_end);
                 else
                     lua_pushnil(L);
                 lua_setfield(L, -2, "label");

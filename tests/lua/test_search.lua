@@ -134,6 +134,19 @@ do
   assert(r.hits[2].line == 6 and r.hits[2].label == "2026-01-02 - asyncio gather")
 end
 
+-- labels: a label quoted in code is text, never the label of a hit --------
+do
+  local lab = write("code-labels.md", "# Log\n## Blockers\n**Current Blockers:**\n"
+    .. "```\n**Fake Label:**\n```\n- kafka lag\n\n    **Indented:**\n\nkafka again\n")
+  local r = search.files({ lab }, "kafka", { labels = true })
+  assert(#r.hits == 2)
+  assert(r.hits[1].label == "Current Blockers", tostring(r.hits[1].label))
+  assert(r.hits[2].label == "Current Blockers", tostring(r.hits[2].label))
+  local own = write("code-own.md", "# Log\n**Real:**\n```\n**kafka:**\n```\n")
+  r = search.files({ own }, "kafka", { labels = true })
+  assert(#r.hits == 1 and r.hits[1].label == "Real", tostring(r.hits[1].label))
+end
+
 -- search.buffer ------------------------------------------------------------
 local b = search.buffer("Ёлка\nёлка ЁЛКА\nnothing", "ёлка")
 assert(#b == 2 and b[1].line == 1 and b[2].line == 2 and b[2].column == 1)
