@@ -119,13 +119,15 @@ local function file_text(path)
   return text_value
 end
 
----The knowledge entry a hit is in (nil for the file's header).
+---The knowledge entry a hit is in: the one whose bytes [start, stop) hold
+---it; nil in the file's header, its footer or text between sections.
 local function entry_finder(path)
   local entries = knowledge.entries(file_text(path), meta(path).kind)
   local i = 0
-  return function(line) -- hits come in line order
-    while entries[i + 1] and entries[i + 1].line <= line do i = i + 1 end
-    return entries[i]
+  return function(h) -- hits come in file order
+    while entries[i + 1] and entries[i + 1].start <= h.offset do i = i + 1 end
+    local e = entries[i]
+    return e and h.offset < e.stop and e or nil
   end
 end
 
@@ -176,10 +178,10 @@ local function keep_hits(path, hits)
   for _, h in ipairs(hits) do
     local keep = not args.section or in_section(h, best)
     if keep and entry_at then
-      h.entry = entry_at(h.line)
-      keep = h.entry ~= nil -- the file's header is no knowledge
+      h.entry = entry_at(h)
+      keep = h.entry ~= nil -- the file's header and footer are no knowledge
         and not (only_session and h.entry.session ~= only_session)
-        and not (args.since and h.entry.date < args.since)
+        and not (args.since and h.entry.date < args.since) -- an undated entry is "" < any date
     end
     if keep then kept[#kept + 1] = h end
   end
@@ -244,9 +246,10 @@ if args.json then
       local entry_json, session = "null", session_json
       if h.entry then
         local e = h.entry
-        entry_json = enc({ date = e.date, session = e.session, category = e.category, type = e.type,
-          impact = e.impact or json.null, text = e.text or json.null }, 3)
-        if not m.session then session = enc(e.session) end
+        local function said(v) return v ~= "" and v or json.null end -- "" where the entry names none
+        entry_json = enc({ date = said(e.date), session = said(e.session), category = said(e.category),
+          type = e.type, impact = e.impact or json.null, text = e.text or json.null }, 3)
+        if not m.session then session = enc(said(e.session)) end
       end
       n = n + 1
       out[#out + 1] = table.concat({ n > 1 and ",\n    {" or "\n    {",

@@ -285,4 +285,56 @@ sl view.lua alias
 expect_rc 0 "a link inside the root is fine"
 rm -f "$A/evil.md" "$A/alias.md"
 
+
+# Hand-edited knowledge files (tests/fixtures/knowledge): a hit is credited
+# to the entry it is in, with that entry's own date, category and impact;
+# a hit in a header, a footer or text under a `##` section is in no entry.
+: "${FIXTURES:?set FIXTURES to tests/fixtures}"
+KR="$WORK/hand"
+mkdir -p "$KR/shared-knowledge" "$KR/sessions/ACTIVE" "$KR/sessions/ARCHIVE"
+cp "$FIXTURES/knowledge/top-total.md" "$KR/shared-knowledge/learnings.md"
+cp "$FIXTURES/knowledge/bottom-total.md" "$KR/shared-knowledge/troubleshooting.md"
+cp "$FIXTURES/knowledge/both-totals.md" "$KR/shared-knowledge/patterns.md"
+ks() { sl --root "$KR" search.lua "$@"; }
+jentry() { printf '%s\n' "$OUT" | sed -n '/"entry": {/,/}/p' | sed 's/^ *//' | tr '\n' '|'; }
+ks flamingo --knowledge --json
+expect_rc 0 "a word in a (Kickoff) entry is found"
+expect_eq "$(jentry)" '"entry": {|"category": null,|"date": "2025-11-20",|"impact": "Critical",|"session": null,|"text": "Kickoff with the platform team: every service gets a health endpoint\nbefore it ships, and flamingo dashboards are owned by the on-call session.",|"type": "learning"|},|' \
+  "credited to the Kickoff entry, not the Caching entry above it"
+ks pelican --knowledge --json
+expect_eq "$(jentry)" '"entry": {|"category": null,|"date": "2025-11-20",|"impact": null,|"session": null,|"text": "Nothing was broken yet; we agreed to log every outage here, pelican included.",|"type": "troubleshooting"|},|' \
+  "a Kickoff entry without an Impact gets none from its neighbours"
+ks otter --knowledge --json
+expect_out '"category": "Conventions",' "the category from the entry's own **Category:**"
+ks badger --knowledge --json
+expect_out '"date": "2024-06-02",' "an entry under a ## section"
+expect_out '"category": "Logging",' "DATE - Category heading"
+ks walrus --knowledge
+expect_rc 0 "a hand-written heading without a date is an entry"
+expect_eq "$(printf '%s\n' "$OUT" | head -2 | tr '\n' '|')" "shared-knowledge/learnings.md:38|### Notes from the retro|" \
+  "shown as its own entry"
+ks "shell sample" --knowledge
+expect_rc 0 "a ### line in fenced code is found"
+expect_eq "$(printf '%s\n' "$OUT" | head -1)" "shared-knowledge/learnings.md:38" "inside the entry that holds the code"
+ks maxmemory --knowledge
+expect_rc 0 "the first entry of the bottom-Total file"
+printf '%s' "$OUT" | grep -q 'pelican' && bad "the Redis entry runs into the Kickoff entry" || ok
+ks "stale records" --knowledge
+expect_rc 0 "the last entry before the footer"
+printf '%s' "$OUT" | grep -q 'Total Issues\|Last updated' && bad "the last entry runs into the footer: $OUT" || ok
+ks "Last updated" --knowledge
+expect_rc 1 "a hit in the footer belongs to no entry"
+ks "Total Patterns" --knowledge
+expect_rc 1 "Total lines at the top and the bottom belong to no entry"
+ks "Kept for reference" --knowledge
+expect_rc 1 "text under a ## section belongs to no entry"
+ks walrus --knowledge --since 2025-01-01
+expect_rc 1 "an undated entry is not since any date"
+ks flamingo --knowledge --since 2025-11-20 -l
+expect_eq "$OUT" "$KR/shared-knowledge/learnings.md" "--since uses the Kickoff entry's own date"
+ks blue-green --knowledge --session session-2 -l
+expect_eq "$OUT" "$KR/shared-knowledge/learnings.md" "--session from **Shared By:** when the heading names none"
+ks flamingo --knowledge --session session-4
+expect_rc 1 "the Kickoff entry is not the Caching entry's session"
+
 finish

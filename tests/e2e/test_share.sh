@@ -290,4 +290,40 @@ sl search.lua Widgets --knowledge --json
 expect_out '"text": "counts\n**Total Widgets:** 42"' "quoted Total reads back as typed"
 expect_eq "$(wellformed "$P" Pattern)" "4 0" "all entries well formed"
 
+
+# Hand-edited files (tests/fixtures/knowledge): entries under any `###`
+# heading (`DATE - SESSION - Category`, `DATE - Category`, `DATE (Kickoff)`,
+# none at all), a `###` line in fenced code, a `##` section between
+# entries, Total lines at the top, the bottom (in a footer) or both. Share
+# reports the true count and sets every Total line to it; the entry goes
+# right below the marker; every other byte stays.
+: "${FIXTURES:?set FIXTURES to tests/fixtures}"
+share_onto() { # share_onto FIXTURE FILE TYPE LABEL COUNT
+  local fx="$FIXTURES/knowledge/$1" f="$K/$2"
+  cp "$fx" "$f"
+  sl --session 12 share.lua "$3" Fixture "onto $1" High
+  expect_rc 0 "share onto $1"
+  expect_out "— $5 entries" "share onto $1 reports the true count"
+  expect_eq "$(grep -c "^\*\*Total [A-Za-z]*:\*\* $5\$" "$f")" "$(grep -c '^\*\*Total ' "$fx")" \
+    "every Total line of $1 says $5"
+  local ts; ts=$(sed -n 's/^\*\*Timestamp:\*\* //p' "$f" | head -1) # the newest entry's
+  printf '\n### %s - session-12 - Fixture\n\n**%s:** onto %s\n**Impact:** High\n**Timestamp:** %s\n**Category:** Fixture\n**Shared By:** session-12\n\n---\n' \
+    "$TODAY" "$4" "$1" "$ts" > entry.txt
+  awk -v n="$5" 'NR == FNR { e = e $0 "\n"; next }
+    /^\*\*Total [A-Za-z]*:\*\* [0-9]+$/ { sub(/[0-9]+$/, n) }
+    { print }
+    /^<!-- Sessions add entries below this line -->$/ { printf "%s", e }' entry.txt "$fx" > want.md
+  expect_same want.md "$f" "share onto $1: entry below the marker, Totals set, every other byte kept"
+}
+share_onto top-total.md learnings.md learning Learning 5
+share_onto bottom-total.md troubleshooting.md trouble Troubleshooting 4
+share_onto both-totals.md patterns.md pattern Pattern 4
+# Again onto the bottom one: the footer stays last and keeps counting.
+sl --session 12 share.lua trouble Again "a second entry" Low
+expect_out "— 5 entries" "second share counts 5"
+expect_eq "$(tail -2 "$K/troubleshooting.md" | tr '\n' '|')" "**Total Issues:** 5|*Last updated: 2025-11-22 by session-7*|" \
+  "the footer stays at the bottom with the count"
+sl --session 12 share.lua trouble Json "as json" --json
+expect_out '"total": 6' "--json total is the true count"
+
 finish

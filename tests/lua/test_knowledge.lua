@@ -80,7 +80,8 @@ end)
 
 test("random texts round-trip", function()
   local pieces = { "#", "##", "### ", "---", "-", "*", "**", "**Impact:**", "**X:** y", "\\",
-                   "\\#", "\\\\", " ", "\t", "word", ":", "<!--", "-->", "**Total A:** 9" }
+                   "\\#", "\\\\", " ", "\t", "word", ":", "<!--", "-->", "**Total A:** 9",
+                   "```", "~~~", "<div>", "<br>", "===", "\\`", "\\<" }
   local rng = 4242
   local function rand(n) rng = (rng * 1103515245 + 12345) % 2147483648; return rng % n end
   local text, want = HEADER, {}
@@ -141,6 +142,177 @@ test("CRLF header: marker and Total found, entry in CRLF", function()
   assert(not text:find("[^\r]\n"), "every line ends in CRLF")
   assert(text:find("**Total Learnings:** 1\r\n", 1, true), "total")
   eq(knowledge.entries(text)[1].text, "a\n**Impact:** Low", "text")
+end)
+
+
+-- Hand-edited files (tests/fixtures/knowledge, issue 13): entries of every
+-- heading shape, Total lines at the top, the bottom or both, a footer, a
+-- `##` section between entries, a `###` line inside fenced code.
+local md = require("sesslua.md")
+local FIXTURES = assert(arg[0]:match("^(.*)/lua/[^/]*$"), "run as tests/lua/<file>") .. "/fixtures/knowledge/"
+local function fixture(name)
+  local f = assert(io.open(FIXTURES .. name, "rb"))
+  local text = f:read("a")
+  f:close()
+  return text
+end
+local MARKER = "<!-- Sessions add entries below this line -->\n"
+
+---Field values of an entry, nil shown as "nil", for one-line comparison.
+local function shape(e)
+  local out = {}
+  for _, k in ipairs({ "date", "session", "category", "title", "impact", "label" }) do
+    out[#out + 1] = k .. "=" .. tostring(e[k])
+  end
+  return table.concat(out, " ")
+end
+
+test("entries of every heading shape (Total at the top, ### in a fence)", function()
+  local text = fixture("top-total.md")
+  local es = knowledge.entries(text)
+  eq(#es, 4, "entries")
+  eq(knowledge.count(text), 4, "count")
+  eq(shape(es[1]), "date=2025-11-21 session=session-4 category=Caching title=nil impact=High label=Learning", "DATE - SESSION - Category")
+  eq(es[1].text, "warm the redis cache before the load test", "text 1")
+  eq(shape(es[2]), "date=2025-11-20 session= category= title=Kickoff impact=Critical label=nil", "DATE (Title)")
+  eq(es[2].text, "Kickoff with the platform team: every service gets a health endpoint\n"
+    .. "before it ships, and flamingo dashboards are owned by the on-call session.", "prose text")
+  eq(es[2].line, 21, "line of the Kickoff heading")
+  eq(shape(es[3]), "date=2025-11-19 session=session-2 category=Deploys title=nil impact=Medium label=Learning", "DATE - Category, session from Shared By")
+  eq(shape(es[4]), "date= session= category= title=Notes from the retro impact=nil label=nil", "hand-written heading")
+  assert(es[4].text:find("### not a heading: a comment in a shell sample", 1, true), "the fenced ### is the entry's text")
+  for i = 1, 3 do eq(es[i].stop, es[i + 1].start, "entry " .. i .. " ends where the next starts") end
+end)
+
+test("the footer is no entry's text (Total at the bottom)", function()
+  local text = fixture("bottom-total.md")
+  local es = knowledge.entries(text)
+  eq(#es, 3, "entries")
+  eq(knowledge.count(text), 3, "count")
+  eq(shape(es[2]), "date=2025-11-20 session= category= title=Kickoff impact=nil label=nil", "Kickoff keeps no impact of its neighbours")
+  eq(es[2].text, "Nothing was broken yet; we agreed to log every outage here, pelican included.", "Kickoff text")
+  local last = text:sub(es[3].start, es[3].stop - 1)
+  assert(not last:find("Total Issues", 1, true) and not last:find("Last updated", 1, true),
+    "the last entry runs into the footer: " .. last)
+  eq(last:match("(%-%-%-)\n*$"), "---", "the last entry keeps its closing rule")
+end)
+
+test("a ## section ends an entry; text under it is in none (Total at both ends)", function()
+  local text = fixture("both-totals.md")
+  local es = knowledge.entries(text)
+  eq(#es, 3, "entries")
+  eq(knowledge.count(text), 3, "count")
+  eq(shape(es[2]), "date=2025-11-20 session= category=Conventions title=Kickoff impact=High label=nil", "category from the field")
+  eq(shape(es[3]), "date=2024-06-02 session= category=Logging title=nil impact=Low label=Pattern", "entry under ##")
+  local gap = text:find("Kept for reference", 1, true)
+  for _, e in ipairs(es) do assert(not (e.start <= gap and gap < e.stop), "gap text inside an entry") end
+  assert(not text:sub(es[3].start, es[3].stop - 1):find("Total Patterns", 1, true), "footer in the last entry")
+end)
+
+---What share must make of a fixture: the entry right below the marker,
+---each of `totals` (literal Total lines) set to n, every other byte kept.
+local function expected(text, entry_text, totals, n)
+  local at = assert(text:find(MARKER, 1, true)) + #MARKER
+  text = text:sub(1, at - 1) .. "\n" .. entry_text .. text:sub(at)
+  for _, line in ipairs(totals) do
+    local a, b = text:find(line, 1, true)
+    while a do
+      local set = line:gsub("%d+$", tostring(n))
+      text = text:sub(1, a - 1) .. set .. text:sub(b + 1)
+      a, b = text:find(line, a + #set, true)
+    end
+  end
+  return text
+end
+
+for _, case in ipairs({
+  { "top-total.md", { "**Total Learnings:** 2" }, 5 },
+  { "bottom-total.md", { "**Total Issues:** 2" }, 4 },
+  { "both-totals.md", { "**Total Patterns:** 9" }, 4 },
+}) do
+  local name, totals, n = case[1], case[2], case[3]
+  test("share onto " .. name .. ": every Total line is the count, the rest byte-identical", function()
+    for _, crlf in ipairs({ false, true }) do
+      local text = fixture(name)
+      local e = entry("shared " .. name)
+      local want = expected(text, e, totals, n)
+      if crlf then text, want = text:gsub("\n", "\r\n"), want:gsub("\n", "\r\n") end
+      local got, count = knowledge.insert(text, e)
+      eq(count, n, name .. " count")
+      eq(got, want, name .. (crlf and " (CRLF)" or "") .. " text")
+      eq(knowledge.count(got), n, name .. " counted again")
+      eq(knowledge.entries(got)[1].text, "shared " .. name, name .. " newest first")
+    end
+  end)
+end
+
+test("a marker in a fenced sample of the header is not the marker", function()
+  local text = "# L\n\n**Total Learnings:** 0\n\n```md\n" .. MARKER .. "### 2020-01-01 - s - sample\n```\n\n"
+    .. MARKER .. "\n### 2025-01-01 - s - real\n\n**Learning:** x\n**Impact:** Low\n\n---\n"
+  eq(knowledge.count(text), 1, "the sample heading is code")
+  local got, n = knowledge.insert(text, entry("new"))
+  eq(n, 2, "count")
+  local real = assert(text:find(MARKER, text:find("```\n\n", 1, true), true))
+  eq(got:sub(1, real - 1):gsub("Learnings:%*%* %d", "Learnings:** 0"), text:sub(1, real - 1), "the sample untouched")
+  assert(got:find(MARKER .. "\n### 2025-01-02", 1, true), "the entry goes below the real marker")
+  eq(got:match("%*%*Total Learnings:%*%* (%d+)"), "2", "total")
+end)
+
+test("no marker: the entry goes after the last one, before the footer", function()
+  local text = "# Notes\n\n### 2025-01-01 (Start)\n\nhand notes\n\n---\n\n**Total Notes:** 7\n*Last updated 2025-01-01*\n"
+  local got, n = knowledge.insert(text, entry("appended"))
+  eq(n, 2, "count")
+  local foot = assert(got:find("**Total Notes:** 2\n*Last updated 2025-01-01*\n", 1, true), "footer set and last")
+  eq(foot + #"**Total Notes:** 2\n*Last updated 2025-01-01*\n" - 1, #got, "footer still at the bottom")
+  local es = knowledge.entries(got)
+  eq(es[2].text, "appended", "appended entry read")
+  eq(es[1].text, "hand notes", "first entry keeps its text")
+end)
+
+test("Total lines in code or with words for a value are left alone", function()
+  local text = "# L\n\n**Total Learnings:** see the footer\n\n```\n**Total Learnings:** 3\n```\n\n" .. MARKER
+  local got, n = knowledge.insert(text, entry("one"))
+  eq(n, 1, "count")
+  eq(got:sub(1, #text), text, "header unchanged")
+end)
+
+test("a text that leaves a fence or an HTML block open cannot hide later entries", function()
+  local texts = { "look:\n```lua\nx = 1", "a\n~~~\nno end", "a\n<!-- an open comment", "a\n<div>\nb",
+                  "a\n<br>", "a\n```\nclosed\n```", "a\n\\```\ntyped backslash", "a\n\n" }
+  local text, want = HEADER, {}
+  for _, t in ipairs(texts) do
+    text = knowledge.insert(text, entry(t))
+    table.insert(want, 1, t)
+  end
+  check_file(text, want, "open blocks")
+  eq(text:match("%*%*Total Learnings:%*%* (%d+)"), tostring(#texts), "total")
+  assert(text:find("\n```\nclosed\n```\n", 1, true), "a closed fence stays a fence")
+end)
+
+-- The quick count (lines starting `### `, when nothing below the marker
+-- can hide or fake a heading) must equal the section index's.
+test("count equals the section index's entries on random files", function()
+  local lines = { "### 2025-01-01 - s - c", "### 2025-01-02 (T)", "### hand", "###", "   ### indented",
+    "#### deeper", "## Section", "# Top", "```", "~~~", "    ### code", "<div>", "<!-- c -->", "</div>",
+    "text", "", "", "---", "Setext", "===", "**Learning:** x", "**Impact:** High",
+    "**Total Learnings:** 4", "*Last updated today*", "> ### quoted", "- ### in a list", " # one blank" }
+  local rng = 99
+  local function rand(n) rng = (rng * 1103515245 + 12345) % 2147483648; return rng % n end
+  for round = 1, 400 do
+    local parts = { "# L\n\n**Total Learnings:** 0\n\n", rand(4) > 0 and MARKER or "" }
+    for _ = 1, rand(30) do parts[#parts + 1] = lines[1 + rand(#lines)] .. "\n" end
+    local text = table.concat(parts)
+    local full = #knowledge.entries(text)
+    eq(knowledge.count(text), full, "round " .. round .. " count: " .. text)
+    local got, n = knowledge.insert(text, entry("r" .. round))
+    eq(n, #knowledge.entries(got), "round " .. round .. " insert count: " .. got)
+    local spans = knowledge.entries(got)
+    for a, v in got:gmatch("\n()%*%*Total Learnings:%*%* (%d+)") do
+      local inside = md.in_code(got, a)
+      for _, e in ipairs(spans) do inside = inside or (e.start <= a and a < e.stop) end
+      if not inside then eq(v, tostring(n), "round " .. round .. " Total at " .. a .. ": " .. got) end
+    end
+  end
 end)
 
 if failed > 0 then error(failed .. " test(s) failed", 0) end
