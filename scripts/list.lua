@@ -1,10 +1,8 @@
 --- List session logs: id, role, status, progress, last updated.
 local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
-local fs = require("sesslua.fs")
 local tree = require("sesslua.tree")
 local summary = require("sesslua.summary")
-local json = require("sesslua.json")
 local tab = require("sesslua.table")
 
 local parser = cli.parser("list.lua", "List session logs (active by default).")
@@ -33,12 +31,7 @@ if args.archived or args.all then collect(paths.archive, true) end
 
 if args.json then
   local out = {}
-  for i, s in ipairs(logs) do
-    out[i] = { id = s.id, path = s.path, archived = s.archived,
-               archive_date = s.archive_date or json.null, role = s.role or json.null,
-               status = s.status or json.null, log_status = s.log_status or json.null, progress = s.progress or json.null,
-               last_updated = s.last_updated or json.null }
-  end
+  for i, s in ipairs(logs) do out[i] = summary.json(s, "list") end
   cli.print_json({ schema = 1, kind = "list", logs = out })
   return 0
 end
@@ -49,9 +42,10 @@ end
 local rows = {}
 for _, s in ipairs(logs) do
   -- an archived log's own Status (Completed) says more than its last work
-  -- status, which is no log status: "—" when the header has none
+  -- status, which is no log status: "—" when the header has none; an
+  -- active log's is the work's, or the header's when that is complete
   local status
-  if s.archived then status = s.log_status else status = s.status end
+  if s.archived then status = s.log_status else status = summary.shown_status(s) end
   rows[#rows + 1] = { s.id, s.role or "—", status or "—",
     s.progress and (s.progress .. "%") or "—",
     s.archived and ("archived " .. (s.archive_date or "?")) or (s.last_updated or "—") }

@@ -28,7 +28,7 @@ local unread = messages.unread_counter(ctx)
 for _, f in ipairs(tree.log_files(ctx, active, cli.warn)) do
   local s = summary.load(f.path, f.id, opts)
   if s then
-    s.unread = unread(s.id)
+    s.unread_messages = unread(s.id)
     rows[#rows + 1] = s
   else
     cli.warn(f.path .. ": unreadable, skipped")
@@ -68,16 +68,7 @@ local average = progress_n > 0 and math.floor(progress_sum / progress_n + 0.5) o
 
 if args.json then
   local sessions = {}
-  for i, s in ipairs(rows) do
-    sessions[i] = {
-      id = s.id, path = s.path, role = s.role or json.null, status = s.status or json.null, log_status = s.log_status or json.null,
-      working_on = s.working_on or json.null, progress = s.progress or json.null,
-      last_updated = s.last_updated or json.null, age_seconds = s.age_seconds or json.null,
-      age_source = s.age_source or json.null, stale = s.stale, future = s.future,
-      blockers = s.blockers,
-      open_tasks = s.open_tasks, unread_messages = s.unread,
-    }
-  end
+  for i, s in ipairs(rows) do sessions[i] = summary.json(s, "status") end
   cli.print_json({ schema = 1, kind = "status", root = ctx.root, sessions = sessions,
     totals = { sessions = #rows, stale = stale, blockers = blockers,
                average_progress = average or json.null } })
@@ -104,7 +95,9 @@ end
 local COLUMNS = {
   { head = "ID", cell = function(s, L) return tab.cut(s.id, L.id) end },
   { head = "ROLE", drop = 3, cell = function(s, L) return tab.cut(s.role or "—", L.role) end },
-  { head = "STATUS", drop = 5, cell = function(s, L) return tab.cut(s.status or "—", L.status) end },
+  { head = "STATUS", drop = 5, cell = function(s, L)
+      return tab.cut(summary.shown_status(s) or "—", L.status)
+    end },
   { head = "PROGRESS", short = "PROG", cell = function(s, L)
       if not L.narrow then return bar(s.progress) end
       return s.progress and (math.floor(s.progress) .. "%") or "—"
@@ -112,7 +105,7 @@ local COLUMNS = {
   { head = "UPDATED", cell = function(s, L) return age(s, L.narrow) end },
   { head = "BLOCK", short = "BLK", drop = 4, cell = function(s) return tostring(#s.blockers) end },
   { head = "TODO", drop = 2, cell = function(s) return tostring(s.open_tasks) end },
-  { head = "MAIL", drop = 1, cell = function(s) return tostring(s.unread) end },
+  { head = "MAIL", drop = 1, cell = function(s) return tostring(s.unread_messages) end },
   { head = "WORKING ON", cell = function(s) return s.working_on or "—" end },
 }
 local WORK = #COLUMNS

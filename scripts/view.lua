@@ -4,12 +4,13 @@ local ctx = require("sesslua.context")
 local tree = require("sesslua.tree")
 local log = require("sesslua.log")
 local summary = require("sesslua.summary")
-local json = require("sesslua.json")
 
 local parser = cli.parser("view.lua", "Show a session log (or one section, or JSON).",
-  "In --json, `fields` holds the header's fields and the Current Work keys the header lacks "
-  .. "(a key in both, like Status, is the header's); `header_fields` and `work_fields` hold "
-  .. "each part's own, so Current Work's Status is work_fields.Status.")
+  "In --json, values are plain text (Markdown markers removed). `fields` holds the header's "
+  .. "fields and the Current Work keys the header lacks (a key in both, like Status, is the "
+  .. "header's); `header_fields` and `work_fields` hold each part's own, so Current Work's "
+  .. "Status is work_fields.Status. `resolved` items are {text, resolution} (resolution null "
+  .. "when none is written).")
 cli.id_argument(parser)
 parser:option("--section", "Only this section: its title, or a prefix of one title (case aside, emoji included).")
 parser:flag("--json", "Print the log's summary as JSON.")
@@ -33,17 +34,7 @@ end
 
 if args.json then
   local s = summary.full(doc, id, path, { stale_hours = require("sesslua.config").get(ctx).values.stale_hours })
-  local out = {
-    schema = 1, kind = "log", id = id, path = path,
-    role = s.role or json.null, goal = s.goal or json.null, status = s.status or json.null,
-    working_on = s.working_on or json.null, progress = s.progress or json.null,
-    log_status = s.log_status or json.null, work_fields = json.object(s.work_fields),
-    header_fields = json.object(s.header_fields),
-    last_updated = s.last_updated or json.null, stale = s.stale, future = s.future,
-    sections = s.sections, phase = s.phase, completed = s.completed,
-    blockers = s.blockers, resolved = s.resolved, next_steps = s.next_steps,
-    learnings = s.learnings, fields = json.object(s.fields),
-  }
+  local out = summary.json(s, "log")
   if sec then
     out.section = { title = sec.title, level = sec.level, line = sec.line,
                     text = doc.text:sub(sec.start, sec.stop - 1) }

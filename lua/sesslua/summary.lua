@@ -1,8 +1,15 @@
 --- What view, list and status show of a log: one plain table per log,
---- absent values as nil (json.null in JSON), empty lists as {}.
+--- absent values as nil (json.null in JSON), empty lists as {}. Every
+--- value taken from the log is plain text: inline Markdown (`**x**`,
+--- links, code spans, escapes) is reduced to its text with md.plain, so
+--- a person's dashboard and a program's JSON both get words, not markup.
+--- summary.json is the one JSON projection of a summary for view, list
+--- and status.
 local fs = require("sesslua.fs")
+local md = require("sesslua.md")
 local log = require("sesslua.log")
 local clock = require("sesslua.clock")
+local json = require("sesslua.json")
 
 local M = {}
 
@@ -12,12 +19,66 @@ M.DEFAULT_STALE_HOURS = 24
 -- the two clocks is wrong. Less is ordinary drift between machines.
 M.SKEW_SECONDS = 300
 
+local plain = md.plain -- returns its argument unchanged when no markup character is in it
+
+---A value as text: nil stays nil.
+local function text(v)
+  return v and plain(v)
+end
+
+---Each string of a fresh list as text, in place (status reads a thousand
+---logs: no second table per list).
+local function texts(list)
+  for i, v in ipairs(list) do list[i] = plain(v) end
+  return list
+end
+
+---Words saying that work is over. A header Status holding one of them as
+---a whole word, in any case, with emoji and other words around it
+---(`✅ COMPLETE - search service shipped`, `Done`), is complete.
+M.COMPLETE_WORDS = { "complete", "completed", "done", "finished", "shipped", "closed" }
+
+---Words that undo a complete word after them: `Not done`, `Almost finished`.
+M.NOT_COMPLETE_WORDS = { "not", "almost", "nearly" }
+
+local complete_set, negation_set = {}, {}
+for _, w in ipairs(M.COMPLETE_WORDS) do complete_set[w] = true end
+for _, w in ipairs(M.NOT_COMPLETE_WORDS) do negation_set[w] = true end
+
+---Whether a Status value says the work is complete: one of
+---COMPLETE_WORDS as a whole word (any case), with none of
+---NOT_COMPLETE_WORDS before it. `Completed`, `✅ COMPLETE - shipped` and
+---`done` are; `Active`, `Incomplete` and `not done yet` are not.
+---@param s string|nil a Status value (Markdown or plain)
+---@return boolean
+function M.is_complete_status(s)
+  if type(s) ~= "string" then return false end
+  for word in s:gmatch("%a+") do
+    word = word:lower()
+    if negation_set[word] then return false end
+    if complete_set[word] then return true end
+  end
+  return false
+end
+
+---The status to show for a log in list and status: Current Work's; the
+---header's when Current Work has none; and the header's whenever it says
+---complete (a finished log is not "Building").
+---@param s table a summary (brief or full)
+---@return string|nil
+function M.shown_status(s)
+  if s.log_status and (not s.status or M.is_complete_status(s.log_status)) then
+    return s.log_status
+  end
+  return s.status
+end
+
 ---Seconds since the log was last updated: from its own Last Updated line
 ---(file times reset on every clone), else the file's mtime. A time in the
 ---future gives age 0 and `future` true.
 ---@return number|nil age, string source "log"|"file"|nil, string|nil text, boolean future
 local function age_of(doc, path, now)
-  local text, t = doc:last_updated()
+  local updated, t = doc:last_updated()
   local source = "log"
   if not t then
     local st = path and fs.stat(path)
@@ -25,10 +86,15 @@ local function age_of(doc, path, now)
     t, source = st.mtime, "file"
   end
   local age = now - t
-  return math.max(0, age), source, text, age < -M.SKEW_SECONDS
+  return math.max(0, age), source, updated, age < -M.SKEW_SECONDS
 end
 
 ---The short summary (list, status): cheap fields only.
+---@param doc table a log Doc
+---@param id string
+---@param path string|nil
+---@param opts table|nil {now =, stale_hours =}
+---@return table
 function M.brief(doc, id, path, opts)
   opts = opts or {}
   local now = opts.now or os.time()
@@ -41,21 +107,81 @@ function M.brief(doc, id, path, opts)
   end
   local blockers = log.texts(doc:section_items("Blockers & Issues", "Current Blockers"),
     function(it) return it.done ~= true and not log.is_none(it.text) end)
-  return {
+  local s = {
     id = id, path = path,
-    role = doc:value("Role"), goal = doc:value("Goal"),
+    role = text(doc:value("Role")), goal = text(doc:value("Goal")),
     -- the log's own Status is the header's; Current Work's is the work's
-    status = doc:work_status(), log_status = doc:header_value("Status"),
-    working_on = doc:value("Working On"),
+    status = text(doc:work_status()), log_status = text(doc:header_value("Status")),
+    working_on = text(doc:value("Working On")),
     progress = doc:progress(), last_updated = updated,
     age_seconds = age, age_source = age_source,
     -- a future time is not stale, but marked: the clocks disagree
     stale = age ~= nil and not future and age > stale_hours * 3600, future = future or false,
-    blockers = blockers, open_tasks = open_tasks,
+    blockers = texts(blockers), open_tasks = open_tasks,
   }
+  return s
 end
 
----The full summary (view --json).
+---A resolved item `~~Redis timeout~~ - Solved by raised the pool size`
+---as {text = "Redis timeout", resolution = "raised the pool size"}: the
+---struck-through part (else the part before " - ") is the issue, the rest
+---the resolution with a leading "Solved by" / "Fixed by" / "Resolved by"
+---dropped; resolution nil when there is none.
+---@param item string the item's text as written
+---@return table {text = string, resolution = string|nil}
+function M.resolved_item(item)
+  local issue, rest = item:match("^~~(.-)~~(.*)$")
+  if not issue then
+    local at = item:find(" - ", 1, true)
+    if at then issue, rest = item:sub(1, at - 1), item:sub(at) else issue, rest = item, "" end
+  end
+  -- the separator: spaces, ASCII punctuation and en or em dashes (matched
+  -- whole: a byte class would eat the first bytes of other characters)
+  repeat
+    local before = rest
+    rest = rest:gsub("^[%s:;,%-]+", "", 1)
+    for _, dash in ipairs({ "–", "—" }) do
+      if rest:sub(1, #dash) == dash then rest = rest:sub(#dash + 1) end
+    end
+  until rest == before
+  rest = log.trim(rest)
+  for _, lead in ipairs({ "solved by", "fixed by", "resolved by" }) do
+    if rest:sub(1, #lead):lower() == lead and (#rest == #lead or rest:find("^%s", #lead + 1)) then
+      rest = log.trim(rest:sub(#lead + 1))
+      break
+    end
+  end
+  return { text = plain(log.trim(issue)), resolution = rest ~= "" and plain(rest) or nil }
+end
+
+---Learnings with topic and every line as text (lines stay lines).
+local function plain_learnings(list)
+  for _, e in ipairs(list) do
+    e.topic = plain(e.topic)
+    local lines = {}
+    for line in (e.text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = plain(line) end
+    e.text = table.concat(lines, "\n")
+  end
+  return list
+end
+
+---Fields of text[a, b) as text into `into` (first of a key wins), and into
+---`all` when it lacks the key.
+local function add_fields(doc, into, all, a, b)
+  for _, f in ipairs(log.fields(doc.text, a, b)) do
+    local v = plain(f.value)
+    if into[f.key] == nil then into[f.key] = v end
+    if all[f.key] == nil then all[f.key] = v end
+  end
+end
+
+---The full summary (view --json): brief plus sections, phase, completed,
+---resolved, next steps, learnings and every field, all as text.
+---@param doc table a log Doc
+---@param id string
+---@param path string|nil
+---@param opts table|nil as for brief
+---@return table
 function M.full(doc, id, path, opts)
   local s = M.brief(doc, id, path, opts)
   s.sections = {}
@@ -65,38 +191,89 @@ function M.full(doc, id, path, opts)
   s.phase = {}
   for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
     if it.done ~= nil and not it.placeholder then
-      s.phase[#s.phase + 1] = { text = it.text, done = it.done }
+      s.phase[#s.phase + 1] = { text = plain(it.text), done = it.done }
     end
   end
   s.completed = doc:completed()
-  s.resolved = log.texts(doc:section_items("Blockers & Issues", "Resolved Issues"))
-  s.next_steps = log.texts(doc:section_items("Next Steps"))
-  s.learnings = doc:learnings()
+  for _, g in ipairs(s.completed) do g.items = texts(g.items) end
+  s.resolved = {}
+  for _, item in ipairs(log.texts(doc:section_items("Blockers & Issues", "Resolved Issues"))) do
+    s.resolved[#s.resolved + 1] = M.resolved_item(item)
+  end
+  s.next_steps = texts(log.texts(doc:section_items("Next Steps")))
+  s.learnings = plain_learnings(doc:learnings())
   -- fields: the header's, then Current Work's keys the header lacks (a key
   -- in both, like Status, is the header's here); work_fields: Current
   -- Work's own, so its Status is never lost; header_fields: the header's.
   s.fields, s.header_fields, s.work_fields = {}, {}, {}
-  local function add_fields(into, a, b)
-    for _, f in ipairs(log.fields(doc.text, a, b)) do
-      if into[f.key] == nil then into[f.key] = f.value end
-      if s.fields[f.key] == nil then s.fields[f.key] = f.value end
-    end
-  end
-  add_fields(s.header_fields, doc:header_range())
+  add_fields(doc, s.header_fields, s.fields, doc:header_range())
   local cw = doc:section("Current Work")
-  if cw then add_fields(s.work_fields, cw.heading_end, cw.body_end) end
+  if cw then add_fields(doc, s.work_fields, s.fields, cw.heading_end, cw.body_end) end
   return s
 end
 
 ---Read and summarise a log file; nil, message, code when unreadable.
+---@param path string
+---@param id string
+---@param opts table|nil as for brief
+---@param full boolean|nil summary.full instead of summary.brief
+---@return table|nil summary, table|string doc_or_message, string|nil code
 function M.load(path, id, opts, full)
   local doc, err, code = log.open(path)
   if not doc then return nil, err, code end
   return (full and M.full or M.brief)(doc, id, path, opts), doc
 end
 
+-- The keys of each JSON projection, in the summary's own names; `object`
+-- ones are JSON objects, the others copied (nil becomes null).
+local PROJECTIONS = {
+  list = { "id", "path", "archived", "archive_date", "role", "status", "log_status",
+           "progress", "last_updated" },
+  status = { "id", "path", "role", "status", "log_status", "working_on", "progress",
+             "last_updated", "age_seconds", "age_source", "stale", "future", "blockers",
+             "open_tasks", "unread_messages" },
+  log = { "id", "path", "role", "goal", "status", "working_on", "progress", "log_status",
+          "last_updated", "stale", "future", "sections", "phase", "completed", "blockers",
+          "resolved", "next_steps", "learnings" },
+}
+
+---The resolved items with their missing resolutions as null.
+local function resolved_json(list)
+  local out = {}
+  for i, r in ipairs(list) do out[i] = { text = r.text, resolution = r.resolution or json.null } end
+  return out
+end
+
+---The JSON projection of a summary, as `--json` prints it: for kind
+---"log" (view: the whole document, with schema and kind), "list" and
+---"status" (one row each). Absent values are json.null.
+---@param s table a summary (summary.full for "log")
+---@param kind string "log"|"list"|"status"
+---@return table
+function M.json(s, kind)
+  local keys = PROJECTIONS[kind]
+  assert(keys, "summary.json: unknown kind")
+  local out = {}
+  for _, k in ipairs(keys) do
+    local v = s[k]
+    if v == nil then v = json.null end
+    out[k] = v
+  end
+  if kind == "log" then
+    out.schema, out.kind = 1, "log"
+    out.resolved = resolved_json(s.resolved)
+    out.fields = json.object(s.fields)
+    out.header_fields = json.object(s.header_fields)
+    out.work_fields = json.object(s.work_fields)
+  end
+  return out
+end
+
 ---Age as people read it, marked when it comes from the file time or lies
 ---in the future; `short` for narrow terminals.
+---@param s table a summary
+---@param short boolean|nil
+---@return string
 function M.age_text(s, short)
   if not s.age_seconds then return "—" end
   local t = s.future and (short and "future" or "in the future") or clock.age(s.age_seconds)

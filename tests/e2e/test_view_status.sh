@@ -118,7 +118,8 @@ jh "\"path\": \"$L\""
 jh "{ \"level\": 1, \"line\": 1, \"title\": \"Session 12 - Work Log\" }"
 jh "{ \"level\": 2, \"line\": $(grep -n '^## Current Work$' "$L" | cut -d: -f1), \"title\": \"Current Work\" }"
 jh "{ \"level\": 2, \"line\": $(grep -n '^## Next Steps$' "$L" | cut -d: -f1), \"title\": \"Next Steps\" }"
-jh '"resolved": [ "~~No DB~~ - Solved by provisioned" ]'
+# resolved items are objects: the issue and its resolution, as text
+jh '"resolved": [ { "resolution": "provisioned", "text": "No DB" } ]'
 jh '"blockers": []'
 jh '"Working On": "Email service"'
 jh '"Progress": "60%"'
@@ -183,6 +184,94 @@ d = json.load(sys.stdin)
 print([(l["log_status"], l["status"]) for l in d["logs"] if l["id"] == "session-4"])')
 expect_eq "$got" "[(None, 'Testing')]" "list --json: log_status null without a header Status; status is the work's"
 
+
+# list and status show a finished log's header Status: the header's when
+# Current Work has none, and always when it says complete.
+D="$WORK/done/docs/coordination"; mkdir -p "$D"
+for n in 1 2 3; do run "$SESSLUA" --root "$D" create.lua $n Dev Goal; done
+DA="$D/sessions/ACTIVE"
+# 1: header ✅ COMPLETE, no Current Work Status; 2: header complete, work
+# Building; 3: header Active, work Building
+python3 - "$DA" <<'PY'
+import re, sys
+d = sys.argv[1]
+for n, head, work in ((1, "✅ COMPLETE", None), (2, "Done - shipped", "Building"), (3, "Active", "Building")):
+    p = "%s/session-%d.md" % (d, n)
+    s = open(p).read()
+    s = s.replace("**Status:** Active\n", "**Status:** %s\n" % head, 1)
+    s = re.sub(r"(## Current Work\n(?:.*\n)*?)\*\*Status:\*\* [^\n]*\n",
+               (lambda m: m.group(1)) if work is None else (lambda m: m.group(1) + "**Status:** %s\n" % work),
+               s, count=1)
+    open(p, "w").write(s)
+PY
+grep -q '^\*\*Status:\*\* Planning' "$DA/session-1.md" && bad "fixture: session-1 kept a work Status" || ok
+run "$SESSLUA" --root "$D" list.lua
+expect_rc 0 "list with finished logs"
+row() { printf '%s\n' "$OUT" | grep "^$1 "; }
+row session-1 | grep -qF "✅ COMPLETE" && ok || bad "list shows a header-only complete Status: $(row session-1)"
+row session-2 | grep -qF "Done - shipped" && ok || bad "list: a complete header wins over the work's: $(row session-2)"
+row session-3 | grep -qF " Building " && ok || bad "list: the work's status otherwise: $(row session-3)"
+run "$SESSLUA" --root "$D" status.lua
+expect_rc 0 "status with finished logs"
+row session-1 | grep -qF "✅ COMPLETE" && ok || bad "status shows a header-only complete Status: $(row session-1)"
+row session-2 | grep -qF "Done - shipped" && ok || bad "status: a complete header wins: $(row session-2)"
+row session-3 | grep -qF " Building " && ok || bad "status: the work's status otherwise: $(row session-3)"
+run "$SESSLUA" --root "$D" status.lua --json
+got=$(printf '%s' "$OUT" | python3 -c 'import json, sys
+print([(s["status"], s["log_status"]) for s in json.load(sys.stdin)["sessions"]])')
+expect_eq "$got" "[(None, '✅ COMPLETE'), ('Building', 'Done - shipped'), ('Building', 'Active')]" \
+  "status --json keeps both statuses as they are"
+
+# view --json: every value taken from the log is text, not Markdown.
+M="$WORK/md/docs/coordination"; mkdir -p "$M"
+run "$SESSLUA" --root "$M" create.lua 1 "**Lead** dev" 'Ship `search`'
+run "$SESSLUA" --root "$M" update.lua 1 --working-on "**Email** service" --phase "Wire _smtp_" \
+  --blocker "Waiting on **DB**" --blocker "Redis timeout" --blocker "Cert expired" \
+  --next "Deploy to *staging*" --learning "Async _io_" "use **gather**" --done "Wire _smtp_"
+run "$SESSLUA" --root "$M" update.lua 1 --resolve "Redis" --how "raised the pool size"
+expect_rc 0 "resolve a blocker"
+ML="$M/sessions/ACTIVE/session-1.md"
+# hand-written resolved lines: another verb, no strike-through, no resolution
+python3 - "$ML" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+line = "- [x] ~~Redis timeout~~ - Solved by raised the pool size\n"
+assert line in s, s
+s = s.replace(line, line + "- [x] DNS flaps - Fixed by moving to **Route53**\n- [x] ~~Old cert~~\n", 1)
+s = s.replace("**Working On:**", "**Priority:** **High**\n**Working On:**", 1)
+open(p, "w").write(s)
+PY
+run "$SESSLUA" --root "$M" view.lua 1 --json
+expect_rc 0 "view --json with Markdown values"
+printf '%s' "$OUT" > md.json
+python3 - md.json <<'PY' && ok || bad "view --json values are text: $(head -c 2000 md.json)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+def check(got, want, what):
+    if got != want:
+        sys.exit("%s: got %r, expected %r" % (what, got, want))
+check(d["working_on"], "Email service", "working_on")
+check(d["fields"]["Working On"], "Email service", "fields")
+check(d["work_fields"]["Priority"], "High", "work_fields")
+check(d["role"], "Lead dev", "role")
+check(d["goal"], "Ship search", "goal")
+check(d["phase"], [{"text": "Wire smtp", "done": True}], "phase")
+check(d["completed"][0]["items"], ["Wire smtp"], "completed")
+check(d["blockers"], ["Waiting on DB", "Cert expired"], "blockers")
+check(d["next_steps"], ["Deploy to staging"], "next_steps")
+check([(l["topic"], l["text"]) for l in d["learnings"]], [("Async io", "use gather")], "learnings")
+check(d["resolved"], [
+    {"text": "Redis timeout", "resolution": "raised the pool size"},
+    {"text": "DNS flaps", "resolution": "moving to Route53"},
+    {"text": "Old cert", "resolution": None}], "resolved")
+text = json.dumps(d)
+for mark in ("**", "~~", "`"):
+    if mark in text.replace(json.dumps(d["sections"]), ""):
+        sys.exit("a Markdown marker %r is left in %s" % (mark, text))
+PY
+run "$SESSLUA" --root "$M" status.lua
+expect_out "Email service" "status shows Working On as text"
+printf '%s' "$OUT" | grep -qF '**' && bad "status shows Markdown markers: $OUT" || ok
 
 # A mistyped root is not an empty team.
 sl --root "$WORK/nope" status.lua

@@ -1,0 +1,103 @@
+-- Unit tests of sesslua.summary, inside the real host: complete statuses, the status a dashboard shows, values as
+-- text, resolved items with their resolution, the JSON projection.
+local log = require("sesslua.log")
+local summary = require("sesslua.summary")
+local json = require("sesslua.json")
+
+local passed = 0
+local function test(name, fn)
+  local ok, err = pcall(fn)
+  if not ok then error(name .. ": " .. tostring(err), 0) end
+  passed = passed + 1
+end
+local function eq(a, b, what)
+  if a ~= b then error(("%s: got %q, expected %q"):format(what or "value", tostring(a), tostring(b)), 2) end
+end
+
+test("complete_statuses_are_words_of_the_list_in_any_case_with_emoji_and_extra_words", function()
+  for _, s in ipairs({ "Completed", "complete", "✅ COMPLETE - search service shipped", "Done",
+                       "**Finished**", "shipped to prod", "Closed." }) do
+    eq(summary.is_complete_status(s), true, s)
+  end
+  for _, s in ipairs({ "Active", "Incomplete", "not done yet", "Almost finished", "", "Building",
+                       "undone" }) do
+    eq(summary.is_complete_status(s), false, s)
+  end
+  eq(summary.is_complete_status(nil), false, "nil")
+end)
+
+test("shown_status_is_the_work_s_else_the_header_s_and_a_complete_header_wins", function()
+  eq(summary.shown_status({ status = "Building", log_status = "Active" }), "Building")
+  eq(summary.shown_status({ log_status = "✅ COMPLETE" }), "✅ COMPLETE")
+  eq(summary.shown_status({ status = "Building", log_status = "Done - shipped" }), "Done - shipped")
+  eq(summary.shown_status({ status = "Testing" }), "Testing")
+  eq(summary.shown_status({}), nil)
+end)
+
+test("resolved_items_split_into_issue_and_resolution", function()
+  local cases = {
+    { "~~Redis timeout~~ - Solved by raised the pool size", "Redis timeout", "raised the pool size" },
+    { "~~Disk - full~~ - Fixed by cleaning /var", "Disk - full", "cleaning /var" },
+    { "DNS - resolved by moving to **Route53**", "DNS", "moving to Route53" },
+    { "Flaky CI - retried", "Flaky CI", "retried" },
+    { "~~Cert expired~~", "Cert expired", nil },
+    { "Nothing to add", "Nothing to add", nil },
+    { "~~x~~ — Solved by y", "x", "y" },
+    { "~~x~~ - Solved by", "x", nil },
+    { "~~x~~ - Solvedby z", "x", "Solvedby z" },
+  }
+  for _, c in ipairs(cases) do
+    local r = summary.resolved_item(c[1])
+    eq(r.text, c[2], c[1] .. " text")
+    eq(r.resolution, c[3], c[1] .. " resolution")
+  end
+end)
+
+local LOG = table.concat({
+  "# Session 7 - Work Log", "", "**Session ID:** session-7", "**Role:** **Dev** ops",
+  "**Goal:** Ship `search`", "**Status:** Active", "**Priority:** High", "",
+  "## Current Work", "", "**Working On:** **Email** service", "**Status:** Building",
+  "**Progress:** 50%", "**Owner:** [Ana](https://example.com/ana)", "",
+  "**Current Phase:**", "- [x] Write _specs_", "- [ ] Wire `smtp`", "", "---", "",
+  "## Completed Today", "", "**2025-11-15:**", "- [x] Set up **CI**", "", "---", "",
+  "## Learnings & Discoveries", "", "**2025-11-15 - Async _io_:**", "- use **gather**",
+  "- keep `timeouts`", "", "---", "",
+  "## Blockers & Issues", "", "**Current Blockers:**", "- [ ] Waiting on **DB**", "",
+  "**Resolved Issues:**", "- [x] ~~Redis timeout~~ - Solved by raised the pool size", "",
+  "---", "", "## Next Steps", "", "1. Deploy to *staging*", "", "---", "",
+  "**Last Updated:** 2025-11-15 10:00:00", "**Updated By:** session-7", "",
+}, "\n")
+
+test("full_summary_values_are_text_without_markdown", function()
+  local s = summary.full(log.new(LOG), "session-7", nil, { now = 0 })
+  eq(s.role, "Dev ops", "role")
+  eq(s.goal, "Ship search", "goal")
+  eq(s.working_on, "Email service", "working on")
+  eq(s.fields["Working On"], "Email service", "fields")
+  eq(s.work_fields.Owner, "Ana", "a link is its text")
+  eq(s.phase[1].text, "Write specs", "phase")
+  eq(s.phase[2].text, "Wire smtp", "phase")
+  eq(s.completed[1].items[1], "Set up CI", "completed")
+  eq(s.learnings[1].topic, "Async io", "learning topic")
+  eq(s.learnings[1].text, "use gather\nkeep timeouts", "learning lines stay lines")
+  eq(s.blockers[1], "Waiting on DB", "blocker")
+  eq(s.next_steps[1], "Deploy to staging", "next step")
+  eq(s.resolved[1].text, "Redis timeout", "resolved text")
+  eq(s.resolved[1].resolution, "raised the pool size", "resolution")
+end)
+
+test("json_projection_keeps_keys_and_gives_null_for_absent_values", function()
+  local s = summary.full(log.new(LOG), "session-7", "/x/session-7.md", { now = 0 })
+  local j = summary.json(s, "log")
+  eq(j.schema, 1); eq(j.kind, "log")
+  eq(j.status, "Building"); eq(j.log_status, "Active")
+  eq(j.resolved[1].text, "Redis timeout")
+  local bare = summary.full(log.new("# Notes\n\nJust text.\n"), "odd", nil, { now = 0 })
+  local jb = summary.json(bare, "log")
+  eq(jb.role, json.null, "absent role"); eq(jb.progress, json.null, "absent progress")
+  local enc = json.encode(summary.json(summary.full(log.new(
+    "## Blockers & Issues\n\n**Resolved Issues:**\n- [x] ~~Cert~~\n"), "r", nil, { now = 0 }), "log"))
+  assert(enc:find('"resolved":[{"resolution":null,"text":"Cert"}]', 1, true), enc)
+end)
+
+io.write(("%d passed\n"):format(passed))
