@@ -1,6 +1,6 @@
---- Archiving a session log: close it (Status: Completed, footer), share
---- its learnings not yet shared, and move it to ARCHIVE under a name that
---- exists nowhere yet. The move is one rename and the last step, so a crash
+--- Archiving a session log: close it (the header's Status says complete,
+--- a closing note, the footer), share its learnings not yet shared, and
+--- move it to ARCHIVE under a name that exists nowhere yet. The move is one rename and the last step, so a crash
 --- leaves the log in ACTIVE or in ARCHIVE, never in both or neither.
 local fs = require("sesslua.fs")
 local tree = require("sesslua.tree")
@@ -9,6 +9,8 @@ local edit = require("sesslua.logedit")
 local knowledge = require("sesslua.knowledge")
 local clock = require("sesslua.clock")
 local routine = require("sesslua.routine")
+local summary = require("sesslua.summary")
+local md = require("sesslua.md")
 
 local M = {}
 
@@ -37,6 +39,27 @@ function M.target(ctx, id, date)
     if not fs.exists(dir .. "/" .. name) then return dir .. "/" .. name, n end
     n = n + 1
   end
+end
+
+---Close a log Doc: a header Status that already says complete
+---(summary.is_complete_status) stays as written; any other becomes
+---`Completed`, and the value it had is kept in the closing note appended to
+---Session Notes; a header without a Status gets one. Nothing the log said
+---is dropped, and Current Work is left alone.
+---@param doc table a log Doc (edited in place)
+---@param date string the day of the archive (YYYY-MM-DD)
+---@param by string who archives it (a session id)
+function M.close(doc, date, by)
+  -- a blank or placeholder Status (`[not set]`) held nothing worth keeping
+  local old = log.trim(doc:header_value("Status") or "")
+  local note = ("Archived %s by %s"):format(date, by)
+  if summary.is_complete_status(md.plain(old)) then
+    note = note .. "."
+  else
+    edit.set_header_field(doc, "Status", "Completed", true)
+    note = note .. (old ~= "" and (" (Status was: %s)."):format(old) or ".")
+  end
+  edit.add_note(doc, note)
 end
 
 ---A failure after learnings were shared: they stay shared (a re-run does
@@ -83,9 +106,7 @@ function M.archive(ctx, id, by)
     if added == nil then return nil, after_sharing(shared, aerr), acode end
     if added then shared = shared + 1 end
   end
-  if not edit.set_header_field(doc, "Status", "Completed") then
-    edit.set_work_field(doc, "Status", "Complete")
-  end
+  M.close(doc, clock.today(), by or id)
   edit.touch(doc, clock.now(), by or id)
   ok, err, code = fs.write(src, doc.text)
   if not ok then return nil, after_sharing(shared, err .. "; the log was not changed"), code end

@@ -239,6 +239,40 @@ else
   echo "skipped: full ARCHIVE (cannot mount a tmpfs)"
 fi
 
+# Nothing is dropped: a Status that says complete stays as written; another
+# becomes Completed with the old value in the closing note; a log without a
+# header Status gets one in its header, never a new Current Work section.
+ready keep; ready was; ready none
+sed -i 's/^\*\*Status:\*\* Active$/**Status:** ✅ COMPLETE - search service shipped/' "$R/sessions/ACTIVE/keep.md"
+sed -i 's/^\*\*Status:\*\* Active$/**Status:** In review/' "$R/sessions/ACTIVE/was.md"
+# "none": no header Status and no Current Work section (hand-written)
+python3 - "$R/sessions/ACTIVE/none.md" <<'PY'
+import re, sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("**Status:** Active\n", "", 1)
+s = re.sub(r"## Current Work\n.*?(?=\n## )", "", s, count=1, flags=re.S)
+assert "Current Work" not in s and "**Status:**" not in s, s
+open(p, "w").write(s)
+PY
+for id in keep was none; do
+  sl archive.lua $id --force
+  expect_rc 0 "archive $id"
+done
+expect_file_has "$A/keep-$TODAY.md" "**Status:** ✅ COMPLETE - search service shipped" "a complete Status stays as written"
+expect_file_has "$A/keep-$TODAY.md" "Archived $TODAY by keep." "a closing note for a complete log"
+expect_file_lacks "$A/keep-$TODAY.md" "Status was" "no 'was' when the status is kept"
+expect_file_has "$A/was-$TODAY.md" "**Status:** Completed" "another Status becomes Completed"
+expect_file_has "$A/was-$TODAY.md" "Archived $TODAY by was (Status was: In review)." "the old Status kept in the closing note"
+expect_eq "$(sed -n '/^## Session Notes/,$p' "$A/was-$TODAY.md" | grep -c 'Status was: In review')" "1" "the note is in Session Notes"
+expect_file_has "$A/none-$TODAY.md" "**Status:** Completed" "a missing header Status is created"
+expect_eq "$(sed -n '1,/^## /p' "$A/none-$TODAY.md" | grep -c '^\*\*Status:\*\* Completed$')" "1" "the created Status is in the header"
+expect_file_lacks "$A/none-$TODAY.md" "Current Work" "no Current Work section created"
+sl list.lua --all
+row() { printf '%s\n' "$OUT" | grep "^$1 "; }
+row keep | grep -qF "✅ COMPLETE - search service shipped" && ok || bad "list --all shows the kept Status: $(row keep)"
+row was | grep -qF " Completed " && ok || bad "list --all shows Completed: $(row was)"
+row none | grep -qF " Completed " && ok || bad "list --all shows Completed for a log that had no Status: $(row none)"
+
 ready jsonlog
 sl archive.lua jsonlog --json
 expect_rc 0 "archive --json"

@@ -1,7 +1,9 @@
--- Unit tests of sesslua.summary, inside the real host: complete statuses, the status a dashboard shows, values as
+-- Unit tests of sesslua.summary and archive's closing of a log, inside the
+-- real host: complete statuses, the status a dashboard shows, values as
 -- text, resolved items with their resolution, the JSON projection.
 local log = require("sesslua.log")
 local summary = require("sesslua.summary")
+local archive = require("sesslua.archive")
 local json = require("sesslua.json")
 
 local passed = 0
@@ -98,6 +100,30 @@ test("json_projection_keeps_keys_and_gives_null_for_absent_values", function()
   local enc = json.encode(summary.json(summary.full(log.new(
     "## Blockers & Issues\n\n**Resolved Issues:**\n- [x] ~~Cert~~\n"), "r", nil, { now = 0 }), "log"))
   assert(enc:find('"resolved":[{"resolution":null,"text":"Cert"}]', 1, true), enc)
+end)
+
+test("archive_close_keeps_a_complete_status_as_written", function()
+  local d = log.new("# S\n\n**Status:** ✅ COMPLETE - search service shipped\n\n## Session Notes\n\n")
+  archive.close(d, "2025-11-20", "session-3")
+  assert(d.text:find("**Status:** ✅ COMPLETE - search service shipped\n", 1, true), d.text)
+  assert(d.text:find("Archived 2025-11-20 by session-3.\n", 1, true), d.text)
+  assert(not d.text:find("Status was", 1, true), d.text)
+end)
+
+test("archive_close_keeps_the_old_status_in_the_note", function()
+  local d = log.new("# S\n\n**Status:** In review\n\n## Current Work\n\n**Status:** Testing\n")
+  archive.close(d, "2025-11-20", "session-3")
+  assert(d.text:find("# S\n\n**Status:** Completed\n", 1, true), d.text)
+  assert(d.text:find("**Status:** Testing\n", 1, true), "Current Work left alone: " .. d.text)
+  assert(d.text:find("Archived 2025-11-20 by session-3 (Status was: In review).", 1, true), d.text)
+end)
+
+test("archive_close_creates_a_missing_header_status_never_a_current_work_one", function()
+  local d = log.new("# S\n\n**Role:** Dev\n**Goal:** G\n\n## Next Steps\n\n1. x\n")
+  archive.close(d, "2025-11-20", "session-3")
+  assert(d.text:find("**Goal:** G\n**Status:** Completed\n", 1, true), d.text)
+  assert(not d.text:find("Current Work", 1, true), d.text)
+  eq(d:header_value("Status"), "Completed")
 end)
 
 io.write(("%d passed\n"):format(passed))
