@@ -21,8 +21,13 @@ if args.stale_hours and args.stale_hours < 0 then
 end
 
 local active = tree.paths(ctx.root).active
-local opts = { now = os.time(),
-  stale_hours = args.stale_hours or require("sesslua.config").get(ctx).values.stale_hours }
+local config = require("sesslua.config").get(ctx).values
+-- the team's columns (status_columns): each shows one field of the log
+local extra = config.status_columns or {}
+local field_names = {}
+for i, c in ipairs(extra) do field_names[i] = c.field end
+local opts = { now = os.time(), stale_hours = args.stale_hours or config.stale_hours,
+  fields = #field_names > 0 and field_names or nil } -- no table per log when there are none
 local rows = {}
 local unread = messages.unread_counter(ctx)
 for _, f in ipairs(tree.log_files(ctx, active, cli.warn)) do
@@ -106,8 +111,27 @@ local COLUMNS = {
   { head = "BLOCK", short = "BLK", drop = 4, cell = function(s) return tostring(#s.blockers) end },
   { head = "TODO", drop = 2, cell = function(s) return tostring(s.open_tasks) end },
   { head = "MAIL", drop = 1, cell = function(s) return tostring(s.unread_messages) end },
-  { head = "WORKING ON", cell = function(s) return s.working_on or "—" end },
 }
+-- The team's columns (status_columns) come before Working On.
+for _, c in ipairs(extra) do
+  COLUMNS[#COLUMNS + 1] = { head = c.head, drop = c.drop, team = true,
+    cell = function(s, L) return tab.cut(s.fields[c.field] or "—", L.field) end }
+end
+COLUMNS[#COLUMNS + 1] = { head = "WORKING ON", cell = function(s) return s.working_on or "—" end }
+-- The order a narrow terminal drops columns in: the team's first (lowest
+-- `drop` first, those without one after them in config order), then the
+-- built-in ones by rank.
+local DROP_ORDER = {}
+for i, col in ipairs(COLUMNS) do
+  if col.drop or col.team then DROP_ORDER[#DROP_ORDER + 1] = i end
+end
+table.sort(DROP_ORDER, function(a, b)
+  local ca, cb = COLUMNS[a], COLUMNS[b]
+  if (ca.team or false) ~= (cb.team or false) then return ca.team == true end
+  local ra, rb = ca.drop or math.huge, cb.drop or math.huge
+  if ra ~= rb then return ra < rb end
+  return a < b
+end)
 local WORK = #COLUMNS
 local MIN_WORK = 12 -- Working On gets at least this much before columns go
 
@@ -115,9 +139,9 @@ local MIN_WORK = 12 -- Working On gets at least this much before columns go
 -- bar, a narrow one (numbers, cut roles, short headers), the same with
 -- one-space gaps, then that with columns dropped one by one.
 local LAYOUTS = {
-  { narrow = false, id = math.huge, role = 24, status = math.huge, sep = "  " },
-  { narrow = true, id = 24, role = 12, status = 12, sep = "  " },
-  { narrow = true, id = 20, role = 10, status = 10, sep = " " },
+  { narrow = false, id = math.huge, role = 24, status = math.huge, field = 24, sep = "  " },
+  { narrow = true, id = 24, role = 12, status = 12, field = 12, sep = "  " },
+  { narrow = true, id = 20, role = 10, status = 10, field = 10, sep = " " },
 }
 
 -- Cell strings and widest cell per column and layout, made once each.
@@ -161,9 +185,7 @@ local function fit(width)
     if used(L, {}) + need <= width then return L, {} end
   end
   local L, dropped = LAYOUTS[#LAYOUTS], {}
-  local order = {}
-  for i, col in ipairs(COLUMNS) do if col.drop then order[col.drop] = i end end
-  for _, i in ipairs(order) do
+  for _, i in ipairs(DROP_ORDER) do
     dropped[i] = true
     if used(L, dropped) + need <= width then break end
   end

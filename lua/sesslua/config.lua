@@ -21,6 +21,7 @@ M.SCHEMA = {
   secret_patterns = "table",     -- array of { kind = "...", pattern = "lua pattern" } or { allow = "pattern" }
   session_sources = "table",     -- order of: "option", "env", "file"
   impact_levels = "table",       -- e.g. { "Low", "Medium", "High", "Critical" }
+  status_columns = "table",      -- array of { head = "PRIO", field = "Priority" [, drop = 1] }
 }
 
 M.DEFAULTS = { stale_hours = 24, time_zone = "local" }
@@ -196,6 +197,31 @@ function CHECK.impact_levels(path, v)
     end
     if seen[level:lower()] then fail(path, "'impact_levels': '%s' is listed twice", level) end
     seen[level:lower()] = true
+  end
+end
+
+function CHECK.status_columns(path, v)
+  if not is_array(v) then
+    fail(path, "'status_columns' must be an array of columns {head = \"PRIO\", field = \"Priority\"}")
+  end
+  for i, c in ipairs(v) do
+    if type(c) ~= "table" then fail(path, "'status_columns': entry %d must be a table, not a %s", i, type(c)) end
+    for k in pairs(c) do
+      if k ~= "head" and k ~= "field" and k ~= "drop" then
+        fail(path, "'status_columns': entry %d: unknown key '%s' (known: head, field, drop)", i, tostring(k))
+      end
+    end
+    -- a heading of one line; a field name `**Name:**` can hold
+    if type(c.head) ~= "string" or not c.head:match("%S") or c.head:find("%c") then
+      fail(path, "'status_columns': entry %d needs a string 'head' (one line, not empty)", i)
+    end
+    if type(c.field) ~= "string" or not c.field:match("%S") or c.field:find("[%c*:]") then
+      fail(path, "'status_columns': entry %d needs a string 'field' naming a **Field:** of the log "
+        .. "(one line, not empty, no '*' or ':')", i)
+    end
+    if c.drop ~= nil and (math.type(c.drop) ~= "integer" or c.drop < 1) then
+      fail(path, "'status_columns': entry %d: 'drop' must be a whole number >= 1", i)
+    end
   end
 end
 

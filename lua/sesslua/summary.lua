@@ -89,11 +89,21 @@ local function age_of(doc, path, now)
   return math.max(0, age), source, updated, age < -M.SKEW_SECONDS
 end
 
----The short summary (list, status): cheap fields only.
+---A field as summaries read one: the header's, else Current Work's; nil
+---when blank or a placeholder.
+---@param doc table a log Doc
+---@param key string
+---@return string|nil
+function M.field(doc, key)
+  return doc:header_value(key) or doc:value(key, "Current Work")
+end
+
+---The short summary (list, status): cheap fields only. `opts.fields`: an
+---array of field names to read into `s.fields` (status columns).
 ---@param doc table a log Doc
 ---@param id string
 ---@param path string|nil
----@param opts table|nil {now =, stale_hours =}
+---@param opts table|nil {now =, stale_hours =, fields =}
 ---@return table
 function M.brief(doc, id, path, opts)
   opts = opts or {}
@@ -119,6 +129,10 @@ function M.brief(doc, id, path, opts)
     stale = age ~= nil and not future and age > stale_hours * 3600, future = future or false,
     blockers = texts(blockers), open_tasks = open_tasks,
   }
+  if opts.fields then
+    s.fields, s.field_names = {}, opts.fields
+    for _, key in ipairs(opts.fields) do s.fields[key] = text(M.field(doc, key)) end
+  end
   return s
 end
 
@@ -246,7 +260,9 @@ end
 
 ---The JSON projection of a summary, as `--json` prints it: for kind
 ---"log" (view: the whole document, with schema and kind), "list" and
----"status" (one row each). Absent values are json.null.
+---"status" (one row each). Absent values are json.null; for "status",
+---`fields` holds the fields asked for in brief's `opts.fields` (null when
+---the log lacks one).
 ---@param s table a summary (summary.full for "log")
 ---@param kind string "log"|"list"|"status"
 ---@return table
@@ -265,6 +281,14 @@ function M.json(s, kind)
     out.fields = json.object(s.fields)
     out.header_fields = json.object(s.header_fields)
     out.work_fields = json.object(s.work_fields)
+  elseif kind == "status" then
+    local fields = json.object()
+    for _, key in ipairs(s.field_names or {}) do
+      local v = s.fields[key]
+      if v == nil then v = json.null end
+      fields[key] = v
+    end
+    out.fields = fields
   end
   return out
 end

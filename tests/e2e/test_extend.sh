@@ -120,9 +120,54 @@ cfg_err 'return { impact_levels = { "Low", "low" } }' "'impact_levels': 'low' is
 cfg_err 'return { [1] = 2 }' "unknown key '1'" "a key that is no name"
 cfg_err 'while true do end' "did not finish within" "an endless loop is stopped"
 cfg_err 'local function f() return f() end return f()' "did not finish within" "an endless tail call is stopped"
+cfg_err 'return { status_columns = { { head = "PRIO" } } }' "'status_columns': entry 1 needs a string 'field'" "a column without a field"
+cfg_err 'return { status_columns = { { field = "Priority" } } }' "'status_columns': entry 1 needs a string 'head'" "a column without a head"
+cfg_err 'return { status_columns = { head = "PRIO", field = "Priority" } }' "'status_columns' must be an array" "one column not in an array"
+cfg_err 'return { status_columns = { { head = "P", field = "Priority", drop = 1.5 } } }' "'status_columns': entry 1: 'drop' must be a whole number >= 1" "a drop rank that is no whole number"
+cfg_err 'return { status_columns = { { head = "P", field = "Priority", width = 3 } } }' "'status_columns': entry 1: unknown key 'width' (known: head, field, drop)" "an unknown key in a column"
+cfg_err 'return { status_columns = { "Priority" } }' "'status_columns': entry 1 must be a table, not a string" "a column that is no table"
 printf 'return { stale_hours = 0/0 }\n' > "$R/sesslua.lua"
 sl --session 4 status.lua
 expect_rc 2 "any command refuses a bad config"
+# status_columns: a team column showing one field of each log (the
+# header's, else Current Work's), before WORKING ON; null in JSON when a
+# log lacks the field.
+printf 'return { status_columns = { { head = "PRIO", field = "Priority" } } }\n' > "$R/sesslua.lua"
+sl create.lua 7 Dev Goal
+sed -i 's/^\*\*Goal:\*\* Goal$/&\n**Priority:** **High**/' "$R/sessions/ACTIVE/session-7.md"
+sed -i 's/^\*\*Working On:\*\*.*$/&\n**Priority:** Low/' "$R/sessions/ACTIVE/session-4.md"
+sl status.lua
+expect_rc 0 "status with a team column"
+expect_eq "$(printf '%s\n' "$OUT" | head -1 | grep -o 'MAIL *PRIO *WORKING ON' | tr -s ' ')" "MAIL PRIO WORKING ON" \
+  "the team column comes before WORKING ON: $(printf '%s\n' "$OUT" | head -1)"
+# cell ID HEAD: the text under HEAD in ID's row of $OUT
+cell() { printf '%s\n' "$OUT" | python3 -c 'import sys
+lines = sys.stdin.read().split("\n")
+at = lines[0].index(sys.argv[2])
+row = next(l for l in lines if l.startswith(sys.argv[1] + " "))
+print(row[at:].split("  ")[0].strip())' "$1" "$2"; }
+expect_eq "$(cell session-7 PRIO)" "High" "the header's field, as text"
+expect_eq "$(cell session-4 PRIO)" "Low" "Current Work's field"
+expect_eq "$(cell session-8 PRIO)" "—" "a log without the field shows —"
+sl status.lua --json
+expect_rc 0 "status --json with a team column"
+got=$(printf '%s' "$OUT" | python3 -c 'import json, sys
+print(sorted((s["id"], s["fields"]) for s in json.load(sys.stdin)["sessions"] if s["id"] in ("session-4", "session-7", "session-8")))')
+expect_eq "$got" "[('session-4', {'Priority': 'Low'}), ('session-7', {'Priority': 'High'}), ('session-8', {'Priority': None})]" \
+  "status --json rows carry the configured fields"
+# A narrow terminal drops the team's column before any built-in one.
+if command -v script >/dev/null 2>&1; then
+  seen=""
+  for cols in $(seq 40 4 120); do
+    head=$(script -qec "stty cols $cols rows 50; $SESSLUA status.lua" /dev/null < /dev/null | head -1)
+    p=0; m=0
+    case "$head" in *PRIO*) p=1 ;; esac
+    case "$head" in *MAIL*) m=1 ;; esac
+    seen="$seen $p$m"
+  done
+  case "$seen" in *" 10"*) bad "a built-in column went before the team's:$seen" ;; *) ok ;; esac
+  case "$seen" in *" 01"*) ok ;; *) bad "no width drops the team's column alone:$seen" ;; esac
+fi
 printf 'local t = {} for i = 1, 1000 do t[i] = i end return { stale_hours = #t }\n' > "$R/sesslua.lua"
 sl config.lua
 expect_rc 0 "a config that computes a little is fine"
