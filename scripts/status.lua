@@ -96,7 +96,8 @@ local function age(s, short)
 end
 
 -- The columns; `drop` ranks those a narrow terminal loses first. Cells are
--- made printable here, so the widths measured are the widths printed.
+-- made printable here, so the widths measured are the widths printed; a
+-- `digits` column's cells are counts, printable and one column a byte.
 local COLUMNS = {
   { head = "ID", cell = function(s, L) return tab.cut(s.id, L.id) end },
   { head = "ROLE", drop = 3, cell = function(s, L) return tab.cut(s.role or "—", L.role) end },
@@ -108,9 +109,9 @@ local COLUMNS = {
       return s.progress and (math.floor(s.progress) .. "%") or "—"
     end },
   { head = "UPDATED", cell = function(s, L) return age(s, L.narrow) end },
-  { head = "BLOCK", short = "BLK", drop = 4, cell = function(s) return tostring(#s.blockers) end },
-  { head = "TODO", drop = 2, cell = function(s) return tostring(s.open_tasks) end },
-  { head = "MAIL", drop = 1, cell = function(s) return tostring(s.unread_messages) end },
+  { head = "BLOCK", short = "BLK", drop = 4, digits = true, cell = function(s) return tostring(#s.blockers) end },
+  { head = "TODO", drop = 2, digits = true, cell = function(s) return tostring(s.open_tasks) end },
+  { head = "MAIL", drop = 1, digits = true, cell = function(s) return tostring(s.unread_messages) end },
 }
 -- The team's columns (status_columns) come before Working On.
 for _, c in ipairs(extra) do
@@ -153,10 +154,18 @@ local function column(i, L)
     local col = COLUMNS[i]
     c = { cells = {}, head = L.narrow and col.short or col.head }
     local w = tab.width(c.head)
-    for r, s in ipairs(rows) do
-      local v = cli.printable(col.cell(s, L))
-      c.cells[r] = v
-      if i ~= WORK then w = math.max(w, tab.width(v)) end
+    if col.digits then
+      for r, s in ipairs(rows) do
+        local v = col.cell(s, L)
+        c.cells[r] = v
+        if #v > w then w = #v end
+      end
+    else
+      for r, s in ipairs(rows) do
+        local v = cli.printable(col.cell(s, L))
+        c.cells[r] = v
+        if i ~= WORK then w = math.max(w, tab.width(v)) end
+      end
     end
     c.width = w
     made[key] = c

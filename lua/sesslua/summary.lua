@@ -19,7 +19,24 @@ M.DEFAULT_STALE_HOURS = 24
 -- the two clocks is wrong. Less is ordinary drift between machines.
 M.SKEW_SECONDS = 300
 
-local plain = md.plain -- returns its argument unchanged when no markup character is in it
+local md_plain = md.plain -- gives the bytes back when no markup character is in them
+
+-- Short values repeat from log to log (statuses, roles, service names):
+-- their text is remembered, so status over a thousand logs asks C once
+-- per distinct value. Long ones (goals, notes) are mostly unique.
+local SHORT, CACHE_MAX = 40, 1000
+local plain_cache, plain_cached = {}, 0
+
+---A string as text (inline Markdown stripped).
+local function plain(v)
+  if #v > SHORT then return md_plain(v) end
+  local t = plain_cache[v]
+  if t then return t end
+  t = md_plain(v)
+  if plain_cached >= CACHE_MAX then plain_cache, plain_cached = {}, 0 end
+  plain_cache[v], plain_cached = t, plain_cached + 1
+  return t
+end
 
 ---A value as text: nil stays nil.
 local function text(v)
@@ -44,6 +61,7 @@ M.NOT_COMPLETE_WORDS = { "not", "almost", "nearly" }
 local complete_set, negation_set = {}, {}
 for _, w in ipairs(M.COMPLETE_WORDS) do complete_set[w] = true end
 for _, w in ipairs(M.NOT_COMPLETE_WORDS) do negation_set[w] = true end
+local complete_cache, cached = {}, 0
 
 ---Whether a Status value says the work is complete: one of
 ---COMPLETE_WORDS as a whole word (any case), with none of
@@ -53,12 +71,18 @@ for _, w in ipairs(M.NOT_COMPLETE_WORDS) do negation_set[w] = true end
 ---@return boolean
 function M.is_complete_status(s)
   if type(s) ~= "string" then return false end
+  -- status asks this for every log, and a team's logs share a few values
+  local known = complete_cache[s]
+  if known ~= nil then return known end
+  local complete = false
   for word in s:gmatch("%a+") do
     word = word:lower()
-    if negation_set[word] then return false end
-    if complete_set[word] then return true end
+    if negation_set[word] then break end
+    if complete_set[word] then complete = true; break end
   end
-  return false
+  if cached >= 1000 then complete_cache, cached = {}, 0 end -- bounded, whatever the tree holds
+  complete_cache[s], cached = complete, cached + 1
+  return complete
 end
 
 ---The status to show for a log in list and status: Current Work's; the
