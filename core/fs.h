@@ -13,8 +13,25 @@
  * exclusive creation) into place, and the folder is fsync'ed, so a crash at
  * any instant leaves the old file or the new one, never a mix.
  *
+ * The commit point. The rename (or link) into place is the moment a write
+ * is made: before it, any failure removes the temp file and leaves the old
+ * file as it was (a negative return); after it, nothing is undone, written
+ * back or retried. A failure after the commit point (the folder's fsync)
+ * only means the change may not survive a power loss: the functions that
+ * write return it as a positive errno value, "done, not durable", which a
+ * caller reports as a warning and treats as success.
+ *
+ * Clean-up. Temp files and held lock files are registered while they
+ * exist and removed when the process exits (exit(), a return from main)
+ * or dies of SIGINT, SIGTERM, SIGHUP, SIGQUIT or SIGPIPE, as git's
+ * tempfile.c does: the handler unlinks them (async-signal-safe), restores
+ * the previous disposition and re-raises. A signal the process ignores
+ * (nohup) stays ignored. What a SIGKILL leaves, the next writer in that
+ * folder sweeps (fs_sweep).
+ *
  * Errors: functions return 0 on success and -errno on failure (errno is
- * also left set). Nothing prints. Nothing here knows about sessions.
+ * also left set). Nothing prints. Nothing here knows about sessions. Not
+ * thread-safe (sesslua is single-threaded).
  */
 #ifndef SESSLUA_FS_H
 #define SESSLUA_FS_H
@@ -33,7 +50,14 @@ int fs_read(const char *path, char **data, size_t *len);
  *              own mode.
  *   exclusive  1: fail with -EEXIST when path exists (create-only; the
  *              check and the creation are one atomic step).
- * Leaves no temp file behind on any failure. */
+ * Returns 0 (done), a positive errno value (done: the new file is in
+ * place, but fsyncing its folder failed with that error, so it may not
+ * survive a power loss), or -errno (not done: the old file is as it was).
+ * An existing file the caller may not write (a 0444 file for a user who
+ * is not root, checked with the effective ids) is -EACCES and is never
+ * replaced, although the rename the folder allows would replace it.
+ * Leaves no temp file behind on any return. Sweeps the folder first
+ * (fs_sweep, once per folder per process). */
 int fs_write_atomic(const char *path, const char *data, size_t len,
                     mode_t mode, int exclusive);
 
@@ -46,15 +70,23 @@ typedef struct fs_lock {
 /* Take the lock, waiting with jittered backoff up to timeout_ms
  * (0: try once). Returns 0, -ETIMEDOUT when still held by another process
  * after the wait, or another -errno. *lock must be zeroed or released
- * first. */
+ * first. Sweeps the lock's folder first (once per folder per process). */
 int fs_lock_acquire(fs_lock *lock, const char *path, int timeout_ms);
 
-/* Unlink the lock file and drop the lock. Safe on a lock not held. */
+/* Unlink the lock file and drop the lock. Safe on a lock not held. When
+ * the unlink fails the lock file is left unheld and is removed at exit
+ * (or by the next sweep), still by the locking protocol. */
 void fs_lock_release(fs_lock *lock);
 
 /* Move from -> to. Never replaces an existing `to` unless overwrite is set
  * (-EEXIST otherwise; atomic check). Across filesystems falls back to copy
- * into a temp in to's folder, fsync, link into place, then unlink from. */
+ * into a temp in to's folder, fsync, link into place, then unlink from.
+ * Returns as fs_write_atomic: 0, a positive errno (moved, but a folder's
+ * fsync failed), or -errno (not moved: `from` is where it was and `to` as
+ * it was). The commit point is the rename; across filesystems it is the
+ * unlink of `from` (until then the copy is removed again on failure), so a
+ * file is never left in both places, except when overwrite replaced an
+ * existing `to` and `from` then cannot be unlinked (-errno, both kept). */
 int fs_move(const char *from, const char *to, int overwrite);
 
 /* mkdir -p with the given mode for created folders. */
@@ -62,5 +94,17 @@ int fs_mkdir_p(const char *path, mode_t mode);
 
 /* fsync a folder (after a rename or unlink in it). */
 int fs_sync_dir(const char *dir);
+
+/* Remove what killed writers left in folder dir: temp files
+ * `.<name>.tmp-<pid>-<rand>` and probe locks `.sesslua-probe-<pid>-*.lock`
+ * whose process is gone on this host (kill(pid, 0) says ESRCH) or that are
+ * older than an hour, and empty `*.lock` files no process holds. A file is
+ * removed only after taking its flock without waiting (a live writer holds
+ * its temp file's lock, a holder its lock file's) and checking the name
+ * still leads to the file locked, so nothing in use is ever removed;
+ * symlinks and folders are never touched. One readdir of dir. Returns the
+ * number of files removed, or -errno when dir cannot be read. Writers call
+ * it once per folder per process by themselves; this call always runs. */
+int fs_sweep(const char *dir);
 
 #endif

@@ -6,6 +6,11 @@
  * nil, "<path>: <reason>", "ECODE" (lsupport.h). Anything malloc'd while
  * Lua may raise (memory errors, a raising update callback) is owned by a
  * userdata with __gc, so nothing leaks and no lock stays held.
+ *
+ * A write done but not durable (fs.h: past the commit point, the folder's
+ * fsync failed) is a success to Lua; its warning is kept in a list that
+ * fs.warnings() hands out (cli.check prints them, and the host prints any
+ * left when the script ends), so no caller can lose it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -95,6 +100,40 @@ static int dirbox_gc(lua_State *L)
 {
     dirbox_clear(luaL_checkudata(L, 1, DIRBOX_MT));
     return 0;
+}
+
+/* ---- warnings of writes done but not durable ------------------------- */
+
+static const char WARNINGS_KEY = 'w'; /* registry[&WARNINGS_KEY] = { msg... } */
+
+/* Append "written, but may not survive a power loss: <path>: <why>". May
+ * raise (memory): call it with nothing malloc'd held. */
+static void note_not_durable(lua_State *L, const char *path, int e)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &WARNINGS_KEY) != LUA_TTABLE) { /* list? */
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &WARNINGS_KEY);              /* list */
+    }
+    lua_pushfstring(L, "written, but may not survive a power loss: %s: %s", path,
+                    strerror(e));                                      /* list msg */
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 1);
+}
+
+/// fs.warnings() -> {msg...}: the warnings of writes done but not durable
+/// since the last call (empty when none), oldest first; the list is emptied.
+static int l_warnings(lua_State *L)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &WARNINGS_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        return 1;
+    }
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &WARNINGS_KEY);
+    return 1;
 }
 
 /* ---- option parsing (misuse raises) ------------------------------------ */
@@ -189,8 +228,10 @@ static int l_write(lua_State *L)
     mode_t mode = opt_mode(L, 3);
     int exclusive = opt_bool(L, 3, "exclusive");
     int rc = fs_write_atomic(path, data, len, mode, exclusive);
-    if (rc != 0)
+    if (rc < 0)
         return sesslua_fail(L, path, rc);
+    if (rc > 0)
+        note_not_durable(L, path, rc);
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -208,9 +249,10 @@ static int fail_locked(lua_State *L, const char *path, int timeout_ms)
 }
 
 /* After fn returned (stack: ... old results...; results start at `first`):
- * write its new text if it differs from old. 1 written, 0 not, <0 -errno. */
+ * write its new text if it differs from old. 1 written, 0 not, <0 -errno;
+ * *late is the errno of a write done but not durable (else 0). */
 static int update_commit(lua_State *L, const char *path, int old, int first,
-                         mode_t mode)
+                         mode_t mode, int *late)
 {
     size_t nlen, olen = 0;
     const char *ntext, *otext = NULL;
@@ -222,7 +264,10 @@ static int update_commit(lua_State *L, const char *path, int old, int first,
     if (otext && olen == nlen && memcmp(otext, ntext, nlen) == 0)
         return 0;
     int rc = fs_write_atomic(path, ntext, nlen, mode, 0);
-    return rc < 0 ? rc : 1;
+    if (rc < 0)
+        return rc;
+    *late = rc;
+    return 1;
 }
 
 /// fs.update(path, fn [, {timeout_ms=, create=, mode=}])
@@ -271,10 +316,13 @@ static int l_update(lua_State *L)
         return luaL_error(L, "fs.update: the function must return a string or nil "
                              "first (got %s)", luaL_typename(L, 7));
     }
-    rc = update_commit(L, path, 6, 7, mode);
+    int late = 0;
+    rc = update_commit(L, path, 6, 7, mode, &late);
     fs_lock_release(lk);
     if (rc < 0)
         return sesslua_fail(L, path, rc);
+    if (late)
+        note_not_durable(L, path, late);
     if (nres == 0) {
         lua_pushboolean(L, 1);
         lua_pushboolean(L, rc); /* ... old true changed */
@@ -321,7 +369,9 @@ static int l_move(lua_State *L)
     int overwrite = lua_toboolean(L, 3);
     struct stat st;
     int rc = fs_move(from, to, overwrite);
-    if (rc == 0) {
+    if (rc >= 0) {
+        if (rc > 0)
+            note_not_durable(L, to, rc);
         lua_pushboolean(L, 1);
         return 1;
     }
@@ -332,6 +382,19 @@ static int l_move(lua_State *L)
         return sesslua_fail(L, from, rc);
     lua_pushfstring(L, "%s -> %s", from, to);
     return sesslua_fail(L, lua_tostring(L, -1), rc);
+}
+
+/// fs.sweep(dir) -> count | nil, msg, code
+/// Remove what killed writers left in dir now (fs.h, fs_sweep); writes
+/// do this by themselves once per folder.
+static int l_sweep(lua_State *L)
+{
+    const char *dir = luaL_checkstring(L, 1);
+    int n = fs_sweep(dir);
+    if (n < 0)
+        return sesslua_fail(L, dir, n);
+    lua_pushinteger(L, n);
+    return 1;
 }
 
 /// fs.mkdir(path) -> true | nil, msg, code   (mkdir -p, 0755)
@@ -552,7 +615,8 @@ static const luaL_Reg fs_funcs[] = {
     { "move", l_move },         { "mkdir", l_mkdir },     { "list", l_list },
     { "stat", l_stat },         { "exists", l_exists },   { "remove", l_remove },
     { "realpath", l_realpath }, { "dirname", l_dirname }, { "basename", l_basename },
-    { "lock", l_lock },         { NULL, NULL },
+    { "lock", l_lock },         { "sweep", l_sweep },     { "warnings", l_warnings },
+    { NULL, NULL },
 };
 
 static void new_owner_mt(lua_State *L, const char *name, lua_CFunction gc)

@@ -7,6 +7,7 @@
  * coordination root and the script. Every error ends here: one line on
  * stderr and a documented exit code (docs/errors.md).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,8 +203,32 @@ static int run(lua_State *L)
     return 1;
 }
 
+/* Runs protected after the script: prints the warnings of writes that
+ * were done but may not be durable (fs.h's commit point) which the script
+ * did not print itself (cli.check does), so none is ever lost. */
+static int print_fs_warnings(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE); /* loaded */
+    if (lua_getfield(L, -1, "sesslua.fs") != LUA_TTABLE)  /* loaded fs */
+        return 0;                                        /* never loaded: no write */
+    if (lua_getfield(L, -1, "warnings") != LUA_TFUNCTION) /* loaded fs fn */
+        return 0;
+    lua_call(L, 0, 1);                                   /* loaded fs list */
+    if (lua_type(L, -1) != LUA_TTABLE)
+        return 0;
+    for (lua_Integer i = 1; lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) { /* ... list msg */
+        write_error_line(lua_pushfstring(L, "warning: %s", lua_tostring(L, -1)));
+        lua_pop(L, 2);                                   /* ... list */
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    /* A write past the file size limit (ulimit -f) must fail with EFBIG,
+     * reported and cleaned up like any full disk, not kill the process
+     * with its temp file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
     /* --debug is needed before runner.lua parses the options: a failure
      * while it loads gets the traceback too */
     for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++) {
@@ -223,7 +248,11 @@ int main(int argc, char **argv)
     lua_pushinteger(L, argc);
     lua_pushlightuserdata(L, argv);
     int code;
-    if (lua_pcall(L, 2, 1, 1) != LUA_OK)
+    int status = lua_pcall(L, 2, 1, 1);
+    lua_pushcfunction(L, print_fs_warnings);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK)
+        lua_pop(L, 1);                               /* nothing more to say */
+    if (status != LUA_OK)
         code = report(L);
     else
         code = !lua_isinteger(L, -1) ? 0

@@ -3,6 +3,7 @@
 --- output and `-` for text from standard input.
 local argparse = require("argparse")
 local sys = require("sesslua.sys")
+local fs = require("sesslua.fs")
 local json = require("sesslua.json")
 
 local M = {}
@@ -34,17 +35,37 @@ function M.exit_for(errcode)
   return errno_exit[errcode] or M.EXIT.io
 end
 
----Pass through a successful fs result, or stop with its message.
+---Pass through a successful fs result, or stop with its message. Either
+---way, first print the warnings of writes that were done but may not be
+---durable (M.written_warnings).
 ---Usage: `local text = cli.check(fs.read(path))`.
+---@param value any the first result; nil means failure
+---@param message string|nil the failure message
+---@param errcode string|nil the failure code ("ENOENT", ...)
+---@return any value, any message, any errcode, any ... unchanged on success
 function M.check(value, message, errcode, ...)
+  M.written_warnings()
   if value == nil then M.fail(M.exit_for(errcode), message) end
   return value, message, errcode, ...
 end
 
 ---A warning line on stderr; never stops.
+---@param message string
 function M.warn(message)
   -- one write, so warnings of processes sharing a stderr stay whole lines
   io.stderr:write(("sesslua: warning: %s\n"):format(M.printable(message)))
+end
+
+---Print, as warnings, every write since the last call that was done but
+---may not survive a power loss (`written, but may not survive a power
+---loss: <path>: <why>`: the file is in place, only its folder's fsync
+---failed). The write counts as done: go on, never undo or retry it. The
+---one place workflows print these; the host prints any left at the end.
+---@return integer n how many were printed
+function M.written_warnings()
+  local list = fs.warnings()
+  for _, w in ipairs(list) do M.warn(w) end
+  return #list
 end
 
 local color_codes = { red = 31, green = 32, yellow = 33, blue = 34, magenta = 35,

@@ -2,7 +2,7 @@
  * test_fs.c — cmocka tests for core/fs.c.
  *
  * Failure paths are forced with the linker's --wrap: link with
- *   -Wl,--wrap=fsync,--wrap=rename,--wrap=write,--wrap=syscall
+ *   -Wl,--wrap=fsync,--wrap=rename,--wrap=write,--wrap=syscall,--wrap=unlink
  * and the __wrap_* functions below stand in for libc inside fs.c. The
  * __real_* symbols are declared weak, so without those flags the file still
  * links and the wrap-dependent tests skip themselves.
@@ -16,11 +16,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +36,8 @@ int __wrap_fsync(int fd);
 int __wrap_rename(const char *from, const char *to);
 ssize_t __wrap_write(int fd, const void *buf, size_t n);
 long __wrap_syscall(long nr, ...);
+int __wrap_unlink(const char *path);
+extern int __real_unlink(const char *path) __attribute__((weak));
 extern int __real_fsync(int fd) __attribute__((weak));
 extern int __real_rename(const char *from, const char *to) __attribute__((weak));
 extern ssize_t __real_write(int fd, const void *buf, size_t n) __attribute__((weak));
@@ -43,15 +48,29 @@ static int rename_exdev;     /* renames of non-temp files say EXDEV */
 static int rename_eio;       /* every rename fails with EIO */
 static int choppy_write;     /* write is short and sometimes interrupted */
 static int no_renameat2;     /* renameat2 is unsupported (ENOSYS) */
+static int fail_dir_fsync;   /* fsync of a folder fails with EIO */
+static int fail_unlink;      /* the next N unlinks fail with EIO */
+static int signal_on_write;  /* write raises this signal first */
 static int write_calls;
 
 int __wrap_fsync(int fd)
 {
-    if (fail_fsync) {
+    struct stat st;
+    if (fail_fsync || (fail_dir_fsync && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))) {
         errno = EIO;
         return -1;
     }
     return __real_fsync(fd);
+}
+
+int __wrap_unlink(const char *path)
+{
+    if (fail_unlink > 0) {
+        fail_unlink--;
+        errno = EIO;
+        return -1;
+    }
+    return __real_unlink(path);
 }
 
 /* fs.c's own temp files are `.<name>.tmp-...`: moving one of those into
@@ -84,6 +103,8 @@ int __wrap_rename(const char *from, const char *to)
 
 ssize_t __wrap_write(int fd, const void *buf, size_t n)
 {
+    if (signal_on_write)
+        raise(signal_on_write);
     if (choppy_write) {
         if (write_calls++ % 3 == 0) {
             errno = EINTR;
@@ -119,7 +140,7 @@ long __wrap_syscall(long nr, ...)
 
 static int wraps_linked(void)
 {
-    return __real_fsync && __real_rename && __real_write && __real_syscall;
+    return __real_fsync && __real_rename && __real_write && __real_syscall && __real_unlink;
 }
 
 #define NEED_WRAPS()                                                         \
@@ -172,6 +193,7 @@ static int setup(void **state)
     }
     *state = dir;
     fail_fsync = rename_exdev = rename_eio = choppy_write = no_renameat2 = 0;
+    fail_dir_fsync = fail_unlink = signal_on_write = 0;
     write_calls = 0;
     return 0;
 }
@@ -179,6 +201,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fail_fsync = rename_exdev = rename_eio = choppy_write = no_renameat2 = 0;
+    fail_dir_fsync = fail_unlink = signal_on_write = 0;
     remove_tree(*state);
     free(*state);
     return 0;
@@ -664,6 +687,334 @@ static void move_without_renameat2_uses_link(void **state)
     free(c);
 }
 
+
+/* ---- the commit point -------------------------------------------------- */
+
+static void write_done_but_folder_sync_failed_is_positive(void **state)
+{
+    NEED_WRAPS();
+    char *path = join(*state, "log.md"), *fresh = join(*state, "new.md");
+    put(path, "old");
+    fail_dir_fsync = 1;
+    errno = 0;
+    assert_int_equal(fs_write_atomic(path, "new", 3, 0644, 0), EIO); /* done */
+    assert_int_equal(errno, EIO);
+    assert_int_equal(fs_write_atomic(fresh, "x", 1, 0644, 1), EIO);
+    fail_dir_fsync = 0;
+    assert_content(path, "new"); /* never undone or written back */
+    assert_content(fresh, "x");
+    assert_int_equal(count_entries(*state), 2); /* no temp left */
+    free(path);
+    free(fresh);
+}
+
+static void move_done_but_folder_sync_failed_is_positive(void **state)
+{
+    NEED_WRAPS();
+    char *a = join(*state, "a.md"), *sub = join(*state, "ARCHIVE");
+    char *b = join(sub, "a.md");
+    put(a, "A");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    fail_dir_fsync = 1;
+    assert_int_equal(fs_move(a, b, 0), EIO);
+    fail_dir_fsync = 0;
+    assert_content(b, "A");
+    assert_int_equal(access(a, F_OK), -1); /* in one place only */
+    free(a);
+    free(b);
+    free(sub);
+}
+
+static void cross_filesystem_move_undone_before_its_commit_point(void **state)
+{
+    NEED_WRAPS();
+    char *a = join(*state, "a.md"), *b = join(*state, "b.md");
+    put(a, "payload");
+    rename_exdev = 1;
+    fail_dir_fsync = 1; /* the copy's folder cannot be synced: not moved */
+    assert_int_equal(fs_move(a, b, 0), -EIO);
+    fail_dir_fsync = 0;
+    fail_unlink = 1; /* `from` cannot be removed: the copy goes again */
+    assert_int_equal(fs_move(a, b, 0), -EIO);
+    rename_exdev = 0;
+    assert_content(a, "payload");
+    assert_int_equal(access(b, F_OK), -1);
+    assert_int_equal(count_entries(*state), 1);
+    free(a);
+    free(b);
+}
+
+static void linked_move_whose_source_stays_is_undone(void **state)
+{
+    NEED_WRAPS();
+    char *a = join(*state, "a.md"), *b = join(*state, "b.md");
+    put(a, "A");
+    no_renameat2 = 1;
+    fail_unlink = 1;
+    assert_int_equal(fs_move(a, b, 0), -EIO);
+    no_renameat2 = 0;
+    assert_content(a, "A");
+    assert_int_equal(access(b, F_OK), -1); /* never in two places */
+    free(a);
+    free(b);
+}
+
+/* ---- permissions --------------------------------------------------------- */
+
+static void read_only_file_is_refused_not_replaced(void **state)
+{
+    char *path = join(*state, "log.md");
+    put(path, "old");
+    assert_int_equal(chmod(path, 0444), 0);
+    assert_int_equal(chmod(*state, 0777), 0); /* the folder allows the rename */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* as a user who is not root, whoever runs the test */
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(2);
+        int rc = fs_write_atomic(path, "new", 3, 0644, 0);
+        free(path);
+        _exit(rc == -EACCES ? 0 : 1);
+    }
+    wait_ok(pid);
+    assert_content(path, "old");
+    if (geteuid() == 0) { /* root keeps root's rights, and the file its mode */
+        struct stat st;
+        assert_int_equal(fs_write_atomic(path, "root", 4, 0644, 0), 0);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0444);
+        assert_content(path, "root");
+    }
+    assert_int_equal(count_entries(*state), 1);
+    free(path);
+}
+
+/* ---- clean-up on signals and at exit -------------------------------------- */
+
+/* Fork; the child runs body(dir) and exits with what it returns. */
+static int in_child(void (*body)(const char *), const char *dir)
+{
+    int status;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        body(dir);
+        exit(0); /* exit(), not _exit(): at-exit clean-up runs */
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void write_killed_by_sigterm(const char *dir)
+{
+    static char *path; /* static: still reachable when the signal ends us */
+    path = join(dir, "log.md");
+    signal_on_write = SIGTERM;
+    fs_write_atomic(path, "new", 3, 0644, 0);
+    _exit(3); /* not reached: the signal ends the process */
+}
+
+static void temp_file_removed_on_signal(void **state)
+{
+    NEED_WRAPS();
+    char *path = join(*state, "log.md");
+    put(path, "old");
+    int status = in_child(write_killed_by_sigterm, *state);
+    assert_true(WIFSIGNALED(status)); /* re-raised: dies of the signal */
+    assert_int_equal(WTERMSIG(status), SIGTERM);
+    assert_content(path, "old");
+    assert_int_equal(count_entries(*state), 1); /* no temp file left */
+    free(path);
+}
+
+static fs_lock child_lock = { -1, NULL }; /* static: reachable at exit */
+
+static void lock_then_signal(const char *dir)
+{
+    char *path = join(dir, "log.md");
+    int rc = fs_lock_acquire(&child_lock, path, 0);
+    free(path);
+    if (rc != 0)
+        _exit(3);
+    raise(SIGINT);
+    _exit(4);
+}
+
+static void lock_then_exit(const char *dir)
+{
+    char *path = join(dir, "log.md");
+    int rc = fs_lock_acquire(&child_lock, path, 0);
+    free(path);
+    if (rc != 0)
+        _exit(3);
+    /* exit without releasing */
+}
+
+static void held_lock_file_removed_on_signal_and_exit(void **state)
+{
+    int status = in_child(lock_then_signal, *state);
+    char *lock_path = join(*state, "log.md.lock");
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGINT);
+    assert_int_equal(access(lock_path, F_OK), -1);
+    free(lock_path);
+    status = in_child(lock_then_exit, *state);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    lock_path = join(*state, "log.md.lock");
+    assert_int_equal(access(lock_path, F_OK), -1);
+    free(lock_path);
+}
+
+static void lock_then_ignored_hup(const char *dir)
+{
+    char *path = join(dir, "log.md");
+    fs_lock lock = { -1, NULL };
+    signal(SIGHUP, SIG_IGN); /* as under nohup */
+    int rc = fs_lock_acquire(&lock, path, 0);
+    free(path);
+    if (rc != 0)
+        _exit(3);
+    raise(SIGHUP);
+    fs_lock_release(&lock);
+    _exit(0);
+}
+
+static void ignored_signal_stays_ignored(void **state)
+{
+    int status = in_child(lock_then_ignored_hup, *state);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void create_leaving_temp_link(const char *dir)
+{
+    char *path = join(dir, "new.md");
+    no_renameat2 = 1; /* link, then unlink of the temp fails, twice */
+    fail_unlink = 2;
+    int rc = fs_write_atomic(path, "x", 1, 0644, 1);
+    free(path);
+    _exit(rc == 0 && count_entries(dir) == 2 ? 0 : 5); /* _exit: no clean-up */
+}
+
+static void create_leaving_temp_link_then_exit(const char *dir)
+{
+    char *path = join(dir, "new2.md");
+    no_renameat2 = 1;
+    fail_unlink = 2;
+    int rc = fs_write_atomic(path, "x", 1, 0644, 1);
+    free(path);
+    if (rc != 0)
+        _exit(5);
+}
+
+static void linked_create_is_done_and_its_temp_removed_at_exit(void **state)
+{
+    NEED_WRAPS();
+    int status = in_child(create_leaving_temp_link, *state);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0); /* done, temp still a 2nd name */
+    assert_int_equal(fs_sweep(*state), 1);     /* its process is gone */
+    assert_int_equal(count_entries(*state), 1);
+    status = in_child(create_leaving_temp_link_then_exit, *state);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(count_entries(*state), 2); /* new.md, new2.md: temp gone at exit */
+}
+
+/* ---- sweeping leftovers ------------------------------------------------------ */
+
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    wait_ok(pid);
+    return pid;
+}
+
+static void plant(const char *dir, const char *name, const char *text)
+{
+    char *p = join(dir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(p);
+}
+
+static int exists_in(const char *dir, const char *name)
+{
+    char *p = join(dir, name);
+    struct stat st;
+    int r = lstat(p, &st) == 0;
+    free(p);
+    return r;
+}
+
+static void sweep_removes_only_what_nobody_uses(void **state)
+{
+    const char *d = *state;
+    char dead_temp[64], live_temp[64], old_temp[64], dead_probe[64], link_temp[64];
+    long dead = (long)dead_pid(), live = (long)getppid(); /* alive: it waits for us */
+    snprintf(dead_temp, sizeof dead_temp, ".log.md.tmp-%ld-0badf00d", dead);
+    snprintf(live_temp, sizeof live_temp, ".log.md.tmp-%ld-00000001", live);
+    snprintf(old_temp, sizeof old_temp, ".log.md.tmp-%ld-00000002", live);
+    snprintf(dead_probe, sizeof dead_probe, ".sesslua-probe-%ld-1-abcd.lock", dead);
+    snprintf(link_temp, sizeof link_temp, ".x.md.tmp-%ld-00000003", dead);
+    plant(d, dead_temp, "partial");
+    plant(d, live_temp, "in use");
+    plant(d, old_temp, "a day old");
+    plant(d, dead_probe, "");
+    plant(d, "unheld.md.lock", "");
+    plant(d, "held.md.lock", "");
+    plant(d, "Cargo.lock", "not ours: has content");
+    plant(d, "log.md", "the log");
+    char *old_path = join(d, old_temp), *target = join(d, "log.md"), *ln = join(d, link_temp);
+    struct timeval day_ago[2] = { { time(NULL) - 86400, 0 }, { time(NULL) - 86400, 0 } };
+    assert_int_equal(utimes(old_path, day_ago), 0);
+    assert_int_equal(symlink(target, ln), 0);
+    char *held = join(d, "held.md.lock");
+    int fd = open(held, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0); /* a holder: another open file */
+
+    assert_int_equal(fs_sweep(d), 4);
+    assert_false(exists_in(d, dead_temp));
+    assert_false(exists_in(d, old_temp));  /* live pid, but older than an hour */
+    assert_false(exists_in(d, dead_probe));
+    assert_false(exists_in(d, "unheld.md.lock"));
+    assert_true(exists_in(d, live_temp));  /* its writer runs */
+    assert_true(exists_in(d, "held.md.lock"));
+    assert_true(exists_in(d, "Cargo.lock"));
+    assert_true(exists_in(d, link_temp));  /* links are never touched */
+    assert_true(exists_in(d, "log.md"));
+    assert_int_equal(fs_sweep("/no/such/folder"), -ENOENT);
+    close(fd);
+    free(held);
+    free(old_path);
+    free(target);
+    free(ln);
+}
+
+static void writer_sweeps_its_folder_once(void **state)
+{
+    char name[64];
+    snprintf(name, sizeof name, ".log.md.tmp-%ld-0badf00d", (long)dead_pid());
+    char *path = join(*state, "log.md");
+    plant(*state, name, "partial");
+    plant(*state, "log.md.lock", "");
+    put(path, "one"); /* the first write in this folder sweeps it */
+    assert_false(exists_in(*state, name));
+    assert_false(exists_in(*state, "log.md.lock"));
+    plant(*state, name, "partial");
+    put(path, "two"); /* not again in this process: one readdir per folder */
+    assert_true(exists_in(*state, name));
+    free(path);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -692,6 +1043,17 @@ int main(void)
         T(cross_filesystem_move_copies_then_removes),
         T(cross_filesystem_move_failure_keeps_source),
         T(move_without_renameat2_uses_link),
+        T(write_done_but_folder_sync_failed_is_positive),
+        T(move_done_but_folder_sync_failed_is_positive),
+        T(cross_filesystem_move_undone_before_its_commit_point),
+        T(linked_move_whose_source_stays_is_undone),
+        T(read_only_file_is_refused_not_replaced),
+        T(temp_file_removed_on_signal),
+        T(held_lock_file_removed_on_signal_and_exit),
+        T(ignored_signal_stays_ignored),
+        T(linked_create_is_done_and_its_temp_removed_at_exit),
+        T(sweep_removes_only_what_nobody_uses),
+        T(writer_sweeps_its_folder_once),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
