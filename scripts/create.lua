@@ -61,7 +61,17 @@ local log = template.fill(text, {
 })
 
 local path = tree.log_path(ctx.root, id)
-local ok, err, code = fs.write(path, log, { exclusive = not args.force })
+local ok, err, code
+if args.force then
+  -- Replacing a log others may be updating: under the log's lock, as every
+  -- update, so a racing update lands wholly before (and is replaced) or
+  -- wholly after (on the new log), never on the old text over ours.
+  local lock <close>, lerr, lcode = fs.lock(path)
+  cli.check(lock, lerr, lcode)
+  ok, err, code = fs.write(path, log)
+else
+  ok, err, code = fs.write(path, log, { exclusive = true })
+end
 if not ok and code == "EEXIST" then
   cli.fail(cli.EXIT.conflict, ("create: %s: a log for %s already exists"):format(path, id),
     ("use --force to replace it, or: sesslua update.lua %s --working-on TEXT"):format(id))

@@ -8,7 +8,8 @@
  * calls it), link (link, linkat), unlink (unlink, unlinkat), mkdir (mkdir,
  * mkdirat) and fchmod. Each name keeps a count of the calls made through
  * it; the calls libc makes inside itself (fopen, stdio's writes) do not
- * pass here and are not counted.
+ * pass here and are not counted. An fsync of a folder counts once more,
+ * as "fsyncdir" (so a test can fail "the first folder sync").
  *
  * Environment:
  *   SESSLUA_FAULT=NAME:N:WHAT   the Nth call of NAME (counted from 1) does
@@ -44,10 +45,10 @@
 #include <unistd.h>
 
 enum { C_OPEN, C_WRITE, C_FSYNC, C_CLOSE, C_RENAME, C_RENAMEAT2, C_LINK, C_UNLINK,
-       C_MKDIR, C_FCHMOD, C_COUNT };
+       C_MKDIR, C_FCHMOD, C_FSYNCDIR, C_COUNT };
 static const char *const names[C_COUNT] = {
     "open", "write", "fsync", "close", "rename", "renameat2", "link", "unlink",
-    "mkdir", "fchmod",
+    "mkdir", "fchmod", "fsyncdir",
 };
 
 static long counts[C_COUNT];
@@ -202,9 +203,12 @@ ssize_t write(int fd, const void *buf, size_t n)
 int fsync(int fd)
 {
     static int (*real)(int);
+    struct stat st;
     if (!real)
         real = next("fsync");
     if (hit(C_FSYNC, NULL, fd))
+        return -1;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && hit(C_FSYNCDIR, NULL, fd))
         return -1;
     return real(fd);
 }
