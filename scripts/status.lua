@@ -85,19 +85,26 @@ if #rows == 0 then
   return 0
 end
 
+-- A bar is 10 blocks, a space and "%3d%%": 15 columns for every 0-100.
+local BAR_WIDTH = 15
 local function bar(p)
   if not p then return "—" end
   local filled = math.floor(p / 10 + 0.5)
   return ("%s%s %3d%%"):format(("█"):rep(filled), ("░"):rep(10 - filled), math.floor(p))
 end
 
+---The width of a cell of digits.
+local function digits(_, _, v) return #v end
+
 local function age(s, short)
   return summary.age_text(s, short) .. (s.stale and " STALE" or "")
 end
 
 -- The columns; `drop` ranks those a narrow terminal loses first. Cells are
--- made printable here, so the widths measured are the widths printed; a
--- `digits` column's cells are counts, printable and one column a byte.
+-- made printable here, so the widths measured are the widths printed. A
+-- column whose cells sesslua makes itself (counts, the progress bar) gives
+-- their `width` instead: they need no escaping, and measuring a thousand
+-- bars character by character is most of the table's cost.
 local COLUMNS = {
   { head = "ID", cell = function(s, L) return tab.cut(s.id, L.id) end },
   { head = "ROLE", drop = 3, cell = function(s, L) return tab.cut(s.role or "—", L.role) end },
@@ -107,11 +114,14 @@ local COLUMNS = {
   { head = "PROGRESS", short = "PROG", cell = function(s, L)
       if not L.narrow then return bar(s.progress) end
       return s.progress and (math.floor(s.progress) .. "%") or "—"
+    end, width = function(s, L, v)
+      if not s.progress then return 1 end -- "—"
+      return L.narrow and #v or BAR_WIDTH
     end },
   { head = "UPDATED", cell = function(s, L) return age(s, L.narrow) end },
-  { head = "BLOCK", short = "BLK", drop = 4, digits = true, cell = function(s) return tostring(#s.blockers) end },
-  { head = "TODO", drop = 2, digits = true, cell = function(s) return tostring(s.open_tasks) end },
-  { head = "MAIL", drop = 1, digits = true, cell = function(s) return tostring(s.unread_messages) end },
+  { head = "BLOCK", short = "BLK", drop = 4, width = digits, cell = function(s) return tostring(#s.blockers) end },
+  { head = "TODO", drop = 2, width = digits, cell = function(s) return tostring(s.open_tasks) end },
+  { head = "MAIL", drop = 1, width = digits, cell = function(s) return tostring(s.unread_messages) end },
 }
 -- The team's columns (status_columns) come before Working On.
 for _, c in ipairs(extra) do
@@ -154,11 +164,10 @@ local function column(i, L)
     local col = COLUMNS[i]
     c = { cells = {}, head = L.narrow and col.short or col.head }
     local w = tab.width(c.head)
-    if col.digits then
+    if col.width then
       for r, s in ipairs(rows) do
-        local v = col.cell(s, L)
-        c.cells[r] = v
-        if #v > w then w = #v end
+        c.cells[r] = col.cell(s, L)
+        w = math.max(w, col.width(s, L, c.cells[r]))
       end
     else
       for r, s in ipairs(rows) do
