@@ -288,7 +288,7 @@ static void push_field(lua_State *L, const char *text, const md_span *key,
 
 /* md.field(text, key [, a, b]) -> field | nil
  * field = {value, value_start, value_end, line_start, line_end} */
-static int md_field(lua_State *L)
+static int md_field_l(lua_State *L)
 {
     size_t len, klen, start, end;
     const char *text = luaL_checklstring(L, 1, &len);
@@ -408,7 +408,7 @@ int luaopen_sesslua_md(lua_State *L)
         {"normalize", md_normalize},
         {"plain", md_plain},
         {"eol", md_eol_l},
-        {"field", md_field},
+        {"field", md_field_l},
         {"fields", md_fields},
         {"tasks", md_tasks},
         {"splice", md_splice},

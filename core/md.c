@@ -10,7 +10,8 @@
  *
  * Names and order of the steps follow cmark's so the two can be compared
  * line by line; tests/unit/test_md_diff.c keeps them in agreement. The
- * per-line scanners are in md_lines.c; titles, fields and tasks in
+ * per-line scanners are in md_lines.c; what is recorded (sections, code
+ * runs, items, blocks) in md_index.c; titles, fields and tasks in
  * md_text.c.
  */
 #include "md.h"
@@ -22,62 +23,6 @@
 #include <string.h>
 
 #define NOMEM SIZE_MAX /* an index returned when memory runs out */
-
-enum block_type {
-    B_DOC, B_QUOTE, B_LIST, B_ITEM, B_FENCE, B_ICODE, B_HTML, B_PARA, B_HEAD,
-    B_HR
-};
-
-/* One open block. Lists and items keep cmark's marker_offset/padding; a
- * list's `ch` is its bullet or its delimiter, which is all lists_match()
- * compares (the two sets never overlap). */
-typedef struct block {
-    unsigned char type;
-    unsigned char ch;        /* fence char; list bullet or delimiter */
-    unsigned char kind;      /* HTML block start condition, 1-7 */
-    unsigned char has_child; /* cmark's first_child != NULL */
-    size_t w1;               /* fence length; list marker offset */
-    size_t w2;               /* fence indent; list padding */
-} block;
-
-/* Start of one paragraph line inside para.buf, and where it is in the text. */
-typedef struct refline {
-    size_t boff;
-    size_t orig;
-} refline;
-
-/* The one open paragraph (a leaf, so there is at most one). */
-typedef struct para {
-    size_t start;    /* offset of its first line */
-    size_t lineno;
-    size_t title;    /* offset of its first content byte after refs */
-    size_t last_end; /* end of its last line's content */
-    bool refs;       /* begins with '[': may be only reference definitions */
-    unsigned char *buf;
-    size_t blen, bcap;
-    refline *map;
-    size_t nmap, mcap;
-} para;
-
-typedef struct scanner {
-    const unsigned char *text;
-    size_t len;
-    block *stack;
-    size_t depth, cap;
-    /* Indices of the open blocks that may fail to continue on a used-up
-     * blank line (see blank_fails), ascending, exact for the blocks below
-     * `dirty`: a push lowers `dirty` to its parent, and the list is brought
-     * up to date from there only when a blank line needs it. A blank line
-     * then jumps over the items and lists between the entries instead of
-     * matching each: deep lists followed by blank lines would otherwise
-     * cost depth x lines. Entries of popped blocks are dropped lazily. */
-    size_t *fail;
-    size_t nfail, fcap;
-    size_t dirty;
-    para p;
-    md_index *idx;
-    size_t lineno;
-} scanner;
 
 /* ---- the open paragraph ---------------------------------------------- */
 
@@ -103,7 +48,7 @@ static int para_begin(para *p, const line *l)
     p->title = l->start + l->fns;
     p->last_end = l->start + l->len;
     p->blen = p->nmap = 0;
-    p->refs = mdl_peek(l, l->fns) == '[';
+    p->refs = mdl_peek(l, l->fns) == '[' && mdl_ref_possible(l, l->fns);
     return p->refs ? para_text(p, l, l->fns, 0) : 0;
 }
 
@@ -152,59 +97,46 @@ static bool para_has_content(para *p)
     return true;
 }
 
-/* ---- sections --------------------------------------------------------- */
-
-static md_section *new_section(scanner *sc, int level, size_t start,
-                               size_t lineno)
+/* cmark drops a paragraph holding nothing but link reference definitions
+ * when it closes; if it was its parent's first child (its `kind`), the
+ * parent has no child again, and an item with none ends at a blank line.
+ * The paragraph in slot s is closing: is it gone? */
+static bool para_vanishes(scanner *sc, size_t s)
 {
-    md_index *x = sc->idx;
-    md_section *s;
-    if (md_grow((void **)&x->sections, &x->capacity, x->count + 1, sizeof *s))
-        return NULL;
-    s = &x->sections[x->count++];
-    memset(s, 0, sizeof *s);
-    s->level = level;
-    s->line = lineno;
-    s->heading_start = start;
-    return s;
+    bool gone = !para_has_content(&sc->p);
+    sc->p.refs = false; /* asked once */
+    if (gone && sc->stack[s].kind) {
+        sc->stack[s - 1].has_child = 0;
+        if (s - 1 < sc->dirty)
+            sc->dirty = s - 1; /* blank_fails changed */
+    }
+    return gone;
 }
 
-static void set_title(const scanner *sc, md_section *s, size_t a, size_t b)
+static MD_NOINLINE void close_slots(scanner *sc, size_t d, bool line_belongs)
 {
-    while (b > a && is_sp_tab(sc->text[b - 1]))
-        b--;
-    s->title_start = a;
-    s->title_len = b > a ? b - a : 0;
+    while (sc->depth > d) {
+        size_t s = --sc->depth;
+        const block *b = &sc->stack[s];
+        if (b->type == B_PARA && sc->p.refs && para_vanishes(sc, s)) {
+            if (sc->options && b->rec != NO_REC)
+                sc->idx->block_count--; /* it was the last block */
+        } else if (sc->options && b->rec != NO_REC) {
+            mdx_close_slot(sc, s, line_belongs ? sc->cur->next : SIZE_MAX);
+        }
+    }
 }
 
-static int add_atx(scanner *sc, const line *l)
+/* Pop the blocks in slots [d, depth), top first. line_belongs: the line
+ * being processed is their last (a closing fence, an HTML block's end).
+ * Mostly there is nothing to pop, or no record to close. */
+static inline void pop_to(scanner *sc, size_t d, bool line_belongs)
 {
-    size_t h = mdl_run_of(l, l->fns, '#'), a = l->fns + h, b = l->len, n;
-    md_section *s = new_section(sc, (int)h, l->start, sc->lineno);
-    if (!s)
-        return -1;
-    s->heading_end = l->next;
-    while (a < b && is_sp_tab(l->s[a]))
-        a++;
-    while (b > a && is_sp_tab(l->s[b - 1]))
-        b--;
-    for (n = b; n > a && l->s[n - 1] == '#'; n--)
-        ;
-    if (n < b && (n == a || is_sp_tab(l->s[n - 1])))
-        b = n; /* a closing sequence */
-    set_title(sc, s, l->start + a, l->start + b);
-    return 0;
-}
-
-static int add_setext(scanner *sc, const line *l, int level)
-{
-    const para *p = &sc->p;
-    md_section *s = new_section(sc, level, p->start, p->lineno);
-    if (!s)
-        return -1;
-    s->heading_end = l->next;
-    set_title(sc, s, p->title, p->last_end);
-    return 0;
+    if (sc->depth <= d)
+        return;
+    if (sc->options || sc->p.refs)
+        close_slots(sc, d, line_belongs);
+    sc->depth = d;
 }
 
 /* ---- the block stack -------------------------------------------------- */
@@ -278,18 +210,28 @@ static size_t blank_skip(scanner *sc, size_t i)
  * Returns the new block's index, or NOMEM. */
 static size_t add_child(scanner *sc, size_t parent, int type)
 {
-    block *b;
+    block *b, *p;
     while (!can_contain(sc->stack[parent].type, type))
         parent--;
     if (md_grow((void **)&sc->stack, &sc->cap, parent + 2, sizeof *b))
         return NOMEM;
     if (parent < sc->dirty)
         sc->dirty = parent; /* its has_child, and all above it */
-    sc->stack[parent].has_child = 1;
+    pop_to(sc, parent + 1, false);
+    p = &sc->stack[parent];
     sc->depth = parent + 2;
     b = &sc->stack[parent + 1];
     memset(b, 0, sizeof *b);
     b->type = (unsigned char)type;
+    if (type == B_PARA)
+        b->kind = !p->has_child; /* see para_vanishes */
+    p->has_child = 1;
+    if (sc->options) { /* which item it is in; a document-level block's record */
+        b->rec = NO_REC;
+        b->up = p->type == B_ITEM ? p->rec : p->up;
+        if (parent == 0 && (sc->options & MD_INDEX_BLOCKS) && mdx_add_block(sc, b) < 0)
+            return NOMEM;
+    }
     return parent + 1;
 }
 
@@ -297,7 +239,7 @@ static size_t add_child(scanner *sc, size_t parent, int type)
 
 /* Does open block b continue on this line? Sets *closed when the line is
  * a closing fence (the line is then used up). */
-static bool match_block(scanner *sc, size_t i, line *l, bool *closed)
+static MD_INLINE bool match_block(scanner *sc, size_t i, line *l, bool *closed)
 {
     block *b = &sc->stack[i];
     mdl_find_fns(l);
@@ -329,7 +271,7 @@ static bool match_block(scanner *sc, size_t i, line *l, bool *closed)
         if (l->indent <= 3 && mdl_peek(l, l->fns) == b->ch &&
             mdl_scan_close_fence(l, l->fns, b->ch) >= b->w1) {
             *closed = true;
-            sc->depth = i;
+            pop_to(sc, i, true);
             return true;
         }
         for (size_t k = b->w2; k > 0 && is_sp_tab(mdl_peek(l, l->off)); k--)
@@ -347,10 +289,10 @@ static bool match_block(scanner *sc, size_t i, line *l, bool *closed)
 }
 
 /* The list item branch of open_new_blocks. */
-static size_t open_item(scanner *sc, size_t c, line *l, size_t m,
-                        unsigned char ch)
+static MD_INLINE size_t open_item(scanner *sc, size_t c, line *l, size_t m,
+                                  unsigned char ch)
 {
-    size_t so, scol, i, pad, marker_offset = l->indent;
+    size_t so, scol, i, pad, marker_offset = l->indent, at = l->fns;
     bool sp;
     mdl_advance(l, l->fns + m - l->off, false);
     sp = l->partial;
@@ -374,11 +316,12 @@ static size_t open_item(scanner *sc, size_t c, line *l, size_t m,
             return NOMEM;
         sc->stack[c].ch = ch;
     }
-    if ((c = add_child(sc, c, B_ITEM)) == NOMEM)
+    if ((c = add_child(sc, c, B_ITEM)) == NOMEM ||
+        ((sc->options & MD_INDEX_ITEMS) && mdx_add_item(sc, c, l, at, m, ch) < 0))
         return NOMEM;
     sc->stack[c].ch = ch;
-    sc->stack[c].w1 = marker_offset;
-    sc->stack[c].w2 = pad;
+    sc->stack[c].w1 = (uint16_t)marker_offset;
+    sc->stack[c].w2 = (uint16_t)pad;
     return c;
 }
 
@@ -388,8 +331,8 @@ static size_t open_fence(scanner *sc, size_t c, line *l, size_t m)
     if ((c = add_child(sc, c, B_FENCE)) == NOMEM)
         return NOMEM;
     sc->stack[c].ch = mdl_peek(l, l->fns);
-    sc->stack[c].w1 = m > MAX_FENCE ? MAX_FENCE : m; /* cmark keeps a byte */
-    sc->stack[c].w2 = indent;
+    sc->stack[c].w1 = (uint16_t)(m > MAX_FENCE ? MAX_FENCE : m); /* cmark keeps a byte */
+    sc->stack[c].w2 = (uint16_t)indent;
     mdl_advance(l, l->fns + m - l->off, false);
     return c;
 }
@@ -397,8 +340,8 @@ static size_t open_fence(scanner *sc, size_t c, line *l, size_t m)
 /* One step of open_new_blocks for a line that is not indented code.
  * Returns the new container, c when the line is to be added to it, or
  * NOMEM; *done when no further block can open. */
-static size_t open_one(scanner *sc, size_t c, line *l, bool all_matched,
-                       bool maybe_lazy, bool *done)
+static MD_INLINE size_t open_one(scanner *sc, size_t c, line *l,
+                                 bool all_matched, bool maybe_lazy, bool *done)
 {
     int cont = sc->stack[c].type, lev;
     unsigned char ch = mdl_peek(l, l->fns);
@@ -411,7 +354,7 @@ static size_t open_one(scanner *sc, size_t c, line *l, bool all_matched,
     }
     if ((m = mdl_scan_atx(l, l->fns)) != 0) {
         mdl_advance(l, l->fns + m - l->off, false);
-        if ((c = add_child(sc, c, B_HEAD)) == 1 && add_atx(sc, l) < 0)
+        if ((c = add_child(sc, c, B_HEAD)) == 1 && mdx_add_atx(sc, l) < 0)
             return NOMEM;
         return c;
     }
@@ -431,8 +374,10 @@ static size_t open_one(scanner *sc, size_t c, line *l, bool all_matched,
         *done = true;
         if (para_has_content(&sc->p)) {
             sc->stack[c].type = B_HEAD;
-            if (c == 1 && add_setext(sc, l, lev) < 0)
+            if (c == 1 && mdx_add_setext(sc, l, lev) < 0)
                 return NOMEM;
+            if (c == 1 && (sc->options & MD_INDEX_BLOCKS))
+                sc->idx->blocks[sc->stack[c].rec].kind = MD_BLOCK_HEADING;
             mdl_advance(l, l->len - l->off, false);
         }
         return c;
@@ -448,16 +393,21 @@ static size_t open_one(scanner *sc, size_t c, line *l, bool all_matched,
 }
 
 /* cmark's open_new_blocks. Returns the container, or NOMEM. */
-static size_t open_new_blocks(scanner *sc, size_t c, line *l,
-                              bool all_matched, bool *opened)
+static MD_INLINE size_t open_new_blocks(scanner *sc, size_t c, line *l,
+                                        bool all_matched, bool *opened)
 {
     bool maybe_lazy = sc->stack[sc->depth - 1].type == B_PARA, done = false;
     int cont = sc->stack[c].type;
     while (cont != B_FENCE && cont != B_ICODE && cont != B_HTML) {
         size_t nc;
         mdl_find_fns(l);
+        if (l->blank) { /* opens nothing; blank for what opens above c */
+            if (c + 1 < sc->blank_from)
+                sc->blank_from = c + 1;
+            break;
+        }
         if (l->indent >= CODE_INDENT) {
-            if (maybe_lazy || l->blank)
+            if (maybe_lazy)
                 break;
             mdl_advance(l, CODE_INDENT, true);
             nc = add_child(sc, c, B_ICODE);
@@ -484,18 +434,19 @@ enum { LINE_TEXT = 0, LINE_CODE = 1 };
 /* cmark's add_text_to_container. Returns LINE_CODE when the line is
  * content of code or an HTML block, LINE_TEXT otherwise, -1 out of
  * memory. */
-static int add_text(scanner *sc, size_t c, size_t last, line *l, bool opened)
+static MD_INLINE int add_text(scanner *sc, size_t c, size_t last, line *l,
+                              bool opened)
 {
     size_t top = sc->depth - 1;
     int t;
     mdl_find_fns(l);
     if (top != last && !opened && !l->blank && sc->stack[top].type == B_PARA)
         return para_add(&sc->p, l, true); /* lazy continuation */
-    sc->depth = c + 1;
+    pop_to(sc, c + 1, false);
     t = sc->stack[c].type;
     if (t == B_HTML) {
         if (mdl_html_end(sc->stack[c].kind, l))
-            sc->depth = c;
+            pop_to(sc, c, true);
         return LINE_CODE;
     } else if (t == B_FENCE || t == B_ICODE) {
         return LINE_CODE;
@@ -514,19 +465,28 @@ static int add_text(scanner *sc, size_t c, size_t last, line *l, bool opened)
     return LINE_TEXT;
 }
 
-/* One line through cmark's three steps: LINE_TEXT, LINE_CODE, or -1. */
-static int process_line(scanner *sc, line *l)
+/* One line through cmark's three steps: LINE_TEXT, LINE_CODE, or -1.
+ * Sets sc->blank_from: the first slot whose match began with nothing but
+ * blanks left on the line. */
+static MD_INLINE int process_line(scanner *sc, line *l)
 {
     size_t i = 1, c;
-    bool closed = false, opened = false, skipped = false;
+    bool closed = false, opened = false, skipped = false, ok;
+    sc->cur = l;
+    sc->blank_from = SIZE_MAX;
     while (i < sc->depth) {
         if (!skipped && l->off >= l->len) {
             /* used up: only the blocks in sc->fail can stop the match */
             skipped = true;
+            if (i < sc->blank_from)
+                sc->blank_from = i;
             if ((i = blank_skip(sc, i)) >= sc->depth)
                 break;
         }
-        if (!match_block(sc, i, l, &closed))
+        ok = match_block(sc, i, l, &closed);
+        if (l->blank && i < sc->blank_from)
+            sc->blank_from = i;
+        if (!ok)
             break;
         if (closed)
             return LINE_CODE; /* a closing fence */
@@ -539,20 +499,6 @@ static int process_line(scanner *sc, line *l)
 }
 
 /* ---- the index -------------------------------------------------------- */
-
-/* Add line l to the code runs: extends the last run when l follows it. */
-static int add_code_line(md_index *x, const line *l)
-{
-    if (x->code_count > 0 && x->code[x->code_count - 1].end == l->start) {
-        x->code[x->code_count - 1].end = l->next;
-        return 0;
-    }
-    if (md_grow((void **)&x->code, &x->code_capacity, x->code_count + 1,
-                sizeof *x->code))
-        return -1;
-    x->code[x->code_count++] = (md_span){l->start, l->next};
-    return 0;
-}
 
 /* Line ending search: memchr for '\n', and for '\r' only when the text has
  * one at all. */
@@ -575,24 +521,13 @@ static void next_line(const scanner *sc, size_t pos, bool has_cr, line *l)
     }
 }
 
-/* body_end, end and parent from the levels: walking the parent chain of
- * the previous section closes every section the new one ends. */
-static void link_sections(md_index *x, size_t len)
+int md_index_build(const char *text, size_t len, md_index *index)
 {
-    for (size_t i = 0; i < x->count; i++) {
-        md_section *s = &x->sections[i];
-        long top = (long)i - 1;
-        while (top >= 0 && x->sections[top].level >= s->level) {
-            x->sections[top].end = s->heading_start;
-            top = x->sections[top].parent;
-        }
-        s->parent = (int)top;
-        s->body_end = i + 1 < x->count ? x->sections[i + 1].heading_start : len;
-        s->end = len;
-    }
+    return md_index_build_opts(text, len, 0, index);
 }
 
-int md_index_build(const char *text, size_t len, md_index *index)
+int md_index_build_opts(const char *text, size_t len, unsigned options,
+                        md_index *index)
 {
     scanner sc;
     size_t pos = 0;
@@ -600,13 +535,18 @@ int md_index_build(const char *text, size_t len, md_index *index)
     int rc = -1;
     memset(&sc, 0, sizeof sc);
     memset(index, 0, sizeof *index);
+    if (options && len >= UINT32_MAX)
+        return -1; /* the records' offsets are 32-bit */
     sc.text = (const unsigned char *)text;
     sc.len = len;
+    sc.options = options & (MD_INDEX_ITEMS | MD_INDEX_BLOCKS);
     sc.idx = index;
     if (md_grow((void **)&sc.stack, &sc.cap, 16, sizeof *sc.stack))
         goto done;
     sc.depth = 1;
+    memset(&sc.stack[0], 0, sizeof sc.stack[0]);
     sc.stack[0].type = B_DOC;
+    sc.stack[0].rec = sc.stack[0].up = NO_REC;
     sc.dirty = SIZE_MAX;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
@@ -617,25 +557,22 @@ int md_index_build(const char *text, size_t len, md_index *index)
         next_line(&sc, pos, has_cr, &l);
         sc.lineno++;
         if ((kind = process_line(&sc, &l)) < 0 ||
-            (kind == LINE_CODE && add_code_line(index, &l) < 0))
+            (kind == LINE_CODE && mdx_add_code_line(index, &l) < 0) ||
+            (sc.options && mdx_nb_push(&sc, &l) < 0))
             goto done;
         pos = l.next;
     }
-    link_sections(index, len);
+    pop_to(&sc, 1, false);
+    mdx_link_sections(index, len);
+    mdx_shrink_records(index);
     rc = 0;
 done:
     free(sc.stack);
     free(sc.fail);
+    free(sc.nb);
     free(sc.p.buf);
     free(sc.p.map);
     if (rc < 0)
         md_index_free(index);
     return rc;
-}
-
-void md_index_free(md_index *index)
-{
-    free(index->sections);
-    free(index->code);
-    memset(index, 0, sizeof *index);
 }

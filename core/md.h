@@ -18,6 +18,7 @@
 #define SESSLUA_MD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* One document-level heading and the text it owns.
  *
@@ -57,6 +58,76 @@ typedef struct md_span {
     size_t end;
 } md_span;
 
+/* One list item, exactly as libcmark sees list items: not inside code or
+ * HTML blocks; inside block quotes and other items too (a quote does not
+ * change the depth). tests/unit/test_md_diff.c holds start line, end
+ * line, depth, list type, delimiter and start number equal to libcmark's.
+ *
+ *   start       first byte of the item's first line (a line start: for an
+ *               item in a quote or on the line of its parent item, the
+ *               line's first byte, not the marker's)
+ *   end         after the line ending of the item's last non-blank line:
+ *               its continuation lines, lazy continuation lines and nested
+ *               blocks included, trailing blank lines excluded (libcmark
+ *               counts those in; see "blank" below)
+ *   text_start, the first line's text after the marker and its blanks and,
+ *   text_end    for a task, after the box `[ ]` and its blanks; trailing
+ *               blanks and the line ending excluded (text_start <= text_end)
+ *   line        1-based line number of start
+ *   parent      index of the nearest enclosing item, or -1
+ *   depth       0 for an item inside no other item; parent's depth + 1
+ *   number      ordered items: the number as written (at most 9 digits);
+ *               0 for bullets
+ *   marker      '-', '*' or '+' for bullets; '.' or ')' for ordered items
+ *   task        -1 when the first line's text does not start with a task
+ *               box; 0 for `[ ]`, 1 for `[x]` or `[X]` (GFM: the box is
+ *               followed by a blank or the line end)
+ *
+ * A line is blank for a block when nothing but blanks follows the markers
+ * of the block's ancestors on it: in `> - a` followed by `>`, the second
+ * line is not blank for the quote but is for the item.
+ *
+ * Records hold 32-bit offsets, so they stay small (36 bytes an item, 16 a
+ * block): md_index_build_opts refuses a text of 4 GiB or more. */
+typedef struct md_item {
+    uint32_t start;
+    uint32_t end;
+    uint32_t text_start;
+    uint32_t text_end;
+    uint32_t line;
+    int32_t parent;
+    uint32_t depth;
+    uint32_t number;
+    char marker;
+    signed char task;
+} md_item;
+
+/* What a document-level block is (the children of cmark's document node;
+ * a paragraph holding only link reference definitions is no block, as in
+ * cmark). */
+typedef enum md_block_kind {
+    MD_BLOCK_PARAGRAPH,
+    MD_BLOCK_HEADING, /* ATX or setext */
+    MD_BLOCK_LIST,
+    MD_BLOCK_QUOTE,
+    MD_BLOCK_CODE,    /* fenced or indented */
+    MD_BLOCK_HTML,
+    MD_BLOCK_BREAK    /* thematic break */
+} md_block_kind;
+
+/* One document-level block: [start, end) from its first line's first byte
+ * to after the line ending of its last non-blank line (trailing blank
+ * lines of a list, an indented code block, an unclosed fence or HTML
+ * block excluded; libcmark's end line counts them in). line is the
+ * 1-based line number of start. 16 bytes: a text of one-sentence
+ * paragraphs (48 bytes with the blank line) needs a third of its size. */
+typedef struct md_block {
+    uint32_t start;
+    uint32_t end;
+    uint32_t line;
+    unsigned char kind; /* md_block_kind */
+} md_block;
+
 /* The section index, and the lines cmark reads as code or raw HTML.
  *
  *   code   whole lines inside fenced code (its fence lines included),
@@ -64,7 +135,13 @@ typedef struct md_span {
  *          block quote too), merged into maximal runs of consecutive lines:
  *          [start, end) from a line's first byte to after the last line's
  *          line ending, in document order, never adjacent or overlapping.
- *          Fields and tasks are never read from these lines. */
+ *          Fields and tasks are never read from these lines.
+ *   items  every list item, in document order (an item before the items
+ *          nested in it); exactly item_count long. Only with
+ *          MD_INDEX_ITEMS (md_index_build_opts), else empty.
+ *   blocks the document-level blocks in document order, never
+ *          overlapping; exactly block_count long. Only with
+ *          MD_INDEX_BLOCKS, else empty. */
 typedef struct md_index {
     md_section *sections; /* owned; in document order */
     size_t count;
@@ -72,14 +149,38 @@ typedef struct md_index {
     md_span *code;        /* owned; in document order */
     size_t code_count;
     size_t code_capacity;
+    md_item *items;       /* owned; NULL when none */
+    size_t item_count;
+    size_t item_capacity;
+    md_block *blocks;     /* owned; NULL when none */
+    size_t block_count;
+    size_t block_capacity;
 } md_index;
 
-/* Build the index of text[0, len). text need not be NUL-terminated; a UTF-8
- * BOM at offset 0 is skipped; LF, CRLF and lone CR all end lines. One pass,
- * linear in len whatever the input (no per-line rescans per nesting level).
- * *index must be zeroed (or freed) before the call. Returns 0, or -1 when
- * memory runs out (index then holds nothing and needs no free). */
+/* Build the index of text[0, len): sections and code runs. text need not
+ * be NUL-terminated; a UTF-8 BOM at offset 0 is skipped; LF, CRLF and lone
+ * CR all end lines. One pass, linear in len whatever the input (no
+ * per-line rescans per nesting level). *index must be zeroed (or freed)
+ * before the call. Returns 0, or -1 when memory runs out (index then holds
+ * nothing and needs no free). items and blocks stay empty: this is the
+ * index search builds for every file, about 15 instructions per byte. */
 int md_index_build(const char *text, size_t len, md_index *index);
+
+/* What md_index_build_opts records besides sections and code runs. */
+enum {
+    MD_INDEX_ITEMS = 1u << 0,  /* index->items */
+    MD_INDEX_BLOCKS = 1u << 1, /* index->blocks */
+    MD_INDEX_ALL = MD_INDEX_ITEMS | MD_INDEX_BLOCKS
+};
+
+/* md_index_build, also filling what options asks for, in the same pass
+ * (still linear: each block's end is settled once, when it closes).
+ * Recording both costs about 35% more than md_index_build; memory is one
+ * md_item (36 bytes) per list item and one md_block (16 bytes) per
+ * document-level block, the arrays sized exactly. Returns 0, or -1 when
+ * memory runs out or, with options, when len >= 4 GiB (UINT32_MAX). */
+int md_index_build_opts(const char *text, size_t len, unsigned options,
+                        md_index *index);
 
 /* Free what md_index_build allocated; safe on a zeroed or freed index. */
 void md_index_free(md_index *index);
@@ -134,6 +235,49 @@ int md_field_find(const char *text, size_t start, size_t end,
  * next field, 0 at the end. */
 int md_field_next(const char *text, size_t end, const md_index *index,
                   size_t *pos, md_span *key, md_span *value, md_span *line);
+
+/* A field line of either form, for md_fields_next / md_fields_find:
+ *
+ *   `**Key:** value` or `**Key**: value` at a line's start (after blanks),
+ *   or the list-item form `- **Key:** value`, `* **Key**: value`,
+ *   `1. **Key:** value` (a bullet `-*+`, or 1-9 digits and `.` or `)`,
+ *   then blanks; read from the line's bytes, as tasks are).
+ *
+ *   key        the key's bytes between the `**`, without the colon
+ *   value      leading blanks skipped; trailing blanks and the line ending
+ *              excluded (raw Markdown)
+ *   line       [line start, after the line ending)
+ *   bullet     1 for the list-item form, else 0
+ *   block_end  for bullet == 0: where the `**Label:**` block this line
+ *              leads ends -- the start of the next non-bullet field line,
+ *              of the next document-level thematic break, or of the next
+ *              section heading, or the text's length, whichever comes
+ *              first (so `**Current Phase:**` followed by `- [ ] a` lines
+ *              holds the list). Thematic breaks come from index->blocks:
+ *              build the index with MD_INDEX_BLOCKS, or they are not seen.
+ *              SIZE_MAX for bullet == 1. */
+typedef struct md_field {
+    md_span key;
+    md_span value;
+    md_span line;
+    int bullet;
+    size_t block_end;
+} md_field;
+
+/* Iterate the field lines of both forms in text[start, end), outside
+ * code, in file order; text is len bytes long (len >= end: a block may end
+ * after `end`). *pos is the cursor (set to start first). Returns 1 and
+ * fills *field, 0 at the end. Reads each line of a `**Label:**` block
+ * twice at most: linear over a walk of the whole range. */
+int md_fields_next(const char *text, size_t len, size_t end,
+                   const md_index *index, size_t *pos, md_field *field);
+
+/* The first (last != 0: the last) field line of either form in
+ * text[start, end) whose key equals key ASCII case-insensitively, outside
+ * code. Fills *field and returns 0, or returns -1 when there is none. */
+int md_fields_find(const char *text, size_t len, size_t start, size_t end,
+                   const md_index *index, const char *key, size_t key_len,
+                   int last, md_field *field);
 
 /* Task list items `- [ ] text` / `* [x] text` / `+ [X] text` (any indent) in
  * text[start, end). *pos is the cursor as above. Returns 1 with *done set,

@@ -381,6 +381,140 @@ int md_field_find(const char *text, size_t start, size_t end,
     return -1;
 }
 
+/* ---- fields of both forms, and where a `**Label:**` block ends ---------- */
+
+/* A list item marker at t[i]: `-`, `*`, `+`, or 1-9 digits and `.` or `)`,
+ * then a blank. Returns the index after the blank, or i when none. */
+static size_t item_marker(const char *t, size_t i, size_t e)
+{
+    size_t k = i;
+    if (k < e && (t[k] == '-' || t[k] == '*' || t[k] == '+')) {
+        k++;
+    } else {
+        while (k < e && k - i < 9 && is_digit((unsigned char)t[k]))
+            k++;
+        if (k == i || k >= e || (t[k] != '.' && t[k] != ')'))
+            return i;
+        k++;
+    }
+    return k < e && is_sp_tab((unsigned char)t[k]) ? k + 1 : i;
+}
+
+/* A field of either form on the line [i, e): key, value, *bullet. */
+static bool parse_any_field(const char *t, size_t i, size_t e, md_span *key,
+                            md_span *value, int *bullet)
+{
+    size_t k;
+    i = skip_blank_bytes(t, i, e);
+    k = item_marker(t, i, e);
+    *bullet = k != i;
+    return parse_field(t, k, e, key, value);
+}
+
+/* The next line in text[*pos, end) outside code holding a field of either
+ * form (cursor c). */
+static int next_any_field(text_lines *c, size_t *pos, md_field *f)
+{
+    size_t start, cend;
+    while ((start = next_text_line(c, pos, &cend)) != SIZE_MAX) {
+        if (parse_any_field(c->text, start, cend, &f->key, &f->value, &f->bullet)) {
+            f->line = (md_span){start, *pos};
+            f->block_end = SIZE_MAX;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The first section heading starting at or after pos, or len. */
+static size_t heading_from(const md_index *x, size_t pos, size_t len)
+{
+    size_t lo = 0, hi = x ? x->count : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->sections[mid].heading_start < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return x && lo < x->count ? x->sections[lo].heading_start : len;
+}
+
+/* The first document-level thematic break in [pos, limit), or limit. */
+static size_t break_from(const md_index *x, size_t pos, size_t limit)
+{
+    size_t lo = 0, hi = x ? x->block_count : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->blocks[mid].start < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; x && lo < x->block_count && x->blocks[lo].start < limit; lo++)
+        if (x->blocks[lo].kind == MD_BLOCK_BREAK)
+            return x->blocks[lo].start;
+    return limit;
+}
+
+/* Where the block led by non-bullet field f ends: the next non-bullet
+ * field line, document-level thematic break or heading, or len. The lines
+ * read are the block's own, so a walk over every field reads each twice
+ * at most. */
+static size_t block_end(const char *text, size_t len, const md_index *x,
+                        const md_field *f)
+{
+    size_t limit = heading_from(x, f->line.end, len), pos = f->line.end;
+    text_lines c;
+    md_field g;
+    text_lines_init(&c, text, limit, x, pos);
+    while (next_any_field(&c, &pos, &g)) {
+        if (!g.bullet) {
+            limit = g.line.start;
+            break;
+        }
+    }
+    return break_from(x, f->line.end, limit);
+}
+
+int md_fields_next(const char *text, size_t len, size_t end,
+                   const md_index *index, size_t *pos, md_field *field)
+{
+    text_lines c;
+    md_field f;
+    align_to_line(text, end, pos);
+    text_lines_init(&c, text, end, index, *pos);
+    if (!next_any_field(&c, pos, &f))
+        return 0;
+    if (!f.bullet)
+        f.block_end = block_end(text, len, index, &f);
+    *field = f;
+    return 1;
+}
+
+int md_fields_find(const char *text, size_t len, size_t start, size_t end,
+                   const md_index *index, const char *key, size_t key_len,
+                   int last, md_field *field)
+{
+    size_t pos = start;
+    text_lines c;
+    md_field f;
+    int found = 0;
+    align_to_line(text, end, &pos);
+    text_lines_init(&c, text, end, index, pos);
+    while (next_any_field(&c, &pos, &f)) {
+        if (equal_icase(text + f.key.start, f.key.end - f.key.start, key, key_len)) {
+            *field = f;
+            found = 1;
+            if (!last)
+                break;
+        }
+    }
+    if (found && !field->bullet)
+        field->block_end = block_end(text, len, index, field);
+    return found ? 0 : -1;
+}
+
 /* `- [ ] text` on [i, e): sets *done and the text span. */
 static bool parse_task(const char *t, size_t i, size_t e, int *done,
                        md_span *text_span)

@@ -697,15 +697,21 @@ enum { LIMIT = 60 };
 
 /* CPU seconds md_index_build takes on text[0, n); the index must hold
  * want_sections sections. */
+/* The slower of the plain index and the one with items and blocks (each
+ * record's end settled once, when its block closes). */
 static double build_seconds(const char *t, size_t n, size_t want_sections)
 {
-    md_index x = {0};
-    clock_t c0 = clock();
-    assert_int_equal(md_index_build(t, n, &x), 0);
-    double s = (double)(clock() - c0) / CLOCKS_PER_SEC;
-    assert_int_equal(x.count, want_sections);
-    md_index_free(&x);
-    return s;
+    double worst = 0;
+    for (unsigned opts = 0; opts <= MD_INDEX_ALL; opts += MD_INDEX_ALL) {
+        md_index x = {0};
+        clock_t c0 = clock();
+        assert_int_equal(md_index_build_opts(t, n, opts, &x), 0);
+        double s = (double)(clock() - c0) / CLOCKS_PER_SEC;
+        assert_int_equal(x.count, want_sections);
+        md_index_free(&x);
+        worst = s > worst ? s : worst;
+    }
+    return worst;
 }
 
 /* `- ` 200,000 times then text: 200,000 nested lists on one line. Each
@@ -925,6 +931,317 @@ static void tasks_checked_and_unchecked(void **state)
     assert_int_equal(md_task_next(t, strlen(t), NULL, &pos, &done, &tx, &ln), 0);
 }
 
+/* ---- list items and document-level blocks ------------------------------- */
+
+/* Build the index with items and blocks of a NUL-terminated document. */
+static md_index build_all(const char *text)
+{
+    md_index x = {0};
+    assert_int_equal(md_index_build_opts(text, strlen(text), MD_INDEX_ALL, &x), 0);
+    return x;
+}
+
+/* Offset just after the line holding needle (its line ending included). */
+static size_t after_line(const char *text, const char *needle)
+{
+    size_t i = at(text, needle);
+    while (text[i] && text[i] != '\n' && text[i] != '\r')
+        i++;
+    if (text[i] == '\r')
+        i++;
+    return text[i] == '\n' ? i + 1 : i;
+}
+
+static void assert_item(const char *t, const md_item *it, const char *first,
+                        const char *last, char marker, uint32_t number, int task,
+                        const char *text)
+{
+    assert_int_equal(it->start, at(t, first));
+    assert_int_equal(it->end, after_line(t, last));
+    assert_int_equal(it->marker, marker);
+    assert_int_equal(it->number, number);
+    assert_int_equal(it->task, task);
+    assert_int_equal(it->text_end - it->text_start, strlen(text));
+    assert_memory_equal(t + it->text_start, text, strlen(text));
+}
+
+static void items_bullets_numbers_and_task_boxes(void **state)
+{
+    const char *t = "- a\n* b  \n+ c\n1. one\n2) two\n7. seven\n123456789. big\n"
+                    "- [ ] open\n- [x] done\n-\t[X]\tDone\n- [ ]\n- [x]y\n- [-] no\n";
+    md_index x = build_all(t);
+    (void)state;
+    assert_int_equal(x.item_count, 13);
+    assert_item(t, &x.items[0], "- a", "- a", '-', 0, -1, "a");
+    assert_item(t, &x.items[1], "* b", "* b", '*', 0, -1, "b");
+    assert_item(t, &x.items[2], "+ c", "+ c", '+', 0, -1, "c");
+    assert_item(t, &x.items[3], "1. one", "1. one", '.', 1, -1, "one");
+    assert_item(t, &x.items[4], "2) two", "2) two", ')', 2, -1, "two");
+    assert_item(t, &x.items[5], "7. seven", "7. seven", '.', 7, -1, "seven");
+    assert_item(t, &x.items[6], "123456789.", "123456789.", '.', 123456789, -1, "big");
+    assert_item(t, &x.items[7], "- [ ] open", "- [ ] open", '-', 0, 0, "open");
+    assert_item(t, &x.items[8], "- [x] done", "- [x] done", '-', 0, 1, "done");
+    assert_item(t, &x.items[9], "-\t[X]", "-\t[X]", '-', 0, 1, "Done");
+    assert_item(t, &x.items[10], "- [ ]\n", "- [ ]\n", '-', 0, 0, "");
+    assert_item(t, &x.items[11], "- [x]y", "- [x]y", '-', 0, -1, "[x]y");
+    assert_item(t, &x.items[12], "- [-]", "- [-]", '-', 0, -1, "[-] no");
+    for (size_t i = 0; i < x.item_count; i++) {
+        assert_int_equal(x.items[i].line, i + 1);
+        assert_int_equal(x.items[i].depth, 0);
+        assert_int_equal(x.items[i].parent, -1);
+    }
+    /* a new bullet or delimiter starts a new list, as in cmark */
+    assert_int_equal(x.block_count, 7);
+    assert_int_equal(x.blocks[5].start, at(t, "7. seven"));
+    assert_int_equal(x.blocks[5].end, after_line(t, "123456789."));
+    md_index_free(&x);
+}
+
+/* Continuation lines, a lazy line, a blank line, nested lists: an item
+ * ends after its last non-blank line. */
+static void items_nest_and_end_after_their_last_line(void **state)
+{
+    const char *t = "- top\n  continued\n  - child\n    - grandchild\nlazy line\n"
+                    "\n  after blank\n- second\n\n\n";
+    md_index x = build_all(t);
+    (void)state;
+    assert_int_equal(x.item_count, 4);
+    assert_item(t, &x.items[0], "- top", "  after blank", '-', 0, -1, "top");
+    assert_item(t, &x.items[1], "  - child", "lazy line", '-', 0, -1, "child");
+    assert_item(t, &x.items[2], "    - grand", "lazy line", '-', 0, -1, "grandchild");
+    assert_item(t, &x.items[3], "- second", "- second", '-', 0, -1, "second");
+    assert_int_equal(x.items[1].line, 3);
+    assert_int_equal(x.items[2].line, 4);
+    assert_int_equal(x.items[3].line, 8);
+    assert_int_equal(x.items[1].depth, 1);
+    assert_int_equal(x.items[1].parent, 0);
+    assert_int_equal(x.items[2].depth, 2);
+    assert_int_equal(x.items[2].parent, 1);
+    assert_int_equal(x.items[3].parent, -1);
+    assert_int_equal(x.block_count, 1); /* one list; trailing blanks not its own */
+    assert_int_equal(x.blocks[0].end, after_line(t, "- second"));
+    md_index_free(&x);
+}
+
+/* Items in block quotes count (the quote adds no depth); list-looking
+ * lines in fenced, indented or HTML code are no items. */
+static void items_in_quotes_not_in_code(void **state)
+{
+    const char *t = "> - quoted\n>   more\n>\n> - two\n\n```\n- fenced\n```\n\n"
+                    "    - indented code\n\n<div>\n- html\n</div>\n\n~~~\n1. x\n~~~\n"
+                    "- > - deep\n";
+    md_index x = build_all(t);
+    (void)state;
+    assert_int_equal(x.item_count, 4);
+    /* the `>` line is blank for the item, not for the quote */
+    assert_item(t, &x.items[0], "> - quoted", ">   more", '-', 0, -1, "quoted");
+    assert_item(t, &x.items[1], "> - two", "> - two", '-', 0, -1, "two");
+    assert_item(t, &x.items[2], "- > - deep", "- > - deep", '-', 0, -1, "> - deep");
+    assert_item(t, &x.items[3], "- > - deep", "- > - deep", '-', 0, -1, "deep");
+    assert_int_equal(x.items[0].depth, 0);
+    assert_int_equal(x.items[3].depth, 1);
+    assert_int_equal(x.items[3].parent, 2);
+    assert_int_equal(x.block_count, 6);
+    assert_int_equal(x.blocks[0].kind, MD_BLOCK_QUOTE);
+    assert_int_equal(x.blocks[0].end, after_line(t, "> - two"));
+    md_index_free(&x);
+}
+
+static void items_crlf_and_bom(void **state)
+{
+    const char *t = "\xEF\xBB\xBF- a\r\n- [x] b \r\n\r\n  c\r\n\r\n";
+    md_index x = build_all(t);
+    (void)state;
+    assert_int_equal(x.item_count, 2);
+    assert_int_equal(x.items[0].start, 3);
+    assert_item(t, &x.items[0], "- a", "- a", '-', 0, -1, "a");
+    assert_item(t, &x.items[1], "- [x] b", "  c", '-', 0, 1, "b");
+    assert_int_equal(x.items[1].line, 2);
+    assert_int_equal(x.block_count, 1);
+    assert_int_equal(x.blocks[0].start, 3);
+    assert_int_equal(x.blocks[0].end, after_line(t, "  c"));
+    md_index_free(&x);
+}
+
+/* An item whose only paragraph is a link reference definition has no
+ * child once cmark drops it: a blank line then ends the item, and a line
+ * indented like its content is no longer inside it. */
+static void item_left_empty_by_a_reference_definition(void **state)
+{
+    const char *t = "- [x]: /url\n\n\n  # Heading\n";
+    md_index x = build_all(t), y = build(t);
+    (void)state;
+    assert_int_equal(x.item_count, 1);
+    assert_int_equal(x.items[0].end, after_line(t, "- [x]"));
+    assert_int_equal(x.block_count, 2);
+    assert_int_equal(x.blocks[1].kind, MD_BLOCK_HEADING);
+    assert_int_equal(y.count, 1);
+    assert_int_equal(y.sections[0].line, 4);
+    md_index_free(&x);
+    md_index_free(&y);
+}
+
+static void assert_block(const char *t, const md_block *b, int kind,
+                         const char *first, const char *last, uint32_t line)
+{
+    assert_int_equal(b->kind, kind);
+    assert_int_equal(b->start, at(t, first));
+    assert_int_equal(b->end, after_line(t, last));
+    assert_int_equal(b->line, line);
+}
+
+static void blocks_of_every_kind(void **state)
+{
+    const char *t = "# Title\n\npara one\nstill para\n\n---\n\n> quote\n\n- a\n- b\n\n"
+                    "```\ncode\n```\n\n    indented\n\n\n<!-- c -->\n\nSetext\n===\n"
+                    "[ref]: /url\n\n~~~\nopen\n\n\n";
+    md_index x = build_all(t);
+    (void)state;
+    assert_int_equal(x.block_count, 10);
+    assert_block(t, &x.blocks[0], MD_BLOCK_HEADING, "# Title", "# Title", 1);
+    assert_block(t, &x.blocks[1], MD_BLOCK_PARAGRAPH, "para one", "still para", 3);
+    assert_block(t, &x.blocks[2], MD_BLOCK_BREAK, "---", "---", 6);
+    assert_block(t, &x.blocks[3], MD_BLOCK_QUOTE, "> quote", "> quote", 8);
+    assert_block(t, &x.blocks[4], MD_BLOCK_LIST, "- a", "- b", 10);
+    assert_block(t, &x.blocks[5], MD_BLOCK_CODE, "```\ncode", "```\n\n", 13);
+    /* indented code and an unclosed fence: trailing blank lines excluded */
+    assert_block(t, &x.blocks[6], MD_BLOCK_CODE, "    indented", "    indented", 17);
+    assert_block(t, &x.blocks[7], MD_BLOCK_HTML, "<!-- c -->", "<!-- c -->", 20);
+    /* setext: the underline is the heading's; the definitions are none */
+    assert_block(t, &x.blocks[8], MD_BLOCK_HEADING, "Setext", "===", 22);
+    assert_block(t, &x.blocks[9], MD_BLOCK_CODE, "~~~", "open", 26);
+    md_index_free(&x);
+}
+
+/* The plain index records neither; the records change nothing else. */
+static void plain_index_has_no_records(void **state)
+{
+    const char *t = CODE_LOG;
+    md_index x = build(t), y = build_all(t);
+    (void)state;
+    assert_int_equal(x.item_count + x.block_count, 0);
+    assert_null(x.items);
+    assert_null(x.blocks);
+    assert_int_equal(x.count, y.count);
+    assert_memory_equal(x.sections, y.sections, x.count * sizeof *x.sections);
+    assert_int_equal(x.code_count, y.code_count);
+    assert_memory_equal(x.code, y.code, x.code_count * sizeof *x.code);
+    assert_int_equal(y.item_count, 3); /* real blocker, item, done for real */
+    assert_int_equal(y.item_capacity, 3);
+    assert_true(y.block_count > 10 && y.block_count == y.block_capacity);
+    md_index_free(&x);
+    md_index_free(&y);
+}
+
+/* Short paragraphs: the records take well under half the text. */
+static void records_are_compact(void **state)
+{
+    enum { N = 2000 };
+    const char *para = "One short paragraph of a log, a sentence long.\n\n";
+    size_t k = strlen(para), n = 0;
+    char *t = malloc(k * N + 1);
+    md_index x = {0};
+    (void)state;
+    assert_non_null(t);
+    for (int i = 0; i < N; i++, n += k)
+        memcpy(t + n, para, k);
+    assert_int_equal(md_index_build_opts(t, n, MD_INDEX_ALL, &x), 0);
+    assert_int_equal(x.block_count, N);
+    assert_true(x.block_capacity * sizeof *x.blocks < n / 2);
+    md_index_free(&x);
+    free(t);
+}
+
+/* ---- fields of both forms ----------------------------------------------- */
+
+static const char *const FIELD_LOG =
+    "# Log\n\n**Status:** Active  \n\n## Current Work\n\n**Current Phase:**\n"
+    "- [ ] a\n- **Owner:** me\n1. **Due**: Friday\n\n**Progress:** 5%\n\n---\n\n"
+    "**Notes:** n\n```\n**Fake:** x\n- **Fake:** y\n```\n  **Indented**: i\n"
+    "## Next\n**Last:** one\n**Last:** two\n";
+
+static void fields_of_both_forms_with_block_ends(void **state)
+{
+    const char *t = FIELD_LOG;
+    size_t len = strlen(t), pos = 0, n = 0;
+    md_index x = build_all(t);
+    md_field f, all[10];
+    static const char *const keys[] = {"Status", "Current Phase", "Owner", "Due",
+                                       "Progress", "Notes", "Indented", "Last",
+                                       "Last"};
+    (void)state;
+    while (md_fields_next(t, len, len, &x, &pos, &f))
+        all[n++] = f;
+    assert_int_equal(n, 9);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(all[i].key.end - all[i].key.start, strlen(keys[i]));
+        assert_memory_equal(t + all[i].key.start, keys[i], strlen(keys[i]));
+        assert_int_equal(all[i].bullet, i == 2 || i == 3);
+    }
+    /* the value: blanks trimmed, raw Markdown */
+    assert_int_equal(all[0].value.start, at(t, "Active"));
+    assert_int_equal(all[0].value.end, at(t, "Active") + 6);
+    assert_int_equal(all[0].line.start, at(t, "**Status:**"));
+    assert_int_equal(all[0].line.end, after_line(t, "**Status:**"));
+    assert_int_equal(all[3].value.start, at(t, "Friday"));
+    /* a block ends at the next heading, non-bullet field or break */
+    assert_int_equal(all[0].block_end, at(t, "## Current Work"));
+    assert_int_equal(all[1].block_end, at(t, "**Progress:**"));
+    assert_int_equal(all[2].block_end, SIZE_MAX);
+    assert_int_equal(all[4].block_end, at(t, "---"));
+    assert_int_equal(all[5].block_end, at(t, "  **Indented**"));
+    assert_int_equal(all[6].block_end, at(t, "## Next"));
+    assert_int_equal(all[7].block_end, at(t, "**Last:** two"));
+    assert_int_equal(all[8].block_end, len);
+    md_index_free(&x);
+}
+
+static void fields_found_by_key_either_form(void **state)
+{
+    const char *t = FIELD_LOG;
+    size_t len = strlen(t), pos;
+    md_index x = build_all(t);
+    md_field f;
+    (void)state;
+    assert_int_equal(md_fields_find(t, len, 0, len, &x, "owner", 5, 0, &f), 0);
+    assert_true(f.bullet);
+    assert_int_equal(f.value.start, at(t, "me\n"));
+    assert_int_equal(md_fields_find(t, len, 0, len, &x, "LAST", 4, 0, &f), 0);
+    assert_int_equal(f.line.start, at(t, "**Last:** one"));
+    assert_int_equal(md_fields_find(t, len, 0, len, &x, "last", 4, 1, &f), 0);
+    assert_int_equal(f.line.start, at(t, "**Last:** two"));
+    assert_int_equal(f.block_end, len);
+    assert_int_equal(md_fields_find(t, len, 0, len, &x, "Fake", 4, 0, &f), -1);
+    /* a range: the block may end after it */
+    assert_int_equal(md_fields_find(t, len, at(t, "## Current"), at(t, "- [ ] a"), &x,
+                                    "current phase", 13, 0, &f), 0);
+    assert_int_equal(f.block_end, at(t, "**Progress:**"));
+    assert_int_equal(md_fields_find(t, len, at(t, "## Current"), at(t, "- [ ] a"), &x,
+                                    "Owner", 5, 0, &f), -1);
+    /* the one-form reader is unchanged: no bullet fields */
+    pos = 0;
+    assert_int_equal(md_field_find(t, 0, len, &x, "Owner", 5, NULL, NULL), -1);
+    md_index_free(&x);
+    (void)pos;
+}
+
+/* Without blocks in the index a thematic break is not seen. */
+static void field_block_needs_blocks_for_breaks(void **state)
+{
+    const char *t = "**A:** 1\n\n---\n\n- **B:** 2\n";
+    size_t len = strlen(t), pos = 0;
+    md_index x = build(t), y = build_all(t);
+    md_field f;
+    (void)state;
+    assert_int_equal(md_fields_next(t, len, len, &x, &pos, &f), 1);
+    assert_int_equal(f.block_end, len);
+    pos = 0;
+    assert_int_equal(md_fields_next(t, len, len, &y, &pos, &f), 1);
+    assert_int_equal(f.block_end, at(t, "---"));
+    md_index_free(&x);
+    md_index_free(&y);
+}
+
 static void eol_detection(void **state)
 {
     (void)state;
@@ -979,6 +1296,17 @@ int main(void)
         cmocka_unit_test(set_field_skips_code),
         cmocka_unit_test(nested_bullets_are_linear),
         cmocka_unit_test(long_runs_are_linear),
+        cmocka_unit_test(items_bullets_numbers_and_task_boxes),
+        cmocka_unit_test(items_nest_and_end_after_their_last_line),
+        cmocka_unit_test(items_in_quotes_not_in_code),
+        cmocka_unit_test(items_crlf_and_bom),
+        cmocka_unit_test(item_left_empty_by_a_reference_definition),
+        cmocka_unit_test(blocks_of_every_kind),
+        cmocka_unit_test(plain_index_has_no_records),
+        cmocka_unit_test(records_are_compact),
+        cmocka_unit_test(fields_of_both_forms_with_block_ends),
+        cmocka_unit_test(fields_found_by_key_either_form),
+        cmocka_unit_test(field_block_needs_blocks_for_breaks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
