@@ -83,11 +83,10 @@ local function salvage(text)
   return next(out) and out or nil
 end
 
----Read an old message file: the fields, whether it was valid JSON, and,
----for a valid file that is not a usable message, why.
+---The fields of an old message file's text (see M.read_old_message).
+---@param text string|nil
 ---@return table|nil fields, boolean valid, string|nil why
-function M.read_old_message(path)
-  local text = fs.read(path)
+local function parse_old_message(text)
   if not text then return nil, false end
   local t = json.decode(text)
   local valid = t ~= nil
@@ -109,6 +108,14 @@ function M.read_old_message(path)
       or "it names no sender (from, from_session or sender)"
   end
   return m, valid, why
+end
+
+---Read an old message file: the fields, whether it was valid JSON, and,
+---for a valid file that is not a usable message, why.
+---@param path string
+---@return table|nil fields, boolean valid, string|nil why
+function M.read_old_message(path)
+  return parse_old_message(fs.read(path))
 end
 
 ---A value quoted for a report line: one line, at most 60 characters.
@@ -177,13 +184,24 @@ function M.relative(root, path)
     or path:match("/(messages/direct/[^/]+/[^/]+)$") or path
 end
 
+---A file's text, "" when it does not exist; nil, msg, code when it cannot
+---be read (a disk error must stop the run: taking an unreadable record for
+---an empty one would convert a message twice).
+local function read_or_empty(path)
+  local text, err, code = fs.read(path)
+  if text or code == "ENOENT" then return text or "" end
+  return nil, err, code
+end
+
 ---The old files already converted: those listed in messages/.migrated,
 ---and those a converted message names in migrated_from (a run that
 ---stopped between delivering and recording, or a lost .migrated).
+---@return table|nil set, string|nil err, string|nil code
 local function migrated_set(root)
   local set = {}
   local base = tree.paths(root).messages
-  local text = fs.read(base .. "/.migrated") or ""
+  local text, err, code = read_or_empty(base .. "/.migrated")
+  if not text then return nil, err, code end
   for line in text:gmatch("[^\n]+") do set[M.relative(root, line)] = true end
   local folders = { base .. "/broadcast" }
   for _, name in ipairs(fs.list(base) or {}) do
@@ -195,9 +213,10 @@ local function migrated_set(root)
   for _, folder in ipairs(folders) do
     for _, name in ipairs(fs.list(folder, ".json") or {}) do
       if messages.is_ours(name) then
-        local body = fs.read(folder .. "/" .. name)
+        local body, berr, bcode = read_or_empty(folder .. "/" .. name)
+        if not body then return nil, berr, bcode end
         -- only converted messages carry the key: skip decoding the rest
-        if body and body:find('"migrated_from"', 1, true) then
+        if body:find('"migrated_from"', 1, true) then
           local m = json.decode(body)
           if type(m) == "table" and type(m.migrated_from) == "string" then
             set[M.relative(root, m.migrated_from)] = true
@@ -257,12 +276,19 @@ function M.run(ctx, convert)
     if not lock then return nil, lerr, lcode end
   end
   local held <close> = lock -- released on every return below
-  local done = migrated_set(root)
-  local record = fs.read(p.messages .. "/.migrated") or ""
+  local done, serr, scode = migrated_set(root)
+  if not done then return nil, serr, scode end
+  local record, rerr, rcode = read_or_empty(p.messages .. "/.migrated")
+  if not record then return nil, rerr, rcode end
   local converted, unrecoverable, pending = 0, 0, 0
   for _, o in ipairs(old) do
-    if not done[o.rel] then
-      local m, valid, why = M.read_old_message(o.path)
+    -- an old file that cannot be read is an error, not one with nothing to
+    -- recover (one that vanished meanwhile is simply not there any more)
+    local text, oerr, ocode
+    if not done[o.rel] then text, oerr, ocode = fs.read(o.path) end
+    if ocode and ocode ~= "ENOENT" then return nil, oerr, ocode end
+    if text then
+      local m, valid, why = parse_old_message(text)
       local usable = m ~= nil and why == nil
       if not valid then
         find("message", o.path, m and "not valid JSON; fields recovered from its text (file kept)"

@@ -3,8 +3,8 @@
 # and archives leave every file whole — each log parses, each knowledge
 # file is well formed with an exact counter, every line a writer wrote is
 # whole, each log is in ACTIVE or ARCHIVE (never both, never neither), a
-# writer that reported success kept its change, and nothing left behind
-# blocks the next run.
+# writer that reported success kept its change, nothing left behind
+# blocks the next run, and the next writers sweep it all away.
 . "$(dirname "$0")/lib.sh"
 R="$WORK/docs/coordination"
 K="$R/shared-knowledge"
@@ -106,7 +106,8 @@ for s in "${succeeded[@]}"; do
 done
 expect_eq "$missing" "0" "every change reported as done is there"
 
-# What a kill leaves: temp files (reported), lock files (must not block).
+# What a kill leaves: temp files, lock files (must not block; swept below).
+leftovers() { find "$1" \( -name '.*.tmp-*' -o -name '*.lock' \) -printf '%P\n'; }
 temps=$(find "$R" -name '.*.tmp-*' | wc -l)
 locks=$(find "$R" -name '*.lock' | wc -l)
 echo "crash: left behind $temps temp file(s), $locks lock file(s)"
@@ -132,8 +133,23 @@ run "$SESSLUA" --session after share.lua Crash "after the crash" Low
 expect_eq "$failed" "0" "every writer after the crash succeeds"
 expect_eq "$slow" "0" "no writer after the crash waits on a dead process's lock"
 expect_eq "$(ls "$ACT" | grep -c '^arch-.*\.md$' || true)" "0" "every re-run archive moved its log"
+# Each of those writers swept the folders it wrote (ACTIVE, ARCHIVE,
+# shared-knowledge, messages/broadcast): nothing a killed writer left stays.
+expect_eq "$(leftovers "$R" | head -5)" "" "no temp, lock or probe file left after the next writes"
 shared=$(grep -c '^\*\*Learning:\*\* archived lesson' "$K/learnings.md" || true)
 expect_eq "$shared" "${#archives[@]}" "each archived log's learning shared exactly once"
+
+# 100 writers of one log killed at random moments, then one normal write:
+# nothing any of them left stays in the folder.
+for k in $(seq 1 100); do
+  "$SESSLUA" update.lua crash-2 --note "storm note $k: $FILL :end $k" > /dev/null 2>&1 & pid=$!
+  sleep "0.0$(printf '%02d' $((RANDOM % 21)))"
+  kill -KILL "$pid" 2>/dev/null
+  { wait "$pid"; } 2>/dev/null
+done
+run "$SESSLUA" update.lua crash-2 --note "after the storm"
+expect_rc 0 "the write after 100 killed writers"
+expect_eq "$(leftovers "$ACT")" "" "it swept what the killed writers left in ACTIVE"
 
 # A lock held by a process that dies: the next update does not wait.
 # (one process: the subshell takes the lock on fd 9, then becomes sleep)
