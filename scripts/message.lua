@@ -114,6 +114,7 @@ local function do_send()
   for _, r in ipairs(recipients) do
     add(note(r, "Messages Received", ('%s ← %s: "%s"'):format(stamp, from, one_line), from))
   end
+  cli.written_warnings() -- log lines written but not durable: done, said
   require("sesslua.hooks").run(ctx, "after_message", { message = msg, recipients = recipients })
   if args.json then
     msg.path = nil

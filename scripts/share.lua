@@ -120,6 +120,7 @@ if fs.exists(log_path) then
     cli.warn("shared, but not noted in " .. log_path .. ": " .. tostring(err))
   end
 end
+cli.written_warnings() -- the broadcast's and the note's, if not durable
 
 if args.json then
   cli.print_json({ schema = 1, kind = "share", path = path, total = total, noted_in_log = noted,

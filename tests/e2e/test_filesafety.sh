@@ -60,6 +60,25 @@ if [ -n "$PRELOAD" ]; then
   expect_err "$WARN" "archive warns"
   expect_absent "$ACT/s9.md" "the archived log is not written back to ACTIVE"
   expect_eq "$(find "$R/sessions/ARCHIVE" -name 's9-*.md' | wc -l)" "1" "the log is in ARCHIVE once"
+  # a team script that ignores what fs.write returns still has the warning
+  # printed (by the host, when it ends), and fs.warnings hands it out once
+  mkdir -p "$WORK/team"
+  cat > "$WORK/team/quiet.lua" <<'LUA'
+local fs = require("sesslua.fs")
+local ctx = require("sesslua.context")
+fs.write(ctx.root .. "/quiet.txt", "x")
+if arg[1] == "drain" then
+  local w = fs.warnings()
+  io.write(#w, " ", #fs.warnings(), "\n")
+end
+return 0
+LUA
+  faulty fsyncdir:1:EIO "$WORK/team/quiet.lua"
+  expect_rc 0 "a script that ignores a write's result"
+  expect_err "$WARN $R/quiet.txt: Input/output error" "the host prints the warning the script did not"
+  faulty fsyncdir:1:EIO "$WORK/team/quiet.lua" drain
+  expect_eq "$OUT" "1 0" "fs.warnings hands each warning out once"
+  expect_eq "$ERR" "" "and one handed out is not printed again"
   for d in "$ACT" "$K" "$R/messages/s2/new" "$R/sessions/ARCHIVE"; do
     expect_eq "$(leftovers "$d")" "" "nothing left in $d after the warnings"
   done
@@ -160,6 +179,16 @@ expect_eq "$(leftovers "$ACT" | tr '\n' ' ')" ".s1.md.tmp-$live-0000beef .sesslu
 kill "$live" "$holder"; wait "$live" "$holder" 2> /dev/null
 sl update.lua s2 --note "after them"
 expect_eq "$(leftovers "$ACT")" "" "gone once their processes are"
+# fs.sweep: the same, on demand, from a script
+sleep 0 & dead=$!; wait "$dead"
+printf 'x' > "$K/.learnings.md.tmp-$dead-0000abcd"
+cat > "$WORK/sweep.lua" <<'LUA'
+local fs = require("sesslua.fs")
+io.write(fs.sweep(arg[1]), " ", select(3, fs.sweep(arg[1] .. "/missing")), "\n")
+return 0
+LUA
+sl "$WORK/sweep.lua" "$K"
+expect_eq "$OUT" "1 ENOENT" "fs.sweep removes a dead writer's temp file and reports a missing folder"
 
 # ---- create --force under the log's lock -------------------------------------
 # Racing an update: "Created" only when the new log is what is on disk.
