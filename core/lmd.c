@@ -13,11 +13,10 @@
 #include <lua.h>
 
 #include "host.h"
+#include "lmd.h"
 #include "md.h"
 
-/* Check an optional half-open range [a, b) over a string of length len;
- * defaults to the whole string. Returns 0-based offsets. */
-static void check_range(lua_State *L, int arg, size_t len, size_t *start, size_t *end)
+void lmd_check_range(lua_State *L, int arg, size_t len, size_t *start, size_t *end)
 {
     lua_Integer a = luaL_optinteger(L, arg, 1);
     lua_Integer b = luaL_optinteger(L, arg + 1, (lua_Integer)len + 1);
@@ -27,7 +26,7 @@ static void check_range(lua_State *L, int arg, size_t len, size_t *start, size_t
     *end = (size_t)b - 1;
 }
 
-static void set_pos(lua_State *L, const char *key, size_t offset)
+void lmd_set_pos(lua_State *L, const char *key, size_t offset)
 {
     lua_pushinteger(L, (lua_Integer)offset + 1);
     lua_setfield(L, -2, key);
@@ -171,7 +170,13 @@ static int md_sections(lua_State *L)
     /* Always scanned, so its cost is what a benchmark measures; the
      * fields and tasks read next reuse this scan. */
     const md_index *index = push_index(L, 1, text, len, 1); /* text box */
-    lua_createtable(L, (int)index->count, 0);         /* text box sections */
+    lmd_push_sections(L, text, index);                /* text box sections */
+    return 1;
+}
+
+void lmd_push_sections(lua_State *L, const char *text, const md_index *index)
+{
+    lua_createtable(L, (int)index->count, 0);         /* sections */
     for (size_t i = 0; i < index->count; i++) {
         const md_section *s = &index->sections[i];
         lua_createtable(L, 0, 10);                    /* sections sec */
@@ -183,10 +188,10 @@ static int md_sections(lua_State *L)
         lua_setfield(L, -2, "line");
         lua_pushlstring(L, text + s->title_start, s->title_len);
         lua_setfield(L, -2, "raw_title");
-        set_pos(L, "start", s->heading_start);
-        set_pos(L, "heading_end", s->heading_end);
-        set_pos(L, "body_end", s->body_end);
-        set_pos(L, "stop", s->end);
+        lmd_set_pos(L, "start", s->heading_start);
+        lmd_set_pos(L, "heading_end", s->heading_end);
+        lmd_set_pos(L, "body_end", s->body_end);
+        lmd_set_pos(L, "stop", s->end);
         if (s->parent >= 0) {
             lua_pushinteger(L, (lua_Integer)s->parent + 1);
             lua_setfield(L, -2, "parent");
@@ -203,7 +208,6 @@ static int md_sections(lua_State *L)
         lua_setfield(L, -3, "title");                 /* sections sec raw */
         lua_pop(L, 2);                                /* sections */
     }
-    return 1;
 }
 
 /* md.find(sections, query) -> section | nil  (exact, then case-insensitive,
@@ -213,15 +217,20 @@ static int md_find(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     size_t qlen;
     const char *query = luaL_checklstring(L, 2, &qlen);
-    size_t n = lua_rawlen(L, 1);
+    return lmd_find(L, 1, query, qlen, -1);
+}
+
+int lmd_find(lua_State *L, int sections, const char *query, size_t qlen, int mode)
+{
+    size_t n = lua_rawlen(L, sections);
     if (n == 0)
         return 0;
     /* Titles stay referenced by the sections table for the whole call. */
     const char **titles = lua_newuserdatauv(L, n * sizeof *titles, 0);
     size_t *lens = lua_newuserdatauv(L, n * sizeof *lens, 0);
     for (size_t i = 0; i < n; i++) {
-        lua_rawgeti(L, 1, (lua_Integer)i + 1);        /* ... sec */
-        luaL_argcheck(L, lua_istable(L, -1), 1, "array of sections expected");
+        lua_rawgeti(L, sections, (lua_Integer)i + 1); /* ... sec */
+        luaL_argcheck(L, lua_istable(L, -1), sections, "array of sections expected");
         lua_pushliteral(L, "title");
         lua_rawget(L, -2);                            /* ... sec title */
         /* Only a string stored in the section keeps its bytes alive after
@@ -234,10 +243,11 @@ static int md_find(lua_State *L)
         }
         lua_pop(L, 2);
     }
-    long found = md_find_title(titles, lens, n, query, qlen);
+    long found = mode < 0 ? md_find_title(titles, lens, n, query, qlen)
+                          : md_find_title_mode(titles, lens, n, query, qlen, mode);
     if (found < 0)
         return 0;
-    lua_rawgeti(L, 1, (lua_Integer)found + 1);
+    lua_rawgeti(L, sections, (lua_Integer)found + 1);
     return 1;
 }
 
@@ -270,8 +280,8 @@ static int md_eol_l(lua_State *L)
     return 1;
 }
 
-static void push_field(lua_State *L, const char *text, const md_span *key,
-                       const md_span *value, const md_span *line)
+void lmd_push_field(lua_State *L, const char *text, const md_span *key,
+                    const md_span *value, const md_span *line)
 {
     lua_createtable(L, 0, 7);
     if (key != NULL) {
@@ -280,10 +290,10 @@ static void push_field(lua_State *L, const char *text, const md_span *key,
     }
     lua_pushlstring(L, text + value->start, value->end - value->start);
     lua_setfield(L, -2, "value");
-    set_pos(L, "value_start", value->start);
-    set_pos(L, "value_end", value->end);
-    set_pos(L, "line_start", line->start);
-    set_pos(L, "line_end", line->end);
+    lmd_set_pos(L, "value_start", value->start);
+    lmd_set_pos(L, "value_end", value->end);
+    lmd_set_pos(L, "line_start", line->start);
+    lmd_set_pos(L, "line_end", line->end);
 }
 
 /* md.field(text, key [, a, b]) -> field | nil
@@ -293,12 +303,12 @@ static int md_field_l(lua_State *L)
     size_t len, klen, start, end;
     const char *text = luaL_checklstring(L, 1, &len);
     const char *key = luaL_checklstring(L, 2, &klen);
-    check_range(L, 3, len, &start, &end);
+    lmd_check_range(L, 3, len, &start, &end);
     const md_index *index = push_index(L, 1, text, len, 0);
     md_span value, line;
     if (md_field_find(text, start, end, index, key, klen, &value, &line) != 0)
         return 0;
-    push_field(L, text, NULL, &value, &line);
+    lmd_push_field(L, text, NULL, &value, &line);
     return 1;
 }
 
@@ -307,14 +317,14 @@ static int md_fields(lua_State *L)
 {
     size_t len, start, end;
     const char *text = luaL_checklstring(L, 1, &len);
-    check_range(L, 2, len, &start, &end);
+    lmd_check_range(L, 2, len, &start, &end);
     const md_index *index = push_index(L, 1, text, len, 0);
     lua_newtable(L);                                  /* fields */
     size_t pos = start;
     md_span key, value, line;
     lua_Integer n = 0;
     while (md_field_next(text, end, index, &pos, &key, &value, &line)) {
-        push_field(L, text, &key, &value, &line);     /* fields field */
+        lmd_push_field(L, text, &key, &value, &line);     /* fields field */
         lua_rawseti(L, -2, ++n);
     }
     return 1;
@@ -326,7 +336,7 @@ static int md_tasks(lua_State *L)
 {
     size_t len, start, end;
     const char *text = luaL_checklstring(L, 1, &len);
-    check_range(L, 2, len, &start, &end);
+    lmd_check_range(L, 2, len, &start, &end);
     const md_index *index = push_index(L, 1, text, len, 0);
     lua_newtable(L);                                  /* tasks */
     size_t pos = start;
@@ -339,10 +349,10 @@ static int md_tasks(lua_State *L)
         lua_setfield(L, -2, "done");
         lua_pushlstring(L, text + task.start, task.end - task.start);
         lua_setfield(L, -2, "text");
-        set_pos(L, "text_start", task.start);
-        set_pos(L, "text_end", task.end);
-        set_pos(L, "line_start", line.start);
-        set_pos(L, "line_end", line.end);
+        lmd_set_pos(L, "text_start", task.start);
+        lmd_set_pos(L, "text_end", task.end);
+        lmd_set_pos(L, "line_start", line.start);
+        lmd_set_pos(L, "line_end", line.end);
         lua_rawseti(L, -2, ++n);                      /* tasks */
     }
     return 1;
@@ -353,15 +363,21 @@ static int md_splice(lua_State *L)
 {
     size_t len, nlen, start, end;
     const char *text = luaL_checklstring(L, 1, &len);
-    check_range(L, 2, len, &start, &end);
+    lmd_check_range(L, 2, len, &start, &end);
     const char *repl = luaL_checklstring(L, 4, &nlen);
-    luaL_Buffer b;
-    luaL_buffinitsize(L, &b, len - (end - start) + nlen);
-    luaL_addlstring(&b, text, start);
-    luaL_addlstring(&b, repl, nlen);
-    luaL_addlstring(&b, text + end, len - end);
-    luaL_pushresult(&b);
+    lmd_push_spliced(L, text, len, start, end, repl, nlen);
     return 1;
+}
+
+void lmd_push_spliced(lua_State *L, const char *text, size_t len, size_t a,
+                      size_t b, const char *repl, size_t rlen)
+{
+    luaL_Buffer buf;
+    luaL_buffinitsize(L, &buf, len - (b - a) + rlen);
+    luaL_addlstring(&buf, text, a);
+    luaL_addlstring(&buf, repl, rlen);
+    luaL_addlstring(&buf, text + b, len - b);
+    luaL_pushresult(&buf);
 }
 
 /* md.set_field(text, key, value [, a, b]) -> new text | nil
@@ -372,7 +388,7 @@ static int md_set_field(lua_State *L)
     const char *text = luaL_checklstring(L, 1, &len);
     const char *key = luaL_checklstring(L, 2, &klen);
     luaL_checkstring(L, 3);
-    check_range(L, 4, len, &start, &end);
+    lmd_check_range(L, 4, len, &start, &end);
     const md_index *index = push_index(L, 1, text, len, 0);
     md_span value, line;
     if (md_field_find(text, start, end, index, key, klen, &value, &line) != 0)
@@ -420,5 +436,6 @@ int luaopen_sesslua_md(lua_State *L)
     index_cache *c = lua_newuserdatauv(L, sizeof *c, 2 * CACHE_SLOTS);
     memset(c, 0, sizeof *c);
     luaL_setfuncs(L, funcs, 1); /* the cache is every function's upvalue */
+    lmd_doc_open(L);            /* md.parse and the Doc's metatable */
     return 1;
 }

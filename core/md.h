@@ -198,6 +198,23 @@ void md_index_free(md_index *index);
 long md_find_title(const char *const *plain_titles, const size_t *title_lens,
                    size_t count, const char *query, size_t query_len);
 
+/* md_find_title for a document object's lookups. MD_FIND_PREFIX: tiers 1
+ * to 3, then a query that normalises to nothing (only emoji or
+ * punctuation: `🚢`) matches a title starting with its bytes (ASCII case
+ * aside), so `🚢` finds "🚢 RELEASE DAY". MD_FIND_EXACT, for writers:
+ * tiers 1 and 2, then normalised EQUALITY (not empty), so "Coordination"
+ * finds "🔗 Coordination" but never "Coordination Lessons". */
+enum { MD_FIND_PREFIX = 0, MD_FIND_EXACT = 1 };
+long md_find_title_mode(const char *const *plain_titles, const size_t *title_lens,
+                        size_t count, const char *query, size_t query_len,
+                        int mode);
+
+/* Does a title match query as MD_FIND_PREFIX's last two tiers do: the
+ * normalised query (not empty) starts the normalised title, or a query
+ * that normalises to nothing starts the title's bytes? 1 or 0. */
+int md_title_has_prefix(const char *title, size_t title_len, const char *query,
+                        size_t query_len);
+
 /* Normalise for tier 3 above into out (capacity >= len + 1, NUL-written).
  * Returns the normalised length. */
 size_t md_normalize_title(const char *s, size_t len, char *out);

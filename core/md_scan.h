@@ -1,8 +1,8 @@
 /*
  * md_scan.h — internals shared by md.c (the block scanner), md_lines.c (its
- * per-line scanners), md_index.c (what the scanner records) and md_text.c
- * (titles, fields, tasks). Not a public header: core/md.h is the module's
- * interface.
+ * per-line scanners), md_index.c (what the scanner records), md_title.c
+ * and md_text.c (titles; fields, tasks). Not a public header: core/md.h is
+ * the module's interface.
  */
 #ifndef SESSLUA_MD_SCAN_H
 #define SESSLUA_MD_SCAN_H
@@ -80,6 +80,17 @@ static inline unsigned char mdl_peek(const line *l, size_t i)
     if (i < l->len)
         return l->s[i];
     return i == l->len ? '\n' : 0;
+}
+
+static inline bool equal_icase(const char *a, size_t alen, const char *b,
+                               size_t blen)
+{
+    if (alen != blen)
+        return false;
+    for (size_t i = 0; i < alen; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+            return false;
+    return true;
 }
 
 /* Grow *p to hold need elements of size bytes; 0, or -1 out of memory. */

@@ -106,6 +106,125 @@ for _ = 1, 3 do
   md.sections(a1 .. "")
 end
 
+-- The document object: one parse, every query from its index.
+do
+  local text = table.concat({
+    "# Log", "", "**Status:** Active  ", "", "## Coordination Lessons", "", "prose",
+    "", "## 🔗 Coordination", "", "**Current Phase:**", "- [ ] first task", "  still first",
+    "- [x] done one", "  1. nested", "  2) other list", "", "```", "- [ ] fenced", "**Fake:** x",
+    "```", "", "---", "", "## 🚢 RELEASE DAY", "", "* **Owner:** me", "", "> - quoted", "",
+    "**Footer:** one", "**Footer:** two", "",
+  }, "\n")
+  local d = md.parse(text)
+  assert(getmetatable(d).__name == "sesslua.md.doc")
+  assert(d:text() == text and d:len() == #text and d:eol() == "\n")
+  assert(md.parse("a\r\nb"):eol() == "\r\n")
+
+  -- sections: md.sections' shape, built once
+  local secs = d:sections()
+  assert(secs == d:sections(), "cached")
+  local plain = md.sections(text)
+  assert(#secs == #plain and #secs == 4)
+  for i, s in ipairs(secs) do
+    for _, k in ipairs({ "index", "level", "title", "raw_title", "line", "start",
+                         "heading_end", "body_end", "stop", "parent" }) do
+      assert(s[k] == plain[i][k], k)
+    end
+  end
+
+  -- find: prefix (md.find's tiers, and an emoji-only prefix) and exact
+  assert(d:find("Coordination").title == "Coordination Lessons", "prefix: first in order")
+  assert(d:find("Coordination", "exact").title == "🔗 Coordination", "exact skips prose")
+  assert(d:find("coordination lessons", "exact").title == "Coordination Lessons")
+  assert(d:find("Coord", "exact") == nil, "exact: no prefix")
+  assert(d:find("🚢").title == "🚢 RELEASE DAY" and d:find("🚢", "exact") == nil)
+  assert(d:find("release").title == "🚢 RELEASE DAY")
+  assert(d:find("nothing") == nil and d:find("") == nil)
+  assert(d:find("Log") == secs[1], "the cached section table itself")
+  assert(not pcall(d.find, d, "x", "fuzzy"), "how is checked")
+  local all = d:find_all("coord")
+  assert(#all == 2 and all[1].title == "Coordination Lessons" and all[2].title == "🔗 Coordination")
+  assert(#d:find_all("🚢") == 1 and #d:find_all("zzz") == 0)
+
+  -- items: the shallowest depth in a range, or the one asked for
+  local coord = d:find("Coordination", "exact")
+  local items = d:items(coord.heading_end, coord.body_end)
+  assert(#items == 2, #items)
+  local a, b = items[1], items[2]
+  assert(a.text == "first task" and a.done == false and a.marker == "-" and a.number == nil)
+  assert(text:sub(a.start, a.stop - 1) == "- [ ] first task\n  still first\n", "continuation kept")
+  assert(text:sub(a.text_start, a.text_end - 1) == a.text and a.depth == 0)
+  assert(a.line == d:line(a.start) and a.line == 12)
+  assert(b.done == true and text:sub(b.start, b.stop - 1):match("2%) other list\n$"), "nested in stop")
+  local nested = d:items(coord.heading_end, coord.body_end, 1)
+  assert(#nested == 2 and nested[1].number == 1 and nested[1].marker == "."
+         and nested[2].number == 2 and nested[2].marker == ")" and nested[1].depth == 1)
+  assert(nested[1].index == b.index + 1, "index: position in the document's items")
+  local every = d:items()
+  assert(#every == 4, "the fenced '- [ ]' is no item; the quoted one is, at depth 0") -- a, b, owner, quoted
+  assert(every[4].text == "quoted" and every[3].text == "**Owner:** me" and every[3].marker == "*")
+  assert(#d:items(1, coord.heading_end) == 0)
+  assert(not pcall(d.items, d, 1, 2, -1))
+
+  -- blocks: the document's children starting in the range
+  local kinds = {}
+  for _, blk in ipairs(d:blocks()) do kinds[#kinds + 1] = blk.kind end
+  assert(table.concat(kinds, " ") == "heading paragraph heading paragraph heading paragraph " ..
+         "list code break heading list quote paragraph", table.concat(kinds, " "))
+  local fence = d:blocks(coord.heading_end, coord.body_end)[3]
+  assert(fence.kind == "code" and text:sub(fence.start, fence.stop - 1) ==
+         "```\n- [ ] fenced\n**Fake:** x\n```\n" and fence.line == 18)
+
+  -- fields: both forms, code skipped, where a **Label:** block ends
+  local keys = {}
+  for _, f in ipairs(d:fields()) do keys[#keys + 1] = f.key .. (f.bullet and "*" or "") end
+  assert(table.concat(keys, ",") == "Status,Current Phase,Owner*,Footer,Footer", table.concat(keys, ","))
+  local phase = d:field("current phase")
+  assert(phase.value == "" and not phase.bullet)
+  assert(text:sub(phase.block_end, phase.block_end + 2) == "---", "block ends at the break")
+  local st = d:field("Status")
+  assert(st.value == "Active" and text:sub(st.value_start, st.value_end - 1) == "Active")
+  assert(text:sub(st.block_end):sub(1, 25) == "## Coordination Lessons\n\n")
+  assert(st.line_end == st.line_start + #"**Status:** Active  \n")
+  local owner = d:field("owner")
+  assert(owner.bullet == true and owner.value == "me" and owner.block_end == nil)
+  assert(d:field("Fake") == nil, "a field in code is none")
+  assert(d:field("Footer").value == "one" and d:last_field("Footer").value == "two")
+  assert(d:last_field("footer").block_end == #text + 1, "the last block runs to the end")
+  assert(d:field("Owner", 1, coord.body_end) == nil, "a range limits the lines read")
+
+  -- code, lines
+  assert(d:in_code(text:find("- [ ] fenced", 1, true)) and not d:in_code(1))
+  local runs = d:code()
+  assert(#runs == 1 and runs[1].start == fence.start and runs[1].stop == fence.stop)
+  assert(#d:code(1, fence.start) == 0 and #d:code(fence.start + 5, fence.start + 6) == 1)
+  assert(d:line(1) == 1 and d:line(#text + 1) == 33 and d:line(text:find("prose", 1, true)) == 7)
+  assert(not pcall(d.line, d, 0) and not pcall(d.line, d, #text + 2))
+  local crlf = md.parse(("x\r\n"):rep(3000) .. "\ry\r\n")
+  assert(crlf:line(3 * 3000 + 1) == 3001 and crlf:line(3 * 3000 + 2) == 3002 and crlf:line(2) == 1)
+  assert(crlf:line(3) == 1 and crlf:line(4) == 2, "the LF of a CRLF is on its line")
+
+  -- splice: a new Doc; the receiver is unchanged
+  local e = d:splice(coord.heading_end, coord.heading_end, "**Collaborations:** none\n")
+  assert(e ~= d and getmetatable(e).__name == "sesslua.md.doc")
+  assert(e:text() == md.splice(text, coord.heading_end, coord.heading_end, "**Collaborations:** none\n"))
+  assert(d:text() == text and d:field("Collaborations") == nil)
+  assert(e:field("collaborations").value == "none" and #e:items() == 4)
+  assert(e:find("Coordination", "exact").body_end == coord.body_end + 25)
+
+  -- closing: <close> and __gc share one function, safe twice
+  do
+    local c <close> = md.parse("# T\n")
+    assert(c:find("T"))
+  end
+  local z = md.parse("- a\n")
+  getmetatable(z).__close(z)
+  getmetatable(z).__gc(z)
+  local ok, err = pcall(z.items, z)
+  assert(not ok and err:match("closed document"), err)
+  assert(not pcall(md.parse, {}) and not pcall(d.items, {}, 1))
+end
+
 -- A FIFO where a file belongs is refused, never waited on.
 local fs = require("sesslua.fs")
 local search = require("sesslua.search")

@@ -1,0 +1,445 @@
+/*
+ * lmd_doc.c — the Markdown document object of "sesslua.md".
+ *
+ *     local d <close> = md.parse(text)
+ *     for _, it in ipairs(d:items(sec.heading_end, sec.body_end)) do ... end
+ *
+ * A Doc is a full userdata holding md_index_build_opts's index of the text
+ * (sections, code runs, list items, document-level blocks: one pass) and
+ * the text itself (user value 1), so no query scans the text again. Its
+ * methods come through __index; one close function serves __gc and
+ * __close and is safe twice. Edits are splices that return a new Doc.
+ *
+ * Positions are 1-based and ranges half-open [a, b), a and b defaulting to
+ * the whole text, as everywhere in sesslua.md (lmd.c). Misuse raises
+ * (luaL_check*); out of memory raises "not enough memory". The C arrays
+ * belong to the userdata, made before anything is allocated, so an error
+ * raised while they are copied into Lua leaks nothing.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lmd.h"
+#include "md.h"
+
+#define DOC "sesslua.md.doc"
+
+enum {
+    UV_TEXT = 1,     /* the text: keeps doc.text alive */
+    UV_SECTIONS = 2, /* d:sections(), built on first use */
+    LINE_CHUNK = 4096
+};
+
+typedef struct doc {
+    md_index x;
+    const char *text; /* the bytes of user value UV_TEXT; NULL once closed */
+    size_t len;
+    size_t *marks;    /* line number at every LINE_CHUNK-th byte (d:line) */
+} doc;
+
+static int doc_close(lua_State *L)
+{
+    doc *d = luaL_checkudata(L, 1, DOC);
+    md_index_free(&d->x);
+    free(d->marks);
+    d->marks = NULL;
+    d->text = NULL;
+    return 0;
+}
+
+static doc *check_doc(lua_State *L)
+{
+    doc *d = luaL_checkudata(L, 1, DOC);
+    if (d->text == NULL)
+        luaL_error(L, "attempt to use a closed document");
+    return d;
+}
+
+static int memory_error(lua_State *L)
+{
+    lua_pushliteral(L, "not enough memory");
+    return lua_error(L);
+}
+
+/* Push a new Doc over the string at stack index arg. */
+static void push_doc(lua_State *L, int arg)
+{
+    size_t len;
+    const char *text;
+    doc *d;
+    arg = lua_absindex(L, arg);
+    text = lua_tolstring(L, arg, &len);
+    if (len >= UINT32_MAX) /* md_item and md_block hold 32-bit offsets */
+        luaL_error(L, "text of 4 GiB or more");
+    d = lua_newuserdatauv(L, sizeof *d, 2);           /* ... doc */
+    memset(d, 0, sizeof *d);
+    luaL_setmetatable(L, DOC);
+    lua_pushvalue(L, arg);
+    lua_setiuservalue(L, -2, UV_TEXT);
+    if (md_index_build_opts(text, len, MD_INDEX_ALL, &d->x) != 0)
+        memory_error(L);
+    d->text = text;
+    d->len = len;
+}
+
+/* md.parse(text) -> Doc */
+static int doc_parse(lua_State *L)
+{
+    luaL_checkstring(L, 1);
+    push_doc(L, 1);
+    return 1;
+}
+
+/* d:text() -> the text */
+static int doc_text(lua_State *L)
+{
+    check_doc(L);
+    lua_getiuservalue(L, 1, UV_TEXT);
+    return 1;
+}
+
+/* d:eol() -> "\r\n" or "\n" */
+static int doc_eol(lua_State *L)
+{
+    doc *d = check_doc(L);
+    lua_pushstring(L, md_eol(d->text, d->len));
+    return 1;
+}
+
+/* d:len() -> #text */
+static int doc_len(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)check_doc(L)->len);
+    return 1;
+}
+
+/* ---- sections -------------------------------------------------------- */
+
+/* Push d's sections, built once and kept (the same table every time). */
+static void push_sections(lua_State *L, const doc *d)
+{
+    if (lua_getiuservalue(L, 1, UV_SECTIONS) == LUA_TTABLE) /* ... secs */
+        return;
+    lua_pop(L, 1);
+    lmd_push_sections(L, d->text, &d->x);              /* ... secs */
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, 1, UV_SECTIONS);
+}
+
+/* d:sections() -> array of sections (md.sections' shape) */
+static int doc_sections(lua_State *L)
+{
+    push_sections(L, check_doc(L));
+    return 1;
+}
+
+/* d:find(query [, "prefix" | "exact"]) -> section | nil */
+static int doc_find(lua_State *L)
+{
+    static const char *const hows[] = {"prefix", "exact", NULL};
+    const doc *d = check_doc(L);
+    size_t qlen;
+    const char *query = luaL_checklstring(L, 2, &qlen);
+    int exact = luaL_checkoption(L, 3, "prefix", hows);
+    push_sections(L, d);                              /* ... secs */
+    return lmd_find(L, lua_gettop(L), query, qlen,
+                    exact ? MD_FIND_EXACT : MD_FIND_PREFIX);
+}
+
+/* d:find_all(query) -> array of the sections whose title query starts
+ * (md_title_has_prefix), in document order */
+static int doc_find_all(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    size_t qlen, tlen;
+    const char *query = luaL_checklstring(L, 2, &qlen), *title;
+    lua_Integer n, k = 0;
+    push_sections(L, d);                              /* ... secs */
+    n = (lua_Integer)lua_rawlen(L, -1);
+    lua_newtable(L);                                  /* ... secs found */
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -2, i);                        /* ... secs found sec */
+        lua_getfield(L, -1, "title");                 /* ... sec title */
+        title = lua_tolstring(L, -1, &tlen);
+        lua_pop(L, 1);                                /* ... secs found sec */
+        if (title && md_title_has_prefix(title, tlen, query, qlen))
+            lua_rawseti(L, -2, ++k);                  /* ... secs found */
+        else
+            lua_pop(L, 1);
+    }
+    return 1;
+}
+
+/* ---- list items and blocks --------------------------------------------- */
+
+/* The first item, and the first block, starting at or after pos (both
+ * arrays are in start order). */
+static size_t first_item(const md_index *x, size_t pos)
+{
+    size_t lo = 0, hi = x->item_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->items[mid].start < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static size_t first_block(const md_index *x, size_t pos)
+{
+    size_t lo = 0, hi = x->block_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->blocks[mid].start < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void push_item(lua_State *L, const doc *d, const md_item *it, size_t index)
+{
+    lua_createtable(L, 0, 11);                        /* ... item */
+    lmd_set_pos(L, "start", it->start);
+    lmd_set_pos(L, "stop", it->end);
+    lmd_set_pos(L, "text_start", it->text_start);
+    lmd_set_pos(L, "text_end", it->text_end);
+    lua_pushlstring(L, d->text + it->text_start, it->text_end - it->text_start);
+    lua_setfield(L, -2, "text");
+    lua_pushlstring(L, &it->marker, 1);
+    lua_setfield(L, -2, "marker");
+    if (it->marker == '.' || it->marker == ')') {
+        lua_pushinteger(L, it->number);
+        lua_setfield(L, -2, "number");
+    }
+    if (it->task >= 0) {
+        lua_pushboolean(L, it->task);
+        lua_setfield(L, -2, "done");
+    }
+    lua_pushinteger(L, it->line);
+    lua_setfield(L, -2, "line");
+    lua_pushinteger(L, it->depth);
+    lua_setfield(L, -2, "depth");
+    lua_pushinteger(L, (lua_Integer)index + 1);
+    lua_setfield(L, -2, "index");
+}
+
+/* d:items([a, b [, depth]]) -> array of the items starting in [a, b) at
+ * the shallowest depth found there, or at `depth` */
+static int doc_items(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    const md_item *items = d->x.items;
+    size_t a, b, first, i;
+    lua_Integer want = luaL_optinteger(L, 4, -1), n = 0;
+    lmd_check_range(L, 2, d->len, &a, &b);
+    luaL_argcheck(L, lua_isnoneornil(L, 4) || want >= 0, 4, "depth below 0");
+    first = first_item(&d->x, a);
+    for (i = first; want < 0 && i < d->x.item_count && items[i].start < b; i++)
+        if (i == first || items[i].depth < (uint32_t)n)
+            n = items[i].depth;
+    if (want < 0)
+        want = n;
+    lua_newtable(L);                                  /* ... items */
+    n = 0;
+    for (i = first; i < d->x.item_count && items[i].start < b; i++) {
+        if (items[i].depth != (lua_Unsigned)want)
+            continue;
+        push_item(L, d, &items[i], i);                /* ... items item */
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+/* d:blocks([a, b]) -> array of {kind, start, stop, line}: the
+ * document-level blocks starting in [a, b) */
+static int doc_blocks(lua_State *L)
+{
+    static const char *const kinds[] = {
+        [MD_BLOCK_PARAGRAPH] = "paragraph", [MD_BLOCK_HEADING] = "heading",
+        [MD_BLOCK_LIST] = "list",           [MD_BLOCK_QUOTE] = "quote",
+        [MD_BLOCK_CODE] = "code",           [MD_BLOCK_HTML] = "html",
+        [MD_BLOCK_BREAK] = "break",
+    };
+    const doc *d = check_doc(L);
+    const md_block *blocks = d->x.blocks;
+    size_t a, b, i;
+    lua_Integer n = 0;
+    lmd_check_range(L, 2, d->len, &a, &b);
+    lua_newtable(L);                                  /* ... blocks */
+    i = first_block(&d->x, a);
+    for (; i < d->x.block_count && blocks[i].start < b; i++) {
+        lua_createtable(L, 0, 4);                     /* ... blocks block */
+        lua_pushstring(L, kinds[blocks[i].kind]);
+        lua_setfield(L, -2, "kind");
+        lmd_set_pos(L, "start", blocks[i].start);
+        lmd_set_pos(L, "stop", blocks[i].end);
+        lua_pushinteger(L, blocks[i].line);
+        lua_setfield(L, -2, "line");
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+/* ---- fields ------------------------------------------------------------ */
+
+static void push_doc_field(lua_State *L, const doc *d, const md_field *f)
+{
+    lmd_push_field(L, d->text, &f->key, &f->value, &f->line); /* ... field */
+    lua_pushboolean(L, f->bullet);
+    lua_setfield(L, -2, "bullet");
+    if (!f->bullet)
+        lmd_set_pos(L, "block_end", f->block_end);
+}
+
+/* d:fields([a, b]) -> array of {key, value, value_start, value_end,
+ * line_start, line_end, bullet, block_end}, both forms, code skipped */
+static int doc_fields(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    size_t a, b, pos;
+    md_field f;
+    lua_Integer n = 0;
+    lmd_check_range(L, 2, d->len, &a, &b);
+    lua_newtable(L);                                  /* ... fields */
+    for (pos = a; md_fields_next(d->text, d->len, b, &d->x, &pos, &f);) {
+        push_doc_field(L, d, &f);                     /* ... fields field */
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+/* d:field(key [, a, b]) and d:last_field(...) -> field | nil */
+static int find_field(lua_State *L, int last)
+{
+    const doc *d = check_doc(L);
+    size_t klen, a, b;
+    const char *key = luaL_checklstring(L, 2, &klen);
+    md_field f;
+    lmd_check_range(L, 3, d->len, &a, &b);
+    if (md_fields_find(d->text, d->len, a, b, &d->x, key, klen, last, &f) != 0)
+        return 0;
+    push_doc_field(L, d, &f);
+    return 1;
+}
+
+static int doc_field(lua_State *L) { return find_field(L, 0); }
+
+static int doc_last_field(lua_State *L) { return find_field(L, 1); }
+
+/* ---- code, lines, splices ---------------------------------------------- */
+
+/* d:in_code(pos) -> boolean */
+static int doc_in_code(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    lua_Integer pos = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, pos >= 1 && (size_t)pos <= d->len + 1, 2, "position out of range");
+    lua_pushboolean(L, md_in_code(&d->x, (size_t)pos - 1));
+    return 1;
+}
+
+/* d:code([a, b]) -> array of {start, stop}: the code runs meeting [a, b) */
+static int doc_code(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    const md_span *code = d->x.code;
+    size_t a, b, lo = 0, hi = d->x.code_count;
+    lua_Integer n = 0;
+    lmd_check_range(L, 2, d->len, &a, &b);
+    while (lo < hi) { /* the first run ending after a */
+        size_t mid = lo + (hi - lo) / 2;
+        if (code[mid].end <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    lua_newtable(L);                                  /* ... runs */
+    for (; lo < d->x.code_count && code[lo].start < b; lo++) {
+        lua_createtable(L, 0, 2);                     /* ... runs run */
+        lmd_set_pos(L, "start", code[lo].start);
+        lmd_set_pos(L, "stop", code[lo].end);
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+/* Line endings (LF, CRLF, lone CR) that end before byte `to`, from `from`
+ * (a CR whose LF is at `to` has not ended its line yet). */
+static size_t endings(const char *t, size_t len, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t j = from; j < to; j++)
+        n += t[j] == '\n' || (t[j] == '\r' && (j + 1 >= len || t[j + 1] != '\n'));
+    return n;
+}
+
+/* d:line(pos) -> 1-based line number of byte pos. The first call counts
+ * the whole text once, keeping the line number at every LINE_CHUNK-th
+ * byte; each call then counts at most LINE_CHUNK bytes. */
+static int doc_line(lua_State *L)
+{
+    doc *d = check_doc(L);
+    lua_Integer pos = luaL_checkinteger(L, 2);
+    size_t p, k, chunks = d->len / LINE_CHUNK + 1;
+    luaL_argcheck(L, pos >= 1 && (size_t)pos <= d->len + 1, 2, "position out of range");
+    if (d->marks == NULL) {
+        if ((d->marks = malloc(chunks * sizeof *d->marks)) == NULL)
+            return memory_error(L);
+        d->marks[0] = 1;
+        for (k = 1; k < chunks; k++)
+            d->marks[k] = d->marks[k - 1] +
+                          endings(d->text, d->len, (k - 1) * LINE_CHUNK, k * LINE_CHUNK);
+    }
+    p = (size_t)pos - 1;
+    k = p / LINE_CHUNK;
+    lua_pushinteger(L, (lua_Integer)(d->marks[k] +
+                                     endings(d->text, d->len, k * LINE_CHUNK, p)));
+    return 1;
+}
+
+/* d:splice(a, b, s) -> a new Doc over text[1, a) .. s .. text[b, end];
+ * d is unchanged */
+static int doc_splice(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    size_t a, b, slen;
+    const char *s;
+    lmd_check_range(L, 2, d->len, &a, &b);
+    s = luaL_checklstring(L, 4, &slen);
+    lmd_push_spliced(L, d->text, d->len, a, b, s, slen); /* ... new */
+    push_doc(L, -1);                                  /* ... new doc */
+    return 1;
+}
+
+void lmd_doc_open(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"text", doc_text},         {"eol", doc_eol},
+        {"len", doc_len},           {"sections", doc_sections},
+        {"find", doc_find},         {"find_all", doc_find_all},
+        {"items", doc_items},       {"blocks", doc_blocks},
+        {"fields", doc_fields},     {"field", doc_field},
+        {"last_field", doc_last_field}, {"in_code", doc_in_code},
+        {"code", doc_code},         {"line", doc_line},
+        {"splice", doc_splice},     {NULL, NULL},
+    };
+    static const luaL_Reg meta[] = {
+        {"__gc", doc_close}, {"__close", doc_close}, {NULL, NULL},
+    };
+    if (luaL_newmetatable(L, DOC)) {                  /* md mt */
+        luaL_setfuncs(L, meta, 0);
+        luaL_newlib(L, methods);                      /* md mt methods */
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);                                    /* md */
+    lua_pushcfunction(L, doc_parse);
+    lua_setfield(L, -2, "parse");
+}
