@@ -22,7 +22,11 @@ if not id then
 end
 
 local paths = tree.paths(ctx.root)
-local text, origin = fs.read(paths.template), paths.template
+-- The team's template, else the built-in; one that is there but cannot be
+-- read (a disk error) stops here rather than being silently replaced.
+local text, terr, tcode = fs.read(paths.template)
+local origin = paths.template
+if not text and tcode ~= "ENOENT" then cli.check(text, terr, tcode) end
 if not text then text, origin = template.read(ctx, "session-log.md") end
 
 local ROLE_TOKENS, GOAL_TOKENS = { "{{role}}", "[Your Role]" }, { "{{goal}}", "[Your Goal]" }

@@ -55,6 +55,9 @@ B="$WORK/base"
 mkdir -p "$B/docs/coordination"
 setup() { "$SESSLUA" --root "$B/docs/coordination" "$@" > /dev/null 2>&1 || bad "setup: $*"; }
 setup init.lua
+# the team's template differs from the built-in: a template that cannot be
+# read must stop create, not be replaced by the built-in unseen
+printf '\n<!-- the team template -->\n' >> "$B/docs/coordination/sessions/SESSION_LOG_TEMPLATE.md"
 setup create.lua s1 Dev "Goal one"
 setup create.lua s2 Dev "Goal two"
 setup create.lua s3 Archiver "Goal three"
