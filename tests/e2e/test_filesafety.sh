@@ -153,7 +153,7 @@ if [ -n "$PRELOAD" ]; then
       1) spec=write:1:SIGKILL ;;   # the temp file empty
       2) spec=rename:1:SIGKILL ;;  # just before the rename
     esac
-    (env LD_PRELOAD="$PRELOAD" SESSLUA_FAULT=$spec "$SESSLUA" update.lua s1 --note "killed $i"; true) \
+    (env LD_PRELOAD="$PRELOAD" SESSLUA_FAULT="$spec" "$SESSLUA" update.lua s1 --note "killed $i"; true) \
       > /dev/null 2>&1 # in a subshell: the shell's "Killed" goes to /dev/null too
   done
   # each killed writer swept its predecessors' files: the last one's remain
