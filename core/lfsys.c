@@ -251,18 +251,26 @@ static int fail_locked(lua_State *L, const char *path, int timeout_ms)
 /* After fn returned (stack: ... old results...; results start at `first`):
  * write its new text if it differs from old. 1 written, 0 not, <0 -errno;
  * *late is the errno of a write done but not durable (else 0). */
-static int update_commit(lua_State *L, const char *path, int old, int first,
-                         mode_t mode, int *late)
+static int update_commit(lua_State *L, const char *path, int existed, size_t olen,
+                         int first, mode_t mode, int *late)
 {
-    size_t nlen, olen = 0;
-    const char *ntext, *otext = NULL;
+    size_t nlen;
+    const char *ntext;
     if (lua_gettop(L) < first || lua_isnil(L, first))
         return 0;
     ntext = lua_tolstring(L, first, &nlen);
-    if (!lua_isnil(L, old))
-        otext = lua_tolstring(L, old, &olen);
-    if (otext && olen == nlen && memcmp(otext, ntext, nlen) == 0)
-        return 0;
+    /* The old text is not kept while fn runs (a 200 MB log would be held
+     * twice): when the new one has its length, the file -- unchanged, the
+     * lock is held -- is read again to tell "nothing changed". */
+    if (existed && olen == nlen) {
+        char *cur = NULL;
+        size_t clen = 0;
+        int same = fs_read(path, &cur, &clen) == 0 && clen == nlen &&
+                   memcmp(cur, ntext, nlen) == 0;
+        free(cur);
+        if (same)
+            return 0;
+    }
     int rc = fs_write_atomic(path, ntext, nlen, mode, 0);
     if (rc < 0)
         return rc;
@@ -293,6 +301,7 @@ static int l_update(lua_State *L)
     if (rc != 0)
         return sesslua_fail(L, path, rc);
 
+    int existed = 0;
     rc = fs_read(path, &b->p, &len);
     if (rc == -ENOENT && create) {
         lua_pushnil(L); /* path fn opts lock box nil */
@@ -303,21 +312,24 @@ static int l_update(lua_State *L)
         lua_pushlstring(L, b->p, len); /* path fn opts lock box old */
         free(b->p);
         b->p = NULL;
+        existed = 1;
     }
     lua_pushvalue(L, 2);
-    lua_pushvalue(L, 6); /* path fn opts lock box old fn old */
+    lua_insert(L, 6);    /* path fn opts lock box fn old */
     if (lua_pcall(L, 1, LUA_MULTRET, 0) != LUA_OK) {
         fs_lock_release(lk); /* path fn opts lock box old err */
         return lua_error(L);
     }
-    int nres = lua_gettop(L) - 6; /* path fn opts lock box old new extra... */
+    lua_pushnil(L);
+    lua_insert(L, 6);    /* path fn opts lock box nil new extra... */
+    int nres = lua_gettop(L) - 6;
     if (nres > 0 && !lua_isnil(L, 7) && lua_type(L, 7) != LUA_TSTRING) {
         fs_lock_release(lk);
         return luaL_error(L, "fs.update: the function must return a string or nil "
                              "first (got %s)", luaL_typename(L, 7));
     }
     int late = 0;
-    rc = update_commit(L, path, 6, 7, mode, &late);
+    rc = update_commit(L, path, existed, len, 7, mode, &late);
     fs_lock_release(lk);
     if (rc < 0)
         return sesslua_fail(L, path, rc);

@@ -113,6 +113,7 @@ end
 ---Apply every option to the text; returns the new text.
 local function apply(text, o, id, by)
   local doc = log.new(text)
+  text = nil -- the doc holds it; a big log's old text can go at its first edit
   local today, now = clock.today(), clock.now()
   if args.clear_samples then edit.clear_samples(doc) end
   if args.next_clear then edit.clear_next_steps(doc) end

@@ -1,6 +1,9 @@
---- The session log model: read a log's sections, fields, tasks and lists
---- from its original bytes. Edits live in sesslua.logedit; both work on a
---- Doc, which holds the text and its section index.
+--- The session log model: a log's sections, fields, lists and labelled
+--- blocks, read through the Markdown document object (sesslua.md's
+--- md.parse) with the names of the schema (sesslua.schema). Edits live in
+--- sesslua.logedit; both work on a Doc, which holds the text and its parse.
+--- Lua never matches Markdown structure here: items, fields, blocks, code
+--- and sections all come from the one C parse.
 local md = require("sesslua.md")
 local fs = require("sesslua.fs")
 local placeholders = require("sesslua.placeholders")
@@ -8,10 +11,20 @@ local schema = require("sesslua.schema")
 
 local M = {}
 
+---@class sesslua.Log
+---@field text string the log's bytes
+---@field md userdata the md.parse document of text
+---@field path string|nil where it was read from (informative)
+---@field schema sesslua.Schema the shape it is read with
+---@field eol string "\n" or "\r\n": what lines written into it end with
+---@field sections table[] md sections (built on first use)
+
 ---The words Current Work's Status takes; others are allowed, with a warning.
 M.WORK_STATUSES = schema.current().work_statuses
 
 ---Whether status is one of WORK_STATUSES.
+---@param status string
+---@return boolean
 function M.known_status(status)
   return schema.current():known_status(status)
 end
@@ -20,41 +33,67 @@ end
 M.SECTIONS = schema.current():order()
 
 local Doc = {}
-Doc.__index = Doc
+local Meta = {}
+-- the sections table is made on first use: status reads a log without it
+function Meta.__index(doc, k)
+  if k == "sections" then
+    local s = doc.md:sections()
+    rawset(doc, "sections", s)
+    return s
+  end
+  return Doc[k]
+end
 
----A Doc over text (path is informative only), read with schema s (the
----one in force by default).
+---A Doc over text (path is informative only), read with schema s (the one
+---in force by default).
+---@param text string
+---@param path string|nil
+---@param s sesslua.Schema|nil
+---@return sesslua.Log
 function M.new(text, path, s)
-  local doc = setmetatable({ text = text, path = path, schema = s or schema.current() }, Doc)
-  doc:reindex()
+  local doc = setmetatable({ path = path, schema = s or schema.current() }, Meta)
+  doc:reindex(md.parse(text))
   return doc
 end
 
 ---Read a log file into a Doc.
----@return table|nil doc, string|nil message, string|nil code
+---@return sesslua.Log|nil doc, string|nil message, string|nil code
 function M.open(path)
   local text, err, code = fs.read(path)
   if not text then return nil, err, code end
   return M.new(text, path)
 end
 
----Rebuild the section index after the text changed.
-function Doc:reindex()
-  self.sections = md.sections(self.text)
-  self.eol = md.eol(self.text)
+---Take a new parse (from md.parse or a splice), or parse doc.text again
+---after it was assigned.
+---@param parsed userdata|nil
+function Doc:reindex(parsed)
+  self.md = parsed or md.parse(self.text)
+  self.text = self.md:text()
+  self.eol = self.md:eol()
+  rawset(self, "sections", nil)
+end
+
+-- Sections ---------------------------------------------------------------
+
+local function key_of(sec)
+  local k = sec.key
+  if not k then k = schema.key(sec.title); sec.key = k end
+  return k
 end
 
 ---The section the schema calls `name` (its name or an alias, compared
 ---case, emoji and punctuation aside), first in document order: never a
 ---heading that only starts like it (`## Coordination Lessons` is prose).
 ---Readers and writers use the same lookup, so nothing is added twice.
+---@param name string
+---@return table|nil section
 function Doc:section(name)
   local want = self.schema:spec(name)
   local by_key = self.schema.by_key
   local key = not want and schema.key(name) or nil
   for _, sec in ipairs(self.sections) do
-    local k = sec.key
-    if not k then k = schema.key(sec.title); sec.key = k end
+    local k = key_of(sec)
     if k ~= "" and (want and by_key[k] == want or k == key) then return sec end
   end
   return nil
@@ -64,6 +103,7 @@ end
 ---(case aside), else the one title it is a prefix of, as shown (emoji
 ---included: `🚢` finds `🚢 RELEASE DAY`), else the one title it is a prefix
 ---of with case, emoji and punctuation aside.
+---@param query string
 ---@return table|nil section, string|nil why "ambiguous"|"missing", string[]|nil candidates
 function Doc:lookup(query)
   local q = query:lower()
@@ -82,7 +122,7 @@ function Doc:lookup(query)
   if found then return found end
   local key = schema.key(query)
   if not many and key ~= "" then
-    found, many = unique(function(sec) return schema.key(sec.title):sub(1, #key) == key end)
+    found, many = unique(function(sec) return key_of(sec):sub(1, #key) == key end)
     if found then return found end
   end
   local names = {}
@@ -90,172 +130,136 @@ function Doc:lookup(query)
   return nil, many and "ambiguous" or "missing", names
 end
 
----Lines of text[a, b): each {start, stop (after the line ending), s (the
----line without its ending)}.
-function M.lines(text, a, b)
-  local out = {}
-  local pos = a
-  while pos < b do
-    local nl = text:find("\n", pos, true)
-    local stop, last
-    if nl and nl < b then stop, last = nl + 1, nl - 1 else stop, last = b, b - 1 end
-    if last >= pos and text:byte(last) == 13 then last = last - 1 end
-    out[#out + 1] = { start = pos, stop = stop, s = text:sub(pos, last) }
-    pos = stop
-  end
-  return out
-end
-
-local function is_blank(s) return s:find("%S") == nil end
----s without surrounding whitespace, in linear time: `^%s*(.-)%s*$` is
----quadratic on a long run of blanks inside a line (a hostile log).
-local function trim(s)
-  local a = s:find("%S")
-  if not a then return "" end
-  return s:match("^.*%S", a)
-end
-M.trim = trim
----The text of a list item line ("- [x] text", "* text"), trimmed, or nil.
-local function item_text(s)
-  local t = s:match("^%s*[-*+]%s+%[[xX ]%]%s*(.*)$") or s:match("^%s*[-*+]%s+(.*)$")
-  return t and trim(t)
-end
-M.item_text = item_text
--- ASCII letters of a key as case-insensitive classes, other bytes escaped.
-local function ci_pattern(key)
-  return (key:gsub("%W", "%%%0"):gsub("%a", function(c) return "[" .. c:upper() .. c:lower() .. "]" end))
-end
-local function is_rule(s) return s:match("^ ? ? ?([-*_])%s*%1%s*%1[%s%-%*_]*$") ~= nil end
-local function is_comment(s) return s:match("^%s*<!%-%-.*%-%->%s*$") ~= nil end
-local function is_footer(s)
-  return s:match("^%*%*Last Updated:%*%*") or s:match("^%*%*Updated By:%*%*")
-end
-M.is_blank, M.is_rule, M.is_comment = is_blank, is_rule, is_comment
-
----Where a section's own content ends: before trailing blank lines,
----thematic breaks and the Last Updated footer. It reads the body backwards
----(reversed once, in C), so it looks at the trailing lines only.
-function Doc:content_end(sec)
-  -- section tables are rebuilt on every reindex, so the answer can live on them
-  if sec.content_stop then return sec.content_stop end
-  sec.content_stop = self:find_content_end(sec)
-  return sec.content_stop
-end
-
-function Doc:find_content_end(sec)
-  local text, floor, stop = self.text, sec.heading_end, sec.body_end
-  if stop <= floor then return floor end
-  local rev = text:sub(floor, stop - 1):reverse()
-  local n = #rev
-  local pos = 1
-  while pos <= n do
-    local first = pos -- the line's ending (or its last byte), seen from the end
-    if rev:byte(pos) == 10 then pos = pos + 1 end
-    local nl = rev:find("\n", pos, true) or n + 1
-    local line = rev:sub(pos, nl - 1):reverse():gsub("\r$", "")
-    if not (is_blank(line) or is_rule(line) or is_footer(line)) then
-      return stop - (first - 1)
-    end
-    pos = nl
-  end
-  return floor
-end
-
 ---The header range: the first level-1 heading's own body, else the text
 ---before the first heading.
+---@return integer a, integer b
 function Doc:header_range()
   local first = self.sections[1]
   if first and first.level == 1 then return first.heading_end, first.body_end end
   return 1, first and first.start or #self.text + 1
 end
 
-local bullet_patterns = {}
+-- Text helpers --------------------------------------------------------------
 
--- The field whose key ends at e on a list line starting at line_start,
--- when `:**` or `**:` follows the key; bounded by b.
-local function bullet_value(text, line_start, e, b)
-  local v = text:match("^:%*%*()", e + 1) or text:match("^%*%*:()", e + 1)
-  if not v or md.in_code(text, line_start) then return nil end
-  local nl = text:find("\n", v, true)
-  local line_end = math.min(nl and nl + 1 or #text + 1, b)
-  local stop = math.min(nl or #text + 1, b)
-  local vs = math.min(text:find("[^ \t]", v) or stop, stop)
-  local ve = stop
-  while ve > vs and text:byte(ve - 1) == 13 do ve = ve - 1 end
-  while ve > vs and (text:byte(ve - 1) == 32 or text:byte(ve - 1) == 9) do ve = ve - 1 end
-  return { value = text:sub(vs, ve - 1), value_start = vs, value_end = ve,
-           line_start = line_start, line_end = math.max(line_end, v), bullet = true }
+local function is_blank(s) return s:find("%S") == nil end
+
+---s without surrounding whitespace, in linear time: `^%s*(.-)%s*$` is
+---quadratic on a long run of blanks inside a line (a hostile log).
+---@param s string
+---@return string
+local function trim(s)
+  local a = s:find("%S")
+  if not a then return "" end
+  return s:match("^.*%S", a)
+end
+M.trim = trim
+
+---The text of a list item line ("- [x] text", "* text"), trimmed, or nil:
+---for one line of text a person typed, not for reading a log (Doc:items).
+---@param s string
+---@return string|nil
+local function item_text(s)
+  local t = s:match("^%s*[-*+]%s+%[[xX ]%]%s*(.*)$") or s:match("^%s*[-*+]%s+(.*)$")
+  return t and trim(t)
+end
+M.item_text = item_text
+
+local function is_comment(s) return s:match("^%s*<!%-%-.*%-%->%s*$") ~= nil end
+M.is_blank, M.is_comment = is_blank, is_comment
+
+---Lines of text[a, b) without a table per line: an iterator of
+---(start, stop after the line ending, the line without its ending). Stops
+---early when the caller breaks, so a 200 MB section costs what is read.
+---@return function
+function M.each_line(text, a, b)
+  local pos = a
+  return function()
+    if pos >= b then return nil end
+    local start = pos
+    local nl = text:find("\n", pos, true)
+    local stop, last
+    if nl and nl < b then stop, last = nl + 1, nl - 1 else stop, last = b, b - 1 end
+    if last >= start and text:byte(last) == 13 then last = last - 1 end
+    pos = stop
+    return start, stop, text:sub(start, last)
+  end
 end
 
----A field written as a list item, `- **Key:** value` (or `- **Key**: value`),
----in text[a, b): md.field reads `**Key:**` at a line's start only. A
----pattern search (in C) jumps from one candidate line to the next.
----@return table|nil field as md.field returns it, plus `bullet = true`
-function M.bullet_field(text, key, a, b)
-  a, b = a or 1, b or #text + 1
-  local p = bullet_patterns[key]
-  if not p then
-    local body = "[ \t]*[-*+][ \t]+%*%*" .. ci_pattern(key)
-    p = { "^" .. body, "\n" .. body }
-    bullet_patterns[key] = p
+---Lines of text[a, b) as a table of {start, stop, s}; each_line is the
+---cheap form.
+function M.lines(text, a, b)
+  local out = {}
+  for start, stop, s in M.each_line(text, a, b) do
+    out[#out + 1] = { start = start, stop = stop, s = s }
   end
-  if a == 1 or text:byte(a - 1) == 10 then -- a starts a line
-    local at, e = text:find(p[1], a)
-    local f = at and at < b and bullet_value(text, at, e, b)
-    if f then return f end
-  end
-  -- search a copy of the range only: a key found nowhere costs no more
-  -- than the range
-  local region = b <= #text and text:sub(1, b - 1) or text
-  local from = a
-  while true do
-    local at, e = region:find(p[2], from)
-    if not at or at + 1 >= b then return nil end
-    local f = bullet_value(text, at + 1, e, b)
-    if f then return f end
-    from = at + 1
-  end
-end
-
----A field in text[a, b): `**Key:** value`, else the list-item form.
-function M.field(text, key, a, b)
-  return md.field(text, key, a, b) or M.bullet_field(text, key, a, b)
-end
-
----Every field of text[a, b), `**Key:**` lines and list-item fields, in
----file order: array of {key, value, ...} as md.fields returns them.
-function M.fields(text, a, b)
-  local out = md.fields(text, a, b)
-  local extra = false
-  for _, l in ipairs(M.lines(text, a or 1, b or #text + 1)) do
-    local k = l.s:match("^%s*[-*+]%s+%*%*([^*]-):%*%*") or l.s:match("^%s*[-*+]%s+%*%*([^*]-)%*%*:")
-    if k and k:match("%S") then
-      local f = M.bullet_field(text, k, l.start, l.stop)
-      if f then f.key = k; out[#out + 1] = f; extra = true end
-    end
-  end
-  if extra then table.sort(out, function(x, y) return x.line_start < y.line_start end) end
   return out
 end
 
----A `**Key:**` field: in the header, then Current Work, then anywhere.
----@return table|nil field {value, value_start, value_end, line_start, line_end}
+-- Blocks -----------------------------------------------------------------
+
+---Whether a document-level block is the footer (a paragraph whose first
+---line is a footer field: Last Updated, Updated By).
+function Doc:is_footer_block(b)
+  if b.kind ~= "paragraph" then return false end
+  for _, k in ipairs(self.schema.footer) do
+    local f = self.md:field(k, b.start, b.stop)
+    if f and f.line_start == b.start and not f.bullet then return true end
+  end
+  return false
+end
+
+---Where a section's own content ends: after its last block that is not
+---a thematic break or the footer, so trailing rules, blank lines and the
+---footer stay after anything added. Walks the blocks back from the
+---section's end, one at a time.
+---@param sec table
+---@return integer
+function Doc:content_end(sec)
+  -- section tables are rebuilt on every reindex, so the answer can live on them
+  if sec.content_stop then return sec.content_stop end
+  local stop = sec.heading_end
+  local b = self.md:block_before(sec.body_end, sec.heading_end)
+  while b do
+    if b.kind ~= "break" and not self:is_footer_block(b) then stop = b.stop; break end
+    b = self.md:block_before(b.start, sec.heading_end)
+  end
+  sec.content_stop = stop
+  return stop
+end
+
+-- Fields -----------------------------------------------------------------
+
+---A field in text[a, b), either form (`**Key:** value`, `- **Key:** value`).
+---@return table|nil field {key, value, value_start, value_end, line_start, line_end, bullet, block_end}
+function Doc:field_in(key, a, b)
+  return self.md:field(key, a, b)
+end
+
+---Every field of [a, b), both forms, in file order.
+---@return table[]
+function Doc:fields(a, b)
+  return self.md:fields(a, b)
+end
+
+---A field: in the header, then Current Work, then anywhere.
+---@param key string
+---@return table|nil field
 function Doc:field(key)
   local a, b = self:header_range()
-  local f = M.field(self.text, key, a, b)
+  local f = self.md:field(key, a, b)
   if f then return f end
   local cw = self:section("Current Work")
   if cw then
-    f = M.field(self.text, key, cw.heading_end, cw.body_end)
+    f = self.md:field(key, cw.heading_end, cw.body_end)
     if f then return f end
   end
-  return M.field(self.text, key)
+  return self.md:field(key)
 end
 
 ---A field of the header only (the log's own Status, Role, ...).
 function Doc:header_field(key)
   local a, b = self:header_range()
-  return M.field(self.text, key, a, b)
+  return self.md:field(key, a, b)
 end
 
 local function filled(f)
@@ -264,11 +268,14 @@ local function filled(f)
 end
 
 ---A field's value with placeholders and blanks turned into nil.
+---@param key string
+---@param scope_section string|nil only in this schema section
+---@return string|nil
 function Doc:value(key, scope_section)
   local f
   if scope_section then
     local sec = self:section(scope_section)
-    f = sec and M.field(self.text, key, sec.heading_end, sec.body_end)
+    f = sec and self.md:field(key, sec.heading_end, sec.body_end)
   else
     f = self:field(key)
   end
@@ -281,13 +288,13 @@ function Doc:header_value(key)
   return filled(self:header_field(key))
 end
 
----The status of the work: Current Work's Status (nil when unset). The
----log's own Status (Active, Completed) is the header's, `Doc:value("Status")`.
+---The status of the work: Current Work's Status (nil when unset).
 function Doc:work_status()
   return self:value("Status", "Current Work")
 end
 
 ---Progress as a number 0-100, or nil.
+---@return number|nil
 function Doc:progress()
   local v = self:value("Progress", "Current Work") or self:value("Progress")
   local n = v and tonumber(v:match("^%s*(%d+%.?%d*)%s*%%?%s*$"))
@@ -295,100 +302,83 @@ function Doc:progress()
   return nil
 end
 
--- Line starts that may end a `**Label:**` block: another label, or a
--- thematic break (confirmed with is_rule).
-local BLOCK_ENDS = {
-  "\n[ \t]*%*%*[^*\n]+:%*%*", "\n[ \t]*%*%*[^*\n]+%*%*:",
-  "\n ? ? ?%-[ \t]*%-[ \t]*%-", "\n ? ? ?%*[ \t]*%*[ \t]*%*", "\n ? ? ?_[ \t]*_[ \t]*_",
-}
-
--- Where a block that starts after text[base] ends, before stop: at the
--- next label line or thematic break, found with pattern searches (in C)
--- instead of walking every line.
-local function block_stop(text, base, stop)
-  if stop <= base then return stop end
-  local region = text:sub(base, stop - 1)
-  local found = #region + 1
-  for i, p in ipairs(BLOCK_ENDS) do
-    local from = 1
-    while true do
-      local at = region:find(p, from)
-      if not at or at >= found then break end
-      local line_end = region:find("\n", at + 1, true) or #region + 1
-      if i <= 2 or is_rule((region:sub(at + 1, line_end - 1):gsub("\r$", ""))) then
-        found = at
-        break
-      end
-      from = at + 1
-    end
-  end
-  if found <= #region then return base + found end
-  return stop
+---The footer's field (Last Updated, Updated By): the last such line
+---outside code, so a note quoting the footer is never taken for it.
+function Doc:footer_field(key)
+  return self.md:last_field(key)
 end
 
+---The Last Updated time as written, and as epoch seconds.
+---@return string|nil text, integer|nil time
+function Doc:last_updated()
+  local f = self:footer_field(self.schema.footer[1])
+  if not f or placeholders.is_placeholder(f.value) then return nil end
+  local clock = require("sesslua.clock")
+  return f.value, clock.parse(f.value)
+end
 
----The first of sections whose title is `label`, case, emoji and
----punctuation aside.
-local function same_title(sections, label)
-  local key = schema.key(label)
-  for _, sec in ipairs(sections) do
-    local k = sec.key
-    if not k then k = schema.key(sec.title); sec.key = k end
-    if k == key then return sec end
+-- Labelled blocks ---------------------------------------------------------
+
+---The first `**Label:**` line (not the list-item form) in [a, b).
+local function label_field(doc, label, a, b)
+  for _, f in ipairs(doc.md:fields(a, b)) do
+    if not f.bullet and f.key:lower() == label:lower() then return f end
   end
 end
 
 ---The block a heading named like the label leads (`### Current Phase`):
 ---one inside sec first, else one anywhere.
 function Doc:heading_block(sec, label)
+  local key = schema.key(label)
   local found
   if sec then
-    local subs = {}
     for i = sec.index + 1, #self.sections do
       local s = self.sections[i]
       if s.start >= sec.stop then break end
-      subs[#subs + 1] = s
+      if key_of(s) == key then found = s; break end
     end
-    if #subs > 0 then found = same_title(subs, label) end
   end
   if not found then
-    found = same_title(self.sections, label)
-    if found and sec and found.index == sec.index then found = nil end
+    for _, s in ipairs(self.sections) do
+      if key_of(s) == key and not (sec and s.index == sec.index) then found = s; break end
+    end
   end
   if not found then return nil end
-  -- its own body, before trailing blank lines, rules and the footer
   return { label_start = found.start, label_end = found.heading_end,
            stop = self:content_end(found), value = "", heading = true }
 end
 
 ---A labelled block inside a section: a `**Label:**` line (an empty-valued
----field used as a sub-heading, like `**Current Phase:**`) and the lines it
----leads up to the next label line, thematic break or the section's end;
----else a heading named like the label (`### Current Phase`) and its body;
----else, for Current Blockers, the section's own list before any label.
----sec may be nil (a heading named like the label still counts).
+---field used as a sub-heading, like `**Current Phase:**`) and what it
+---leads up to the next label line, thematic break or heading; else a
+---heading named like the label (`### Current Phase`) and its body; else,
+---for the schema's implicit label (Current Blockers), the section's own
+---list before any label. sec may be nil.
 ---@return table|nil block {label_start, label_end, stop, value, heading, implicit}
 function Doc:block(sec, label)
-  local f = sec and md.field(self.text, label, sec.heading_end, sec.body_end)
+  local f = sec and label_field(self, label, sec.heading_end, sec.body_end)
   if f then
-    -- The section's end bounds the block; the footer's `**Last Updated:**`
-    -- line and the closing rule end it anyway (see BLOCK_ENDS).
-    local stop = block_stop(self.text, f.line_end - 1, sec.body_end) -- from the label's line ending
-    if stop < f.line_end then stop = f.line_end end
+    local stop = math.max(math.min(f.block_end, sec.body_end), f.line_end)
     return { label_start = f.line_start, label_end = f.line_end, stop = stop, value = f.value }
   end
   local h = self:heading_block(sec, label)
   if h then return h end
-  -- a label a hand-written section may leave out (the schema's `implicit`):
-  -- its own list is the block (`## Blockers` then `- [ ] ...`)
-  local spec = sec and self.schema.by_key[sec.key or schema.key(sec.title)]
+  local spec = sec and self.schema.by_key[key_of(sec)]
   if spec and spec.implicit == label then
-    local stop = block_stop(self.text, sec.heading_end - 1, sec.body_end)
-    -- the lines before the section's first label, when they say something
-    -- or no label follows (a hand-written section, not the template's
-    -- with this label deleted)
-    local body = self.text:sub(sec.heading_end, stop - 1):gsub("<!%-%-.-%-%->", "")
-    if body:match("%S") or stop >= self:content_end(sec) then
+    -- the section's own text before its first label line, when it says
+    -- something or no label follows (a hand-written section, not the
+    -- template's with this label deleted)
+    local stop = sec.body_end
+    for _, g in ipairs(self.md:fields(sec.heading_end, sec.body_end)) do
+      if not g.bullet then stop = g.line_start; break end
+    end
+    local said = false
+    local b = self.md:block_before(stop, sec.heading_end)
+    while b do
+      if b.kind ~= "html" and b.kind ~= "break" then said = true; break end
+      b = self.md:block_before(b.start, sec.heading_end)
+    end
+    if said or stop >= self:content_end(sec) then
       return { label_start = sec.heading_end, label_end = sec.heading_end, stop = stop,
                value = "", implicit = true }
     end
@@ -396,45 +386,31 @@ function Doc:block(sec, label)
   return nil
 end
 
----List items in text[a, b): each {start, stop (after continuation lines),
----text, marker, number, done (for tasks, else nil), placeholder}.
-function M.items(text, a, b)
-  local items = {}
-  for _, l in ipairs(M.lines(text, a, b)) do
-    local indent, marker, rest = l.s:match("^(%s*)([-*+])%s+(.*)$")
-    local number
-    if not marker then
-      indent, number, marker, rest = l.s:match("^(%s*)(%d+)([.)])%s+(.*)$")
-    end
-    if marker and #indent < 2 and md.in_code(text, l.start) then
-      if #items > 0 then break end -- a list line in a code sample is no item
-    elseif marker and #indent < 2 then
-      local done, task = rest:match("^%[([ xX])%]%s*(.*)$")
-      local item = { start = l.start, stop = l.stop, marker = marker,
-                     number = tonumber(number), text = task or rest }
-      if done then item.done = done ~= " " end
-      item.placeholder = placeholders.is_placeholder(item.text)
-      items[#items + 1] = item
-    elseif #items > 0 and l.s:match("^%s%s+%S") then
-      items[#items].stop = l.stop -- continuation of the previous item
-      items[#items].body = (items[#items].body or "") .. trim(l.s) .. "\n"
-    elseif not is_blank(l.s) and not is_comment(l.s) and #items > 0 then
-      break
-    end
-  end
+-- Lists ------------------------------------------------------------------
+
+---List items in [a, b) at the shallowest depth there: each {start, stop
+---(after continuation lines and nested lists), text, marker, number, done
+---(nil unless a task), line, placeholder}.
+---@return table[]
+function Doc:items(a, b)
+  local items = self.md:items(a, b)
+  for _, it in ipairs(items) do it.placeholder = placeholders.is_placeholder(it.text) end
   return items
 end
 
 ---Items of a labelled block in a section, or of the whole section.
+---@param section_name string
+---@param label string|nil
+---@return table[]
 function Doc:section_items(section_name, label)
   local sec = self:section(section_name)
   if label then
     local blk = self:block(sec, label)
     if not blk then return {} end
-    return M.items(self.text, blk.label_end, blk.stop)
+    return self:items(blk.label_end, blk.stop)
   end
   if not sec then return {} end
-  return M.items(self.text, sec.heading_end, self:content_end(sec))
+  return self:items(sec.heading_end, self:content_end(sec))
 end
 
 -- What people write for "no blockers": None, N/A, No blockers, none yet.
@@ -447,6 +423,8 @@ local NONE = {
 
 ---Whether an item's or line's text says "nothing here" (None, N/A, No
 ---blockers, none yet.): such a line is no blocker, and goes when one comes.
+---@param s string|nil
+---@return boolean
 function M.is_none(s)
   if not s or #s > 40 then return false end
   s = s:lower():gsub("^%s*[-*+]%s+", ""):gsub("^%s*%[[ x]%]%s*", ""):gsub("^[%s*_]+", "")
@@ -461,15 +439,13 @@ function Doc:completed()
   if not sec then return {} end
   local groups = {}
   local stop = self:content_end(sec)
-  for _, l in ipairs(M.lines(self.text, sec.heading_end, stop)) do
-    local date = l.s:match("^%*%*(%d%d%d%d%-%d%d%-%d%d):%*%*%s*$")
+  for _, f in ipairs(self.md:fields(sec.heading_end, stop)) do
+    local date = not f.bullet and f.value == "" and f.key:match("^%d%d%d%d%-%d%d%-%d%d$")
     if date then
-      groups[#groups + 1] = { date = date, items = {} }
-    elseif #groups > 0 then
-      local item = item_text(l.s)
-      if item and not placeholders.is_placeholder(item) then
-        local g = groups[#groups]
-        g.items[#g.items + 1] = item
+      local g = { date = date, items = {} }
+      groups[#groups + 1] = g
+      for _, it in ipairs(self:items(f.line_end, math.min(f.block_end, stop))) do
+        if not it.placeholder then g.items[#g.items + 1] = trim(it.text) end
       end
     end
   end
@@ -478,26 +454,30 @@ end
 
 ---Dated learnings `**YYYY-MM-DD - Topic:**` followed by lines.
 function Doc:learnings()
-  local sec = self:section("Learnings & Discoveries") -- as logedit writes it
+  local sec = self:section("Learnings & Discoveries")
   if not sec then return {} end
   local out = {}
-  local cur
-  for _, l in ipairs(M.lines(self.text, sec.heading_end, self:content_end(sec))) do
-    local date, topic = l.s:match("^%*%*(%d%d%d%d%-%d%d%-%d%d)%s+%-%s+(.-):%*%*%s*$")
-    if date then
-      cur = { date = date, topic = topic, lines = {} }
-      if not placeholders.is_placeholder(topic) then out[#out + 1] = cur end
-    elseif cur and not is_blank(l.s) and not is_comment(l.s) then
-      local t = l.s:match("^%s*[-*+]%s+(.*)$")
-      t = trim(t or l.s)
-      if not placeholders.is_placeholder(t) then cur.lines[#cur.lines + 1] = t end
+  local stop = self:content_end(sec)
+  for _, f in ipairs(self.md:fields(sec.heading_end, stop)) do
+    local date, topic = f.key:match("^(%d%d%d%d%-%d%d%-%d%d)%s+%-%s+(.-)%s*$")
+    if date and not f.bullet and f.value == "" and not placeholders.is_placeholder(topic) then
+      local lines = {}
+      for start, _, s in M.each_line(self.text, f.line_end, math.min(f.block_end, stop)) do
+        if not is_blank(s) and not is_comment(s) and not self.md:in_code(start) then
+          local t = trim(s:match("^%s*[-*+]%s+(.*)$") or s)
+          if not placeholders.is_placeholder(t) then lines[#lines + 1] = t end
+        end
+      end
+      out[#out + 1] = { date = date, topic = topic, text = table.concat(lines, "\n") }
     end
   end
-  for _, e in ipairs(out) do e.text = table.concat(e.lines, "\n"); e.lines = nil end
   return out
 end
 
 ---Plain strings of the real (non-placeholder) items.
+---@param items table[]
+---@param filter function|nil
+---@return string[]
 function M.texts(items, filter)
   local out = {}
   for _, it in ipairs(items) do
@@ -506,25 +486,30 @@ function M.texts(items, filter)
   return out
 end
 
----The footer's `**Key:**` field (Last Updated, Updated By): the last such
----line (md.field never reads inside code), so a note or a code sample
----that quotes the footer is never taken for it.
----@return table|nil field as md.field returns it
-function Doc:footer_field(key)
-  local found, pos = nil, 1
-  while true do
-    local f = md.field(self.text, key, pos)
-    if not f then return found end
-    found, pos = f, f.line_end
-  end
+-- Plain-text helpers that take a text (for code that has no Doc) ----------
+
+local last_text, last_parse -- the text these were last asked about
+
+local function parse(text)
+  if text ~= last_text then last_text, last_parse = text, md.parse(text) end
+  return last_parse
 end
 
----The Last Updated time as written, and as epoch seconds.
-function Doc:last_updated()
-  local f = self:footer_field("Last Updated")
-  if not f or placeholders.is_placeholder(f.value) then return nil end
-  local clock = require("sesslua.clock")
-  return f.value, clock.parse(f.value)
+---Every field of text[a, b), both forms, in file order.
+function M.fields(text, a, b)
+  return parse(text):fields(a, b)
+end
+
+---A field in text[a, b), either form.
+function M.field(text, key, a, b)
+  return parse(text):field(key, a, b)
+end
+
+---List items of text[a, b) at their shallowest depth (with `placeholder`).
+function M.items(text, a, b)
+  local items = parse(text):items(a, b)
+  for _, it in ipairs(items) do it.placeholder = placeholders.is_placeholder(it.text) end
+  return items
 end
 
 return M

@@ -1,14 +1,19 @@
 --- Edits to a session log Doc (sesslua.log). Every edit is a splice of the
 --- original bytes: text outside the edited span stays byte-identical, line
 --- endings follow the document's, and a section or field the log lacks is
---- created where the built-in template has it.
+--- created where the schema puts it. Positions come from the document
+--- object (md.parse); a splice returns a fresh parse.
 local md = require("sesslua.md")
 local log = require("sesslua.log")
 local placeholders = require("sesslua.placeholders")
 
 local M = {}
 
-local lines, is_blank, is_comment = log.lines, log.is_blank, log.is_comment
+local each_line, is_blank, is_comment = log.each_line, log.is_blank, log.is_comment
+
+-- A text this large is collected as soon as a splice replaces it, so an
+-- edit of a 200 MB log holds two copies at most, not one per splice.
+local BIG = 8 * 1024 * 1024
 
 ---Replace doc.text[a, b) by s (written with "\n"; converted to the
 ---document's line ending), then reindex. Lines appended at the very end
@@ -18,19 +23,43 @@ function M.splice(doc, a, b, s)
   if a > #doc.text and a > 1 and s:match("\n$") and doc.text:sub(-1) ~= "\n" then
     s = doc.eol .. s -- lines appended to a text with no final line ending
   end
-  doc.text = md.splice(doc.text, a, b, s)
+  if #doc.text < BIG then
+    doc:reindex(doc.md:splice(a, b, s))
+    return
+  end
+  -- A big log: its index goes before the new text is made, and the old
+  -- text as soon as nothing holds it, so the edit never holds two indexes
+  -- or three texts.
+  local text = doc.text
+  doc.md:close()
+  doc.md, doc.text = nil, nil
+  collectgarbage() -- what earlier edits left, before the next copy is made
+  doc.text = md.splice(text, a, b, s)
+  text = nil -- dropped, so the collector can free it
+  collectgarbage()
   doc:reindex()
+end
+
+---Whether text[1, pos) ends with a blank line (a line ending, blanks, a
+---line ending), looking back from pos only: no copy of what comes before.
+local function ends_blank_line(text, pos)
+  local i = pos - 1
+  if i < 1 or text:byte(i) ~= 10 then return false end
+  i = i - 1
+  if i >= 1 and text:byte(i) == 13 then i = i - 1 end
+  while i >= 1 and (text:byte(i) == 32 or text:byte(i) == 9) do i = i - 1 end
+  return i >= 1 and text:byte(i) == 10
 end
 
 ---Insert a block of lines at pos, separated from surrounding text by one
 ---blank line on each side where there is text.
 local function insert_block(doc, pos, block)
-  local before = doc.text:sub(1, pos - 1)
+  local text = doc.text
+  local first = text:find("%S")
   local lead = ""
-  if before:match("%S") and not before:match("\n[ \t]*\r?\n$") then lead = "\n" end
-  local after = doc.text:sub(pos)
-  local trail = ""
-  if after:match("^[ \t]*%S") then trail = "\n" end
+  if first and first < pos and not ends_blank_line(text, pos) then lead = "\n" end
+  local trail = text:find("^[ \t]*%S", pos) and "\n" or ""
+  text = nil -- not held across the splice: a big log's old text can go
   M.splice(doc, pos, pos, lead .. block .. trail)
 end
 
@@ -67,11 +96,9 @@ function M.ensure_section(doc, name)
   -- new section has its own rule like the others), else at the end.
   local footer = doc:footer_field(doc.schema.footer[1])
   if footer then
-    local prev = lines(doc.text, 1, footer.line_start)
-    local i = #prev
-    while i >= 1 and is_blank(prev[i].s) do i = i - 1 end
-    if i >= 1 and log.is_rule(prev[i].s) then
-      M.splice(doc, prev[i].start, prev[i].start, "---\n\n" .. heading .. "\n")
+    local prev = doc.md:block_before(footer.line_start)
+    if prev and prev.kind == "break" then
+      M.splice(doc, prev.start, prev.start, "---\n\n" .. heading .. "\n")
     else
       insert_block(doc, footer.line_start, heading .. "\n---\n")
     end
@@ -84,9 +111,9 @@ end
 ---Position just after a section's heading and any hint comments.
 local function after_hints(doc, sec)
   local pos = sec.heading_end
-  for _, l in ipairs(lines(doc.text, sec.heading_end, sec.body_end)) do
-    if is_comment(l.s) then pos = l.stop
-    elseif not is_blank(l.s) then break end
+  for _, stop, s in each_line(doc.text, sec.heading_end, sec.body_end) do
+    if is_comment(s) then pos = stop
+    elseif not is_blank(s) then break end
   end
   return pos
 end
@@ -113,34 +140,51 @@ end
 
 ---Delete placeholder items, placeholder labels and placeholder lines in
 ---[a, b), with the blank lines they leave doubled — but only while the
----span holds no other item: once a real entry is there, the samples are
----gone and whatever matches a sample now is the user's own text.
+---span holds nothing of the user's: samples come first in a template's
+---section, so the first real item or line of text ends the search (and
+---leaves every line alone when it is an item: once a real entry is there,
+---whatever matches a sample is the user's own text). With
+---even_beside_entries (update --clear-samples) every sample in the span
+---goes. Lines of code are never samples.
+---@param doc sesslua.Log
+---@param a integer
+---@param b integer
+---@param even_beside_entries boolean|nil
+---@return integer lines removed
 local function remove_placeholders(doc, a, b, even_beside_entries)
   local cuts = {}
   local skipping = false
-  for _, l in ipairs(lines(doc.text, a, b)) do
-    local numbered = l.s:match("^%s*%d+[.)]%s+(.*)$")
-    local item = log.item_text(l.s) or (numbered and log.trim(numbered))
-    local label = l.s:match("^%*%*(.-):%*%*%s*$")
-    local cont = l.s:match("^%s%s+%S")
-    if (cont and skipping) or placeholders.is_placeholder(item or label or l.s) then
-      cuts[#cuts + 1] = l
-      skipping = item ~= nil or label ~= nil or skipping
+  local text = doc.text
+  for start, stop, line in each_line(text, a, b) do
+    -- code and comments are neither samples nor the user's entries
+    local code = doc.md:in_code(start)
+    local numbered = line:match("^%s*%d+[.)]%s+(.*)$")
+    local item = log.item_text(line) or (numbered and log.trim(numbered))
+    local label = line:match("^%*%*(.-):%*%*%s*$")
+    local cont = line:match("^%s%s+%S")
+    if code then
+      skipping = false
+    elseif (cont and skipping) or placeholders.is_placeholder(item or label or line) then
+      cuts[#cuts + 1] = { start = start, stop = stop }
+      skipping = item or label or skipping
     elseif item and not even_beside_entries then -- labels (a filled-in sample date) decide nothing
       return 0 -- a real entry: leave every line alone
+    elseif not even_beside_entries and not label and not is_blank(line) and not is_comment(line) then
+      break -- the user's text: samples come before it
     else
       skipping = false
     end
   end
-  for i = #cuts, 1, -1 do
-    local l = cuts[i]
-    doc.text = doc.text:sub(1, l.start - 1) .. doc.text:sub(l.stop)
+  if #cuts == 0 then return 0 end
+  local parts, pos, removed = {}, 1, 0
+  for _, c in ipairs(cuts) do
+    parts[#parts + 1] = text:sub(pos, c.start - 1)
+    pos, removed = c.stop, removed + (c.stop - c.start)
   end
-  if #cuts > 0 then
-    local removed = 0
-    for _, l in ipairs(cuts) do removed = removed + (l.stop - l.start) end
-    M.collapse_blanks(doc, a, b - removed)
-  end
+  parts[#parts + 1] = text:sub(pos)
+  doc.text = table.concat(parts)
+  doc:reindex()
+  M.collapse_blanks(doc, a, b - removed)
   return #cuts
 end
 M.remove_placeholders = remove_placeholders
@@ -159,11 +203,9 @@ end
 
 ---Where the text of [a, b) ends, before trailing blank lines.
 local function last_content(doc, a, b)
-  local pos = a
-  for _, l in ipairs(lines(doc.text, a, b)) do
-    if not is_blank(l.s) then pos = l.stop end
-  end
-  return pos
+  local blk = b > a and doc.md:block_before(b, a)
+  if blk then return math.min(blk.stop, b) end
+  return a
 end
 
 ---Append an item line to the list of a block (or a whole section when
@@ -180,7 +222,7 @@ function M.add_item(doc, section_name, label, make)
   end
   local a, b = range()
   if remove_placeholders(doc, a, b) > 0 then a, b = range() end
-  local items = log.items(doc.text, a, b)
+  local items = doc:items(a, b)
   local line = make(items)
   if #items > 0 then
     M.splice(doc, items[#items].stop, items[#items].stop, line .. "\n")
@@ -191,8 +233,8 @@ function M.add_item(doc, section_name, label, make)
       -- set off by blank lines as under any heading
       insert_block(doc, last_content(doc, start, b), line .. "\n")
     elseif label then
-      for _, l in ipairs(lines(doc.text, start, b)) do
-        if is_comment(l.s) then start = l.stop else break end
+      for _, stop, s in each_line(doc.text, start, b) do
+        if is_comment(s) then start = stop else break end
       end
       M.splice(doc, start, start, line .. "\n")
     else
@@ -237,7 +279,7 @@ function M.set_section_field(doc, section_name, key, value)
   local spec = doc.schema:spec(section_name)
   local order = spec and spec.fields or {}
   -- `**Key:** value`, or the list-item form `- **Key:** value`
-  local f = log.field(doc.text, key, sec.heading_end, sec.body_end)
+  local f = doc:field_in(key, sec.heading_end, sec.body_end)
   if f then
     M.splice(doc, f.value_start, f.value_end, value)
     return
@@ -249,7 +291,7 @@ function M.set_section_field(doc, section_name, key, value)
   for _, k in ipairs(order) do
     if k == key then after = true
     else
-      local other = log.field(doc.text, k, sec.heading_end, sec.body_end)
+      local other = doc:field_in(k, sec.heading_end, sec.body_end)
       if other and not after then pos, like = other.line_end, other end
       if other and after and not pos then pos, like = other.line_start, other end
     end
@@ -277,7 +319,7 @@ function M.set_header_field(doc, key, value, create)
   end
   if not create then return false end
   local a, b = doc:header_range()
-  local fields = log.fields(doc.text, a, b)
+  local fields = doc:fields(a, b)
   local last = fields[#fields]
   if last then
     local lead = last.bullet and doc.text:match("^([ \t]*[-*+][ \t]+)", last.line_start) or ""
@@ -317,26 +359,31 @@ end
 
 -- Dated groups ------------------------------------------------------------------
 
+---The `**label:**` line (no value, not a list item) in [a, b), or nil.
+local function dated_label(doc, label, a, b)
+  for _, f in ipairs(doc:fields(a, b)) do
+    if not f.bullet and f.key == label and f.value == "" then return f end
+  end
+end
+
 ---Add `- [x] text` under `**date:**` in Completed Today (group created at
 ---the top when missing: newest first). Returns false when already there.
 function M.add_completed(doc, date, text)
   local sec = M.ensure_section(doc, "Completed Today")
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
   sec = doc:section("Completed Today")
-  local label = "**" .. date .. ":**"
   local stop = doc:content_end(sec)
-  for _, l in ipairs(lines(doc.text, sec.heading_end, stop)) do
-    if log.trim(l.s) == label then
-      local items = log.items(doc.text, l.stop, stop)
-      for _, it in ipairs(items) do
-        if it.text == text then return false end
-      end
-      local pos = #items > 0 and items[#items].stop or l.stop
-      M.splice(doc, pos, pos, "- [x] " .. text .. "\n")
-      return true
+  local group = dated_label(doc, date, sec.heading_end, stop)
+  if group then
+    local items = doc:items(group.line_end, math.min(group.block_end, stop))
+    for _, it in ipairs(items) do
+      if it.text == text then return false end
     end
+    local pos = #items > 0 and items[#items].stop or group.line_end
+    M.splice(doc, pos, pos, "- [x] " .. text .. "\n")
+    return true
   end
-  insert_block(doc, after_hints(doc, sec), label .. "\n- [x] " .. text .. "\n")
+  insert_block(doc, after_hints(doc, sec), "**" .. date .. ":**\n- [x] " .. text .. "\n")
   return true
 end
 
@@ -400,11 +447,11 @@ function M.add_blocker(doc, text)
     end
   end
   local nones, real = {}, false
-  for _, l in ipairs(lines(doc.text, blk.label_end, blk.stop)) do
-    local t = l.s:match("^%s?[-*+]%s+(.*)$") or (not l.s:match("^%s%s") and l.s)
+  for start, stop, line in each_line(doc.text, blk.label_end, blk.stop) do
+    local t = line:match("^%s?[-*+]%s+(.*)$") or (not line:match("^%s%s") and line)
     t = t and log.trim(t)
-    if t and log.is_none(t) then nones[#nones + 1] = l
-    elseif t and t:match("%S") and not is_comment(l.s) then real = true end
+    if t and log.is_none(t) then nones[#nones + 1] = { start = start, stop = stop, s = line }
+    elseif t and t:match("%S") and not is_comment(line) then real = true end
   end
   if #nones > 0 then
     for i = #nones, real and 1 or 2, -1 do M.splice(doc, nones[i].start, nones[i].stop, "") end
@@ -465,7 +512,7 @@ function M.clear_next_steps(doc)
   if not sec then return end
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
   sec = doc:section("Next Steps")
-  local items = log.items(doc.text, sec.heading_end, doc:content_end(sec))
+  local items = doc:items(sec.heading_end, doc:content_end(sec))
   for i = #items, 1, -1 do M.splice(doc, items[i].start, items[i].stop, "") end
   sec = doc:section("Next Steps")
   M.collapse_blanks(doc, sec.heading_end, doc:content_end(sec))
@@ -564,21 +611,20 @@ function M.add_learning(doc, date, topic, text)
   sec = doc:section("Learnings & Discoveries")
   local stop = doc:content_end(sec)
   local label = ("**%s - %s:**"):format(date, topic)
-  for _, l in ipairs(lines(doc.text, sec.heading_end, stop)) do
-    if log.trim(l.s) == label then
-      local have, pos = {}, l.stop
-      for _, it in ipairs(log.items(doc.text, l.stop, stop)) do
-        have[it.text] = true
-        pos = it.stop
-      end
-      local add = {}
-      for _, b in ipairs(bullets) do
-        if not have[log.item_text(b)] then add[#add + 1] = b end
-      end
-      if #add == 0 then return false end
-      M.splice(doc, pos, pos, table.concat(add, "\n") .. "\n")
-      return true
+  local found = dated_label(doc, date .. " - " .. topic, sec.heading_end, stop)
+  if found then
+    local have, pos = {}, found.line_end
+    for _, it in ipairs(doc:items(found.line_end, math.min(found.block_end, stop))) do
+      have[it.text] = true
+      pos = it.stop
     end
+    local add = {}
+    for _, b in ipairs(bullets) do
+      if not have[log.item_text(b)] then add[#add + 1] = b end
+    end
+    if #add == 0 then return false end
+    M.splice(doc, pos, pos, table.concat(add, "\n") .. "\n")
+    return true
   end
   insert_block(doc, math.max(stop, after_hints(doc, sec)), label .. "\n" .. table.concat(bullets, "\n") .. "\n")
   return true
@@ -595,7 +641,8 @@ end
 ---it: key -> {line, value_start, value_end, lead, bold}; `any` is one of them.
 local function service_lines(doc, it)
   local out = {}
-  for _, l in ipairs(lines(doc.text, it.start, it.stop)) do
+  for start, stop, s in each_line(doc.text, it.start, it.stop) do
+    local l = { start = start, stop = stop, s = s }
     if l.start > it.start then
       for _, k in ipairs(service_fields(doc)) do
         local lead, bold, sep = l.s:match("^(%s*[-*+]?%s*)(%**)" .. k .. "(%**:%**%s*)")
@@ -617,7 +664,7 @@ function M.set_service(doc, name, fields)
   local sec = M.ensure_section(doc, "Services Built/Modified")
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
   sec = doc:section("Services Built/Modified")
-  local items = log.items(doc.text, sec.heading_end, doc:content_end(sec))
+  local items = doc:items(sec.heading_end, doc:content_end(sec))
   local keys = service_fields(doc)
   for _, it in ipairs(items) do
     if it.text:match("^%*%*(.-)%*%*") == name then
@@ -643,7 +690,7 @@ function M.set_service(doc, name, fields)
             local key = like and like.bold and ("**" .. k .. ":**") or (k .. ":")
             M.splice(doc, pos or it.stop, pos or it.stop, lead .. key .. " " .. fields[k] .. "\n")
           end
-          it = log.items(doc.text, it.start, #doc.text + 1)[1]
+          it = doc:items(it.start, it.start + 1)[1]
         end
       end
       return
