@@ -139,15 +139,19 @@ int mdx_add_block(scanner *sc, block *b)
         [B_HEAD] = MD_BLOCK_HEADING, [B_HR] = MD_BLOCK_BREAK,
     };
     md_index *x = sc->idx;
+    md_block *nb;
     if (x->block_count >= NO_REC ||
         md_grow((void **)&x->blocks, &x->block_capacity, x->block_count + 1,
                 sizeof *x->blocks))
         return -1;
     b->rec = (uint32_t)x->block_count;
+    nb = &x->blocks[x->block_count++];
+    memset(nb, 0, sizeof *nb); /* padding too: records compare with memcmp */
     /* (md_index_build_opts keeps offsets and line numbers below 2^32) */
-    x->blocks[x->block_count++] = (md_block){
-        (uint32_t)sc->cur->start, (uint32_t)sc->cur->next, (uint32_t)sc->lineno,
-        kinds[b->type]};
+    nb->start = (uint32_t)sc->cur->start;
+    nb->end = (uint32_t)sc->cur->next;
+    nb->line = (uint32_t)sc->lineno;
+    nb->kind = kinds[b->type];
     return 0;
 }
 

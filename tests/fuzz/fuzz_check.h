@@ -147,4 +147,110 @@ static inline void fuzz_check_index(const md_index *x, const char *t, size_t len
     }
 }
 
+/* 1-based line of byte pos, counted from the text's start (small texts). */
+static inline size_t fuzz_line_of(const char *t, size_t len, size_t pos)
+{
+    size_t n = 1;
+    for (size_t j = 0; j < pos && j < len; j++)
+        n += t[j] == '\n' || (t[j] == '\r' && (j + 1 >= len || t[j + 1] != '\n'));
+    return n;
+}
+
+/* An item may start on a line of code only when code opens on it, after
+ * its marker: a fence, an HTML block, indented code (or a quote or list
+ * item holding one). */
+static inline int fuzz_code_may_open(const char *t, size_t start, size_t end)
+{
+    for (size_t j = start; j < end && t[j] != '\n' && t[j] != '\r'; j++)
+        if (t[j] == '`' || t[j] == '~' || t[j] == '<' || t[j] == '\t' ||
+            (j + 4 <= end && memcmp(t + j, "    ", 4) == 0))
+            return 1;
+    return 0;
+}
+
+/* The list items and document-level blocks of md_index_build_opts
+ * (MD_INDEX_ALL): in document order, whole lines inside the text, items
+ * nested in their parents and in a block, blocks never overlapping,
+ * headings exactly the sections, and nothing read from code that did not
+ * open on its own line. */
+static inline void fuzz_check_records(const md_index *x, const char *t, size_t len)
+{
+    size_t k = 0;
+    FUZZ_CHECK(x->item_count <= x->item_capacity &&
+                   x->block_count <= x->block_capacity,
+               "records count past capacity");
+    for (size_t i = 0; i < x->block_count; i++) {
+        const md_block *b = &x->blocks[i];
+        FUZZ_CHECK(b->start < b->end && b->end <= len && b->kind <= MD_BLOCK_BREAK,
+                   "block %zu [%u, %u) kind %d len %zu", i, b->start, b->end,
+                   b->kind, len);
+        FUZZ_CHECK(fuzz_line_start(t, len, b->start) &&
+                       (b->end == len || fuzz_line_start(t, len, b->end)),
+                   "block %zu [%u, %u) not whole lines", i, b->start, b->end);
+        FUZZ_CHECK(i == 0 || x->blocks[i - 1].end <= b->start,
+                   "blocks %zu and %zu overlap", i - 1, i);
+        if (b->kind == MD_BLOCK_HEADING) {
+            FUZZ_CHECK(k < x->count && x->sections[k].heading_start == b->start &&
+                           x->sections[k].heading_end == b->end,
+                       "heading block %zu [%u, %u) is not section %zu", i,
+                       b->start, b->end, k);
+            k++;
+        }
+        if (b->kind == MD_BLOCK_CODE || b->kind == MD_BLOCK_HTML)
+            FUZZ_CHECK(md_in_code(x, b->start), "code block %zu not in code", i);
+        if (b->kind == MD_BLOCK_PARAGRAPH || b->kind == MD_BLOCK_HEADING ||
+            b->kind == MD_BLOCK_BREAK)
+            FUZZ_CHECK(!md_in_code(x, b->start), "block %zu (kind %d) starts in code",
+                       i, b->kind);
+        if (len <= 4096)
+            FUZZ_CHECK(b->line == fuzz_line_of(t, len, b->start),
+                       "block %zu: line %u", i, b->line);
+    }
+    FUZZ_CHECK(x->block_count == 0 || k == x->count,
+               "%zu heading blocks, %zu sections", k, x->count);
+    k = 0; /* the block holding the current item */
+    for (size_t i = 0; i < x->item_count; i++) {
+        const md_item *it = &x->items[i];
+        FUZZ_CHECK(it->start < it->end && it->end <= len &&
+                       fuzz_line_start(t, len, it->start) &&
+                       (it->end == len || fuzz_line_start(t, len, it->end)),
+                   "item %zu [%u, %u) len %zu", i, it->start, it->end, len);
+        FUZZ_CHECK(it->start <= it->text_start && it->text_start <= it->text_end &&
+                       it->text_end <= it->end,
+                   "item %zu text [%u, %u) outside [%u, %u)", i, it->text_start,
+                   it->text_end, it->start, it->end);
+        FUZZ_CHECK(i == 0 || x->items[i - 1].start <= it->start, "item %zu out of order", i);
+        FUZZ_CHECK(strchr("-*+.)", it->marker) && it->marker != 0 &&
+                       it->task >= -1 && it->task <= 1 && it->number <= 999999999 &&
+                       (it->marker == '.' || it->marker == ')' || it->number == 0),
+                   "item %zu: marker %d number %u task %d", i, it->marker,
+                   it->number, it->task);
+        if (it->parent >= 0) {
+            const md_item *p = &x->items[it->parent];
+            FUZZ_CHECK((size_t)it->parent < i && p->start <= it->start &&
+                           it->end <= p->end && it->depth == p->depth + 1,
+                       "item %zu not nested in its parent %d", i, it->parent);
+        } else {
+            FUZZ_CHECK(it->depth == 0, "item %zu: no parent, depth %u", i, it->depth);
+        }
+        while (k < x->block_count && x->blocks[k].end <= it->start)
+            k++;
+        FUZZ_CHECK(x->block_count == 0 ||
+                       (k < x->block_count && x->blocks[k].start <= it->start &&
+                        it->end <= x->blocks[k].end &&
+                        (x->blocks[k].kind == MD_BLOCK_LIST ||
+                         x->blocks[k].kind == MD_BLOCK_QUOTE)),
+                   "item %zu [%u, %u) not inside a list or quote block", i,
+                   it->start, it->end);
+        /* (once per line: nested items on one line share it) */
+        FUZZ_CHECK((i > 0 && x->items[i - 1].start == it->start) ||
+                       !md_in_code(x, it->start) ||
+                       fuzz_code_may_open(t, it->start, it->end),
+                   "item %zu at %u starts in code", i, it->start);
+        if (len <= 4096)
+            FUZZ_CHECK(it->line == fuzz_line_of(t, len, it->start),
+                       "item %zu: line %u", i, it->line);
+    }
+}
+
 #endif

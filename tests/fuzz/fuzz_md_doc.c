@@ -1,0 +1,109 @@
+/*
+ * fuzz_md_doc.c — libFuzzer target: the document object's index
+ * (md_index_build_opts with MD_INDEX_ALL) and its splices, as md.parse
+ * and d:splice use them.
+ *
+ * Input: 8 control bytes, a replacement of up to 255 bytes (length in the
+ * last control byte), then the document. The splice replaces [a, b) of
+ * the document (a, b from control bytes 0-3) by the replacement, as
+ * lmd.c's lmd_push_spliced does. Both texts are indexed and checked: every
+ * index invariant (fuzz_check.h), items and blocks included; the index of
+ * the spliced text equals a fresh build over an exact-size copy of it (so
+ * nothing depends on bytes past the end or on the old text); recording
+ * items and blocks leaves sections and code runs as md_index_build finds
+ * them; and the bytes outside the splice are the old ones.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_check.h"
+#include "md.h"
+
+enum { CTL = 8 };
+
+static uint16_t u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+/* Do two indexes hold exactly the same records? */
+static int same_index(const md_index *x, const md_index *y)
+{
+    return x->count == y->count && x->code_count == y->code_count &&
+           x->item_count == y->item_count && x->block_count == y->block_count &&
+           (x->count == 0 ||
+            memcmp(x->sections, y->sections, x->count * sizeof *x->sections) == 0) &&
+           (x->code_count == 0 ||
+            memcmp(x->code, y->code, x->code_count * sizeof *x->code) == 0) &&
+           (x->item_count == 0 ||
+            memcmp(x->items, y->items, x->item_count * sizeof *x->items) == 0) &&
+           (x->block_count == 0 ||
+            memcmp(x->blocks, y->blocks, x->block_count * sizeof *x->blocks) == 0);
+}
+
+/* Index t[0, len) with everything, check it, and check the plain index
+ * agrees on sections and code. Returns the full index in *x. */
+static void index_and_check(const char *t, size_t len, md_index *x)
+{
+    md_index p = {0};
+    FUZZ_CHECK(md_index_build_opts(t, len, MD_INDEX_ALL, x) == 0, "build failed");
+    fuzz_check_index(x, t, len);
+    fuzz_check_records(x, t, len);
+    FUZZ_CHECK(md_index_build(t, len, &p) == 0, "plain build failed");
+    FUZZ_CHECK(p.item_count == 0 && p.block_count == 0, "plain index has records");
+    p.items = x->items; /* compare the rest */
+    p.item_count = x->item_count;
+    p.blocks = x->blocks;
+    p.block_count = x->block_count;
+    FUZZ_CHECK(same_index(&p, x), "records change the sections or code runs");
+    p.items = NULL;
+    p.blocks = NULL;
+    md_index_free(&p);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    md_index x = {0}, y = {0}, z = {0};
+    char *text = NULL, *repl = NULL, *out = NULL, *copy = NULL;
+    size_t len, rlen, a, b, olen;
+    if (size < CTL)
+        return 0;
+    rlen = data[CTL - 1];
+    if (size < CTL + rlen)
+        rlen = size - CTL;
+    len = size - CTL - rlen;
+    repl = malloc(rlen ? rlen : 1);
+    text = malloc(len ? len : 1);
+    if (!repl || !text)
+        goto done;
+    memcpy(repl, data + CTL, rlen);
+    memcpy(text, data + CTL + rlen, len);
+    index_and_check(text, len, &x);
+    a = u16(data) % (len + 1);
+    b = a + u16(data + 2) % (len - a + 1);
+    olen = len - (b - a) + rlen;
+    out = malloc(olen ? olen : 1);
+    copy = malloc(olen ? olen : 1);
+    if (!out || !copy)
+        goto done;
+    memcpy(out, text, a);
+    memcpy(out + a, repl, rlen);
+    memcpy(out + a + rlen, text + b, len - b);
+    FUZZ_CHECK(memcmp(out, text, a) == 0 &&
+                   memcmp(out + a + rlen, text + b, len - b) == 0,
+               "bytes outside the splice changed");
+    index_and_check(out, olen, &y);
+    memcpy(copy, out, olen);
+    memset(out, 0, olen); /* the old buffer says nothing any more */
+    FUZZ_CHECK(md_index_build_opts(copy, olen, MD_INDEX_ALL, &z) == 0, "build failed");
+    FUZZ_CHECK(same_index(&y, &z), "splice [%zu, %zu) +%zu: the index differs from a "
+               "fresh build", a, b, rlen);
+done:
+    md_index_free(&x);
+    md_index_free(&y);
+    md_index_free(&z);
+    free(text);
+    free(repl);
+    free(out);
+    free(copy);
+    return 0;
+}
