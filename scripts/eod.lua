@@ -78,9 +78,10 @@ for _, e in ipairs(to_share) do
   if added then shared = shared + 1 end
 end
 
-local moved
+local moved, written
 local ok, err, code = fs.update(path, function(text)
   local d = log.new(text)
+  written = d
   moved = edit.move_done_tasks(d, today)
   for _, t in ipairs(next_steps) do edit.add_next_step(d, t) end
   edit.touch(d, clock.now(), tree.current_session(ctx) or id)
@@ -92,7 +93,8 @@ if not ok then
   cli.fail(cli.exit_for(code), ("eod: %s; %s"):format(err, what))
 end
 
-local doc = cli.check(log.open(path))
+-- the log as written: reading it again could fail after the change is made
+local doc = written
 local s = summary.brief(doc, id, path)
 local completed_today = 0
 for _, g in ipairs(doc:completed()) do

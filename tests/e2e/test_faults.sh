@@ -46,9 +46,7 @@ declare -A GROWING=([migrate]="messages/.migrated")
 
 # eod reads the log again for its summary after the edit: a read error there
 # exits 5 although the log was changed (scripts/eod.lua, not this test's).
-KNOWN_FAILING="
-eod:open:21:ENOSPC eod:open:21:EIO
-"
+KNOWN_FAILING=""
 
 # ---- the tree every case starts from ----------------------------------------
 B="$WORK/base"
