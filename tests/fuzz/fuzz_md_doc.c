@@ -11,7 +11,8 @@
  * the spliced text equals a fresh build over an exact-size copy of it (so
  * nothing depends on bytes past the end or on the old text); recording
  * items and blocks leaves sections and code runs as md_index_build finds
- * them; and the bytes outside the splice are the old ones.
+ * them; fields of both forms and their block ends are sound; and the
+ * bytes outside the splice are the old ones.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,40 @@ static int same_index(const md_index *x, const md_index *y)
             memcmp(x->blocks, y->blocks, x->block_count * sizeof *x->blocks) == 0);
 }
 
+/* Fields of both forms: in order, outside code, values on their line; a
+ * non-bullet field's block ends after its line, at a line start, and no
+ * later than the next non-bullet field; md_fields_find agrees. */
+static void check_fields(const char *t, size_t len, const md_index *x)
+{
+    size_t pos = 0, last = 0, prev_block = SIZE_MAX;
+    md_field f, g;
+    while (md_fields_next(t, len, len, x, &pos, &f)) {
+        FUZZ_CHECK(f.line.start >= last && f.line.start <= f.key.start &&
+                       f.key.start < f.key.end && f.key.end <= f.value.start &&
+                       f.value.start <= f.value.end && f.value.end <= f.line.end &&
+                       f.line.end == pos && pos <= len,
+                   "field spans out of order at %zu", f.line.start);
+        FUZZ_CHECK(!md_in_code(x, f.line.start), "field read from code at %zu",
+                   f.line.start);
+        if (f.bullet) {
+            FUZZ_CHECK(f.block_end == SIZE_MAX, "a bullet field has a block");
+        } else {
+            FUZZ_CHECK(f.block_end >= f.line.end && f.block_end <= len &&
+                           (f.block_end == len || fuzz_line_start(t, len, f.block_end)),
+                       "field at %zu: block end %zu", f.line.start, f.block_end);
+            FUZZ_CHECK(prev_block == SIZE_MAX || prev_block <= f.line.start,
+                       "a block runs past the next non-bullet field at %zu",
+                       f.line.start);
+            prev_block = f.block_end;
+        }
+        FUZZ_CHECK(md_fields_find(t, len, 0, len, x, t + f.key.start,
+                                  f.key.end - f.key.start, 0, &g) == 0 &&
+                       g.line.start <= f.line.start,
+                   "md_fields_find misses a key md_fields_next gave");
+        last = f.line.end;
+    }
+}
+
 /* Index t[0, len) with everything, check it, and check the plain index
  * agrees on sections and code. Returns the full index in *x. */
 static void index_and_check(const char *t, size_t len, md_index *x)
@@ -48,6 +83,7 @@ static void index_and_check(const char *t, size_t len, md_index *x)
     FUZZ_CHECK(md_index_build_opts(t, len, MD_INDEX_ALL, x) == 0, "build failed");
     fuzz_check_index(x, t, len);
     fuzz_check_records(x, t, len);
+    check_fields(t, len, x);
     FUZZ_CHECK(md_index_build(t, len, &p) == 0, "plain build failed");
     FUZZ_CHECK(p.item_count == 0 && p.block_count == 0, "plain index has records");
     p.items = x->items; /* compare the rest */
