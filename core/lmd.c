@@ -32,14 +32,26 @@ void lmd_set_pos(lua_State *L, const char *key, size_t offset)
     lua_setfield(L, -2, key);
 }
 
+/* Whether the '&' at s[i] may start an entity (`&amp;`, `&#38;`): a
+ * letter or '#' follows. "Fish & Chips" holds none. */
+static int starts_entity(const char *s, size_t len, size_t i)
+{
+    unsigned char c = i + 1 < len ? (unsigned char)s[i + 1] : 0;
+    return c == '#' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 /* True when a raw title has no character that could start inline markup,
  * so its plain text is the raw bytes: spares a cmark parse per heading. */
 static int title_is_plain(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         switch (s[i]) {
+        case '&':
+            if (starts_entity(s, len, i))
+                return 0;
+            break;
         case '*': case '_': case '`': case '[': case ']': case '!':
-        case '<': case '&': case '\\': case '\r': case '\n': case '~':
+        case '<': case '\\': case '\r': case '\n': case '~':
             return 0;
         default:
             break;
@@ -174,40 +186,63 @@ static int md_sections(lua_State *L)
     return 1;
 }
 
+void lmd_push_section(lua_State *L, const char *text, const md_index *index, size_t i)
+{
+    const md_section *s = &index->sections[i];
+    lua_createtable(L, 0, 11);                        /* sec */
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    lua_setfield(L, -2, "index");
+    lua_pushinteger(L, s->level);
+    lua_setfield(L, -2, "level");
+    lua_pushinteger(L, (lua_Integer)s->line);
+    lua_setfield(L, -2, "line");
+    lua_pushlstring(L, text + s->title_start, s->title_len);
+    lua_setfield(L, -2, "raw_title");
+    push_plain_title(L, text + s->title_start, s->title_len);
+    lua_setfield(L, -2, "title");
+    lmd_set_pos(L, "start", s->heading_start);
+    lmd_set_pos(L, "heading_end", s->heading_end);
+    lmd_set_pos(L, "body_end", s->body_end);
+    lmd_set_pos(L, "stop", s->end);
+    if (s->parent >= 0) {
+        lua_pushinteger(L, (lua_Integer)s->parent + 1);
+        lua_setfield(L, -2, "parent");
+    }
+}
+
 void lmd_push_sections(lua_State *L, const char *text, const md_index *index)
 {
     lua_createtable(L, (int)index->count, 0);         /* sections */
     for (size_t i = 0; i < index->count; i++) {
-        const md_section *s = &index->sections[i];
-        lua_createtable(L, 0, 10);                    /* sections sec */
-        lua_pushinteger(L, (lua_Integer)i + 1);
-        lua_setfield(L, -2, "index");
-        lua_pushinteger(L, s->level);
-        lua_setfield(L, -2, "level");
-        lua_pushinteger(L, (lua_Integer)s->line);
-        lua_setfield(L, -2, "line");
-        lua_pushlstring(L, text + s->title_start, s->title_len);
-        lua_setfield(L, -2, "raw_title");
-        lmd_set_pos(L, "start", s->heading_start);
-        lmd_set_pos(L, "heading_end", s->heading_end);
-        lmd_set_pos(L, "body_end", s->body_end);
-        lmd_set_pos(L, "stop", s->end);
-        if (s->parent >= 0) {
-            lua_pushinteger(L, (lua_Integer)s->parent + 1);
-            lua_setfield(L, -2, "parent");
-        }
+        lmd_push_section(L, text, index, i);          /* sections sec */
         lua_rawseti(L, -2, (lua_Integer)i + 1);       /* sections */
     }
-    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, -1, i);                        /* sections sec */
-        lua_getfield(L, -1, "raw_title");             /* sections sec raw */
-        size_t rlen;
-        const char *raw = lua_tolstring(L, -1, &rlen);
-        push_plain_title(L, raw, rlen);               /* sections sec raw title */
-        lua_setfield(L, -3, "title");                 /* sections sec raw */
-        lua_pop(L, 2);                                /* sections */
+}
+
+/* Whether normalising the raw title gives what normalising its plain text
+ * would: emphasis and code marks are punctuation, dropped either way; only
+ * links, images, raw HTML, entities and line breaks change the letters. */
+static int key_is_raw(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '[' || s[i] == '<' || s[i] == '\r' || s[i] == '\n' ||
+            (s[i] == '&' && starts_entity(s, len, i)))
+            return 0;
+    return 1;
+}
+
+char *lmd_title_key(const char *raw, size_t len, size_t *key_len)
+{
+    char *plain = NULL, *key;
+    if (!key_is_raw(raw, len)) {
+        if ((plain = md_plain_title(raw, len, &len)) == NULL)
+            return NULL;
+        raw = plain;
     }
+    if ((key = malloc(len + 1)) != NULL)
+        *key_len = md_normalize_title(raw, len, key);
+    free(plain);
+    return key;
 }
 
 /* md.find(sections, query) -> section | nil  (exact, then case-insensitive,

@@ -24,6 +24,14 @@ void lmd_set_pos(lua_State *L, const char *key, size_t offset);
  * (memory) while index stays owned by the caller's userdata. */
 void lmd_push_sections(lua_State *L, const char *text, const md_index *index);
 
+/* Push the table of section i alone (the shape of one element above). */
+void lmd_push_section(lua_State *L, const char *text, const md_index *index, size_t i);
+
+/* The normalised plain title (md_normalize_title of md_plain_title) of a
+ * raw heading: a malloc'd string the caller frees (*key_len set; not
+ * NUL-terminated), or NULL when memory runs out. Never raises. */
+char *lmd_title_key(const char *raw, size_t len, size_t *key_len);
+
 /* Push the section of the array at stack index `sections` that query finds
  * and return 1, or return 0. mode: MD_FIND_PREFIX or MD_FIND_EXACT
  * (md_find_title_mode), or -1 for md.find's three tiers. */

@@ -39,11 +39,25 @@ typedef struct doc {
     const char *text; /* the bytes of user value UV_TEXT; NULL once closed */
     size_t len;
     size_t *marks;    /* line number at every LINE_CHUNK-th byte (d:line) */
+    char **keys;      /* each section's normalised title (d:section_keyed), */
+    size_t *key_lens; /* made on first use; x.count of each */
 } doc;
+
+static void free_keys(doc *d)
+{
+    if (d->keys != NULL)
+        for (size_t i = 0; i < d->x.count; i++)
+            free(d->keys[i]);
+    free(d->keys);
+    free(d->key_lens);
+    d->keys = NULL;
+    d->key_lens = NULL;
+}
 
 static int doc_close(lua_State *L)
 {
     doc *d = luaL_checkudata(L, 1, DOC);
+    free_keys(d);
     md_index_free(&d->x);
     free(d->marks);
     d->marks = NULL;
@@ -148,6 +162,72 @@ static int doc_find(lua_State *L)
     push_sections(L, d);                              /* ... secs */
     return lmd_find(L, lua_gettop(L), query, qlen,
                     exact ? MD_FIND_EXACT : MD_FIND_PREFIX);
+}
+
+/* The key of section i, made on first use (only the sections before the
+ * one looked for are ever keyed); NULL out of memory. */
+static const char *section_key(doc *d, size_t i, size_t *len)
+{
+    if (d->keys == NULL) {
+        d->keys = calloc(d->x.count, sizeof *d->keys);
+        d->key_lens = calloc(d->x.count, sizeof *d->key_lens);
+        if (d->keys == NULL || d->key_lens == NULL)
+            return NULL;
+    }
+    if (d->keys[i] == NULL) {
+        const md_section *s = &d->x.sections[i];
+        d->keys[i] = lmd_title_key(d->text + s->title_start, s->title_len, &d->key_lens[i]);
+        if (d->keys[i] == NULL)
+            return NULL;
+    }
+    *len = d->key_lens[i];
+    return d->keys[i];
+}
+
+/* d:section_keyed(key, ...) -> the first section, in document order, whose
+ * normalised title (md.normalize of its plain title) equals one of the
+ * keys; a table of its own, not d:sections()'s, so a reader that needs
+ * one section by name never builds the table of them all. An empty key
+ * matches nothing. */
+static int doc_section_keyed(lua_State *L)
+{
+    doc *d = (doc *)check_doc(L);
+    int nkeys = lua_gettop(L) - 1;
+    for (int k = 2; k <= nkeys + 1; k++)
+        luaL_checkstring(L, k);
+    for (size_t i = 0; i < d->x.count; i++) {
+        size_t tlen;
+        const char *title = section_key(d, i, &tlen);
+        if (title == NULL)
+            return memory_error(L);
+        for (int k = 2; k <= nkeys + 1; k++) {
+            size_t klen;
+            const char *key = lua_tolstring(L, k, &klen);
+            if (klen > 0 && klen == tlen && memcmp(key, title, klen) == 0) {
+                lmd_push_section(L, d->text, &d->x, i);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* d:section_at(i) -> the table of the i-th section (1-based), a table of
+ * its own, or nil past the last; d:section_count() -> how many there are */
+static int doc_section_at(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    if (i < 1 || (size_t)i > d->x.count)
+        return 0;
+    lmd_push_section(L, d->text, &d->x, (size_t)i - 1);
+    return 1;
+}
+
+static int doc_section_count(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)check_doc(L)->x.count);
+    return 1;
 }
 
 /* d:find_all(query) -> array of the sections whose title query starts
@@ -356,6 +436,24 @@ static int doc_field(lua_State *L) { return find_field(L, 0); }
 
 static int doc_last_field(lua_State *L) { return find_field(L, 1); }
 
+/* d:field_value(key [, a, b]) -> value, bullet | nil: the value of the
+ * first field with that key, as d:field finds it, without a table (a
+ * reader that wants the text only, as status does for a dozen fields of
+ * every log). */
+static int doc_field_value(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    size_t klen, a, b;
+    const char *key = luaL_checklstring(L, 2, &klen);
+    md_field f;
+    lmd_check_range(L, 3, d->len, &a, &b);
+    if (md_fields_find(d->text, d->len, a, b, &d->x, key, klen, 0, &f) != 0)
+        return 0;
+    lua_pushlstring(L, d->text + f.value.start, f.value.end - f.value.start);
+    lua_pushboolean(L, f.bullet);
+    return 2;
+}
+
 /* ---- code, lines, splices ---------------------------------------------- */
 
 /* d:in_code(pos) -> boolean */
@@ -447,10 +545,13 @@ void lmd_doc_open(lua_State *L)
         {"text", doc_text},         {"eol", doc_eol},
         {"len", doc_len},           {"sections", doc_sections},
         {"find", doc_find},         {"find_all", doc_find_all},
+        {"section_keyed", doc_section_keyed},
+        {"section_at", doc_section_at}, {"section_count", doc_section_count},
         {"items", doc_items},       {"blocks", doc_blocks},
         {"block_before", doc_block_before},
         {"fields", doc_fields},     {"field", doc_field},
         {"last_field", doc_last_field}, {"in_code", doc_in_code},
+        {"field_value", doc_field_value},
         {"code", doc_code},         {"line", doc_line},
         {"splice", doc_splice},     {"close", doc_close},
         {NULL, NULL},

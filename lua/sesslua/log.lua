@@ -71,6 +71,8 @@ function Doc:reindex(parsed)
   self.md = parsed or md.parse(self.text)
   self.text = self.md:text()
   self.eol = self.md:eol()
+  self.found = {} -- sections by schema name, looked up once each
+  self.header = nil
   rawset(self, "sections", nil)
 end
 
@@ -89,14 +91,15 @@ end
 ---@param name string
 ---@return table|nil section
 function Doc:section(name)
-  local want = self.schema:spec(name)
-  local by_key = self.schema.by_key
-  local key = not want and schema.key(name) or nil
-  for _, sec in ipairs(self.sections) do
-    local k = key_of(sec)
-    if k ~= "" and (want and by_key[k] == want or k == key) then return sec end
+  local found = self.found
+  local sec = found[name]
+  if sec == nil then
+    local spec = self.schema:spec(name)
+    -- C compares the normalised titles: no table per section is made
+    sec = self.md:section_keyed(table.unpack(spec and spec.keys or { schema.key(name) })) or false
+    found[name] = sec
   end
-  return nil
+  return sec or nil
 end
 
 ---A section by what a person types (`view --section`): the exact title
@@ -134,9 +137,14 @@ end
 ---before the first heading.
 ---@return integer a, integer b
 function Doc:header_range()
-  local first = self.sections[1]
-  if first and first.level == 1 then return first.heading_end, first.body_end end
-  return 1, first and first.start or #self.text + 1
+  local h = self.header
+  if not h then
+    local first = self.md:section_at(1)
+    if first and first.level == 1 then h = { first.heading_end, first.body_end }
+    else h = { 1, first and first.start or #self.text + 1 } end
+    self.header = h
+  end
+  return h[1], h[2]
 end
 
 -- Text helpers --------------------------------------------------------------
@@ -262,30 +270,35 @@ function Doc:header_field(key)
   return self.md:field(key, a, b)
 end
 
-local function filled(f)
-  if not f or is_blank(f.value) or placeholders.is_placeholder(f.value) then return nil end
-  return f.value
+local function filled(v)
+  if not v or is_blank(v) or placeholders.is_placeholder(v) then return nil end
+  return v
 end
 
----A field's value with placeholders and blanks turned into nil.
+---A field's value with placeholders and blanks turned into nil: in the
+---header, then Current Work, then anywhere (as Doc:field), or only in
+---scope_section.
 ---@param key string
 ---@param scope_section string|nil only in this schema section
 ---@return string|nil
 function Doc:value(key, scope_section)
-  local f
+  local d = self.md
   if scope_section then
     local sec = self:section(scope_section)
-    f = sec and self.md:field(key, sec.heading_end, sec.body_end)
-  else
-    f = self:field(key)
+    return filled(sec and d:field_value(key, sec.heading_end, sec.body_end))
   end
-  return filled(f)
+  local v = d:field_value(key, self:header_range())
+  if not v then
+    local cw = self:section("Current Work")
+    v = cw and d:field_value(key, cw.heading_end, cw.body_end) or d:field_value(key)
+  end
+  return filled(v)
 end
 
 ---A header field's value (nil when blank, a placeholder or missing): the
 ---log's own Status is the header's, never Current Work's.
 function Doc:header_value(key)
-  return filled(self:header_field(key))
+  return filled(self.md:field_value(key, self:header_range()))
 end
 
 ---The status of the work: Current Work's Status (nil when unset).
@@ -305,7 +318,13 @@ end
 ---The footer's field (Last Updated, Updated By): the last such line
 ---outside code, so a note quoting the footer is never taken for it.
 function Doc:footer_field(key)
-  return self.md:last_field(key)
+  -- the footer is the last paragraph: searching from there finds the last
+  -- line without reading every field of the log; else the whole text
+  local b, tries = self.md:block_before(#self.text + 1), 4
+  while b and b.kind ~= "paragraph" and tries > 0 do
+    b, tries = self.md:block_before(b.start), tries - 1
+  end
+  return b and self.md:last_field(key, b.start) or self.md:last_field(key)
 end
 
 ---The Last Updated time as written, and as epoch seconds.
@@ -321,8 +340,10 @@ end
 
 ---The first `**Label:**` line (not the list-item form) in [a, b).
 local function label_field(doc, label, a, b)
-  for _, f in ipairs(doc.md:fields(a, b)) do
-    if not f.bullet and f.key:lower() == label:lower() then return f end
+  local f = doc.md:field(label, a, b)
+  if not f or not f.bullet then return f end
+  for _, g in ipairs(doc.md:fields(f.line_end, b)) do -- rare: a bulleted one came first
+    if not g.bullet and g.key:lower() == label:lower() then return g end
   end
 end
 

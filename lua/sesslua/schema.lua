@@ -88,8 +88,14 @@ local function finish(s)
   for i, sec in ipairs(s.sections) do
     sec.aliases, sec.fields, sec.labels = sec.aliases or {}, sec.fields or {}, sec.labels or {}
     sec.position = i
-    s.by_key[M.key(sec.name)] = sec
-    for _, a in ipairs(sec.aliases) do s.by_key[M.key(a)] = s.by_key[M.key(a)] or sec end
+    -- the keys a heading may have to be this section, for md's section_keyed
+    sec.keys = { M.key(sec.name) }
+    s.by_key[sec.keys[1]] = sec
+    for _, a in ipairs(sec.aliases) do
+      local k = M.key(a)
+      sec.keys[#sec.keys + 1] = k
+      s.by_key[k] = s.by_key[k] or sec
+    end
   end
   return setmetatable(s, Schema)
 end

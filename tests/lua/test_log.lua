@@ -336,4 +336,17 @@ test("a_big_log_is_edited_with_two_copies_at_most", function()
   assert(d.text:find("the end\n\n---\n", 1, true), "the note sits before the rule")
 end)
 
+test("doc_section_keyed_and_field_value_make_no_table_per_section", function()
+  local md = require("sesslua.md")
+  local d = md.parse("# S\n\n**Role:** Dev\n\n## Coordination Lessons\n\n## 🔗 *Coordination*\n\n"
+    .. "- **Status:** x\n\n## Fish &amp; Chips\n")
+  eq(d:section_keyed(md.normalize("Coordination")).title, "🔗 Coordination", "markup and emoji aside, never a prefix")
+  eq(d:section_keyed("zzz", md.normalize("Fish & Chips")).index, 4, "any of the keys; entities resolved")
+  eq(d:section_keyed(""), nil, "an empty key matches nothing")
+  eq(d:section_at(1).title, "S"); eq(d:section_at(5), nil); eq(d:section_count(), 4)
+  local v, bullet = d:field_value("status")
+  eq(v, "x"); eq(bullet, true)
+  eq(d:field_value("Role", 1, 5), nil, "only in the range")
+end)
+
 io.write(("ok %d tests\n"):format(passed))
