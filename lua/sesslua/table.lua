@@ -56,11 +56,16 @@ end
 ---Display width of a string: ASCII at C speed, else per code point (wide
 ---characters and emoji 2 columns, combining marks 0); invalid UTF-8 counts
 ---one column a byte.
+local widths, widths_n = {}, 0 -- a dashboard repeats its cells: bars, "—", ages
+
 function M.width(s)
   if not s:find("[\128-\255]") then return #s end
+  local w = widths[s]
+  if w then return w end
   if not utf8.len(s) then return #s end
-  local w = 0
+  w = 0
   for _, cp in utf8.codes(s) do w = w + M.cp_width(cp) end
+  if #s <= 64 and widths_n < 10000 then widths[s], widths_n = w, widths_n + 1 end
   return w
 end
 
