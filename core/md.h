@@ -201,9 +201,9 @@ long md_find_title(const char *const *plain_titles, const size_t *title_lens,
 /* md_find_title for a document object's lookups. MD_FIND_PREFIX: tiers 1
  * to 3, then a query that normalises to nothing (only emoji or
  * punctuation: `🚢`) matches a title starting with its bytes (ASCII case
- * aside), so `🚢` finds "🚢 RELEASE DAY". MD_FIND_EXACT, for writers:
- * tiers 1 and 2, then normalised EQUALITY (not empty), so "Coordination"
- * finds "🔗 Coordination" but never "Coordination Lessons". */
+ * aside), so `🚢` finds "🚢 Launch Plan". MD_FIND_EXACT, for writers:
+ * tiers 1 and 2, then normalised EQUALITY (not empty), so "Notes" finds
+ * "🗒 Notes" but never "Notes From Monday". */
 enum { MD_FIND_PREFIX = 0, MD_FIND_EXACT = 1 };
 long md_find_title_mode(const char *const *plain_titles, const size_t *title_lens,
                         size_t count, const char *query, size_t query_len,
@@ -269,7 +269,7 @@ int md_field_next(const char *text, size_t end, const md_index *index,
  *              leads ends -- the start of the next non-bullet field line,
  *              of the next document-level thematic break, or of the next
  *              section heading, or the text's length, whichever comes
- *              first (so `**Current Phase:**` followed by `- [ ] a` lines
+ *              first (so `**Steps:**` followed by `- [ ] a` lines
  *              holds the list). Thematic breaks come from index->blocks:
  *              build the index with MD_INDEX_BLOCKS, or they are not seen.
  *              SIZE_MAX for bullet == 1. */
