@@ -16,6 +16,10 @@
 #include <lua.h>
 #include <lualib.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "builtin.h"
 #include "host.h"
 
@@ -229,6 +233,13 @@ int main(int argc, char **argv)
      * reported and cleaned up like any full disk, not kill the process
      * with its temp file left behind. */
     signal(SIGXFSZ, SIG_IGN);
+#ifdef __GLIBC__
+    /* Big blocks (a log's text, its index) always come from mmap and go
+     * back to the system when freed: glibc's default raises the threshold
+     * after the first big free, and an edit of a 200 MB log then keeps the
+     * arrays of every parse it made in the heap. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     /* --debug is needed before runner.lua parses the options: a failure
      * while it loads gets the traceback too */
     for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++) {

@@ -280,3 +280,24 @@ def make_root(base, n_logs, seed, n_learnings=0, big_mb=()):
              "median": sizes[len(sizes) // 2] if sizes else 0,
              "min": sizes[0] if sizes else 0, "max": sizes[-1] if sizes else 0}
     return root, stats, bigs
+
+
+def write_big_notes_log(path, megabytes, seed):
+    """A session log of about `megabytes` MB whose Session Notes hold
+    paragraphs of 8-30 words: the shape a log that was noted into for a
+    long time reaches (update --note's memory and time benchmark)."""
+    gen = LogGen(seed)
+    text = gen.log(1, MEDIAN_SIZE)
+    rng = random.Random(seed)
+    words = ["deploy", "the", "service", "kafka", "rollout", "canary", "retry", "cache",
+             "build", "test", "fix", "note", "log", MODERATE_WORD]
+    target = int(megabytes * 1024 * 1024)
+    parts, size = [], len(text)
+    while size < target:
+        para = " ".join(rng.choice(words) for _ in range(rng.randint(8, 30)))
+        parts.append(para)
+        size += len(para) + 2
+    at = text.find("## Session Notes")
+    at = text.find("\n", at) + 1 if at >= 0 else len(text)
+    text = text[:at] + "\n" + "\n\n".join(parts) + "\n" + text[at:]
+    write(path, text)
