@@ -376,7 +376,7 @@ static int doc_blocks(lua_State *L)
 /* d:block_before(pos [, floor]) -> the last document-level block that
  * starts before pos (and at or after floor), or nil: walking back from a
  * section's end costs one binary search per block looked at, not a table
- * per block of the section (a 200 MB Session Notes holds millions). */
+ * per block of the section (a 200 MB section of notes holds millions). */
 static int doc_block_before(lua_State *L)
 {
     const doc *d = check_doc(L);

@@ -336,7 +336,7 @@ static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_
 }
 
 /* Push the `**Label:**` sub-heading a hit is under within its section
- * (session logs use them as a third heading level: "**Current Blockers:**"),
+ * (documents use them as a third heading level: "**Open Questions:**"),
  * or nil: the hit's own line when it is one, else the nearest above, never
  * a line of code (a quoted label is text). Scans back with memrchr from the
  * hit's line to floor. */

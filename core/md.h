@@ -190,8 +190,8 @@ void md_index_free(md_index *index);
  *   2. ASCII case-insensitive match;
  *   3. match after normalising both sides (ASCII letters lowered, ASCII
  *      punctuation, spaces, emoji and symbol code points dropped), where the
- *      query may be a prefix of the title ("learnings" finds
- *      "🧠 Learnings & Discoveries").
+ *      query may be a prefix of the title ("recipes" finds
+ *      "🍲 Recipes & Tips").
  * Within a tier the first section in document order wins. `plain_titles`
  * holds each section's plain title (md_plain_title) in index order.
  * Returns the section index, or -1. */
