@@ -5,15 +5,19 @@ local builtin = require("sesslua.builtin")
 local M = {}
 
 ---sesslua's version string, e.g. "0.1.0".
+---@type string
 M.version = builtin.version
 
 ---The API level: functions documented in docs/lua-api.md for a level stay
 ---compatible while the level stands; a new level only adds.
+---@type integer
 M.level = 1
 
 ---Stop with a clear message unless the running sesslua offers `level`: a
 ---whole number, or a string of one ("1", "1.0": people write levels like
 ---versions).
+---@param level integer|string the level the workflow needs (`1`, `"1"`, `"1.0"`)
+---@return table api this module; raises {code = 2, message} when the level is not offered
 function M.require(level)
   local n = (type(level) == "number" or type(level) == "string") and math.tointeger(tonumber(level))
   if not n or n < 0 then

@@ -5,6 +5,7 @@ local M = {}
 
 local utc
 ---Whether the team's config asks for UTC rather than local time.
+---@return boolean
 function M.utc()
   if utc == nil then
     local ok, ctx = pcall(require, "sesslua.context")
@@ -17,17 +18,23 @@ function M.utc()
 end
 
 ---Today's date, `YYYY-MM-DD` (local time, or UTC by config).
+---@param t? integer epoch seconds (default now)
+---@return string date
 function M.today(t)
   return os.date(M.utc() and "!%Y-%m-%d" or "%Y-%m-%d", t)
 end
 
 ---Date and time, `YYYY-MM-DD HH:MM:SS` (local), or with ` UTC` by config.
+---@param t? integer epoch seconds (default now)
+---@return string stamp
 function M.now(t)
   if M.utc() then return os.date("!%Y-%m-%d %H:%M:%S UTC", t) end
   return os.date("%Y-%m-%d %H:%M:%S", t)
 end
 
 ---UTC date and time, `YYYY-MM-DD HH:MM:SS UTC` (knowledge entries).
+---@param t? integer epoch seconds (default now)
+---@return string stamp
 function M.now_utc(t)
   return os.date("!%Y-%m-%d %H:%M:%S UTC", t)
 end
@@ -48,7 +55,11 @@ end
 ---`-0500`, `+02`) is honoured, so `10:00+02:00` is 08:00 UTC; without one
 ---the time is local (or UTC when `s` holds `UTC` anywhere, as before).
 ---Text after the timestamp is ignored, unless `exact`: then it gives nil.
----@return integer|nil
+---@param s string|nil
+---@param exact? boolean refuse text after the timestamp
+---@return integer|nil time nil for nil or text that is no timestamp
+---@return string|nil message an impossible date: sys.parse_time's
+---@return string|nil code "EINVAL"
 function M.parse(s, exact)
   if type(s) ~= "string" then return nil end
   local date, p = s:match("^%s*(%d%d%d%d%-%d%d%-%d%d)()")
@@ -82,6 +93,8 @@ function M.parse(s, exact)
 end
 
 ---Whether s is a real calendar date `YYYY-MM-DD` (2026-02-30 is not).
+---@param s string
+---@return boolean
 function M.valid_date(s)
   local y, m, d = tostring(s):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
   if not y then return false end
@@ -90,6 +103,8 @@ function M.valid_date(s)
 end
 
 ---"3h ago", "2d ago", "just now".
+---@param seconds number
+---@return string
 function M.age(seconds)
   if seconds < 60 then return "just now" end
   if seconds < 3600 then return ("%dm ago"):format(seconds // 60) end

@@ -6,6 +6,8 @@ local fs = require("sesslua.fs")
 
 local M = {}
 
+---The hook events, as a set.
+---@type table<string, boolean>
 M.EVENTS = { after_create = true, after_update = true, after_share = true,
              before_archive = true, after_message = true }
 
@@ -30,7 +32,11 @@ end
 ---Run the hook for an event. An after_* hook that fails is reported as a
 ---warning and changes nothing else. Returns false, message when a
 ---before_* hook vetoes.
----@return boolean ok, string|nil veto message
+---@param ctx sesslua.Context
+---@param name string an event of M.EVENTS (another raises)
+---@param event table the event table the hook receives (`event.event` is set to name)
+---@return boolean ok false when a before_* hook refused or failed
+---@return string|nil reason why it refused
 function M.run(ctx, name, event)
   assert(M.EVENTS[name], "unknown hook event " .. tostring(name))
   local loaded_ok, hook = pcall(load_hook, ctx, name)

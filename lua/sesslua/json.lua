@@ -13,8 +13,8 @@ M.null = cjson.null
 local object_mt = { __name = "json.object" }
 
 ---Mark a table as a JSON object, so that an empty one encodes as `{}`.
----@param t table|nil
----@return table
+---@param t? table default: a new table
+---@return table t
 function M.object(t)
   return setmetatable(t or {}, object_mt)
 end
@@ -113,15 +113,17 @@ end
 ---Encode a value. `opts.indent` (a string) pretty-prints; `opts.depth`
 ---(default 0) is the nesting level the value sits at, for writing one
 ---element of a larger document at a time.
----@param value any
----@param opts table|nil
----@return string
+---@param value any nil, a boolean, number, string, table or json.null
+---@param opts? {indent: string|nil, depth: integer|nil}
+---@return string json raises on a function, another userdata or a non-string key
 function M.encode(value, opts)
   return encode_value(value, opts and opts.indent, opts and opts.depth or 0)
 end
 
 ---Decode JSON text.
----@return any|nil value, string|nil error
+---@param text string
+---@return any|nil value json.null for null
+---@return string|nil message cjson's, when text is not JSON (no code)
 function M.decode(text)
   local ok, value = pcall(cjson.decode, text)
   if not ok then return nil, tostring(value) end

@@ -46,6 +46,8 @@ local function in_ranges(ranges, cp)
 end
 
 ---Columns one code point takes on a terminal: 0, 1 or 2.
+---@param cp integer a code point
+---@return integer columns 0, 1 or 2
 function M.cp_width(cp)
   if cp < 0x300 then return 1 end
   if in_ranges(ZERO, cp) then return 0 end
@@ -53,11 +55,13 @@ function M.cp_width(cp)
   return 1
 end
 
+local widths, widths_n = {}, 0 -- a dashboard repeats its cells: bars, "—", ages
+
 ---Display width of a string: ASCII at C speed, else per code point (wide
 ---characters and emoji 2 columns, combining marks 0); invalid UTF-8 counts
 ---one column a byte.
-local widths, widths_n = {}, 0 -- a dashboard repeats its cells: bars, "—", ages
-
+---@param s string
+---@return integer columns
 function M.width(s)
   if not s:find("[\128-\255]") then return #s end
   local w = widths[s]
@@ -70,6 +74,9 @@ function M.width(s)
 end
 
 ---Cut s to at most n columns, ending with "…" when cut.
+---@param s string
+---@param n integer columns
+---@return string
 function M.cut(s, n)
   if M.width(s) <= n then return s end
   if n <= 0 then return "" end
@@ -89,6 +96,9 @@ end
 ---is measured once: a dashboard of a thousand rows is mostly this loop.
 ---opts.sep: between columns (default two spaces); opts.width: cut every
 ---line to this many columns (a terminal's width).
+---@param header string[]
+---@param rows string[][] each cell is replaced by its cli.printable form
+---@param opts? {sep: string|nil, width: integer|nil}
 function M.print(header, rows, opts)
   local sep = opts and opts.sep or "  "
   local max = opts and opts.width

@@ -8,7 +8,10 @@ local M = {}
 
 ---The text of template `name`: `<dir>/templates/<name>` for each search
 ---directory, first hit wins, else the built-in.
----@return string text, string origin path or "builtin:templates/<name>"
+---@param ctx sesslua.Context
+---@param name string "session-log.md"
+---@return string text raises {code = 3, message} when there is no such template
+---@return string origin the file's path, or "builtin:templates/<name>"
 function M.read(ctx, name)
   for _, d in ipairs(ctx.search_dirs) do
     local path = d.dir .. "/templates/" .. name
@@ -27,7 +30,7 @@ end
 ---literally and in one left-to-right pass: a replacement is never scanned
 ---again, and at one position the longest key wins.
 ---@param text string
----@param values table<string,string>
+---@param values table<string, string> literal key -> literal value
 ---@return string
 function M.fill(text, values)
   local keys = {}
@@ -50,6 +53,9 @@ function M.fill(text, values)
 end
 
 ---Whether text contains any of the given literal tokens.
+---@param text string
+---@param tokens string[]
+---@return boolean
 function M.uses(text, tokens)
   for _, t in ipairs(tokens) do
     if text:find(t, 1, true) then return true end
