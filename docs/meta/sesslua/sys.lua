@@ -1,0 +1,73 @@
+---@meta sesslua.sys
+-- LuaCATS definitions of the C module sesslua.sys (core/lsys.c), for
+-- editors; never loaded by sesslua. tests/lua/test_api_docs.lua checks them
+-- against the module and docs/lua-api.md.
+
+local sys = {}
+
+---Whether fd (0, 1 or 2; anything else raises) is a terminal.
+---@param fd integer
+---@return boolean
+function sys.isatty(fd) end
+
+---Columns of the terminal on stdout, else $COLUMNS, else 80.
+---@return integer
+function sys.term_width() end
+
+---Seconds since the epoch, with a fraction (wall clock).
+---@return number
+function sys.time() end
+
+---An environment variable; nil when unset.
+---@param name string
+---@return string|nil
+function sys.getenv(name) end
+
+---The process id.
+---@return integer
+function sys.getpid() end
+
+---The host name.
+---@return string|nil name
+---@return string|nil message
+---@return string|nil code
+function sys.hostname() end
+
+---The current folder, absolute.
+---@return string|nil path
+---@return string|nil message
+---@return string|nil code
+function sys.cwd() end
+
+---Seconds east of UTC of the local time zone at time t (default now).
+---@param t? integer epoch seconds
+---@return integer|nil offset
+---@return string|nil message
+---@return string|nil code
+function sys.localtime_offset(t) end
+
+---Epoch seconds of "YYYY-MM-DD", "YYYY-MM-DD HH:MM" or "YYYY-MM-DD HH:MM:SS"
+---(a T may replace the space), local time or UTC.
+---@param s string
+---@param utc? boolean
+---@return integer|nil time
+---@return string|nil message
+---@return string|nil code "EINVAL"
+function sys.parse_time(s, utc) end
+
+---s with each control byte but tab and newline written as \xNN.
+---@param s string
+---@return string
+function sys.escape_controls(s) end
+
+---Sleep seconds (fractions allowed).
+---@param seconds number
+function sys.sleep(seconds) end
+
+---All of standard input.
+---@return string|nil text
+---@return string|nil message
+---@return string|nil code
+function sys.read_stdin() end
+
+return sys
