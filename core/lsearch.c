@@ -565,22 +565,64 @@ static int l_count_lines(lua_State *L)
     const char *mask = luaL_optlstring(L, 3, NULL, &mlen);
     luaL_argcheck(L, plen > 0, 2, "empty prefix");
     lua_Integer n = 0;
-    size_t pos = 0;
-    while (pos + plen <= len) {
-        const char *hit = memmem(text + pos, len - pos, prefix, plen);
-        if (hit == NULL)
-            break;
-        size_t at = (size_t)(hit - text);
-        if ((at == 0 || text[at - 1] == '\n') &&
+    /* Line by line (memchr for each line ending): a prefix that is common
+     * inside lines (a blank) costs what the line starts cost, and there is
+     * no per-call set-up as memmem has for each hit. */
+    size_t at = 0;
+    while (at + plen <= len) {
+        if (memcmp(text + at, prefix, plen) == 0 &&
             (mask == NULL || matches_mask(text, len, at + plen, mask, mlen)))
             n++;
-        pos = at + 1;
+        const char *nl = memchr(text + at, '\n', len - at);
+        if (nl == NULL)
+            break;
+        at = (size_t)(nl - text) + 1;
     }
     lua_pushinteger(L, n);
     return 1;
 }
 
+/// search.line_starts(text, prefixes [, from]) -> n1, n2, ...
+/// How many lines of text[from, end] start with each of the prefixes (an
+/// array of non-empty strings, at most 16), all counted in one pass.
+static int l_line_starts(lua_State *L)
+{
+    enum { MAX_PREFIXES = 16 };
+    size_t len, plen[MAX_PREFIXES];
+    const char *text = luaL_checklstring(L, 1, &len), *pre[MAX_PREFIXES];
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_Integer from = luaL_optinteger(L, 3, 1), count[MAX_PREFIXES] = {0};
+    int np = (int)lua_rawlen(L, 2);
+    luaL_argcheck(L, np >= 1 && np <= MAX_PREFIXES, 2, "1 to 16 prefixes");
+    luaL_argcheck(L, from >= 1 && (size_t)from <= len + 1, 3, "position out of range");
+    for (int k = 0; k < np; k++) {
+        lua_rawgeti(L, 2, k + 1); /* kept alive by the table */
+        pre[k] = lua_tolstring(L, -1, &plen[k]);
+        luaL_argcheck(L, pre[k] != NULL && plen[k] > 0, 2, "prefixes must be non-empty strings");
+        lua_pop(L, 1);
+    }
+    size_t at = (size_t)from - 1;
+    if (at > 0 && text[at - 1] != '\n') { /* from is mid-line: start at the next line */
+        const char *nl = memchr(text + at, '\n', len - at);
+        at = nl ? (size_t)(nl - text) + 1 : len;
+    }
+    while (at < len) {
+        for (int k = 0; k < np; k++)
+            if (text[at] == pre[k][0] && at + plen[k] <= len &&
+                memcmp(text + at, pre[k], plen[k]) == 0)
+                count[k]++;
+        const char *nl = memchr(text + at, '\n', len - at);
+        if (nl == NULL)
+            break;
+        at = (size_t)(nl - text) + 1;
+    }
+    for (int k = 0; k < np; k++)
+        lua_pushinteger(L, count[k]);
+    return np;
+}
+
 static const luaL_Reg search_funcs[] = {
+    {"line_starts", l_line_starts},
     {"files", l_files},
     {"buffer", l_buffer},
     {"count_lines", l_count_lines},

@@ -9,8 +9,22 @@ local clock = require("sesslua.clock")
 
 local M = {}
 
+---Lua pattern of the `<!-- Sessions add entries below this line -->` marker.
+---@type string
 M.MARKER_PATTERN = "<!%-%- *Sessions add[^\n]*%-%->"
+---The built-in impact levels.
+---@type string[]
 M.IMPACTS = { "Low", "Medium", "High", "Critical" }
+
+---An entry to write (M.format_entry, M.add).
+---@class sesslua.knowledge.NewEntry
+---@field kind sesslua.KnowledgeKind
+---@field session string
+---@field category string
+---@field text string
+---@field impact string
+---@field date? string `YYYY-MM-DD`; M.add sets clock.today()
+---@field timestamp? string M.add sets clock.now_utc()
 
 local ALIASES = {
   learning = "learning", learnings = "learning",
@@ -21,6 +35,8 @@ local ALIASES = {
 }
 
 ---The knowledge kind (tree.KNOWLEDGE entry) for a type word or alias.
+---@param word string|nil a type word or alias (`patterns`, `trouble`), any case
+---@return sesslua.KnowledgeKind|nil kind
 function M.kind(word)
   local t = word and ALIASES[word:lower()]
   if not t then return nil end
@@ -28,6 +44,7 @@ function M.kind(word)
 end
 
 ---The impact levels in force: the config's `impact_levels`, else IMPACTS.
+---@return string[] levels
 function M.impacts()
   local ok, ctx = pcall(require, "sesslua.context")
   if ok and type(ctx) == "table" and ctx.root then
@@ -39,6 +56,7 @@ end
 
 ---The impact used when a share names none: Medium, or the middle level of
 ---a team's own list.
+---@return string level
 function M.default_impact()
   local levels = M.impacts()
   for _, l in ipairs(levels) do if l == "Medium" then return l end end
@@ -46,6 +64,8 @@ function M.default_impact()
 end
 
 ---The capitalised impact level for a word in any case, or nil.
+---@param word string|nil
+---@return string|nil level as the level list writes it
 function M.impact(word)
   if not word then return nil end
   local w = word:lower()
@@ -53,6 +73,9 @@ function M.impact(word)
 end
 
 ---Path of a kind's file.
+---@param root string
+---@param kind sesslua.KnowledgeKind
+---@return string path
 function M.path(root, kind)
   return tree.paths(root).knowledge .. "/" .. kind.file
 end
@@ -100,8 +123,8 @@ end
 ---The text of one entry in the scripts' format. It always reads back
 ---(`M.entries`) as written: when the text leaves a code fence or an HTML
 ---block open, its fence and tag lines are escaped as well.
----@param e table {kind, date, session, category, text, impact, timestamp}
----@return string
+---@param e sesslua.knowledge.NewEntry with date and timestamp set
+---@return string text
 function M.format_entry(e)
   local out = render_entry(e, false)
   local back = M.entries(out)[1]
@@ -211,10 +234,10 @@ end
 ---@field entries table[]|nil the entry headings (md.sections tables) with `entry_stop`
 ---@field outside integer[][] `{a, b}` ranges in no entry: header, gaps, footer
 
----How many lines of text after its header start with `prefix` (in C).
-local function count_below(text, header, prefix)
-  return search.count_lines(text, prefix) - search.count_lines(header, prefix)
-end
+-- Line starts quick_layout counts below the marker, in one pass (in C):
+-- entry headings, any `#` line, and lines that could open an HTML block or
+-- be a heading after one to three blanks.
+local QUICK_PREFIXES = { "### ", "#", "<", " <", "  <", "   <", " #", "  #", "   #" }
 
 ---The layout without building the section table (a Lua table per heading
 ---costs 7 ms over 10,000 entries), when it is certain to be the same:
@@ -226,14 +249,8 @@ end
 local function quick_layout(text, marker_end)
   local len = #text
   if text:find("```", marker_end, true) or text:find("~~~", marker_end, true) then return nil end
-  local header = text:sub(1, marker_end - 1)
-  local n = count_below(text, header, "### ")
-  if count_below(text, header, "#") ~= n or count_below(text, header, "<") > 0 then return nil end
-  if count_below(text, header, " ") > 0 then
-    for _, p in ipairs({ " <", "  <", "   <", " #", "  #", "   #" }) do
-      if count_below(text, header, p) > 0 then return nil end
-    end
-  end
+  local n, hashes, html, b1, b2, b3, h1, h2, h3 = search.line_starts(text, QUICK_PREFIXES, marker_end)
+  if hashes ~= n or html + b1 + b2 + b3 + h1 + h2 + h3 > 0 then return nil end
   local first = text:sub(marker_end, marker_end + 3) == "### " and marker_end
     or ((text:find("\n### ", marker_end, true) or len) + 1)
   local footer = find_footer(text, marker_end, true) or len + 1
@@ -389,9 +406,9 @@ end
 
 ---Every entry of a knowledge file's text, in file order (see
 ---sesslua.knowledge.Entry). Any `###` heading below the marker is one.
----@param text string
----@param kind table|nil a tree.KNOWLEDGE kind, to set `type`
----@return sesslua.knowledge.Entry[]
+---@param text string a knowledge file's text
+---@param kind? sesslua.KnowledgeKind sets each entry's `type`
+---@return sesslua.knowledge.Entry[] entries
 function M.entries(text, kind)
   local L = layout(text, true)
   local out = {}
@@ -463,7 +480,8 @@ end
 ---(top, bottom or both) to the new number of entries.
 ---@param text string the file's text
 ---@param entry_text string an entry from M.format_entry
----@return string text, integer count
+---@return string text
+---@return integer count the number of entries now
 function M.insert(text, entry_text)
   local eol = md.eol(text)
   if eol ~= "\n" then entry_text = entry_text:gsub("\n", eol) end
@@ -487,6 +505,11 @@ end
 
 ---Whether the text already holds an entry with this session, category
 ---and text (so re-runs never duplicate).
+---@param text string
+---@param session string
+---@param category string
+---@param body string the entry's text
+---@return boolean
 function M.has_entry(text, session, category, body)
   for _, e in ipairs(M.entries(text)) do
     if e.session == session and e.category == category and e.text == body then return true end
@@ -495,8 +518,12 @@ function M.has_entry(text, session, category, body)
 end
 
 ---Add an entry under the file's lock, creating the file when missing.
----@param e table {kind, session, category, text, impact}
----@return boolean|nil added (false: already there), string|nil err, string|nil code
+---@param ctx sesslua.Context
+---@param e sesslua.knowledge.NewEntry its date and timestamp are filled in when missing
+---@param opts? {unique: boolean|nil} unique: not again when an identical entry is there
+---@return boolean|nil added false when it was already there
+---@return integer|string|nil total_or_message the number of entries; the message on failure
+---@return string|nil code on failure
 function M.add(ctx, e, opts)
   local now = os.time()
   e.date = e.date or clock.today(now)
@@ -524,6 +551,11 @@ end
 ---of a learning counts on its own: a line this session already shared
 ---under the same category, as any type, is not shared again, so re-runs
 ---and lines added later never duplicate what is there.
+---@param ctx sesslua.Context
+---@param doc sesslua.Log
+---@param session string
+---@param date? string only learnings of this `YYYY-MM-DD`
+---@return sesslua.knowledge.NewEntry[] entries ready for M.add
 function M.unshared_learnings(ctx, doc, session, date)
   local shared = {} -- category -> set of lines this session shared
   for _, k in ipairs(tree.KNOWLEDGE) do

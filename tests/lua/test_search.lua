@@ -147,6 +147,18 @@ do
   assert(#r.hits == 1 and r.hits[1].label == "Real", tostring(r.hits[1].label))
 end
 
+-- search.line_starts: several prefixes counted in one pass ------------------
+do
+  local t = "### a\n# b\n  #x\n<div>\n### c\nnot ### d\n"
+  local a, b, c, d = search.line_starts(t, { "### ", "#", "  #", "<" })
+  assert(a == 2 and b == 3 and c == 1 and d == 1, table.concat({ a, b, c, d }, " "))
+  a = search.line_starts(t, { "### " }, 3) -- from mid-line: counts from the next line
+  assert(a == 1, a)
+  assert(search.line_starts("", { "#" }) == 0)
+  assert(not pcall(search.line_starts, t, { "" }), "an empty prefix raises")
+  assert(search.count_lines("  x\n  y\n z", "  ") == 2, "count_lines, a blank prefix")
+end
+
 -- search.buffer ------------------------------------------------------------
 local b = search.buffer("Ёлка\nёлка ЁЛКА\nnothing", "ёлка")
 assert(#b == 2 and b[1].line == 1 and b[2].line == 2 and b[2].column == 1)
