@@ -9,6 +9,7 @@ local json = require("sesslua.json")
 local M = {}
 
 ---Exit codes, documented in README.md and docs/errors.md.
+---@type {ok: integer, check: integer, usage: integer, not_found: integer, conflict: integer, io: integer}
 M.EXIT = { ok = 0, check = 1, usage = 2, not_found = 3, conflict = 4, io = 5 }
 
 local errno_exit = {
@@ -17,20 +18,24 @@ local errno_exit = {
 }
 
 ---Stop the script: `sesslua: <message>` on stderr, then exit with code.
----@param code integer one of M.EXIT
+---@param code integer the exit code, one of M.EXIT
 ---@param message string
----@param hint string|nil printed on a second line as `hint: ...`
+---@param hint? string printed on a second line as `hint: ...`
 function M.fail(code, message, hint)
   if hint then message = message .. "\nhint: " .. hint end
   error({ code = code, message = message }, 0)
 end
 
 ---Stop on a usage error (exit 2).
+---@param message string
+---@param hint? string
 function M.usage_error(message, hint)
   M.fail(M.EXIT.usage, message, hint)
 end
 
 ---The exit code for a failure code from sesslua.fs ("ENOENT", ...).
+---@param errcode string|nil a failure code ("ENOENT", "EUSAGE", ...)
+---@return integer exit
 function M.exit_for(errcode)
   return errno_exit[errcode] or M.EXIT.io
 end
@@ -42,7 +47,11 @@ end
 ---@param value any the first result; nil means failure
 ---@param message string|nil the failure message
 ---@param errcode string|nil the failure code ("ENOENT", ...)
----@return any value, any message, any errcode, any ... unchanged on success
+---@param ... any further results, passed through
+---@return any value
+---@return any message
+---@return any errcode
+---@return any ... all unchanged, on success (a failure never returns)
 function M.check(value, message, errcode, ...)
   M.written_warnings()
   if value == nil then M.fail(M.exit_for(errcode), message) end
@@ -73,6 +82,7 @@ local color_codes = { red = 31, green = 32, yellow = 33, blue = 34, magenta = 35
 local use_color
 
 ---Whether stdout gets color: a terminal, and NO_COLOR unset.
+---@return boolean
 function M.color_enabled()
   if use_color == nil then
     local no_color = sys.getenv("NO_COLOR")
@@ -83,12 +93,16 @@ function M.color_enabled()
 end
 
 ---Wrap s in an ANSI color when stdout is a terminal.
+---@param name "red"|"green"|"yellow"|"blue"|"magenta"|"cyan"|"bold"|"dim"
+---@param s string
+---@return string
 function M.paint(name, s)
   if not M.color_enabled() then return s end
   return ("\27[%dm%s\27[0m"):format(color_codes[name], s)
 end
 
 ---Print one JSON document on stdout.
+---@param value any what json.encode takes
 function M.print_json(value)
   io.write(json.encode(value, { indent = "  " }), "\n")
 end
@@ -98,8 +112,9 @@ local stdin_text
 ---LF, trailing newlines dropped). Text with control characters (escape
 ---sequences, NUL, a lone CR...) is refused: it would end up in shared
 ---Markdown and on other people's terminals.
----@param value string
----@param what string|nil the option, for the message (e.g. "--note")
+---@param value string the option's value; "-" reads standard input
+---@param what? string the option, for the message (e.g. "--note")
+---@return string text a usage error (exit 2) for control characters or a second "-"
 function M.text(value, what)
   if value == "-" then
     if stdin_text then
@@ -118,27 +133,35 @@ end
 
 ---Text safe to print on a terminal: control characters other than tab and
 ---newline shown as \xNN (logs and messages may hold anything).
+---@type fun(s: string): string
 M.printable = sys.escape_controls -- in C: search runs it on every hit
 
 ---Text as one line: runs of whitespace with a line break become one space
 ---(for fields and list items, which are one line in the log).
+---@param s string
+---@return string
 function M.one_line(s)
   return (s:gsub("%s*\r?\n%s*", " "))
 end
 
 ---Whether to ask questions: a terminal on both ends (or --interactive),
 ---and not --yes.
+---@param args table the table cli.parse returned (`yes`, `interactive`)
+---@return boolean
 function M.interactive(args)
   if args.yes then return false end
   if args.interactive then return true end
   return sys.isatty(0) and sys.isatty(1)
 end
 
+local input_ended = false
 ---Ask a question on stdout and read one line of answer; the default when
 ---the answer is empty. Once input has ended, asks nothing more and gives
 ---defaults (so a closed terminal never eats the shell's next command).
----@return string|nil answer, boolean ended
-local input_ended = false
+---@param question string
+---@param default? string
+---@return string|nil answer trimmed; default when empty or when input has ended
+---@return boolean ended whether standard input has ended
 function M.ask(question, default)
   if input_ended then return default, true end
   io.write(question, default and default ~= "" and (" [" .. default .. "]") or "", ": ")
@@ -156,6 +179,10 @@ end
 
 ---A new option parser for a workflow. `name` is the script's name as the
 ---user types it ("create.lua").
+---@param name string the script as the user types it ("create.lua")
+---@param description string
+---@param epilog? string
+---@return table parser a lua-argparse parser
 function M.parser(name, description, epilog)
   local parser = argparse(name, description, epilog)
     :usage_margin(2):help_max_width(80)
@@ -164,11 +191,14 @@ function M.parser(name, description, epilog)
 end
 
 ---The optional session id argument the log workflows share.
+---@param parser table from cli.parser
 function M.id_argument(parser)
   parser:argument("id", "Session id: 12 or session-12 (default: the acting session)."):args("?")
 end
 
 ---The --yes and --interactive flags of workflows that ask on a terminal.
+---@param parser table from cli.parser
+---@param yes_help? string the help of --yes (default "Ask nothing.")
 function M.prompt_flags(parser, yes_help)
   parser:flag("-y --yes", yes_help or "Ask nothing.")
   parser:flag("-i --interactive", "Ask even without a terminal (answers from stdin).")
@@ -265,6 +295,9 @@ end
 ---Parse args (default: the script's `arg`); on error stop with exit 2 and
 ---the parser's usage line. A value starting with '-' that argparse read as
 ---an unknown option gets a second hint: how to pass it (`--`, or `--opt=`).
+---@param parser table from cli.parser
+---@param args? string[] default: the script's `arg`
+---@return table args argparse's result (`--working-on` as `working_on`)
 function M.parse(parser, args)
   args = args or _G.arg
   local ok, result = parser:pparse(args)

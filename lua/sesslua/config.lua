@@ -14,6 +14,7 @@ local M = {}
 local sethook = debug.sethook
 
 ---Known keys and their types; CHECK below checks their contents.
+---@type table<string, string>
 M.SCHEMA = {
   stale_hours = "number",
   time_zone = "string",          -- "local" or "UTC"
@@ -24,9 +25,12 @@ M.SCHEMA = {
   status_columns = "table",      -- array of { head = "PRIO", field = "Priority" [, drop = 1] }
 }
 
+---The built-in values.
+---@type table<string, any>
 M.DEFAULTS = { stale_hours = 24, time_zone = "local" }
 
 ---The known keys, sorted.
+---@return string[] names
 function M.keys()
   local keys = {}
   for k in pairs(M.SCHEMA) do keys[#keys + 1] = k end
@@ -39,9 +43,11 @@ local cache
 ---Lua instructions a config file may run: a table literal takes a few
 ---hundred; a loop that never ends is stopped instead of hanging every
 ---command.
+---@type integer
 M.BUDGET = 10000000
 
 ---The session sources session_sources may order (tree.current_session).
+---@type table<string, boolean>
 M.SOURCES = { option = true, env = true, file = true }
 
 local function fail(path, fmt, ...)
@@ -65,6 +71,8 @@ end
 ---Why a Lua pattern does not compile, or nil. string.find only reports an
 ---error when matching reaches the bad part, so the pattern is also walked
 ---here: every class, set, capture and %b / %f must be complete.
+---@param p string a Lua pattern
+---@return string|nil why
 local function pattern_error(p)
   local ok, err = pcall(string.find, "", p)
   if not ok then return (tostring(err):gsub("^.-:%d+: ", "")) end
@@ -260,6 +268,8 @@ local function load_file(path)
 end
 
 ---The effective configuration: values plus, per key, where it came from.
+---@param ctx sesslua.Context
+---@return {values: table<string, any>, origin: table<string, string>} config the same table on every call; raises {code = 2, message} for an invalid file
 function M.get(ctx)
   if cache then return cache end
   local values, origin = {}, {}
@@ -283,6 +293,9 @@ function M.get(ctx)
 end
 
 ---Options for handoff.run from the config plus the command line.
+---@param ctx sesslua.Context
+---@param extra? table options copied over the config's ({strict = true, path = path})
+---@return table opts for handoff.run; raises {code = 2, message} for a bad entry
 function M.handoff_options(ctx, extra)
   local c = M.get(ctx).values
   local opts = { stale_hours = c.stale_hours, secrets = c.secret_patterns }

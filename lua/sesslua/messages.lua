@@ -15,15 +15,51 @@ local tree = require("sesslua.tree")
 
 local M = {}
 
+---A message, as its file holds it (and `path`, `kind`, `read` when read back).
+---@class sesslua.Message
+---@field schema integer 1
+---@field id string unique, sorting by time
+---@field from string a session id
+---@field to string a session id, or "broadcast"
+---@field subject string
+---@field body string|userdata text, or json.null
+---@field priority string "low", "normal", "high" or "urgent"
+---@field sent string UTC, `YYYY-MM-DDTHH:MM:SSZ`
+---@field reply_to string|userdata an id, or json.null
+---@field migrated_from string|nil the old file, for a message sesslua.migrate converted
+---@field path string|nil the file (M.load, M.inbox)
+---@field kind "direct"|"broadcast"|nil M.inbox only
+---@field read boolean|nil M.inbox only
+
+---What M.deliver takes.
+---@class sesslua.NewMessage
+---@field from string a normalised session id
+---@field to string a session id, or "broadcast"
+---@field subject string
+---@field body? string
+---@field priority? string default "normal"
+---@field reply_to? string
+---@field sent_epoch? number default now
+---@field already_read? boolean deliver a direct message into cur/
+---@field migrated_from? string
+
+---The priorities, lowest first.
+---@type string[]
 M.PRIORITIES = { "low", "normal", "high", "urgent" }
 local RANK = { urgent = 4, high = 3, normal = 2, low = 1 }
 
 ---A valid priority word (any case) in lower case, or nil.
+---@param word string|nil
+---@return string|nil priority "low", "normal", "high" or "urgent"
 function M.priority(word)
   local w = word and word:lower()
   if w and RANK[w] then return w end
 end
 
+---`<root>/messages` with the further arguments appended as path parts.
+---@param root string the coordination root
+---@param ... string path parts appended
+---@return string path
 local function dir(root, ...)
   return table.concat({ tree.paths(root).messages, ... }, "/")
 end
@@ -31,6 +67,8 @@ M.dir = dir
 
 local counter = 0
 ---A unique id that sorts by time: 20261125T175953.123456Z-<pid>-<n><rand>.
+---@param now? number epoch seconds with a fraction (default sys.time())
+---@return string id
 function M.new_id(now)
   now = now or sys.time()
   counter = counter + 1
@@ -59,8 +97,11 @@ local function refusal(m)
 end
 
 ---Write a message into its folder; returns the message table.
----@param m table {from, to, subject, body, priority, reply_to}
----@return table|nil message, string|nil err, string|nil code ("EUSAGE" when m is incomplete)
+---@param ctx sesslua.Context
+---@param m sesslua.NewMessage
+---@return sesslua.Message|nil message as written (no `path`)
+---@return string|nil message the reason on failure
+---@return string|nil code "EUSAGE" when m is incomplete; fs.mkdir's and fs.write's codes
 function M.deliver(ctx, m)
   local why = refusal(m)
   if why then return nil, why, "EUSAGE" end
@@ -89,11 +130,17 @@ local ID_SHAPE = "^%d%d%d%d%d%d%d%dT%d%d%d%d%d%d%.%d%d%d%d%d%dZ%-%d+%-%x+$"
 
 ---Whether s has the shape of a message id (only then is it safe to put in a
 ---path: an id comes from the command line or from anyone's message file).
+---@param s any
+---@return boolean
 function M.is_id(s)
   return type(s) == "string" and #s <= 100 and s:match(ID_SHAPE) ~= nil
 end
 
 ---Read one message file; nil and a reason when it is not valid.
+---@param path string
+---@return sesslua.Message|nil message with `path` set
+---@return string|nil message the reason on failure
+---@return string|nil code "EINVAL" for a file that is no message; fs.read's codes
 function M.load(path)
   local text, err, code = fs.read(path)
   if not text then return nil, err, code end
@@ -107,6 +154,8 @@ end
 
 ---Our message files are named by id (20261125T...); other .json files
 ---in these folders are the shell scripts' (see migrate.lua).
+---@param name string a file name
+---@return boolean
 local function is_ours(name)
   return name:match("^%d%d%d%d%d%d%d%dT%d%d%d%d%d%d") ~= nil
 end
@@ -121,6 +170,9 @@ local function list_json(folder)
 end
 
 ---The set of broadcast ids a session has read.
+---@param ctx sesslua.Context
+---@param session string
+---@return table<string, boolean> ids
 function M.broadcast_read(ctx, session)
   local set = {}
   local text = fs.read(dir(ctx.root, session, "broadcast-read")) or ""
@@ -130,7 +182,11 @@ end
 
 ---Messages for a session: direct (new, and cur when all) and broadcasts
 ---(unread, or all), each with .read and .kind ("direct"/"broadcast").
----@return table messages, table problems array of {path, message}
+---@param ctx sesslua.Context
+---@param session string
+---@param all? boolean also the read ones
+---@return sesslua.Message[] messages with `path`, `kind` and `read`, sorted by M.sort
+---@return {path: string, message: string}[] problems files that could not be read or are no message
 function M.inbox(ctx, session, all)
   local out, problems = {}, {}
   local function add(path, read, kind)
@@ -162,7 +218,8 @@ end
 ---A lookup of messages by id in every mailbox (each session's new/ and
 ---cur/, and broadcast/): the message a reply answers usually sits in the
 ---other session's mailbox, or has been read already. Lists the folders once.
----@return function(id) -> message|nil
+---@param ctx sesslua.Context
+---@return fun(id: string): sesslua.Message|nil find
 function M.finder(ctx)
   local folders
   return function(id)
@@ -185,6 +242,9 @@ function M.finder(ctx)
 end
 
 ---The message with this id in any mailbox, or nil.
+---@param ctx sesslua.Context
+---@param id string
+---@return sesslua.Message|nil
 function M.find(ctx, id)
   return M.finder(ctx)(id)
 end
@@ -192,6 +252,9 @@ end
 ---For each reply in list, the message it answers (from list itself, else
 ---from any mailbox): a map from the reply's id to its parent; replies whose
 ---parent is gone (pruned, or sent with --force) have no entry.
+---@param ctx sesslua.Context
+---@param list sesslua.Message[]
+---@return table<string, sesslua.Message> parents reply id -> the message it answers
 function M.parents(ctx, list)
   local by_id, out, find = {}, {}, M.finder(ctx)
   for _, m in ipairs(list) do by_id[m.id] = m end
@@ -202,6 +265,7 @@ function M.parents(ctx, list)
 end
 
 ---Urgent and high first, then newest first.
+---@param list sesslua.Message[] sorted in place
 function M.sort(list)
   table.sort(list, function(a, b)
     local ra, rb = RANK[a.priority] or 2, RANK[b.priority] or 2
@@ -213,7 +277,8 @@ end
 
 ---A counter of unread messages per session that reads the broadcast
 ---folder once (status shows a count for every session).
----@return function(session) -> integer
+---@param ctx sesslua.Context
+---@return fun(session: string): integer count
 function M.unread_counter(ctx)
   local broadcasts = {}
   for _, path in ipairs(list_json(dir(ctx.root, "broadcast"))) do
@@ -233,6 +298,9 @@ function M.unread_counter(ctx)
 end
 
 ---Count of unread messages for one session.
+---@param ctx sesslua.Context
+---@param session string
+---@return integer
 function M.unread_count(ctx, session)
   return M.unread_counter(ctx)(session)
 end
@@ -240,6 +308,11 @@ end
 ---Tell every session about a new shared knowledge entry, as the old
 ---share script did: one broadcast message (no log lines: a share must stay
 ---cheap however many sessions are active).
+---@param ctx sesslua.Context
+---@param entry {session: string, category: string, text: string} a knowledge entry
+---@return sesslua.Message|nil message
+---@return string|nil message the reason on failure
+---@return string|nil code
 function M.knowledge_broadcast(ctx, entry)
   return M.deliver(ctx, {
     from = entry.session, to = "broadcast",
@@ -251,8 +324,12 @@ end
 
 ---Mark messages read: a direct one moves new -> cur; a broadcast id is
 ---added to the session's read list (the message itself is not copied).
----@param ids table array of ids, or nil for all unread
----@return integer marked, table missing ids not found
+---@param ctx sesslua.Context
+---@param session string
+---@param ids? string[] the ids to mark; nil for every unread message
+---@return integer|nil marked
+---@return string[]|string|nil missing_or_message the given ids not in the unread inbox; the message on failure
+---@return string|nil code on failure
 function M.mark_read(ctx, session, ids)
   local inbox = M.inbox(ctx, session, false)
   local wanted

@@ -13,10 +13,13 @@ local json = require("sesslua.json")
 
 local M = {}
 
+---The stale limit when opts.stale_hours is not given.
+---@type number
 M.DEFAULT_STALE_HOURS = 24
 
 -- A Last Updated this far ahead of the clock is not "just now": one of
 -- the two clocks is wrong. Less is ordinary drift between machines.
+---@type integer
 M.SKEW_SECONDS = 300
 
 local md_plain = md.plain -- gives the bytes back when no markup character is in them
@@ -53,9 +56,11 @@ end
 ---Words saying that work is over. A header Status holding one of them as
 ---a whole word, in any case, with emoji and other words around it
 ---(`✅ COMPLETE - search service shipped`, `Done`), is complete.
+---@type string[]
 M.COMPLETE_WORDS = { "complete", "completed", "done", "finished", "shipped", "closed" }
 
 ---Words that undo a complete word after them: `Not done`, `Almost finished`.
+---@type string[]
 M.NOT_COMPLETE_WORDS = { "not", "almost", "nearly" }
 
 local complete_set, negation_set = {}, {}
@@ -115,20 +120,20 @@ end
 
 ---A field as summaries read one: the header's, else Current Work's; nil
 ---when blank or a placeholder.
----@param doc table a log Doc
+---@param doc sesslua.Log
 ---@param key string
----@return string|nil
+---@return string|nil value raw Markdown
 function M.field(doc, key)
   return doc:header_value(key) or doc:value(key, "Current Work")
 end
 
 ---The short summary (list, status): cheap fields only. `opts.fields`: an
 ---array of field names to read into `s.fields` (status columns).
----@param doc table a log Doc
+---@param doc sesslua.Log
 ---@param id string
 ---@param path string|nil
----@param opts table|nil {now =, stale_hours =, fields =}
----@return table
+---@param opts? {now: integer|nil, stale_hours: number|nil, fields: string[]|nil}
+---@return table summary
 function M.brief(doc, id, path, opts)
   opts = opts or {}
   local now = opts.now or os.time()
@@ -166,7 +171,7 @@ end
 ---the resolution with a leading "Solved by" / "Fixed by" / "Resolved by"
 ---dropped; resolution nil when there is none.
 ---@param item string the item's text as written
----@return table {text = string, resolution = string|nil}
+---@return {text: string, resolution: string|nil}
 function M.resolved_item(item)
   local issue, rest = item:match("^~~(.-)~~(.*)$")
   if not issue then
@@ -215,11 +220,11 @@ end
 
 ---The full summary (view --json): brief plus sections, phase, completed,
 ---resolved, next steps, learnings and every field, all as text.
----@param doc table a log Doc
+---@param doc sesslua.Log
 ---@param id string
 ---@param path string|nil
----@param opts table|nil as for brief
----@return table
+---@param opts? {now: integer|nil, stale_hours: number|nil, fields: string[]|nil}
+---@return table summary
 function M.full(doc, id, path, opts)
   local s = M.brief(doc, id, path, opts)
   s.sections = {}
@@ -253,9 +258,11 @@ end
 ---Read and summarise a log file; nil, message, code when unreadable.
 ---@param path string
 ---@param id string
----@param opts table|nil as for brief
----@param full boolean|nil summary.full instead of summary.brief
----@return table|nil summary, table|string doc_or_message, string|nil code
+---@param opts? {now: integer|nil, stale_hours: number|nil, fields: string[]|nil}
+---@param full? boolean summary.full instead of summary.brief
+---@return table|nil summary
+---@return sesslua.Log|string|nil doc_or_message the Doc; the message on failure
+---@return string|nil code on failure
 function M.load(path, id, opts, full)
   local doc, err, code = log.open(path)
   if not doc then return nil, err, code end
@@ -288,7 +295,7 @@ end
 ---`fields` holds the fields asked for in brief's `opts.fields` (null when
 ---the log lacks one).
 ---@param s table a summary (summary.full for "log")
----@param kind string "log"|"list"|"status"
+---@param kind "log"|"list"|"status"
 ---@return table
 function M.json(s, kind)
   local keys = PROJECTIONS[kind]
@@ -320,7 +327,7 @@ end
 ---Age as people read it, marked when it comes from the file time or lies
 ---in the future; `short` for narrow terminals.
 ---@param s table a summary
----@param short boolean|nil
+---@param short? boolean the compact forms
 ---@return string
 function M.age_text(s, short)
   if not s.age_seconds then return "—" end

@@ -6,8 +6,29 @@ local template = require("sesslua.template")
 
 local M = {}
 
+---A kind of shared knowledge.
+---@class sesslua.KnowledgeKind
+---@field type string "learning", "pattern", "troubleshooting", "best-practice"
+---@field file string the file under shared-knowledge/ ("learnings.md")
+---@field title string the file's title ("Shared Learnings")
+---@field label string the word an entry's body starts with ("Learning")
+---@field total string the counter's label ("Total Learnings")
+
+---The paths under a coordination root.
+---@class sesslua.TreePaths
+---@field root string
+---@field sessions string
+---@field active string sessions/ACTIVE
+---@field archive string sessions/ARCHIVE
+---@field template string sessions/SESSION_LOG_TEMPLATE.md
+---@field knowledge string shared-knowledge
+---@field messages string
+---@field scripts string
+---@field current_session string .current_session
+
 ---The kinds of shared knowledge, in display order: file, title, the word
 ---an entry's body starts with, and the counter's label.
+---@type sesslua.KnowledgeKind[]
 M.KNOWLEDGE = {
   { type = "learning", file = "learnings.md", title = "Shared Learnings",
     label = "Learning", total = "Total Learnings" },
@@ -21,7 +42,7 @@ M.KNOWLEDGE = {
 
 ---Paths under a coordination root.
 ---@param root string
----@return table
+---@return sesslua.TreePaths paths
 function M.paths(root)
   local sessions = root .. "/sessions"
   return {
@@ -38,8 +59,9 @@ function M.paths(root)
 end
 
 ---Validate and normalise a session id: `12` means `session-12`.
----@param input string|nil
----@return string|nil id, string|nil why
+---@param input string|nil `12`, `session-12`, any id
+---@return string|nil id
+---@return string|nil why when input is no valid id
 function M.normalize_id(input)
   if input == nil or input == "" then return nil, "empty session id" end
   if input:find("\0", 1, true) then return nil, "session id contains a NUL byte" end
@@ -63,6 +85,8 @@ local DOCUMENTS = { readme = true, changelog = true, license = true, contributin
 ---LICENSE, CONTRIBUTING, or a template (`template`, `SESSION_LOG_TEMPLATE`,
 ---`log-template`). A session about templates (`template-migration`) is
 ---still a session.
+---@param name string a file name without .md
+---@return boolean
 function M.is_document_name(name)
   local lower = name:lower()
   return DOCUMENTS[lower] == true or lower == "template" or lower:find("[_%-%.]template$") ~= nil
@@ -75,11 +99,16 @@ local function pad_digits(d)
   d = d:match("^0*(%d-%d)$") -- leading zeros do not count
   return #d < 12 and ZEROS:sub(#d + 1) .. d or d
 end
+---@param id string
+---@return string key
 function M.natural_key(id)
   return (id:gsub("%d+", pad_digits))
 end
 
 ---Whether id a sorts before id b naturally (ties by bytes).
+---@param a string
+---@param b string
+---@return boolean
 function M.natural_less(a, b)
   local ka, kb = M.natural_key(a), M.natural_key(b)
   if ka ~= kb then return ka < kb end
@@ -88,13 +117,17 @@ end
 
 ---The short form used by the original template's `Session [ID]`:
 ---`session-12` -> `12`; other ids stay as they are.
+---@param id string
+---@return string
 function M.short_id(id)
   return id:match("^session%-(.+)$") or id
 end
 
 ---The acting session: --session, $SESSLUA_SESSION, then the root's
 ---.current_session file (what the shell scripts wrote).
----@return string|nil id, string|nil source
+---@param ctx sesslua.Context
+---@return string|nil id nil when no source gives one; raises {code = 2, message} for an invalid one
+---@return string|nil source "--session", "SESSLUA_SESSION" or the file's path
 function M.current_session(ctx)
   local sources = {
     option = function() return ctx.session ~= "" and ctx.session or nil, "--session" end,
@@ -129,7 +162,11 @@ end
 
 ---The session a workflow acts on: the ID argument, else the acting
 ---session; validated.
----@return string|nil id, string|nil message, string|nil code ("EUSAGE")
+---@param ctx sesslua.Context
+---@param given string|nil the ID argument
+---@return string|nil id
+---@return string|nil message with a hint
+---@return string|nil code "EUSAGE"
 function M.session_arg(ctx, given)
   local raw = given
   if raw == nil then
@@ -147,6 +184,10 @@ end
 ---Whether path is a regular file, or a symlink to one inside the root (a
 ---link committed into the tree must not make sesslua read or print files
 ---from elsewhere, such as ~/.ssh).
+---@param ctx sesslua.Context
+---@param path string
+---@return boolean safe
+---@return string|nil code "ENOENT", "EISDIR", "EINVAL" or "EACCES" when not safe
 function M.safe_file(ctx, path)
   local st = fs.stat(path)
   if not st then return false, "ENOENT" end
@@ -163,6 +204,10 @@ end
 
 ---What a log's file name says: {name, id, path, archive_date}; in ARCHIVE
 ---(`archived`) the id and date come from the name `<id>-YYYY-MM-DD[-N].md`.
+---@param dir string
+---@param name string the file name, `<id>.md`
+---@param archived? boolean read the name as ARCHIVE writes it
+---@return {name: string, id: string, path: string, archive_date: string|nil}
 function M.describe_log(dir, name, archived)
   local id, date = name:sub(1, -4), nil
   if archived then
@@ -178,6 +223,11 @@ end
 ---Files whose names are no session id (README.md, SESSION_LOG_TEMPLATE.md,
 ---"my notes.md") are left out silently: they are documents, not logs.
 ---warn(message) is called for each unsafe file skipped.
+---@param ctx sesslua.Context
+---@param dir string
+---@param warn? fun(message: string) called for each unsafe file skipped
+---@param archived? boolean names as ARCHIVE writes them
+---@return string[] names
 function M.log_names(ctx, dir, warn, archived)
   local keys = {}
   local names, types = fs.list(dir, ".md", true)
@@ -201,6 +251,11 @@ function M.log_names(ctx, dir, warn, archived)
 end
 
 ---The logs of a folder (tree.log_names) as tree.describe_log tables.
+---@param ctx sesslua.Context
+---@param dir string
+---@param warn? fun(message: string)
+---@param archived? boolean
+---@return {name: string, id: string, path: string, archive_date: string|nil}[] files
 function M.log_files(ctx, dir, warn, archived)
   local out = {}
   for i, name in ipairs(M.log_names(ctx, dir, warn, archived)) do
@@ -210,7 +265,11 @@ function M.log_files(ctx, dir, warn, archived)
 end
 
 ---The active log of a session that must exist.
----@return string|nil path, string|nil message, string|nil code
+---@param ctx sesslua.Context
+---@param id string a normalised session id
+---@return string|nil path
+---@return string|nil message
+---@return string|nil code "ENOENT", "EACCES", "EISDIR" or "EINVAL"
 function M.existing_log(ctx, id)
   local path = M.log_path(ctx.root, id)
   local safe, why = M.safe_file(ctx, path)
@@ -227,7 +286,11 @@ function M.existing_log(ctx, id)
 end
 
 ---The session a workflow acts on and its active log, which must exist.
----@return string|nil id, string path | nil, message, code
+---@param ctx sesslua.Context
+---@param given string|nil the ID argument
+---@return string|nil id
+---@return string|nil path_or_message the log's path; the message on failure
+---@return string|nil code "EUSAGE" or "ENOENT" (and the like) on failure
 function M.resolve_log(ctx, given)
   local id, err, code = M.session_arg(ctx, given)
   if not id then return nil, err, code end
@@ -238,7 +301,10 @@ end
 
 ---The coordination root must exist (for workflows that only read): a
 ---mistyped --root must not look like an empty team.
----@return string|nil root, string|nil message, string|nil code
+---@param ctx sesslua.Context
+---@return string|nil root
+---@return string|nil message
+---@return string|nil code "ENOENT"
 function M.require_root(ctx)
   if fs.exists(ctx.root) then return ctx.root end
   return nil, ("%s: no coordination tree here\nhint: check --root / $SESSLUA_ROOT, or create one "
@@ -246,11 +312,17 @@ function M.require_root(ctx)
 end
 
 ---Path of an active log.
+---@param root string
+---@param id string
+---@return string
 function M.log_path(root, id)
   return M.paths(root).active .. "/" .. id .. ".md"
 end
 
 ---The text of a knowledge file with no entries yet.
+---@param kind sesslua.KnowledgeKind a M.KNOWLEDGE entry
+---@param ctx sesslua.Context
+---@return string text raises when the template is missing
 function M.knowledge_header(kind, ctx)
   return template.fill(template.read(ctx, "knowledge.md"), {
     ["{{title}}"] = kind.title, ["{{total}}"] = kind.total, ["{{type}}"] = kind.type,
@@ -258,7 +330,10 @@ function M.knowledge_header(kind, ctx)
 end
 
 ---Create whatever part of the tree is missing; never overwrite.
----@return table report array of {path=, created=bool}
+---@param ctx sesslua.Context
+---@return {path: string, created: boolean}[]|nil report
+---@return string|nil message
+---@return string|nil code
 function M.ensure(ctx)
   local p = M.paths(ctx.root)
   local report = {}
