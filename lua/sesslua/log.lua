@@ -13,13 +13,46 @@ local M = {}
 
 ---@class sesslua.Log
 ---@field text string the log's bytes
----@field md userdata the md.parse document of text
+---@field md sesslua.md.Doc the md.parse document of text
 ---@field path string|nil where it was read from (informative)
 ---@field schema sesslua.Schema the shape it is read with
 ---@field eol string "\n" or "\r\n": what lines written into it end with
----@field sections table[] md sections (built on first use)
+---@field sections sesslua.md.Section[] md sections (built on first use)
+
+---A list item of a log: the document object's item, and whether its text
+---is a template sample.
+---@class sesslua.log.Item: sesslua.md.Item
+---@field placeholder boolean
+
+---A labelled block: the label line [label_start, label_end) and the lines
+---it leads [label_end, stop).
+---@class sesslua.log.Block
+---@field label_start integer
+---@field label_end integer
+---@field stop integer
+---@field value string the text after the label ("" for a heading or the section's own list)
+---@field heading boolean|nil led by a heading named like the label (`### Current Phase`)
+---@field implicit boolean|nil the section's own list, standing for the schema's implicit label
+
+---One line of log.lines.
+---@class sesslua.log.Line
+---@field start integer
+---@field stop integer after the line ending
+---@field s string the line without its ending
+
+---A dated group of Completed Today.
+---@class sesslua.log.CompletedGroup
+---@field date string `YYYY-MM-DD`
+---@field items string[]
+
+---A dated block of Learnings & Discoveries.
+---@class sesslua.log.Learning
+---@field date string `YYYY-MM-DD`
+---@field topic string
+---@field text string its lines, bullets removed, joined with "\n"
 
 ---The words Current Work's Status takes; others are allowed, with a warning.
+---@type string[]
 M.WORK_STATUSES = schema.current().work_statuses
 
 ---Whether status is one of WORK_STATUSES.
@@ -30,6 +63,7 @@ function M.known_status(status)
 end
 
 ---The sections in the order a log keeps them (the schema's).
+---@type string[]
 M.SECTIONS = schema.current():order()
 
 local Doc = {}
@@ -47,9 +81,9 @@ end
 ---A Doc over text (path is informative only), read with schema s (the one
 ---in force by default).
 ---@param text string
----@param path string|nil
----@param s sesslua.Schema|nil
----@return sesslua.Log
+---@param path? string kept as doc.path, for messages only
+---@param s? sesslua.Schema default schema.current()
+---@return sesslua.Log doc
 function M.new(text, path, s)
   local doc = setmetatable({ path = path, schema = s or schema.current() }, Meta)
   doc:reindex(md.parse(text))
@@ -57,7 +91,10 @@ function M.new(text, path, s)
 end
 
 ---Read a log file into a Doc.
----@return sesslua.Log|nil doc, string|nil message, string|nil code
+---@param path string
+---@return sesslua.Log|nil doc
+---@return string|nil message fs.read's, on failure
+---@return string|nil code
 function M.open(path)
   local text, err, code = fs.read(path)
   if not text then return nil, err, code end
@@ -66,7 +103,7 @@ end
 
 ---Take a new parse (from md.parse or a splice), or parse doc.text again
 ---after it was assigned.
----@param parsed userdata|nil
+---@param parsed? sesslua.md.Doc a parse of the new text (md.parse, d:splice); default: parse doc.text
 function Doc:reindex(parsed)
   self.md = parsed or md.parse(self.text)
   self.text = self.md:text()
@@ -88,8 +125,8 @@ end
 ---case, emoji and punctuation aside), first in document order: never a
 ---heading that only starts like it (`## Coordination Lessons` is prose).
 ---Readers and writers use the same lookup, so nothing is added twice.
----@param name string
----@return table|nil section
+---@param name string a schema section's name or alias (another title is compared the same way)
+---@return sesslua.md.Section|nil section
 function Doc:section(name)
   local found = self.found
   local sec = found[name]
@@ -106,8 +143,10 @@ end
 ---(case aside), else the one title it is a prefix of, as shown (emoji
 ---included: `🚢` finds `🚢 RELEASE DAY`), else the one title it is a prefix
 ---of with case, emoji and punctuation aside.
----@param query string
----@return table|nil section, string|nil why "ambiguous"|"missing", string[]|nil candidates
+---@param query string what a person typed
+---@return sesslua.md.Section|nil section
+---@return "ambiguous"|"missing"|nil why
+---@return string[]|nil candidates the matching titles (ambiguous), else all of them
 function Doc:lookup(query)
   local q = query:lower()
   for _, sec in ipairs(self.sections) do
@@ -135,7 +174,8 @@ end
 
 ---The header range: the first level-1 heading's own body, else the text
 ---before the first heading.
----@return integer a, integer b
+---@return integer a
+---@return integer b
 function Doc:header_range()
   local h = self.header
   if not h then
@@ -149,6 +189,9 @@ end
 
 -- Text helpers --------------------------------------------------------------
 
+---Whether a line is blank (only spaces and tabs, or nothing).
+---@param s string a line without its ending
+---@return boolean
 local function is_blank(s) return s:find("%S") == nil end
 
 ---s without surrounding whitespace, in linear time: `^%s*(.-)%s*$` is
@@ -164,21 +207,27 @@ M.trim = trim
 
 ---The text of a list item line ("- [x] text", "* text"), trimmed, or nil:
 ---for one line of text a person typed, not for reading a log (Doc:items).
----@param s string
----@return string|nil
+---@param s string one line
+---@return string|nil text
 local function item_text(s)
   local t = s:match("^%s*[-*+]%s+%[[xX ]%]%s*(.*)$") or s:match("^%s*[-*+]%s+(.*)$")
   return t and trim(t)
 end
 M.item_text = item_text
 
+---Whether a line is a one-line HTML comment (`<!-- hint -->`).
+---@param s string a line without its ending
+---@return boolean
 local function is_comment(s) return s:match("^%s*<!%-%-.*%-%->%s*$") ~= nil end
 M.is_blank, M.is_comment = is_blank, is_comment
 
 ---Lines of text[a, b) without a table per line: an iterator of
 ---(start, stop after the line ending, the line without its ending). Stops
 ---early when the caller breaks, so a 200 MB section costs what is read.
----@return function
+---@param text string
+---@param a integer
+---@param b integer
+---@return fun(): integer|nil, integer, string lines each (start, stop, line)
 function M.each_line(text, a, b)
   local pos = a
   return function()
@@ -195,6 +244,10 @@ end
 
 ---Lines of text[a, b) as a table of {start, stop, s}; each_line is the
 ---cheap form.
+---@param text string
+---@param a integer
+---@param b integer
+---@return sesslua.log.Line[] lines
 function M.lines(text, a, b)
   local out = {}
   for start, stop, s in M.each_line(text, a, b) do
@@ -207,6 +260,8 @@ end
 
 ---Whether a document-level block is the footer (a paragraph whose first
 ---line is a footer field: Last Updated, Updated By).
+---@param b sesslua.md.Block
+---@return boolean
 function Doc:is_footer_block(b)
   if b.kind ~= "paragraph" then return false end
   for _, k in ipairs(self.schema.footer) do
@@ -220,8 +275,8 @@ end
 ---a thematic break or the footer, so trailing rules, blank lines and the
 ---footer stay after anything added. Walks the blocks back from the
 ---section's end, one at a time.
----@param sec table
----@return integer
+---@param sec sesslua.md.Section
+---@return integer position
 function Doc:content_end(sec)
   -- section tables are rebuilt on every reindex, so the answer can live on them
   if sec.content_stop then return sec.content_stop end
@@ -238,20 +293,25 @@ end
 -- Fields -----------------------------------------------------------------
 
 ---A field in text[a, b), either form (`**Key:** value`, `- **Key:** value`).
----@return table|nil field {key, value, value_start, value_end, line_start, line_end, bullet, block_end}
+---@param key string
+---@param a? integer default 1
+---@param b? integer default #text + 1
+---@return sesslua.md.DocField|nil field
 function Doc:field_in(key, a, b)
   return self.md:field(key, a, b)
 end
 
 ---Every field of [a, b), both forms, in file order.
----@return table[]
+---@param a? integer default 1
+---@param b? integer default #text + 1
+---@return sesslua.md.DocField[] fields
 function Doc:fields(a, b)
   return self.md:fields(a, b)
 end
 
 ---A field: in the header, then Current Work, then anywhere.
 ---@param key string
----@return table|nil field
+---@return sesslua.md.DocField|nil field
 function Doc:field(key)
   local a, b = self:header_range()
   local f = self.md:field(key, a, b)
@@ -265,6 +325,8 @@ function Doc:field(key)
 end
 
 ---A field of the header only (the log's own Status, Role, ...).
+---@param key string
+---@return sesslua.md.DocField|nil field
 function Doc:header_field(key)
   local a, b = self:header_range()
   return self.md:field(key, a, b)
@@ -279,8 +341,8 @@ end
 ---header, then Current Work, then anywhere (as Doc:field), or only in
 ---scope_section.
 ---@param key string
----@param scope_section string|nil only in this schema section
----@return string|nil
+---@param scope_section? string only in this schema section's own body
+---@return string|nil value
 function Doc:value(key, scope_section)
   local d = self.md
   if scope_section then
@@ -297,17 +359,20 @@ end
 
 ---A header field's value (nil when blank, a placeholder or missing): the
 ---log's own Status is the header's, never Current Work's.
+---@param key string
+---@return string|nil value
 function Doc:header_value(key)
   return filled(self.md:field_value(key, self:header_range()))
 end
 
 ---The status of the work: Current Work's Status (nil when unset).
+---@return string|nil status
 function Doc:work_status()
   return self:value("Status", "Current Work")
 end
 
 ---Progress as a number 0-100, or nil.
----@return number|nil
+---@return number|nil percent
 function Doc:progress()
   local v = self:value("Progress", "Current Work") or self:value("Progress")
   local n = v and tonumber(v:match("^%s*(%d+%.?%d*)%s*%%?%s*$"))
@@ -317,6 +382,8 @@ end
 
 ---The footer's field (Last Updated, Updated By): the last such line
 ---outside code, so a note quoting the footer is never taken for it.
+---@param key string "Last Updated" or "Updated By"
+---@return sesslua.md.DocField|nil field
 function Doc:footer_field(key)
   -- the footer is the last paragraph: searching from there finds the last
   -- line without reading every field of the log; else the whole text
@@ -328,7 +395,8 @@ function Doc:footer_field(key)
 end
 
 ---The Last Updated time as written, and as epoch seconds.
----@return string|nil text, integer|nil time
+---@return string|nil text as written; nil when missing or a placeholder
+---@return integer|nil time epoch seconds; nil for text clock.parse cannot read
 function Doc:last_updated()
   local f = self:footer_field(self.schema.footer[1])
   if not f or placeholders.is_placeholder(f.value) then return nil end
@@ -349,6 +417,9 @@ end
 
 ---The block a heading named like the label leads (`### Current Phase`):
 ---one inside sec first, else one anywhere.
+---@param sec sesslua.md.Section|nil looked in first
+---@param label string
+---@return sesslua.log.Block|nil block
 function Doc:heading_block(sec, label)
   local key = schema.key(label)
   local found
@@ -375,7 +446,9 @@ end
 ---heading named like the label (`### Current Phase`) and its body; else,
 ---for the schema's implicit label (Current Blockers), the section's own
 ---list before any label. sec may be nil.
----@return table|nil block {label_start, label_end, stop, value, heading, implicit}
+---@param sec sesslua.md.Section|nil
+---@param label string
+---@return sesslua.log.Block|nil block
 function Doc:block(sec, label)
   local f = sec and label_field(self, label, sec.heading_end, sec.body_end)
   if f then
@@ -412,7 +485,9 @@ end
 ---List items in [a, b) at the shallowest depth there: each {start, stop
 ---(after continuation lines and nested lists), text, marker, number, done
 ---(nil unless a task), line, placeholder}.
----@return table[]
+---@param a? integer default 1
+---@param b? integer default #text + 1
+---@return sesslua.log.Item[] items
 function Doc:items(a, b)
   local items = self.md:items(a, b)
   for _, it in ipairs(items) do it.placeholder = placeholders.is_placeholder(it.text) end
@@ -421,8 +496,8 @@ end
 
 ---Items of a labelled block in a section, or of the whole section.
 ---@param section_name string
----@param label string|nil
----@return table[]
+---@param label? string a labelled block of the section
+---@return sesslua.log.Item[] items
 function Doc:section_items(section_name, label)
   local sec = self:section(section_name)
   if label then
@@ -455,6 +530,7 @@ end
 
 ---Dated groups `**YYYY-MM-DD:**` of Completed Today, newest first as
 ---written: array of {date, items = {strings}}.
+---@return sesslua.log.CompletedGroup[] groups
 function Doc:completed()
   local sec = self:section("Completed Today")
   if not sec then return {} end
@@ -474,6 +550,7 @@ function Doc:completed()
 end
 
 ---Dated learnings `**YYYY-MM-DD - Topic:**` followed by lines.
+---@return sesslua.log.Learning[] learnings
 function Doc:learnings()
   local sec = self:section("Learnings & Discoveries")
   if not sec then return {} end
@@ -483,8 +560,9 @@ function Doc:learnings()
     local date, topic = f.key:match("^(%d%d%d%d%-%d%d%-%d%d)%s+%-%s+(.-)%s*$")
     if date and not f.bullet and f.value == "" and not placeholders.is_placeholder(topic) then
       local lines = {}
-      for start, _, s in M.each_line(self.text, f.line_end, math.min(f.block_end, stop)) do
-        if not is_blank(s) and not is_comment(s) and not self.md:in_code(start) then
+      for _, _, s in M.each_line(self.text, f.line_end, math.min(f.block_end, stop)) do
+        -- code lines are part of what was learned: kept as text
+        if not is_blank(s) and not is_comment(s) then
           local t = trim(s:match("^%s*[-*+]%s+(.*)$") or s)
           if not placeholders.is_placeholder(t) then lines[#lines + 1] = t end
         end
@@ -496,9 +574,9 @@ function Doc:learnings()
 end
 
 ---Plain strings of the real (non-placeholder) items.
----@param items table[]
----@param filter function|nil
----@return string[]
+---@param items sesslua.log.Item[]
+---@param filter? fun(item: sesslua.log.Item): boolean
+---@return string[] texts
 function M.texts(items, filter)
   local out = {}
   for _, it in ipairs(items) do
@@ -517,16 +595,29 @@ local function parse(text)
 end
 
 ---Every field of text[a, b), both forms, in file order.
+---@param text string
+---@param a? integer default 1
+---@param b? integer default #text + 1
+---@return sesslua.md.DocField[] fields
 function M.fields(text, a, b)
   return parse(text):fields(a, b)
 end
 
 ---A field in text[a, b), either form.
+---@param text string
+---@param key string
+---@param a? integer default 1
+---@param b? integer default #text + 1
+---@return sesslua.md.DocField|nil field
 function M.field(text, key, a, b)
   return parse(text):field(key, a, b)
 end
 
 ---List items of text[a, b) at their shallowest depth (with `placeholder`).
+---@param text string
+---@param a? integer default 1
+---@param b? integer default #text + 1
+---@return sesslua.log.Item[] items
 function M.items(text, a, b)
   local items = parse(text):items(a, b)
   for _, it in ipairs(items) do it.placeholder = placeholders.is_placeholder(it.text) end

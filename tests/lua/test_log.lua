@@ -349,4 +349,12 @@ test("doc_section_keyed_and_field_value_make_no_table_per_section", function()
   eq(d:field_value("Role", 1, 5), nil, "only in the range")
 end)
 
+test("a_learning_keeps_its_code_lines", function()
+  local d = log.new("# S\n\n## Learnings & Discoveries\n\n**2026-01-01 - Docker:**\n- use healthchecks\n"
+    .. "```yaml\nlivenessProbe: {}\n```\n\n## Next Steps\n")
+  local l = d:learnings()
+  eq(#l, 1)
+  eq(l[1].text, "use healthchecks\n```yaml\nlivenessProbe: {}\n```", "shared as written, code included")
+end)
+
 io.write(("ok %d tests\n"):format(passed))
