@@ -16,6 +16,9 @@ local M = {}
 ---@field labels string[] `**Label:**` lines that lead a list of their own
 ---@field implicit string|nil the label a hand-written section's own list stands for
 ---@field heading string|nil the heading line a team's template writes for it
+---@field position integer its index in the schema's sections
+---@field keys string[] M.key of its name and of each alias
+---@field service_fields string[]|nil Services only: a service entry's `- Key: value` lines
 
 ---@class sesslua.Schema
 ---@field header string[] the header's fields, in order
@@ -25,6 +28,7 @@ local M = {}
 ---@field work_statuses string[] what Current Work's Status takes
 ---@field samples string[] Lua patterns, each matching a whole sample text
 ---@field tokens string[] the template's bracket tokens
+---@field by_key table<string, sesslua.SectionSpec> M.key of every name and alias -> its spec
 
 local Schema = {}
 Schema.__index = Schema
