@@ -256,34 +256,6 @@ static int doc_find_all(lua_State *L)
 
 /* ---- list items and blocks --------------------------------------------- */
 
-/* The first item, and the first block, starting at or after pos (both
- * arrays are in start order). */
-static size_t first_item(const md_index *x, size_t pos)
-{
-    size_t lo = 0, hi = x->item_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x->items[mid].start < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static size_t first_block(const md_index *x, size_t pos)
-{
-    size_t lo = 0, hi = x->block_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x->blocks[mid].start < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static void push_item(lua_State *L, const doc *d, const md_item *it, size_t index)
 {
     lua_createtable(L, 0, 11);                        /* ... item */
@@ -321,7 +293,7 @@ static int doc_items(lua_State *L)
     lua_Integer want = luaL_optinteger(L, 4, -1), n = 0;
     lmd_check_range(L, 2, d->len, &a, &b);
     luaL_argcheck(L, lua_isnoneornil(L, 4) || want >= 0, 4, "depth below 0");
-    first = first_item(&d->x, a);
+    first = md_first_item(&d->x, a);
     for (i = first; want < 0 && i < d->x.item_count && items[i].start < b; i++)
         if (i == first || items[i].depth < (uint32_t)n)
             n = items[i].depth;
@@ -365,7 +337,7 @@ static int doc_blocks(lua_State *L)
     lua_Integer n = 0;
     lmd_check_range(L, 2, d->len, &a, &b);
     lua_newtable(L);                                  /* ... blocks */
-    i = first_block(&d->x, a);
+    i = md_first_block(&d->x, a);
     for (; i < d->x.block_count && blocks[i].start < b; i++) {
         push_block(L, &blocks[i]);                    /* ... blocks block */
         lua_rawseti(L, -2, ++n);
@@ -383,7 +355,7 @@ static int doc_block_before(lua_State *L)
     lua_Integer pos = luaL_checkinteger(L, 2), floor = luaL_optinteger(L, 3, 1);
     luaL_argcheck(L, pos >= 1 && (size_t)pos <= d->len + 1, 2, "position out of range");
     luaL_argcheck(L, floor >= 1 && floor <= pos, 3, "position out of range");
-    size_t i = first_block(&d->x, (size_t)pos - 1);
+    size_t i = md_first_block(&d->x, (size_t)pos - 1);
     if (i == 0 || d->x.blocks[i - 1].start < (size_t)floor - 1)
         return 0;
     push_block(L, &d->x.blocks[i - 1]);

@@ -182,6 +182,12 @@ enum {
 int md_index_build_opts(const char *text, size_t len, unsigned options,
                         md_index *index);
 
+/* The index of the first item, or of the first block, that starts at or
+ * after byte pos (item_count or block_count when none does): a binary
+ * search, both arrays being in start order. */
+size_t md_first_item(const md_index *index, size_t pos);
+size_t md_first_block(const md_index *index, size_t pos);
+
 /* Free what md_index_build allocated; safe on a zeroed or freed index. */
 void md_index_free(md_index *index);
 

@@ -259,3 +259,30 @@ void md_index_free(md_index *index)
     free(index->blocks);
     memset(index, 0, sizeof *index);
 }
+
+/* The first of n records of size bytes at base whose first member, a
+ * uint32_t start (md_item's and md_block's), is >= pos. */
+static size_t first_at(const void *base, size_t n, size_t size, size_t pos)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t start;
+        memcpy(&start, (const char *)base + mid * size, sizeof start);
+        if (start < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t md_first_item(const md_index *x, size_t pos)
+{
+    return first_at(x->items, x->item_count, sizeof *x->items, pos);
+}
+
+size_t md_first_block(const md_index *x, size_t pos)
+{
+    return first_at(x->blocks, x->block_count, sizeof *x->blocks, pos);
+}

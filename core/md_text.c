@@ -259,14 +259,7 @@ static size_t heading_from(const md_index *x, size_t pos, size_t len)
 /* The first document-level thematic break in [pos, limit), or limit. */
 static size_t break_from(const md_index *x, size_t pos, size_t limit)
 {
-    size_t lo = 0, hi = x ? x->block_count : 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (x->blocks[mid].start < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = x ? md_first_block(x, pos) : 0;
     for (; x && lo < x->block_count && x->blocks[lo].start < limit; lo++)
         if (x->blocks[lo].kind == MD_BLOCK_BREAK)
             return x->blocks[lo].start;
