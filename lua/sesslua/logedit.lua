@@ -18,6 +18,10 @@ local BIG = 8 * 1024 * 1024
 ---Replace doc.text[a, b) by s (written with "\n"; converted to the
 ---document's line ending), then reindex. Lines appended at the very end
 ---of a text that lacks a final line ending get one first.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param a integer
+---@param b integer
+---@param s string lines written with "\n"
 function M.splice(doc, a, b, s)
   if doc.eol ~= "\n" then s = s:gsub("\r?\n", doc.eol) end
   if a > #doc.text and a > 1 and s:match("\n$") and doc.text:sub(-1) ~= "\n" then
@@ -74,6 +78,9 @@ end
 ---the first section the log has that the schema puts after it, else
 ---before the footer, else at the end. A heading that only starts like a
 ---section's name is prose and is never taken for it.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param name string a schema section's name (or a new title)
+---@return sesslua.md.Section section
 function M.ensure_section(doc, name)
   local sec = doc:section(name)
   if sec then return sec end
@@ -120,6 +127,9 @@ end
 
 ---Fold runs of blank lines in [a, b) (widened to the line ending before a
 ---and the blank lines after b) into one blank line, after deletions there.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param a integer
+---@param b integer
 function M.collapse_blanks(doc, a, b)
   local eol = doc.eol
   local stop = b
@@ -146,11 +156,11 @@ end
 ---whatever matches a sample is the user's own text). With
 ---even_beside_entries (update --clear-samples) every sample in the span
 ---goes. Lines of code are never samples.
----@param doc sesslua.Log
+---@param doc sesslua.Log edited in place (doc.text and its parse)
 ---@param a integer
 ---@param b integer
----@param even_beside_entries boolean|nil
----@return integer lines removed
+---@param even_beside_entries? boolean remove samples even where real entries are (update --clear-samples)
+---@return integer removed lines removed
 local function remove_placeholders(doc, a, b, even_beside_entries)
   local cuts = {}
   local skipping = false
@@ -210,7 +220,10 @@ end
 
 ---Append an item line to the list of a block (or a whole section when
 ---label is nil), replacing the template's sample lines first.
----@param make function(items) -> line text without newline
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param section_name string
+---@param label string|nil the block's label; nil for the section's own list
+---@param make fun(items: sesslua.log.Item[]): string the new line without its line ending (may hold "\n" for continuation lines)
 function M.add_item(doc, section_name, label, make)
   local function range()
     if label then
@@ -247,7 +260,11 @@ end
 
 ---Find an item by text: exact, then case-insensitive, then a unique
 ---substring (case-insensitive).
----@return table|nil item, string|nil why, table|nil candidates
+---@param items sesslua.log.Item[]
+---@param query string
+---@return sesslua.log.Item|nil item
+---@return "ambiguous"|"missing"|nil why
+---@return string[]|nil candidates item texts: the matching ones (ambiguous), else all
 function M.match_item(items, query)
   for _, it in ipairs(items) do if it.text == query then return it end end
   local q = query:lower()
@@ -267,12 +284,19 @@ end
 ---Set a Current Work field (Working On, Status, Progress, or one the
 ---team's template adds), creating it in the schema's field order when
 ---missing.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param key string
+---@param value string line breaks become spaces
 function M.set_work_field(doc, key, value)
   return M.set_section_field(doc, "Current Work", key, value)
 end
 
 ---Set a `**Key:**` field of a section, creating the section and the field
 ---(in the schema's field order for that section) when missing.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param section_name string
+---@param key string
+---@param value string line breaks become spaces
 function M.set_section_field(doc, section_name, key, value)
   value = one_line(value)
   local sec = M.ensure_section(doc, section_name)
@@ -305,11 +329,11 @@ end
 ---Set a header field (Status, Role, ...). When the header lacks it and
 ---`create` is true, the line is added after the header's last field (or
 ---under the title when it has none), written as that field is.
----@param doc table a log Doc
+---@param doc sesslua.Log edited in place (doc.text and its parse)
 ---@param key string
----@param value string
----@param create boolean|nil add the field when missing
----@return boolean whether the field was set
+---@param value string line breaks become spaces
+---@param create? boolean add the field when the header lacks it
+---@return boolean set false (nothing changed) when the header lacks it and create is not set
 function M.set_header_field(doc, key, value, create)
   value = one_line(value)
   local f = doc:header_field(key)
@@ -334,7 +358,10 @@ end
 ---found as Doc:field finds it: in the header, then in Current Work, then
 ---anywhere outside code. A team template's own fields (`**Priority:**`)
 ---are set the same way.
----@return boolean false when the log has no such field
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param key string
+---@param value string line breaks become spaces
+---@return boolean set false (nothing changed) when the log has no such field
 function M.set_field(doc, key, value)
   local f = doc:field(key)
   if not f then return false end
@@ -343,6 +370,9 @@ function M.set_field(doc, key, value)
 end
 
 ---Set Last Updated and Updated By, adding the footer when missing.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param stamp string the Last Updated value (clock.now())
+---@param by string the Updated By value
 function M.touch(doc, stamp, by)
   for _, kv in ipairs({ { "Last Updated", stamp }, { "Updated By", by } }) do
     local f = doc:footer_field(kv[1])
@@ -368,6 +398,10 @@ end
 
 ---Add `- [x] text` under `**date:**` in Completed Today (group created at
 ---the top when missing: newest first). Returns false when already there.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param date string `YYYY-MM-DD`
+---@param text string
+---@return boolean added false when already under that date
 function M.add_completed(doc, date, text)
   local sec = M.ensure_section(doc, "Completed Today")
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
@@ -398,6 +432,10 @@ end
 
 ---Add an unchecked task to Current Phase (no duplicate).
 ---`details`: lines to keep under the task (a carried step's sub-bullets).
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param task string
+---@param details? string lines to keep under the task, as written (logedit.item_details of a carried step)
+---@return boolean added false when the task is already there
 function M.add_phase_task(doc, task, details)
   for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
     if it.text == task and not it.placeholder then return false end
@@ -411,6 +449,9 @@ function M.add_phase_task(doc, task, details)
 end
 
 ---The lines under a list item after its first (its sub-bullets), as text.
+---@param doc sesslua.Log
+---@param it sesslua.log.Item
+---@return string|nil details the lines after the item's first, as written; nil when there are none
 function M.item_details(doc, it)
   local nl = doc.text:find("\n", it.start, true)
   if not nl or nl + 1 >= it.stop then return nil end
@@ -418,7 +459,11 @@ function M.item_details(doc, it)
 end
 
 ---Check a phase task, matched by match_item; returns the item's text.
----@return string|nil text, string|nil why, table|nil candidates
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param query string
+---@return string|nil text the task's full text
+---@return "ambiguous"|"missing"|nil why
+---@return string[]|nil candidates item texts: the matching ones (ambiguous), else all
 function M.check_phase_task(doc, query)
   local items = {}
   for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
@@ -437,6 +482,8 @@ end
 ---Add a current blocker. Lines saying there is none ("None", "- N/A",
 ---"No blockers", `**Current Blockers:** None`) go: the first blocker takes
 ---the place of the first such line, never stands beside it.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param text string
 function M.add_blocker(doc, text)
   local blk = ensure_block(doc, "Blockers & Issues", "Current Blockers")
   if blk.value and log.is_none(blk.value) then
@@ -469,6 +516,12 @@ end
 
 ---Move a current blocker to Resolved Issues as `- [x] ~~text~~ - Solved by how`.
 ---Its sub-bullets (`  - ticket OPS-123`) go with it.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param query string
+---@param how? string how it was solved
+---@return string|nil text the blocker's text
+---@return "ambiguous"|"missing"|nil why
+---@return string[]|nil candidates item texts: the matching ones (ambiguous), else all
 function M.resolve_blocker(doc, query, how)
   local items = {}
   for _, it in ipairs(doc:section_items("Blockers & Issues", "Current Blockers")) do
@@ -494,6 +547,9 @@ function M.resolve_blocker(doc, query, how)
 end
 
 ---Append a next step; a numbered list stays numbered. No duplicates.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param text string
+---@return boolean added false when the step is already there
 function M.add_next_step(doc, text)
   for _, it in ipairs(doc:section_items("Next Steps")) do
     if it.text == text and not it.placeholder then return false end
@@ -507,6 +563,7 @@ function M.add_next_step(doc, text)
 end
 
 ---Remove every item of Next Steps.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
 function M.clear_next_steps(doc)
   local sec = doc:section("Next Steps")
   if not sec then return end
@@ -519,6 +576,8 @@ function M.clear_next_steps(doc)
 end
 
 ---Remove the next steps whose text is in `texts` (a set).
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param texts table<string, boolean> the texts to remove, as a set
 function M.remove_next_steps(doc, texts)
   local items = doc:section_items("Next Steps")
   for i = #items, 1, -1 do
@@ -530,6 +589,7 @@ function M.remove_next_steps(doc, texts)
 end
 
 ---Number a numbered Next Steps list 1, 2, 3 again after removals.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
 function M.renumber_next_steps(doc)
   local items = doc:section_items("Next Steps")
   for i = #items, 1, -1 do
@@ -544,6 +604,9 @@ end
 
 ---Move checked phase tasks to Completed Today under `date`; unchecked
 ---ones stay. Returns the moved texts.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param date string `YYYY-MM-DD`
+---@return string[] moved the moved tasks' texts, in order
 function M.move_done_tasks(doc, date)
   local moved = {}
   local items = doc:section_items("Current Work", "Current Phase")
@@ -560,6 +623,9 @@ end
 
 ---Add a line under a Coordination label (Messages Sent, Messages Received,
 ---Collaborations).
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param label string "Messages Sent", "Messages Received", "Collaborations"
+---@param line string written as `- line`
 function M.add_coordination(doc, label, line)
   M.add_item(doc, "Coordination", label, function() return "- " .. line end)
 end
@@ -567,7 +633,8 @@ end
 ---Remove the template's sample lines from every list section (Current
 ---Phase tasks, Completed Today, Services, Learnings, Blockers, Coordination,
 ---Next Steps, Session Notes). Fields keep their values, filled or not.
----@return integer lines removed
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@return integer removed lines removed
 function M.clear_samples(doc)
   local removed = 0
   for _, spec in ipairs(doc.schema.sections) do
@@ -587,6 +654,8 @@ function M.clear_samples(doc)
 end
 
 ---Append a paragraph to Session Notes.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param text string a paragraph
 function M.add_note(doc, text)
   local sec = M.ensure_section(doc, "Session Notes")
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
@@ -597,7 +666,11 @@ end
 ---Add a dated `**date - topic:**` block to Learnings & Discoveries; each
 ---line of text becomes a bullet. A block of the same date and topic gets
 ---the new lines appended instead; lines it already holds are not repeated.
----@return boolean whether the log changed
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param date string `YYYY-MM-DD`
+---@param topic string
+---@param text string each non-blank line becomes a bullet
+---@return boolean changed false when nothing was new
 function M.add_learning(doc, date, topic, text)
   local bullets = {}
   for line in (text .. "\n"):gmatch("(.-)\r?\n") do
@@ -660,6 +733,9 @@ end
 
 ---Add or update an entry of Services Built/Modified:
 ---`N. **name**` with `- Status:`, `- Progress:`, `- Location:` lines.
+---@param doc sesslua.Log edited in place (doc.text and its parse)
+---@param name string the service (the entry's `**name**`)
+---@param fields {Status: string|nil, Progress: string|nil, Location: string|nil} the lines to set; others are left alone
 function M.set_service(doc, name, fields)
   local sec = M.ensure_section(doc, "Services Built/Modified")
   remove_placeholders(doc, sec.heading_end, doc:content_end(sec))
