@@ -26,6 +26,33 @@
         }                                                                  \
     } while (0)
 
+/* Split a splicing target's input: ctl control bytes (the last one the
+ * replacement's length), the replacement, then the text. *repl and *text
+ * are malloc'd copies (at least one byte each, so never NULL on success),
+ * the caller frees both. Returns 0; -1 when the input is shorter than ctl
+ * or memory runs out (then nothing is left allocated). */
+static inline int fuzz_split(const uint8_t *data, size_t size, size_t ctl, char **text,
+                             size_t *len, char **repl, size_t *rlen)
+{
+    if (size < ctl)
+        return -1;
+    *rlen = data[ctl - 1];
+    if (size < ctl + *rlen)
+        *rlen = size - ctl;
+    *len = size - ctl - *rlen;
+    *repl = malloc(*rlen ? *rlen : 1);
+    *text = malloc(*len ? *len : 1);
+    if (!*repl || !*text) {
+        free(*repl);
+        free(*text);
+        *repl = *text = NULL;
+        return -1;
+    }
+    memcpy(*repl, data + ctl, *rlen);
+    memcpy(*text, data + ctl + *rlen, *len);
+    return 0;
+}
+
 /* Does a line start at offset pos of text[0, len)? (after the BOM, or after
  * LF, CRLF or a lone CR) */
 static inline int fuzz_line_start(const char *t, size_t len, size_t pos)

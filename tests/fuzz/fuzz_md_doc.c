@@ -101,18 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     md_index x = {0}, y = {0}, z = {0};
     char *text = NULL, *repl = NULL, *out = NULL, *copy = NULL;
     size_t len, rlen, a, b, olen;
-    if (size < CTL)
+    if (fuzz_split(data, size, CTL, &text, &len, &repl, &rlen) != 0)
         return 0;
-    rlen = data[CTL - 1];
-    if (size < CTL + rlen)
-        rlen = size - CTL;
-    len = size - CTL - rlen;
-    repl = malloc(rlen ? rlen : 1);
-    text = malloc(len ? len : 1);
-    if (!repl || !text)
-        goto done;
-    memcpy(repl, data + CTL, rlen);
-    memcpy(text, data + CTL + rlen, len);
     index_and_check(text, len, &x);
     a = u16(data) % (len + 1);
     b = a + u16(data + 2) % (len - a + 1);

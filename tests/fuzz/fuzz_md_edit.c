@@ -103,18 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const md_section *s;
     md_span fld = {0, 0}, fline = {0, 0};
     unsigned op;
-    if (size < CTL)
+    if (fuzz_split(data, size, CTL, &text, &len, &repl, &rlen) != 0)
         return 0;
-    rlen = data[CTL - 1];
-    if (size < CTL + rlen)
-        rlen = size - CTL;
-    len = size - CTL - rlen;
-    repl = malloc(rlen ? rlen : 1);
-    text = malloc(len ? len : 1);
-    if (!repl || !text)
-        goto done;
-    memcpy(repl, data + CTL, rlen);
-    memcpy(text, data + CTL + rlen, len);
     FUZZ_CHECK(md_index_build(text, len, &x) == 0, "build failed");
     fuzz_check_index(&x, text, len);
     if (x.count == 0)
