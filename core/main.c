@@ -94,6 +94,19 @@ static const char *push_error_lines(lua_State *L, const char *msg)
     return lua_tostring(L, -1);
 }
 
+/* Pushes msg with what a terminal would act on made visible, by the one
+ * function that does it (sys.escape_controls: C0, DEL, C1 and bidi
+ * controls): messages quote user input and text from files. */
+static const char *push_printable(lua_State *L, const char *msg)
+{
+    luaL_requiref(L, "sesslua.sys", luaopen_sesslua_sys, 0); /* sys */
+    lua_getfield(L, -1, "escape_controls");          /* sys fn */
+    lua_remove(L, -2);                               /* fn */
+    lua_pushstring(L, msg);                          /* fn msg */
+    lua_call(L, 1, 1);                               /* printable */
+    return lua_tostring(L, -1);
+}
+
 /* Message handler: turn any error object into a table {message=, code=}
  * for report(). The message is the object's text (a string, a number,
  * __tostring), else a table's `message` field, else "<script>: error
@@ -131,6 +144,7 @@ static int message_handler(lua_State *L)
                               msg ? "" : luaL_typename(L, 1), msg ? "" : ")");
     }
     msg = push_error_lines(L, msg);                  /* err report msg lines */
+    msg = push_printable(L, msg);                    /* ... lines printable */
     if (debug_mode && !structured)
         luaL_traceback(L, L, msg, 1);                /* ... lines traceback */
     lua_setfield(L, 2, "message");

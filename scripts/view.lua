@@ -4,6 +4,7 @@ local ctx = require("sesslua.context")
 local tree = require("sesslua.tree")
 local log = require("sesslua.log")
 local summary = require("sesslua.summary")
+local sys = require("sesslua.sys")
 
 local parser = cli.parser("view.lua", "Show a session log (or one section, or JSON).",
   "In --json, values are plain text (Markdown markers removed). `fields` holds the header's "
@@ -42,5 +43,9 @@ if args.json then
   cli.print_json(out)
   return 0
 end
-io.write(sec and doc.text:sub(sec.start, sec.stop - 1) or doc.text)
+local text = sec and doc.text:sub(sec.start, sec.stop - 1) or doc.text
+-- the log's bytes unchanged into a pipe or file (`view 12 > copy.md`); on a
+-- terminal escaped, so a title sequence or bidi override in a log someone
+-- pushed cannot act on it
+io.write(sys.isatty(1) and cli.printable(text) or text)
 return 0

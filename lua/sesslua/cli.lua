@@ -131,8 +131,10 @@ function M.text(value, what)
   return value
 end
 
----Text safe to print on a terminal: control characters other than tab and
----newline shown as \xNN (logs and messages may hold anything).
+---Text safe to print on a terminal (logs and messages may hold anything):
+---C0 control characters other than tab and newline, and DEL, shown as
+---\xNN; C1 controls (U+0080-U+009F) and bidi controls (U+061C, U+200E,
+---U+200F, U+202A-U+202E, U+2066-U+2069) as \u{XXXX}. Other text is kept.
 ---@type fun(s: string): string
 M.printable = sys.escape_controls -- in C: search runs it on every hit
 

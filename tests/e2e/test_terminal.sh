@@ -73,4 +73,34 @@ expect_eq "$(grep -c 'Waiting on the database' <<<"$out")" "1" "search prints th
 out=$(tty_run "$SESSLUA" handoff.lua 12)
 grep -q "$ESC\[3[13]m" <<<"$out" && ok || bad "handoff colors FAIL/WARN on a terminal"
 
+# Text a terminal would act on, from a log, a message and a knowledge entry:
+# C1 controls (CSI U+009B, OSC U+009D) and bidi controls (U+202E, U+2066)
+# are shown as \u{XXXX} on a terminal, in every command that prints them;
+# ordinary text (emoji, CJK, a combining accent) stays as it is.
+RLO=$'\xe2\x80\xae'; LRI=$'\xe2\x81\xa6'; CSI=$'\xc2\x9b'; OSC=$'\xc2\x9d'
+KEEP="ok 🎉 漢字 e"$'\xcc\x81'
+raw_controls() { grep -caE "$RLO|$LRI|$CSI|$OSC|$ESC\]" <<<"$1"; }
+run "$SESSLUA" create.lua 20 "r${RLO}ole" "Goal"
+run "$SESSLUA" update.lua 20 --working-on "w ${RLO}rev ${CSI}31m $KEEP"
+printf '\nhand %s edit %s1;2H %s0;title\a %s\n' "$LRI" "$CSI" "$ESC]" "$KEEP" >> "$R/sessions/ACTIVE/session-20.md"
+run "$SESSLUA" --session 20 message.lua send 20 "subj ${RLO}x ${OSC}0;t" "body ${CSI}2J"
+run "$SESSLUA" --session 20 share.lua pattern cat "know ${RLO}ledge ${CSI}31m"
+for cmd in "view.lua 20" "view.lua 20 --section Current" "status.lua" "list.lua" "search.lua ledge" \
+           "search.lua rev" "--session 20 message.lua inbox" "--session 20 message.lua inbox --all"; do
+  out=$(COLS=200 tty_run "$SESSLUA" $cmd)
+  expect_eq "$(raw_controls "$out")" "0" "no raw C1/bidi/OSC reaches the terminal from $cmd: $(cat -v <<<"$out")"
+  grep -qF '\u{' <<<"$out" && ok || bad "$cmd shows the controls escaped: $out"
+done
+out=$(COLS=200 tty_run "$SESSLUA" view.lua 20)
+for want in '\u{202E}rev \u{009B}31m' '\u{2066} edit \u{009B}1;2H \x1b]0;title\x07' "$KEEP"; do
+  grep -qF "$want" <<<"$out" && ok || bad "view on a terminal shows '$want': $out"
+done
+# into a pipe, view keeps the log's bytes unchanged
+"$SESSLUA" view.lua 20 > "$WORK/view20.out"
+expect_same "$WORK/view20.out" "$R/sessions/ACTIVE/session-20.md" "view into a pipe prints the file's bytes"
+# error lines quote file text (section titles) and user input: escaped too
+err=$(tty_run "$SESSLUA" view.lua 20 --section "x${RLO}y${CSI}" 2>&1)
+expect_eq "$(raw_controls "$err")" "0" "an error line escapes C1 and bidi controls: $(cat -v <<<"$err")"
+grep -qF 'x\u{202E}y\u{009B}' <<<"$err" && ok || bad "the error shows them as \\u{...}: $err"
+
 finish
