@@ -17,6 +17,7 @@ local USAGE_HINT = 'sesslua share.lua [TYPE] CATEGORY TEXT [IMPACT], e.g.\n'
 
 local parser = cli.parser("share.lua", "Add an entry to shared-knowledge/ (TEXT may be '-' for stdin).")
 parser:argument("words", "[TYPE] CATEGORY TEXT [IMPACT]"):args("2-4")
+parser:flag("--broadcast", "Also send every session a KNOWLEDGE message (the team's share_broadcast does it always).")
 parser:flag("--json", "Print the entry as JSON.")
 local args = cli.parse(parser)
 
@@ -100,9 +101,14 @@ local path = knowledge.path(ctx.root, kind)
 require("sesslua.hooks").run(ctx, "after_share", { path = knowledge.path(ctx.root, kind), total = total,
   entry = { type = kind.type, category = category, text = text, impact = impact, session = session } })
 
--- Tell the other sessions (the old script's KNOWLEDGE broadcast).
-local sent, serr = messages.knowledge_broadcast(ctx, entry)
-if not sent then cli.warn("shared, but the KNOWLEDGE broadcast failed: " .. serr) end
+-- Tell the other sessions (the old script's KNOWLEDGE broadcast), only
+-- when asked: a message in every inbox is not a side effect to hide.
+local sent
+if args.broadcast or require("sesslua.config").get(ctx).values.share_broadcast then
+  local serr
+  sent, serr = messages.knowledge_broadcast(ctx, entry)
+  if not sent then cli.warn("shared, but the KNOWLEDGE broadcast failed: " .. serr) end
+end
 
 -- Note it in the sharer's own log, when there is one.
 local log_path = tree.log_path(ctx.root, session)
@@ -124,6 +130,7 @@ cli.written_warnings() -- the broadcast's and the note's, if not durable
 
 if args.json then
   cli.print_json({ schema = 1, kind = "share", path = path, total = total, noted_in_log = noted,
+    broadcast = sent and sent.id or require("sesslua.json").null,
     entry = { date = entry.date, session = session, category = category, type = kind.type,
               impact = impact, text = text, timestamp = entry.timestamp } })
   return 0
@@ -131,4 +138,5 @@ end
 io.write(("Shared %s '%s' (%s) in %s — %d %s\n"):format(kind.type, category, impact, path,
   total, total == 1 and "entry" or "entries"))
 if noted then io.write("Noted in ", log_path, "\n") end
+if sent then io.write("Broadcast to every session: KNOWLEDGE message ", sent.id, "\n") end
 return 0

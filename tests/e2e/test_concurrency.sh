@@ -16,7 +16,7 @@ leftovers() { find "$R" \( -name '*.lock' -o -name '.*.tmp-*' \) | wc -l; }
 # 64 sharers at once, each its own session: 64 entries, counter 64.
 pids=()
 for i in $(seq 1 64); do
-  "$SESSLUA" --session "sharer-$i" share.lua Concurrency "entry from sharer $i" Low \
+  "$SESSLUA" --session "sharer-$i" share.lua Concurrency "entry from sharer $i" Low --broadcast \
     > /dev/null 2>> share.err & pids+=($!)
 done
 fails=0

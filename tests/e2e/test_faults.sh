@@ -62,7 +62,7 @@ setup create.lua s3 Archiver "Goal three"
 setup update.lua s3 --learning "Fault topic" "archived lesson"
 setup create.lua s4 Closer "Goal four"
 setup update.lua s4 --learning "Eod topic" "eod lesson"
-setup --session s2 share.lua Base "base entry" Low
+setup --session s2 share.lua Base "base entry" Low --broadcast # makes messages/broadcast/
 rm -f "$B"/docs/coordination/messages/broadcast/2*.json # one new message per folder: ids are blanked
 mkdir -p "$B/docs/coordination/messages/direct/s2"
 printf '{"from": "s1", "to": "s2", "subject": "old one", "message": "hello", "timestamp": "2025-11-15T10:00:00Z", "priority": "high"}\n' \

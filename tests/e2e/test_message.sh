@@ -94,8 +94,9 @@ expect_out '"unread_messages": 3' "status shows unread count"
 run "$SESSLUA" morning.lua 2 --yes
 expect_out "3 unread message" "morning shows unread count"
 
-# share sends the KNOWLEDGE broadcast.
-run "$SESSLUA" --session 3 share.lua Perf "cache it" High
+# share --broadcast sends the KNOWLEDGE broadcast (a plain share sends
+# nothing since issue 15: test_share).
+run "$SESSLUA" --session 3 share.lua Perf "cache it" High --broadcast
 run "$SESSLUA" --session 2 message.lua inbox
 expect_out "KNOWLEDGE" "share broadcasts KNOWLEDGE"
 expect_out "session-3: Perf - cache it" "KNOWLEDGE body as the old script sent it"

@@ -297,6 +297,38 @@ expect_eq "$(wellformed "$P" Pattern)" "4 0" "all entries well formed"
 # entries, Total lines at the top, the bottom (in a footer) or both. Share
 # reports the true count and sets every Total line to it; the entry goes
 # right below the marker; every other byte stays.
+# A share sends no message unless asked: --broadcast, or the team's
+# share_broadcast = true; when it does, its output says so.
+B="$WORK/bcast/docs/coordination"
+mkdir -p "$B"
+bl() { run "$SESSLUA" --root "$B" "$@"; }
+bl create.lua 1 "Dev" "Goal"; bl create.lua 2 "Dev" "Goal"
+unread2() { bl --session 2 message.lua inbox --json; printf '%s\n' "$OUT" | grep -c '"subject": "KNOWLEDGE"'; }
+bl --session 1 share.lua Perf "quiet share" High
+expect_rc 0 "share without --broadcast"
+expect_eq "$(unread2)" "0" "a plain share sends no message"
+bl --session 1 share.lua Perf "quiet share as json" High --json
+expect_out '"broadcast": null' "--json says no broadcast was sent"
+expect_eq "$(unread2)" "0" "a plain share --json sends no message"
+bl --session 1 share.lua Perf "told share" High --broadcast
+expect_rc 0 "share --broadcast"
+expect_out "Broadcast to every session: KNOWLEDGE message " "--broadcast says it broadcast"
+expect_eq "$(unread2)" "1" "--broadcast sends one KNOWLEDGE message"
+bl --session 1 share.lua Perf "told share as json" High --broadcast --json
+printf '%s' "$OUT" | grep -q '"broadcast": "[0-9]\{8\}T' && ok || bad "--json names the broadcast's id: $OUT"
+printf 'return { share_broadcast = true }\n' > "$B/sesslua.lua"
+bl --session 1 share.lua Perf "team share" High
+expect_out "Broadcast to every session: KNOWLEDGE message " "share_broadcast = true broadcasts, and says so"
+expect_eq "$(unread2)" "3" "share_broadcast = true sends the message"
+printf 'return { share_broadcast = false }\n' > "$B/sesslua.lua"
+bl --session 1 share.lua Perf "team says no" High
+expect_eq "$(unread2)" "3" "share_broadcast = false sends nothing"
+printf 'return { share_broadcast = "yes" }\n' > "$B/sesslua.lua"
+bl --session 1 share.lua Perf "bad config" High
+expect_rc 2 "a share_broadcast that is no boolean"
+expect_err "config: $B/sesslua.lua: 'share_broadcast' must be a boolean, not a string" "share_broadcast's check names the key and the file"
+rm "$B/sesslua.lua"
+
 : "${FIXTURES:?set FIXTURES to tests/fixtures}"
 share_onto() { # share_onto FIXTURE FILE TYPE LABEL COUNT
   local fx="$FIXTURES/knowledge/$1" f="$K/$2"
