@@ -2,6 +2,9 @@
 --- something happens. Each file returns a function that receives an event
 --- table. Events: after_create, after_update, after_share, before_archive
 --- (may veto by returning false and a message), after_message.
+--- Hooks are the team's code: they run only in a tree the user trusts
+--- (sesslua.trust); otherwise each one that would have run is skipped
+--- with a note.
 local fs = require("sesslua.fs")
 
 local M = {}
@@ -18,6 +21,12 @@ local function load_hook(ctx, name)
   local path = ctx.root .. "/hooks/" .. name .. ".lua"
   loaded[name] = false
   if not fs.exists(path) then return false end
+  local trusted = ctx.trusted
+  if trusted == nil then trusted = require("sesslua.trust").check(ctx.root) end
+  if not trusted then
+    require("sesslua.trust").note_skipped(ctx, "hooks/" .. name .. ".lua")
+    return false
+  end
   local chunk, err = loadfile(path, "t")
   if not chunk then error({ code = 2, message = "hook " .. err }, 0) end
   local ok, fn = pcall(chunk)

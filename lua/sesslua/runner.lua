@@ -4,6 +4,10 @@
 local fs = require("sesslua.fs")
 local sys = require("sesslua.sys")
 local builtin = require("sesslua.builtin")
+-- from the built-in copy, never a file on the search path: it decides
+-- which files on that path may run
+local trust = assert(builtin.load("lua/sesslua/trust.lua"))("sesslua.trust")
+package.loaded["sesslua.trust"] = trust
 
 local M = {}
 
@@ -34,7 +38,9 @@ options:
 
 Scripts, Lua modules and templates are looked up along one path, first hit
 wins: an explicit path (contains '/'), $SESSLUA_PATH, <root>/scripts/,
-${XDG_CONFIG_HOME:-~/.config}/sesslua/, then the built-ins.
+${XDG_CONFIG_HOME:-~/.config}/sesslua/, then the built-ins. A tree's own
+<root>/scripts/ and <root>/hooks/ run only once you trust it: sesslua trust
+(SESSLUA_TRUST=1 for one run).
 
 exit codes: 0 ok, 1 a check failed, 2 usage error or invalid input,
 3 not found, 4 conflict (exists, lock held too long), 5 I/O or permission.]]
@@ -49,26 +55,48 @@ local function is_dir(path)
   return st ~= nil and st.type == "dir"
 end
 
+---The nearest folder from dir upwards holding docs/coordination/, or nil.
+local function find_above(dir)
+  while dir do
+    local candidate = (dir == "/" and "" or dir) .. "/docs/coordination"
+    if is_dir(candidate) then return candidate end
+    if dir == "/" then return nil end
+    dir = fs.dirname(dir)
+  end
+end
+
+---The same walk in relative terms (., .., ../.., ...), for a working
+---folder too deep for getcwd: as far as the paths stay short enough for
+---the system to take, and no further than `/`.
+local function find_above_relative()
+  local dir = "."
+  while #dir < 4000 do
+    local candidate = dir .. "/docs/coordination"
+    if is_dir(candidate) then return candidate end
+    if fs.realpath(dir) == "/" then return nil end
+    dir = dir == "." and ".." or dir .. "/.."
+  end
+end
+
 ---Find the coordination root: --root, $SESSLUA_ROOT, nearest ancestor
----holding docs/coordination/, else ./docs/coordination.
+---holding docs/coordination/, else ./docs/coordination. A working folder
+---whose path is longer than the system's limit has no absolute name: the
+---root is then found, and named, relative to it.
 ---@return string root, string source
 local function find_root(opt_root)
   if opt_root then return opt_root, "--root" end
   local env = sys.getenv("SESSLUA_ROOT")
   if env and env ~= "" then return env, "SESSLUA_ROOT" end
   local cwd = sys.cwd()
-  local dir = cwd
-  while dir do
-    local candidate = (dir == "/" and "" or dir) .. "/docs/coordination"
-    if is_dir(candidate) then return candidate, "found" end
-    if dir == "/" then break end
-    dir = fs.dirname(dir)
-  end
-  return cwd .. "/docs/coordination", "default"
+  local found
+  if cwd then found = find_above(cwd) else found = find_above_relative() end
+  if found then return found, "found" end
+  return (cwd or ".") .. "/docs/coordination", "default"
 end
 
 ---The search directories, first hit wins, each with its source label.
-local function search_dirs(root)
+---The team's folder is marked `skipped` when the tree is not trusted.
+local function search_dirs(root, trusted)
   local dirs = {}
   local env = sys.getenv("SESSLUA_PATH")
   if env then
@@ -76,7 +104,7 @@ local function search_dirs(root)
       dirs[#dirs + 1] = { dir = dir, source = "path" }
     end
   end
-  dirs[#dirs + 1] = { dir = root .. "/scripts", source = "team" }
+  dirs[#dirs + 1] = { dir = root .. "/scripts", source = "team", skipped = not trusted or nil }
   local xdg = sys.getenv("XDG_CONFIG_HOME")
   if not xdg or xdg == "" then
     local home = sys.getenv("HOME")
@@ -84,6 +112,15 @@ local function search_dirs(root)
   end
   if xdg then dirs[#dirs + 1] = { dir = xdg .. "/sesslua", source = "user" } end
   return dirs
+end
+
+---The directories in use: all but the skipped ones.
+local function used_dirs(dirs)
+  local out = {}
+  for _, d in ipairs(dirs) do
+    if not d.skipped then out[#out + 1] = d end
+  end
+  return out
 end
 
 ---Put the search directories in front of package.path.
@@ -102,8 +139,35 @@ local function file_exists(path)
   return st ~= nil and st.type ~= "dir"
 end
 
----Every place a workflow NAME could come from, in search order.
----@return table candidates {path=, source=, exists=, builtin=}
+---In a tree that is not trusted, a searcher placed before Lua's own: it
+---loads nothing, but when a module the team's folder holds would have
+---been found there (no $SESSLUA_PATH folder has it first), it says once
+---that it was skipped. Lua's searcher then finds it further on the path,
+---or the built-in, or nothing.
+local function note_skipped_modules(ctx)
+  local team
+  for _, d in ipairs(ctx.all_search_dirs) do
+    if d.skipped then team = d.dir end
+  end
+  if not team or not is_dir(team) then return end
+  table.insert(package.searchers, 2, function(modname)
+    local rel = modname:gsub("%.", "/")
+    for _, d in ipairs(ctx.all_search_dirs) do
+      for _, file in ipairs({ rel .. ".lua", rel .. "/init.lua" }) do
+        if file_exists(d.dir .. "/" .. file) then
+          if not d.skipped then return nil end -- found first elsewhere
+          trust.note_skipped(ctx, "scripts/" .. file)
+          return ("\n\tskipped '%s/%s' (this tree is not trusted)"):format(d.dir, file)
+        end
+      end
+      if d.skipped then return nil end -- folders after the team's win anyway
+    end
+  end)
+end
+
+---Every place a workflow NAME could come from, in search order; those in
+---a folder skipped for trust carry `skipped = true` and never run.
+---@return table candidates {path=, source=, exists=, builtin=, skipped=}
 function M.candidates(ctx, name)
   local list = {}
   if name:find("/", 1, true) then
@@ -112,9 +176,10 @@ function M.candidates(ctx, name)
   end
   local base = name:gsub("%.lua$", "")
   if base == CONFIG_NAME then return list end -- the settings file, not a workflow
-  for _, d in ipairs(ctx.search_dirs) do
+  for _, d in ipairs(ctx.all_search_dirs or ctx.search_dirs) do
     local path = d.dir .. "/" .. base .. ".lua"
-    list[#list + 1] = { path = path, source = d.source, exists = file_exists(path) }
+    list[#list + 1] = { path = path, source = d.source, exists = file_exists(path),
+                        skipped = d.skipped }
   end
   local key = "scripts/" .. base .. ".lua"
   list[#list + 1] = { path = "builtin:" .. key, source = "built-in",
@@ -122,16 +187,32 @@ function M.candidates(ctx, name)
   return list
 end
 
----The candidate that runs, or nil.
+---The candidate that runs, or nil; and the first candidate before it
+---that was skipped because the tree is not trusted, or nil.
 function M.resolve(ctx, name)
+  local skipped
   for _, c in ipairs(M.candidates(ctx, name)) do
-    if c.exists then return c end
+    if c.exists then
+      if not c.skipped then return c, skipped end
+      skipped = skipped or c
+    end
   end
-  return nil
+  return nil, skipped
 end
 
----Stop: no workflow NAME on the search path (exit 3).
-local function not_found(name)
+---A skipped team file's name under the root ("scripts/status.lua").
+local function team_rel(ctx, path)
+  local prefix = ctx.root .. "/"
+  return path:sub(1, #prefix) == prefix and path:sub(#prefix + 1) or path
+end
+
+---Stop: no workflow NAME on the search path (exit 3); `skipped` is the
+---team's file that would have run in a trusted tree.
+local function not_found(ctx, name, skipped)
+  if skipped then
+    fail(EXIT_NOT_FOUND, ("unknown workflow '%s': the team's %s is skipped (this tree is not trusted)\n"
+      .. "hint: run '%s' to use it"):format(name, team_rel(ctx, skipped.path), trust.command(ctx)))
+  end
   if name:gsub("%.lua$", "") == CONFIG_NAME then
     fail(EXIT_NOT_FOUND, ("unknown workflow '%s': sesslua.lua is the settings file, not a workflow\n"
       .. "hint: sesslua config.lua prints the settings; sesslua --list shows every workflow"):format(name))
@@ -166,39 +247,60 @@ local function describe(found)
 end
 M.describe = describe
 
----Every workflow with the candidate that wins, sorted by name. A file on
----the search path is a workflow when it starts with a `--- description`
----line; other `.lua` files there are modules for `require` (and
----`sesslua.lua` is the settings file), so they are not listed. A name is
----listed when any of its candidates is a workflow (the built-ins all are),
----with the winner's source, path and description.
-function M.workflows(ctx)
+---The names of every `.lua` file in the search folders (skipped ones
+---too) and of the built-in workflows, sorted.
+local function workflow_names(ctx)
   local seen, names = {}, {}
   local function add(base)
     if not seen[base] and base ~= CONFIG_NAME then
       seen[base] = true; names[#names + 1] = base
     end
   end
-  for _, d in ipairs(ctx.search_dirs) do
+  for _, d in ipairs(ctx.all_search_dirs or ctx.search_dirs) do
     for _, f in ipairs(fs.list(d.dir, ".lua") or {}) do add((f:gsub("%.lua$", ""))) end
   end
   for _, key in ipairs(builtin.names("scripts/")) do
     add(key:match("^scripts/(.-)%.lua$"))
   end
   table.sort(names)
-  local out = {}
-  for _, n in ipairs(names) do
-    local winner, workflow
-    for _, c in ipairs(M.candidates(ctx, n)) do
-      if c.exists then
-        local d = describe(c)
+  return names
+end
+
+---The workflow NAME runs as, and the team's workflow skipped for trust
+---that would have run instead: {found=, description=} each, or nil.
+local function workflow_of(ctx, n)
+  local winner, skipped
+  for _, c in ipairs(M.candidates(ctx, n)) do
+    if c.exists then
+      local d = describe(c)
+      if c.skipped then
+        if d and not winner then skipped = skipped or { found = c, description = d } end
+      else
         winner = winner or { found = c, description = d }
-        if d then workflow = true; break end
+        if d then return winner, skipped end
       end
     end
-    if workflow then
-      out[#out + 1] = { name = n, source = winner.found.source, path = winner.found.path,
-                        description = winner.description or "" }
+  end
+  return nil, skipped
+end
+
+---Every workflow with the candidate that wins, sorted by name. A file on
+---the search path is a workflow when it starts with a `--- description`
+---line; other `.lua` files there are modules for `require` (and
+---`sesslua.lua` is the settings file), so they are not listed. A name is
+---listed when any of its candidates is a workflow (the built-ins all are),
+---with the winner's source, path and description. In a tree that is not
+---trusted, `skipped` is the team's workflow that does not run: the row's
+---own when nothing else has the name (its source is then "skipped").
+function M.workflows(ctx)
+  local out = {}
+  for _, n in ipairs(workflow_names(ctx)) do
+    local winner, skipped = workflow_of(ctx, n)
+    local row = winner or skipped
+    if row then
+      out[#out + 1] = { name = n, source = winner and row.found.source or "skipped",
+                        path = row.found.path, description = row.description or "",
+                        skipped = skipped and skipped.found.path or nil }
     end
   end
   return out
@@ -206,22 +308,37 @@ end
 
 local function print_list(ctx)
   local rows = M.workflows(ctx)
-  local width = 0
+  local width, any = 0, false
   for _, r in ipairs(rows) do width = math.max(width, #r.name) end
   for _, r in ipairs(rows) do
-    io.write(string.format("  %-" .. width .. "s  %-8s  %s\n", r.name, r.source, r.description))
+    local note = ""
+    if r.skipped then
+      any = true
+      note = r.source == "skipped" and "  (not trusted)"
+        or ("  (the team's %s is skipped: not trusted)"):format(team_rel(ctx, r.skipped))
+    end
+    io.write(string.format("  %-" .. width .. "s  %-8s  %s%s\n", r.name, r.source, r.description, note))
+  end
+  if any then
+    io.stderr:write(("sesslua: note: this tree is not trusted, so its team workflows are skipped; "
+      .. "run '%s' to use them\n"):format(sys.escape_controls(trust.command(ctx))))
   end
 end
 
 local function print_which(ctx, name)
-  local winner = M.resolve(ctx, name)
+  local winner, skipped = M.resolve(ctx, name)
   if not winner then
-    not_found(name)
+    not_found(ctx, name, skipped)
   end
   io.write(winner.path, "\n")
   for _, c in ipairs(M.candidates(ctx, name)) do
     if c.path ~= winner.path then
-      io.write(("  %s %s (%s)\n"):format(c.exists and "shadowed:" or "absent:  ", c.path, c.source))
+      if c.exists and c.skipped then
+        io.write(("  skipped:  %s (%s, this tree is not trusted: run '%s' to use it)\n"):format(
+          c.path, c.source, trust.command(ctx)))
+      else
+        io.write(("  %s %s (%s)\n"):format(c.exists and "shadowed:" or "absent:  ", c.path, c.source))
+      end
     end
   end
 end
@@ -301,12 +418,16 @@ function M.main(args)
   package.preload.sesslua = function() return require("sesslua.api") end
   local opts = parse_options(args)
   local root, root_source = find_root(opts.root)
+  local trusted = trust.check(root)
+  local all_dirs = search_dirs(root, trusted)
   local ctx = {
     root = root, root_source = root_source, session = opts.session,
-    debug = opts.debug, search_dirs = search_dirs(root),
+    debug = opts.debug, trusted = trusted, search_dirs = used_dirs(all_dirs),
+    all_search_dirs = all_dirs,
   }
   package.loaded["sesslua.context"] = ctx
   set_package_path(ctx.search_dirs)
+  if not trusted then note_skipped_modules(ctx) end
 
   if opts.action == "help" then io.write(USAGE, "\n", HELP, "\n"); return 0 end
   if opts.action == "version" then print_version(); return 0 end
@@ -319,10 +440,11 @@ function M.main(args)
     print_list(ctx)
     return 0
   end
-  local found = M.resolve(ctx, name)
+  local found, skipped = M.resolve(ctx, name)
   if not found then
-    not_found(name)
+    not_found(ctx, name, skipped)
   end
+  if skipped then trust.note_skipped(ctx, team_rel(ctx, skipped.path)) end
   local chunk, err = load_script(found)
   if not chunk then fail(EXIT_USAGE, err) end
   ctx.script = found

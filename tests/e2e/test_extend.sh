@@ -4,6 +4,12 @@
 R="$WORK/docs/coordination"
 EX="$SESSLUA_SRC/docs/examples"
 mkdir -p "$R/scripts"
+# A team's scripts and hooks run only in a tree the user trusts
+# (test_trust.sh): this one is trusted as a user would do it.
+export XDG_DATA_HOME="$WORK/data"
+unset SESSLUA_TRUST
+sl trust
+expect_rc 0 "trust the tree"
 
 # The examples of docs/custom-workflows.md, run as a team would.
 cp "$EX/standup.lua" "$EX/create.lua" "$R/scripts/"

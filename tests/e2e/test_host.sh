@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The host: options, search path, overrides, errors and exit codes.
 . "$(dirname "$0")/lib.sh"
+# The overrides below are the team's code, which runs only in a trusted
+# tree; trust itself is test_trust.sh's.
+export SESSLUA_TRUST=1
 
 sl --version
 expect_rc 0 "--version"
@@ -237,5 +240,66 @@ sl --root "$WORK/dashroot" create.lua 7 --bogus
 expect_rc 2 "a mistyped option"
 expect_err "unknown option '--bogus'" "mistyped option named"
 case $ERR in *"put -- before it"*) bad "no -- hint for a mistyped option: $ERR" ;; *) ok ;; esac
+
+# A working folder deeper than PATH_MAX (getcwd fails): every command works,
+# the root is found or made relative to it. Made with relative mkdir/cd, as
+# no absolute path reaches it.
+NAME=$(printf 'd%.0s' $(seq 1 200))
+(
+  mkdir deep && cd deep || exit 1
+  for _ in $(seq 1 24); do mkdir "$NAME" && cd "$NAME" || exit 1; done
+  [ "$(pwd -P 2>/dev/null | wc -c)" -gt 4096 ] || [ -z "$(pwd -P 2>/dev/null)" ] \
+    || echo "not deep enough" >> "$WORK/deep.err"
+  "$SESSLUA" --version > "$WORK/deep.out" 2>&1 || echo "--version: $(cat "$WORK/deep.out")" >> "$WORK/deep.err"
+  "$SESSLUA" --help > /dev/null 2>&1 || echo "--help failed" >> "$WORK/deep.err"
+  "$SESSLUA" init.lua > "$WORK/deep.out" 2>&1 || echo "init: $(cat "$WORK/deep.out")" >> "$WORK/deep.err"
+  "$SESSLUA" create.lua 1 Dev "Deep goal" > "$WORK/deep.out" 2>&1 || echo "create: $(cat "$WORK/deep.out")" >> "$WORK/deep.err"
+  "$SESSLUA" status.lua > "$WORK/deep.out" 2>&1 || echo "status: $(cat "$WORK/deep.out")" >> "$WORK/deep.err"
+  grep -q "session-1" "$WORK/deep.out" || echo "status lacks the log: $(cat "$WORK/deep.out")" >> "$WORK/deep.err"
+  grep -q "Deep goal" docs/coordination/sessions/ACTIVE/session-1.md 2>/dev/null \
+    || echo "the log is not in ./docs/coordination" >> "$WORK/deep.err"
+  # a tree two folders up, within reach of a relative path, is found
+  mkdir -p "$NAME/$NAME" && cd "$NAME/$NAME" || exit 1
+  "$SESSLUA" view.lua 1 > "$WORK/deep.out" 2>&1 || echo "view from below: $(cat "$WORK/deep.out")" >> "$WORK/deep.err"
+  grep -q "Deep goal" "$WORK/deep.out" || echo "view from below lacks the log" >> "$WORK/deep.err"
+) || echo "could not make the deep folder" >> "$WORK/deep.err"
+if [ -s deep.err ]; then bad "a working folder deeper than PATH_MAX: $(cat deep.err)"; else ok; fi
+rm -rf deep
+
+# The config sandbox holds: a config file that would hang or exhaust every
+# command stops it within a second or two, exit 2, one line naming the file
+# and the limit. A pattern backtracking inside string.find runs no Lua
+# instruction (the instruction budget never sees it); big strings come
+# from C too.
+mkdir -p cfg/docs/coordination
+CFG="$WORK/cfg/docs/coordination/sesslua.lua"
+# limited CODE LIMIT DESCRIPTION
+limited() {
+  printf '%s\n' "$1" > "$CFG"
+  local t0 t1
+  t0=$(date +%s%N)
+  ( cd cfg && timeout 20 "$SESSLUA" status.lua > "$WORK/cfg.out" 2> "$WORK/cfg.err" ); local rc=$?
+  t1=$(date +%s%N)
+  expect_eq "$rc" "2" "$3: exit 2 ($(cat "$WORK/cfg.err"))"
+  expect_eq "$(head -1 "$WORK/cfg.err")" "sesslua: config: $CFG: $2; a config file should only return a table" "$3: the message"
+  expect_eq "$(wc -l < "$WORK/cfg.err")" "1" "$3: one line"
+  [ $(( (t1 - t0) / 1000000 )) -lt 3000 ] && ok || bad "$3: took $(( (t1 - t0) / 1000000 )) ms"
+}
+limited 'return { x = ("a"):rep(300000):find(("a*"):rep(26) .. "b") }' \
+  "did not finish within 1 seconds (a pattern that backtracks, an endless loop?)" "a pattern backtracking in C"
+limited 'local t = {} for i = 1, 20 do t[i] = ("x"):rep(500000000) end return {}' \
+  "needed more than 64 MiB of memory" "20 strings of 500 MB"
+limited 'local s = ("x"):rep(1000000) for i = 1, 20 do s = s .. s end return {}' \
+  "needed more than 64 MiB of memory" "a string doubled until it is big"
+limited 'local s = "" for i = 1, 1e9 do s = s .. "" end return {}' \
+  "did not finish within 10000000 Lua instructions (an endless loop?)" "a long loop"
+limited 'local n = 0 for i = 1, 1e9 do n = n + #(("ab"):rep(40):gsub("a", "c")) end return {}' \
+  "did not finish within 1 seconds (a pattern that backtracks, an endless loop?)" "C work between few instructions"
+# within the limits, a config loads as before, and the limits end with it:
+# the workflow's own work is not limited
+printf 'return { stale_hours = 3, x = nil }\n' > "$CFG"
+( cd cfg && "$SESSLUA" config.lua > "$WORK/cfg.out" 2>&1 ) && ok || bad "a plain config loads: $(cat "$WORK/cfg.out")"
+grep -q "stale_hours.*3" "$WORK/cfg.out" && ok || bad "its value is used: $(cat "$WORK/cfg.out")"
+rm -rf cfg
 
 finish
