@@ -8,10 +8,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,7 +331,179 @@ static int l_escape_controls(lua_State *L)
     return 1;
 }
 
+/* ---- Limits for a chunk that must not hang or exhaust the process ---- */
+
+/* A config file runs on every command: a loop, a pattern that backtracks
+ * for ever inside string.find, or a 500 MB string would hang or exhaust
+ * them all. While sys.run_limited resumes its coroutine, the state's
+ * allocator is swapped for one that counts (and refuses past the cap, or
+ * once time is up), a count hook counts instructions and reads the clock,
+ * and a SIGALRM timer marks the time up and sets a hook at once (lua_sethook
+ * is safe in a signal handler) for code that is back in Lua. Code that
+ * stays in C (a backtracking match allocates nothing and runs no hook) is
+ * ended by the timer's second tick, a grace period later: the handler
+ * writes the caller's one line and _exit()s, the only safe way out of a
+ * signal handler (no longjmp). Nothing else costs anything outside the
+ * window: the allocator is the state's own again. */
+
+enum { HIT_NONE, HIT_INSTRUCTIONS, HIT_MEMORY, HIT_TIME };
+
+#define LIMIT_HOOK_COUNT 1000
+#define LIMIT_GRACE_US 250000
+
+static struct {
+    lua_Alloc alloc;            /* the state's own allocator and its data */
+    void *ud;
+    lua_State *co;              /* the coroutine being run */
+    ptrdiff_t used, cap;        /* bytes allocated (net) in the window, cap */
+    lua_Integer steps, budget;  /* instructions counted, allowed */
+    struct timespec deadline;
+    int hit;                    /* HIT_*: which limit stopped the chunk */
+    volatile sig_atomic_t expired; /* set by the timer */
+    char line[1024];            /* what the timer's second tick writes */
+    size_t line_len;
+} limit;
+
+static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    (void)ud;
+    size_t old = ptr ? osize : 0; /* for a new block osize is its type */
+    if (nsize > old && (limit.expired || limit.used + (ptrdiff_t)(nsize - old) > limit.cap)) {
+        if (limit.hit == HIT_NONE)
+            limit.hit = limit.expired ? HIT_TIME : HIT_MEMORY;
+        return NULL; /* Lua raises "not enough memory" */
+    }
+    void *p = limit.alloc(limit.ud, ptr, osize, nsize);
+    if (p != NULL || nsize == 0)
+        limit.used += (ptrdiff_t)nsize - (ptrdiff_t)old;
+    return p;
+}
+
+static int past_deadline(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > limit.deadline.tv_sec
+           || (now.tv_sec == limit.deadline.tv_sec && now.tv_nsec >= limit.deadline.tv_nsec);
+}
+
+static void limit_hook(lua_State *L, lua_Debug *ar)
+{
+    if (ar->event == LUA_HOOKCOUNT)
+        limit.steps += LIMIT_HOOK_COUNT;
+    if (limit.hit == HIT_NONE) {
+        if (limit.expired || past_deadline())
+            limit.hit = HIT_TIME;
+        else if (limit.steps >= limit.budget)
+            limit.hit = HIT_INSTRUCTIONS;
+    }
+    if (limit.hit != HIT_NONE)
+        luaL_error(L, "limit reached"); /* run_limited says which */
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (!limit.expired) {
+        limit.expired = 1;
+        lua_sethook(limit.co, limit_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+        return;
+    }
+    /* still inside C a grace period later: say so and end the process */
+    ssize_t w = write(STDERR_FILENO, limit.line, limit.line_len);
+    (void)w;
+    _exit(2);
+}
+
+static lua_Integer opt_field(lua_State *L, int t, const char *k, lua_Integer dflt)
+{
+    lua_getfield(L, t, k);
+    lua_Integer v = luaL_optinteger(L, -1, dflt);
+    luaL_argcheck(L, v > 0, t, "limits must be > 0");
+    lua_pop(L, 1);
+    return v;
+}
+
+/// sys.run_limited(co, {instructions =, bytes =, milliseconds =}, exit_line)
+///   -> ok, value_or_error, hit
+/// Resume coroutine co (no arguments) as coroutine.resume does, within the
+/// limits: ok and the first value it returned, or false and its error; hit
+/// is nil, or "instructions", "memory" or "time" when a limit stopped it.
+/// Code that stays in C past the time limit is ended with exit_line on
+/// stderr and exit status 2. Not reentrant (one chunk at a time).
+static int l_run_limited(lua_State *L)
+{
+    static const char *const hits[] = { NULL, "instructions", "memory", "time" };
+    lua_State *co = lua_tothread(L, 1);
+    luaL_argexpected(L, co != NULL, 1, "thread");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    size_t n;
+    const char *line = luaL_checklstring(L, 3, &n);
+    luaL_argcheck(L, limit.co == NULL, 1, "already running a limited chunk");
+    lua_Integer ms = opt_field(L, 2, "milliseconds", 2000);
+    memset(&limit, 0, sizeof limit);
+    limit.budget = opt_field(L, 2, "instructions", 10000000);
+    limit.cap = (ptrdiff_t)opt_field(L, 2, "bytes", 64 << 20);
+    limit.line_len = n < sizeof limit.line ? n : sizeof limit.line;
+    memcpy(limit.line, line, limit.line_len);
+    clock_gettime(CLOCK_MONOTONIC, &limit.deadline);
+    limit.deadline.tv_sec += (time_t)(ms / 1000);
+    limit.deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (limit.deadline.tv_nsec >= 1000000000L) {
+        limit.deadline.tv_sec++;
+        limit.deadline.tv_nsec -= 1000000000L;
+    }
+    limit.co = co;
+    limit.alloc = lua_getallocf(L, &limit.ud);
+
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, &old_sa);
+    struct itimerval timer = { { 0, LIMIT_GRACE_US }, { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 } };
+    struct itimerval off = { { 0, 0 }, { 0, 0 } }, old_timer;
+    setitimer(ITIMER_REAL, &timer, &old_timer);
+    lua_sethook(co, limit_hook, LUA_MASKCOUNT, LIMIT_HOOK_COUNT);
+    lua_setallocf(L, limited_alloc, NULL);
+
+    int nres = 0;
+    int status = lua_resume(co, L, 0, &nres);
+
+    lua_setallocf(L, limit.alloc, limit.ud);
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old_sa, NULL);
+    if (old_timer.it_value.tv_sec != 0 || old_timer.it_value.tv_usec != 0)
+        setitimer(ITIMER_REAL, &old_timer, NULL); /* whoever had one keeps it */
+    lua_sethook(co, NULL, 0, 0);
+    int hit = limit.hit;
+    if (hit == HIT_NONE && limit.expired)
+        hit = HIT_TIME;
+    limit.co = NULL;
+
+    if (status == LUA_OK && nres > 0) {
+        lua_settop(co, lua_gettop(co) - nres + 1); /* the first value only */
+        lua_pushboolean(L, 1);
+        lua_xmove(co, L, 1);
+    } else if (status == LUA_OK || status == LUA_YIELD) {
+        lua_pushboolean(L, status == LUA_OK);
+        if (status == LUA_OK)
+            lua_pushnil(L);
+        else
+            lua_pushliteral(L, "yielded");
+    } else {
+        lua_pushboolean(L, 0);
+        lua_xmove(co, L, 1); /* the error */
+    }
+    if (hits[hit])
+        lua_pushstring(L, hits[hit]);
+    else
+        lua_pushnil(L);
+    return 3;
+}
+
 static const luaL_Reg sys_funcs[] = {
+    { "run_limited", l_run_limited },
     { "escape_controls", l_escape_controls },
     { "isatty", l_isatty },
     { "term_width", l_term_width },

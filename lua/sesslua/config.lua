@@ -9,10 +9,6 @@ local sys = require("sesslua.sys")
 
 local M = {}
 
--- taken now: a config chunk's budget must not depend on what a workflow
--- later does to the global debug table
-local sethook = debug.sethook
-
 ---Known keys and their types; CHECK below checks their contents.
 ---@type table<string, string>
 M.SCHEMA = {
@@ -46,6 +42,13 @@ local cache
 ---command.
 ---@type integer
 M.BUDGET = 10000000
+
+---Bytes a config file may allocate while it loads, and milliseconds it
+---may take: a table literal needs a few KB and well under a millisecond.
+---@type integer
+M.MEMORY = 64 * 1024 * 1024
+---@type integer
+M.MILLISECONDS = 1000
 
 ---The session sources session_sources may order (tree.current_session).
 ---@type table<string, boolean>
@@ -237,18 +240,24 @@ end
 -- true or false: the type check above is the whole check
 function CHECK.share_broadcast() end
 
----Run a config chunk under an instruction budget, in its own coroutine so
----the hook leaves the caller's (say, --debug's) alone.
+---Run a config chunk within limits (sys.run_limited): M.BUDGET
+---instructions, M.MEMORY bytes allocated and M.MILLISECONDS of wall-clock
+---time, so neither a loop, nor a pattern that backtracks inside
+---string.find, nor a huge string hangs or exhausts every command. In its
+---own coroutine, so the hook leaves the caller's (say, --debug's) alone.
 local function run_chunk(path, chunk)
-  local stopped = {}
-  local co = coroutine.create(chunk)
-  sethook(co, function() error(stopped, 0) end, "", M.BUDGET)
-  local ok, value = coroutine.resume(co)
-  if ok and coroutine.status(co) ~= "dead" then ok, value = false, "yielded" end
-  if value == stopped then
-    fail(path, "did not finish within %d Lua instructions (an endless loop?); a config file "
-      .. "should only return a table", M.BUDGET)
-  end
+  local seconds = M.MILLISECONDS / 1000
+  local why = {
+    instructions = ("did not finish within %d Lua instructions (an endless loop?)"):format(M.BUDGET),
+    memory = ("needed more than %d MiB of memory"):format(M.MEMORY // (1024 * 1024)),
+    time = ("did not finish within %g s (a pattern that backtracks, an endless loop?)"):format(seconds),
+  }
+  local tail = "; a config file should only return a table"
+  -- what the timer prints itself when the chunk is stuck inside C
+  local exit_line = ("sesslua: config: %s: %s%s\n"):format(sys.escape_controls(path), why.time, tail)
+  local ok, value, hit = sys.run_limited(coroutine.create(chunk),
+    { instructions = M.BUDGET, bytes = M.MEMORY, milliseconds = M.MILLISECONDS }, exit_line)
+  if hit then fail(path, "%s%s", why[hit], tail) end
   if not ok then error({ code = 2, message = "config: " .. tostring(value) }, 0) end
   return value
 end
