@@ -110,9 +110,18 @@ local function fail_match(what, query, why, names)
     (why == "ambiguous" and "it matches: " or "candidates: ") .. list)
 end
 
----Apply every option to the text; returns the new text.
-local function apply(text, o, id, by)
+---Whether the log at path still holds exactly `new` (of length `len`, the
+---old text's): read again only when the lengths agree, as fs.update does,
+---so a big log's old text need not be kept through every edit.
+local function unchanged(path, len, new)
+  return #new == len and fs.read(path) == new
+end
+
+---Apply every option to the text; returns the new text, or nil when the
+---options change nothing (then the log is left as it is, its time too).
+local function apply(text, o, id, by, path)
   local doc = log.new(text)
+  local len = #text
   text = nil -- the doc holds it; a big log's old text can go at its first edit
   local today, now = clock.today(), clock.now()
   if args.clear_samples then edit.clear_samples(doc) end
@@ -150,6 +159,7 @@ local function apply(text, o, id, by)
         #keys > 0 and ("its fields: " .. table.concat(keys, ", ")) or nil)
     end
   end
+  if unchanged(path, len, doc.text) then return nil end
   edit.touch(doc, now, by or id)
   return doc.text
 end
@@ -160,20 +170,28 @@ local o = prepare()
 
 if args.dry_run then
   local text = cli.check(fs.read(path))
-  local patch = diff.unified(text, apply(text, o, id, by), path)
+  local new = apply(text, o, id, by, path)
+  local patch = new and diff.unified(text, new, path) or ""
   if args.json then
-    cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = true, diff = patch })
+    cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = true, diff = patch,
+                     changed = new ~= nil })
+  elseif not new then
+    io.write("Nothing to change in ", path, "\n")
   else
     io.write(patch)
   end
   return 0
 end
-cli.check(fs.update(path, function(text) return apply(text, o, id, by) end))
-require("sesslua.hooks").run(ctx, "after_update", { id = id, path = path, options = o })
+local _, changed = cli.check(fs.update(path, function(text) return apply(text, o, id, by, path) end))
+-- An update that changes nothing writes nothing: the file keeps its bytes
+-- and its time (Last Updated too), and no hook hears of an update.
+if changed then require("sesslua.hooks").run(ctx, "after_update", { id = id, path = path, options = o }) end
 if args.json then
   cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = false,
-                   diff = require("sesslua.json").null })
-else
+                   diff = require("sesslua.json").null, changed = changed })
+elseif changed then
   io.write("Updated ", path, "\n")
+else
+  io.write("Nothing to change in ", path, "\n")
 end
 return 0

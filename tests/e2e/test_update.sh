@@ -448,4 +448,32 @@ run "$SESSLUA" --root "$T" create.lua 31 Dev "Other"
 run "$SESSLUA" --root "$T" handoff.lua 31
 expect_out "template placeholder left: [High/Medium/Low]" "the team template's sample value is a placeholder"
 
+# An update that changes nothing leaves the log alone: the same bytes, the
+# same mtime (Last Updated too), and says so; --json says changed: false.
+run "$SESSLUA" --root "$T" update.lua 30 --status Building --progress 30
+sed -i 's/^\*\*Last Updated:\*\* .*/**Last Updated:** 2020-01-06 18:00:00/' "$TL"
+touch -d '2020-01-06 18:00:00' "$TL"
+cp -p "$TL" before.md
+mtime() { stat -c %Y "$1"; }
+for opt in "" "--status Building" "--progress 30" "--status Building --progress 30%" "--set Priority=High"; do
+  eval "run \"\$SESSLUA\" --root \"\$T\" update.lua 30 $opt"
+  expect_rc 0 "no change: update 30 $opt"
+  expect_out "Nothing to change in $TL" "no change said: update 30 $opt"
+  printf '%s' "$OUT" | grep -q "^Updated" && bad "no change called an update: update 30 $opt" || ok
+  expect_same "$TL" before.md "no change leaves the bytes: update 30 $opt"
+  expect_eq "$(mtime "$TL")" "$(mtime before.md)" "no change leaves the mtime: update 30 $opt"
+done
+run "$SESSLUA" --root "$T" update.lua 30 --json
+expect_out '"changed": false' "--json says nothing changed"
+expect_same "$TL" before.md "no change under --json leaves the bytes"
+run "$SESSLUA" --root "$T" update.lua 30 --dry-run
+expect_out "Nothing to change in $TL" "--dry-run of no change says so"
+expect_eq "$OUT" "Nothing to change in $TL" "--dry-run of no change prints no diff"
+run "$SESSLUA" --root "$T" update.lua 30 --progress 31 --json
+expect_out '"changed": true' "--json says a real change changed"
+expect_file_has "$TL" "**Progress:** 31%" "a real change is written"
+grep -q '^\*\*Last Updated:\*\* 2020-01-06' "$TL" && bad "a real change keeps the old time" || ok
+run "$SESSLUA" --root "$T" update.lua 30 --progress 32
+expect_out "Updated $TL" "a real change says Updated"
+
 finish
