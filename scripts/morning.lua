@@ -10,7 +10,8 @@ local routine = require("sesslua.routine")
 local clock = require("sesslua.clock")
 
 local parser = cli.parser("morning.lua", "Show what was left last time and plan the day.",
-  "On a terminal it asks; with --yes or no terminal it carries every next step into Current Phase.")
+  "On a terminal it asks. Without one it only prints, unless told what to write: --carry, --yes"
+  .. " (carry every next step), --focus or --status.")
 cli.id_argument(parser)
 parser:option("--focus", "Today's focus (sets Working On).")
 parser:option("--carry", "Next steps (numbers, e.g. 1,3; or all / none) to carry into Current Phase.")
@@ -56,8 +57,17 @@ end
 routine.show(cli, ("New shared knowledge since then (%d):"):format(#news), news_lines)
 
 -- Plan the day. A default is shown escaped; taking it changes nothing.
+-- Without a terminal nothing is written unless an option asks for it: an
+-- agent that only wants to read the morning must not rewrite the log.
 local carry, chosen = args.carry, nil
-if cli.interactive(args) then
+local asking = cli.interactive(args)
+if not asking and not (args.yes or carry or focus or status) then
+  io.write(("Nothing written (no terminal). To plan: sesslua morning.lua %s --carry all"
+    .. " (or 1,3 / none) [--focus TEXT], or --yes to carry every next step.\n"):format(id))
+  return 0
+end
+if not asking and not carry and not args.yes then carry = "none" end -- only --focus / --status asked
+if asking then
   if not focus then
     local shown = s.working_on and cli.printable(s.working_on)
     local answer = cli.ask("Today's focus", shown)
@@ -78,8 +88,8 @@ chosen = chosen or assert(routine.parse_choice(carry, #steps))
 local carried = {}
 for i, t in ipairs(steps) do if chosen[i] then carried[#carried + 1] = t end end
 
-cli.check(fs.update(path, function(text)
-  local d = log.new(text)
+local _, changed = cli.check(fs.update(path, function(text)
+  local d, len = log.new(text), #text
   if focus and focus ~= "" then edit.set_work_field(d, "Working On", focus) end
   if status and status ~= "" then edit.set_work_field(d, "Status", status) end
   local set, details = {}, {}
@@ -89,9 +99,13 @@ cli.check(fs.update(path, function(text)
   end
   for _, t in ipairs(carried) do edit.add_phase_task(d, t, details[t]) end
   edit.remove_next_steps(d, set)
+  -- a plan that changes nothing leaves the log alone, its time too (as
+  -- update does; the file is read again only when the lengths agree)
+  if #d.text == len and fs.read(path) == d.text then return nil end
   edit.touch(d, clock.now(), tree.current_session(ctx) or id)
   return d.text
 end))
+if not changed then io.write("Nothing to change in ", path, "\n"); return 0 end
 io.write(("Planned: %d next step(s) carried into Current Phase%s.\n"):format(#carried,
   focus and (", focus: " .. cli.printable(focus)) or ""))
 return 0

@@ -19,8 +19,23 @@ sl share.lua Perf "shared after the log was left" High
 # "Yesterday": the log as it was last left, days ago.
 sed -i "s/^\*\*Last Updated:\*\* .*/**Last Updated:** 2020-01-06 18:00:00/" "$L"
 
-# morning without a terminal: shows, then carries every next step.
-sl morning.lua 12
+# morning without a terminal (an agent's stdin) only shows: the log keeps
+# its bytes and its time, and the output says how to plan. (Before issue
+# 15 it carried every next step; --yes does that now, below.)
+touch -d '2020-01-06 18:00:00' "$L"
+cp -p "$L" before-morning.md
+sl morning.lua 12 < /dev/null
+expect_rc 0 "morning without a terminal"
+expect_out "1. Alpha" "morning without a terminal shows the next steps"
+expect_out "Nothing written (no terminal)" "morning without a terminal says it wrote nothing"
+expect_out "--carry all" "and how to plan"
+expect_same "$L" before-morning.md "morning without a terminal leaves the log's bytes"
+expect_eq "$(stat -c %Y "$L")" "$(stat -c %Y before-morning.md)" "morning without a terminal leaves the log's mtime"
+printf '' | run "$SESSLUA" morning.lua 12
+expect_same "$L" before-morning.md "morning with piped empty stdin writes nothing either"
+
+# --yes: shows, then carries every next step.
+sl morning.lua 12 --yes
 expect_rc 0 "morning"
 expect_out "1. Alpha" "morning shows yesterday's next steps"
 expect_out "Waiting on API" "morning shows open blockers"
@@ -29,13 +44,22 @@ expect_out "d ago" "morning shows how long since the update"
 expect_out "shared after the log was left" "morning shows new shared knowledge"
 for t in Alpha Beta Gamma; do expect_file_has "$L" "- [ ] $t" "next step $t carried into Current Phase"; done
 expect_file_lacks "$L" "1. Alpha" "carried steps leave Next Steps"
-cp "$L" after-first.md
-sl morning.lua 12
+cp -p "$L" after-first.md
+sl morning.lua 12 --yes
 expect_rc 0 "morning twice"
 for t in Alpha Beta Gamma; do
   n=$(grep -c -- "- \[ \] $t" "$L"); expect_eq "$n" "1" "morning twice: $t once"
 done
-diff <(grep -v 'Last Updated' after-first.md) <(grep -v 'Last Updated' "$L") >/dev/null && ok || bad "morning twice changes nothing but the time"
+expect_same "$L" after-first.md "morning --yes twice: the second run changes nothing, the time neither"
+expect_out "Nothing to change in $L" "morning --yes with nothing to carry says so"
+
+# Without a terminal, --focus or --status alone write just that (nothing carried).
+sl update.lua 12 --next "Kept step"
+sl morning.lua 12 --focus "Only the focus" < /dev/null
+expect_rc 0 "morning --focus without a terminal"
+expect_file_has "$L" "**Working On:** Only the focus" "--focus alone is written"
+expect_file_has "$L" "1. Kept step" "--focus alone carries nothing"
+sl update.lua 12 --next-clear
 
 # --focus and --carry choose non-interactively.
 sl update.lua 12 --next "One" --next "Two" --next "Three"
