@@ -60,6 +60,15 @@ function sys.parse_time(s, utc) end
 ---@return string
 function sys.escape_controls(s) end
 
+---Resume coroutine co within limits, as coroutine.resume does.
+---@param co thread
+---@param limits {instructions: integer?, bytes: integer?, milliseconds: integer?}
+---@param exit_line string printed on stderr when C code overruns the time limit
+---@return boolean ok
+---@return any value_or_error
+---@return string|nil hit "instructions", "memory" or "time"
+function sys.run_limited(co, limits, exit_line) end
+
 ---Sleep seconds (fractions allowed).
 ---@param seconds number
 function sys.sleep(seconds) end
