@@ -476,6 +476,9 @@ static int l_list(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     const char *suffix = luaL_optstring(L, 2, NULL);
+    /* read before the box is pushed: with two arguments, index 3 is the box */
+    int with_types = lua_toboolean(L, 3);
+    lua_settop(L, 2);
     dirbox *db = lua_newuserdatauv(L, sizeof *db, 0);
     memset(db, 0, sizeof *db);
     luaL_setmetatable(L, DIRBOX_MT); /* path suffix dirbox */
@@ -490,8 +493,7 @@ static int l_list(lua_State *L)
     db->dir = NULL;
     if (db->n > 1)
         qsort(db->names, db->n, sizeof *db->names, cmp_names);
-    int with_types = lua_toboolean(L, 3);
-    lua_createtable(L, (int)db->n, 0); /* path suffix types? dirbox names */
+    lua_createtable(L, (int)db->n, 0); /* path suffix dirbox names */
     for (size_t i = 0; i < db->n; i++) {
         lua_pushstring(L, db->names[i] + 1);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
