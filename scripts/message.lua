@@ -22,7 +22,8 @@ send:flag("--json", "Print the message as JSON.")
 local inbox = parser:command("inbox", "Show unread messages, urgent and high first.")
 inbox:flag("--all", "Include messages already read.")
 inbox:flag("--json", "Print the messages as JSON.")
-local read = parser:command("read", "Mark messages read.")
+inbox:flag("--mark-read", "Then mark the unread messages shown read (and note them in your log).")
+local read = parser:command("read", "Mark messages read (and note them in your log's Messages Received).")
 read:argument("ids", "Message ids."):args("*")
 read:flag("--all", "Mark every unread message read.")
 local prune = parser:command("prune", "Remove read messages older than DAYS; report stale mail.")
@@ -40,7 +41,8 @@ local function me()
 end
 
 -- A log line waits the usual 10 s for the log's lock, then once more for
--- longer: the message is already delivered, so giving up loses the line.
+-- longer: the message is already delivered (or marked read), so giving up
+-- loses the line.
 local LOCK_WAITS_MS = { 10000, 20000 }
 
 ---Append a line to a session's log Coordination section, if it has a log,
@@ -61,6 +63,49 @@ local function note(session, label, line, by)
   end
   if ok or code == "ENOENT" then return nil end -- archived meanwhile: no log, no line
   return { path = path, label = label, line = line, err = err, code = code }
+end
+
+---The Messages Received line of a message: `<time> ← <from>: "<subject>"`,
+---the time it was sent in the logs' time zone, the subject on one line.
+---@param m sesslua.Message
+---@return string line without the list marker
+local function received_line(m)
+  local t = clock.parse((tostring(m.sent or ""):gsub("T", " "):gsub("Z$", " UTC")))
+  local stamp = t and clock.now(t):sub(1, 16) or tostring(m.sent)
+  local subject = tostring(m.subject):gsub("%s*\r?\n%s*", " ")
+  return ('%s ← %s: "%s"'):format(stamp, tostring(m.from), subject)
+end
+
+---Record messages a session has read in ITS log (Coordination › Messages
+---Received), in one locked edit that also sets its Last Updated / Updated
+---By. Only the reading session's own commands call this: a sender never
+---writes another session's log, so a broadcast makes no log look fresh.
+---A session without an active log gets no lines (and no error).
+---@param session string the reader
+---@param list sesslua.Message[] what mark_read returned as newly marked
+---@return string[]|nil lines written (empty when none or no log); nil on failure
+---@return string|nil message on failure
+---@return string|nil code on failure
+---@return string|nil path the log, on failure
+---@return string[]|nil lines the lines not written, on failure
+local function note_received(session, list)
+  local path = tree.log_path(ctx.root, session)
+  if #list == 0 or not fs.exists(path) then return {} end
+  local lines = {}
+  table.sort(list, function(a, b) return a.id < b.id end) -- in the order they were sent
+  for i, m in ipairs(list) do lines[i] = received_line(m) end
+  local ok, err, code
+  for _, wait in ipairs(LOCK_WAITS_MS) do
+    ok, err, code = fs.update(path, function(text)
+      local doc = log.new(text)
+      for _, line in ipairs(lines) do edit.add_coordination(doc, "Messages Received", line) end
+      edit.touch(doc, clock.now(), session)
+      return doc.text
+    end, { timeout_ms = wait })
+    if ok or code ~= "ETIMEDOUT" then break end
+  end
+  if ok or code == "ENOENT" then return lines end -- archived meanwhile: no log, no line
+  return nil, err, code, path, lines
 end
 
 ---The id --reply-to names, its shape checked (exit 2) and the message
@@ -103,6 +148,9 @@ local function do_send()
   local one_line = cli.one_line(subject)
   local failed = {}
   local function add(f) if f then failed[#failed + 1] = f end end
+  -- Only the sender's log: a recipient's Messages Received line is written
+  -- by the recipient's own read (do_read), so a send, a broadcast above
+  -- all, never rewrites another session's log or makes it look fresh.
   add(note(from, "Messages Sent", ('%s → %s: "%s" (%s)'):format(stamp, to, one_line, priority), from))
   local recipients = { to }
   if to == "broadcast" then
@@ -110,9 +158,6 @@ local function do_send()
     for _, f in ipairs(tree.log_files(ctx, tree.paths(ctx.root).active)) do
       if f.id ~= from then recipients[#recipients + 1] = f.id end
     end
-  end
-  for _, r in ipairs(recipients) do
-    add(note(r, "Messages Received", ('%s ← %s: "%s"'):format(stamp, from, one_line), from))
   end
   cli.written_warnings() -- log lines written but not durable: done, said
   require("sesslua.hooks").run(ctx, "after_message", { message = msg, recipients = recipients })
@@ -138,6 +183,31 @@ local function do_send()
   return 0
 end
 
+---Mark messages read and note them in the reader's log; exit 4 (or the
+---write's code) naming the lines to add by hand when the log is busy.
+---@return integer marked
+local function mark_and_note(session, ids)
+  local marked, _, newly = cli.check(messages.mark_read(ctx, session, ids))
+  local lines, err, code, path, missed = note_received(session, newly)
+  if not lines then
+    local why = err:sub(1, #path + 2) == path .. ": " and err:sub(#path + 3) or err
+    for i, l in ipairs(missed) do missed[i] = "- " .. l end
+    cli.fail(cli.exit_for(code), ("message: %d message(s) marked read, but the Messages Received lines"
+      .. " for %s could not be written: %s"):format(marked, path, why),
+      ("add under Coordination › Messages Received in %s:\n  "):format(path) .. table.concat(missed, "\n  "))
+  end
+  cli.written_warnings()
+  return marked
+end
+
+---The ids of the unread messages in list: what inbox --mark-read marks
+---(only what was shown, never a message that arrived meanwhile).
+local function unread_ids(list)
+  local ids = {}
+  for _, m in ipairs(list) do if not m.read then ids[#ids + 1] = m.id end end
+  return ids
+end
+
 local function do_inbox()
   local session = me()
   local list, problems = messages.inbox(ctx, session, args.all)
@@ -155,7 +225,9 @@ local function do_inbox()
         in_reply_to_subject = parent and parent.subject or json.null,
         in_reply_to_from = parent and parent.from or json.null }
     end
-    cli.print_json({ schema = 1, kind = "inbox", session = session, messages = out })
+    local marked
+    if args.mark_read then marked = mark_and_note(session, unread_ids(list)) end
+    cli.print_json({ schema = 1, kind = "inbox", session = session, messages = out, marked_read = marked })
     return 0
   end
   if #list == 0 then io.write("No ", args.all and "" or "unread ", "messages for ", session, ".\n"); return 0 end
@@ -196,8 +268,11 @@ local function do_inbox()
   for _, m in ipairs(roots) do show(m, 0) end
   -- Hand-made files can answer each other in a loop (no root): still shown.
   for _, m in ipairs(list) do show(m, 0) end
-  local unread = 0
-  for _, m in ipairs(list) do if not m.read then unread = unread + 1 end end
+  local unread = #unread_ids(list)
+  if args.mark_read then
+    io.write(("Marked %d message(s) read.\n"):format(mark_and_note(session, unread_ids(list))))
+    return 0
+  end
   io.write(("%d unread. Mark read: sesslua message.lua read ID (or --all)\n"):format(unread))
   return 0
 end
@@ -219,8 +294,7 @@ local function do_read()
         table.concat(missing, ", "), session), ("sesslua --session %s message.lua inbox"):format(session))
     end
   end
-  local marked = cli.check(messages.mark_read(ctx, session, ids))
-  io.write(("Marked %d message(s) read.\n"):format(marked))
+  io.write(("Marked %d message(s) read.\n"):format(mark_and_note(session, ids)))
   return 0
 end
 

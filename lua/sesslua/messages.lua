@@ -324,12 +324,16 @@ end
 
 ---Mark messages read: a direct one moves new -> cur; a broadcast id is
 ---added to the session's read list (the message itself is not copied).
+---Each message is marked by one call only, even when two run at once (a
+---move succeeds once; an id already in the read list is not added again),
+---and `newly` lists the messages this call marked: what to record as
+---received in the reader's log, exactly once.
 ---@param ctx sesslua.Context
 ---@param session string
 ---@param ids? string[] the ids to mark; nil for every unread message
 ---@return integer|nil marked
 ---@return string[]|string|nil missing_or_message the given ids not in the unread inbox; the message on failure
----@return string|nil code on failure
+---@return sesslua.Message[]|string|nil newly_or_code the messages this call marked; the code on failure
 function M.mark_read(ctx, session, ids)
   local inbox = M.inbox(ctx, session, false)
   local wanted
@@ -337,7 +341,7 @@ function M.mark_read(ctx, session, ids)
     wanted = {}
     for _, id in ipairs(ids) do wanted[id] = true end
   end
-  local marked, found, broadcasts = 0, {}, {}
+  local marked, found, broadcasts, newly = 0, {}, {}, {}
   for _, m in ipairs(inbox) do
     if wanted == nil or wanted[m.id] then
       found[m.id] = true
@@ -347,24 +351,32 @@ function M.mark_read(ctx, session, ids)
         if not ok then return nil, err, code end
         ok, err, code = fs.move(m.path, cur .. "/" .. m.id .. ".json")
         if not ok and code ~= "ENOENT" then return nil, err, code end
-        if ok then marked = marked + 1 end
+        if ok then marked, newly[#newly + 1] = marked + 1, m end
       else
-        broadcasts[#broadcasts + 1] = m.id
+        broadcasts[#broadcasts + 1] = m
       end
     end
   end
   if #broadcasts > 0 then
     local ok, err, code = fs.mkdir(dir(ctx.root, session))
     if not ok then return nil, err, code end
-    ok, err, code = fs.update(dir(ctx.root, session, "broadcast-read"), function(text)
-      return (text or "") .. table.concat(broadcasts, "\n") .. "\n"
+    local added
+    ok, err, added = fs.update(dir(ctx.root, session, "broadcast-read"), function(text)
+      local read, lines, list = {}, {}, {}
+      for id in (text or ""):gmatch("[^\n]+") do read[id] = true end
+      for _, m in ipairs(broadcasts) do
+        if not read[m.id] then read[m.id], lines[#lines + 1], list[#list + 1] = true, m.id, m end
+      end
+      if #lines == 0 then return nil, list end -- another reader marked them meanwhile
+      return (text or "") .. table.concat(lines, "\n") .. "\n", list
     end, { create = true })
-    if not ok then return nil, err, code end
-    marked = marked + #broadcasts
+    if not ok then return nil, err, added end
+    for _, m in ipairs(added) do newly[#newly + 1] = m end
+    marked = marked + #added
   end
   local missing = {}
   for _, id in ipairs(ids or {}) do if not found[id] then missing[#missing + 1] = id end end
-  return marked, missing
+  return marked, missing, newly
 end
 
 return M

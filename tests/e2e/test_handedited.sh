@@ -189,6 +189,8 @@ case_message_not_into_coordination_prose() {
   run "$SESSLUA" --session 7 message.lua send 8 "Schema freeze at noon"
   expect_rc 0 "message send"
   expect_quiet "message send"
+  run "$SESSLUA" --session 8 message.lua read --all # the recipient's line is written by its read
+  expect_rc 0 "message read"
   expect_prose_kept before7.md "$L7" "## Coordination Lessons"
   expect_prose_kept before8.md "$L8" "## 🔗 COORDINATION FLOW"
   expect_placed "$L7" "## Coordination" "## Blockers & Issues" "## Next Steps"

@@ -24,9 +24,12 @@ io.write(m.subject, "\n", m.body, "\n", m.from, "|", m.to, "|", m.priority, "\n"
 LUA
 run "$SESSLUA" ./check.lua "$f"
 expect_eq "$OUT" "$(printf '%s\nline one\n"quoted" line two\nsession-1|session-2|normal' "$SUBJ")" "message file is valid JSON holding the exact text"
-expect_file_has "$L1" "- $(date +%Y-%m-%d) $(date +%H:%M) → session-2: \"$SUBJ\" (normal)" "sender's log: Messages Sent" || true
+# (the time's shape, not the minute: a run across a minute's end would fail)
+grep -qE -- "^- [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} → session-2: " "$L1" && ok || bad "sender's log: Messages Sent line with its time"
 grep -qF -- "→ session-2: \"$SUBJ\" (normal)" "$L1" && ok || bad "sender's log line"
-grep -qF -- "← session-1: \"$SUBJ\"" "$L2" && ok || bad "recipient's log line"
+# The recipient's log gets its line when the recipient reads (issue 15;
+# before, send wrote it): see "Received lines" below.
+grep -qF -- "← session-1: \"$SUBJ\"" "$L2" && bad "send wrote into the recipient's log" || ok
 
 # Unknown recipient: exit 3 unless --force; no sender: exit 2.
 s1 send session-9 "hello"
@@ -41,13 +44,19 @@ expect_rc 2 "bad priority"
 s1 send ../x "x"
 expect_rc 2 "bad recipient id"
 
-# Broadcast: one file, a line in every other active log.
+# Broadcast: one file; no other log is written (a stale log stays stale).
+sed -i 's/^\*\*Last Updated:\*\* .*/**Last Updated:** 2000-01-01 00:00:00/' "$L2" "$L3"
+cp -p "$L2" l2-before.md; cp -p "$L3" l3-before.md
 s1 send broadcast "Email service ready" --priority low
 expect_rc 0 "broadcast"
 expect_eq "$(ls "$M/broadcast" | wc -l)" "1" "one broadcast file"
-grep -qF '← session-1: "Email service ready"' "$L2" && ok || bad "broadcast noted in session-2"
-grep -qF '← session-1: "Email service ready"' "$L3" && ok || bad "broadcast noted in session-3"
+expect_same "$L2" l2-before.md "a broadcast leaves session-2's log alone"
+expect_same "$L3" l3-before.md "a broadcast leaves session-3's log alone"
+expect_eq "$(stat -c %Y "$L3")" "$(stat -c %Y l3-before.md)" "a broadcast leaves session-3's mtime"
 grep -qF '← session-1' "$L1" && bad "broadcast noted in the sender's own received" || ok
+run "$SESSLUA" status.lua --json
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); r=[x for x in d["sessions"] if x["id"]=="session-3"][0]; sys.exit(0 if r["unread_messages"]==1 else 1)' \
+  && ok || bad "the unread count comes from the mailbox: $OUT"
 
 # Inbox: urgent, high first, then newest; the sender never sees its own broadcast.
 s1 send 2 "normal later"
@@ -73,6 +82,18 @@ s2 read --all
 expect_rc 0 "read --all"
 s2 inbox
 expect_out "No unread messages" "inbox empty after read --all"
+# Received lines: written by the reader's read, once per message.
+grep -qF -- "← session-1: \"$SUBJ\"" "$L2" && ok || bad "read notes the message in the reader's log"
+expect_eq "$(grep -cF '← session-1: "Email service ready"' "$L2")" "1" "read notes the broadcast in the reader's log, once"
+for s in urgent high; do
+  expect_eq "$(grep -cF "← session-1: \"$s one\"" "$L2")" "1" "read --all notes '$s one' once"
+done
+expect_file_has "$L2" "**Updated By:** session-2" "the reader's own read sets Updated By"
+s2 read --all
+expect_rc 0 "read --all again"
+expect_out "Marked 0 message(s) read." "read --all again marks nothing"
+expect_eq "$(grep -cF '← session-1: "Email service ready"' "$L2")" "1" "read twice: still one line"
+expect_same "$L3" l3-before.md "another session's read leaves session-3's log alone"
 expect_eq "$(ls "$M/broadcast" | wc -l)" "1" "broadcast not copied on read"
 run "$SESSLUA" --session 3 message.lua inbox
 expect_out "Email service ready" "another session still has the broadcast unread"
@@ -115,16 +136,26 @@ expect_out "session-9 has no active log" "prune reports mail to a session withou
 s1 prune
 expect_rc 2 "prune without --older-than"
 
-# 100 senders at once to one recipient: 100 messages, 100 log lines.
-before=$(grep -c '← session-1: "burst' "$L3" || true)
+# 100 senders at once to one recipient: 100 messages, 100 log lines (the
+# recipient's written by its read).
 for i in $(seq 1 100); do
   "$SESSLUA" --session 1 message.lua send 3 "burst $i" >/dev/null 2>>burst.err &
 done
 wait
 expect_eq "$(cat burst.err)" "" "no errors from concurrent senders"
 expect_eq "$(ls "$M/session-3/new" | wc -l)" "100" "100 messages delivered"
-expect_eq "$(grep -c '← session-1: "burst' "$L3")" "$((before + 100))" "100 lines in the recipient's log"
+expect_eq "$(grep -c '← session-1: "burst' "$L3")" "0" "no line in the recipient's log before it reads"
 expect_eq "$(grep -c '→ session-3: "burst' "$L1")" "100" "100 lines in the sender's log"
+# Five readers at once: every message marked once, one line each.
+for i in 1 2 3 4 5; do
+  "$SESSLUA" --session 3 message.lua read --all > "read$i.out" 2>> read.err &
+done
+wait
+expect_eq "$(cat read.err)" "" "no errors from concurrent readers"
+expect_eq "$(cat read?.out | awk '/^Marked / { n += $2 } END { print n + 0 }')" "101" "101 messages marked once in all (100 + the broadcast)"
+expect_eq "$(grep -c '← session-1: "burst' "$L3")" "100" "100 lines in the recipient's log after its reads"
+expect_eq "$(grep -c '← session-1: "burst 7"$' "$L3")" "1" "each message noted once"
+expect_eq "$(grep -cF '← session-1: "Email service ready"' "$L3")" "1" "the broadcast noted once by five readers"
 left=$(find "$R" -name '*.lock' -o -name '.*.tmp-*')
 expect_eq "$left" "" "no temp or lock files left"
 
@@ -195,39 +226,54 @@ f=$(ls "$M/session-2/new/"*.json | tail -1)
 run "$SESSLUA" ./check.lua "$f"
 expect_eq "$(printf '%s\n' "$OUT" | head -2)" $'Two\nlines' "the subject's newline survives in the file"
 grep -qF -- '→ session-2: "Two lines" (normal)' "$L1" && ok || bad "sent line flattened"
-grep -qF -- '← session-1: "Two lines"' "$L2" && ok || bad "received line flattened"
 s2 inbox
 expect_out "* Two lines" "inbox shows the subject on one line"
+# inbox --mark-read shows, then marks what it showed and notes it.
+s2 inbox --mark-read
+expect_rc 0 "inbox --mark-read"
+expect_out "* Two lines" "inbox --mark-read shows the messages"
+expect_out "Marked " "inbox --mark-read says it marked them"
+grep -qF -- '← session-1: "Two lines"' "$L2" && ok || bad "received line written by inbox --mark-read, flattened"
+s2 inbox
+expect_out "No unread messages" "inbox --mark-read left nothing unread"
+s1 send 2 "json mark"
+s2 inbox --json --mark-read
+expect_out '"marked_read": 1' "inbox --json --mark-read counts what it marked"
+expect_eq "$(grep -cF '← session-1: "json mark"' "$L2")" "1" "inbox --json --mark-read notes it"
 
-# A message line updates the log's footer, on both sides.
+# A message line updates the footer of the log it is written in: the
+# sender's on send, the recipient's (by the recipient) on read.
 sed -i 's/^\*\*Last Updated:\*\* .*/**Last Updated:** 2000-01-01 00:00:00/; s/^\*\*Updated By:\*\* .*/**Updated By:** nobody/' "$L1" "$L2"
 s1 send 2 "footer"
 expect_rc 0 "send for the footer"
-for f in "$L1" "$L2"; do
-  grep -q "^\*\*Last Updated:\*\* $(date +%Y-%m-%d) " "$f" && ok || bad "$f: Last Updated not set"
-  expect_file_has "$f" "**Updated By:** session-1" "$f: Updated By is the sender"
-done
+grep -q "^\*\*Last Updated:\*\* $(date +%Y-%m-%d) " "$L1" && ok || bad "sender: Last Updated not set"
+expect_file_has "$L1" "**Updated By:** session-1" "sender: Updated By is the sender"
+expect_file_has "$L2" "**Last Updated:** 2000-01-01 00:00:00" "recipient: Last Updated untouched by the send"
+s2 read --all
+grep -q "^\*\*Last Updated:\*\* $(date +%Y-%m-%d) " "$L2" && ok || bad "reader: Last Updated not set"
+expect_file_has "$L2" "**Updated By:** session-2" "reader: Updated By is the reader"
 
 # A busy log: the line waits longer (a retry) and, when that fails too,
-# the message is still delivered but send exits 4 and says which line is
-# missing. Both cases run at once (the failing one waits 10 + 20 s).
-( exec 9> "$L2.lock"; flock -x 9; exec sleep 40 ) & h2=$!
-( exec 9> "$L3.lock"; flock -x 9; exec sleep 14 ) & h3=$!
+# the message is still delivered (or marked read) but the command exits 4
+# and says which line is missing. The sender's log on send, the reader's
+# on read; both cases run at once (the failing one waits 10 + 20 s).
+s1 send 3 "busy read"
+( exec 9> "$L1.lock"; flock -x 9; exec sleep 14 ) & h1=$!
+( exec 9> "$L3.lock"; flock -x 9; exec sleep 40 ) & h3=$!
 sleep 0.3
-( "$SESSLUA" --session 1 message.lua send 2 "busy log" > busy2.out 2> busy2.err; echo $? > busy2.rc ) & p2=$!
-( "$SESSLUA" --session 1 message.lua send 3 "slow log" > busy3.out 2> busy3.err; echo $? > busy3.rc ) & p3=$!
-wait "$p2" "$p3"
-kill -KILL "$h2" "$h3" 2>/dev/null; wait "$h2" "$h3" 2>/dev/null
-rm -f "$L2.lock" "$L3.lock"
-expect_eq "$(cat busy3.rc)" "0" "a lock held past the first wait: the retry writes the line"
-expect_eq "$(cat busy3.err)" "" "no warning when the retry succeeds"
-grep -qF -- '← session-1: "slow log"' "$L3" && ok || bad "line written on the retry"
-expect_eq "$(cat busy2.rc)" "4" "a log busy past the retry: exit 4"
-id2=$(sed -n 's/^Sent \([^ ]*\) .*/\1/p' busy2.out)
-expect_exists "$M/session-2/new/$id2.json" "the message is delivered all the same"
-expect_eq "$(head -1 busy2.err)" "sesslua: message: $id2 was delivered, but the log line for $L2 could not be written: locked by another process (waited 20s)" "one line saying what is missing"
-grep -qF -- "hint: add to $L2 under Coordination › Messages Received: - " busy2.err && grep -qF -- '← session-1: "busy log"' busy2.err && ok || bad "hint gives the line to add: $(cat busy2.err)"
-grep -qF -- '← session-1: "busy log"' "$L2" && bad "busy line written" || ok
-grep -qF -- '→ session-2: "busy log" (normal)' "$L1" && ok || bad "the sender's line is written"
+( "$SESSLUA" --session 1 message.lua send 2 "slow log" > busy1.out 2> busy1.err; echo $? > busy1.rc ) & p1=$!
+( "$SESSLUA" --session 3 message.lua read --all > busy3.out 2> busy3.err; echo $? > busy3.rc ) & p3=$!
+wait "$p1" "$p3"
+kill -KILL "$h1" "$h3" 2>/dev/null; wait "$h1" "$h3" 2>/dev/null
+rm -f "$L1.lock" "$L3.lock"
+expect_eq "$(cat busy1.rc)" "0" "a lock held past the first wait: the retry writes the line"
+expect_eq "$(cat busy1.err)" "" "no warning when the retry succeeds"
+grep -qF -- '→ session-2: "slow log" (normal)' "$L1" && ok || bad "sender's line written on the retry"
+expect_eq "$(cat busy3.rc)" "4" "a reader's log busy past the retry: exit 4"
+expect_eq "$(head -1 busy3.err)" "sesslua: message: 1 message(s) marked read, but the Messages Received lines for $L3 could not be written: locked by another process (waited 20s)" "one line saying what is missing"
+grep -qF -- "hint: add under Coordination › Messages Received in $L3:" busy3.err && grep -qF -- '- ' busy3.err && grep -qF -- '← session-1: "busy read"' busy3.err && ok || bad "hint gives the line to add: $(cat busy3.err)"
+grep -qF -- '← session-1: "busy read"' "$L3" && bad "busy line written" || ok
+run "$SESSLUA" --session 3 message.lua inbox
+expect_out "No unread messages" "the message is marked read all the same"
 
 finish
