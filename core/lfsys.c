@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -431,9 +433,10 @@ static int has_suffix(const char *name, const char *suffix, size_t slen)
     return n >= slen && memcmp(name + n - slen, suffix, slen) == 0;
 }
 
-/* Read the visible names of db->dir matching suffix into db->names.
+/* Read the names of db->dir matching suffix into db->names: the visible
+ * ones, or with hidden also those starting with '.' (never "." and "..").
  * Returns 0 or an errno value. */
-static int dirbox_fill(dirbox *db, const char *suffix)
+static int dirbox_fill(dirbox *db, const char *suffix, int hidden)
 {
     size_t slen = suffix ? strlen(suffix) : 0;
     struct dirent *e;
@@ -441,7 +444,9 @@ static int dirbox_fill(dirbox *db, const char *suffix)
         errno = 0;
         if (!(e = readdir(db->dir)))
             return errno;
-        if (e->d_name[0] == '.' || (suffix && !has_suffix(e->d_name, suffix, slen)))
+        if ((e->d_name[0] == '.' && (!hidden || strcmp(e->d_name, ".") == 0
+                                     || strcmp(e->d_name, "..") == 0))
+            || (suffix && !has_suffix(e->d_name, suffix, slen)))
             continue;
         if (db->n == db->cap) {
             size_t ncap = db->cap ? db->cap * 2 : 16;
@@ -467,8 +472,9 @@ static const char *type_word(char t)
     return t == 'f' ? "file" : t == 'l' ? "link" : t == 'd' ? "dir" : "other";
 }
 
-/// fs.list(dir [, suffix [, with_types]]) -> {names...} [, {name = type}] | nil, msg, code
-/// Sorted bytewise; "." entries and hidden files are left out. With
+/// fs.list(dir [, suffix [, with_types [, hidden]]]) -> {names...} [, {name = type}] | nil, msg, code
+/// Sorted bytewise; "." entries and hidden files are left out (hidden
+/// files are kept with hidden, for what writers leave: doctor). With
 /// with_types, a second table gives each name's type as fs.stat words it
 /// ("file", "link", "dir", "other"), from the directory itself where the
 /// filesystem says (no stat per name).
@@ -477,14 +483,14 @@ static int l_list(lua_State *L)
     const char *path = luaL_checkstring(L, 1);
     const char *suffix = luaL_optstring(L, 2, NULL);
     /* read before the box is pushed: with two arguments, index 3 is the box */
-    int with_types = lua_toboolean(L, 3);
+    int with_types = lua_toboolean(L, 3), hidden = lua_toboolean(L, 4);
     lua_settop(L, 2);
     dirbox *db = lua_newuserdatauv(L, sizeof *db, 0);
     memset(db, 0, sizeof *db);
     luaL_setmetatable(L, DIRBOX_MT); /* path suffix dirbox */
     if (!(db->dir = opendir(path)))
         return sesslua_fail(L, path, errno);
-    int e = dirbox_fill(db, suffix);
+    int e = dirbox_fill(db, suffix, hidden);
     if (e != 0) {
         dirbox_clear(db);
         return sesslua_fail(L, path, e);
@@ -554,6 +560,31 @@ static int l_exists(lua_State *L)
 {
     struct stat st;
     lua_pushboolean(L, lstat(luaL_checkstring(L, 1), &st) == 0);
+    return 1;
+}
+
+/// fs.held(path) -> boolean | nil, msg, code
+/// Whether a process holds an exclusive flock on the file (a writer on its
+/// temp file, a holder on its lock file), asked without waiting and
+/// without changing anything: a shared lock is tried and dropped at once.
+/// Never follows a symlink (ELOOP).
+static int l_held(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return sesslua_fail(L, path, errno);
+    int held = 0;
+    if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+        int e = errno;
+        if (e != EWOULDBLOCK) {
+            close(fd);
+            return sesslua_fail(L, path, e);
+        }
+        held = 1;
+    }
+    close(fd); /* drops the shared lock */
+    lua_pushboolean(L, held);
     return 1;
 }
 
@@ -630,6 +661,7 @@ static const luaL_Reg fs_funcs[] = {
     { "stat", l_stat },         { "exists", l_exists },   { "remove", l_remove },
     { "realpath", l_realpath }, { "dirname", l_dirname }, { "basename", l_basename },
     { "lock", l_lock },         { "sweep", l_sweep },     { "warnings", l_warnings },
+    { "held", l_held },
     { NULL, NULL },
 };
 

@@ -89,6 +89,15 @@ function fs.warnings() end
 ---@return string|nil code
 function fs.sweep(dir) end
 
+---Whether a process holds an exclusive flock on the file (a writer on its
+---temp file, a holder on its lock file); asks without waiting and changes
+---nothing. Never follows a symlink.
+---@param path string
+---@return boolean|nil held
+---@return string|nil message
+---@return string|nil code
+function fs.held(path) end
+
 ---mkdir -p with mode 0755; an existing folder is success.
 ---@param path string
 ---@return true|nil ok
@@ -96,15 +105,16 @@ function fs.sweep(dir) end
 ---@return string|nil code
 function fs.mkdir(path) end
 
----The names in dir (sorted bytewise, no hidden names), only those ending in
----suffix when given; with with_types, also each name's type.
+---The names in dir (sorted bytewise, no hidden names unless hidden), only
+---those ending in suffix when given; with with_types, also each name's type.
 ---@param dir string
 ---@param suffix? string
 ---@param with_types? boolean
+---@param hidden? boolean also names starting with "." (not "." and "..")
 ---@return string[]|nil names
 ---@return table<string, "file"|"dir"|"link"|"other">|string|nil types_or_message the types (with_types); the message on failure
 ---@return string|nil code
-function fs.list(dir, suffix, with_types) end
+function fs.list(dir, suffix, with_types, hidden) end
 
 ---lstat: a symlink is described, not followed.
 ---@param path string
