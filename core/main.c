@@ -67,6 +67,33 @@ static const char *push_error_text(lua_State *L, int idx)
     return NULL;
 }
 
+/* An error line longer than this is cut: a 131 KB argument echoed whole
+ * buries the message. The head and the tail stay (the tail usually says
+ * why), with the number of bytes left out between them. */
+#define LINE_MAX_BYTES 400
+#define LINE_HEAD 200
+#define LINE_TAIL 100
+
+/* Adds line (len bytes) to b, cut in the middle when too long; cuts fall
+ * between UTF-8 characters. */
+static void add_cut_line(luaL_Buffer *b, const char *line, size_t len)
+{
+    if (len <= LINE_MAX_BYTES) {
+        luaL_addlstring(b, line, len);
+        return;
+    }
+    size_t head = LINE_HEAD, tail = len - LINE_TAIL;
+    while (head > 0 && ((unsigned char)line[head] & 0xc0) == 0x80)
+        head--;
+    while (tail < len && ((unsigned char)line[tail] & 0xc0) == 0x80)
+        tail++;
+    char note[64];
+    int n = snprintf(note, sizeof note, "\xe2\x80\xa6 (%zu bytes cut) \xe2\x80\xa6", tail - head);
+    luaL_addlstring(b, line, head);
+    luaL_addlstring(b, note, (size_t)n);
+    luaL_addlstring(b, line + tail, len - tail);
+}
+
 /* Pushes msg as the error's lines: the first stays the one `sesslua:` line;
  * each later line that is not a `hint:` or `usage:` line (or already
  * indented) is indented by two spaces, so the first line is the only one
@@ -80,13 +107,13 @@ static const char *push_error_lines(lua_State *L, const char *msg)
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
         if (first) {
-            luaL_addlstring(&b, line, len);
+            add_cut_line(&b, line, len);
         } else if (len > 0) {
             luaL_addchar(&b, '\n');
             if (strncmp(line, "hint:", 5) != 0 && strncmp(line, "usage:", 6) != 0 &&
                 line[0] != ' ' && line[0] != '\t')
                 luaL_addstring(&b, "  ");
-            luaL_addlstring(&b, line, len);
+            add_cut_line(&b, line, len);
         }
         line = nl ? nl + 1 : NULL;
     }

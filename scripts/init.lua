@@ -2,10 +2,31 @@
 local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
 local tree = require("sesslua.tree")
+local fs = require("sesslua.fs")
 
 local parser = cli.parser("init.lua", "Create the coordination tree (idempotent).")
+parser:flag("--force", "Create it even in a folder that holds other things and no tree (such as /).")
 parser:flag("--json", "Print the result as JSON.")
 local args = cli.parse(parser)
+
+-- A mistyped --root or SESSLUA_ROOT=/ must not scatter sessions/, messages/...
+-- over a folder that holds something else: a tree there, or an empty (or
+-- new) folder, is fine; anything else asks for --force.
+local function is_tree(root)
+  local p = tree.paths(root)
+  for _, dir in ipairs({ p.sessions, p.knowledge, p.messages }) do
+    if fs.exists(dir) then return true end
+  end
+  return false
+end
+cli.check(tree.root_is_folder(ctx))
+local entries = fs.list(ctx.root, nil, false, true)
+if not args.force and entries and #entries > 0 and not is_tree(ctx.root) then
+  cli.usage_error(("init: %s: the folder holds %d other item(s) and no coordination tree; "
+      .. "nothing was created"):format(ctx.root, #entries),
+    ("to create the tree there anyway: sesslua --root %s init.lua --force; or give --root "
+      .. "the folder the tree belongs in (such as docs/coordination)"):format(ctx.root))
+end
 
 local report = cli.check(tree.ensure(ctx))
 if args.json then

@@ -263,8 +263,13 @@ local function run_chunk(path, chunk)
 end
 
 local function load_file(path)
-  local text = fs.read(path)
-  if not text then return nil end
+  local text, err, code = fs.read(path)
+  -- no file is no settings; one that is there but cannot be read (mode
+  -- 000, a folder) is an error: skipping it would quietly drop settings
+  if not text and (code == "ENOENT" or code == "ENOTDIR") then return nil end
+  if not text then
+    error({ code = 5, message = "config: " .. err }, 0)
+  end
   local chunk, err = load(text, "@" .. path, "t", {})
   if not chunk then error({ code = 2, message = "config: " .. err }, 0) end
   local value = run_chunk(path, chunk)

@@ -274,6 +274,8 @@ function M.existing_log(ctx, id)
   local path = M.log_path(ctx.root, id)
   local safe, why = M.safe_file(ctx, path)
   if safe then return path end
+  local folder, ferr, fcode = M.root_is_folder(ctx)
+  if not folder then return nil, ferr, fcode end
   if why == "EACCES" then
     return nil, path .. ": a symlink to outside the coordination root; refused", "EACCES"
   elseif why == "EISDIR" then
@@ -304,11 +306,27 @@ end
 ---@param ctx sesslua.Context
 ---@return string|nil root
 ---@return string|nil message
----@return string|nil code "ENOENT"
+---@return string|nil code "ENOENT", or "ENOTDIR" for a root that is a file
 function M.require_root(ctx)
+  local ok, err, code = M.root_is_folder(ctx)
+  if not ok then return nil, err, code end
   if fs.exists(ctx.root) then return ctx.root end
   return nil, ("%s: no coordination tree here\nhint: check --root / $SESSLUA_ROOT, or create one "
     .. "with sesslua init.lua"):format(ctx.root), "ENOENT"
+end
+
+---Whether the root is a folder, or not there yet: a root that names a
+---file (`SESSLUA_ROOT=notes.md`) must not look like an empty team.
+---@param ctx sesslua.Context
+---@return boolean|nil ok true for a folder (or a link to one) or nothing there
+---@return string|nil message
+---@return string|nil code "ENOTDIR" (exit 3)
+function M.root_is_folder(ctx)
+  -- stat of "<root>/." follows a link to a folder and fails on a file
+  local st, _, code = fs.stat(ctx.root .. "/.")
+  if st or code ~= "ENOTDIR" or not fs.exists(ctx.root) then return true end
+  return nil, ("%s: not a folder; the coordination root is a folder\nhint: check --root / "
+    .. "$SESSLUA_ROOT (they name the folder that holds sessions/)"):format(ctx.root), "ENOTDIR"
 end
 
 ---Path of an active log.
@@ -335,6 +353,8 @@ end
 ---@return string|nil message
 ---@return string|nil code
 function M.ensure(ctx)
+  local folder, ferr, fcode = M.root_is_folder(ctx)
+  if not folder then return nil, ferr, fcode end
   local p = M.paths(ctx.root)
   local report = {}
   local function note(path, created) report[#report + 1] = { path = path, created = created } end

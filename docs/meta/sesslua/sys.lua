@@ -55,7 +55,8 @@ function sys.localtime_offset(t) end
 ---@return string|nil code "EINVAL"
 function sys.parse_time(s, utc) end
 
----s with each control byte but tab and newline written as \xNN.
+---s with C0 controls but tab and newline, and DEL, as \xNN, and C1 and bidi
+---controls as \u{XXXX}: nothing in it can act on a terminal.
 ---@param s string
 ---@return string
 function sys.escape_controls(s) end

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Odd trees get clear errors (docs/errors.md): a root that is a file, init
+# in a folder that holds something else, a user config that cannot be read,
+# an argument too long to echo whole.
+. "$(dirname "$0")/lib.sh"
+
+# ---- A root that names a file is no empty team ---------------------------
+printf 'notes\n' > notes.md
+for cmd in status.lua list.lua "search.lua x" "view.lua 1" "update.lua 1 --note x" init.lua; do
+  # shellcheck disable=SC2086
+  run env SESSLUA_ROOT="$WORK/notes.md" "$SESSLUA" $cmd
+  expect_rc 3 "SESSLUA_ROOT naming a file: $cmd"
+  expect_err "sesslua: $WORK/notes.md: not a folder; the coordination root is a folder" "$cmd says so"
+done
+sl --root notes.md status.lua
+expect_rc 3 "--root naming a file"
+expect_err "hint: check --root / \$SESSLUA_ROOT" "with a hint"
+expect_eq "$(cat notes.md)" "notes" "the file is left as it was"
+
+# ---- init asks before filling a folder that is not a tree ----------------
+mkdir project && printf 'x\n' > project/README
+sl --root project init.lua
+expect_rc 2 "init in a non-empty folder that is no tree"
+expect_err "sesslua: init: project: the folder holds 1 other item(s) and no coordination tree; nothing was created" "init says why"
+expect_err "hint: to create the tree there anyway: sesslua --root project init.lua --force" "init hints at --force"
+expect_absent project/sessions "nothing was created"
+# At / itself only when the refusal above works: a regression must not
+# scatter sessions/, messages/... over the machine's /.
+if [ "$RC" -eq 2 ] && [ ! -e project/sessions ] && [ ! -e /sessions ]; then
+  run env SESSLUA_ROOT=/ "$SESSLUA" init.lua
+  expect_rc 2 "init at /"
+  expect_err "sesslua: init: /: the folder holds" "init at / says why"
+  expect_absent /sessions "init at / creates no /sessions"
+else
+  bad "init at / not tried: init in a non-empty folder was not refused (or /sessions exists)"
+fi
+sl --root project init.lua --force
+expect_rc 0 "init --force"
+expect_exists project/sessions/ACTIVE "--force creates the tree"
+sl --root project init.lua
+expect_rc 0 "init again in what is now a tree"
+expect_out "is complete; nothing changed" "and finds it complete"
+mkdir empty
+sl --root empty init.lua
+expect_rc 0 "init in an empty folder"
+sl --root new/deeper init.lua
+expect_rc 0 "init in a new folder"
+
+# ---- A user config that cannot be read is an error -----------------------
+mkdir -p tree && sl --root tree init.lua
+mkdir -p "$HOME/.config/sesslua/sesslua.lua"
+sl --root tree status.lua
+expect_rc 5 "a user config that is a folder"
+expect_err "sesslua: config: $HOME/.config/sesslua/sesslua.lua: Is a directory" "names it"
+rmdir "$HOME/.config/sesslua/sesslua.lua"
+printf 'return { stale_hours = 2 }\n' > "$HOME/.config/sesslua/sesslua.lua"
+chmod 000 "$HOME/.config/sesslua/sesslua.lua"
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+  if command -v setpriv > /dev/null; then
+    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  elif command -v runuser > /dev/null; then
+    as_user=(runuser -u nobody --)
+  fi
+fi
+if [ "$(id -u)" -ne 0 ] || [ "${#as_user[@]}" -gt 0 ]; then
+  chmod a+x "$WORK" && chmod -R a+rX tree "$HOME" && chmod 000 "$HOME/.config/sesslua/sesslua.lua"
+  run "${as_user[@]}" env HOME="$HOME" "$SESSLUA" --root "$WORK/tree" status.lua
+  expect_rc 5 "an unreadable user config"
+  expect_err "sesslua: config: $HOME/.config/sesslua/sesslua.lua: Permission denied" "names the file and why"
+else
+  echo "oddtrees: running as root without setpriv or runuser: the unreadable config case is skipped"
+fi
+rm -f "$HOME/.config/sesslua/sesslua.lua"
+
+# ---- Errors cut a long value to a readable length ------------------------
+LONG=$(head -c 131000 /dev/zero | tr '\0' a)
+sl --root tree view.lua "$LONG"
+expect_rc 2 "a 131 KB id"
+expect_err "(130760 bytes cut)" "the error says how much was cut"
+expect_err "': session id longer than 100 characters" "and keeps the reason at the end"
+[ "${#ERR}" -lt 400 ] && ok || bad "the error line is ${#ERR} bytes long"
+
+finish
