@@ -112,7 +112,11 @@ local function shapes(ctx, out)
   local folders = { p.root, p.sessions, p.active, p.archive, p.knowledge, p.messages,
                     p.messages .. "/broadcast" }
   for _, name in ipairs(fs.list(p.messages) or {}) do
-    if name ~= "broadcast" and tree.normalize_id(name) == name then
+    -- a mailbox is named by a session id; a README.md or notes.txt beside
+    -- the mailboxes is a document, not a mailbox
+    local document = name:lower():find("%.md$") or name:lower():find("%.txt$")
+      or name:lower():find("%.json$")
+    if name ~= "broadcast" and not document and tree.normalize_id(name) == name then
       local box = p.messages .. "/" .. name
       if (fs.stat(box) or {}).type == "dir" then
         folders[#folders + 1] = box .. "/new"; folders[#folders + 1] = box .. "/cur"

@@ -109,11 +109,14 @@ mkdir -p "$WORK/t2/docs/coordination/sessions"
 touch "$WORK/t2/docs/coordination/sessions/ACTIVE"
 mkdir -p "$WORK/t2/docs/coordination/shared-knowledge/patterns.md" "$WORK/t2/docs/coordination/messages"
 touch "$WORK/t2/docs/coordination/messages/broadcast"
+touch "$WORK/t2/docs/coordination/messages/session-3" "$WORK/t2/docs/coordination/messages/README.md"
 sl --root "$WORK/t2/docs/coordination" doctor.lua --json
 expect_rc 1 "odd shapes"
 expect_out '"kind": "not_a_folder"' "--json kind of a file where a folder belongs"
 expect_out "\"path\": \"$WORK/t2/docs/coordination/sessions/ACTIVE\"" "sessions/ACTIVE is a file"
 expect_out "\"path\": \"$WORK/t2/docs/coordination/messages/broadcast\"" "messages/broadcast is a file"
+expect_out "\"path\": \"$WORK/t2/docs/coordination/messages/session-3\"" "a mailbox that is a file"
+case $OUT in *README.md*) bad "a README beside the mailboxes reported" ;; *) ok ;; esac
 expect_out '"kind": "not_a_file"' "a folder where a knowledge file belongs"
 expect_out '"fixable": false' "not repairable"
 sl --root "$WORK/t2/docs/coordination" doctor.lua --fix
