@@ -8,6 +8,7 @@ local log = require("sesslua.log")
 local edit = require("sesslua.logedit")
 local clock = require("sesslua.clock")
 local json = require("sesslua.json")
+local routine = require("sesslua.routine")
 
 local parser = cli.parser("message.lua", "Send and read messages between sessions.")
 parser:command_target("command")
@@ -65,17 +66,6 @@ local function note(session, label, line, by)
   return { path = path, label = label, line = line, err = err, code = code }
 end
 
----The Messages Received line of a message: `<time> ← <from>: "<subject>"`,
----the time it was sent in the logs' time zone, the subject on one line.
----@param m sesslua.Message
----@return string line without the list marker
-local function received_line(m)
-  local t = clock.parse((tostring(m.sent or ""):gsub("T", " "):gsub("Z$", " UTC")))
-  local stamp = t and clock.now(t):sub(1, 16) or tostring(m.sent)
-  local subject = tostring(m.subject):gsub("%s*\r?\n%s*", " ")
-  return ('%s ← %s: "%s"'):format(stamp, tostring(m.from), subject)
-end
-
 ---Record messages a session has read in ITS log (Coordination › Messages
 ---Received), in one locked edit that also sets its Last Updated / Updated
 ---By. Only the reading session's own commands call this: a sender never
@@ -93,7 +83,7 @@ local function note_received(session, list)
   if #list == 0 or not fs.exists(path) then return {} end
   local lines = {}
   table.sort(list, function(a, b) return a.id < b.id end) -- in the order they were sent
-  for i, m in ipairs(list) do lines[i] = received_line(m) end
+  for i, m in ipairs(list) do lines[i] = routine.received_line(m) end
   local ok, err, code
   for _, wait in ipairs(LOCK_WAITS_MS) do
     ok, err, code = fs.update(path, function(text)

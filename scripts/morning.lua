@@ -11,7 +11,8 @@ local clock = require("sesslua.clock")
 
 local parser = cli.parser("morning.lua", "Show what was left last time and plan the day.",
   "On a terminal it asks. Without one it only prints, unless told what to write: --carry, --yes"
-  .. " (carry every next step), --focus or --status.")
+  .. " (carry every next step), --focus or --status. When it writes, the unread messages it showed"
+  .. " are marked read and noted under Messages Received.")
 cli.id_argument(parser)
 parser:option("--focus", "Today's focus (sets Working On).")
 parser:option("--carry", "Next steps (numbers, e.g. 1,3; or all / none) to carry into Current Phase.")
@@ -42,10 +43,23 @@ io.write(cli.paint("bold", ("Good morning, %s"):format(id)),
 -- everything shown from the log or shared files goes through printable:
 -- they may hold escape sequences written by anyone
 if s.working_on then io.write("Working on: ", cli.printable(s.working_on), "\n") end
-local unread = require("sesslua.messages").unread_count(ctx, id)
-if unread > 0 then
-  io.write(cli.paint("yellow", ("%d unread message(s)"):format(unread)),
-    (": sesslua --session %s message.lua inbox\n"):format(id))
+local messages = require("sesslua.messages")
+local unread = messages.inbox(ctx, id, false) -- from the mailbox, never from the log
+local SHOWN_MAX = 20 -- urgent and high first; the rest stay for the inbox
+if #unread > 0 then
+  io.write(cli.paint("yellow", ("%d unread message(s)"):format(#unread)), ":\n")
+  for i, m in ipairs(unread) do
+    if i > SHOWN_MAX then
+      io.write(("  ... and %d more: sesslua --session %s message.lua inbox\n"):format(#unread - SHOWN_MAX, id))
+      break
+    end
+    local p = cli.printable -- message files may come from anyone
+    io.write("  * ", p(cli.one_line(tostring(m.subject))),
+      m.priority ~= "normal" and (" [" .. p(tostring(m.priority)) .. "]") or "", " — from ", p(tostring(m.from)), "\n")
+    if type(m.body) == "string" then
+      for line in (m.body .. "\n"):gmatch("([^\n]*)\n") do io.write("    │ ", p(line), "\n") end
+    end
+  end
 end
 routine.show(cli, "Next steps from last time:", steps, true)
 routine.show(cli, "Open phase tasks:", open)
@@ -63,7 +77,8 @@ local carry, chosen = args.carry, nil
 local asking = cli.interactive(args)
 if not asking and not (args.yes or carry or focus or status) then
   io.write(("Nothing written (no terminal). To plan: sesslua morning.lua %s --carry all"
-    .. " (or 1,3 / none) [--focus TEXT], or --yes to carry every next step.\n"):format(id))
+    .. " (or 1,3 / none) [--focus TEXT], or --yes to carry every next step%s.\n"):format(id,
+    #unread > 0 and " (the messages shown are then marked read)" or ""))
   return 0
 end
 if not asking and not carry and not args.yes then carry = "none" end -- only --focus / --status asked
@@ -88,8 +103,16 @@ chosen = chosen or assert(routine.parse_choice(carry, #steps))
 local carried = {}
 for i, t in ipairs(steps) do if chosen[i] then carried[#carried + 1] = t end end
 
+-- The messages shown are read now: marked in the mailbox, and each one this
+-- run marked (never one another reader got first) noted in this log, in
+-- the same edit as the plan.
+local shown = {}
+for i = 1, math.min(#unread, SHOWN_MAX) do shown[i] = unread[i].id end
+local _, _, newly = cli.check(messages.mark_read(ctx, id, shown))
+table.sort(newly, function(a, b) return a.id < b.id end)
 local _, changed = cli.check(fs.update(path, function(text)
   local d, len = log.new(text), #text
+  for _, m in ipairs(newly) do edit.add_coordination(d, "Messages Received", routine.received_line(m)) end
   if focus and focus ~= "" then edit.set_work_field(d, "Working On", focus) end
   if status and status ~= "" then edit.set_work_field(d, "Status", status) end
   local set, details = {}, {}
@@ -108,4 +131,5 @@ end))
 if not changed then io.write("Nothing to change in ", path, "\n"); return 0 end
 io.write(("Planned: %d next step(s) carried into Current Phase%s.\n"):format(#carried,
   focus and (", focus: " .. cli.printable(focus)) or ""))
+if #newly > 0 then io.write(("Marked %d message(s) read.\n"):format(#newly)) end
 return 0

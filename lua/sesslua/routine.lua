@@ -1,6 +1,7 @@
 --- What morning, eod and archive share: prompts for lists, shared
 --- knowledge that is new since a moment, the work status check, and the
---- "can every write be made?" check that runs before the first write.
+--- "can every write be made?" check that runs before the first write;
+--- and the Messages Received line that morning and message read write.
 local fs = require("sesslua.fs")
 local sys = require("sesslua.sys")
 local tree = require("sesslua.tree")
@@ -69,6 +70,17 @@ function M.check_status(cli, what, status)
     cli.warn(("status '%s' is not one of %s"):format(status, table.concat(M.STATUSES, ", ")))
   end
   return status
+end
+
+---The Messages Received line of a message: `<time> ← <from>: "<subject>"`,
+---the time it was sent in the logs' time zone, the subject on one line.
+---@param m sesslua.Message
+---@return string line without the list marker
+function M.received_line(m)
+  local t = clock.parse((tostring(m.sent or ""):gsub("T", " "):gsub("Z$", " UTC")))
+  local stamp = t and clock.now(t):sub(1, 16) or tostring(m.sent)
+  local subject = tostring(m.subject):gsub("%s*\r?\n%s*", " ")
+  return ('%s ← %s: "%s"'):format(stamp, tostring(m.from), subject)
 end
 
 local probes = 0

@@ -112,8 +112,11 @@ expect_eq "$after" "1" "reply indented under its question"
 # status and morning show unread counts.
 run "$SESSLUA" status.lua --json
 expect_out '"unread_messages": 3' "status shows unread count"
-run "$SESSLUA" morning.lua 2 --yes
+cp -p "$L2" l2-before.md
+run "$SESSLUA" morning.lua 2 < /dev/null
 expect_out "3 unread message" "morning shows unread count"
+expect_out "  * Question? — from session-1" "morning shows the unread messages"
+expect_same "$L2" l2-before.md "morning without a terminal marks nothing and writes nothing"
 
 # share --broadcast sends the KNOWLEDGE broadcast (a plain share sends
 # nothing since issue 15: test_share).
@@ -252,6 +255,32 @@ expect_file_has "$L2" "**Last Updated:** 2000-01-01 00:00:00" "recipient: Last U
 s2 read --all
 grep -q "^\*\*Last Updated:\*\* $(date +%Y-%m-%d) " "$L2" && ok || bad "reader: Last Updated not set"
 expect_file_has "$L2" "**Updated By:** session-2" "reader: Updated By is the reader"
+
+# morning shows the unread messages; when it writes (--yes) they are read:
+# marked in the mailbox and noted in the session's own log, once.
+s1 send 2 "morning news" $'body one\nbody two'
+run "$SESSLUA" morning.lua 2 < /dev/null
+expect_out "  * morning news — from session-1" "morning shows a new message"
+expect_out "    │ body two" "and its body"
+s2 inbox
+expect_out "morning news" "morning without a write request leaves it unread"
+grep -qF '← session-1: "morning news"' "$L2" && bad "morning without a write request noted it" || ok
+run "$SESSLUA" morning.lua 2 --yes
+expect_rc 0 "morning --yes with messages"
+expect_out "Marked " "morning --yes says it marked the messages read"
+expect_eq "$(grep -cF '← session-1: "morning news"' "$L2")" "1" "morning --yes notes the message in its log"
+s2 inbox
+expect_out "No unread messages" "morning --yes marked what it showed"
+run "$SESSLUA" morning.lua 2 --yes
+expect_eq "$(grep -cF '← session-1: "morning news"' "$L2")" "1" "morning twice: noted once"
+# morning shows 20 messages at most, and marks only those it showed.
+for i in $(seq 1 21); do "$SESSLUA" --session 1 message.lua send 2 "many $i" > /dev/null; done
+run "$SESSLUA" morning.lua 2 < /dev/null
+expect_out "  ... and 1 more: sesslua --session session-2 message.lua inbox" "morning shows 20, then how many more"
+run "$SESSLUA" morning.lua 2 --yes
+expect_out "Marked 20 message(s) read." "morning marks only the 20 it showed"
+s2 inbox
+expect_out "1 unread." "the one not shown stays unread"
 
 # A busy log: the line waits longer (a retry) and, when that fails too,
 # the message is still delivered (or marked read) but the command exits 4
