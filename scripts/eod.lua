@@ -54,6 +54,13 @@ for _, e in ipairs(pending) do
   if yes then to_share[#to_share + 1] = e end
 end
 
+-- a topic share would refuse is refused here too, before anything is written
+local bad = routine.bad_topic(to_share)
+if bad then
+  cli.usage_error(("eod: %s: %s; nothing was changed"):format(path, bad),
+    "shorten the topic under Learnings & Discoveries in the log, or run eod without sharing it")
+end
+
 -- Sharing comes first and is idempotent, so a failure of the log edit after
 -- it leaves nothing a re-run would repeat; but first make sure both folders
 -- can be written, so that an unwritable one stops eod with nothing changed.

@@ -8,6 +8,7 @@ local log = require("sesslua.log")
 local edit = require("sesslua.logedit")
 local clock = require("sesslua.clock")
 local messages = require("sesslua.messages")
+local routine = require("sesslua.routine")
 
 local USAGE_HINT = 'sesslua share.lua [TYPE] CATEGORY TEXT [IMPACT], e.g.\n'
   .. '  sesslua share.lua Performance "asyncio.gather() speeds up parallel calls 10x" High\n'
@@ -59,11 +60,10 @@ if knowledge.impact(text) then
   refuse(("'%s' is an impact level where the text belongs; arguments in the wrong order?"):format(text))
 end
 if category:match("^%s*$") then refuse("empty category") end
-if #category > 60 or category:find("[\r\n]") then
-  refuse("the category is longer than 60 characters or spans lines; arguments in the wrong order?")
-end
+local too_long = routine.topic_problem(category)
+if too_long then refuse(("the category is %s; arguments in the wrong order?"):format(too_long)) end
 if text:match("^%s*$") then refuse("empty text") end
--- The wrong-order signature under 60 characters: a sentence where the
+-- The wrong-order signature within the topic limit: a sentence where the
 -- category belongs and one short word where the text belongs (a long
 -- single word, such as a URL, is a text).
 local _, category_words = category:gsub("%S+", "")

@@ -91,6 +91,12 @@ function M.archive(ctx, id, by)
   if not text then return nil, rerr, rcode end
   local doc = log.new(text)
   local pending = knowledge.unshared_learnings(ctx, doc, id)
+  -- a topic share would refuse is refused here too, before anything is written
+  local bad = routine.bad_topic(pending)
+  if bad then
+    return nil, ("%s: %s; nothing was changed\nhint: shorten the topic under Learnings & "
+      .. "Discoveries in the log"):format(src, bad), "EUSAGE"
+  end
   -- the log is rewritten in ACTIVE, then renamed out of it into ARCHIVE
   local dirs = { p.active, archive_dir }
   if #pending > 0 then dirs[#dirs + 1] = p.knowledge end

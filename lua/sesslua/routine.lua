@@ -106,4 +106,33 @@ function M.writable(dir)
   return true
 end
 
+---The longest a knowledge category, which is a learning's topic, may be,
+---in characters: share refuses a longer one, and eod and archive refuse to
+---share one, so a topic that is fine in one place is fine in all.
+---@type integer
+M.TOPIC_MAX = 60
+
+---Why `topic` cannot be a knowledge category, or nil when it can: the one
+---rule and wording share, eod and archive use.
+---@param topic string
+---@return string|nil why "longer than 60 characters or spans lines"
+function M.topic_problem(topic)
+  if (utf8.len(topic) or #topic) > M.TOPIC_MAX or topic:find("[\r\n]") then
+    return ("longer than %d characters or spans lines"):format(M.TOPIC_MAX)
+  end
+  return nil
+end
+
+---The first of `entries` (knowledge entries about to be shared) whose
+---category routine.topic_problem refuses, as a message naming it, or nil.
+---@param entries {category: string}[]
+---@return string|nil message "learning topic '<topic>' is longer than ..."
+function M.bad_topic(entries)
+  for _, e in ipairs(entries) do
+    local why = M.topic_problem(e.category)
+    if why then return ("learning topic '%s' is %s"):format(e.category, why) end
+  end
+  return nil
+end
+
 return M

@@ -81,4 +81,32 @@ expect_err "(130760 bytes cut)" "the error says how much was cut"
 expect_err "': session id longer than 100 characters" "and keeps the reason at the end"
 [ "${#ERR}" -lt 400 ] && ok || bad "the error line is ${#ERR} bytes long"
 
+# ---- One length limit for learning topics everywhere ---------------------
+# share refuses a category over 60 characters; eod and archive refuse to
+# share a learning whose topic is over it, with the same words, before
+# anything is written. 60 characters, not bytes: CJK topics get 60 too.
+T61=$(printf 'x%.0s' $(seq 1 61)); T60=${T61:1}
+sl --root tree create.lua 7 Dev "Goal"
+sl --root tree update.lua 7 --learning "$T61" "a learning with a long topic"
+sl --root tree --session 7 share.lua "$T61" "some text"
+expect_rc 2 "share: a 61-character category"
+expect_err "sesslua: share: the category is longer than 60 characters or spans lines" "share's words"
+before=$(snapshot tree)
+sl --root tree eod.lua 7 --share-all --yes
+expect_rc 2 "eod: a 61-character topic to share"
+expect_err "learning topic '$T61' is longer than 60 characters or spans lines; nothing was changed" "eod's words"
+expect_eq "$(snapshot tree)" "$before" "eod changed nothing"
+sl --root tree archive.lua 7 --force
+expect_rc 2 "archive: a 61-character topic to share"
+expect_err "learning topic '$T61' is longer than 60 characters or spans lines; nothing was changed" "archive's words"
+expect_eq "$(snapshot tree)" "$before" "archive changed nothing"
+expect_exists tree/sessions/ACTIVE/session-7.md "the log stays in ACTIVE"
+sl --root tree --session 7 share.lua "$T60" "sixty is fine"
+expect_rc 0 "share: a 60-character category"
+CJK=$(printf '漢%.0s' $(seq 1 60))
+sl --root tree --session 7 share.lua "$CJK" "sixty CJK characters are fine"
+expect_rc 0 "share: 60 CJK characters (180 bytes)"
+sl --root tree --session 7 share.lua "${CJK}漢" "but not 61"
+expect_rc 2 "share: 61 CJK characters"
+
 finish
