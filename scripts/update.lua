@@ -71,6 +71,13 @@ local function prepare()
   for i, pair in ipairs(args.learning or {}) do
     o.learning[i] = { topic = text(pair[1], "--learning TOPIC"),
                       text = nonempty(cli.text(pair[2], "--learning TEXT"), "--learning TEXT") }
+    -- the topic becomes a knowledge category when eod or archive share it:
+    -- refused now by the same rule, not at the end of the day
+    local why = require("sesslua.routine").topic_problem(o.learning[i].topic)
+    if why then
+      cli.usage_error(("update: --learning TOPIC '%s' is %s"):format(o.learning[i].topic, why),
+        "a short topic, such as Docker or Caching; the details go in TEXT")
+    end
   end
   local function percent(v, what)
     local n = v and v:match("^%s*(%d+)%s*%%?%s*$")

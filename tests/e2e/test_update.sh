@@ -476,4 +476,14 @@ grep -q '^\*\*Last Updated:\*\* 2020-01-06' "$TL" && bad "a real change keeps th
 run "$SESSLUA" --root "$T" update.lua 30 --progress 32
 expect_out "Updated $TL" "a real change says Updated"
 
+# A learning's topic follows the one topic limit (eod and archive share it
+# as a knowledge category): over 60 characters is refused, nothing written.
+cp "$L" before.md
+sl update.lua 12 --learning "$(printf 'x%.0s' $(seq 61))" "text"
+expect_rc 2 "a learning topic over 60 characters"
+expect_err "longer than 60 characters" "the limit is named"
+expect_same "$L" before.md "a refused topic writes nothing"
+sl update.lua 12 --learning "$(printf 'é%.0s' $(seq 60))" "text"
+expect_rc 0 "60 characters, counted as characters"
+
 finish
