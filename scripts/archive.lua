@@ -36,6 +36,7 @@ local function targets()
       :format(cli.printable(args.stale)))
   end
   stale_days = days
+  cli.check(tree.require_root(ctx)) -- a root that is a file, or none, is said, not "nothing stale"
   local active = tree.paths(ctx.root).active
   local ids = {}
   for _, f in ipairs(tree.log_files(ctx, active, cli.warn)) do

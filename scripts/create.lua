@@ -21,6 +21,7 @@ if not id then
     "use an id like session-12 (or 12)")
 end
 
+cli.check(tree.root_is_folder(ctx)) -- a root that is a file is said so, not "Not a directory"
 local paths = tree.paths(ctx.root)
 -- The team's template, else the built-in; one that is there but cannot be
 -- read (a disk error) stops here rather than being silently replaced.

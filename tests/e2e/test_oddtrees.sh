@@ -6,7 +6,8 @@
 
 # ---- A root that names a file is no empty team ---------------------------
 printf 'notes\n' > notes.md
-for cmd in status.lua list.lua "search.lua x" "view.lua 1" "update.lua 1 --note x" init.lua; do
+for cmd in status.lua list.lua "search.lua x" "view.lua 1" "update.lua 1 --note x" init.lua \
+    "archive.lua --stale 3" "create.lua 1 Dev Goal"; do
   # shellcheck disable=SC2086
   run env SESSLUA_ROOT="$WORK/notes.md" "$SESSLUA" $cmd
   expect_rc 3 "SESSLUA_ROOT naming a file: $cmd"
@@ -88,6 +89,16 @@ expect_err "': session id longer than 100 characters" "and keeps the reason at t
 T61=$(printf 'x%.0s' $(seq 1 61)); T60=${T61:1}
 sl --root tree create.lua 7 Dev "Goal"
 sl --root tree update.lua 7 --learning "$T61" "a learning with a long topic"
+expect_rc 2 "update: a 61-character learning topic"
+# written by hand, as a person might: eod and archive must still refuse it
+TODAY=$(date +%Y-%m-%d)
+python3 - "tree/sessions/ACTIVE/session-7.md" "$TODAY" "$T61" <<'PY'
+import sys
+p, day, topic = sys.argv[1:]
+s = open(p).read()
+s = s.replace("## Learnings & Discoveries\n", "## Learnings & Discoveries\n\n**%s - %s:**\n- a learning with a long topic\n" % (day, topic), 1)
+open(p, "w").write(s)
+PY
 sl --root tree --session 7 share.lua "$T61" "some text"
 expect_rc 2 "share: a 61-character category"
 expect_err "sesslua: share: the category is longer than 60 characters or spans lines" "share's words"
