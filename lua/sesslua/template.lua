@@ -13,10 +13,15 @@ local M = {}
 ---@return string text raises {code = 3, message} when there is no such template
 ---@return string origin the file's path, or "builtin:templates/<name>"
 function M.read(ctx, name)
-  for _, d in ipairs(ctx.search_dirs) do
+  for _, d in ipairs(ctx.all_search_dirs or ctx.search_dirs) do
     local path = d.dir .. "/templates/" .. name
-    local text = fs.read(path)
-    if text then return text, path end
+    if d.skipped then
+      -- the team's folder of a tree not trusted: said once, never used
+      if fs.exists(path) then require("sesslua.trust").note_skipped(ctx, "scripts/templates/" .. name) end
+    else
+      local text = fs.read(path)
+      if text then return text, path end
+    end
   end
   local key = "templates/" .. name
   local text = builtin.get(key)

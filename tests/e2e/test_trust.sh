@@ -163,4 +163,18 @@ expect_rc 0 "trust with a relative XDG_DATA_HOME"
 expect_file_has "$HOME/.local/share/sesslua/trusted" "$R" "recorded under HOME"
 expect_absent rel "nothing under the relative folder"
 
+# A team template under scripts/templates/ of a tree not trusted: create
+# uses the built-in one, and one note names what was skipped.
+U="$WORK/untrusted/docs/coordination"
+mkdir -p "$U/scripts/templates"
+printf '# {{id}} from the team\n\n**Role:** {{role}}\n**Goal:** {{goal}}\n' > "$U/scripts/templates/session-log.md"
+run "$SESSLUA" --root "$U" create.lua 3 Dev Goal
+expect_rc 0 "create in an untrusted tree"
+expect_err "sesslua: note: skipped the team's scripts/templates/session-log.md (this tree is not trusted)" "the skipped template is named"
+expect_file_lacks "$U/sessions/ACTIVE/session-3.md" "from the team" "the built-in template was used"
+V="$WORK/trusted/docs/coordination" # a fresh tree: create copies the template it used
+mkdir -p "$V/scripts/templates" && cp "$U/scripts/templates/session-log.md" "$V/scripts/templates/"
+SESSLUA_TRUST=1 run "$SESSLUA" --root "$V" create.lua 4 Dev Goal
+expect_file_has "$V/sessions/ACTIVE/session-4.md" "# session-4 from the team" "trusted: the team's template"
+
 finish
