@@ -7,6 +7,7 @@
 ---@class sesslua.SearchDir
 ---@field dir string
 ---@field source "path"|"team"|"user"
+---@field skipped true|nil the team's folder of a tree this user has not trusted (all_search_dirs only)
 
 ---The script that runs.
 ---@class sesslua.Script
@@ -21,7 +22,9 @@
 ---@field root_source "--root"|"SESSLUA_ROOT"|"found"|"default"
 ---@field session string|nil the value of --session
 ---@field debug boolean whether --debug was given
----@field search_dirs sesslua.SearchDir[] in search order, the built-ins not included
+---@field search_dirs sesslua.SearchDir[] in search order, the built-ins not included; the folders in use
+---@field all_search_dirs sesslua.SearchDir[] the same with the team's folder of a tree not trusted, marked skipped
+---@field trusted boolean whether this user trusts the tree (sesslua trust, SESSLUA_TRUST=1)
 ---@field script sesslua.Script
 local context = {}
 
