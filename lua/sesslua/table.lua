@@ -77,11 +77,18 @@ end
 ---@param s string
 ---@param n integer columns
 ---@return string
+---s without a half of an escape at its end (`\u{20`, `\x9`, `\`): a cut
+---text shows whole escapes (cli.printable writes `\u{XXXX}`, `\xNN`,
+---`\n`...) or none.
+local function whole_escapes(s)
+  return (s:gsub("\\u{%x*$", ""):gsub("\\x%x?$", ""):gsub("\\$", ""))
+end
+
 function M.cut(s, n)
   if M.width(s) <= n then return s end
   if n <= 0 then return "" end
   if n == 1 then return "…" end
-  if not utf8.len(s) then return s:sub(1, n - 1) .. "…" end
+  if not utf8.len(s) then return whole_escapes(s:sub(1, n - 1)) .. "…" end
   local w, stop = 0, 1
   for p, cp in utf8.codes(s) do
     local cw = M.cp_width(cp)
@@ -89,7 +96,7 @@ function M.cut(s, n)
     w = w + cw
     stop = p + #utf8.char(cp)
   end
-  return s:sub(1, stop - 1) .. "…"
+  return whole_escapes(s:sub(1, stop - 1)) .. "…"
 end
 
 ---Print a header and rows of strings, columns aligned. Each cell's width
