@@ -73,17 +73,18 @@ function M.width(s)
   return w
 end
 
----Cut s to at most n columns, ending with "…" when cut.
----@param s string
----@param n integer columns
----@return string
----s without a half of an escape at its end (`\u{20`, `\x9`, `\`): a cut
----text shows whole escapes (cli.printable writes `\u{XXXX}`, `\xNN`,
----`\n`...) or none.
+-- s without a half of an escape at its end (`\u{20`, `\x9`, `\`): a cut
+-- text shows whole escapes (cli.printable writes `\u{XXXX}`, `\xNN`,
+-- `\n`...) or none.
 local function whole_escapes(s)
   return (s:gsub("\\u{%x*$", ""):gsub("\\x%x?$", ""):gsub("\\$", ""))
 end
 
+---Cut s to at most n columns, ending with "…" when cut (never in the middle
+---of an escape cli.printable wrote).
+---@param s string
+---@param n integer columns
+---@return string
 function M.cut(s, n)
   if M.width(s) <= n then return s end
   if n <= 0 then return "" end
