@@ -42,11 +42,25 @@ local function valid_utf8(s)
   return table.concat(out)
 end
 
+-- Characters a terminal acts on beyond C0: C1 controls (CSI, OSC...) and
+-- the bidi controls that reorder what is shown. Written as \uXXXX, so JSON
+-- printed on a terminal is as safe as text (the value decodes the same).
+local TERMINAL_CONTROLS = { "\xC2[\x80-\x9F]", "\xD8\x9C", "\xE2\x80[\x8E\x8F\xAA-\xAE]",
+                            "\xE2\x81[\xA6-\xA9]" }
+
+local function as_u(c)
+  return ("\\u%04x"):format(utf8.codepoint(c))
+end
+
 local function encode_string(s)
   s = valid_utf8(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
+  s = s:gsub('[%c"\\]', function(c)
     return escapes[c] or ("\\u%04x"):format(c:byte())
-  end) .. '"'
+  end)
+  if s:find("[\xC2\xD8\xE2]") then
+    for _, p in ipairs(TERMINAL_CONTROLS) do s = s:gsub(p, as_u) end
+  end
+  return '"' .. s .. '"'
 end
 
 local first_keys = { schema = 1, kind = 2 }
