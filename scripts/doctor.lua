@@ -219,15 +219,7 @@ function doctor.message_problem(text, name)
 end
 
 local function check_messages(ctx, out)
-  local root = tree.paths(ctx.root).messages
-  local folders = { root .. "/broadcast" }
-  for _, name in ipairs(fs.list(root) or {}) do
-    if name ~= "broadcast" then
-      folders[#folders + 1] = root .. "/" .. name .. "/new"
-      folders[#folders + 1] = root .. "/" .. name .. "/cur"
-    end
-  end
-  for _, dir in ipairs(folders) do
+  for _, dir in ipairs(messages.folders(ctx)) do
     local names, types = fs.list(dir, ".json", true)
     for _, name in ipairs(names or {}) do
       if messages.is_ours(name) and types[name] == "file" then

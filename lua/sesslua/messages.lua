@@ -215,6 +215,22 @@ function M.inbox(ctx, session, all)
   return out, problems
 end
 
+---Every folder a message file may sit in: broadcast/, then each session's
+---new/ and cur/ (folders that do not exist are listed too).
+---@param ctx sesslua.Context
+---@return string[] folders
+function M.folders(ctx)
+  local root = tree.paths(ctx.root).messages
+  local folders = { root .. "/broadcast" }
+  for _, name in ipairs(fs.list(root) or {}) do
+    if name ~= "broadcast" then
+      folders[#folders + 1] = root .. "/" .. name .. "/new"
+      folders[#folders + 1] = root .. "/" .. name .. "/cur"
+    end
+  end
+  return folders
+end
+
 ---A lookup of messages by id in every mailbox (each session's new/ and
 ---cur/, and broadcast/): the message a reply answers usually sits in the
 ---other session's mailbox, or has been read already. Lists the folders once.
@@ -224,16 +240,7 @@ function M.finder(ctx)
   local folders
   return function(id)
     if not M.is_id(id) then return nil end
-    if not folders then
-      local root = tree.paths(ctx.root).messages
-      folders = { root .. "/broadcast" }
-      for _, name in ipairs(fs.list(root) or {}) do
-        if name ~= "broadcast" then
-          folders[#folders + 1] = root .. "/" .. name .. "/new"
-          folders[#folders + 1] = root .. "/" .. name .. "/cur"
-        end
-      end
-    end
+    folders = folders or M.folders(ctx)
     for _, folder in ipairs(folders) do
       local m = M.load(folder .. "/" .. id .. ".json")
       if m then return m end
