@@ -1,18 +1,16 @@
 --- The team dashboard: every active session at a glance.
 local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
-local fs = require("sesslua.fs")
 local sys = require("sesslua.sys")
 local tree = require("sesslua.tree")
 local summary = require("sesslua.summary")
-local json = require("sesslua.json")
-local messages = require("sesslua.messages")
+local team = require("sesslua.team")
 local tab = require("sesslua.table")
 
 local parser = cli.parser("status.lua", "Show every active session: work, progress, age, blockers.")
 parser:option("--stale-hours", "Mark logs not updated for this many hours (default 24, or stale_hours in the config)."):convert(tonumber)
 parser:option("--sort", "Order rows by progress, updated or id (default id).")
-  :choices({ "progress", "updated", "id" }):default("id")
+  :choices(team.SORTS):default("id")
 parser:flag("--json", "Print the dashboard as JSON.")
 local args = cli.parse(parser)
 cli.check(tree.require_root(ctx))
@@ -26,57 +24,12 @@ local config = require("sesslua.config").get(ctx).values
 local extra = config.status_columns or {}
 local field_names = {}
 for i, c in ipairs(extra) do field_names[i] = c.field end
-local opts = { now = os.time(), stale_hours = args.stale_hours or config.stale_hours,
-  fields = #field_names > 0 and field_names or nil } -- no table per log when there are none
-local rows = {}
-local unread = messages.unread_counter(ctx)
-for _, f in ipairs(tree.log_files(ctx, active, cli.warn)) do
-  local s = summary.load(f.path, f.id, opts)
-  if s then
-    s.unread_messages = unread(s.id)
-    rows[#rows + 1] = s
-  else
-    cli.warn(f.path .. ": unreadable, skipped")
-  end
-end
-
--- ids in natural order (session-2 before session-10), keys made once
-local keys = {}
-for _, s in ipairs(rows) do keys[s] = tree.natural_key(s.id) end
-local function by_id(a, b)
-  local ka, kb = keys[a], keys[b]
-  if ka ~= kb then return ka < kb end
-  return a.id < b.id
-end
-local sorters = {
-  id = by_id,
-  progress = function(a, b)
-    local pa, pb = a.progress or -1, b.progress or -1
-    if pa ~= pb then return pa > pb end
-    return by_id(a, b)
-  end,
-  updated = function(a, b)
-    local xa, xb = a.age_seconds or math.huge, b.age_seconds or math.huge
-    if xa ~= xb then return xa < xb end
-    return by_id(a, b)
-  end,
-}
-table.sort(rows, sorters[args.sort])
-
-local stale, blockers, progress_sum, progress_n = 0, 0, 0, 0
-for _, s in ipairs(rows) do
-  if s.stale then stale = stale + 1 end
-  blockers = blockers + #s.blockers
-  if s.progress then progress_sum, progress_n = progress_sum + s.progress, progress_n + 1 end
-end
-local average = progress_n > 0 and math.floor(progress_sum / progress_n + 0.5) or nil
+local rows, totals = team.rows(ctx, { sort = args.sort, fields = field_names,
+  stale_hours = args.stale_hours or config.stale_hours, warn = cli.warn })
+local stale, blockers, average = totals.stale, totals.blockers, totals.average_progress
 
 if args.json then
-  local sessions = {}
-  for i, s in ipairs(rows) do sessions[i] = summary.json(s, "status") end
-  cli.print_json({ schema = 1, kind = "status", root = ctx.root, sessions = sessions,
-    totals = { sessions = #rows, stale = stale, blockers = blockers,
-               average_progress = average or json.null } })
+  cli.print_json(team.json(ctx, rows, totals))
   return 0
 end
 
