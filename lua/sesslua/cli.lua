@@ -294,6 +294,71 @@ local function dash_value_hint(parser, args, bad)
   return "to pass a value starting with '-', put -- before it: " .. table.concat(words, " ")
 end
 
+---Plain data for one argparse element (argument or option).
+local function element_data(e, option)
+  local d = { name = e._target or e:_get_default_target(), description = e._description,
+    choices = e._choices, hidden = e._hidden or nil }
+  if e._convert == tonumber then d.type = "number" end
+  if option then
+    d.aliases = e._aliases
+    d.args = e._maxargs or 0
+    d.flag = d.args == 0 or nil
+    d.repeatable = (e._maxcount or 1) > 1 or nil
+    if d.args > 0 then
+      local argname = e._argname
+      if type(argname) == "string" then argname = { argname } end
+      d.argnames = argname or { e:_get_default_argname() }
+    end
+  else
+    d.optional = (e._minargs or 1) == 0 or nil
+    d.variadic = (e._maxargs or 1) > 1 or nil
+  end
+  if type(e._default) ~= "nil" then d.default = e._default end
+  return d
+end
+
+---A parser (or command) as plain data: name, description, epilog, help,
+---arguments, options and commands.
+local function parser_data(p)
+  local d = { name = p._name, description = p._description, epilog = p._epilog,
+    help = p:get_help(), arguments = {}, options = {}, commands = {} }
+  for _, a in ipairs(p._arguments or {}) do d.arguments[#d.arguments + 1] = element_data(a, false) end
+  for _, o in ipairs(p._options or {}) do
+    if not o._hidden then d.options[#d.options + 1] = element_data(o, true) end
+  end
+  for _, c in ipairs(p._commands or {}) do d.commands[#d.commands + 1] = parser_data(c) end
+  return d
+end
+
+---A workflow's command line as plain data, for help pages, completion
+---and tool schemas: `{name, description, epilog, help, arguments,
+---options, commands}`. Each argument is `{name, description, choices,
+---optional, variadic, type, default}`; each option `{name, aliases,
+---description, args, argnames, flag, repeatable, choices, type,
+---default}` (`type` is "number" for options converted with tonumber;
+---`name` is the key in cli.parse's result). Each command is the same
+---shape as the whole.
+---@param parser table from cli.parser
+---@return table declaration
+function M.declaration(parser)
+  local d = parser_data(parser)
+  d.name = parser._sesslua_name or d.name
+  return d
+end
+
+-- The error `cli.parse` raises in describe mode: runner.declaration
+-- catches it, so a workflow stops before it does anything.
+local DESCRIBED = {}
+
+---The declaration carried by an error `cli.parse` raised in describe
+---mode; nil for any other error.
+---@param err any
+---@return table|nil declaration
+function M.described(err)
+  if type(err) == "table" and getmetatable(err) == DESCRIBED then return err.declaration end
+  return nil
+end
+
 ---Parse args (default: the script's `arg`); on error stop with exit 2 and
 ---the parser's usage line. A value starting with '-' that argparse read as
 ---an unknown option gets a second hint: how to pass it (`--`, or `--opt=`).
@@ -301,6 +366,9 @@ end
 ---@param args? string[] default: the script's `arg`
 ---@return table args argparse's result (`--working-on` as `working_on`)
 function M.parse(parser, args)
+  if package.loaded["sesslua.context"].describe_only then
+    error(setmetatable({ declaration = M.declaration(parser) }, DESCRIBED), 0)
+  end
   args = args or _G.arg
   local ok, result = parser:pparse(args)
   if not ok then

@@ -19,7 +19,7 @@ local CONFIG_NAME = "sesslua"
 
 local USAGE = [[
 usage: sesslua [--root DIR] [--session ID] [--debug] SCRIPT [ARGS...]
-       sesslua --list | --which NAME | --help | --version]]
+       sesslua --list | --which NAME | --describe [NAME] | --help | --version]]
 
 local HELP = [[
 
@@ -33,6 +33,8 @@ options:
   --debug         add a Lua traceback to errors
   --list          every workflow, its description and where it comes from
   --which NAME    the file that NAME would run, and every candidate in order
+  --describe [NAME]  NAME's options and arguments as JSON (every workflow's
+                  without NAME), for completion, man pages and tool schemas
   --help          this text
   --version       sesslua, Lua and cmark versions
 
@@ -306,6 +308,57 @@ function M.workflows(ctx)
   return out
 end
 
+---The command line of workflow NAME as plain data (cli.declaration): its
+---script runs up to its `cli.parse` call and stops there, so nothing is
+---read or written. nil and a message when NAME is not a workflow or
+---does not call cli.parse (a script whose text has no `.parse(` is not
+---run at all; only built-ins and trusted team workflows are loaded).
+---@param ctx table the context
+---@param name string a workflow name ("update") or script ("update.lua")
+---@return table|nil declaration
+---@return string|nil message
+function M.declaration(ctx, name)
+  local found = M.resolve(ctx, name)
+  if not found then return nil, name .. ": no such workflow" end
+  -- a script that never parses a command line would run in full: such a
+  -- script is not run at all
+  local text = found.builtin and builtin.get(found.builtin) or fs.read(found.path)
+  if not (text and text:find(".parse(", 1, true)) then
+    return nil, name .. ": declares no command line (it never calls cli.parse)"
+  end
+  local chunk, err = load_script(found)
+  if not chunk then return nil, err end
+  local cli = require("sesslua.cli")
+  local saved_arg, was = rawget(_G, "arg"), ctx.describe_only
+  ctx.describe_only = true
+  rawset(_G, "arg", { [0] = name })
+  local ok, result = pcall(chunk)
+  ctx.describe_only = was
+  rawset(_G, "arg", saved_arg)
+  local d = not ok and cli.described(result)
+  if d then return d end
+  return nil, name .. ": declares no command line (it never calls cli.parse)"
+end
+
+---Print the declarations of NAME (or of every workflow) as JSON.
+local function print_describe(ctx, name)
+  local json = require("sesslua.json")
+  if name then
+    local d, err = M.declaration(ctx, name)
+    if not d then fail(EXIT_NOT_FOUND, err) end
+    io.write(json.encode(d), "\n")
+    return
+  end
+  local all = {}
+  for _, w in ipairs(M.workflows(ctx)) do
+    if w.source ~= "skipped" then
+      local d = M.declaration(ctx, w.name)
+      if d then all[#all + 1] = d end
+    end
+  end
+  io.write(json.encode(all), "\n")
+end
+
 local function print_list(ctx)
   local rows = M.workflows(ctx)
   local width, any = 0, false
@@ -368,6 +421,7 @@ local function parse_options(args)
     elseif a == "--version" or a == "-V" then opts.action = "version"
     elseif a == "--list" then opts.action = "list"
     elseif a == "--which" then opts.action = "which"; opts.which = value()
+    elseif a == "--describe" then opts.action = "describe"
     elseif a == "--" then i = i + 1; break
     elseif a:sub(1, 1) == "-" and a ~= "-" then
       fail(EXIT_USAGE, ("unknown option '%s'\n%s"):format(a, USAGE))
@@ -433,6 +487,11 @@ function M.main(args)
   if opts.action == "version" then print_version(); return 0 end
   if opts.action == "list" then print_list(ctx); return 0 end
   if opts.action == "which" then print_which(ctx, opts.which); return 0 end
+  if opts.action == "describe" then
+    -- --describe [NAME]: NAME is the word after the host options
+    strict_globals()
+    print_describe(ctx, args[opts.script_index]); return 0
+  end
 
   local name = args[opts.script_index]
   if not name then

@@ -302,4 +302,47 @@ printf 'return { stale_hours = 3, x = nil }\n' > "$CFG"
 grep -q "stale_hours.*3" "$WORK/cfg.out" && ok || bad "its value is used: $(cat "$WORK/cfg.out")"
 rm -rf cfg
 
+# --describe: a workflow's command line as data, for man pages, completion
+# and tool schemas; the workflow stops at cli.parse, so nothing is written
+mkdir -p desc && cd desc
+sl --describe update.lua; expect_rc 0 "--describe update.lua"
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+opts = {o["name"]: o for o in d["options"]}
+assert d["name"] == "update.lua", d["name"]
+assert opts["status"]["args"] == 1 and "--status" in opts["status"]["aliases"], opts["status"]
+assert opts["dry_run"].get("flag") is True, opts["dry_run"]
+assert opts["learning"]["args"] == 2, opts["learning"]
+assert d["arguments"][0]["name"] == "id" and d["arguments"][0].get("optional") is True
+assert "--working-on" in d["help"]
+' && ok || bad "--describe update.lua: the options as data: $OUT"
+sl --describe status.lua
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sort = [o for o in d["options"] if o["name"] == "sort"][0]
+assert sort["choices"] == ["id", "progress", "updated"] and sort["default"] == "id", sort
+hours = [o for o in d["options"] if o["name"] == "stale_hours"][0]
+assert hours["type"] == "number", hours
+' && ok || bad "--describe status.lua: choices, defaults, types: $OUT"
+sl --describe message
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [c["name"] for c in d["commands"]] == ["send", "inbox", "read", "prune"], d["commands"]
+' && ok || bad "--describe message: its commands: $OUT"
+sl --describe create.lua s-1 Role Goal; expect_rc 0 "--describe create.lua with arguments"
+expect_absent docs "--describe runs nothing past cli.parse: no tree made"
+sl --describe
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+names = [d["name"] for d in json.load(sys.stdin)]
+for n in ["create.lua", "update.lua", "status.lua", "share.lua", "search.lua", "message.lua"]:
+    assert n in names, (n, names)
+' && ok || bad "--describe: every built-in workflow: $OUT"
+sl --describe no-such-workflow; expect_rc 3 "--describe of an unknown name"
+expect_err "sesslua: no-such-workflow: no such workflow" "--describe of an unknown name: the message"
+cd .. && rm -rf desc
+
 finish
