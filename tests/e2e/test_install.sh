@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installing without root, the man page, bash completion and the .deb.
+# Installing without root: the binary, man pages, completion and docs;
+# the README's commands; .ci/deps and .ci/run without root. (The .deb:
+# test_package.sh.)
 . "$(dirname "$0")/lib.sh"
 : "${BUILD_DIR:?set BUILD_DIR to the build folder}"
 
@@ -7,7 +9,9 @@
 run cmake --install "$BUILD_DIR" --prefix "$WORK/prefix"
 expect_rc 0 "cmake --install --prefix"
 expect_exists "$WORK/prefix/bin/sesslua" "binary installed"
-expect_exists "$WORK/prefix/share/man/man1/sesslua.1" "man page installed"
+expect_exists "$WORK/prefix/share/man/man1/sesslua.1.gz" "man page installed, gzipped"
+expect_exists "$WORK/prefix/share/man/man1/sesslua-create.1.gz" "a workflow's man page installed"
+expect_exists "$WORK/prefix/share/doc/sesslua/user-guide.md" "the user guide installed"
 expect_exists "$WORK/prefix/share/bash-completion/completions/sesslua" "completion installed"
 mkdir fresh && cd fresh
 run "$WORK/prefix/bin/sesslua" create.lua session-12 "DevOps Engineer" "Deploy and maintain services"
@@ -19,8 +23,8 @@ expect_out "sesslua " "--version names sesslua"
 expect_out "Lua 5.4." "--version names Lua's full release"
 expect_out "cmark " "--version names cmark"
 if command -v man >/dev/null 2>&1; then
-  run man -l "$WORK/prefix/share/man/man1/sesslua.1"
-  expect_out "EXIT STATUS" "man page renders"
+  run env MANPATH="$WORK/prefix/share/man" man sesslua-create
+  expect_out "EXIT STATUS" "man finds and renders sesslua-create(1) by name"
 fi
 
 # The completion function, driven as bash drives it.
@@ -38,28 +42,40 @@ expect_eq "$(comp sesslua --session 12 message.lua send br)" "broadcast" "comple
 cd "$WORK"
 
 # The README's two commands, as written: both start by installing the
-# packages and building; the first then runs create.lua in a fresh folder,
-# and can be run again (a second run must not meet the first one's log).
+# packages and building; the first then runs create.lua into a fresh tree in
+# the build folder, the second runs every test.
 : "${SESSLUA_SRC:?set SESSLUA_SRC to the source folder}"
-build_prefix='bash .ci/deps && cmake -S . -B build && cmake --build build -j && '
-first=$(grep -F 'create.lua session-12 "DevOps Engineer" "Deploy and maintain services"' "$SESSLUA_SRC/README.md" \
-  | grep -F "$build_prefix" | sed 's/^    //')
-second=$(grep -F "${build_prefix}ctest --test-dir build --output-on-failure" "$SESSLUA_SRC/README.md" | sed 's/^    //')
-case $first in "$build_prefix"*) ok ;; *) bad "README: the first command installs, builds, then creates: '$first'" ;; esac
-expect_eq "$second" "${build_prefix}ctest --test-dir build --output-on-failure" "README: the second command runs ctest"
+build_prefix='bash .ci/deps && cmake -B build && cmake --build build -j && '
+mapfile -t setup < <(sed -n 's/^    \(bash \.ci\/deps .*\)$/\1/p' "$SESSLUA_SRC/README.md")
+expect_eq "${#setup[@]}" "2" "README: two set-up commands"
+first=${setup[0]:-}; second=${setup[1]:-}
+case $first in "$build_prefix"*'create.lua session-12 "DevOps Engineer" "Deploy and maintain services"') ok ;;
+  *) bad "README: the first command installs, builds, then creates: '$first'" ;; esac
+case $second in "${build_prefix}ctest --test-dir build "*) ok ;;
+  *) bad "README: the second command builds, then runs ctest: '$second'" ;; esac
 mkdir -p readme/build
 ln -s "$SESSLUA" readme/build/sesslua
-made=()
-for n in 1 2; do
-  (cd readme && run bash -c "${first#"$build_prefix"}"; printf '%s\n%s\n' "$RC" "$OUT" > "$WORK/readme.out"; printf '%s' "$ERR" > "$WORK/readme.err")
-  expect_eq "$(head -1 readme.out)" "0" "README's first command, run $n (stderr: $(cat readme.err))"
-  log=$(sed -n 's/^Created \(.*session-12\.md\)$/\1/p' readme.out)
-  expect_exists "${log:-none}" "README's first command, run $n, wrote the log"
-  case $log in "$WORK"/readme/*) bad "README's first command wrote into the clone: $log" ;; *) ok ;; esac
-  [ -n "$log" ] && made+=("${log%/docs/coordination/*}")
+(cd readme && run bash -c "${first#"$build_prefix"}"; printf '%s\n%s\n' "$RC" "$OUT" > "$WORK/readme.out"; printf '%s' "$ERR" > "$WORK/readme.err")
+expect_eq "$(head -1 readme.out)" "0" "README's first command (stderr: $(cat readme.err))"
+log=$(sed -n 's/^Created \(.*session-12\.md\)$/\1/p' readme.out)
+expect_eq "$log" "build/demo/sessions/ACTIVE/session-12.md" "README's first command names the log in build/demo"
+expect_exists "$WORK/readme/build/demo/sessions/ACTIVE/session-12.md" "README's first command wrote the log"
+expect_eq "$(find readme -mindepth 1 -maxdepth 1 | sort | tr '\n' ' ')" "readme/build " "nothing outside build/ changes in the clone"
+
+# The quick start, every line as written, in a fresh project folder with the
+# installed sesslua on PATH.
+quick=$(sed -n '/^## Quick start/,/^## /s/^    //p' "$SESSLUA_SRC/README.md")
+printf '%s' "$quick" | grep -q '^sesslua init' && ok || bad "README: the quick start begins with init: $quick"
+for w in create update status share search; do
+  printf '%s' "$quick" | grep -q "^sesslua $w " && ok || printf '%s' "$quick" | grep -q "^sesslua $w\$" && ok \
+    || bad "README: the quick start shows $w"
 done
-for d in "${made[@]}"; do [ "$d" != / ] && rm -rf "$d"; done
-expect_eq "$(find readme -mindepth 1 | sort | tr '\n' ' ')" "readme/build readme/build/sesslua " "the clone stays as it was"
+mkdir project && cd project && git init -q . 2>/dev/null
+run env PATH="$WORK/prefix/bin:$PATH" bash -e -c "$quick"
+expect_rc 0 "README's quick start runs as written"
+expect_out "Health checks before the traffic switch" "the quick start's search finds what it shared"
+expect_out "session-12" "the quick start's status shows the session"
+cd "$WORK"
 
 # .ci/deps and .ci/run, on machines without root: stand-ins for id, sudo,
 # apt-get and cmake record what they were asked.
@@ -81,11 +97,24 @@ expect_eq "$(cat calls)" "" ".ci/deps without root or sudo runs nothing"
 FAKE_UID=1000 run env PATH="$WORK/fake/sudo" /bin/bash "$SESSLUA_SRC/.ci/deps"
 expect_eq "$(cat calls)" "sudo bash $SESSLUA_SRC/.ci/deps" ".ci/deps goes through sudo when there is one"
 : > calls
-FAKE_UID=0 run env PATH="$WORK/fake/sudo" /bin/bash "$SESSLUA_SRC/.ci/deps"
+# as root with no package lists: apt-get update first, then the packages
+mkdir -p lists
+FAKE_UID=0 run env PATH="$WORK/fake/sudo:$PATH" SESSLUA_APT_LISTS="$WORK/lists" /bin/bash "$SESSLUA_SRC/.ci/deps"
 expect_rc 0 ".ci/deps as root"
-expect_eq "$(head -1 calls)" "apt-get update -qq" ".ci/deps as root: apt-get update first"
-grep -q "^apt-get install .*liblua5.4-dev" calls && ok || bad ".ci/deps as root installs: $(cat calls)"
+expect_eq "$(head -1 calls)" "apt-get update -qq" ".ci/deps as root, no package lists: apt-get update first"
+grep -q "^apt-get install .*liblua5.4-dev .*libpcre2-dev .*lintian" calls && ok || bad ".ci/deps as root installs: $(cat calls)"
+grep -q "^apt-get install .* valgrind\|^apt-get install .* clang" calls && bad ".ci/deps installs only what building and testing need: $(cat calls)" || ok
 grep -q "^sudo" calls && bad ".ci/deps as root never uses sudo" || ok
+# lists from today: no update; a day old: update; extra names are installed
+: > calls
+touch "lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages"
+FAKE_UID=0 run env PATH="$WORK/fake/sudo:$PATH" SESSLUA_APT_LISTS="$WORK/lists" /bin/bash "$SESSLUA_SRC/.ci/deps" valgrind
+grep -q "^apt-get update" calls && bad ".ci/deps with fresh lists does not update: $(cat calls)" || ok
+grep -q "^apt-get install .* valgrind" calls && ok || bad ".ci/deps PACKAGE installs it too: $(cat calls)"
+: > calls
+touch -d '25 hours ago' lists/*
+FAKE_UID=0 run env PATH="$WORK/fake/sudo:$PATH" SESSLUA_APT_LISTS="$WORK/lists" /bin/bash "$SESSLUA_SRC/.ci/deps"
+expect_eq "$(head -1 calls)" "apt-get update -qq" ".ci/deps with lists older than a day: apt-get update"
 # .ci/run as a user: says it installs nothing (a stand-in cmake stops it
 # right after).
 mkdir -p fake/run
@@ -96,21 +125,5 @@ chmod +x fake/run/*
 run env PATH="$WORK/fake/run:$PATH" bash "$SESSLUA_SRC/.ci/run"
 expect_err ".ci/run: not root: not installing packages" ".ci/run says it skips the packages"
 grep -q "^apt-get\|^sudo" calls && bad ".ci/run as a user installs nothing" || ok
-
-# A .deb whose dependencies are the Debian runtime packages.
-if command -v cpack >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 && command -v dpkg-shlibdeps >/dev/null 2>&1; then
-  run cpack --config "$BUILD_DIR/CPackConfig.cmake" -G DEB -B "$WORK/pkg"
-  expect_rc 0 "cpack builds a .deb"
-  deb=$(ls "$WORK"/pkg/*.deb 2>/dev/null | head -1)
-  expect_exists "$deb" ".deb produced"
-  run dpkg-deb -f "$deb" Depends
-  expect_out "liblua5.4-0" "depends on the Lua runtime package"
-  expect_out "libcmark" "depends on the cmark runtime package"
-  run dpkg-deb -c "$deb"
-  expect_out "./usr/bin/sesslua" ".deb holds the binary"
-  expect_out "sesslua.1" ".deb holds the man page"
-else
-  echo "skipped: cpack, dpkg-deb or dpkg-shlibdeps missing"
-fi
 
 finish
