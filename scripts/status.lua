@@ -115,18 +115,25 @@ local function column(i, L)
   local c = made[key]
   if not c then
     local col = COLUMNS[i]
-    c = { cells = {}, head = L.narrow and col.short or col.head }
+    c = { cells = {}, widths = {}, head = L.narrow and col.short or col.head }
     local w = tab.width(c.head)
+    local cells, widths = c.cells, c.widths
     if col.width then
       for r, s in ipairs(rows) do
-        c.cells[r] = col.cell(s, L)
-        w = math.max(w, col.width(s, L, c.cells[r]))
+        local v = col.cell(s, L)
+        local cw = col.width(s, L, v)
+        cells[r], widths[r] = v, cw
+        if cw > w then w = cw end
       end
     else
       for r, s in ipairs(rows) do
         local v = cli.printable(col.cell(s, L))
-        c.cells[r] = v
-        if i ~= WORK then w = math.max(w, tab.width(v)) end
+        cells[r] = v
+        if i ~= WORK then
+          local cw = tab.width(v)
+          widths[r] = cw
+          if cw > w then w = cw end
+        end
       end
     end
     c.width = w
@@ -169,13 +176,14 @@ if sys.isatty(1) then -- a terminal gets rows that fit; a pipe gets whole lines
   width = sys.term_width()
   L, dropped = fit(width)
 end
-local header, cells = {}, {}
-for r = 1, #rows do cells[r] = {} end
+local header, cells, cell_widths = {}, {}, {}
+for r = 1, #rows do cells[r], cell_widths[r] = {}, {} end
 for i = 1, WORK do
   if not dropped[i] then
     local c = column(i, L)
     header[#header + 1] = c.head
-    for r = 1, #rows do cells[r][#header] = c.cells[r] end
+    local n = #header
+    for r = 1, #rows do cells[r][n], cell_widths[r][n] = c.cells[r], c.widths[r] end
   end
 end
 if width then
@@ -185,7 +193,7 @@ if width then
   for _, r in ipairs(cells) do r[#r] = tab.cut(r[#r], room) end
   header[#header] = tab.cut(header[#header], math.max(room, 1))
 end
-tab.print(header, cells, { sep = L.sep, width = width })
+tab.print(header, cells, { sep = L.sep, width = width, cell_widths = cell_widths })
 local line = ("%d active · %d stale · %d open blocker%s · average progress %s"):format(
   #rows, stale, blockers, blockers == 1 and "" or "s", average and (average .. "%") or "—")
 if width and tab.width(line) > width then

@@ -17,11 +17,12 @@ M.PATTERNS = {}
 ---handoff warns about it, but nothing treats it as a sample line.
 M.TOKENS = {}
 
--- is_placeholder runs for every item of every log `status` reads, so the
--- patterns are sorted once into what can rule them out cheaply: those that
--- need a "[" in the text, those anchored at a known first character, and
--- the few that need a literal somewhere.
-local bracketed, by_first, anywhere
+-- is_placeholder runs for every item of every log `status` reads, and
+-- those texts are mostly unique, so each check must be cheap: patterns
+-- anchored at a known first byte are grouped by it (one byte read picks
+-- the few that can match), and an unanchored one is tried only when the
+-- text holds its leading literal (a plain search, as fast as memchr).
+local by_byte, unknown, anywhere
 local indexed = -1 -- how many patterns the index covers: teams may append
 local memo, memo_size = {}, 0 -- the same item texts recur across logs; one answer each
 
@@ -42,17 +43,58 @@ function M.token_in(s)
 end
 
 
+---The literal byte a pattern piece starting at i stands for, or nil
+---when it is a class, a set or another magic character.
+local function literal_at(p, i)
+  local c = p:sub(i, i)
+  if c == "%" then
+    local e = p:sub(i + 1, i + 1)
+    if e ~= "" and not e:find("%w") then return e end
+    return nil
+  end
+  if c == "" or c:find("[%^%$%(%)%.%[%]%*%+%-%?]") then return nil end
+  return c
+end
+
+---The literal text an unanchored pattern starts with ("- [Topic]" of
+---"%- %[Topic%]$"), up to its first magic character or quantified byte.
+local function literal_run(p)
+  local out, i = {}, 1
+  while i <= #p do
+    local c = literal_at(p, i)
+    if not c then break end
+    local step = p:sub(i, i) == "%" and 2 or 1
+    local q = p:sub(i + step, i + step)
+    if q == "*" or q == "?" or q == "-" or q == "+" then break end
+    out[#out + 1] = c
+    i = i + step
+  end
+  return table.concat(out)
+end
+
 local function index()
-  bracketed, by_first, anywhere = {}, {}, {}
+  by_byte, unknown, anywhere = {}, {}, {}
   for _, p in ipairs(M.PATTERNS) do
-    local first = p:match("^%^(%a)")
-    if p:find("%[", 1, true) then
-      bracketed[#bracketed + 1] = p
-    elseif first then
-      by_first[first] = by_first[first] or {}
-      table.insert(by_first[first], p)
+    if p:sub(1, 1) == "^" then
+      local c = literal_at(p, 2)
+      -- a quantifier after it ("^#+") still needs that byte first,
+      -- except those that allow none of it
+      local q = c and p:sub(p:sub(2, 2) == "%" and 4 or 3):sub(1, 1)
+      if c and q ~= "*" and q ~= "?" and q ~= "-" then
+        local b = c:byte()
+        by_byte[b] = by_byte[b] or {}
+        table.insert(by_byte[b], p)
+      else
+        unknown[#unknown + 1] = p
+      end
     else
-      anywhere[#anywhere + 1] = { need = p:match("^%^?([^%%^$]+)") or "", pattern = p }
+      local c = literal_at(p, 1)
+      local q = c and p:sub(c == p:sub(1, 1) and 2 or 3):sub(1, 1)
+      if c and q ~= "*" and q ~= "?" and q ~= "-" then
+        anywhere[#anywhere + 1] = { need = literal_run(p), pattern = p }
+      else
+        unknown[#unknown + 1] = p
+      end
     end
   end
   indexed = #M.PATTERNS
@@ -85,12 +127,13 @@ end
 ---The uncached check behind is_placeholder.
 function M.match(s)
   if indexed ~= #M.PATTERNS then index() end
-  s = s:match("^%s*(.*%S)") or ""
-  if s:find("[", 1, true) then
-    local hit, p = any(bracketed, s)
-    if hit then return true, p end
+  local first, last = s:byte(1), s:byte(-1)
+  -- surrounding blanks do not count (rare: items and values come trimmed)
+  if first and (first <= 32 or last <= 32) then
+    s = s:match("^%s*(.*%S)") or ""
+    first = s:byte(1)
   end
-  local group = by_first[s:sub(1, 1)]
+  local group = first and by_byte[first]
   if group then
     local hit, p = any(group, s)
     if hit then return true, p end
@@ -98,7 +141,7 @@ function M.match(s)
   for _, a in ipairs(anywhere) do
     if s:find(a.need, 1, true) and s:find(a.pattern) then return true, a.pattern end
   end
-  return false
+  return any(unknown, s)
 end
 
 M.use(schema.current())

@@ -103,31 +103,52 @@ end
 ---Print a header and rows of strings, columns aligned. Each cell's width
 ---is measured once: a dashboard of a thousand rows is mostly this loop.
 ---opts.sep: between columns (default two spaces); opts.width: cut every
----line to this many columns (a terminal's width).
+---line to this many columns (a terminal's width). opts.cell_widths: the
+---width of every cell but the last of each row, measured by the caller,
+---whose cells are then taken as printable already (neither is redone).
 ---@param header string[]
 ---@param rows string[][] each cell is replaced by its cli.printable form
----@param opts? {sep: string|nil, width: integer|nil}
+---@param opts? {sep: string|nil, width: integer|nil, cell_widths: integer[][]|nil}
 function M.print(header, rows, opts)
   local sep = opts and opts.sep or "  "
   local max = opts and opts.width
-  local widths, cell_widths = {}, {}
+  local widths, cell_widths = {}, opts and opts.cell_widths
   for i, h in ipairs(header) do widths[i] = M.width(h) end
-  for r, row in ipairs(rows) do
-    local ws = {}
-    for i, c in ipairs(row) do
-      c = cli.printable(c)
-      row[i] = c
-      ws[i] = M.width(c)
-      if ws[i] > (widths[i] or 0) then widths[i] = ws[i] end
+  if cell_widths then
+    for _, ws in ipairs(cell_widths) do
+      for i, w in ipairs(ws) do
+        if w > (widths[i] or 0) then widths[i] = w end
+      end
     end
-    cell_widths[r] = ws
+  else
+    cell_widths = {}
+    for r, row in ipairs(rows) do
+      local ws, last = {}, #row
+      for i, c in ipairs(row) do
+        c = cli.printable(c)
+        row[i] = c
+        -- the last cell is never padded: its width only matters cut
+        if i < last or max then
+          ws[i] = M.width(c)
+          if ws[i] > (widths[i] or 0) then widths[i] = ws[i] end
+        end
+      end
+      cell_widths[r] = ws
+    end
+  end
+  local pads = {} -- the same few paddings recur on every line
+  local function pad(n)
+    local p = pads[n]
+    if not p then p = (" "):rep(n); pads[n] = p end
+    return p
   end
   local function line(cells, ws, paint)
     local out = {}
     local last = #cells
-    for i, c in ipairs(cells) do
-      out[i] = i < last and (c .. (" "):rep(widths[i] - ws[i])) or c
+    for i = 1, last - 1 do
+      out[i] = cells[i] .. pad(widths[i] - ws[i])
     end
+    out[last] = cells[last]
     local s = table.concat(out, sep)
     if max then s = M.cut(s, max) end
     io.write(paint and cli.paint("bold", s) or s, "\n")
