@@ -208,6 +208,50 @@ local function team_rel(ctx, path)
   return path:sub(1, #prefix) == prefix and path:sub(#prefix + 1) or path
 end
 
+local workflow_names -- defined with the listing below
+
+---Edit distance with adjacent swaps counted once ("stauts" -> "status" is 1).
+local function distance(a, b)
+  local prev2, prev, cur = {}, {}, {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    cur = { [0] = i }
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      local d = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
+        d = math.min(d, prev2[j - 2] + 1)
+      end
+      cur[j] = d
+    end
+    prev2, prev = prev, cur
+  end
+  return prev[#b]
+end
+
+---The workflow a mistyped NAME most likely meant, as the user would type
+---it (with ".lua" when they wrote it): the one name that NAME begins
+---(`stat`), else the closest within two edits; nil when none or a tie.
+local function nearest_workflow(ctx, name)
+  local ext = name:match("%.lua$") and ".lua" or ""
+  local base = name:gsub("%.lua$", ""):lower()
+  if base == "" or base:find("/", 1, true) then return nil end
+  local names = workflow_names(ctx)
+  local prefixed = {}
+  for _, n in ipairs(names) do
+    if n ~= CONFIG_NAME and n:sub(1, #base) == base then prefixed[#prefixed + 1] = n end
+  end
+  if #prefixed == 1 then return prefixed[1] .. ext end
+  local best, best_d, tie = nil, 3, false
+  for _, n in ipairs(names) do
+    local d = distance(base, n)
+    if d < best_d then best, best_d, tie = n, d, false
+    elseif d == best_d then tie = true end
+  end
+  if best and not tie and best_d <= math.min(2, #base - 1) then return best .. ext end
+  return nil
+end
+
 ---Stop: no workflow NAME on the search path (exit 3); `skipped` is the
 ---team's file that would have run in a trusted tree.
 local function not_found(ctx, name, skipped)
@@ -218,6 +262,11 @@ local function not_found(ctx, name, skipped)
   if name:gsub("%.lua$", "") == CONFIG_NAME then
     fail(EXIT_NOT_FOUND, ("unknown workflow '%s': sesslua.lua is the settings file, not a workflow\n"
       .. "hint: sesslua config.lua prints the settings; sesslua --list shows every workflow"):format(name))
+  end
+  local near = nearest_workflow(ctx, name)
+  if near then
+    fail(EXIT_NOT_FOUND, ("unknown workflow '%s': not found on the search path\n"
+      .. "hint: did you mean '%s'? (sesslua --list shows every workflow)"):format(name, near))
   end
   fail(EXIT_NOT_FOUND, ("unknown workflow '%s': not found on the search path\n"
     .. "hint: sesslua --list shows every workflow"):format(name))
@@ -251,7 +300,7 @@ M.describe = describe
 
 ---The names of every `.lua` file in the search folders (skipped ones
 ---too) and of the built-in workflows, sorted.
-local function workflow_names(ctx)
+function workflow_names(ctx)
   local seen, names = {}, {}
   local function add(base)
     if not seen[base] and base ~= CONFIG_NAME then

@@ -345,4 +345,14 @@ sl --describe no-such-workflow; expect_rc 3 "--describe of an unknown name"
 expect_err "sesslua: no-such-workflow: no such workflow" "--describe of an unknown name: the message"
 cd .. && rm -rf desc
 
+# a mistyped workflow: the hint names the one it most likely meant
+sl stauts.lua; expect_rc 3 "a mistyped workflow"
+expect_err "hint: did you mean 'status.lua'?" "a swap of two letters"
+sl upadte; expect_err "hint: did you mean 'update'?" "without .lua, as typed"
+sl stat; expect_err "hint: did you mean 'status'?" "the one workflow a prefix begins"
+sl s.lua; expect_err "hint: sesslua --list shows every workflow" "a prefix of many: no guess"
+if printf '%s' "$ERR" | grep -q "did you mean"; then bad "no guess for s.lua: $ERR"; else ok; fi
+sl zzzzzz.lua; if printf '%s' "$ERR" | grep -q "did you mean"; then bad "no guess far away: $ERR"; else ok; fi
+expect_err_lines 2 "two lines at most"
+
 finish
