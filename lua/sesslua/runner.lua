@@ -19,7 +19,7 @@ local CONFIG_NAME = "sesslua"
 
 local USAGE = [[
 usage: sesslua [--root DIR] [--session ID] [--debug] SCRIPT [ARGS...]
-       sesslua --list | --which NAME | --describe [NAME] | --help | --version]]
+       sesslua help [SCRIPT] | --list | --which NAME | --describe [NAME] | --version]]
 
 local HELP = [[
 
@@ -547,6 +547,20 @@ function M.main(args)
     io.write(USAGE, "\n\nworkflows:\n")
     print_list(ctx)
     return 0
+  end
+  -- `sesslua help [NAME]`: the host's help, or NAME's own --help (a
+  -- team's help.lua wins, as any workflow name does)
+  if name == "help" and not M.resolve(ctx, name) then
+    local topic = args[opts.script_index + 1]
+    if not topic then io.write(USAGE, "\n", HELP, "\n"); return 0 end
+    -- the same command line without "help", asking for help at its end
+    -- (`help message send` is `message send --help`)
+    local without = { [0] = args[0] }
+    for k = 1, #args do
+      if k ~= opts.script_index then without[#without + 1] = args[k] end
+    end
+    without[#without + 1] = "--help"
+    args, name = without, topic
   end
   local found, skipped = M.resolve(ctx, name)
   if not found then

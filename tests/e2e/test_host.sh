@@ -355,4 +355,15 @@ if printf '%s' "$ERR" | grep -q "did you mean"; then bad "no guess for s.lua: $E
 sl zzzzzz.lua; if printf '%s' "$ERR" | grep -q "did you mean"; then bad "no guess far away: $ERR"; else ok; fi
 expect_err_lines 2 "two lines at most"
 
+# sesslua help [SCRIPT ...]: the host's help, or the workflow's own --help
+sl help; expect_rc 0 "help"
+expect_out "sesslua help [SCRIPT]" "help: the host's usage"
+sl help update.lua; expect_rc 0 "help update.lua"
+expect_out "Usage: update.lua" "help update.lua: update's own help"
+expect_out "--working-on" "help update.lua: its options"
+sl help message send; expect_out "Usage: message.lua send" "help of a command: the command's help"
+sl --session s-1 help status; expect_out "--sort" "host options before help"
+sl help stauts; expect_rc 3 "help of a mistyped workflow"
+expect_err "did you mean 'status'?" "help of a mistyped workflow: the guess"
+
 finish
