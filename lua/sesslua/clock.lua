@@ -62,6 +62,13 @@ end
 ---@return string|nil code "EINVAL"
 function M.parse(s, exact)
   if type(s) ~= "string" then return nil end
+  -- the form sesslua writes (clock.now), without or with " UTC": one
+  -- pattern and the C conversion, as status reads a thousand of them
+  local n = #s
+  if (n == 19 or n == 23 and s:sub(20) == " UTC")
+      and s:find("^%d%d%d%d%-%d%d%-%d%d %d%d:%d%d:%d%d") then
+    return sys.parse_time(n == 19 and s or s:sub(1, 19), n == 23)
+  end
   local date, p = s:match("^%s*(%d%d%d%d%-%d%d%-%d%d)()")
   if not date then return nil end
   local h, m, sec, zone = 0, 0, 0, nil
