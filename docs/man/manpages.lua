@@ -123,8 +123,10 @@ end
 local rows = {}
 for _, w in ipairs(runner.workflows(ctx)) do
   if w.source == "built-in" then
-    local d, err = runner.declaration(ctx, w.name)
-    if not d then error(err) end
+    -- a workflow that declares no command line still gets its page, from
+    -- its one-line description
+    local d = runner.declaration(ctx, w.name)
+      or { description = w.description or "", arguments = {}, options = {}, commands = {} }
     local name = short(w.name)
     write(outdir .. "/sesslua-" .. name .. ".1", page(name, d))
     rows[#rows + 1] = ".TP\n" .. bold(name) .. "\n" .. esc(d.description)

@@ -42,6 +42,9 @@ expect_file_has "$doc/copyright" "Files: lua/argparse.lua" "copyright covers the
 expect_file_has "$doc/copyright" "Files: lua-cjson/*" "copyright covers the static lua-cjson"
 expect_exists "$root/usr/share/man/man1/sesslua.1.gz" "sesslua(1) installed, gzipped"
 expect_exists "$root/usr/share/man/man1/sesslua-update.1.gz" "sesslua-update(1) installed, gzipped"
+expect_exists "$root/usr/share/bash-completion/completions/sesslua" "bash completion installed"
+expect_exists "$root/usr/share/zsh/vendor-completions/_sesslua" "zsh completion installed"
+expect_exists "$root/usr/share/fish/vendor_completions.d/sesslua.fish" "fish completion installed"
 if command -v file >/dev/null 2>&1; then
   run file -L "$bin"
   case $OUT in *"not stripped"*) bad "binary is stripped: $OUT" ;; *stripped*) ok ;; *) bad "file says: $OUT" ;; esac
