@@ -509,6 +509,40 @@ local function exit_status(name, value)
   return n
 end
 
+---Run workflow NAME with the arguments argv in this process, as
+---`sesslua NAME ARGV...` would, for a server that runs workflows one
+---after another (`sesslua mcp`). What it writes goes where io and C's
+---stdout point. Never raises: a refused run gives its exit code and
+---one-line message (`cli.fail`), any other error exit 2 and the error.
+---@param ctx table the context (sesslua.context)
+---@param name string a workflow name ("update")
+---@param argv string[] its arguments
+---@return integer code the exit code
+---@return string|nil message why it was refused
+function M.run(ctx, name, argv)
+  local saved_arg, saved_script, saved_name = rawget(_G, "arg"), ctx.script, ctx.script_name
+  local ok, result = xpcall(function()
+    local found, skipped = M.resolve(ctx, name)
+    if not found then not_found(ctx, name, skipped) end
+    if skipped then trust.note_skipped(ctx, team_rel(ctx, skipped.path)) end
+    local chunk, err = load_script(found)
+    if not chunk then fail(EXIT_USAGE, err) end
+    ctx.script, ctx.script_name = found, name
+    rawset(_G, "arg", table.move(argv, 1, #argv, 1, { [0] = name }))
+    return exit_status(name, chunk(table.unpack(argv)))
+  end, function(e)
+    if type(e) == "table" or not ctx.debug then return e end
+    return debug.traceback(tostring(e), 2)
+  end)
+  rawset(_G, "arg", saved_arg)
+  ctx.script, ctx.script_name = saved_script, saved_name
+  if ok then return result end
+  if type(result) == "table" and math.type(result.code) == "integer" then
+    return result.code, tostring(result.message or "")
+  end
+  return EXIT_USAGE, tostring(result)
+end
+
 ---Entry point from core/main.c: args[0] is the program, args[1..] its
 ---arguments. Returns the exit code.
 function M.main(args)

@@ -1,0 +1,186 @@
+/*
+ * lstdio.c — the process's standard streams for a protocol server: module
+ * "sesslua.stdio".
+ *
+ * `sesslua mcp` speaks JSON-RPC on stdin and stdout and runs workflows in
+ * the same process. Nothing a workflow writes to stdout (io.write, print,
+ * C code writing to the C stdout) may reach the client, and nothing but
+ * the server may read the client's requests. So the server takes both
+ * streams once:
+ *
+ *   stdio.take() -> input, output | nil, msg, code
+ *       input and output are Lua file handles on the original fds 0 and 1
+ *       (close-on-exec, so no child process inherits the protocol); fd 0
+ *       is then /dev/null and fd 1 an anonymous temporary file, and a
+ *       write to a client that has gone fails with EPIPE instead of
+ *       killing the process (SIGPIPE ignored).
+ *   stdio.collect() -> string
+ *       what was written to fd 1 since the last collect (C stdout flushed
+ *       first); the file is emptied.
+ *   stdio.read_line(file, max) -> line | nil [, n] | false, n
+ *       one line without its "\n"; nil at end of input (with n, the bytes
+ *       of an unfinished last line, which is dropped); false and the
+ *       line's length when it is longer than max bytes (the line is read
+ *       to its end and dropped, so the next call starts on the next line).
+ *
+ * Misuse raises; failures of the world return nil, msg, code (lsupport.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "host.h"
+#include "lsupport.h"
+
+static int stream_close(lua_State *L)
+{
+    luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+    int ok = fclose(p->f) == 0;
+    return luaL_fileresult(L, ok, NULL);
+}
+
+/* A new, closed Lua file handle (made before the fd it will own, so a
+ * memory error raised here leaks nothing). */
+static luaL_Stream *new_stream(lua_State *L)
+{
+    luaL_Stream *p = lua_newuserdatauv(L, sizeof *p, 0);
+    p->f = NULL;
+    p->closef = NULL; /* "closed" until it holds a FILE */
+    luaL_setmetatable(L, LUA_FILEHANDLE);
+    return p;
+}
+
+/* Hand fd to the handle p as a FILE opened with mode; -1 on failure. */
+static int adopt(luaL_Stream *p, int fd, const char *mode)
+{
+    p->f = fdopen(fd, mode);
+    if (p->f == NULL)
+        return -1;
+    p->closef = stream_close;
+    return 0;
+}
+
+static int l_take(lua_State *L)
+{
+    luaL_Stream *in = new_stream(L);                 /* in */
+    luaL_Stream *out = new_stream(L);                /* in out */
+    int e = 0, fin = -1, fout = -1, null = -1, tmp = -1;
+    FILE *t = NULL;
+    fflush(stdout);
+    fin = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+    fout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    t = tmpfile();
+    if (fin < 0 || fout < 0 || null < 0 || t == NULL)
+        goto fail;
+    tmp = fileno(t);
+    if (dup2(null, STDIN_FILENO) < 0 || dup2(tmp, STDOUT_FILENO) < 0)
+        goto fail;
+    clearerr(stdin);
+    if (adopt(in, fin, "r") != 0)
+        goto fail;
+    fin = -1;
+    if (adopt(out, fout, "w") != 0)
+        goto fail;
+    fout = -1;
+    fclose(t); /* fd 1 keeps the file */
+    close(null);
+    signal(SIGPIPE, SIG_IGN);
+    return 2;
+fail:
+    e = errno;
+    if (fin >= 0)
+        close(fin);
+    if (fout >= 0)
+        close(fout);
+    if (null >= 0)
+        close(null);
+    if (t != NULL)
+        fclose(t);
+    return sesslua_fail(L, "standard streams", e);
+}
+
+static int l_collect(lua_State *L)
+{
+    fflush(stdout);
+    off_t end = lseek(STDOUT_FILENO, 0, SEEK_END);
+    if (end < 0)
+        return sesslua_fail(L, "standard output", errno);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    off_t at = 0;
+    while (at < end) {
+        size_t want = (size_t)(end - at) < LUAL_BUFFERSIZE ? (size_t)(end - at) : LUAL_BUFFERSIZE;
+        ssize_t n = pread(STDOUT_FILENO, luaL_prepbuffer(&b), want, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        luaL_addsize(&b, (size_t)n);
+        at += n;
+    }
+    luaL_pushresult(&b);                             /* text */
+    if (ftruncate(STDOUT_FILENO, 0) != 0 || lseek(STDOUT_FILENO, 0, SEEK_SET) < 0)
+        return sesslua_fail(L, "standard output", errno);
+    return 1;
+}
+
+static int l_read_line(lua_State *L)
+{
+    luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+    lua_Integer max = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, p->closef != NULL, 1, "closed file");
+    luaL_argcheck(L, max >= 0, 2, "negative length");
+    FILE *f = p->f;
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    lua_Integer n = 0;
+    int c;
+    /* one thread reads this stream: the unlocked getc is safe */
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+        if (n < max)
+            luaL_addchar(&b, (char)c);
+        n++;
+    }
+    int failed = c == EOF && ferror(f), e = errno;
+    luaL_pushresult(&b);                             /* line */
+    if (failed) {
+        lua_pop(L, 1);
+        return sesslua_fail(L, "standard input", e);
+    }
+    if (c == EOF) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+        if (n == 0)
+            return 1;
+        lua_pushinteger(L, n);
+        return 2;
+    }
+    if (n > max) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 0);
+        lua_pushinteger(L, n);
+        return 2;
+    }
+    return 1;
+}
+
+static const luaL_Reg stdio_funcs[] = {
+    { "take", l_take },
+    { "collect", l_collect },
+    { "read_line", l_read_line },
+    { NULL, NULL },
+};
+
+int luaopen_sesslua_stdio(lua_State *L)
+{
+    luaL_newlib(L, stdio_funcs);
+    return 1;
+}

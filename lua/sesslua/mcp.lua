@@ -1,0 +1,255 @@
+--- The MCP server behind `sesslua mcp`: JSON-RPC 2.0 on stdin and stdout,
+--- one message per line, the Model Context Protocol's methods for tools
+--- (mcp_tools), resources and prompts (mcp_content). Nothing but protocol
+--- is written to stdout: the process's stdout is taken over (sesslua.stdio)
+--- before anything runs. Internal to `sesslua mcp`.
+local json = require("sesslua.json")
+local stdio = require("sesslua.stdio")
+local sys = require("sesslua.sys")
+local builtin = require("sesslua.builtin")
+local tools = require("sesslua.mcp_tools")
+local content = require("sesslua.mcp_content")
+
+local M = {}
+
+---The protocol revisions this server speaks, newest first. A client asking
+---for one of them gets it; any other gets the newest.
+---@type string[]
+M.PROTOCOL_VERSIONS = { "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05" }
+
+---The longest message read, in bytes (`--max-message`).
+---@type integer
+M.MAX_MESSAGE = 16 * 1024 * 1024
+
+-- JSON-RPC's error codes, and MCP's for a resource that is not there.
+local PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND = -32700, -32600, -32601
+local INVALID_PARAMS, INTERNAL_ERROR, RESOURCE_NOT_FOUND = -32602, -32603, -32002
+
+local INSTRUCTIONS = "sesslua keeps this team's session logs, shared knowledge and messages. "
+  .. "Start with status or morning, record work with update, share what others should know, "
+  .. "end with eod. Tools act as the session named by as_session, else the server's."
+
+---A diagnostic line on stderr (never stdout).
+local function note(fmt, ...)
+  io.stderr:write("sesslua: mcp: ", sys.escape_controls(fmt:format(...)), "\n")
+end
+
+---An error to answer a request with: raised by handlers, caught by dispatch.
+local ERROR = {}
+local function rpc_error(code, message)
+  error(setmetatable({ code = code, message = message }, ERROR), 0)
+end
+M.rpc_error = rpc_error
+
+local function params_table(p)
+  if p == nil or p == json.null then return {} end
+  if type(p) ~= "table" then rpc_error(INVALID_PARAMS, "params must be an object") end
+  return p
+end
+
+---The method handlers: each takes (server, params) and returns the result
+---table, and optionally a raw JSON text to splice in as structuredContent.
+local methods = {}
+
+methods["initialize"] = function(s, p)
+  local asked = type(p.protocolVersion) == "string" and p.protocolVersion or nil
+  local version = M.PROTOCOL_VERSIONS[1]
+  for _, v in ipairs(M.PROTOCOL_VERSIONS) do
+    if v == asked then version = v end
+  end
+  s.version = version
+  local client = type(p.clientInfo) == "table" and p.clientInfo or {}
+  note("client %s %s, protocol %s", tostring(client.name or "?"), tostring(client.version or "?"), version)
+  return {
+    protocolVersion = version,
+    capabilities = {
+      tools = { listChanged = false },
+      resources = { subscribe = false, listChanged = false },
+      prompts = { listChanged = false },
+    },
+    serverInfo = { name = "sesslua", version = builtin.version },
+    instructions = INSTRUCTIONS,
+  }
+end
+
+methods["ping"] = function() return json.object({}) end
+
+methods["tools/list"] = function(s)
+  return { tools = s:listing() }
+end
+
+methods["tools/call"] = function(s, p)
+  if type(p.name) ~= "string" then rpc_error(INVALID_PARAMS, "tools/call: name must be a string") end
+  local t = s:tool(p.name)
+  if not t then rpc_error(INVALID_PARAMS, ("unknown tool: %s"):format(p.name)) end
+  local args = p.arguments
+  if args == nil or args == json.null then args = {} end
+  if type(args) ~= "table" or (next(args) ~= nil and args[1] ~= nil) then
+    rpc_error(INVALID_PARAMS, "tools/call: arguments must be an object")
+  end
+  return tools.call(s.ctx, t, args)
+end
+
+methods["resources/list"] = function(s)
+  return { resources = content.resources(s.ctx) }
+end
+
+methods["resources/templates/list"] = function()
+  return { resourceTemplates = content.templates() }
+end
+
+methods["resources/read"] = function(s, p)
+  if type(p.uri) ~= "string" then rpc_error(INVALID_PARAMS, "resources/read: uri must be a string") end
+  local c, why = content.read(s.ctx, p.uri)
+  if not c then rpc_error(RESOURCE_NOT_FOUND, why) end
+  return { contents = { c } }
+end
+
+methods["prompts/list"] = function()
+  return { prompts = content.prompts() }
+end
+
+methods["prompts/get"] = function(s, p)
+  if type(p.name) ~= "string" then rpc_error(INVALID_PARAMS, "prompts/get: name must be a string") end
+  local args = type(p.arguments) == "table" and p.arguments or {}
+  local r, why = content.prompt(s, p.name, args)
+  if not r then rpc_error(INVALID_PARAMS, why) end
+  return r
+end
+
+-- logging/setLevel is answered (clients send it), though the server logs
+-- only on stderr
+methods["logging/setLevel"] = function() return json.object({}) end
+
+local Server = {}
+Server.__index = Server
+
+---The tools, made once (a workflow's declaration runs its script up to
+---cli.parse).
+function Server:tools()
+  if not self._by_name then
+    self._tools = self._tools or tools.catalogue(self.ctx, self.only)
+    self._by_name = {}
+    for _, t in ipairs(self._tools) do self._by_name[t.name] = t end
+  end
+  return self._tools
+end
+
+function Server:tool(name)
+  self:tools()
+  return self._by_name[name]
+end
+
+function Server:listing()
+  if not self._listing then
+    local list = {}
+    for i, t in ipairs(self:tools()) do list[i] = tools.listing(t) end
+    self._listing = list
+  end
+  return self._listing
+end
+
+---Run one in-process workflow for a prompt or resource: what tools.call gives.
+function Server:run_tool(name, args)
+  local t = self:tool(name)
+  if not t then
+    self._extra = self._extra or {}
+    t = self._extra[name] or tools.catalogue(self.ctx, { name })[1]
+    self._extra[name] = t
+  end
+  if not t then return nil end
+  return tools.call(self.ctx, t, args)
+end
+
+---Write one message line; false when the client is gone.
+function Server:send(text)
+  local ok = self.output:write(text, "\n")
+  ok = ok and self.output:flush()
+  if not ok then self.gone = true end
+  return ok
+end
+
+local function id_text(id)
+  if id == nil then return "null" end
+  return json.encode(id)
+end
+
+function Server:reply_error(id, code, message)
+  self:send(('{"jsonrpc":"2.0","id":%s,"error":%s}'):format(id_text(id),
+    json.encode({ code = code, message = message })))
+end
+
+function Server:reply(id, result, doc)
+  local text = json.encode(result)
+  if doc then text = text:sub(1, -2) .. ',"structuredContent":' .. doc .. "}" end
+  self:send(('{"jsonrpc":"2.0","id":%s,"result":%s}'):format(id_text(id), text))
+end
+
+local function valid_id(id)
+  return type(id) == "string" or (type(id) == "number" and math.tointeger(id) ~= nil)
+end
+
+---Handle one decoded message.
+function Server:handle(msg)
+  if type(msg) ~= "table" or msg[1] ~= nil or next(msg) == nil then
+    return self:reply_error(nil, INVALID_REQUEST,
+      type(msg) == "table" and msg[1] ~= nil and "batches are not supported: one message per line"
+      or "a message must be a JSON object")
+  end
+  local id, method = msg.id, msg.method
+  if method == nil and (msg.result ~= nil or msg.error ~= nil) then return end -- a response: none asked
+  if id == nil then return end -- a notification: never answered (initialized, cancelled, ...)
+  if msg.jsonrpc ~= "2.0" or type(method) ~= "string" or not valid_id(id) then
+    return self:reply_error(valid_id(id) and id or nil, INVALID_REQUEST,
+      "a request needs jsonrpc \"2.0\", a method and a string or integer id")
+  end
+  local handler = methods[method]
+  if not handler then return self:reply_error(id, METHOD_NOT_FOUND, "method not found: " .. method) end
+  local ok, result, doc = pcall(function() return handler(self, params_table(msg.params)) end)
+  if ok then return self:reply(id, result, doc) end
+  if getmetatable(result) == ERROR then return self:reply_error(id, result.code, result.message) end
+  note("%s: %s", method, tostring(result))
+  self:reply_error(id, INTERNAL_ERROR, "internal error: " .. tostring(result))
+end
+
+---Handle one line as read from the client.
+function Server:line(line, length)
+  if line == false then
+    return self:reply_error(nil, INVALID_REQUEST,
+      ("message of %d bytes is over the limit of %d bytes"):format(length, self.max))
+  end
+  if not line:find("%S") then return end
+  local msg, why = json.decode(line)
+  if msg == nil then
+    return self:reply_error(nil, PARSE_ERROR, "parse error: " .. tostring(why))
+  end
+  self:handle(msg)
+end
+
+---Serve until the end of input (exit 0) or until the client stops reading.
+---@param ctx table the context (sesslua.context)
+---@param opts {only: string[]|nil, max_message: integer|nil}
+---@return integer exit code
+---@return string|nil message why the server could not start
+function M.serve(ctx, opts)
+  local input, output, code = stdio.take()
+  if not input then return 5, output .. " (" .. tostring(code) .. ")" end
+  local s = setmetatable({ ctx = ctx, only = opts.only, _tools = opts.tools, input = input, output = output,
+    max = opts.max_message or M.MAX_MESSAGE }, Server)
+  note("serving %s", ctx.root)
+  while not s.gone do
+    local line, n = stdio.read_line(input, s.max)
+    if line == nil then
+      if math.type(n) == "integer" then
+        note("end of input inside a message (%d bytes): dropped", n)
+      elseif n then
+        note("%s", n); return 5
+      end
+      break
+    end
+    s:line(line, n)
+  end
+  return 0
+end
+
+return M

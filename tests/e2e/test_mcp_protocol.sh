@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# mcp at the protocol level: crafted lines into `sesslua mcp`. Malformed
+# JSON, unknown methods, notifications, batches, huge messages and input
+# that ends mid-message get the right JSON-RPC answer (or none), never a
+# crash or a write; stdout holds nothing but protocol, whatever a workflow
+# prints; version negotiation; --tools; team workflows as tools.
+. "$(dirname "$0")/lib.sh"
+R="$WORK/docs/coordination"
+export SESSLUA_ROOT="$R"
+run "$SESSLUA" init.lua
+run "$SESSLUA" create.lua 1 backend "Ship it"
+expect_rc 0 "create"
+
+INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+# serve LINE...: run the server on these lines; stdout in $OUT, stderr in $ERR.
+serve() { run sh -c 'printf "%s\n" "$@" | "$SESSLUA" mcp' sh "$@"; }
+# answer ID: the reply line for request ID.
+answer() { printf '%s\n' "$OUT" | grep -F "\"id\":$1,"; }
+only_protocol() { # every stdout line is one JSON-RPC 2.0 message
+  if printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    assert m["jsonrpc"] == "2.0" and ("result" in m) != ("error" in m), line
+'; then ok; else bad "$1: stdout holds more than protocol: $OUT"; fi
+}
+
+before=$(snapshot "$R")
+serve "$INIT" \
+  '{"jsonrpc":"2.0","id":1,"method":"tools/list"' \
+  '{"jsonrpc":"2.0","id":2,"method":"no/such/method"}' \
+  '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"update","arguments":{"id":"1","note":["from a notification"]}}}' \
+  '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+  '[{"jsonrpc":"2.0","id":3,"method":"ping"}]' \
+  '{"id":4,"method":"ping"}' \
+  '"just a string"' \
+  '{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}' \
+  '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"nope"}}' \
+  '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":"update"}' \
+  '{"jsonrpc":"2.0","id":7,"method":"resources/read","params":{"uri":"sesslua://log/../../../etc/passwd"}}' \
+  '' \
+  '{"jsonrpc":"2.0","id":"last","method":"ping"}'
+expect_rc 0 "a bad session ends cleanly at end of input"
+expect_out '{"jsonrpc":"2.0","id":0,"result":' "initialize answered"
+expect_out '"protocolVersion":"2025-06-18"' "the client's revision is kept when known"
+expect_out '{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error' "malformed JSON: -32700"
+expect_eq "$(answer 2)" '{"jsonrpc":"2.0","id":2,"error":{"code":-32601,"message":"method not found: no/such/method"}}' "unknown method: -32601"
+expect_out '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batches are not supported' "a batch: -32600"
+expect_out '{"jsonrpc":"2.0","id":4,"error":{"code":-32600' "no jsonrpc member: -32600"
+expect_out '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"a message must be a JSON object"}}' "a string: -32600"
+expect_out '"message":"unknown tool: nope"' "unknown tool"
+expect_out '{"jsonrpc":"2.0","id":5,"error":{"code":-32602' "unknown tool: -32602"
+expect_out '{"jsonrpc":"2.0","id":6,"error":{"code":-32602' "params not an object: -32602"
+expect_out '{"jsonrpc":"2.0","id":7,"error":{"code":-32002' "a resource out of the tree: -32002"
+expect_eq "$(answer '"last"')" '{"jsonrpc":"2.0","id":"last","result":{}}' "served on after every bad line"
+# 13 lines in: initialize, the 9 bad requests and the last ping answered;
+# the 2 notifications and the empty line are not
+expect_eq "$(printf '%s\n' "$OUT" | grep -c '')" 11 "one answer per request, none per notification"
+expect_file_lacks "$R/sessions/ACTIVE/session-1.md" "from a notification" "a notification runs nothing"
+only_protocol "bad lines"
+expect_eq "$(snapshot "$R")" "$before" "bad lines wrote nothing"
+
+# Version negotiation: an unknown revision gets the newest.
+serve '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"1999-01-01","capabilities":{}}}'
+expect_out '"protocolVersion":"2025-11-25"' "unknown revision: the newest"
+serve '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{}}}'
+expect_out '"protocolVersion":"2024-11-05"' "an older known revision is kept"
+
+# A huge message: a 3 MB request is served; over --max-message it is
+# refused with -32600 and the next line is served.
+big=$(head -c 3000000 /dev/zero | tr '\0' 'a')
+printf '{"jsonrpc":"2.0","id":1,"method":"no/such","params":{"x":"%s"}}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n' "$big" > big.jsonl
+run sh -c '"$SESSLUA" mcp < big.jsonl'
+expect_rc 0 "3 MB message"
+expect_out '{"jsonrpc":"2.0","id":1,"error":{"code":-32601' "3 MB message answered"
+run sh -c '"$SESSLUA" mcp --max-message 1048576 < big.jsonl'
+expect_out '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"message of 3000061 bytes is over the limit of 1048576 bytes"}}' "over the limit: -32600"
+expect_out '{"jsonrpc":"2.0","id":2,"result":{}}' "the line after a huge one is served"
+expect_eq "$(snapshot "$R")" "$before" "huge messages wrote nothing"
+
+# End of input in the middle of a request: dropped, said on stderr, exit 0.
+run sh -c 'printf "%s\n%s" "$1" "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"update\",\"argu" | "$SESSLUA" mcp' sh "$INIT"
+expect_rc 0 "end of input mid-request"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c '')" 1 "only initialize answered"
+expect_err "end of input inside a message" "the dropped request is noted on stderr"
+expect_eq "$(snapshot "$R")" "$before" "a cut request wrote nothing"
+
+# Whatever a workflow prints (io.write, print, io.stdout, C stdout) and
+# os.exit stay inside the protocol; a trusted team workflow is a tool.
+mkdir -p "$R/scripts"
+cat > "$R/scripts/noisy.lua" <<'LUA'
+--- Print in every way there is, then exit 3.
+local cli = require("sesslua.cli")
+local p = cli.parser("noisy.lua", "Print in every way there is.")
+p:option("--word", "A word to print.")
+local args = cli.parse(p)
+io.write("io.write ", args.word or "-", "\n")
+print("print")
+io.stdout:write("io.stdout\n")
+io.stderr:write("to stderr\n")
+os.exit(3)
+LUA
+cat > "$R/scripts/raw.lua" <<'LUA'
+--- Echo its arguments (no declared command line).
+io.write(table.concat(arg, "|"), "\n")
+LUA
+CALL='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"noisy","arguments":{"word":"hello"}}}'
+RAW='{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"raw","arguments":{"args":["a b","-c","--"],"as_session":1}}}'
+LIST='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+serve "$INIT" "$CALL" "$LIST"
+expect_out '"message":"unknown tool: noisy"' "an untrusted tree's workflow is no tool"
+SESSLUA_TRUST=1 serve "$INIT" "$CALL" "$LIST" '{"jsonrpc":"2.0","id":3,"method":"ping"}' "$RAW"
+expect_rc 0 "os.exit in a tool ends no server"
+only_protocol "a noisy workflow"
+expect_out 'io.write hello\nprint\nio.stdout\n' "its output is the tool's text"
+expect_out 'to stderr' "its stderr is in the result"
+expect_out '"isError":true' "os.exit(3) is an error result"
+expect_out '"name":"noisy"' "a trusted team workflow is listed"
+expect_out '{"jsonrpc":"2.0","id":3,"result":{}}' "served on after os.exit"
+expect_out '"text":"a b|-c|--\n"' "a workflow with no declared command line gets its words as they are"
+rm -rf "$R/scripts"
+
+# --tools: only those; an unknown name stops with exit 2 before serving.
+serve "$INIT" "$LIST"
+expect_out '"name":"update"' "default tools"
+run sh -c 'printf "%s\n" "$1" | "$SESSLUA" mcp --tools status,update' sh "$LIST"
+expect_eq "$(printf '%s' "$OUT" | grep -o '"name":"[a-z_]*"' | tr '\n' ' ')" '"name":"status" "name":"update" ' "--tools status,update"
+run sh -c '"$SESSLUA" mcp --tools status,bogus </dev/null'
+expect_rc 2 "--tools with an unknown name"
+expect_err "mcp: --tools: no tool named bogus" "names the unknown tool"
+expect_eq "$OUT" "" "nothing on stdout"
+
+# A call can never write outside the root.
+serve "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create","arguments":{"id":"../../outside","role":"x","goal":"y"}}}'
+expect_out '"isError":true' "a path as session id is refused"
+expect_absent "$WORK/outside.md" "nothing written outside"
+expect_absent "$R/outside.md" "nothing written beside the logs"
+finish
