@@ -130,6 +130,19 @@ expect_rc 2 "--tools with an unknown name"
 expect_err "mcp: --tools: no tool named bogus" "names the unknown tool"
 expect_eq "$OUT" "" "nothing on stdout"
 
+# An agent over MCP and a person in a shell at once: the same locks, so no
+# write is lost (30 notes each way into one log).
+for i in $(seq 30); do
+  printf '{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"update","arguments":{"id":"1","note":"mcp note %d"}}}\n' "$i" "$i"
+done > notes.jsonl
+( for i in $(seq 30); do "$SESSLUA" update.lua 1 --note "cli note $i" >/dev/null 2>&1; done ) &
+shell=$!
+run sh -c '"$SESSLUA" mcp < notes.jsonl'
+wait "$shell"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c '"isError":false')" 30 "30 updates over MCP"
+expect_eq "$(grep -c '^mcp note [0-9]*$' "$R/sessions/ACTIVE/session-1.md")" 30 "every MCP note is in the log"
+expect_eq "$(grep -c '^cli note [0-9]*$' "$R/sessions/ACTIVE/session-1.md")" 30 "every shell note is in the log"
+
 # A call can never write outside the root.
 serve "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create","arguments":{"id":"../../outside","role":"x","goal":"y"}}}'
 expect_out '"isError":true' "a path as session id is refused"

@@ -80,6 +80,14 @@ async function main() {
   r = await client.callTool({ name: "message_inbox", arguments: { as_session: "8" } });
   check(!r.isError && JSON.stringify(r.structuredContent).includes("API ready"), "inbox of session-8 (as_session)", r);
 
+  // the daily routine, never interactive
+  r = await client.callTool({ name: "morning", arguments: { id: "7", focus: "Finish the API" } });
+  check(!r.isError && read("sessions/ACTIVE/session-7.md").includes("Finish the API"), "morning sets the focus", r);
+  r = await client.callTool({ name: "eod", arguments: { id: "7", next: ["Deploy to staging"] } });
+  check(!r.isError && read("sessions/ACTIVE/session-7.md").includes("Deploy to staging"), "eod sets next steps", r);
+  r = await client.callTool({ name: "handoff", arguments: { id: "7" } });
+  check(r.structuredContent && r.structuredContent.kind === "handoff", "handoff's report", r);
+
   // refused calls are tool errors with sesslua's line and exit code
   const before = read("sessions/ACTIVE/session-7.md");
   r = await client.callTool({ name: "update", arguments: { id: "7", progress: 60 } });
