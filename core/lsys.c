@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -502,6 +505,131 @@ static int l_run_limited(lua_State *L)
     return 3;
 }
 
+/* ---- sys.run: a command as a subprocess, without a shell ---------------- */
+
+/* Read what is ready on fd into the table of chunks at stack index t;
+ * returns 0 at end of file, 1 while open. */
+static int drain(lua_State *L, int fd, int t)
+{
+    char buf[8192];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN;
+    if (n == 0)
+        return 0;
+    lua_pushlstring(L, buf, (size_t)n);
+    lua_rawseti(L, t, (lua_Integer)lua_rawlen(L, t) + 1);
+    return 1;
+}
+
+/* The child's side: stdin from /dev/null (a command must never wait on
+ * the user's terminal), stdout and stderr into the pipes, then exec. Only
+ * async-signal-safe calls between fork and exec. */
+static void child(const char *const *argv, const char *cwd, int out, int err)
+{
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0
+        || dup2(err, STDERR_FILENO) < 0 || (cwd && chdir(cwd) != 0))
+        _exit(127);
+    execvp(argv[0], (char *const *)argv);
+    _exit(127);
+}
+
+/* Wait for pid; its exit status, or 128 + the signal that ended it. */
+static int reap(pid_t pid)
+{
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return 127;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/// sys.run(argv [, opts]) -> status, stdout, stderr | nil, msg, code
+/// argv: {"git", "status"}; opts.cwd: the folder it runs in.
+static int l_run(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *cwd = NULL;
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        lua_getfield(L, 2, "cwd"); /* argv opts cwd? */
+        cwd = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
+        lua_pop(L, 1); /* the string stays alive in opts */
+    }
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+    luaL_argcheck(L, n >= 1 && n < 4096, 1, "argv must hold 1 to 4095 strings");
+    const char **argv = lua_newuserdatauv(L, sizeof *argv * (size_t)(n + 1), 0); /* ... ud */
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 1, i);
+        luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, 1, "argv must hold only strings");
+        argv[i - 1] = lua_tostring(L, -1); /* kept alive by the argv table */
+        lua_pop(L, 1);
+    }
+    argv[n] = NULL;
+    lua_newtable(L); /* ... ud out_chunks */
+    lua_newtable(L); /* ... ud out_chunks err_chunks */
+    int t_out = lua_gettop(L) - 1, t_err = lua_gettop(L);
+    int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
+    if (pipe(po) != 0 || pipe(pe) != 0) {
+        int e = errno;
+        for (int i = 0; i < 2; i++) {
+            if (po[i] >= 0) close(po[i]);
+            if (pe[i] >= 0) close(pe[i]);
+        }
+        return sesslua_fail(L, argv[0], e);
+    }
+    for (int i = 0; i < 2; i++) { /* no other child inherits them */
+        fcntl(po[i], F_SETFD, FD_CLOEXEC);
+        fcntl(pe[i], F_SETFD, FD_CLOEXEC);
+    }
+    pid_t pid = fork();
+    if (pid == 0)
+        child(argv, cwd, po[1], pe[1]);
+    int e = errno;
+    close(po[1]);
+    close(pe[1]);
+    if (pid < 0) {
+        close(po[0]);
+        close(pe[0]);
+        return sesslua_fail(L, argv[0], e);
+    }
+    struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+    int open_fds = 2;
+    while (open_fds > 0) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd >= 0 && fds[i].revents && !drain(L, fds[i].fd, i ? t_err : t_out)) {
+                close(fds[i].fd);
+                fds[i].fd = -1; /* poll skips negative fds */
+                open_fds--;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0)
+            close(fds[i].fd);
+    int status = reap(pid);
+    if (status == 127 && lua_rawlen(L, t_out) == 0 && lua_rawlen(L, t_err) == 0)
+        return sesslua_fail_msg(L, argv[0], "cannot run the command", ENOENT);
+    lua_pushinteger(L, status); /* ... out err status */
+    for (int t = t_out; t <= t_err; t++) {
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        lua_Integer k = (lua_Integer)lua_rawlen(L, t);
+        for (lua_Integer i = 1; i <= k; i++) {
+            lua_rawgeti(L, t, i);
+            luaL_addvalue(&b);
+        }
+        luaL_pushresult(&b);
+    }
+    return 3;
+}
+
 static const luaL_Reg sys_funcs[] = {
     { "run_limited", l_run_limited },
     { "escape_controls", l_escape_controls },
@@ -516,6 +644,7 @@ static const luaL_Reg sys_funcs[] = {
     { "parse_time", l_parse_time },
     { "sleep", l_sleep },
     { "read_stdin", l_read_stdin },
+    { "run", l_run },
     { NULL, NULL },
 };
 

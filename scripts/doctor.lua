@@ -13,12 +13,13 @@ local tree = require("sesslua.tree")
 local knowledge = require("sesslua.knowledge")
 local messages = require("sesslua.messages")
 local md = require("sesslua.md")
+local git = require("sesslua.git")
 
 local doctor = {}
 
 ---One problem found.
 ---@class sesslua.doctor.Problem
----@field kind "leftover"|"unheld_lock"|"link_outside"|"not_a_folder"|"not_a_file"|"knowledge_total"|"invalid_message"
+---@field kind "leftover"|"unheld_lock"|"link_outside"|"not_a_folder"|"not_a_file"|"knowledge_total"|"invalid_message"|"git_driver_missing"
 ---@field path string
 ---@field message string what is wrong, for people
 ---@field fixable boolean whether doctor.fix repairs it
@@ -234,6 +235,18 @@ local function check_messages(ctx, out)
   end
 end
 
+---The tree's .gitattributes names the sesslua merge driver while the
+---repository's config lacks it: git ignores such an attribute silently
+---and merges the files as text, conflicts and all. git runs only when the
+---attributes name the driver.
+local function git_driver(ctx, out)
+  if not git.attributes_name_driver(ctx.root) or not git.repo(ctx.root) then return end
+  if git.configured_driver(ctx.root) then return end
+  out[#out + 1] = { kind = "git_driver_missing", path = ctx.root .. "/.gitattributes", fixable = true,
+    message = "names the merge driver 'sesslua', but merge.sesslua.driver is not set in the "
+      .. "repository's config: git merges these files as plain text (sesslua init.lua --git sets it)" }
+end
+
 ---Every problem of the tree, leftovers first; reads only.
 ---@param ctx sesslua.Context
 ---@return sesslua.doctor.Problem[] problems
@@ -244,6 +257,7 @@ function doctor.check(ctx)
   shapes(ctx, out)
   totals(ctx, out)
   check_messages(ctx, out)
+  git_driver(ctx, out)
   return out
 end
 
@@ -268,6 +282,9 @@ function doctor.fix(ctx, problems)
     elseif p.kind == "knowledge_total" then
       local ok, err = fs.update(p.path, set_totals)
       if ok then fixed[#fixed + 1] = p else failed[#failed + 1] = { path = p.path, message = err } end
+    elseif p.kind == "git_driver_missing" then
+      local ok, err = git.setup(ctx.root)
+      if ok then fixed[#fixed + 1] = p else failed[#failed + 1] = { path = p.path, message = err } end
     end
   end
   for _, p in ipairs(problems) do
@@ -281,8 +298,9 @@ end
 local parser = cli.parser("doctor.lua", "Check the coordination tree's health; --fix repairs what is safe.",
   "Finds temp and probe files of writers that are gone, empty lock files no process holds,\n"
   .. "symlinks that lead out of the root, files where folders belong, knowledge Total lines\n"
-  .. "that disagree with the entries, and message files that are no message. --fix removes\n"
-  .. "the leftovers (as writers sweep them) and sets Total lines to the true count; links,\n"
+  .. "that disagree with the entries, message files that are no message, and a .gitattributes\n"
+  .. "naming the sesslua merge driver that .git/config lacks. --fix removes the leftovers\n"
+  .. "(as writers sweep them), sets Total lines to the true count and configures the driver; links,\n"
   .. "misplaced files and broken messages are left for a person. Exit 0 when healthy, 1 when\n"
   .. "problems remain.")
 parser:flag("--fix", "Repair what is safe to repair.")

@@ -6,6 +6,7 @@ local fs = require("sesslua.fs")
 
 local parser = cli.parser("init.lua", "Create the coordination tree (idempotent).")
 parser:flag("--force", "Create it even in a folder that holds other things and no tree (such as /).")
+parser:flag("--git", "Also set the tree up for git: .gitattributes, .gitignore, the merge driver.")
 parser:flag("--json", "Print the result as JSON.")
 local args = cli.parse(parser)
 
@@ -29,12 +30,23 @@ if not args.force and entries and #entries > 0 and not is_tree(ctx.root) then
 end
 
 local report = cli.check(tree.ensure(ctx))
+-- sessions on many machines share the tree through git: the attributes
+-- alone would be inert, so the driver is configured with them
+local git_setup = {}
+if args.git then
+  local changes, err, code = require("sesslua.git").setup(ctx.root)
+  if not changes then cli.fail(cli.exit_for(code), err) end
+  git_setup = changes
+end
 if args.json then
   local items = {}
   for _, r in ipairs(report) do items[#items + 1] = { path = r.path, created = r.created } end
-  cli.print_json({ schema = 1, kind = "init", root = ctx.root, items = items })
+  local out = { schema = 1, kind = "init", root = ctx.root, items = items }
+  if args.git then out.git = git_setup end
+  cli.print_json(out)
   return 0
 end
+for _, c in ipairs(git_setup) do io.write(cli.paint("green", "set up  "), c.what, " (", c.path, ")\n") end
 local created = 0
 for _, r in ipairs(report) do
   if r.created then created = created + 1 end

@@ -80,4 +80,12 @@ function sys.sleep(seconds) end
 ---@return string|nil code
 function sys.read_stdin() end
 
+---Run a command without a shell; stdin is /dev/null, stdout and stderr are collected.
+---@param argv string[] the program (looked up on PATH) and its arguments
+---@param opts? {cwd: string?} the folder it runs in
+---@return integer|nil status its exit status, 128 + N when signal N ended it
+---@return string stdout_or_message
+---@return string stderr_or_code
+function sys.run(argv, opts) end
+
 return sys
