@@ -11,7 +11,11 @@
  * (stop at a file's first hit; no hits list), count_only (counts, no hits
  * list), sections (default true; the enclosing section titles of each hit),
  * labels (default false; with sections, each hit's nearest `**Label:**`
- * line above it within its section, as hit.label).
+ * line above it within its section, as hit.label), threads (files searched
+ * at once; results keep the order of paths), print ("text", "json",
+ * "files", "count": each file formatted in C and written to stdout, see
+ * search_print.h; head(path) gives the header start, or the values of the
+ * JSON keys named in fields; printed: what is already out).
  *
  * A hit is { path, line, column, offset, text, sections }: line and column
  * are 1-based (column in bytes); offset is the 1-based byte position of the
@@ -25,9 +29,10 @@
  * be read goes into results.errors as { path, message = "<path>: <reason>",
  * code = "ENOENT" } and the search goes on. Binary files are skipped.
  *
- * Everything malloc'd during a call (read buffer, compiled needle, hit list,
- * section index, one title in flight) is owned by one userdata with __gc,
- * so any Lua error, ours or a memory error, frees it all.
+ * Everything malloc'd during a call (the pool of files in flight and its
+ * threads, compiled needle, hit list, section index, one title in flight)
+ * is owned by one userdata with __gc, so any Lua error, ours or a memory
+ * error, stops the threads and frees it all.
  */
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
@@ -44,44 +49,45 @@
 #include "lsupport.h"
 #include "md.h"
 #include "search.h"
+#include "search_pool.h"
+#include "search_print.h"
 
 #define STATE_MT "sesslua.search.state"
 
 typedef struct state {
     search_pattern pat;
-    char *buf;           /* reusable read buffer, grown to the largest file */
-    size_t cap;
-    search_hit *hits;    /* hits of the current file */
+    search_pool *pool;   /* files in flight (search.files) */
+    search_hit *hits;    /* hits of search.buffer */
     size_t nhits, hcap;
     md_index idx;        /* sections of the current file */
     char *title;         /* a plain title between malloc and lua_pushlstring */
+    search_out value[SEARCH_FIELDS_MAX]; /* head(path)'s values, formatted */
 } state;
 
 typedef struct options {
-    int icase, files_only, count_only, sections, labels;
-    size_t max_hits; /* 0: no limit */
+    int icase, files_only, count_only, sections, labels, regex, word;
+    int print;           /* SEARCH_PRINT_* */
+    int threads;
+    size_t before, after;
+    size_t max_hits;     /* 0: no limit */
+    lua_Integer printed; /* print: hits (JSON) or groups (text) already out */
+    const char *fields[SEARCH_FIELDS_MAX]; /* print = "json": the caller's keys */
+    int nfields;
 } options;
-
-/* What the scan callback needs. */
-typedef struct scan {
-    state *st;
-    size_t budget; /* hits still allowed; (size_t)-1 for no limit */
-    size_t count;
-    int keep;      /* store hits (not files_only / count_only) */
-    int stop_first;
-    int oom;
-} scan;
 
 /* ---- state userdata ---------------------------------------------------- */
 
-/* Free everything the state owns; safe twice. */
+/* Free everything the state owns; safe twice. The pool goes first: its
+ * workers read the pattern. */
 static void state_free(state *st)
 {
+    search_pool_free(st->pool);
     search_pattern_free(&st->pat);
-    free(st->buf);
     free(st->hits);
     free(st->title);
     md_index_free(&st->idx);
+    for (int i = 0; i < SEARCH_FIELDS_MAX; i++)
+        search_out_free(&st->value[i]);
     memset(st, 0, sizeof *st);
 }
 
@@ -111,9 +117,54 @@ static int opt_bool(lua_State *L, int arg, const char *key, int dflt)
     return v;
 }
 
+/* opts[key] as an integer from lo up; dflt when absent. */
+static lua_Integer opt_int(lua_State *L, int arg, const char *key, lua_Integer lo,
+                           lua_Integer dflt)
+{
+    lua_Integer n = dflt;
+    if (lua_getfield(L, arg, key) != LUA_TNIL) { /* ... v */
+        n = lua_tointeger(L, -1);
+        if (!lua_isinteger(L, -1) || n < lo)
+            luaL_error(L, "bad argument #%d (%s must be an integer >= %d)", arg, key, (int)lo);
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+static int opt_print(lua_State *L, int arg)
+{
+    static const char *const names[] = {"none", "text", "json", "files", "count", NULL};
+    lua_getfield(L, arg, "print"); /* ... print */
+    int v = luaL_checkoption(L, -1, "none", names);
+    lua_pop(L, 1);
+    return v; /* SEARCH_PRINT_* in the same order */
+}
+
+/* opts.fields: the names of the caller's JSON keys (at most 8, each
+ * [a-z0-9_]+); the strings stay alive in the opts table. */
+static void check_fields(lua_State *L, int arg, options *o)
+{
+    if (lua_getfield(L, arg, "fields") != LUA_TNIL) { /* ... fields */
+        luaL_argcheck(L, lua_istable(L, -1), arg, "fields must be an array of names");
+        int n = (int)lua_rawlen(L, -1);
+        luaL_argcheck(L, n <= SEARCH_FIELDS_MAX, arg, "at most 8 fields");
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);                  /* ... fields name */
+            const char *name = lua_tostring(L, -1);
+            int good = lua_type(L, -1) == LUA_TSTRING && name[0] != '\0';
+            for (const char *c = name; good && *c; c++)
+                good = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+            luaL_argcheck(L, good, arg, "fields must be names of [a-z0-9_]");
+            o->fields[o->nfields++] = name;
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
 static options check_options(lua_State *L, int arg)
 {
-    options o = {1, 0, 0, 1, 0, 0};
+    options o = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, 0};
     if (lua_isnoneornil(L, arg))
         return o;
     luaL_checktype(L, arg, LUA_TTABLE);
@@ -122,6 +173,8 @@ static options check_options(lua_State *L, int arg)
     o.count_only = opt_bool(L, arg, "count_only", 0);
     o.sections = opt_bool(L, arg, "sections", 1);
     o.labels = opt_bool(L, arg, "labels", 0) && o.sections;
+    o.regex = opt_bool(L, arg, "regex", 0);
+    o.word = opt_bool(L, arg, "word", 0);
     if (lua_getfield(L, arg, "max_hits") != LUA_TNIL) { /* ... max_hits */
         lua_Integer n = lua_tointeger(L, -1);
         luaL_argcheck(L, lua_isinteger(L, -1) && n > 0, arg,
@@ -129,15 +182,29 @@ static options check_options(lua_State *L, int arg)
         o.max_hits = (size_t)n;
     }
     lua_pop(L, 1);
+    o.print = opt_print(L, arg);
+    o.threads = (int)opt_int(L, arg, "threads", 0, 0);
+    if (o.threads > 64)
+        o.threads = 64;
+    o.before = (size_t)opt_int(L, arg, "before", 0, 0);
+    o.after = (size_t)opt_int(L, arg, "after", 0, 0);
+    o.printed = opt_int(L, arg, "printed", 0, 0);
+    luaL_argcheck(L, !(o.print && o.max_hits), arg, "print does not take max_hits");
+    check_fields(L, arg, &o);
     return o;
 }
 
-static void compile_needle(lua_State *L, state *st, int arg, int icase)
+static void compile_needle(lua_State *L, state *st, int arg, const options *o)
 {
     size_t len;
     const char *needle = luaL_checklstring(L, arg, &len);
-    int rc = search_compile(&st->pat, needle, len, icase ? SEARCH_ICASE : 0);
+    int flags = (o->icase ? SEARCH_ICASE : 0) | (o->regex ? SEARCH_REGEX : 0) |
+                (o->word ? SEARCH_WORD : 0);
+    char msg[256];
+    int rc = search_compile_ex(&st->pat, needle, len, flags, msg, sizeof msg);
     luaL_argcheck(L, rc != -2, arg, "needle must not be empty");
+    if (rc == -3)
+        luaL_error(L, "bad pattern: %s", msg);
     if (rc != 0)
         luaL_error(L, "not enough memory");
 }
@@ -157,67 +224,20 @@ static void add_error(lua_State *L, int errs, const char *path, int e)
     lua_rawseti(L, errs, (lua_Integer)lua_rawlen(L, errs) + 1);
 }
 
-/* ---- reading ------------------------------------------------------------ */
+/* ---- search.buffer's scan ------------------------------------------------ */
 
-static int grow(state *st, size_t need)
-{
-    if (need <= st->cap)
-        return 0;
-    char *p = realloc(st->buf, need);
-    if (!p)
-        return ENOMEM;
-    st->buf = p;
-    st->cap = need;
-    return 0;
-}
-
-static int read_fd(state *st, int fd, size_t *len)
-{
-    struct stat sb;
-    if (fstat(fd, &sb) != 0)
-        return errno;
-    if (S_ISDIR(sb.st_mode))
-        return EISDIR;
-    if (!S_ISREG(sb.st_mode))
-        return EINVAL; /* a FIFO or a device: never waited on */
-    /* +1 so a file that did not grow is seen at EOF without a regrow. */
-    int rc = grow(st, (size_t)sb.st_size + 1);
-    *len = 0;
-    while (rc == 0) {
-        if (*len == st->cap && (rc = grow(st, st->cap * 2)) != 0)
-            break;
-        ssize_t n = read(fd, st->buf + *len, st->cap - *len);
-        if (n == 0)
-            break;
-        if (n < 0 && errno != EINTR)
-            rc = errno;
-        else if (n > 0)
-            *len += (size_t)n;
-    }
-    return rc;
-}
-
-/* Read path into st->buf; returns 0 or an errno value. */
-static int read_file(state *st, const char *path, size_t *len)
-{
-    /* O_NONBLOCK: opening a FIFO must not hang a search (read_fd refuses
-     * anything that is not a regular file). */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return errno;
-    int rc = read_fd(st, fd, len);
-    close(fd);
-    return rc;
-}
-
-/* ---- scanning ----------------------------------------------------------- */
+typedef struct scan {
+    state *st;
+    size_t budget; /* hits still allowed; (size_t)-1 for no limit */
+    int oom;
+} scan;
 
 static int on_hit(void *ud, const char *text, const search_hit *hit)
 {
     scan *sc = ud;
     state *st = sc->st;
     (void)text;
-    if (sc->keep && st->nhits == st->hcap) {
+    if (st->nhits == st->hcap) {
         size_t cap = st->hcap ? st->hcap * 2 : 64;
         search_hit *h = realloc(st->hits, cap * sizeof *h);
         if (!h)
@@ -225,40 +245,11 @@ static int on_hit(void *ud, const char *text, const search_hit *hit)
         st->hits = h;
         st->hcap = cap;
     }
-    if (sc->keep)
-        st->hits[st->nhits++] = *hit;
-    sc->count++;
-    if (sc->budget != (size_t)-1 && --sc->budget == 0)
-        return 1;
-    return sc->stop_first;
-}
-
-/* Scan text into st->hits (when kept); returns the number of hit lines. */
-static size_t scan_text(lua_State *L, scan *sc, const char *text, size_t len)
-{
-    sc->st->nhits = 0;
-    sc->count = 0;
-    search_buffer(&sc->st->pat, text, len, on_hit, sc);
-    if (sc->oom)
-        luaL_error(L, "not enough memory");
-    return sc->count;
+    st->hits[st->nhits++] = *hit;
+    return sc->budget != (size_t)-1 && --sc->budget == 0;
 }
 
 /* ---- sections ----------------------------------------------------------- */
-
-/* Index of the last section starting at or before off, or -1. */
-static long section_at(const md_index *idx, size_t off)
-{
-    size_t lo = 0, hi = idx->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (idx->sections[mid].heading_start <= off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (long)lo - 1;
-}
 
 /* Push the plain title of section i. */
 static void push_title(lua_State *L, state *st, long i, const char *text)
@@ -319,55 +310,10 @@ static void push_hit(lua_State *L, const char *text, const search_hit *h)
     lua_setfield(L, -2, "text");
 }
 
-/* Whether text[s, e) is a `**Label:**` line (trailing blanks and CR
- * allowed); sets the label's span. */
-static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_t *le)
-{
-    while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
-        e--;
-    if (e - s < 6 || memcmp(text + s, "**", 2) != 0 || memcmp(text + e - 3, ":**", 3) != 0)
-        return 0;
-    for (size_t i = s + 2; i < e - 3; i++)
-        if (text[i] == '*' || text[i] == '\n')
-            return 0;
-    *ls = s + 2;
-    *le = e - 3;
-    return 1;
-}
-
-/* Push the `**Label:**` sub-heading a hit is under within its section
- * (documents use them as a third heading level: "**Open Questions:**"),
- * or nil: the hit's own line when it is one, else the nearest above, never
- * a line of code (a quoted label is text). Scans back with memrchr from the
- * hit's line to floor. */
-static void push_label(lua_State *L, const md_index *idx, const char *text, size_t floor,
-                       size_t line_start, size_t line_end)
-{
-    size_t ls, le;
-    if (!md_in_code(idx, line_start) && is_label_line(text, line_start, line_end, &ls, &le)) {
-        lua_pushlstring(L, text + ls, le - ls);
-        return;
-    }
-    size_t end = line_start;
-    while (end > floor) {
-        size_t e = end - 1; /* the previous line's '\n' */
-        const char *nl = e > floor ? memrchr(text + floor, '\n', e - floor) : NULL;
-        size_t s = nl ? (size_t)(nl - text) + 1 : floor;
-        /* a label quoted in code is text, not the label of what follows */
-        if (!md_in_code(idx, s) && is_label_line(text, s, e, &ls, &le)) {
-            lua_pushlstring(L, text + ls, le - ls);
-            return;
-        }
-        if (s == floor)
-            break;
-        end = s;
-    }
-    lua_pushnil(L);
-}
-
-/* Append this file's kept hits to the table at hits; path at index path. */
+/* Append n hits of this file to the table at hits; path at index path. */
 static void add_file_hits(lua_State *L, state *st, const options *o, int hits,
-                          int path, const char *text, size_t len)
+                          int path, const char *text, size_t len,
+                          const search_hit *h, size_t n)
 {
     int cache = 0;
     if (o->sections) {
@@ -377,21 +323,17 @@ static void add_file_hits(lua_State *L, state *st, const options *o, int hits,
         lua_newtable(L); /* ... cache */
         cache = lua_gettop(L);
     }
-    for (size_t i = 0; i < st->nhits; i++) {
-        push_hit(L, text, &st->hits[i]); /* ... hit */
+    for (size_t i = 0; i < n; i++) {
+        push_hit(L, text, &h[i]); /* ... hit */
         lua_pushvalue(L, path);
         lua_setfield(L, -2, "path");
         if (o->sections) {
-            long sec = section_at(&st->idx, st->hits[i].offset);
+            long sec = search_section_at(&st->idx, h[i].offset);
             push_path(L, st, cache, sec, text);
             lua_setfield(L, -2, "sections");
-            if (o->labels) {
-                size_t floor = sec >= 0 ? st->idx.sections[sec].heading_end : 0;
-                if (st->hits[i].line_start >= floor)
-                    push_label(L, &st->idx, text, floor, st->hits[i].line_start,
-                               st->hits[i].line_end);
-                else
-                    lua_pushnil(L);
+            size_t ls, le;
+            if (o->labels && search_label_at(&st->idx, text, sec, &h[i], &ls, &le)) {
+                lua_pushlstring(L, text + ls, le - ls);
                 lua_setfield(L, -2, "label");
             }
         }
@@ -415,43 +357,102 @@ static void add_file(lua_State *L, int files, int path, size_t count)
 
 /* ---- search.files ------------------------------------------------------- */
 
-/* Search one file; path is the string at index path. Without a callback
- * (each == 0) its hits and file entry go to the tables at hits and files;
- * with one, they are handed to each(file) and dropped, so memory does not
- * grow with the corpus. Returns the hit lines counted. */
-static size_t search_one(lua_State *L, scan *sc, const options *o, int path,
-                         int hits, int files, int errs, int each)
+/* Stack slots of search.files, fixed once its tables are made. */
+enum { S_PATHS = 1, S_NEEDLE, S_OPTS, S_STATE, S_EACH, S_HEAD, S_RESULTS, S_HITS,
+       S_FILES, S_ERRORS, S_PATH };
+
+/* Where search.files stands. */
+typedef struct run {
+    state *st;
+    options o;
+    size_t budget;       /* hits still allowed; (size_t)-1 for no limit */
+    lua_Integer lines, matched;
+    lua_Integer printed; /* what print has written so far */
+} run;
+
+/* Write a printed file: the values for its marks come from head(path),
+ * called only when the file has marks. */
+static void print_job(lua_State *L, run *r, search_job *j)
 {
-    state *st = sc->st;
-    size_t len = 0;
-    int rc = read_file(st, lua_tostring(L, path), &len);
-    if (rc != 0) {
-        add_error(L, errs, lua_tostring(L, path), rc);
-        return 0;
+    state *st = r->st;
+    int json = r->o.print == SEARCH_PRINT_JSON, nv = json ? r->o.nfields : 1;
+    const char *vals[SEARCH_FIELDS_MAX] = {0};
+    size_t lens[SEARCH_FIELDS_MAX] = {0};
+    if (j->out.nmarks) {
+        int top = lua_gettop(L);
+        if (lua_isfunction(L, S_HEAD)) {
+            lua_pushvalue(L, S_HEAD);
+            lua_pushstring(L, j->path);
+            lua_call(L, 1, nv);                          /* ... v1 .. vn */
+        } else {
+            lua_settop(L, top + nv);
+        }
+        for (int k = 0; k < nv; k++) {
+            size_t n;
+            const char *v = lua_tolstring(L, top + 1 + k, &n);
+            search_out *sv = &st->value[k];
+            search_out_reset(sv);
+            if (json && v)
+                search_out_json(sv, v, n);
+            else if (json)
+                search_out_put(sv, "null", 4);
+            else if (v)
+                search_out_printable(sv, v, n);
+            if (sv->oom)
+                luaL_error(L, "not enough memory");
+            vals[k] = sv->data, lens[k] = sv->len;
+        }
+        lua_settop(L, top);
     }
-    if (search_is_binary(st->buf, len))
-        return 0;
-    size_t n = scan_text(L, sc, st->buf, len);
-    if (n == 0)
-        return 0;
-    if (!each) {
-        add_file(L, files, path, n);
-        if (sc->keep)
-            add_file_hits(L, st, o, hits, path, st->buf, len);
-        return n;
+    /* the first group has no blank line before it, the first hit no comma */
+    int first = r->printed == 0 && (r->o.print == SEARCH_PRINT_TEXT || json);
+    search_out_write(&j->out, first ? 1 : 0, vals, lens, stdout);
+    r->printed += json ? (lua_Integer)j->count : 1;
+}
+
+/* Hand one searched file on: printed, given to each, or collected. */
+static void take_job(lua_State *L, run *r, search_job *j)
+{
+    if (j->err) {
+        if (j->err == ENOMEM)
+            luaL_error(L, "not enough memory");
+        add_error(L, S_ERRORS, j->path, j->err);
+        return;
     }
-    lua_pushvalue(L, each);                              /* ... each */
-    lua_createtable(L, 0, 3);                            /* ... each file */
-    lua_pushvalue(L, path);
-    lua_setfield(L, -2, "path");
-    set_int(L, "count", n);
-    if (sc->keep) {
-        lua_createtable(L, (int)(st->nhits < 1024 ? st->nhits : 1024), 0);
-        add_file_hits(L, st, o, lua_gettop(L), path, st->buf, len);
-        lua_setfield(L, -2, "hits");
+    size_t n = j->count;
+    if (n == 0 || j->binary)
+        return;
+    if (r->budget != (size_t)-1) { /* max_hits counts across files, in order */
+        n = n < r->budget ? n : r->budget;
+        r->budget -= n;
     }
-    lua_call(L, 1, 0);
-    return n;
+    r->lines += (lua_Integer)n;
+    r->matched++;
+    if (r->o.print) {
+        print_job(L, r, j);
+        return;
+    }
+    size_t keep = j->nhits < n ? j->nhits : n;
+    lua_pushstring(L, j->path);                          /* ... path */
+    int path = lua_gettop(L);
+    if (!lua_isfunction(L, S_EACH)) {
+        add_file(L, S_FILES, path, n);
+        if (keep)
+            add_file_hits(L, r->st, &r->o, S_HITS, path, j->text, j->len, j->hits, keep);
+    } else {
+        lua_pushvalue(L, S_EACH);                        /* ... path each */
+        lua_createtable(L, 0, 3);                        /* ... path each file */
+        lua_pushvalue(L, path);
+        lua_setfield(L, -2, "path");
+        set_int(L, "count", n);
+        if (!(r->o.files_only || r->o.count_only)) {
+            lua_createtable(L, (int)(keep < 1024 ? keep : 1024), 0);
+            add_file_hits(L, r->st, &r->o, lua_gettop(L), path, j->text, j->len, j->hits, keep);
+            lua_setfield(L, -2, "hits");
+        }
+        lua_call(L, 1, 0);
+    }
+    lua_pop(L, 1);
 }
 
 /* The next path: from the array at paths (cursor *i), or by calling the
@@ -475,9 +476,38 @@ static int next_path(lua_State *L, int paths, lua_Integer *i)
     return 1;
 }
 
-/* Stack slots of search.files, fixed once its tables are made. */
-enum { S_PATHS = 1, S_NEEDLE, S_OPTS, S_STATE, S_EACH, S_RESULTS, S_HITS,
-       S_FILES, S_ERRORS, S_PATH };
+static void get_function(lua_State *L, const char *key)
+{
+    if (lua_istable(L, S_OPTS))
+        lua_getfield(L, S_OPTS, key);                  /* ... f */
+    else
+        lua_pushnil(L);
+    luaL_argcheck(L, lua_isnil(L, -1) || lua_isfunction(L, -1), S_OPTS,
+                  lua_pushfstring(L, "%s must be a function", key));
+}
+
+/* Feed the pool paths and take its files in order, until the paths end
+ * or max_hits is reached. */
+static void run_files(lua_State *L, run *r, search_pool *pool)
+{
+    lua_Integer i = 0;
+    int more = 1;
+    while (r->budget != 0) {
+        while (more && search_pool_room(pool)) {
+            if (!(more = next_path(L, S_PATHS, &i)))  /* ... path */
+                break;
+            int rc = search_pool_submit(pool, lua_tostring(L, -1));
+            lua_pop(L, 1);
+            if (rc != 0)
+                luaL_error(L, "not enough memory");
+        }
+        search_job *j = search_pool_next(pool);
+        if (!j)
+            break;
+        take_job(L, r, j);
+        search_pool_done(pool, j);
+    }
+}
 
 static int l_files(lua_State *L)
 {
@@ -486,35 +516,39 @@ static int l_files(lua_State *L)
     options o = check_options(L, S_OPTS);
     lua_settop(L, S_OPTS);
     state *st = state_new(L);                          /* paths needle opts st */
-    compile_needle(L, st, S_NEEDLE, o.icase);
-    if (lua_istable(L, S_OPTS))
-        lua_getfield(L, S_OPTS, "each");               /* ... st each */
-    else
-        lua_pushnil(L);
-    luaL_argcheck(L, lua_isnil(L, S_EACH) || lua_isfunction(L, S_EACH), S_OPTS,
-                  "each must be a function");
-    int each = lua_isfunction(L, S_EACH) ? S_EACH : 0;
-    scan sc = {st, o.max_hits ? o.max_hits : (size_t)-1, 0,
-               !(o.files_only || o.count_only), o.files_only, 0};
-    lua_createtable(L, 0, 5);                          /* ... each results */
+    compile_needle(L, st, S_NEEDLE, &o);
+    get_function(L, "each");                           /* ... st each */
+    get_function(L, "head");                           /* ... st each head */
+    lua_createtable(L, 0, 5);                          /* ... head results */
     lua_newtable(L);                                   /* ... results hits */
     lua_newtable(L);                                   /* ... results hits files */
     lua_newtable(L);                                   /* ... hits files errors */
-    lua_Integer i = 0, lines = 0, matched = 0;
-    while (sc.budget != 0 && next_path(L, S_PATHS, &i)) { /* ... errors path */
-        size_t n = search_one(L, &sc, &o, S_PATH, S_HITS, S_FILES, S_ERRORS, each);
-        lines += (lua_Integer)n;
-        matched += n > 0;
-        lua_pop(L, 1);
-    }
+    search_job_opts jo = {o.files_only, !(o.files_only || o.count_only), o.max_hits,
+                          {o.print, o.before, o.after, {0}, o.nfields}};
+    memcpy(jo.print.fields, o.fields, sizeof o.fields);
+    if (o.print == SEARCH_PRINT_FILES)
+        jo.stop_first = 1, jo.keep_hits = 0;
+    else if (o.print == SEARCH_PRINT_COUNT)
+        jo.stop_first = 0, jo.keep_hits = 0;
+    else if (o.print)
+        jo.stop_first = 0, jo.keep_hits = 1;
+    int err;
+    st->pool = search_pool_new(&st->pat, &jo, o.threads ? o.threads : search_default_threads(),
+                               &err);
+    if (!st->pool)
+        luaL_error(L, "search: %s", strerror(err));
+    run r = {st, o, o.max_hits ? o.max_hits : (size_t)-1, 0, 0, o.printed};
+    run_files(L, &r, st->pool);
     lua_setfield(L, S_RESULTS, "errors");
     lua_setfield(L, S_RESULTS, "files");
-    lua_setfield(L, S_RESULTS, "hits");                /* ... each results */
-    lua_pushinteger(L, lines);
+    lua_setfield(L, S_RESULTS, "hits");                /* ... head results */
+    lua_pushinteger(L, r.lines);
     lua_setfield(L, S_RESULTS, "count");
-    lua_pushinteger(L, matched);
+    lua_pushinteger(L, r.matched);
     lua_setfield(L, S_RESULTS, "matched_files");
-    state_free(st); /* the buffer goes now, not at the next GC cycle */
+    lua_pushinteger(L, r.printed);
+    lua_setfield(L, S_RESULTS, "printed");
+    state_free(st); /* buffers and threads go now, not at the next GC cycle */
     return 1;
 }
 
@@ -527,11 +561,13 @@ static int l_buffer(lua_State *L)
     options o = check_options(L, 3);
     lua_settop(L, 3);
     state *st = state_new(L);                          /* text needle opts st */
-    compile_needle(L, st, 2, o.icase);
-    scan sc = {st, o.max_hits ? o.max_hits : (size_t)-1, 0, 1, 0, 0};
-    size_t n = scan_text(L, &sc, text, len);
-    lua_createtable(L, (int)n, 0);                     /* ... st hits */
-    for (size_t i = 0; i < n; i++) {
+    compile_needle(L, st, 2, &o);
+    scan sc = {st, o.max_hits ? o.max_hits : (size_t)-1, 0};
+    search_buffer(&st->pat, text, len, on_hit, &sc);
+    if (sc.oom)
+        luaL_error(L, "not enough memory");
+    lua_createtable(L, (int)st->nhits, 0);             /* ... st hits */
+    for (size_t i = 0; i < st->nhits; i++) {
         push_hit(L, text, &st->hits[i]);               /* ... hits hit */
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }

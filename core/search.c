@@ -27,6 +27,7 @@
 #endif
 #include "search.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -362,9 +363,22 @@ static const plan *pattern_plan(const search_pattern *pat)
     return (const plan *)(const void *)(pat->needle + plan_offset(pat->len));
 }
 
+int search_compile_ex(search_pattern *pat, const char *needle, size_t len, int flags,
+                      char *msg, size_t msgsize)
+{
+    pat->needle = NULL;
+    pat->re = NULL;
+    if (flags & (SEARCH_REGEX | SEARCH_WORD)) {
+        snprintf(msg, msgsize, "regular expressions are not built in");
+        return len ? -3 : -2;
+    }
+    return search_compile(pat, needle, len, flags);
+}
+
 int search_compile(search_pattern *pat, const char *needle, size_t len, int flags)
 {
     const unsigned char *n = (const unsigned char *)needle;
+    pat->re = NULL;
     pat->needle = NULL;
     pat->len = 0;
     pat->flags = flags;

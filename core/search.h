@@ -19,6 +19,8 @@
 
 enum {
     SEARCH_ICASE = 1 << 0, /* case-insensitive (the default at the Lua level) */
+    SEARCH_REGEX = 1 << 1, /* the needle is a PCRE2 pattern */
+    SEARCH_WORD = 1 << 2,  /* match whole words only (as grep -w) */
 };
 
 /* One match: the byte offset of the match, its 1-based line and 1-based
@@ -41,10 +43,16 @@ typedef struct search_pattern {
     char *needle;      /* owned; folded when SEARCH_ICASE (same length) */
     size_t len;
     int flags;
+    void *re;          /* owned: the compiled PCRE2 pattern, or NULL */
 } search_pattern;
 
 /* Returns 0, -1 when out of memory, or -2 for an empty needle. */
 int search_compile(search_pattern *pat, const char *needle, size_t len, int flags);
+
+/* search_compile with every flag: also -3 for a pattern PCRE2 refuses,
+ * with its message (and offset) in msg. */
+int search_compile_ex(search_pattern *pat, const char *needle, size_t len, int flags,
+                      char *msg, size_t msgsize);
 void search_pattern_free(search_pattern *pat);
 
 /* 1 when text looks binary (NUL in the first 8 KiB), else 0. */

@@ -227,8 +227,10 @@ end
 
 -- Writers: each takes one file's kept hits; finish closes the output.
 local emit, finish
+-- printed: what is already out, shared with the C printer (JSON hits, or
+-- text groups: a group after another is set off by a blank line).
+local printed = 0
 if args.json then
-  local n = 0
   io.write('{\n  "schema": 1,\n  "kind": "search",\n  "hits": [')
   -- One hit as json.encode would pretty-print it at depth 2 (keys sorted),
   -- written by hand: a common word has hundreds of thousands of hits, and
@@ -251,8 +253,8 @@ if args.json then
           type = e.type, impact = e.impact or json.null, text = e.text or json.null }, 3)
         if not m.session then session = enc(said(e.session)) end
       end
-      n = n + 1
-      out[#out + 1] = table.concat({ n > 1 and ",\n    {" or "\n    {",
+      printed = printed + 1
+      out[#out + 1] = table.concat({ printed > 1 and ",\n    {" or "\n    {",
         '\n      "column": ', h.column,
         ',\n      "entry": ', entry_json,
         ',\n      "label": ', h.label and enc(h.label) or "null",
@@ -267,7 +269,7 @@ if args.json then
     io.write(table.concat(out))
   end
   finish = function()
-    io.write(n > 0 and "\n  ]" or "]", ',\n  "query": ', enc(args.query, 1), "\n}\n")
+    io.write(printed > 0 and "\n  ]" or "]", ',\n  "query": ', enc(args.query, 1), "\n}\n")
   end
 elseif args.files_with_matches or args.count then
   emit = function(path, _, n)
@@ -275,7 +277,7 @@ elseif args.files_with_matches or args.count then
   end
   finish = function() end
 else
-  local last_label, last_path, any = nil, nil, false
+  local last_label, last_path = nil, nil
   local color, printable = cli.color_enabled(), cli.printable -- per hit: no lookups
   local last_sections, last_sub
   emit = function(path, hits)
@@ -290,8 +292,8 @@ else
       if h.entry then
         if not shown[h.entry.line] then
           shown[h.entry.line] = true
-          if any then write("\n") end
-          any, last_label, last_path = true, nil, nil
+          if printed > 0 then write("\n") end
+          printed, last_label, last_path = printed + 1, nil, nil
           text = text or file_text(path)
           write(cli.paint("cyan", "shared-knowledge/" .. meta(path).kind.file .. ":" .. h.entry.line), "\n")
           local body = text:sub(h.entry.start, h.entry.stop - 1):gsub("%s*%-%-%-%s*$", "")
@@ -304,9 +306,9 @@ else
           l, last_sections, last_sub = label(h), h.sections, h.label
         end
         if l ~= last_label or path ~= last_path then
-          if any then write("\n") end
+          if printed > 0 then write("\n") end
           write(cli.paint("cyan", l), "\n")
-          any, last_label, last_path = true, l, path
+          printed, last_label, last_path = printed + 1, l, path
         end
         local n = #out
         out[n + 1], out[n + 2], out[n + 3], out[n + 4] = "  ", h.line, ": ",
@@ -329,17 +331,32 @@ local function each(file)
     emit(file.path, hits, n)
   end
 end
+
+-- Logs with no per-hit filter are printed by the C side, file by file in
+-- order (text without color, JSON, -l, -c): no Lua table per hit. Lua is
+-- called once per file with hits, for what only it knows: the group
+-- header's start (the session, "(archived DATE)"), or the values of the
+-- JSON keys C does not know ("entry", null for a log, and "session").
+local print_as = args.json and "json" or args.count and "count"
+  or args.files_with_matches and "files" or not cli.color_enabled() and "text" or nil
+if args.section or args.since then print_as = nil end
+local function head(path)
+  local m = meta(path)
+  if args.json then return nil, m.session end
+  return m.archive_date and (m.session .. " (archived " .. m.archive_date .. ")") or m.session
+end
+
 local opts = { icase = not args.case_sensitive, labels = true, each = each }
--- -l and -c on logs with no per-hit filter need no hit list: the kernel
--- counts (or stops at a file's first hit) by itself.
-local fast = (args.files_with_matches or args.count) and not (args.section or args.since)
 for _, batch in ipairs({ log_paths(), knowledge_files }) do
   local o = opts
-  if fast and type(batch) == "function" then
-    o = { icase = opts.icase, each = each, sections = false,
-          files_only = args.files_with_matches and not args.count, count_only = args.count }
+  if print_as and type(batch) == "function" then
+    o = { icase = opts.icase, print = print_as, head = head, printed = printed,
+          fields = { "entry", "session" } }
   end
   local result = search.files(batch, args.query, o)
+  if o.print then
+    found, printed = found + result.count, result.printed
+  end
   for _, e in ipairs(result.errors) do cli.warn(e.message) end
 end
 finish()

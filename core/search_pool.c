@@ -1,0 +1,332 @@
+/*
+ * search_pool.c — files read and searched on several threads, see
+ * search_pool.h.
+ *
+ * The jobs form a ring of `window` slots: the caller fills the tail, any
+ * thread takes the oldest queued slot, the caller empties the head in
+ * order. One mutex guards the slot states and two condition variables say
+ * "a slot was queued" (to the workers) and "a slot is done" (to the
+ * caller). The work itself (open, read, scan, format) runs unlocked, each
+ * job on its own buffers.
+ */
+#include "search_pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
+
+struct search_pool {
+    const search_pattern *pat;
+    const search_job_opts *opts;
+    search_job *jobs;
+    size_t window;
+    size_t head, tail, count; /* ring: [head, head + count) in use */
+    size_t next_run;          /* the oldest queued slot is at or after it */
+    pthread_mutex_t mu;
+    pthread_cond_t queued, done;
+    pthread_t *threads;
+    int nthreads;             /* workers started */
+    int idle;                 /* workers waiting for a queued slot */
+    int waiting;              /* the caller waits for the head slot */
+    int stop;
+};
+
+/* ---- one file ----------------------------------------------------------- */
+
+static int grow(search_job *j, size_t need)
+{
+    if (need <= j->cap)
+        return 0;
+    char *p = realloc(j->text, need);
+    if (!p)
+        return ENOMEM;
+    j->text = p;
+    j->cap = need;
+    return 0;
+}
+
+static int read_fd(search_job *j, int fd)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0)
+        return errno;
+    if (S_ISDIR(sb.st_mode))
+        return EISDIR;
+    if (!S_ISREG(sb.st_mode))
+        return EINVAL; /* a FIFO or a device: never waited on */
+    /* +1 so a file that did not grow is seen at EOF without a regrow. */
+    int rc = grow(j, (size_t)sb.st_size + 1);
+    j->len = 0;
+    while (rc == 0) {
+        if (j->len == j->cap && (rc = grow(j, j->cap * 2)) != 0)
+            break;
+        ssize_t n = read(fd, j->text + j->len, j->cap - j->len);
+        if (n == 0)
+            break;
+        if (n < 0 && errno != EINTR)
+            rc = errno;
+        else if (n > 0)
+            j->len += (size_t)n;
+    }
+    return rc;
+}
+
+static int read_path(search_job *j)
+{
+    /* O_NONBLOCK: opening a FIFO must not hang a search. */
+    int fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return errno;
+    int rc = read_fd(j, fd);
+    close(fd);
+    return rc;
+}
+
+typedef struct scan {
+    search_job *job;
+    const search_job_opts *o;
+    int oom;
+} scan;
+
+static int on_hit(void *ud, const char *text, const search_hit *hit)
+{
+    scan *sc = ud;
+    search_job *j = sc->job;
+    (void)text;
+    if (sc->o->keep_hits) {
+        if (j->nhits == j->hcap) {
+            size_t cap = j->hcap ? j->hcap * 2 : 64;
+            search_hit *h = realloc(j->hits, cap * sizeof *h);
+            if (!h)
+                return sc->oom = 1;
+            j->hits = h;
+            j->hcap = cap;
+        }
+        j->hits[j->nhits++] = *hit;
+    }
+    j->count++;
+    if (sc->o->max_hits && j->count >= sc->o->max_hits)
+        return 1;
+    return sc->o->stop_first;
+}
+
+void search_job_run(search_job *j, const search_pattern *pat, const search_job_opts *o)
+{
+    j->err = 0;
+    j->binary = 0;
+    j->count = 0;
+    j->nhits = 0;
+    j->len = 0;
+    search_out_reset(&j->out);
+    if ((j->err = read_path(j)) != 0)
+        return;
+    if (search_is_binary(j->text, j->len)) {
+        j->binary = 1;
+        return;
+    }
+    scan sc = {j, o, 0};
+    search_buffer(pat, j->text, j->len, on_hit, &sc);
+    if (sc.oom) {
+        j->err = ENOMEM;
+        return;
+    }
+    if (j->count == 0 || o->print.format == SEARCH_PRINT_NONE)
+        return;
+    md_index idx = {0};
+    int fmt = o->print.format;
+    if ((fmt == SEARCH_PRINT_TEXT || fmt == SEARCH_PRINT_JSON) &&
+        md_index_build(j->text, j->len, &idx) != 0) {
+        j->err = ENOMEM;
+        return;
+    }
+    if (search_format(&j->out, &o->print, j->path, j->text, j->len, &idx, j->hits, j->nhits,
+                      j->count) != 0)
+        j->err = ENOMEM;
+    md_index_free(&idx);
+}
+
+static void job_free(search_job *j)
+{
+    free(j->path);
+    free(j->text);
+    free(j->hits);
+    search_out_free(&j->out);
+    memset(j, 0, sizeof *j);
+}
+
+/* ---- the ring ----------------------------------------------------------- */
+
+/* The oldest queued slot, marked running; NULL when none. Locked. */
+static search_job *claim(search_pool *p)
+{
+    for (size_t k = p->next_run; k < p->count; k++) {
+        search_job *j = &p->jobs[(p->head + k) % p->window];
+        if (j->state == JOB_QUEUED) {
+            j->state = JOB_RUNNING;
+            p->next_run = k + 1;
+            return j;
+        }
+    }
+    p->next_run = p->count;
+    return NULL;
+}
+
+static void *worker(void *arg)
+{
+    search_pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        search_job *j = claim(p);
+        if (!j) {
+            p->idle++;
+            pthread_cond_wait(&p->queued, &p->mu);
+            p->idle--;
+            continue;
+        }
+        pthread_mutex_unlock(&p->mu);
+        search_job_run(j, p->pat, p->opts);
+        pthread_mutex_lock(&p->mu);
+        j->state = JOB_DONE;
+        if (p->waiting) /* a wake-up costs a system call: only when needed */
+            pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+int search_default_threads(void)
+{
+    const char *env = getenv("SESSLUA_THREADS");
+    char *end = NULL;
+    long n = env ? strtol(env, &end, 10) : 0;
+    if (env && end != env && *end == '\0' && n >= 1 && n <= 64)
+        return (int)n;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+search_pool *search_pool_new(const search_pattern *pat, const search_job_opts *opts,
+                             int threads, int *err)
+{
+    search_pool *p = calloc(1, sizeof *p);
+    if (threads < 1)
+        threads = 1;
+    *err = ENOMEM;
+    if (!p)
+        return NULL;
+    p->pat = pat;
+    p->opts = opts;
+    p->window = (size_t)threads * 16 < 8 ? 8 : (size_t)threads * 16;
+    p->jobs = calloc(p->window, sizeof *p->jobs);
+    p->threads = calloc((size_t)threads, sizeof *p->threads);
+    if (!p->jobs || !p->threads) {
+        free(p->jobs);
+        free(p->threads);
+        free(p);
+        return NULL;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->queued, NULL);
+    pthread_cond_init(&p->done, NULL);
+    for (int i = 0; i < threads - 1; i++) {
+        int rc = pthread_create(&p->threads[i], NULL, worker, p);
+        if (rc != 0) {
+            *err = rc;
+            search_pool_free(p);
+            return NULL;
+        }
+        p->nthreads++;
+    }
+    *err = 0;
+    return p;
+}
+
+int search_pool_room(const search_pool *p)
+{
+    return p->count < p->window;
+}
+
+size_t search_pool_pending(const search_pool *p)
+{
+    return p->count;
+}
+
+int search_pool_submit(search_pool *p, const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    pthread_mutex_lock(&p->mu);
+    search_job *j = &p->jobs[p->tail];
+    free(j->path);
+    j->path = copy;
+    j->state = JOB_QUEUED;
+    p->tail = (p->tail + 1) % p->window;
+    p->count++;
+    if (p->idle)
+        pthread_cond_signal(&p->queued);
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+}
+
+search_job *search_pool_next(search_pool *p)
+{
+    if (p->count == 0)
+        return NULL;
+    search_job *head = &p->jobs[p->head];
+    pthread_mutex_lock(&p->mu);
+    while (head->state != JOB_DONE) {
+        /* Work while waiting: the head first, then any queued file. */
+        search_job *j = head->state == JOB_QUEUED ? head : claim(p);
+        if (j == head)
+            j->state = JOB_RUNNING;
+        if (!j) {
+            p->waiting = 1;
+            pthread_cond_wait(&p->done, &p->mu);
+            p->waiting = 0;
+            continue;
+        }
+        pthread_mutex_unlock(&p->mu);
+        search_job_run(j, p->pat, p->opts);
+        pthread_mutex_lock(&p->mu);
+        j->state = JOB_DONE;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return head;
+}
+
+void search_pool_done(search_pool *p, search_job *job)
+{
+    pthread_mutex_lock(&p->mu);
+    job->state = JOB_FREE;
+    p->head = (p->head + 1) % p->window;
+    p->count--;
+    p->next_run = p->next_run ? p->next_run - 1 : 0;
+    pthread_mutex_unlock(&p->mu);
+}
+
+void search_pool_free(search_pool *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->queued);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nthreads; i++)
+        pthread_join(p->threads[i], NULL);
+    for (size_t i = 0; i < p->window; i++)
+        job_free(&p->jobs[i]);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->queued);
+    pthread_cond_destroy(&p->done);
+    free(p->jobs);
+    free(p->threads);
+    free(p);
+}

@@ -1,0 +1,694 @@
+/*
+ * search_print.c — search results formatted in C, see search_print.h.
+ *
+ * The shapes are the ones scripts/search.lua printed hit by hit in Lua
+ * (tests/e2e/test_search.sh holds them byte for byte); here a file's hits
+ * are formatted in one pass, with what hits of one section share (its
+ * title path, its JSON) made once.
+ */
+#define _GNU_SOURCE /* memrchr */
+#include "search_print.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- buffer ------------------------------------------------------------- */
+
+static int reserve(search_out *out, size_t more)
+{
+    if (out->oom)
+        return -1;
+    if (out->cap - out->len >= more)
+        return 0;
+    size_t cap = out->cap ? out->cap : 4096;
+    while (cap - out->len < more) {
+        if (cap > ((size_t)-1) / 2) {
+            out->oom = 1;
+            return -1;
+        }
+        cap *= 2;
+    }
+    char *p = realloc(out->data, cap);
+    if (!p) {
+        out->oom = 1;
+        return -1;
+    }
+    out->data = p;
+    out->cap = cap;
+    return 0;
+}
+
+void search_out_reset(search_out *out)
+{
+    out->len = 0;
+    out->nmarks = 0;
+    out->oom = 0;
+}
+
+void search_out_free(search_out *out)
+{
+    free(out->data);
+    free(out->marks);
+    memset(out, 0, sizeof *out);
+}
+
+void search_out_put(search_out *out, const char *s, size_t n)
+{
+    if (n == 0 || reserve(out, n) != 0)
+        return;
+    memcpy(out->data + out->len, s, n);
+    out->len += n;
+}
+
+static void put_str(search_out *out, const char *s)
+{
+    search_out_put(out, s, strlen(s));
+}
+
+static void put_uint(search_out *out, size_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    search_out_put(out, tmp + i, sizeof tmp - i);
+}
+
+void search_out_mark(search_out *out, int value)
+{
+    if (out->oom)
+        return;
+    if (out->nmarks == out->mcap) {
+        size_t cap = out->mcap ? out->mcap * 2 : 16;
+        search_mark *m = realloc(out->marks, cap * sizeof *m);
+        if (!m) {
+            out->oom = 1;
+            return;
+        }
+        out->marks = m;
+        out->mcap = cap;
+    }
+    out->marks[out->nmarks].at = out->len;
+    out->marks[out->nmarks++].value = value;
+}
+
+int search_out_write(const search_out *out, size_t skip, const char *const *values,
+                     const size_t *lens, FILE *f)
+{
+    size_t at = skip;
+    for (size_t i = 0; i <= out->nmarks; i++) {
+        size_t end = i < out->nmarks ? out->marks[i].at : out->len;
+        if (end > at && fwrite(out->data + at, 1, end - at, f) != end - at)
+            return -1;
+        if (end > at)
+            at = end;
+        if (i == out->nmarks)
+            break;
+        int v = out->marks[i].value;
+        if (lens[v] && fwrite(values[v], 1, lens[v], f) != lens[v])
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- escaping ------------------------------------------------------------ */
+
+/* The code point of a C1 or bidi control encoded at s (len bytes left),
+ * else 0: C2 80-9F, D8 9C (U+061C), E2 80 8E/8F/AA-AE, E2 81 A6-A9. */
+static unsigned unicode_control(const unsigned char *s, size_t len)
+{
+    if (len >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+        return s[1];
+    if (len >= 2 && s[0] == 0xd8 && s[1] == 0x9c)
+        return 0x061c;
+    if (len >= 3 && s[0] == 0xe2 && (s[1] == 0x80 || s[1] == 0x81) && (s[2] & 0xc0) == 0x80) {
+        unsigned cp = 0x2000 + ((unsigned)(s[1] & 0x3f) << 6) + (s[2] & 0x3fu);
+        if (cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+            (cp >= 0x2066 && cp <= 0x2069))
+            return cp;
+    }
+    return 0;
+}
+
+/* Whether s[i] belongs to a whole UTF-8 sequence whose lead byte is at
+ * most 3 bytes before. */
+static int continues(const unsigned char *s, size_t i, size_t len)
+{
+    for (size_t k = 1; k <= 3 && k <= i; k++) {
+        unsigned char c = s[i - k];
+        if ((c & 0xc0) == 0x80)
+            continue;
+        size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        if (c < 0xc2 || c >= 0xf5 || k >= need || i - k + need > len)
+            return 0;
+        for (size_t j = i + 1; j < i - k + need; j++)
+            if ((s[j] & 0xc0) != 0x80)
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int is_c0(unsigned c) { return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f; }
+
+/* Bytes of the unit at s[i] to escape (0: none); *cp set for C1/bidi. */
+static size_t control_at(const unsigned char *s, size_t i, size_t len, unsigned *cp)
+{
+    unsigned char c = s[i];
+    *cp = 0;
+    if (c < 0x80)
+        return (size_t)is_c0(c);
+    if ((*cp = unicode_control(s + i, len - i)) != 0)
+        return *cp < 0x100 || *cp == 0x061c ? 2 : 3;
+    return (size_t)(c <= 0x9f && !continues(s, i, len));
+}
+
+void search_out_printable(search_out *out, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, from = 0, n;
+    unsigned cp;
+    while (i < len) {
+        unsigned char c = s[i];
+        if ((c >= 0x20 && c < 0x7f) || c == '\t') { /* the common case */
+            i++;
+            continue;
+        }
+        if ((n = control_at(s, i, len, &cp)) == 0) {
+            i++;
+            continue;
+        }
+        search_out_put(out, str + from, i - from);
+        char esc[16];
+        int w = cp ? snprintf(esc, sizeof esc, "\\u{%04X}", cp)
+                   : snprintf(esc, sizeof esc, "\\x%02x", c);
+        search_out_put(out, esc, (size_t)w);
+        i += n;
+        from = i;
+    }
+    search_out_put(out, str + from, len - from);
+}
+
+/* Length of the well-formed UTF-8 sequence at s[i], 0 if none (Lua's
+ * utf8.len rule: no overlongs, surrogates or code points past U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned c = s[i], lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2 || c > 0xF4)
+        return 0;
+    n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    if (len - i < n || s[i + 1] < lo || s[i + 1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if ((s[i + k] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+void search_out_json(search_out *out, const char *str, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, from = 0;
+    search_out_put(out, "\"", 1);
+    while (i < len) {
+        unsigned c = s[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        size_t n = c < 0x80 ? 1 : utf8_seq(s, len, i);
+        unsigned cp = n >= 2 ? unicode_control(s + i, len - i) : 0;
+        if (n >= 2 && !cp) { /* a character to keep */
+            i += n;
+            continue;
+        }
+        search_out_put(out, str + from, i - from);
+        if (n == 0) {
+            search_out_put(out, "\xEF\xBF\xBD", 3); /* not UTF-8: U+FFFD */
+            n = 1;
+        } else {
+            const char *e = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t" : NULL;
+            if (e) {
+                put_str(out, e);
+            } else {
+                unsigned v = cp ? cp : c;
+                char u[6] = {'\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15],
+                             hex[(v >> 4) & 15], hex[v & 15]};
+                search_out_put(out, u, 6);
+            }
+        }
+        i += n;
+        from = i;
+    }
+    search_out_put(out, str + from, len - from);
+    search_out_put(out, "\"", 1);
+}
+
+/* ---- sections and labels ------------------------------------------------- */
+
+long search_section_at(const md_index *idx, size_t off)
+{
+    size_t lo = 0, hi = idx->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (idx->sections[mid].heading_start <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (long)lo - 1;
+}
+
+/* Whether text[s, e) is a `**Label:**` line (trailing blanks and CR
+ * allowed); sets the label's span. */
+static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_t *le)
+{
+    while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
+        e--;
+    if (e - s < 6 || memcmp(text + s, "**", 2) != 0 || memcmp(text + e - 3, ":**", 3) != 0)
+        return 0;
+    for (size_t i = s + 2; i < e - 3; i++)
+        if (text[i] == '*' || text[i] == '\n')
+            return 0;
+    *ls = s + 2;
+    *le = e - 3;
+    return 1;
+}
+
+/* The nearest `**Label:**` line (not in code) among the lines starting in
+ * [floor, end), last first; 1 and its span, or 0. */
+static int label_above(const md_index *idx, const char *text, size_t floor, size_t end,
+                       size_t *ls, size_t *le)
+{
+    while (end > floor) {
+        size_t e = end - 1; /* the previous line's '\n' */
+        const char *nl = e > floor ? memrchr(text + floor, '\n', e - floor) : NULL;
+        size_t s = nl ? (size_t)(nl - text) + 1 : floor;
+        if (!md_in_code(idx, s) && is_label_line(text, s, e, ls, le))
+            return 1;
+        if (s == floor)
+            break;
+        end = s;
+    }
+    return 0;
+}
+
+int search_label_at(const md_index *idx, const char *text, long sec, const search_hit *h,
+                    size_t *ls, size_t *le)
+{
+    size_t floor = sec >= 0 ? idx->sections[sec].heading_end : 0;
+    if (h->line_start < floor)
+        return 0;
+    if (!md_in_code(idx, h->line_start) && is_label_line(text, h->line_start, h->line_end, ls, le))
+        return 1;
+    return label_above(idx, text, floor, h->line_start, ls, le);
+}
+
+/* Per-file state of the formatter: titles made once per section, the
+ * label of the previous hit (hits come in file order, so a hit's label is
+ * found by looking only at the lines since the previous hit). */
+typedef struct fmt {
+    const char *text;
+    const md_index *idx;
+    char **titles;   /* plain titles, made on first use */
+    size_t *tlen;
+    long sec;        /* section of the previous hit; -2 before the first */
+    size_t prev_end; /* end of the previous hit's line */
+    int has_label;
+    size_t ls, le;   /* its label */
+    search_out group; /* the current group's label tail, escaped */
+    search_out tmp;
+} fmt;
+
+static const char *title(fmt *f, long i, size_t *n)
+{
+    if (!f->titles[i]) {
+        const md_section *s = &f->idx->sections[i];
+        f->titles[i] = md_plain_title(f->text + s->title_start, s->title_len, &f->tlen[i]);
+        if (!f->titles[i])
+            return NULL;
+    }
+    *n = f->tlen[i];
+    return f->titles[i];
+}
+
+/* The section path of section i, outermost first, into path (at most
+ * 64 deep); returns its depth. */
+static size_t section_path(const fmt *f, long i, long path[64])
+{
+    size_t n = 0;
+    for (long j = i; j >= 0 && n < 64; j = f->idx->sections[j].parent)
+        n++;
+    size_t k = n;
+    for (long j = i; j >= 0 && k > 0; j = f->idx->sections[j].parent)
+        path[--k] = j;
+    return n;
+}
+
+/* Move f to hit h: its section and its label. */
+static void find_label(fmt *f, const search_hit *h)
+{
+    long sec = search_section_at(f->idx, h->offset);
+    size_t floor = sec >= 0 ? f->idx->sections[sec].heading_end : 0;
+    size_t ls, le;
+    if (h->line_start < floor) { /* the heading line itself: no label */
+        f->has_label = 0;
+    } else if (!md_in_code(f->idx, h->line_start) &&
+               is_label_line(f->text, h->line_start, h->line_end, &ls, &le)) {
+        f->has_label = 1, f->ls = ls, f->le = le;
+    } else {
+        /* same section: only the lines since the previous hit are new */
+        size_t from = (sec == f->sec && f->prev_end > floor) ? f->prev_end : floor;
+        int keep = sec == f->sec && f->prev_end > floor;
+        if (label_above(f->idx, f->text, from, h->line_start, &ls, &le))
+            f->has_label = 1, f->ls = ls, f->le = le;
+        else if (!keep)
+            f->has_label = 0;
+    }
+    f->sec = sec;
+    f->prev_end = h->line_end;
+}
+
+/* The text header's tail for the current hit into f->tmp, escaped. */
+static int label_tail(fmt *f)
+{
+    long path[64];
+    size_t depth = f->sec >= 0 ? section_path(f, f->sec, path) : 0;
+    search_out_reset(&f->tmp);
+    search_out *raw = &f->group; /* scratch: raw text before escaping */
+    search_out_reset(raw);
+    for (size_t d = depth > 1 ? 1 : 0; d < depth; d++) {
+        size_t n;
+        const char *t = title(f, path[d], &n);
+        if (!t)
+            return -1;
+        search_out_put(raw, " \xE2\x80\xBA ", 5);
+        search_out_put(raw, t, n);
+    }
+    if (f->has_label) {
+        search_out_put(raw, " \xE2\x80\xBA ", 5);
+        search_out_put(raw, f->text + f->ls, f->le - f->ls);
+    }
+    search_out_printable(&f->tmp, raw->data ? raw->data : "", raw->len);
+    return raw->oom || f->tmp.oom ? -1 : 0;
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+/* Start of the line before the one starting at s (s > 0). */
+static size_t line_before(const char *text, size_t s)
+{
+    const char *nl = s >= 2 ? memrchr(text, '\n', s - 1) : NULL;
+    return nl ? (size_t)(nl - text) + 1 : 0;
+}
+
+/* The line starting at s: its end without "\n" and a CR before it; *next
+ * is the next line's start (len at the end). */
+static size_t line_end(const char *text, size_t len, size_t s, size_t *next)
+{
+    const char *nl = memchr(text + s, '\n', len - s);
+    size_t e = nl ? (size_t)(nl - text) : len;
+    *next = nl ? e + 1 : len;
+    return (nl && e > s && text[e - 1] == '\r') ? e - 1 : e;
+}
+
+static void put_line(search_out *out, size_t no, char sep, const char *text, size_t s, size_t e)
+{
+    search_out_put(out, "  ", 2);
+    put_uint(out, no);
+    char mid[2] = {sep, ' '};
+    search_out_put(out, mid, 2);
+    search_out_printable(out, text + s, e - s);
+    search_out_put(out, "\n", 1);
+}
+
+/* Context state: the last line printed (number and next line's start). */
+typedef struct ctx {
+    size_t last, next;   /* 0: nothing printed yet */
+    size_t after_until;  /* after-context of the previous hit ends here */
+} ctx;
+
+/* After-context of the previous hit, up to line `upto` (excluded). */
+static void flush_after(search_out *out, ctx *c, const char *text, size_t len, size_t upto)
+{
+    while (c->last && c->last < c->after_until && c->last + 1 < upto && c->next < len) {
+        size_t next, e = line_end(text, len, c->next, &next);
+        put_line(out, c->last + 1, '-', text, c->next, e);
+        c->last++, c->next = next;
+    }
+}
+
+static int format_text(search_out *out, fmt *f, const search_format_opts *o,
+                       const char *text, size_t len, const search_hit *hits, size_t n)
+{
+    search_out last = {0};
+    ctx c = {0, 0, 0};
+    int first = 1, rc = 0, context = o->before || o->after;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const search_hit *h = &hits[i];
+        long sec = f->sec;
+        int had = f->has_label;
+        size_t ls = f->ls, le = f->le;
+        find_label(f, h);
+        /* before-context: back from the hit's line, not past what is printed */
+        size_t bs = h->line_start, bno = h->line;
+        for (size_t k = 0; k < o->before && bno > 1 && bno - 1 > c.last; k++)
+            bs = line_before(text, bs), bno--;
+        flush_after(out, &c, text, len, bno);
+        if (context && c.last && bno > c.last + 1)
+            search_out_put(out, "--\n", 3);
+        if (first || sec != f->sec || had != f->has_label || ls != f->ls || le != f->le) {
+            if ((rc = label_tail(f)) != 0)
+                break;
+            if (first || f->tmp.len != last.len || memcmp(f->tmp.data, last.data, last.len)) {
+                search_out_put(out, "\n", 1);
+                search_out_mark(out, 0);
+                search_out_put(out, f->tmp.data, f->tmp.len);
+                search_out_put(out, "\n", 1);
+                search_out_reset(&last);
+                search_out_put(&last, f->tmp.data ? f->tmp.data : "", f->tmp.len);
+            }
+            first = 0;
+        }
+        for (; bno < h->line; bno++) {
+            size_t next, e = line_end(text, len, bs, &next);
+            put_line(out, bno, '-', text, bs, e);
+            bs = next;
+        }
+        put_line(out, h->line, ':', text, h->line_start, h->line_end);
+        c.last = h->line;
+        line_end(text, len, h->line_start, &c.next);
+        c.after_until = h->line + o->after;
+        rc = last.oom ? -1 : 0;
+    }
+    flush_after(out, &c, text, len, (size_t)-1);
+    search_out_free(&last);
+    return rc;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+/* ["a", "b"] as json.encode writes an array at depth 3. */
+static int sections_json(fmt *f, search_out *js)
+{
+    long path[64];
+    size_t depth = f->sec >= 0 ? section_path(f, f->sec, path) : 0;
+    search_out_reset(js);
+    if (depth == 0) {
+        put_str(js, "[]");
+        return 0;
+    }
+    put_str(js, "[\n");
+    for (size_t d = 0; d < depth; d++) {
+        size_t n;
+        const char *t = title(f, path[d], &n);
+        if (!t)
+            return -1;
+        put_str(js, d ? ",\n        " : "        ");
+        search_out_json(js, t, n);
+    }
+    put_str(js, "\n      ]");
+    return js->oom ? -1 : 0;
+}
+
+/* A context array at depth 3: k lines from the one starting at s. */
+static void context_json(search_out *out, const char *text, size_t len, size_t s, size_t k)
+{
+    put_str(out, "[");
+    for (size_t j = 0; j < k; j++) {
+        size_t next, e = line_end(text, len, s, &next);
+        put_str(out, j ? ",\n        " : "\n        ");
+        search_out_json(out, text + s, e - s);
+        s = next;
+    }
+    put_str(out, k ? "\n      ]" : "]");
+}
+
+/* The keys of a JSON hit, sorted: what each one is. */
+enum { K_AFTER, K_BEFORE, K_COLUMN, K_LABEL, K_LINE, K_PATH, K_SECTION, K_SECTIONS,
+       K_TEXT, K_FIELD };
+
+typedef struct jkey {
+    const char *name;
+    int kind;  /* K_* */
+    int field; /* K_FIELD: index in o->fields */
+} jkey;
+
+static int jkey_cmp(const void *a, const void *b)
+{
+    return strcmp(((const jkey *)a)->name, ((const jkey *)b)->name);
+}
+
+/* The keys of every hit in sorted order (as sesslua.json sorts them);
+ * returns how many. */
+static int json_keys(const search_format_opts *o, jkey keys[K_FIELD + SEARCH_FIELDS_MAX])
+{
+    static const char *const names[K_FIELD] = {"after", "before", "column", "label", "line",
+                                               "path", "section", "sections", "text"};
+    int n = 0, context = o->before || o->after;
+    for (int k = context ? K_AFTER : K_COLUMN; k < K_FIELD; k++)
+        keys[n].name = names[k], keys[n].kind = k, keys[n++].field = 0;
+    for (int i = 0; i < o->nfields && i < SEARCH_FIELDS_MAX; i++)
+        keys[n].name = o->fields[i], keys[n].kind = K_FIELD, keys[n++].field = i;
+    qsort(keys, (size_t)n, sizeof *keys, jkey_cmp);
+    return n;
+}
+
+/* One key's value for hit h. */
+static int json_value(search_out *out, fmt *f, const search_format_opts *o, const jkey *k,
+                      const search_out *pj, const search_out *secs, const char *text,
+                      size_t len, const search_hit *h)
+{
+    size_t s, n, next;
+    switch (k->kind) {
+    case K_AFTER:
+        line_end(text, len, h->line_start, &s);
+        for (n = 0, next = s; n < o->after && next < len; n++)
+            line_end(text, len, next, &next);
+        context_json(out, text, len, s, n);
+        break;
+    case K_BEFORE:
+        for (n = 0, s = h->line_start; n < o->before && s > 0; n++)
+            s = line_before(text, s);
+        context_json(out, text, len, s, n);
+        break;
+    case K_COLUMN:
+        put_uint(out, h->column);
+        break;
+    case K_LABEL:
+        if (f->has_label)
+            search_out_json(out, text + f->ls, f->le - f->ls);
+        else
+            put_str(out, "null");
+        break;
+    case K_LINE:
+        put_uint(out, h->line);
+        break;
+    case K_PATH:
+        search_out_put(out, pj->data, pj->len);
+        break;
+    case K_SECTION: {
+        const char *t = f->sec >= 0 ? title(f, f->sec, &n) : NULL;
+        if (f->sec >= 0 && !t)
+            return -1;
+        if (t)
+            search_out_json(out, t, n);
+        else
+            put_str(out, "null");
+        break;
+    }
+    case K_SECTIONS:
+        search_out_put(out, secs->data, secs->len);
+        break;
+    case K_TEXT:
+        search_out_json(out, text + h->line_start, h->line_end - h->line_start);
+        break;
+    default:
+        search_out_mark(out, k->field);
+    }
+    return 0;
+}
+
+static int format_json(search_out *out, fmt *f, const search_format_opts *o, const char *path,
+                       const char *text, size_t len, const search_hit *hits, size_t n)
+{
+    search_out secs = {0}, pj = {0};
+    jkey keys[K_FIELD + SEARCH_FIELDS_MAX];
+    int nkeys = json_keys(o, keys);
+    long sec_done = -2;
+    int rc = 0;
+    search_out_json(&pj, path, strlen(path));
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const search_hit *h = &hits[i];
+        find_label(f, h);
+        if (f->sec != sec_done && (rc = sections_json(f, &secs)) != 0)
+            break;
+        sec_done = f->sec;
+        put_str(out, ",\n    {");
+        for (int k = 0; k < nkeys && rc == 0; k++) {
+            put_str(out, k ? ",\n      \"" : "\n      \"");
+            put_str(out, keys[k].name);
+            put_str(out, "\": ");
+            rc = json_value(out, f, o, &keys[k], &pj, &secs, text, len, h);
+        }
+        put_str(out, "\n    }");
+    }
+    if (secs.oom || pj.oom)
+        rc = -1;
+    search_out_free(&secs);
+    search_out_free(&pj);
+    return rc;
+}
+
+/* ---- one file ----------------------------------------------------------- */
+
+int search_format(search_out *out, const search_format_opts *o, const char *path,
+                  const char *text, size_t len, const md_index *idx,
+                  const search_hit *hits, size_t nhits, size_t count)
+{
+    int rc = 0;
+    if (o->format == SEARCH_PRINT_FILES || o->format == SEARCH_PRINT_COUNT) {
+        search_out_printable(out, path, strlen(path));
+        if (o->format == SEARCH_PRINT_COUNT) {
+            search_out_put(out, ":", 1);
+            put_uint(out, count);
+        }
+        search_out_put(out, "\n", 1);
+        return out->oom ? -1 : 0;
+    }
+    fmt f = {text, idx, NULL, NULL, -2, 0, 0, 0, 0, {0}, {0}};
+    if (idx->count) {
+        f.titles = calloc(idx->count, sizeof *f.titles);
+        f.tlen = calloc(idx->count, sizeof *f.tlen);
+        if (!f.titles || !f.tlen)
+            rc = -1;
+    }
+    if (rc == 0)
+        rc = o->format == SEARCH_PRINT_JSON
+                 ? format_json(out, &f, o, path, text, len, hits, nhits)
+                 : format_text(out, &f, o, text, len, hits, nhits);
+    for (size_t i = 0; f.titles && i < idx->count; i++)
+        free(f.titles[i]);
+    free(f.titles);
+    free(f.tlen);
+    search_out_free(&f.group);
+    search_out_free(&f.tmp);
+    return rc || out->oom ? -1 : 0;
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# search against grep on a generated corpus: the same files, lines and
+# counts as grep -rniF, the same output on 1 and 4 threads (text, JSON,
+# -l, -c), and edge cases: matches across read-buffer sizes, CRLF, invalid
+# UTF-8, empty files, a file larger than the others.
+. "$(dirname "$0")/lib.sh"
+: "${SESSLUA_SRC:?set SESSLUA_SRC to the source tree}"
+export LC_ALL=C.UTF-8
+R="$WORK/docs/coordination"
+A="$R/sessions/ACTIVE"
+python3 -B -c "
+import sys; sys.path.insert(0, '$SESSLUA_SRC/tests/bench')
+import corpus
+corpus.make_root('$WORK', 300, 7)
+" || { bad "corpus generation"; finish; }
+
+# Edge cases beside the generated logs.
+printf '' > "$A/session-9001.md"                                    # empty
+printf 'no newline at the end: kafka' > "$A/session-9002.md"          # last line unterminated
+printf '# T\r\n\r\nKafka on a CRLF line\r\nplain\r\n' > "$A/session-9003.md"
+printf '# Bad\n\xff\xfe kafka \xc3 broken \xe2\x82\n\x80kafka\x80\n' > "$A/session-9004.md"
+python3 -B -c "
+import sys
+with open('$A/session-9005.md', 'w') as f:
+    f.write('# Big\n\n')
+    for i in range(200000):
+        f.write('line %d %s\n' % (i, 'KAFKA here' if i % 997 == 0 else 'nothing'))
+"
+
+# grep's view, as sorted "path:line" and "path:count".
+grep_lines() { grep -arniF -- "$1" "$A" | cut -d: -f1,2 | sort; }
+grep_counts() { grep -arciF -- "$1" "$A" | grep -v ':0$' | sort; }
+# sesslua's view of the same, from --json and -c.
+json_lines() {
+  python3 -c 'import json,sys
+for h in json.load(sys.stdin)["hits"]: print("%s:%d" % (h["path"], h["line"]))' | sort
+}
+
+for w in the flaky quetzal "the connection pool" kafka "here" zzz-not-there; do
+  sl --root "$R" search.lua "$w" --json
+  expect_eq "$(printf '%s' "$OUT" | json_lines)" "$(grep_lines "$w")" "same lines as grep -rniF '$w'"
+  sl --root "$R" search.lua "$w" -c
+  expect_eq "$(printf '%s\n' "$OUT" | grep -v '^$' | sort)" "$(grep_counts "$w")" "same counts as grep -rciF '$w'"
+done
+
+# The order and bytes of the output do not depend on the number of threads.
+for opt in "" --json -l -c; do
+  SESSLUA_THREADS=1 "$SESSLUA" --root "$R" search.lua the $opt > "$WORK/t1.out"
+  SESSLUA_THREADS=4 "$SESSLUA" --root "$R" search.lua the $opt > "$WORK/t4.out"
+  expect_same "$WORK/t1.out" "$WORK/t4.out" "the same output on 1 and 4 threads ($opt)"
+done
+test -s "$WORK/t1.out" && ok || bad "the thread comparison printed something"
+
+# Text output: one header per group, a hit line per grep line.
+sl --root "$R" search.lua kafka --session 9004
+expect_eq "$OUT" "session-9004 › Bad
+  2: "$'\xff\xfe'" kafka "$'\xc3'" broken "$'\xe2'"\\x82
+  3: \\x80kafka\\x80" "invalid UTF-8 is kept, stray C1 bytes escaped, hits found around them"
+sl --root "$R" search.lua kafka --session 9003
+expect_eq "$OUT" "session-9003 › T
+  3: Kafka on a CRLF line" "a CRLF line without its CR"
+sl --root "$R" search.lua kafka --session 9002
+expect_eq "$OUT" "session-9002
+  1: no newline at the end: kafka" "an unterminated last line, no section"
+sl --root "$R" search.lua kafka --session 9001
+expect_rc 1 "an empty file has no hit"
+sl --root "$R" search.lua kafka --session 9004 --json
+expect_out '"text": "'$'\uFFFD\uFFFD'' kafka '$'\uFFFD'' broken '$'\uFFFD\uFFFD''"' "JSON replaces bytes that are not UTF-8 by U+FFFD"
+
+finish
