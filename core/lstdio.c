@@ -13,7 +13,7 @@
  *       (close-on-exec, so no child process inherits the protocol); fd 0
  *       is then /dev/null and fd 1 an anonymous temporary file, and a
  *       write to a client that has gone fails with EPIPE instead of
- *       killing the process (SIGPIPE ignored).
+ *       killing the process (SIGPIPE caught and dropped).
  *   stdio.collect() -> string
  *       what was written to fd 1 since the last collect (C stdout flushed
  *       first); the file is emptied.
@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -67,6 +68,14 @@ static int adopt(luaL_Stream *p, int fd, const char *mode)
     return 0;
 }
 
+/* SIGPIPE's handler while serving: nothing, so a write to a client that has
+ * gone fails with EPIPE. Not SIG_IGN, which every child process (git, run
+ * by sync) would inherit through exec; a handler is reset there. */
+static void on_sigpipe(int sig)
+{
+    (void)sig;
+}
+
 static int l_take(lua_State *L)
 {
     luaL_Stream *in = new_stream(L);                 /* in */
@@ -92,7 +101,11 @@ static int l_take(lua_State *L)
     fout = -1;
     fclose(t); /* fd 1 keeps the file */
     close(null);
-    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigpipe;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGPIPE, &sa, NULL);
     return 2;
 fail:
     e = errno;

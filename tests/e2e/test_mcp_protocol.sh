@@ -78,6 +78,13 @@ expect_out '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"message
 expect_out '{"jsonrpc":"2.0","id":2,"result":{}}' "the line after a huge one is served"
 expect_eq "$(snapshot "$R")" "$before" "huge messages wrote nothing"
 
+# A client that stops reading: the server's writes fail (EPIPE), and it
+# ends cleanly instead of dying of SIGPIPE (50 answers of 10 KB overflow
+# the pipe).
+for i in $(seq 50); do printf '{"jsonrpc":"2.0","id":%d,"method":"tools/list"}\n' "$i"; done > lists.jsonl
+run bash -c '"$SESSLUA" mcp < lists.jsonl 2>/dev/null | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+expect_eq "$OUT" 0 "a client that stops reading ends the server with exit 0"
+
 # End of input in the middle of a request: dropped, said on stderr, exit 0.
 run sh -c 'printf "%s\n%s" "$1" "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"update\",\"argu" | "$SESSLUA" mcp' sh "$INIT"
 expect_rc 0 "end of input mid-request"
