@@ -150,6 +150,18 @@ expect_eq "$(printf '%s\n' "$OUT" | grep -c '"isError":false')" 30 "30 updates o
 expect_eq "$(grep -c '^mcp note [0-9]*$' "$R/sessions/ACTIVE/session-1.md")" 30 "every MCP note is in the log"
 expect_eq "$(grep -c '^cli note [0-9]*$' "$R/sessions/ACTIVE/session-1.md")" 30 "every shell note is in the log"
 
+# The acting session from SESSLUA_SESSION, and per call (as_session).
+SHARE='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"share","arguments":{"words":["Env","From the environment"]}}}'
+SHARE2='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"share","arguments":{"words":["Env","From the call"],"as_session":"session-2"}}}'
+SESSLUA_SESSION=1 serve "$SHARE" "$SHARE2"
+expect_file_has "$R/shared-knowledge/learnings.md" "**Shared By:** session-1" "SESSLUA_SESSION is the acting session"
+expect_file_has "$R/shared-knowledge/learnings.md" "**Shared By:** session-2" "as_session acts for one call"
+
+# The whole tools/list answer stays small (agents pay for it in context).
+serve "$LIST"
+size=$(printf '%s' "$OUT" | wc -c)
+[ "$size" -gt 5000 ] && [ "$size" -lt 12288 ] && ok || bad "tools/list is $size bytes"
+
 # A call can never write outside the root.
 serve "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create","arguments":{"id":"../../outside","role":"x","goal":"y"}}}'
 expect_out '"isError":true' "a path as session id is refused"
