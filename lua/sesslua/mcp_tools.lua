@@ -22,6 +22,10 @@ M.DEFAULT = { "create", "update", "view", "list", "status", "share", "search", "
 local NOT_TOOLS = { init = true, trust = true, config = true, migrate = true, dashboard = true,
   mcp = true, ["merge-driver"] = true }
 
+-- Tools that change nothing, whatever their arguments: a client may run
+-- them without asking (MCP's readOnlyHint).
+local READ_ONLY = { view = true, list = true, status = true, search = true, handoff = true }
+
 -- Options a tool never shows: --json is always given when the workflow has
 -- it, and there is no terminal to be interactive on.
 local HIDDEN = { help = true, json = true, interactive = true }
@@ -147,7 +151,8 @@ end
 ---@param t table from M.catalogue
 ---@return table
 function M.listing(t)
-  return { name = t.name, description = t.description, inputSchema = t.schema }
+  return { name = t.name, description = t.description, inputSchema = t.schema,
+    annotations = READ_ONLY[t.name] and { readOnlyHint = true } or nil }
 end
 
 ---A number as a command-line word (60, not 60.0).

@@ -41,6 +41,8 @@ async function main() {
                    "archive", "morning", "eod", "message_send", "message_inbox", "message_read", "doctor"])
     check(byName[n], "tool " + n + " listed", tools.map((t) => t.name));
   check(!byName.init && !byName.trust && !byName.mcp, "no init, trust or mcp tool");
+  check(byName.status.annotations && byName.status.annotations.readOnlyHint === true, "status is read-only", byName.status);
+  check(!byName.update.annotations || !byName.update.annotations.readOnlyHint, "update is not read-only", byName.update);
   check(JSON.stringify({ tools }).length < 12288, "tools/list under 12 KB", JSON.stringify({ tools }).length);
   const up = byName.update.inputSchema;
   check(up.type === "object" && up.properties.status.type === "string", "update.status is a string", up.properties.status);
