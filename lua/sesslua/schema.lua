@@ -245,6 +245,7 @@ function M.current()
       text = found and t or nil
     end
     if text then M.extend(s, text) end
+    s.template_text = text -- what the schema was made from (the rows cache keys on it)
   end
   -- the placeholder list is the schema's: a team's additions reach it
   local placeholders = package.loaded["sesslua.placeholders"]

@@ -102,20 +102,39 @@ function M.shown_status(s)
   return s.status
 end
 
----Seconds since the log was last updated: from its own Last Updated line
----(file times reset on every clone), else the file's mtime. A time in the
----future gives age 0 and `future` true.
----@return number|nil age, string source "log"|"file"|nil, string|nil text, boolean future
-local function age_of(doc, path, now)
+---When the log was last updated: its own Last Updated line (file times
+---reset on every clone), else the file's mtime.
+---@return string|nil text the Last Updated line's value
+---@return number|nil time epoch seconds
+---@return string|nil source "log"|"file"
+local function updated_of(doc, path)
   local updated, t = doc:last_updated()
-  local source = "log"
+  if t then return updated, t, "log" end
+  local st = path and fs.stat(path)
+  if not st then return updated end
+  return updated, st.mtime, "file"
+end
+
+---Set a summary's age, stale and future for the time `now`, from the
+---time it was last updated (`s.updated_at`): a summary kept from an
+---earlier run (the rows cache) is brought up to date this way.
+---@param s table a summary (brief or full)
+---@param now number epoch seconds
+---@param stale_hours? number default DEFAULT_STALE_HOURS
+---@return table s
+function M.refresh_age(s, now, stale_hours)
+  stale_hours = stale_hours or M.DEFAULT_STALE_HOURS
+  local t = s.updated_at
   if not t then
-    local st = path and fs.stat(path)
-    if not st then return nil end
-    t, source = st.mtime, "file"
+    s.age_seconds, s.stale, s.future = nil, false, false
+    return s
   end
   local age = now - t
-  return math.max(0, age), source, updated, age < -M.SKEW_SECONDS
+  s.future = age < -M.SKEW_SECONDS
+  s.age_seconds = math.max(0, age)
+  -- a future time is not stale, but marked: the clocks disagree
+  s.stale = not s.future and s.age_seconds > stale_hours * 3600
+  return s
 end
 
 ---A field as summaries read one: the header's, else Current Work's; nil
@@ -137,8 +156,7 @@ end
 function M.brief(doc, id, path, opts)
   opts = opts or {}
   local now = opts.now or os.time()
-  local stale_hours = opts.stale_hours or M.DEFAULT_STALE_HOURS
-  local age, age_source, updated, future = age_of(doc, path, now)
+  local updated, updated_at, age_source = updated_of(doc, path)
   local phase = doc:section_items("Current Work", "Current Phase")
   local open_tasks = 0
   for _, it in ipairs(phase) do
@@ -153,11 +171,10 @@ function M.brief(doc, id, path, opts)
     status = text(doc:work_status()), log_status = text(doc:header_value("Status")),
     working_on = text(doc:value("Working On")),
     progress = doc:progress(), last_updated = updated,
-    age_seconds = age, age_source = age_source,
-    -- a future time is not stale, but marked: the clocks disagree
-    stale = age ~= nil and not future and age > stale_hours * 3600, future = future or false,
+    updated_at = updated_at, age_source = age_source,
     blockers = texts(blockers), open_tasks = open_tasks,
   }
+  M.refresh_age(s, now, opts.stale_hours)
   if opts.fields then
     s.fields, s.field_names = {}, opts.fields
     for _, key in ipairs(opts.fields) do s.fields[key] = text(M.field(doc, key)) end

@@ -6,6 +6,8 @@ local tree = require("sesslua.tree")
 local summary = require("sesslua.summary")
 local messages = require("sesslua.messages")
 local json = require("sesslua.json")
+local fs = require("sesslua.fs")
+local rowcache = require("sesslua.rowcache")
 
 local M = {}
 
@@ -69,9 +71,11 @@ end
 ---A `summary.brief` row for every active log, with `unread_messages`,
 ---sorted by `opts.sort` ("id" in natural order, the default; "progress",
 ---highest first; "updated", newest first). Unreadable logs are passed to
----`opts.warn` (a function of one message) and left out.
+---`opts.warn` (a function of one message) and left out. Rows of logs
+---that have not changed since an earlier run come from the rows cache
+---(sesslua.rowcache) unless `opts.cache` is false.
 ---@param ctx table the context (sesslua.context)
----@param opts? {sort: string|nil, now: integer|nil, stale_hours: number|nil, fields: string[]|nil, warn: fun(msg: string)|nil}
+---@param opts? {sort: string|nil, now: integer|nil, stale_hours: number|nil, fields: string[]|nil, warn: fun(msg: string)|nil, cache: boolean|nil}
 ---@return table[] rows
 ---@return table totals as team.totals gives them
 function M.rows(ctx, opts)
@@ -83,15 +87,29 @@ function M.rows(ctx, opts)
   if not ctx.root then return rows, M.totals(rows) end
   local unread = messages.unread_counter(ctx)
   local active = tree.paths(ctx.root).active
+  local cache = opts.cache ~= false and rowcache.open(ctx, brief_opts.fields)
+  local names = {}
   for _, f in ipairs(tree.log_files(ctx, active, warn)) do
-    local s = summary.load(f.path, f.id, brief_opts)
+    -- stat before reading: a log written meanwhile is read again next time
+    local st = cache and fs.stat(f.path)
+    if st and st.type ~= "file" then st = nil end -- a link's own time says nothing of its target
+    local s = st and cache:get(f.name, st)
     if s then
+      s.id, s.path = f.id, f.path
+      summary.refresh_age(s, brief_opts.now, brief_opts.stale_hours)
+    else
+      s = summary.load(f.path, f.id, brief_opts)
+      if s and st then cache:put(f.name, st, s, brief_opts.now) end
+    end
+    if s then
+      names[f.name] = true
       s.unread_messages = unread(s.id)
       rows[#rows + 1] = s
     else
       warn(f.path .. ": unreadable, skipped")
     end
   end
+  if cache then cache:save(names) end
   if opts.sort == "progress" or opts.sort == "updated" then
     table.sort(rows, sorter(rows, opts.sort))
   else
