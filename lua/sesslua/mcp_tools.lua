@@ -22,8 +22,9 @@ M.DEFAULT = { "create", "update", "view", "list", "status", "share", "search", "
 local NOT_TOOLS = { init = true, trust = true, config = true, migrate = true, dashboard = true,
   mcp = true, ["merge-driver"] = true }
 
--- Tools that change nothing, whatever their arguments: a client may run
--- them without asking (MCP's readOnlyHint).
+-- Built-in tools that change nothing, whatever their arguments: a client
+-- may run them without asking (MCP's readOnlyHint). A team's own workflow
+-- of the same name gets no such hint.
 local READ_ONLY = { view = true, list = true, status = true, search = true, handoff = true }
 
 -- Options a tool never shows: --json is always given when the workflow has
@@ -72,7 +73,7 @@ local function argument_schema(a)
 end
 
 ---A tool's input schema, and how to turn its arguments back into argv.
-local function tool_of(name, decl, command, description, known)
+local function tool_of(name, decl, command, known)
   local props, required, order = json.object({}), {}, {}
   local has = {}
   for _, o in ipairs(decl.options) do
@@ -95,7 +96,7 @@ local function tool_of(name, decl, command, description, known)
   local schema = { type = "object", properties = props }
   if #required > 0 then schema.required = required end
   return { name = name, workflow = decl.workflow, command = command, order = order, raw = decl.raw,
-    json = has.json or false, description = description or decl.description or "",
+    json = has.json or false, description = decl.description or "", builtin = decl.builtin,
     schema = schema }
 end
 
@@ -120,12 +121,13 @@ function M.catalogue(ctx, only)
             description = "Its command-line arguments." } } }
       end
       if decl then
-        decl.workflow = w.name
+        decl.workflow, decl.builtin = w.name, w.source == "built-in"
         for _, c in ipairs(decl.commands) do
           c.workflow = w.name
-          add(tool_of(w.name .. "_" .. c.name, c, c.name, nil, known))
+          c.builtin = decl.builtin
+          add(tool_of(w.name .. "_" .. c.name, c, c.name, known))
         end
-        if #decl.commands == 0 then add(tool_of(w.name, decl, nil, nil, known)) end
+        if #decl.commands == 0 then add(tool_of(w.name, decl, nil, known)) end
         if w.source ~= "built-in" then team[w.name] = true end
       end
     end
@@ -152,7 +154,7 @@ end
 ---@return table
 function M.listing(t)
   return { name = t.name, description = t.description, inputSchema = t.schema,
-    annotations = READ_ONLY[t.name] and { readOnlyHint = true } or nil }
+    annotations = t.builtin and READ_ONLY[t.name] and { readOnlyHint = true } or nil }
 end
 
 ---A number as a command-line word (60, not 60.0).
