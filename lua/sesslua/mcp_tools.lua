@@ -165,11 +165,15 @@ end
 
 ---Check one value against a property's schema; returns the words it gives, or nil and why.
 local function words_of(key, v, s)
+  -- a number for a string (progress 60) and a numeric string for a
+  -- number are taken as typed: the workflow checks the value itself
   local function scalar(x, sch)
     if sch.type == "number" then
+      if type(x) == "string" and tonumber(x) then return x end
       if type(x) ~= "number" then return nil, ("'%s' must be a number"):format(key) end
       return number_word(x)
     end
+    if type(x) == "number" then return number_word(x) end
     if type(x) ~= "string" then return nil, ("'%s' must be a string"):format(key) end
     if x == "-" then
       return nil, ("'%s': '-' reads standard input, which a tool call has not; give the text"):format(key)

@@ -82,6 +82,12 @@ async function main() {
   r = await client.callTool({ name: "message_inbox", arguments: { as_session: "8" } });
   check(!r.isError && JSON.stringify(r.structuredContent).includes("API ready"), "inbox of session-8 (as_session)", r);
 
+  r = await client.callTool({ name: "update", arguments: { id: "7", progress: 65 } });
+  check(!r.isError && read("sessions/ACTIVE/session-7.md").includes("65%"), "a number where text is expected is taken as typed", r);
+  r = await client.callTool({ name: "status", arguments: { stale_hours: "48" } });
+  check(!r.isError, "a numeric string for a number", r);
+  r = await client.callTool({ name: "update", arguments: { id: "7", progress: "60" } });
+
   // the daily routine, never interactive
   r = await client.callTool({ name: "morning", arguments: { id: "7", focus: "Finish the API" } });
   check(!r.isError && read("sessions/ACTIVE/session-7.md").includes("Finish the API"), "morning sets the focus", r);
@@ -92,8 +98,10 @@ async function main() {
 
   // refused calls are tool errors with sesslua's line and exit code
   const before = read("sessions/ACTIVE/session-7.md");
-  r = await client.callTool({ name: "update", arguments: { id: "7", progress: 60 } });
-  check(r.isError && /sesslua: update: 'progress' must be a string \(exit 2\)/.test(r.content[0].text), "wrong type is isError", r);
+  r = await client.callTool({ name: "update", arguments: { id: "7", status: true } });
+  check(r.isError && /sesslua: update: 'status' must be a string \(exit 2\)/.test(r.content[0].text), "wrong type is isError", r);
+  r = await client.callTool({ name: "update", arguments: { id: "7", note: { text: "x" } } });
+  check(r.isError && r.content[0].text.includes("'note' must be an array"), "an object for a list is isError", r);
   r = await client.callTool({ name: "update", arguments: { id: "7", bogus: "x" } });
   check(r.isError && r.content[0].text.includes("unknown argument 'bogus'"), "unknown argument is isError", r);
   r = await client.callTool({ name: "update", arguments: { id: "99", note: ["x"] } });
