@@ -89,7 +89,7 @@ local function tool_of(name, decl, command, known)
     if not a.optional then required[#required + 1] = a.name end
   end
   if not props.as_session then
-    props.as_session = { type = "string", description = "Acting session (default: the server's)." }
+    props.as_session = { type = "string", description = "Act as this session." }
   end
   -- no additionalProperties: false (bytes in every agent's context);
   -- M.argv refuses an unknown argument by name instead
