@@ -8,9 +8,8 @@
  * nothing prints.
  */
 #include "fs.h"
+#include "fs_internal.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -33,18 +32,6 @@
 /* Lock backoff bounds, in milliseconds. */
 #define BACKOFF_MIN_MS 1
 #define BACKOFF_MAX_MS 50
-/* A leftover of a live process is removed once it is this old (seconds):
- * pids are reused, and a writer never takes this long. */
-#define LEFTOVER_MAX_AGE 3600
-
-/* Record e in errno and return it negated: the one exit for failures. */
-static int fail(int e)
-{
-    if (e <= 0) /* never report success by mistake (errno was not set) */
-        e = EIO;
-    errno = e;
-    return -e;
-}
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -86,16 +73,6 @@ static void sleep_ms(int ms)
         req = rem;
 }
 
-/* open() that survives signals (EINTR is possible on slow filesystems). */
-static int open_retry(const char *path, int flags, mode_t mode)
-{
-    int fd;
-    do {
-        fd = open(path, flags | O_CLOEXEC, mode);
-    } while (fd < 0 && errno == EINTR);
-    return fd;
-}
-
 /* Write all of buf: write() may be short (signals, quotas, pipes). */
 static int write_all(int fd, const char *buf, size_t len)
 {
@@ -107,52 +84,11 @@ static int write_all(int fd, const char *buf, size_t len)
             return -errno;
         }
         if (n == 0) /* should not happen for files; do not spin */
-            return fail(EIO);
+            return fs_fail(EIO);
         buf += n;
         len -= (size_t)n;
     }
     return 0;
-}
-
-/* malloc'd copy of the folder part of path ("." when there is none). */
-static char *dir_of(const char *path)
-{
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/') /* "a/b/" names b */
-        n--;
-    while (n > 0 && path[n - 1] != '/')
-        n--;
-    if (n == 0)
-        return strdup(".");
-    while (n > 1 && path[n - 1] == '/') /* "a//b" -> "a" */
-        n--;
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, path, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
-/* Pointer to the last component of path (trailing slashes not handled:
- * callers pass file paths). */
-static const char *base_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-/* malloc'd "<dir>/<name>", or NULL. */
-static char *join_path(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (p) {
-        memcpy(p, dir, a);
-        p[a] = '/';
-        memcpy(p + a + 1, name, b + 1);
-    }
-    return p;
 }
 
 /* ---- clean-up on exit and on signals (git's tempfile.c) --------------- */
@@ -176,8 +112,6 @@ static const int deadly_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE 
 static struct sigaction previous[NSIGNALS];
 static int installed_for; /* pid that installed the handlers (0: none) */
 
-static int remove_unheld(const char *path, int need_empty);
-
 /* Remove what this process registered. In a signal handler only temp and
  * held lock files (unlink alone); at exit also stale locks, which need
  * the locking protocol (a lock file no longer held may be someone's now). */
@@ -191,7 +125,7 @@ static void cleanup_run(int in_signal)
         if (kind == SLOT_TEMP || kind == SLOT_LOCK)
             unlink(slots[i].path);
         else if (!in_signal)
-            remove_unheld(slots[i].path, 0);
+            fsc_remove_unheld(slots[i].path, 0);
         if (!in_signal) {
             slots[i].kind = SLOT_FREE;
             free(slots[i].path);
@@ -288,144 +222,78 @@ static int cleanup_find(int kind, const char *path)
     return -1;
 }
 
-/* ---- leftovers of killed writers ------------------------------------- */
-
-enum { LEFT_NONE, LEFT_TEMP, LEFT_PROBE, LEFT_LOCK };
-
-/* What a name in a folder is: a temp file `.<name>.tmp-<pid>-<hex>`, a
- * probe lock `.sesslua-probe-<pid>-...lock`, another `*.lock`, or none;
- * *pid is set for the first two. */
-static int leftover_kind(const char *name, long *pid)
-{
-    static const char probe[] = ".sesslua-probe-";
-    size_t len = strlen(name), i = len;
-    char *end;
-    if (strncmp(name, probe, sizeof probe - 1) == 0 && len > 5
-        && strcmp(name + len - 5, ".lock") == 0) {
-        *pid = strtol(name + sizeof probe - 1, &end, 10);
-        return *end == '-' && *pid > 0 ? LEFT_PROBE : LEFT_LOCK;
-    }
-    if (len > 5 && strcmp(name + len - 5, ".lock") == 0)
-        return LEFT_LOCK;
-    if (name[0] != '.')
-        return LEFT_NONE;
-    while (i > 0 && len - i < 16 && isxdigit((unsigned char)name[i - 1]))
-        i--;
-    if (i == len || i == 0 || name[--i] != '-')
-        return LEFT_NONE;
-    size_t digits_end = i;
-    while (i > 0 && isdigit((unsigned char)name[i - 1]))
-        i--;
-    if (i == digits_end || digits_end - i > 10 || i < 7 || memcmp(name + i - 5, ".tmp-", 5) != 0)
-        return LEFT_NONE;
-    *pid = strtol(name + i, NULL, 10);
-    return *pid > 0 ? LEFT_TEMP : LEFT_NONE;
-}
-
-/* Remove path if no process holds its flock: take the lock without
- * waiting, check the name still leads to the file locked (a holder
- * unlinks before it lets go, and a new file may stand there), unlink while
- * holding it. Regular files only, never through a symlink; with
- * need_empty, only an empty file. 1 removed, 0 not. */
-static int remove_unheld(const char *path, int need_empty)
-{
-    struct stat held, now;
-    int removed = 0;
-    int fd = open_retry(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
-    if (fd < 0)
-        return 0;
-    if (fstat(fd, &held) == 0 && S_ISREG(held.st_mode) && !(need_empty && held.st_size != 0)
-        && flock(fd, LOCK_EX | LOCK_NB) == 0 && lstat(path, &now) == 0
-        && now.st_ino == held.st_ino && now.st_dev == held.st_dev)
-        removed = unlink(path) == 0;
-    close(fd);
-    return removed;
-}
-
-/* Whether the process that left a temp or probe file is gone: not alive
- * on this host, or the file is older than any writer runs (pid reuse). */
-static int leftover_is_stale(const char *path, long pid, time_t now)
-{
-    struct stat st;
-    if (pid == (long)getpid())
-        return 0; /* ours: removed at exit */
-    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
-        return 1;
-    return lstat(path, &st) == 0 && now - st.st_mtime > LEFTOVER_MAX_AGE;
-}
-
-int fs_sweep(const char *dir)
-{
-    int saved = errno, removed = 0;
-    time_t now = time(NULL);
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (!d)
-        return fail(errno);
-    while ((e = readdir(d)) != NULL) {
-        long pid = 0;
-        int kind = leftover_kind(e->d_name, &pid);
-        if (kind == LEFT_NONE || (e->d_type != DT_REG && e->d_type != DT_UNKNOWN))
-            continue;
-        char *path = join_path(dir, e->d_name);
-        if (!path)
-            break;
-        if (kind == LEFT_LOCK || leftover_is_stale(path, pid, now))
-            removed += remove_unheld(path, kind == LEFT_LOCK);
-        free(path);
-    }
-    closedir(d);
-    errno = saved;
-    return removed;
-}
-
-/* fs_sweep(dir), the first time this process writes in dir. */
-static void sweep_once(const char *dir)
-{
-    static char **seen;
-    static size_t n, cap;
-    static pid_t owner;
-    if (owner != getpid()) { /* a forked child sweeps for itself */
-        while (n > 0)
-            free(seen[--n]);
-        owner = getpid();
-    }
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(seen[i], dir) == 0)
-            return;
-    if (n == cap) {
-        size_t ncap = cap ? cap * 2 : 8;
-        char **grown = realloc(seen, ncap * sizeof *grown);
-        if (!grown)
-            return;
-        seen = grown;
-        cap = ncap;
-    }
-    if (!(seen[n] = strdup(dir)))
-        return;
-    n++;
-    fs_sweep(dir);
-}
-
 /* ---- writing ---------------------------------------------------------- */
 
-/* Create `<dir>/.<base>.tmp-<pid>-<rand>` exclusively and lock it (a
- * sweeper never removes a temp file whose lock is held). On success (0)
- * *fd is open for writing, *tmp is the malloc'd name and *slot its
+/* A file's folder, held open (resolved beneath the root: fs_path.c), so
+ * that every step of a write names the file in that one folder: a link
+ * swapped in between two steps cannot send one of them elsewhere. */
+typedef struct place {
+    int dfd;          /* -1 when not open */
+    char *dir;        /* owned: for sweeping and the temp's clean-up name */
+    const char *base; /* into the path given */
+} place;
+
+static int place_open(place *p, const char *path)
+{
+    p->dir = NULL;
+    if ((p->dfd = fsp_dir(path, &p->base)) < 0)
+        return p->dfd;
+    if (!(p->dir = fs_dir_of(path))) {
+        close(p->dfd);
+        p->dfd = -1;
+        return fs_fail(ENOMEM);
+    }
+    return 0;
+}
+
+static void place_close(place *p)
+{
+    int saved = errno;
+    if (p->dfd >= 0)
+        close(p->dfd);
+    free(p->dir);
+    p->dfd = -1;
+    p->dir = NULL;
+    errno = saved;
+}
+
+/* fsync the folder held open (an O_PATH descriptor: opened for reading
+ * to sync); some filesystems cannot (EINVAL): fine. */
+static int sync_fd(int dfd)
+{
+    int rc = 0, fd;
+    do {
+        fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return -errno;
+    if (fsync(fd) != 0 && errno != EINVAL)
+        rc = -errno;
+    close(fd);
+    return rc < 0 ? fs_fail(-rc) : 0;
+}
+
+/* Create `.<base>.tmp-<pid>-<rand>` in the folder exclusively and lock it
+ * (a sweeper never removes a temp file whose lock is held). On success (0)
+ * *fd is open for writing, *tmp is the malloc'd path `<dir>/<temp>` (its
+ * name in the folder starts at *tmp + strlen(dir) + 1) and *slot its
  * clean-up registration; else -errno and none is set. */
-static int temp_create(const char *path, const char *dir, mode_t mode,
+static int temp_create(const place *at, const char *base, mode_t mode,
                        char **tmp, int *fd, int *slot)
 {
-    const char *base = base_of(path);
-    size_t cap = strlen(dir) + strlen(base) + 64;
+    size_t dl = strlen(at->dir), cap = dl + strlen(base) + 64;
     char *name = malloc(cap);
     int e = EEXIST;
     if (!name)
-        return fail(ENOMEM);
+        return fs_fail(ENOMEM);
     for (int i = 0; i < TEMP_ATTEMPTS && e == EEXIST; i++) {
-        snprintf(name, cap, "%s/.%s.tmp-%ld-%08llx", dir, base, (long)getpid(),
+        snprintf(name, cap, "%s/.%s.tmp-%ld-%08llx", at->dir, base, (long)getpid(),
                  (unsigned long long)(rand_next() & 0xffffffffu));
-        int f = open_retry(name, O_WRONLY | O_CREAT | O_EXCL, mode);
+        int f;
+        do {
+            f = openat(at->dfd, name + dl + 1, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                       mode);
+        } while (f < 0 && errno == EINTR);
         if (f < 0) {
             e = errno;
             continue;
@@ -442,7 +310,7 @@ static int temp_create(const char *path, const char *dir, mode_t mode,
         return 0;
     }
     free(name);
-    return fail(e);
+    return fs_fail(e);
 }
 
 /* Fill the temp file, flush it to disk and close it. Closes fd always. */
@@ -460,11 +328,17 @@ static int temp_finish(int fd, const char *data, size_t len, int keep_mode, mode
     return rc;
 }
 
+/* The temp file's name in its folder. */
+static const char *temp_name(const place *at, const char *tmp)
+{
+    return tmp + strlen(at->dir) + 1;
+}
+
 /* Remove a temp file that was not put in place; registered until it is
  * really gone, so an unlink that fails is tried again at exit. */
-static void temp_discard(const char *tmp, int slot)
+static void temp_discard(const place *at, const char *tmp, int slot)
 {
-    if (unlink(tmp) == 0 || errno == ENOENT)
+    if (unlinkat(at->dfd, temp_name(at, tmp), 0) == 0 || errno == ENOENT)
         cleanup_drop(slot);
 }
 
@@ -474,38 +348,40 @@ static void temp_discard(const char *tmp, int slot)
  * linked, `to` is in place: `from` that is a temp file and cannot be
  * unlinked is only reported in *from_left (the caller removes it later);
  * any other `from` must go, or the link is undone (a file never stays in
- * two places) and the unlink's error returned. */
-static int rename_noreplace(const char *from, const char *to, int from_is_temp, int *from_left)
+ * two places) and the unlink's error returned. Names are in the folders
+ * ffd and tfd. */
+static int rename_noreplace(int ffd, const char *from, int tfd, const char *to,
+                            int from_is_temp, int *from_left)
 {
     *from_left = 0;
 #ifdef SYS_renameat2
-    if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+    if (syscall(SYS_renameat2, ffd, from, tfd, to, RENAME_NOREPLACE) == 0)
         return 0;
     if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
         return -errno;
 #endif
-    if (link(from, to) != 0) {
+    if (linkat(ffd, from, tfd, to, 0) != 0) {
         int e = errno;
         struct stat st;
         /* Directories cannot be linked: check, then rename (a small race
          * window, accepted only for folders on such filesystems). */
-        if (e == EPERM && lstat(from, &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (lstat(to, &st) == 0)
-                return fail(EEXIST);
-            if (rename(from, to) != 0)
+        if (e == EPERM && fstatat(ffd, from, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+            if (fstatat(tfd, to, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                return fs_fail(EEXIST);
+            if (renameat(ffd, from, tfd, to) != 0)
                 return -errno;
             return 0;
         }
-        return fail(e);
+        return fs_fail(e);
     }
-    if (unlink(from) != 0) {
+    if (unlinkat(ffd, from, 0) != 0) {
         int e = errno;
         if (from_is_temp) {
             *from_left = 1;
             return 0;
         }
-        unlink(to);
-        return fail(e);
+        unlinkat(tfd, to, 0);
+        return fs_fail(e);
     }
     return 0;
 }
@@ -529,33 +405,33 @@ int fs_read(const char *path, char **data, size_t *len)
     int rc = 0;
     /* O_NONBLOCK: opening a FIFO planted where a file belongs must not hang;
      * it is refused below as not a regular file. */
-    int fd = open_retry(path, O_RDONLY | O_NONBLOCK, 0);
+    int fd = fsp_open(path, O_RDONLY | O_NONBLOCK, 0);
     if (fd < 0)
-        return -errno;
+        return fd;
     if (fstat(fd, &st) != 0) {
         rc = -errno;
         goto done;
     }
     if (S_ISDIR(st.st_mode)) {
-        rc = fail(EISDIR);
+        rc = fs_fail(EISDIR);
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        rc = fail(EINVAL);
+        rc = fs_fail(EINVAL);
         goto done;
     }
     /* st_size is a hint only: the file may grow while we read it, and
      * /proc-like files report 0. */
-    cap = (S_ISREG(st.st_mode) && st.st_size > 0) ? (size_t)st.st_size + 1 : 4096;
+    cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
     if (!(buf = malloc(cap))) {
-        rc = fail(ENOMEM);
+        rc = fs_fail(ENOMEM);
         goto done;
     }
     for (;;) {
         if (n + 1 >= cap) { /* keep room for the NUL */
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
-                rc = fail(ENOMEM);
+                rc = fs_fail(ENOMEM);
                 goto done;
             }
             buf = nb;
@@ -579,23 +455,29 @@ int fs_read(const char *path, char **data, size_t *len)
 done:
     free(buf);
     close(fd);
-    return rc < 0 ? fail(-rc) : 0;
+    return rc < 0 ? fs_fail(-rc) : 0;
 }
 
-/* The mode to keep when path exists and may be replaced: 1 and *mode set,
- * 0 when path does not exist, or -errno: a folder, or a file the caller
- * may not write (the rename would replace it anyway: the folder's
- * permission is all it needs). Root passes, as for any write. */
-static int existing_target(const char *path, mode_t *mode)
+/* The mode to keep when the file exists and may be replaced: 1 and *mode
+ * set, 0 when it does not exist, or -errno: a folder (-EISDIR), a link
+ * (-ELOOP: the rename would replace the link, not write where it leads),
+ * a FIFO or device (-EINVAL), or a file the caller may not write (the
+ * rename would replace it anyway: the folder's permission is all it
+ * needs). Root passes, as for any write. */
+static int existing_target(const place *at, mode_t *mode)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
+    if (fstatat(at->dfd, at->base, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return 0;
     if (S_ISDIR(st.st_mode))
-        return fail(EISDIR);
-    if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0
+        return fs_fail(EISDIR);
+    if (S_ISLNK(st.st_mode))
+        return fs_fail(ELOOP);
+    if (!S_ISREG(st.st_mode))
+        return fs_fail(EINVAL);
+    if (faccessat(at->dfd, at->base, W_OK, AT_EACCESS) != 0
         && (errno == EACCES || errno == EPERM || errno == EROFS))
-        return fail(errno);
+        return fs_fail(errno);
     *mode = st.st_mode & 07777;
     return 1;
 }
@@ -603,50 +485,53 @@ static int existing_target(const char *path, mode_t *mode)
 int fs_write_atomic(const char *path, const char *data, size_t len,
                     mode_t mode, int exclusive)
 {
-    char *dir = dir_of(path);
+    place at;
     char *tmp = NULL;
     int keep_mode = 0, slot = -1, left = 0;
-    int fd, rc = 0;
-    if (!dir)
-        return fail(ENOMEM);
-    if (!exclusive && (rc = existing_target(path, &mode)) < 0)
+    int fd, rc;
+    if ((rc = place_open(&at, path)) < 0)
+        return rc;
+    if (!exclusive && (rc = existing_target(&at, &mode)) < 0)
         goto done;
     keep_mode = rc;
-    sweep_once(dir);
-    rc = temp_create(path, dir, keep_mode ? 0600 : mode, &tmp, &fd, &slot);
+    fsc_sweep_once(at.dir);
+    rc = temp_create(&at, at.base, keep_mode ? 0600 : mode, &tmp, &fd, &slot);
     if (rc != 0)
         goto done;
     rc = temp_finish(fd, data, len, keep_mode, mode);
     if (rc == 0) {
         if (exclusive)
-            rc = rename_noreplace(tmp, path, 1, &left);
-        else if (rename(tmp, path) != 0)
+            rc = rename_noreplace(at.dfd, temp_name(&at, tmp), at.dfd, at.base, 1, &left);
+        else if (renameat(at.dfd, temp_name(&at, tmp), at.dfd, at.base) != 0)
             rc = -errno;
     }
     if (rc != 0) {
-        temp_discard(tmp, slot);
+        temp_discard(&at, tmp, slot);
         goto done;
     }
     /* The commit point: the new file is in place. Nothing below undoes it. */
     if (left)
-        temp_discard(tmp, slot); /* a second name of the new file */
+        temp_discard(&at, tmp, slot); /* a second name of the new file */
     else
         cleanup_drop(slot);
-    rc = committed(fs_sync_dir(dir));
+    rc = committed(sync_fd(at.dfd));
 done:
     free(tmp);
-    free(dir);
-    return rc < 0 ? fail(-rc) : rc;
+    place_close(&at);
+    return rc < 0 ? fs_fail(-rc) : rc;
 }
 
 /* One attempt: 0 held, LOCK_RACED lost a race with a release (retry at
  * once), -EWOULDBLOCK busy, other -errno fatal. (EAGAIN == EWOULDBLOCK on
  * Linux, hence a positive code for the race.) */
 #define LOCK_RACED 1
-static int lock_try(const char *lock_path, int *out_fd)
+static int lock_try(const place *at, const char *name, int *out_fd)
 {
     struct stat held, now;
-    int fd = open_retry(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0644);
+    int fd;
+    do {
+        fd = openat(at->dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    } while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return -errno;
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -655,14 +540,14 @@ static int lock_try(const char *lock_path, int *out_fd)
         return (e == EWOULDBLOCK || e == EINTR) ? -EWOULDBLOCK : -e;
     }
     /* The previous holder unlinks the file before dropping the lock; if
-     * we locked that orphaned inode, the path now names another file (or
-     * none) and our lock excludes nobody. */
+     * we locked that orphaned inode, the name now leads to another file
+     * (or none) and our lock excludes nobody. */
     if (fstat(fd, &held) != 0) {
         int e = errno;
         close(fd);
         return -e;
     }
-    if (stat(lock_path, &now) != 0 || now.st_ino != held.st_ino
+    if (fstatat(at->dfd, name, &now, AT_SYMLINK_NOFOLLOW) != 0 || now.st_ino != held.st_ino
         || now.st_dev != held.st_dev) {
         close(fd);
         return LOCK_RACED;
@@ -671,28 +556,14 @@ static int lock_try(const char *lock_path, int *out_fd)
     return 0;
 }
 
-int fs_lock_acquire(fs_lock *lock, const char *path, int timeout_ms)
+/* Wait for the lock `name` in the folder: 0 and *fd, or -errno
+ * (-ETIMEDOUT when still held after timeout_ms). */
+static int lock_wait(const place *at, const char *name, int timeout_ms, int *fd)
 {
-    size_t n = strlen(path);
-    char *lock_path = malloc(n + sizeof ".lock");
-    char *dir = dir_of(path);
     int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-    int delay = BACKOFF_MIN_MS;
-    int fd = -1, rc;
-    lock->fd = -1;
-    lock->lock_path = NULL;
-    if (!lock_path || !dir) {
-        free(lock_path);
-        free(dir);
-        return fail(ENOMEM);
-    }
-    memcpy(lock_path, path, n);
-    memcpy(lock_path + n, ".lock", sizeof ".lock");
-    sweep_once(dir);
-    free(dir);
-    int races = 0;
+    int delay = BACKOFF_MIN_MS, races = 0, rc;
     for (;;) {
-        rc = lock_try(lock_path, &fd);
+        rc = lock_try(at, name, fd);
         /* A holder just released: the path is new, try again at once; but a
          * filesystem whose inode numbers never agree would race forever,
          * so after a few it counts as busy and the deadline applies. */
@@ -701,12 +572,10 @@ int fs_lock_acquire(fs_lock *lock, const char *path, int timeout_ms)
         if (rc == LOCK_RACED)
             rc = -EWOULDBLOCK;
         if (rc != -EWOULDBLOCK)
-            break;
+            return rc;
         int64_t left = deadline - now_ms();
-        if (left <= 0) {
-            rc = -ETIMEDOUT;
-            break;
-        }
+        if (left <= 0)
+            return -ETIMEDOUT;
         /* Jitter (half to full delay) spreads waiters that all woke on
          * the same release; doubling keeps a long wait cheap. */
         int ms = delay / 2 + (int)(rand_next() % (uint64_t)(delay - delay / 2 + 1));
@@ -717,14 +586,48 @@ int fs_lock_acquire(fs_lock *lock, const char *path, int timeout_ms)
         sleep_ms(ms);
         delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2;
     }
+}
+
+int fs_lock_acquire(fs_lock *lock, const char *path, int timeout_ms)
+{
+    size_t n = strlen(path);
+    char *lock_path = malloc(n + sizeof ".lock");
+    place at;
+    int fd = -1, rc;
+    lock->fd = -1;
+    lock->lock_path = NULL;
+    if (!lock_path)
+        return fs_fail(ENOMEM);
+    memcpy(lock_path, path, n);
+    memcpy(lock_path + n, ".lock", sizeof ".lock");
+    if ((rc = place_open(&at, lock_path)) < 0) {
+        free(lock_path);
+        return rc;
+    }
+    fsc_sweep_once(at.dir);
+    rc = lock_wait(&at, at.base, timeout_ms, &fd);
+    place_close(&at);
     if (rc != 0) {
         free(lock_path);
-        return fail(-rc);
+        return fs_fail(-rc);
     }
     lock->fd = fd;
     lock->lock_path = lock_path;
     cleanup_add(SLOT_LOCK, lock_path);
     return 0;
+}
+
+/* unlink(path), by name in its folder resolved beneath the root. */
+static int unlink_beneath(const char *path)
+{
+    const char *base;
+    int dfd = fsp_dir(path, &base), rc = 0;
+    if (dfd < 0)
+        return dfd;
+    if (unlinkat(dfd, base, 0) != 0)
+        rc = -errno;
+    close(dfd);
+    return rc < 0 ? fs_fail(-rc) : 0;
 }
 
 void fs_lock_release(fs_lock *lock)
@@ -739,7 +642,7 @@ void fs_lock_release(fs_lock *lock)
          * inode next sees it is orphaned and retries on a fresh file. A
          * file that stays is no longer ours to unlink blindly once the
          * lock is dropped: at exit it is removed only if nobody holds it. */
-        if (unlink(lock->lock_path) == 0 || errno == ENOENT)
+        if (unlink_beneath(lock->lock_path) == 0 || errno == ENOENT)
             cleanup_drop(slot);
         else if (slot >= 0)
             slots[slot].kind = SLOT_STALE_LOCK;
@@ -751,17 +654,16 @@ void fs_lock_release(fs_lock *lock)
     errno = saved;
 }
 
-/* Copy regular file `from` into a temp in to_dir, flushed to disk:
- * 0 with *tmp, *slot set, or -errno. */
-static int copy_to_temp(const char *from, const char *to, const char *to_dir,
-                        char **tmp, int *slot)
+/* Copy the regular file `from` into a temp in to's folder, flushed to
+ * disk: 0 with *tmp, *slot set, or -errno. */
+static int copy_to_temp(const place *from, const place *to, char **tmp, int *slot)
 {
     char *buf = malloc(65536);
     int in = -1, out = -1, rc = 0;
     struct stat st;
     if (!buf)
-        return fail(ENOMEM);
-    in = open_retry(from, O_RDONLY, 0);
+        return fs_fail(ENOMEM);
+    in = openat(from->dfd, from->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (in < 0 || fstat(in, &st) != 0) {
         rc = -errno;
         goto done;
@@ -770,7 +672,7 @@ static int copy_to_temp(const char *from, const char *to, const char *to_dir,
         rc = -EXDEV;
         goto done;
     }
-    if ((rc = temp_create(to, to_dir, 0600, tmp, &out, slot)) != 0)
+    if ((rc = temp_create(to, to->base, 0600, tmp, &out, slot)) != 0)
         goto done;
     for (;;) {
         ssize_t got = read(in, buf, 65536);
@@ -788,7 +690,7 @@ static int copy_to_temp(const char *from, const char *to, const char *to_dir,
     else
         close(out);
     if (rc != 0) {
-        temp_discard(*tmp, *slot);
+        temp_discard(to, *tmp, *slot);
         free(*tmp);
         *tmp = NULL;
     }
@@ -796,7 +698,7 @@ done:
     if (in >= 0)
         close(in);
     free(buf);
-    return rc < 0 ? fail(-rc) : 0;
+    return rc < 0 ? fs_fail(-rc) : 0;
 }
 
 /* A move across filesystems: copy `from` to a temp in to's folder, fsync
@@ -804,81 +706,80 @@ done:
  * Without overwrite the unlink of `from` is the commit point: a failure
  * before it removes the copy again. With overwrite the old `to` is gone at
  * the rename, which is then the commit point. */
-static int move_by_copy(const char *from, const char *to, const char *to_dir,
-                        const char *from_dir, int overwrite)
+static int move_by_copy(const place *from, const place *to, int overwrite)
 {
     char *tmp = NULL;
     int slot = -1, left = 0, rc, sync_rc;
-    if ((rc = copy_to_temp(from, to, to_dir, &tmp, &slot)) != 0)
+    if ((rc = copy_to_temp(from, to, &tmp, &slot)) != 0)
         return rc;
     if (overwrite)
-        rc = rename(tmp, to) == 0 ? 0 : -errno;
+        rc = renameat(to->dfd, temp_name(to, tmp), to->dfd, to->base) == 0 ? 0 : -errno;
     else
-        rc = rename_noreplace(tmp, to, 1, &left);
+        rc = rename_noreplace(to->dfd, temp_name(to, tmp), to->dfd, to->base, 1, &left);
     if (rc != 0 || left)
-        temp_discard(tmp, slot);
+        temp_discard(to, tmp, slot);
     else
         cleanup_drop(slot);
     free(tmp);
     if (rc != 0)
-        return fail(-rc);
-    sync_rc = fs_sync_dir(to_dir);
+        return fs_fail(-rc);
+    sync_rc = sync_fd(to->dfd);
     if (!overwrite && sync_rc < 0) {
-        unlink(to); /* ours, just created: back to "not moved" */
-        return fail(-sync_rc);
+        unlinkat(to->dfd, to->base, 0); /* ours, just created: back to "not moved" */
+        return fs_fail(-sync_rc);
     }
     /* The copy is durable before the original goes away: a crash here
      * leaves two copies, never none. */
-    if (unlink(from) != 0) {
+    if (unlinkat(from->dfd, from->base, 0) != 0) {
         rc = -errno;
         if (!overwrite)
-            unlink(to);
-        return fail(-rc);
+            unlinkat(to->dfd, to->base, 0);
+        return fs_fail(-rc);
     }
     if (sync_rc == 0)
-        sync_rc = fs_sync_dir(from_dir);
+        sync_rc = sync_fd(from->dfd);
     return committed(sync_rc);
 }
 
 int fs_move(const char *from, const char *to, int overwrite)
 {
-    char *to_dir = dir_of(to), *from_dir = dir_of(from);
+    place f = { -1, NULL, NULL }, t = { -1, NULL, NULL };
     int rc, left;
-    if (!to_dir || !from_dir) {
-        rc = -ENOMEM;
+    if ((rc = place_open(&f, from)) < 0 || (rc = place_open(&t, to)) < 0)
         goto done;
-    }
-    sweep_once(to_dir);
+    fsc_sweep_once(t.dir);
     if (overwrite)
-        rc = rename(from, to) == 0 ? 0 : -errno;
+        rc = renameat(f.dfd, f.base, t.dfd, t.base) == 0 ? 0 : -errno;
     else
-        rc = rename_noreplace(from, to, 0, &left);
+        rc = rename_noreplace(f.dfd, f.base, t.dfd, t.base, 0, &left);
     if (rc == -EXDEV) {
-        rc = move_by_copy(from, to, to_dir, from_dir, overwrite);
+        rc = move_by_copy(&f, &t, overwrite);
         goto done;
     }
     if (rc != 0)
         goto done;
     /* The commit point: moved. A failed folder sync is only reported. */
-    rc = fs_sync_dir(to_dir);
-    if (rc == 0 && strcmp(to_dir, from_dir) != 0)
-        rc = fs_sync_dir(from_dir);
+    rc = sync_fd(t.dfd);
+    if (rc == 0 && strcmp(t.dir, f.dir) != 0)
+        rc = sync_fd(f.dfd);
     rc = committed(rc);
 done:
-    free(to_dir);
-    free(from_dir);
-    return rc < 0 ? fail(-rc) : rc;
+    place_close(&f);
+    place_close(&t);
+    return rc < 0 ? fs_fail(-rc) : rc;
 }
-int fs_mkdir_p(const char *path, mode_t mode)
+
+/* mkdir -p of a path that is not under the root: as the user typed it. */
+static int mkdir_plain(const char *path, mode_t mode)
 {
     size_t n = strlen(path);
     char *buf;
     struct stat st;
     int rc = 0;
     if (n == 0)
-        return fail(ENOENT);
+        return fs_fail(ENOENT);
     if (!(buf = malloc(n + 1)))
-        return fail(ENOMEM);
+        return fs_fail(ENOMEM);
     memcpy(buf, path, n + 1);
     while (n > 1 && buf[n - 1] == '/')
         buf[--n] = '\0';
@@ -903,18 +804,58 @@ int fs_mkdir_p(const char *path, mode_t mode)
             break;
     }
     free(buf);
-    return rc < 0 ? fail(-rc) : 0;
+    return rc < 0 ? fs_fail(-rc) : 0;
+}
+
+int fs_mkdir_p(const char *path, mode_t mode)
+{
+    const char *root = fs_get_root(), *base;
+    size_t rl = root ? strlen(root) : 0;
+    int rc;
+    /* The root itself is the user's to name (--root): made as typed. Each
+     * folder below it is made in its parent, opened beneath the root, so
+     * a link in the tree never has a folder made elsewhere. */
+    if (!root || strncmp(path, root, rl) != 0 || (path[rl] != '/' && path[rl] != '\0')
+        || (rl == 1 && root[0] == '/'))
+        return mkdir_plain(path, mode);
+    if ((rc = mkdir_plain(root, mode)) < 0)
+        return rc;
+    char *buf = strdup(path);
+    if (!buf)
+        return fs_fail(ENOMEM);
+    size_t n = strlen(buf);
+    while (n > rl + 1 && buf[n - 1] == '/')
+        buf[--n] = '\0';
+    for (size_t i = rl + 1; i <= n && rc == 0; i++) {
+        if ((buf[i] != '/' && buf[i] != '\0') || buf[i - 1] == '/')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        int dfd = fsp_dir(buf, &base), made = -1, fd = -1;
+        if (dfd >= 0) {
+            made = mkdirat(dfd, base, mode) == 0 ? 0 : errno;
+            close(dfd);
+        } else if (dfd != -EINVAL) { /* EINVAL: a "." or ".." component */
+            rc = dfd;
+        }
+        if (rc == 0 && (fd = fsp_open(buf, O_PATH | O_DIRECTORY, 0)) >= 0)
+            close(fd);
+        else if (rc == 0)
+            rc = (fd == -ENOENT && made > 0) ? -made : (fd == -ENOTDIR && i == n) ? -EEXIST : fd;
+        buf[i] = c;
+    }
+    free(buf);
+    return rc < 0 ? fs_fail(-rc) : 0;
 }
 
 int fs_sync_dir(const char *dir)
 {
     int rc = 0;
-    int fd = open_retry(dir, O_RDONLY | O_DIRECTORY, 0);
+    int fd = fsp_open(dir, O_RDONLY | O_DIRECTORY, 0);
     if (fd < 0)
-        return -errno;
-    /* Some filesystems cannot fsync a folder (EINVAL): nothing to do. */
+        return fd;
     if (fsync(fd) != 0 && errno != EINVAL)
         rc = -errno;
     close(fd);
-    return rc < 0 ? fail(-rc) : 0;
+    return rc < 0 ? fs_fail(-rc) : 0;
 }

@@ -29,6 +29,22 @@
  * (nohup) stays ignored. What a SIGKILL leaves, the next writer in that
  * folder sweeps (fs_sweep).
  *
+ * The root. A tree arrives through git from many people, so
+ * any folder or file in it may be a symlink to somewhere else. Once
+ * fs_set_root names the tree's root, every path under it (as spelt: the
+ * root's own text, then '/') is resolved beneath it, by every function
+ * here: with openat2(RESOLVE_BENEATH) where the kernel has it (Linux 5.6),
+ * else by a walk one component at a time with O_NOFOLLOW from the root's
+ * descriptor (core/fs_path.c). A `..` or a link that would lead out of the
+ * root is refused with -EXDEV at any component, the last one included,
+ * before anything is read or written; nothing outside is ever created,
+ * replaced or read. A link that stays inside is followed: relative ones,
+ * and absolute ones naming a place under the root's real path. Writes
+ * never replace a link (-ELOOP: the rename would put a file where the
+ * link was, not write where it leads), nor a FIFO or device (-EINVAL).
+ * Paths not under the root (a user's config, the trust list) are opened
+ * as given. The root itself may be a link; it is the user's choice.
+ *
  * Errors: functions return 0 on success and -errno on failure (errno is
  * also left set). Nothing prints. Nothing here knows about sessions. Not
  * thread-safe (sesslua is single-threaded).
@@ -36,10 +52,47 @@
 #ifndef SESSLUA_FS_H
 #define SESSLUA_FS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Read a whole regular file. On success *data is a malloc'd buffer the
+/* Resolve every path under root beneath it from now on (see above); NULL:
+ * none (the default). The text is copied; trailing slashes are cut; the
+ * root need not exist yet (fs_mkdir_p makes it as typed). 0 or -errno. */
+int fs_set_root(const char *root);
+
+/* The root set, or NULL. Owned by fs.c: valid until the next fs_set_root. */
+const char *fs_get_root(void);
+
+/* Why a path under the root leads out of it: the link met last on the
+ * way (its path, `<root>/...`) and that link's target, as readlink says
+ * it. link is empty when no link did it (a `..` in the path itself). */
+typedef struct fs_escape {
+    char link[PATH_MAX];
+    char target[PATH_MAX];
+} fs_escape;
+
+/* Walk path as the functions here do and fill *esc: 1 when it leads out
+ * of the root, 0 when it does not (or is not under the root), -errno when
+ * the root cannot be opened. For messages only: the check that protects
+ * is the one each function makes. */
+int fs_explain_escape(const char *path, fs_escape *esc);
+
+/* open(path, flags) as every function here opens: beneath the root when
+ * path is under it, plainly otherwise; O_CLOEXEC added, EINTR retried.
+ * For code that reads files itself (search): open with O_RDONLY |
+ * O_NONBLOCK, then fstat and refuse what is not S_ISREG. Returns the
+ * descriptor (the caller closes it) or -errno (-EXDEV: a link or `..`
+ * leads out of the root). Safe to call from several threads at once as
+ * long as no fs_set_root runs meanwhile. */
+int fs_open(const char *path, int flags);
+
+/* Tests only: 0 makes every resolution use the walk (as on a kernel
+ * without openat2), 1 restores openat2 where the kernel has it. */
+void fs_use_openat2(int on);
+
+/* Read a whole regular file (a link followed only while it stays inside
+ * the root). On success *data is a malloc'd buffer the
  * caller frees, NUL-terminated (the NUL not counted in *len). A folder is
  * -EISDIR; anything else that is not a regular file (a FIFO, a device) is
  * -EINVAL and is never waited on. */
@@ -89,7 +142,10 @@ void fs_lock_release(fs_lock *lock);
  * existing `to` and `from` then cannot be unlinked (-errno, both kept). */
 int fs_move(const char *from, const char *to, int overwrite);
 
-/* mkdir -p with the given mode for created folders. */
+/* mkdir -p with the given mode for created folders. Below the root each
+ * folder is made in its parent opened beneath the root: a link to a
+ * folder outside is -EXDEV. A file where a folder belongs is -EEXIST
+ * (path itself) or -ENOTDIR (a folder on its way). */
 int fs_mkdir_p(const char *path, mode_t mode);
 
 /* fsync a folder (after a rename or unlink in it). */

@@ -58,11 +58,29 @@ function M.check(value, message, errcode, ...)
   return value, message, errcode, ...
 end
 
----A warning line on stderr; never stops.
+-- A warning line longer than this is cut as an error line is (core/main.c):
+-- its first 200 and last 100 bytes stay, so a 131 KB value cannot flood
+-- the terminal and the tail, which usually says why, is kept.
+local WARN_MAX, WARN_HEAD, WARN_TAIL = 400, 200, 100
+
+---line cut in the middle when longer than WARN_MAX bytes; cuts fall
+---between UTF-8 characters.
+local function cut_line(line)
+  if #line <= WARN_MAX then return line end
+  local head, tail = WARN_HEAD, #line - WARN_TAIL + 1
+  while head > 0 and (line:byte(head + 1) or 0) & 0xC0 == 0x80 do head = head - 1 end
+  while tail <= #line and line:byte(tail) & 0xC0 == 0x80 do tail = tail + 1 end
+  return ("%s\u{2026} (%d bytes cut) \u{2026}%s"):format(line:sub(1, head), tail - head - 1,
+    line:sub(tail))
+end
+
+---A warning line on stderr; never stops. A line over 400 bytes is cut in
+---the middle, as error lines are.
 ---@param message string
 function M.warn(message)
+  local text = M.printable(message):gsub("[^\n]+", cut_line)
   -- one write, so warnings of processes sharing a stderr stay whole lines
-  io.stderr:write(("sesslua: warning: %s\n"):format(M.printable(message)))
+  io.stderr:write(("sesslua: warning: %s\n"):format(text))
 end
 
 ---Print, as warnings, every write since the last call that was done but

@@ -101,10 +101,21 @@ end
 ---@param m sesslua.NewMessage
 ---@return sesslua.Message|nil message as written (no `path`)
 ---@return string|nil message the reason on failure
----@return string|nil code "EUSAGE" when m is incomplete; fs.mkdir's and fs.write's codes
+---@return string|nil code "EUSAGE" when m is incomplete, "EINVAL"/"EISDIR" for a log that is no file; fs.mkdir's and fs.write's codes
 function M.deliver(ctx, m)
   local why = refusal(m)
   if why then return nil, why, "EUSAGE" end
+  -- A log that is a FIFO (or a folder, a device) is no session to write
+  -- to: refused before anything is written, and without opening it (fs.stat
+  -- never opens, so a FIFO cannot make the send wait for a writer).
+  if m.to ~= "broadcast" then
+    local log = tree.log_path(ctx.root, m.to)
+    local safe, code = tree.safe_file(ctx, log)
+    if not safe and (code == "EINVAL" or code == "EISDIR") then
+      return nil, ("message not delivered: %s: not a regular file (a FIFO, a folder or a device "
+        .. "stands where the log belongs)"):format(log), code
+    end
+  end
   local now = m.sent_epoch or sys.time()
   local msg = {
     schema = 1, id = M.new_id(now), from = m.from, to = m.to, subject = m.subject,

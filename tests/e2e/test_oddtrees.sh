@@ -120,4 +120,38 @@ expect_rc 0 "share: 60 CJK characters (180 bytes)"
 sl --root tree --session 7 share.lua "${CJK}漢" "but not 61"
 expect_rc 2 "share: 61 CJK characters"
 
+# ---- A warning line is cut as an error line is ---------------------------
+LONGSTATUS=$(printf 'é%.0s' $(seq 1 3000)) # 6000 bytes, two per character
+sl --root tree update.lua 7 --status "$LONGSTATUS"
+expect_rc 0 "an unusual status is written with a warning"
+expect_err "sesslua: warning: status '" "the warning is there"
+expect_err "bytes cut)" "and cut"
+expect_err "is not one of Planning" "its tail, which says why, stays"
+n=$(printf '%s' "$ERR" | wc -c)
+[ "$n" -lt 500 ] && ok || bad "a warning line of $n bytes reached the terminal"
+printf '%s' "$ERR" | iconv -f UTF-8 -t UTF-8 > /dev/null 2>&1 && ok || bad "the cut split a character"
+
+# ---- A file where a folder belongs: a clear line from every workflow -----
+mkdir -p filetree && sl --root filetree init.lua && sl --root filetree create.lua s1 Dev Goal
+mv filetree/sessions/ACTIVE filetree/ACTIVE.real && printf 'not a folder\n' > filetree/sessions/ACTIVE
+A_FILE="$WORK/filetree/sessions/ACTIVE"
+sl --root "$WORK/filetree" create.lua s2 Dev Goal
+expect_rc 4 "create with sessions/ACTIVE a file"
+expect_err "sesslua: $A_FILE: a file where a folder belongs; remove or rename it" "create says so"
+expect_err_lines 1 "in one line"
+sl --root "$WORK/filetree" init.lua
+expect_rc 4 "init with sessions/ACTIVE a file"
+expect_err "$A_FILE: a file where a folder belongs; remove or rename it" "init says so"
+sl --root "$WORK/filetree" --session s1 message.lua send s1 hi body
+[ "$RC" -ne 0 ] && ok || bad "message send to a session whose ACTIVE is a file succeeded"
+printf 'not a folder\n' > filetree/messages.file && rm -rf filetree/messages && mv filetree/messages.file filetree/messages
+sl --root "$WORK/filetree" --session s1 message.lua send s1 hi body --force
+expect_rc 3 "message send with messages/ a file"
+expect_err "$WORK/filetree/messages is a file where a folder belongs; remove or rename it" "send names the file"
+printf 'not a folder\n' > filetree/shared.file && rm -rf filetree/shared-knowledge && mv filetree/shared.file filetree/shared-knowledge
+sl --root "$WORK/filetree" --session s1 share.lua Docker "a learning" Low
+expect_rc 4 "share with shared-knowledge/ a file (share makes the folder)"
+expect_err "sesslua: $WORK/filetree/shared-knowledge: a file where a folder belongs; remove or rename it" "share names the file"
+expect_eq "$(cat filetree/sessions/ACTIVE)" "not a folder" "the file is left as it was"
+
 finish

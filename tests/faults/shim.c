@@ -5,7 +5,9 @@
  * It stands in front of libc for the calls a write makes: open (open,
  * open64, openat, openat64), write, fsync, close, rename (rename, renameat),
  * renameat2 (the function, and syscall(SYS_renameat2, ...) as core/fs.c
- * calls it), link (link, linkat), unlink (unlink, unlinkat), mkdir (mkdir,
+ * calls it; syscall(SYS_openat2, ...), as core/fs_path.c opens a path
+ * beneath the root, counts as an open; O_PATH opens, lookups like stat(),
+ * and their closes are not counted), link (link, linkat), unlink (unlink, unlinkat), mkdir (mkdir,
  * mkdirat) and fchmod. Each name keeps a count of the calls made through
  * it; the calls libc makes inside itself (fopen, stdio's writes) do not
  * pass here and are not counted. An fsync of a folder counts once more,
@@ -25,6 +27,8 @@
  *   SESSLUA_FAULT_TRACE=FILE    append "NAME N ARG" for every call (ARG is
  *                               the path, or the descriptor), to see what
  *                               each site is.
+ *   SESSLUA_FAULT_NO_OPENAT2=1  openat2 fails with ENOSYS, as on a kernel
+ *                               before 5.6: core/fs_path.c walks by hand.
  *
  * Test code only: not linked into sesslua, built as a MODULE by
  * tests/CMakeLists.txt, never instrumented by the sanitizers (it runs in
@@ -36,6 +40,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +171,7 @@ static mode_t mode_arg(int flags, va_list ap)
         va_end(ap);                                                           \
         if (!real)                                                            \
             real = next(#fname);                                              \
-        if (hit(C_OPEN, path, 0))                                             \
+        if (!(flags & O_PATH) && hit(C_OPEN, path, 0))                        \
             return -1;                                                        \
         return real(path, flags, mode);                                       \
     }
@@ -183,7 +188,7 @@ OPEN_LIKE(open64)
         va_end(ap);                                                           \
         if (!real)                                                            \
             real = next(#fname);                                              \
-        if (hit(C_OPEN, path, 0))                                             \
+        if (!(flags & O_PATH) && hit(C_OPEN, path, 0))                        \
             return -1;                                                        \
         return real(dirfd, path, flags, mode);                                \
     }
@@ -213,11 +218,23 @@ int fsync(int fd)
     return real(fd);
 }
 
+/* Opens with O_PATH (and their closes) are lookups, as lstat() is: they
+ * read no data and cannot fill a disk, and core/fs_path.c makes several per
+ * path it resolves beneath the root. Like stat(), they are not counted or
+ * failed, so the sites a run has are those that move data. */
+static int is_path_fd(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl >= 0 && (fl & O_PATH);
+}
+
 int close(int fd)
 {
     static int (*real)(int);
     if (!real)
         real = next("close");
+    if (is_path_fd(fd)) /* a lookup's descriptor: see is_path_fd */
+        return real(fd);
     if (hit(C_CLOSE, NULL, fd)) {
         int e = errno;
         real(fd); /* Linux frees the descriptor whatever close reports */
@@ -273,6 +290,18 @@ long syscall(long nr, ...)
 #ifdef SYS_renameat2
     if (nr == SYS_renameat2 && hit(C_RENAMEAT2, (const char *)a[3], 0))
         return -1;
+#endif
+#ifdef SYS_openat2
+    if (nr == SYS_openat2) {
+        const char *off = getenv("SESSLUA_FAULT_NO_OPENAT2");
+        if (off && *off == '1') {
+            errno = ENOSYS;
+            return -1;
+        }
+        const uint64_t *how = (const uint64_t *)a[2]; /* struct open_how: flags first */
+        if (!(how[0] & O_PATH) && hit(C_OPEN, (const char *)a[1], 0))
+            return -1;
+    }
 #endif
     return real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

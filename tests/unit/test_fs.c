@@ -2,7 +2,7 @@
  * test_fs.c — cmocka tests for core/fs.c.
  *
  * Failure paths are forced with the linker's --wrap: link with
- *   -Wl,--wrap=fsync,--wrap=rename,--wrap=write,--wrap=syscall,--wrap=unlink
+ *   -Wl,--wrap=fsync,--wrap=renameat,--wrap=write,--wrap=syscall,--wrap=unlinkat
  * and the __wrap_* functions below stand in for libc inside fs.c. The
  * __real_* symbols are declared weak, so without those flags the file still
  * links and the wrap-dependent tests skip themselves.
@@ -33,13 +33,14 @@
 /* ---- libc stand-ins (active only when linked with --wrap) ------------ */
 
 int __wrap_fsync(int fd);
-int __wrap_rename(const char *from, const char *to);
+int __wrap_renameat(int ffd, const char *from, int tfd, const char *to);
 ssize_t __wrap_write(int fd, const void *buf, size_t n);
 long __wrap_syscall(long nr, ...);
-int __wrap_unlink(const char *path);
-extern int __real_unlink(const char *path) __attribute__((weak));
+int __wrap_unlinkat(int dfd, const char *path, int flags);
+extern int __real_unlinkat(int dfd, const char *path, int flags) __attribute__((weak));
 extern int __real_fsync(int fd) __attribute__((weak));
-extern int __real_rename(const char *from, const char *to) __attribute__((weak));
+extern int __real_renameat(int ffd, const char *from, int tfd, const char *to)
+    __attribute__((weak));
 extern ssize_t __real_write(int fd, const void *buf, size_t n) __attribute__((weak));
 extern long __real_syscall(long nr, ...) __attribute__((weak));
 
@@ -63,22 +64,22 @@ int __wrap_fsync(int fd)
     return __real_fsync(fd);
 }
 
-int __wrap_unlink(const char *path)
+int __wrap_unlinkat(int dfd, const char *path, int flags)
 {
     if (fail_unlink > 0) {
         fail_unlink--;
         errno = EIO;
         return -1;
     }
-    return __real_unlink(path);
+    return __real_unlinkat(dfd, path, flags);
 }
 
 /* fs.c's own temp files are `.<name>.tmp-...`: moving one of those into
  * place is the second half of a cross-filesystem move, which must work. */
 static int is_temp(const char *path)
 {
-    const char *base = strrchr(path, '/');
-    return base && base[1] == '.' && strstr(base, ".tmp-") != NULL;
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    return base[0] == '.' && strstr(base, ".tmp-") != NULL;
 }
 
 static int fake_rename_error(const char *from)
@@ -94,11 +95,11 @@ static int fake_rename_error(const char *from)
     return 0;
 }
 
-int __wrap_rename(const char *from, const char *to)
+int __wrap_renameat(int ffd, const char *from, int tfd, const char *to)
 {
     if (fake_rename_error(from) != 0)
         return -1;
-    return __real_rename(from, to);
+    return __real_renameat(ffd, from, tfd, to);
 }
 
 ssize_t __wrap_write(int fd, const void *buf, size_t n)
@@ -116,7 +117,7 @@ ssize_t __wrap_write(int fd, const void *buf, size_t n)
     return __real_write(fd, buf, n);
 }
 
-/* fs.c calls syscall() only for renameat2 (5 arguments). */
+/* fs.c calls syscall() for renameat2 (5 arguments) and openat2 (4). */
 long __wrap_syscall(long nr, ...)
 {
     va_list ap;
@@ -140,7 +141,7 @@ long __wrap_syscall(long nr, ...)
 
 static int wraps_linked(void)
 {
-    return __real_fsync && __real_rename && __real_write && __real_syscall && __real_unlink;
+    return __real_fsync && __real_renameat && __real_write && __real_syscall && __real_unlinkat;
 }
 
 #define NEED_WRAPS()                                                         \
@@ -1015,6 +1016,139 @@ static void writer_sweeps_its_folder_once(void **state)
     free(path);
 }
 
+/* ---- beneath the root ---------------------------------------------------- */
+
+/* A tree <state>/r with a file a, and <state>/out outside it holding a
+ * file key and a folder dir; the root set to r. */
+static char *beneath_fixture(void **state, char **out)
+{
+    char *r = join(*state, "r");
+    *out = join(*state, "out");
+    assert_int_equal(mkdir(r, 0755), 0);
+    assert_int_equal(mkdir(*out, 0755), 0);
+    char *dir = join(*out, "dir"), *key = join(*out, "key"), *a = join(r, "a");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    put(key, "secret");
+    put(a, "inside");
+    assert_int_equal(fs_set_root(r), 0);
+    free(dir);
+    free(key);
+    free(a);
+    return r;
+}
+
+static void link_at(const char *target, const char *dir, const char *name)
+{
+    char *p = join(dir, name);
+    assert_int_equal(symlink(target, p), 0);
+    free(p);
+}
+
+/* Every way out is refused, and nothing outside is read or made. */
+static void links_out_of_the_root_are_refused(int use_openat2, void **state)
+{
+    char *out, *r = beneath_fixture(state, &out);
+    char *key = join(out, "key"), *dir = join(out, "dir");
+    char *lk = join(r, "lk"), *ld_x = join(r, "ld/x"), *ld_sub = join(r, "ld/sub/deeper");
+    char *ld = join(r, "ld"), *up = join(r, "up"), *a = join(r, "a"), *dots = join(r, "../out/key");
+    char *data = NULL;
+    size_t len;
+    fs_lock lock = { -1, NULL };
+    fs_escape esc;
+    fs_use_openat2(use_openat2);
+    link_at(key, r, "lk");            /* a file link, absolute */
+    link_at(dir, r, "ld");            /* a folder link */
+    link_at("../out/key", r, "up");   /* relative, climbing out */
+    assert_int_equal(fs_read(lk, &data, &len), -EXDEV);
+    assert_int_equal(fs_read(up, &data, &len), -EXDEV);
+    assert_int_equal(fs_read(dots, &data, &len), -EXDEV);
+    assert_null(data);
+    assert_int_equal(fs_write_atomic(lk, "x", 1, 0644, 0), -ELOOP); /* never replaced */
+    assert_int_equal(fs_write_atomic(ld_x, "x", 1, 0644, 0), -EXDEV);
+    assert_int_equal(fs_write_atomic(ld_x, "x", 1, 0644, 1), -EXDEV);
+    assert_int_equal(fs_mkdir_p(ld_sub, 0755), -EXDEV);
+    assert_int_equal(fs_lock_acquire(&lock, ld_x, 0), -EXDEV);
+    assert_int_equal(fs_move(a, ld_x, 0), -EXDEV);
+    assert_int_equal(fs_sweep(ld), -EXDEV);
+    assert_int_equal(fs_sync_dir(ld), -EXDEV);
+    assert_content(key, "secret");
+    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(count_entries(out), 2);
+    assert_content(a, "inside");
+    assert_int_equal(fs_explain_escape(ld_x, &esc), 1);
+    assert_string_equal(esc.link, ld);
+    assert_string_equal(esc.target, dir);
+    assert_int_equal(fs_explain_escape(up, &esc), 1);
+    assert_string_equal(esc.link, up);
+    assert_int_equal(fs_explain_escape(a, &esc), 0);
+    fs_use_openat2(1);
+    fs_set_root(NULL);
+    free(key), free(dir), free(lk), free(ld_x), free(ld_sub), free(ld), free(up);
+    free(a), free(dots), free(r), free(out);
+}
+
+static void links_out_refused_with_openat2(void **state)
+{
+    links_out_of_the_root_are_refused(1, state);
+}
+
+static void links_out_refused_by_the_walk(void **state)
+{
+    links_out_of_the_root_are_refused(0, state);
+}
+
+/* Links that stay inside are followed for reads and through folders. */
+static void links_inside_the_root_are_followed(int use_openat2, void **state)
+{
+    char *out, *r = beneath_fixture(state, &out);
+    char *a = join(r, "a"), *sub = join(r, "sub"), *rel = join(r, "rel"), *abs = join(r, "abs");
+    char *via = join(r, "sublink/new"), *made = join(r, "sub/new"), *deep = join(r, "sublink/d/e");
+    fs_use_openat2(use_openat2);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    link_at("a", r, "rel");
+    link_at(a, r, "abs");          /* absolute, naming a place inside */
+    link_at("./sub/../sub", r, "sublink");
+    assert_content(rel, "inside");
+    assert_content(abs, "inside");
+    put(via, "through a folder link");
+    assert_content(made, "through a folder link");
+    assert_int_equal(fs_mkdir_p(deep, 0755), 0);
+    assert_int_equal(fs_write_atomic(rel, "x", 1, 0644, 0), -ELOOP);
+    assert_content(a, "inside");
+    fs_use_openat2(1);
+    fs_set_root(NULL);
+    free(a), free(sub), free(rel), free(abs), free(via), free(made), free(deep);
+    free(r), free(out);
+}
+
+static void links_inside_followed_with_openat2(void **state)
+{
+    links_inside_the_root_are_followed(1, state);
+}
+
+static void links_inside_followed_by_the_walk(void **state)
+{
+    links_inside_the_root_are_followed(0, state);
+}
+
+/* A FIFO where a file belongs is refused at once, never waited on; a file
+ * where a folder belongs is EEXIST for mkdir, ENOTDIR on the way. */
+static void fifo_and_file_for_folder_are_refused(void **state)
+{
+    char *out, *r = beneath_fixture(state, &out);
+    char *fifo = join(r, "fifo"), *a = join(r, "a"), *under = join(r, "a/x");
+    char *data = NULL;
+    size_t len;
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    assert_int_equal(fs_read(fifo, &data, &len), -EINVAL);
+    assert_int_equal(fs_write_atomic(fifo, "x", 1, 0644, 0), -EINVAL);
+    assert_int_equal(fs_mkdir_p(a, 0755), -EEXIST);
+    assert_int_equal(fs_mkdir_p(under, 0755), -ENOTDIR);
+    assert_int_equal(fs_write_atomic(under, "x", 1, 0644, 0), -ENOTDIR);
+    fs_set_root(NULL);
+    free(fifo), free(a), free(under), free(r), free(out);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1054,6 +1188,11 @@ int main(void)
         T(linked_create_is_done_and_its_temp_removed_at_exit),
         T(sweep_removes_only_what_nobody_uses),
         T(writer_sweeps_its_folder_once),
+        T(links_out_refused_with_openat2),
+        T(links_out_refused_by_the_walk),
+        T(links_inside_followed_with_openat2),
+        T(links_inside_followed_by_the_walk),
+        T(fifo_and_file_for_folder_are_refused),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

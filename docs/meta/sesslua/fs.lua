@@ -2,7 +2,9 @@
 -- LuaCATS definitions of the C module sesslua.fs (core/lfsys.c), for
 -- editors; never loaded by sesslua. tests/lua/test_api_docs.lua checks them
 -- against the module and docs/lua-api.md. Every failure of the world
--- returns nil, "<path>: <reason>", "<ECODE>"; misuse raises.
+-- returns nil, "<path>: <reason>", "<ECODE>"; misuse raises. Every path
+-- under the workflow's root is resolved beneath it: a link or `..` that
+-- leads out is EXDEV, before anything is read or written.
 
 local fs = {}
 
@@ -35,10 +37,11 @@ local Lock = {}
 ---@param path string
 ---@return string|nil text
 ---@return string|nil message "<path>: <reason>"
----@return string|nil code "ENOENT", "EISDIR", ...
+---@return string|nil code "ENOENT", "EISDIR", "EINVAL" (a FIFO), "EXDEV" (a link out of the root), ...
 function fs.read(path) end
 
 ---Replace path with data atomically (temp file, fsync, rename, folder fsync).
+---A link at path is refused (ELOOP), never replaced.
 ---@param path string
 ---@param data string
 ---@param opts? sesslua.fs.WriteOptions
