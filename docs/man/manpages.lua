@@ -84,12 +84,14 @@ end
 
 local function short(name) return (name:gsub("%.lua$", "")) end
 
----The page of one workflow.
-local function page(name, d)
+---The page of one workflow: NAME from its one-line description (what
+---`sesslua --list` shows), the rest from its declaration.
+local function page(name, summary, d)
   local prog = "sesslua " .. name
   local out = {
     ('.TH "SESSLUA\\-%s" 1 "%s" "sesslua %s" "User Commands"'):format(esc(name:upper()), date, version),
-    ".SH NAME", ("sesslua\\-%s \\- %s"):format(esc(name), esc(d.description)),
+    ".nh", ".ad l",
+    ".SH NAME", ("sesslua\\-%s \\- %s"):format(esc(name), esc((summary or d.description):gsub("%.$", ""))),
     ".SH SYNOPSIS", synopsis(prog, d),
   }
   for _, c in ipairs(d.commands or {}) do
@@ -128,8 +130,8 @@ for _, w in ipairs(runner.workflows(ctx)) do
     local d = runner.declaration(ctx, w.name)
       or { description = w.description or "", arguments = {}, options = {}, commands = {} }
     local name = short(w.name)
-    write(outdir .. "/sesslua-" .. name .. ".1", page(name, d))
-    rows[#rows + 1] = ".TP\n" .. bold(name) .. "\n" .. esc(d.description)
+    write(outdir .. "/sesslua-" .. name .. ".1", page(name, w.description, d))
+    rows[#rows + 1] = ".TP\n" .. bold(name) .. "\n" .. esc(w.description or d.description)
       .. " See " .. bold("sesslua-" .. name) .. "(1)."
   end
 end

@@ -95,6 +95,9 @@ expect_eq "$(comp sesslua --session 3 message.lua send 3 re --reply-to '')" "$id
 expect_eq "$(comp sesslua --session 3 message.lua prune --older-than '')" "" "prune --older-than DAYS: nothing"
 expect_eq "$(comp sesslua --describe up)" "update" "--describe NAME: workflows"
 expect_eq "$(comp sesslua --des)" "--describe" "--describe is a host option"
+expect_eq "$(comp sesslua hel)" "help" "help is offered with the workflows"
+expect_eq "$(comp sesslua help up)" "update" "help WORKFLOW: the workflows"
+expect_eq "$(comp sesslua help update '')" "" "help WORKFLOW: then nothing"
 
 # What worked before still works.
 expect_eq "$(comp sesslua up)" "update" "a workflow name"
@@ -112,6 +115,7 @@ cases=(
   "sesslua view 3 --section Ne|Next Steps" "sesslua share pat|pattern" "sesslua message se|send"
   "sesslua --session 3 message read ${id:0:12}|$id" "sesslua view ses|session-3"
   "sesslua create sess|session-8" "sesslua search q --knowledge=tr|--knowledge=troubleshooting"
+  "sesslua help upd|update"
 )
 comp_dir="$BUILD_DIR/completion"
 mkdir -p "$WORK/shells" && cd "$WORK/shells"

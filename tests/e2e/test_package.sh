@@ -4,6 +4,13 @@
 # warning.
 . "$(dirname "$0")/lib.sh"
 : "${BUILD_DIR:?set BUILD_DIR to the build folder}"
+# The package is made from a release build: a sanitized or Debug build
+# lacks the hardening (and _FORTIFY_SOURCE) that lintian looks for.
+cache="$BUILD_DIR/CMakeCache.txt"
+if grep -q '^SESSLUA_SANITIZE:BOOL=ON' "$cache" || grep -q '^CMAKE_BUILD_TYPE:STRING=Debug' "$cache"; then
+  echo "skipped: $BUILD_DIR is a sanitized or Debug build; the package is made from a release build"
+  finish; exit
+fi
 for tool in cpack dpkg dpkg-deb dpkg-shlibdeps; do
   command -v "$tool" >/dev/null 2>&1 || { echo "skipped: $tool missing"; finish; exit; }
 done
