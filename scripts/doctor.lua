@@ -242,8 +242,9 @@ end
 local function git_driver(ctx, out)
   if not git.attributes_name_driver(ctx.root) or not git.repo(ctx.root) then return end
   if git.configured_driver(ctx.root) then return end
-  out[#out + 1] = { kind = "git_driver_missing", path = ctx.root .. "/.gitattributes", fixable = true,
-    message = "names the merge driver 'sesslua', but merge.sesslua.driver is not set in the "
+  local attrs = ctx.root .. "/.gitattributes"
+  out[#out + 1] = { kind = "git_driver_missing", path = fs.exists(attrs) and attrs or ctx.root, fixable = true,
+    message = "git's attributes name the merge driver 'sesslua', but merge.sesslua.driver is not set in the "
       .. "repository's config: git merges these files as plain text (sesslua init.lua --git sets it)" }
 end
 

@@ -24,7 +24,7 @@ local args = cli.parse(parser)
 
 -- Exit codes for the failure codes of sesslua.git.
 local EXIT = { ECONFLICT = cli.EXIT.conflict, EBUSY = cli.EXIT.conflict, EUSAGE = cli.EXIT.usage,
-               ENOENT = cli.EXIT.not_found, EGIT = cli.EXIT.io }
+               ENOENT = cli.EXIT.not_found, EGIT = cli.EXIT.io, EDIRTY = cli.EXIT.io }
 local function check(value, msg, code, ...)
   if value == nil then cli.fail(EXIT[code] or cli.exit_for(code), msg) end
   return value, msg, code, ...
@@ -35,7 +35,7 @@ if not fs.exists(ctx.root) then
   cli.fail(cli.EXIT.not_found, ctx.root .. ": no coordination tree here (sesslua init.lua --git)")
 end
 local root = ctx.root
-check(git.repo(root))
+local top = check(git.repo(root))
 local open = git.unresolved(root)
 if open then
   cli.fail(cli.EXIT.conflict, ("%s: a merge waits for a person%s; resolve it and git commit, then sync again")
@@ -74,10 +74,22 @@ if args.dry_run then
   result.committed = check(git.changes(root))
   result.state = (#result.committed > 0 or #result.setup > 0) and "dry-run" or "nothing"
 else
-  result.setup = check(git.setup(root))
+  result.setup = check(git.setup(root, top))
+  -- one sync at a time in a clone: git's own index.lock would fail the other
+  local lock <close> = check(fs.lock(root .. "/.sesslua-sync", { timeout_ms = 120000 }))
   result.committed = check(git.changes(root))
   if #result.committed > 0 then result.commit = check(git.commit(root, message(result.committed))) end
-  check(git.exchange(root, remote, branch, result, args.retries))
+  -- a workflow that writes during the sync: its file is committed before the merge
+  local function recommit()
+    local paths, msg, code = git.changes(root)
+    if not paths or #paths == 0 then return paths and "", msg, code end
+    for _, p in ipairs(paths) do result.committed[#result.committed + 1] = p end
+    local commit
+    commit, msg, code = git.commit(root, message(paths))
+    result.commit = commit or result.commit
+    return commit, msg, code
+  end
+  check(git.exchange(root, remote, branch, result, args.retries, recommit))
   result.state = result.pushed and "pushed"
     or (result.pulled > 0 or result.commit or #result.setup > 0) and "pulled" or "nothing"
 end

@@ -113,11 +113,13 @@ end
 ---lines in the root, and `merge.sesslua.driver` / `.name` in the
 ---repository's config (when missing, or naming another command).
 ---@param root string the coordination root, inside a git work tree
+---@param top? string the work tree's top when the caller knows it (saves a git run)
 ---@return {path: string, what: string}[]|nil changes what was added or set
 ---@return string|nil message
 ---@return string|nil code
-function M.setup(root)
-  local top, msg, code = M.repo(root)
+function M.setup(root, top)
+  local msg, code
+  if not top then top, msg, code = M.repo(root) end
   if not top then return nil, msg, code end
   local changes = {}
   for _, f in ipairs({ { ".gitattributes", M.ATTRIBUTES }, { ".gitignore", M.IGNORES } }) do
@@ -137,12 +139,16 @@ function M.setup(root)
   return changes
 end
 
----Whether the tree's `.gitattributes` names the sesslua driver.
+---Whether git's attributes give the tree's files the sesslua driver: the
+---root's `.gitattributes`, else whatever git reads (a `.gitattributes`
+---higher up, `.git/info/attributes`), asked of git.
 ---@param root string
 ---@return boolean
 function M.attributes_name_driver(root)
   local text = fs.read(root .. "/.gitattributes") or ""
-  return text:find("merge=sesslua", 1, true) ~= nil
+  if text:find("merge=sesslua", 1, true) then return true end
+  local out = M.ok(root, { "check-attr", "merge", "--", "shared-knowledge/learnings.md" })
+  return out ~= nil and out:find(": merge: sesslua\n", 1, true) ~= nil
 end
 
 -- ---- the steps of a sync ---------------------------------------------------------
@@ -215,14 +221,16 @@ end
 
 ---Fetch remote and merge its branch when it has commits HEAD lacks.
 ---@return boolean|nil merged nil on failure
+---@return string|nil there_or_message the remote branch's commit (nil when it has none yet)
 ---@return string|nil message
 ---@return string|nil code "ECONFLICT" when a merge waits for a person
 local function pull(dir, remote, branch)
   local ok, msg, code = M.ok(dir, { "fetch", "-q", remote })
   if not ok then return nil, msg, code end
   local ref = ("refs/remotes/%s/%s"):format(remote, branch)
-  if not M.ok(dir, { "rev-parse", "-q", "--verify", ref }) then return false end -- nothing pushed yet
-  if M.ok(dir, { "merge-base", "--is-ancestor", ref, "HEAD" }) then return false end
+  local there = M.ok(dir, { "rev-parse", "-q", "--verify", ref })
+  if not there then return false end -- nothing pushed yet
+  if M.ok(dir, { "merge-base", "--is-ancestor", ref, "HEAD" }) then return false, there end
   -- no rename detection: a reader moving every message of new/ to cur/
   -- reads to git as a folder renamed, and a message the other side added
   -- to new/ as a conflict; two messages of one sender are alike enough to
@@ -230,7 +238,7 @@ local function pull(dir, remote, branch)
   local status, out, err = M.run(dir, { "-c", "merge.renames=false", "-c", "merge.directoryRenames=false",
     "merge", "-q", "--no-edit", "-X", "no-renames", "-m",
     ("sesslua sync: merge %s/%s"):format(remote, branch), ref })
-  if status == 0 then return true end
+  if status == 0 then return true, there end
   local open = M.unresolved(dir)
   if open and #open > 0 then
     local why = (out or ""):match("CONFLICT[^\n]*") or ""
@@ -238,7 +246,9 @@ local function pull(dir, remote, branch)
       :format(dir, table.concat(open, ", "), why ~= "" and " (git: " .. why .. ")" or ""), "ECONFLICT"
   end
   if open then M.run(dir, { "merge", "--abort" }) end
-  return nil, ("git merge %s: %s"):format(ref, first_error(err or "", out or "")), "EGIT"
+  -- a workflow wrote a file of the tree after the commit: commit, try again
+  local dirty = (err or ""):find("would be overwritten by merge", 1, true) and "EDIRTY" or "EGIT"
+  return nil, ("git merge %s: %s"):format(ref, first_error(err or "", out or "")), dirty
 end
 
 ---Whether a push failed because the remote moved on (another clone pushed first).
@@ -264,22 +274,26 @@ end
 ---@param branch string
 ---@param result sesslua.git.SyncResult filled in
 ---@param retries integer
+---@param recommit? fun(): string|nil, string|nil, string|nil commits what a workflow wrote meanwhile, when a merge would overwrite it
 ---@return sesslua.git.SyncResult|nil result
 ---@return string|nil message
----@return string|nil code "ECONFLICT", "EBUSY" (retries used up), "EGIT"
-function M.exchange(dir, remote, branch, result, retries)
+---@return string|nil code "ECONFLICT", "EBUSY" (retries used up), "EDIRTY" (a merge would overwrite changes outside the tree), "EGIT"
+function M.exchange(dir, remote, branch, result, retries, recommit)
   result.pulled, result.pushed, result.attempts = 0, false, 0
   for attempt = 0, retries do
     if attempt > 0 then
       local wait = math.min(0.1 * 2 ^ (attempt - 1), 4)
       sys.sleep(wait * (0.5 + math.random()))
     end
-    local merged, msg, code = pull(dir, remote, branch)
-    if merged == nil then return nil, msg, code end
+    local merged, there, code = pull(dir, remote, branch)
+    if merged == nil and code == "EDIRTY" and recommit then
+      local ok, msg, c = recommit()
+      if not ok then return nil, msg, c end
+      merged, there, code = pull(dir, remote, branch)
+    end
+    if merged == nil then return nil, there, code end
     if merged then result.pulled = result.pulled + 1 end
-    local ref = ("refs/remotes/%s/%s"):format(remote, branch)
     local head = M.ok(dir, { "rev-parse", "-q", "--verify", "HEAD" })
-    local there = M.ok(dir, { "rev-parse", "-q", "--verify", ref })
     if not head or head == there then return result end -- nothing of ours to push
     result.attempts = attempt + 1
     local status, out, err = M.run(dir, { "push", "-q", remote, "HEAD:refs/heads/" .. branch })

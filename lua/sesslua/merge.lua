@@ -295,9 +295,15 @@ local function knowledge_parts(text)
     pre_end, post_start = me, me
   end
   local list = {}
-  for _, e in ipairs(entries) do
+  for i, e in ipairs(entries) do
+    local nxt = entries[i + 1]
+    if nxt and text:sub(e.stop, nxt.start - 1):find("%S") then
+      -- a `## 2025` grouping heading between entries: rebuilding the file
+      -- from its entries would drop it
+      return nil, ("line %d: text between entries that belongs to none"):format(e.line)
+    end
     local body = text:sub(e.start, e.stop - 1):gsub("\r\n", "\n"):gsub("%s+$", "")
-    list[#list + 1] = { body = body, key = e.timestamp or e.date or "" }
+    list[#list + 1] = { body = body, key = e.timestamp or e.date }
   end
   local pre = text:sub(1, pre_end - 1):gsub("%s+$", "")
   local post = text:sub(post_start):gsub("^%s+", "")
@@ -331,7 +337,13 @@ end
 ---@return string|nil why
 ---@return integer count the number of entries
 function M.knowledge(base, ours, theirs)
-  local B, O, T = knowledge_parts(base), knowledge_parts(ours), knowledge_parts(theirs)
+  local sides = {}
+  for i, text in ipairs({ base, ours, theirs }) do
+    local p, w = knowledge_parts(text)
+    if not p then return nil, ({ "the base", "ours", "theirs" })[i] .. ": " .. w, 0 end
+    sides[i] = p
+  end
+  local B, O, T = sides[1], sides[2], sides[3]
   local pre, why = strict_text(B.pre, O.pre, T.pre)
   if not pre then return nil, why, 0 end
   local post
@@ -346,8 +358,12 @@ function M.knowledge(base, ours, theirs)
   -- the set: seq_merge's rules; an entry's value is its sort key, and both
   -- sides holding the same body never differ in it
   local kept = seq_merge(seqs[1], seqs[2], seqs[3], function(_, _, o) return o, "o" end)
-  local list = {}
-  for i, u in ipairs(kept) do list[i] = { body = u.key:gsub("%z%d+$", ""), key = u.value, i = i } end
+  -- an entry without a date keeps its place below the entry above it
+  local list, above = {}, "\255"
+  for i, u in ipairs(kept) do
+    if u.value ~= "" then above = u.value end
+    list[i] = { body = u.key:gsub("%z%d+$", ""), key = above, i = i }
+  end
   table.sort(list, function(x, y)
     if x.key ~= y.key then return x.key > y.key end
     return x.i < y.i

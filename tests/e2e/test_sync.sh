@@ -99,6 +99,23 @@ expect_eq "$(grep -c '^<<<<<<<' "$LOG")" "0" "no conflict marker in the log"
 sl --root "$WORK/a/$R" --session s1 sync.lua
 expect_same "a/$R/sessions/ACTIVE/s1.md" "$LOG" "both clones hold the same log"
 
+# syncs at once in one clone, while a workflow writes: they take turns (no
+# index.lock failure), and what was written meanwhile is committed, not lost
+for i in 1 2 3 4 5 6; do
+  "$SESSLUA" --root "$WORK/a/$R" --session s1 share.lua learning busy "busy share $i" > /dev/null 2>&1
+done &
+writer=$!
+pids=()
+for i in 1 2 3; do (cd a && "$SESSLUA" --session s1 sync.lua > /dev/null 2> "../sync$i.err"; echo $? > "../sync$i.rc") & pids+=($!); done
+wait "$writer" "${pids[@]}"
+bad_rc=0
+for i in 1 2 3; do [ "$(cat sync$i.rc)" -le 1 ] || bad_rc=$((bad_rc + 1)); done
+expect_eq "$bad_rc" "0" "three syncs at once in one clone all succeed ($(cat sync*.err))"
+sl --root "$WORK/a/$R" --session s1 sync.lua
+sl --root "$WORK/b/$R" --session s1 sync.lua
+expect_eq "$(grep -c '^\*\*Learning:\*\* busy share' "b/$R/shared-knowledge/learnings.md")" "6" \
+  "every share written during the syncs reached the other clone"
+
 # a conflict a person must resolve: exit 4, and sync refuses until resolved
 echo "base" > a/README.md; (cd a && git add README.md && git commit -q -m readme && git push -q origin main)
 git -C b pull -q --no-rebase origin main 2> /dev/null

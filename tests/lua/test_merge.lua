@@ -107,6 +107,30 @@ do -- knowledge_same_header_field_changed_both_ways_is_refused
   check(merge.merge("shared-knowledge/learnings.md", base, ours, theirs) == nil, "merge refuses too")
 end
 
+do -- knowledge_grouping_heading_is_refused_not_dropped
+  local grouped = HEAD:format(2) .. "\n### 2026-12-02 - s1 - a\n\n**Learning:** one\n\n---\n\n## Older\n\n"
+    .. "### 2025-01-01 - s1 - b\n\n**Learning:** two\n\n---\n"
+  local out, why = merge.knowledge(grouped, knowledge.insert(grouped, a1), knowledge.insert(grouped, b1))
+  check(out == nil and why:find("text between entries", 1, true), "a heading between entries is refused", why)
+end
+
+do -- knowledge_entry_edited_on_both_sides_keeps_both_edits
+  local base = kfile(e1)
+  local ours = base:gsub("the base entry", "the base entry, edited by ours")
+  local theirs = base:gsub("the base entry", "the base entry, edited by theirs")
+  local out = assert(merge.knowledge(base, ours, theirs))
+  check(out:find("edited by ours", 1, true) and out:find("edited by theirs", 1, true)
+    and #knowledge.entries(out) == 2 and out:find("**Total Learnings:** 2", 1, true), "both edits kept", out)
+end
+
+do -- knowledge_undated_entry_stays_below_its_neighbour
+  local old = HEAD:format(2) .. "\n### 2025-11-20 (Kickoff)\n\nWe chose git.\n\n---\n\n"
+    .. "### Notes from the retro\n\n**Learning:** retro text\n\n---\n\n### 2025-10-01 (Older)\n\nolder\n\n---\n"
+  local out = assert(merge.knowledge(old, knowledge.insert(old, a1), knowledge.insert(old, b1)))
+  local k, r, o = out:find("(Kickoff)", 1, true), out:find("Notes from the retro", 1, true), out:find("(Older)", 1, true)
+  check(k < r and r < o, "the undated entry keeps its place", out)
+end
+
 do -- knowledge_crlf_kept
   local base = kfile(e1):gsub("\n", "\r\n")
   local ours = knowledge.insert(base, a1)
