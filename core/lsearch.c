@@ -67,6 +67,7 @@ typedef struct state {
 typedef struct options {
     int icase, files_only, count_only, sections, labels, regex, word;
     int print;           /* SEARCH_PRINT_* */
+    int context;         /* before or after given */
     int threads;
     size_t before, after;
     size_t max_hits;     /* 0: no limit */
@@ -164,7 +165,7 @@ static void check_fields(lua_State *L, int arg, options *o)
 
 static options check_options(lua_State *L, int arg)
 {
-    options o = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, 0};
+    options o = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, 0};
     if (lua_isnoneornil(L, arg))
         return o;
     luaL_checktype(L, arg, LUA_TTABLE);
@@ -186,8 +187,11 @@ static options check_options(lua_State *L, int arg)
     o.threads = (int)opt_int(L, arg, "threads", 0, 0);
     if (o.threads > 64)
         o.threads = 64;
-    o.before = (size_t)opt_int(L, arg, "before", 0, 0);
-    o.after = (size_t)opt_int(L, arg, "after", 0, 0);
+    o.before = (size_t)opt_int(L, arg, "before", 0, -1);
+    o.after = (size_t)opt_int(L, arg, "after", 0, -1);
+    o.context = o.before != (size_t)-1 || o.after != (size_t)-1;
+    o.before = o.before == (size_t)-1 ? 0 : o.before;
+    o.after = o.after == (size_t)-1 ? 0 : o.after;
     o.printed = opt_int(L, arg, "printed", 0, 0);
     luaL_argcheck(L, !(o.print && o.max_hits), arg, "print does not take max_hits");
     check_fields(L, arg, &o);
@@ -306,6 +310,7 @@ static void push_hit(lua_State *L, const char *text, const search_hit *h)
     set_int(L, "line", h->line);
     set_int(L, "column", h->column);
     set_int(L, "offset", h->offset + 1);
+    set_int(L, "length", h->length);
     lua_pushlstring(L, text + h->line_start, h->line_end - h->line_start);
     lua_setfield(L, -2, "text");
 }
@@ -524,7 +529,7 @@ static int l_files(lua_State *L)
     lua_newtable(L);                                   /* ... results hits files */
     lua_newtable(L);                                   /* ... hits files errors */
     search_job_opts jo = {o.files_only, !(o.files_only || o.count_only), o.max_hits,
-                          {o.print, o.before, o.after, {0}, o.nfields}};
+                          {o.print, o.context, o.before, o.after, {0}, o.nfields}};
     memcpy(jo.print.fields, o.fields, sizeof o.fields);
     if (o.print == SEARCH_PRINT_FILES)
         jo.stop_first = 1, jo.keep_hits = 0;

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "search_fold.h"
+#include "search_internal.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -368,9 +369,19 @@ int search_compile_ex(search_pattern *pat, const char *needle, size_t len, int f
 {
     pat->needle = NULL;
     pat->re = NULL;
-    if (flags & (SEARCH_REGEX | SEARCH_WORD)) {
-        snprintf(msg, msgsize, "regular expressions are not built in");
-        return len ? -3 : -2;
+    pat->wide = NULL;
+    pat->len = 0;
+    pat->flags = flags;
+    if (len == 0)
+        return -2;
+    if (flags & (SEARCH_REGEX | SEARCH_WORD))
+        return search_regex_compile(pat, needle, len, flags, msg, msgsize);
+    if (flags & SEARCH_ICASE) {
+        int rc = search_wide_compile(pat, needle, len, flags);
+        if (rc == 1) /* only letters of varying length: PCRE2 takes it */
+            return search_regex_compile(pat, needle, len, flags, msg, msgsize);
+        if (rc != 2)
+            return rc;
     }
     return search_compile(pat, needle, len, flags);
 }
@@ -379,6 +390,7 @@ int search_compile(search_pattern *pat, const char *needle, size_t len, int flag
 {
     const unsigned char *n = (const unsigned char *)needle;
     pat->re = NULL;
+    pat->wide = NULL;
     pat->needle = NULL;
     pat->len = 0;
     pat->flags = flags;
@@ -405,6 +417,8 @@ int search_compile(search_pattern *pat, const char *needle, size_t len, int flag
 
 void search_pattern_free(search_pattern *pat)
 {
+    search_regex_free(pat);
+    search_wide_free(pat);
     free(pat->needle);
     pat->needle = NULL;
     pat->len = 0;
@@ -528,6 +542,29 @@ static size_t find_sse2(const search_pattern *pat, const plan *pl,
 #endif
 
 static size_t find_next(const search_pattern *pat, const plan *pl,
+                        const unsigned char *t, size_t len, size_t from);
+
+size_t search_find(const search_pattern *pat, const unsigned char *t, size_t len, size_t from)
+{
+    return find_next(pat, pattern_plan(pat), t, len, from);
+}
+
+size_t search_seq_len(const unsigned char *t, size_t len, size_t i)
+{
+    return seq_len(t, len, i);
+}
+
+size_t search_unit_start(const unsigned char *t, size_t len, size_t i)
+{
+    return unit_start(t, len, i);
+}
+
+unsigned search_fold_cp(unsigned cp)
+{
+    return fold_cp(cp);
+}
+
+static size_t find_next(const search_pattern *pat, const plan *pl,
                         const unsigned char *t, size_t len, size_t from)
 {
     if (len < pat->len || from > len - pat->len)
@@ -568,18 +605,8 @@ static size_t count_newlines(const unsigned char *t, size_t a, size_t b)
     return n;
 }
 
-/* Where the scan stands: line `line` starts at or before `pos`, and lines
- * before `pos` are counted. */
-typedef struct cursor {
-    size_t pos;
-    size_t line;
-    size_t line_start;
-} cursor;
-
-/* Fill hit for a match at off and move the cursor to the next line after
- * the match's last byte. */
-static void make_hit(cursor *cur, const unsigned char *t, size_t len,
-                     size_t off, size_t mlen, search_hit *hit)
+void search_cursor_hit(search_cursor *cur, const unsigned char *t, size_t len, size_t off,
+                       size_t mlen, search_hit *hit)
 {
     size_t nl = count_newlines(t, cur->pos, off);
     if (nl) {
@@ -608,8 +635,12 @@ size_t search_buffer(const search_pattern *pat, const char *text, size_t len,
                      search_fn fn, void *ud)
 {
     const unsigned char *t = (const unsigned char *)text;
-    cursor cur = {0, 1, 0};
+    search_cursor cur = {0, 1, 0};
     size_t reported = 0;
+    if (pat->re)
+        return search_regex_buffer(pat, text, len, fn, ud);
+    if (pat->wide)
+        return search_wide_buffer(pat, text, len, fn, ud);
     if (!pat->needle || pat->len == 0 || len < pat->len)
         return 0;
     const plan *pl = pattern_plan(pat);
@@ -618,7 +649,7 @@ size_t search_buffer(const search_pattern *pat, const char *text, size_t len,
         search_hit hit;
         if (off == (size_t)-1)
             break;
-        make_hit(&cur, t, len, off, pat->len, &hit);
+        search_cursor_hit(&cur, t, len, off, pat->len, &hit);
         reported++;
         if (fn && fn(ud, text, &hit))
             break;

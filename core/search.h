@@ -1,16 +1,20 @@
 /*
- * search.h — literal search over many files, at close to grep's speed.
+ * search.h — literal and regular-expression search over many files,
+ * faster than grep.
  *
- * Whole buffers are scanned with memchr/memmem-class code; Lua never loops
- * over bytes. Case-insensitive matching folds ASCII and every UTF-8 letter
- * by Unicode simple case folding (one code point to one, Unicode 14, not
- * the C library's locale), 2-, 3- and 4-byte letters alike; the few
- * letters whose folding would change their UTF-8 length keep their case
- * (KELVIN SIGN, ANGSTROM SIGN, OHM SIGN, ẞ, ſ, Ⱥ, ... listed in
- * search_fold.h), as do the Turkic I/ı and İ/i pairs. Bytes that are not
- * well-formed UTF-8 match only themselves. A match has the needle's length.
- * Binary data (a NUL byte in the first 8 KiB) is skipped. Memory stays flat:
- * one reusable read buffer for a whole run, whatever the corpus size.
+ * Whole buffers are scanned with SIMD code keyed on the needle's rarest
+ * bytes; Lua never loops over bytes. Case-insensitive matching folds by
+ * Unicode simple case folding (CaseFolding.txt C + S, Unicode 14, not the C
+ * library's locale), all of it: letters whose two cases have the same
+ * UTF-8 length are folded in the kernel's byte compare; the 34 whose
+ * cases differ in length (KELVIN SIGN and k, ſ and s, ẞ and ß, ANGSTROM
+ * SIGN and å, OHM SIGN and ω, ...; see search_wide.c) are matched letter by
+ * letter around the rest of the needle. The Turkic I/ı and İ/i pairs are
+ * not folded, and nothing folds to several letters (ß is not ss): the rule
+ * of PCRE2's caseless UTF mode, which SEARCH_REGEX patterns use. Bytes that
+ * are not well-formed UTF-8 match only themselves. Binary data (a NUL byte
+ * in the first 8 KiB) is skipped. Memory stays flat: buffers are reused
+ * for a whole run, whatever the corpus size.
  */
 #ifndef SESSLUA_SEARCH_H
 #define SESSLUA_SEARCH_H
@@ -44,6 +48,7 @@ typedef struct search_pattern {
     size_t len;
     int flags;
     void *re;          /* owned: the compiled PCRE2 pattern, or NULL */
+    void *wide;        /* owned: how letters of varying length are matched, or NULL */
 } search_pattern;
 
 /* Returns 0, -1 when out of memory, or -2 for an empty needle. */

@@ -460,7 +460,7 @@ static int format_text(search_out *out, fmt *f, const search_format_opts *o,
 {
     search_out last = {0};
     ctx c = {0, 0, 0};
-    int first = 1, rc = 0, context = o->before || o->after;
+    int first = 1, rc = 0, context = o->context;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const search_hit *h = &hits[i];
         long sec = f->sec;
@@ -562,7 +562,7 @@ static int json_keys(const search_format_opts *o, jkey keys[K_FIELD + SEARCH_FIE
 {
     static const char *const names[K_FIELD] = {"after", "before", "column", "label", "line",
                                                "path", "section", "sections", "text"};
-    int n = 0, context = o->before || o->after;
+    int n = 0, context = o->context;
     for (int k = context ? K_AFTER : K_COLUMN; k < K_FIELD; k++)
         keys[n].name = names[k], keys[n].kind = k, keys[n++].field = 0;
     for (int i = 0; i < o->nfields && i < SEARCH_FIELDS_MAX; i++)

@@ -90,7 +90,8 @@ enum { SEARCH_FIELDS_MAX = 8 };
 
 typedef struct search_format_opts {
     int format;           /* SEARCH_PRINT_* */
-    size_t before, after; /* context lines; 0: none */
+    int context;          /* context asked for (even 0 lines: "--" between runs) */
+    size_t before, after; /* context lines */
     const char *fields[SEARCH_FIELDS_MAX]; /* JSON: the caller's keys */
     int nfields;
 } search_format_opts;

@@ -1,4 +1,4 @@
---- Search session logs and shared knowledge for a literal text.
+--- Search session logs and shared knowledge for a text or a regular expression.
 local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
 local fs = require("sesslua.fs")
@@ -11,11 +11,11 @@ local json = require("sesslua.json")
 local clock = require("sesslua.clock")
 
 local parser = cli.parser("search.lua",
-  "Find a literal text (case-insensitive) in active logs and shared knowledge.",
+  "Find a text (case-insensitive; with -e a regular expression) in active logs and shared knowledge.",
   "Exit status: 0 found, 1 nothing found, 2 usage error (as grep).\n"
   .. "--knowledge takes an optional TYPE: write the QUERY first (search.lua redis --knowledge)\n"
   .. "or the type with = (search.lua --knowledge=pattern redis).")
-parser:argument("query", "The text to find (literal, not a pattern).")
+parser:argument("query", "The text to find (literal; with -e a PCRE2 regular expression).")
 -- argparse's mutex() takes its members; it returns the parser, not a group.
 parser:mutex(
   parser:flag("--archived", "Search archived logs only."),
@@ -25,12 +25,30 @@ parser:option("--session", "Only this session's logs and entries.")
 parser:option("--section", "Only hits inside this section (title or prefix).")
 parser:option("--since", "Only logs/entries dated YYYY-MM-DD or later.")
 parser:flag("-s --case-sensitive", "Match case exactly.")
+parser:flag("-e --regex", "QUERY is a regular expression (PCRE2, as grep -P).")
+parser:flag("-w --word", "Match whole words only.")
+---A context line count: a whole number from 0.
+local function lines_arg(v)
+  local n = math.tointeger(tonumber(v))
+  if n and n >= 0 then return n end
+  return nil, ("'%s': expected a number of lines"):format(v)
+end
+parser:option("-C --context", "Print NUM lines around each hit (text and JSON).", nil, lines_arg)
+parser:option("-A --after-context", "Print NUM lines after each hit.", nil, lines_arg)
+parser:option("-B --before-context", "Print NUM lines before each hit.", nil, lines_arg)
 parser:flag("-l --files-with-matches", "Print only the names of files with hits.")
 parser:flag("-c --count", "Print the number of matching lines per file.")
 parser:flag("--json", "Print hits as JSON.")
 local args = cli.parse(parser)
 
 if args.query == "" then cli.usage_error("search: empty query") end
+-- context lines: nil when none of -C, -A, -B is given
+local context = args.context or args.before_context or args.after_context
+local before = context and (args.before_context or args.context or 0)
+local after = context and (args.after_context or args.context or 0)
+if context and (args.section or args.since) then
+  cli.usage_error("search: -C, -A and -B cannot be combined with --section or --since")
+end
 if args.since and not clock.valid_date(args.since) then
   cli.usage_error(("search: --since '%s': expected a date YYYY-MM-DD"):format(args.since))
 end
@@ -203,9 +221,13 @@ end
 
 ---Every occurrence of the query in text highlighted (display only: ASCII
 ---case folding is enough to find what to paint).
-local function highlight(text, column)
+local function highlight(text, column, length)
   text = cli.printable(text)
   if not cli.color_enabled() then return text end
+  if column and (args.regex or args.word) then -- paint the kernel's own match
+    local stop = column + length - 1
+    return text:sub(1, column - 1) .. cli.paint("red", text:sub(column, stop)) .. text:sub(stop + 1)
+  end
   if column and not (args.case_sensitive and text or text:lower())
       :find(args.case_sensitive and args.query or args.query:lower(), 1, true) then
     -- a match by Unicode case folding: paint the kernel's own match
@@ -255,6 +277,8 @@ if args.json then
       end
       printed = printed + 1
       out[#out + 1] = table.concat({ printed > 1 and ",\n    {" or "\n    {",
+        -- a knowledge hit's context is its whole entry: no lines around it
+        context and '\n      "after": [],\n      "before": [],' or "",
         '\n      "column": ', h.column,
         ',\n      "entry": ', entry_json,
         ',\n      "label": ', h.label and enc(h.label) or "null",
@@ -312,7 +336,7 @@ else
         end
         local n = #out
         out[n + 1], out[n + 2], out[n + 3], out[n + 4] = "  ", h.line, ": ",
-          color and highlight(h.text, h.column) or printable(h.text)
+          color and highlight(h.text, h.column, h.length) or printable(h.text)
         out[n + 5] = "\n"
       end
     end
@@ -333,12 +357,13 @@ local function each(file)
 end
 
 -- Logs with no per-hit filter are printed by the C side, file by file in
--- order (text without color, JSON, -l, -c): no Lua table per hit. Lua is
+-- order (text without color or with context lines, JSON, -l, -c): no Lua table per hit. Lua is
 -- called once per file with hits, for what only it knows: the group
 -- header's start (the session, "(archived DATE)"), or the values of the
 -- JSON keys C does not know ("entry", null for a log, and "session").
 local print_as = args.json and "json" or args.count and "count"
-  or args.files_with_matches and "files" or not cli.color_enabled() and "text" or nil
+  or args.files_with_matches and "files"
+  or (not cli.color_enabled() or context) and "text" or nil
 if args.section or args.since then print_as = nil end
 local function head(path)
   local m = meta(path)
@@ -346,14 +371,21 @@ local function head(path)
   return m.archive_date and (m.session .. " (archived " .. m.archive_date .. ")") or m.session
 end
 
-local opts = { icase = not args.case_sensitive, labels = true, each = each }
+local opts = { icase = not args.case_sensitive, labels = true, each = each,
+  regex = args.regex, word = args.word }
 for _, batch in ipairs({ log_paths(), knowledge_files }) do
   local o = opts
   if print_as and type(batch) == "function" then
-    o = { icase = opts.icase, print = print_as, head = head, printed = printed,
-          fields = { "entry", "session" } }
+    o = { icase = opts.icase, regex = args.regex, word = args.word, print = print_as,
+          head = head, printed = printed, fields = { "entry", "session" },
+          before = before, after = after }
   end
-  local result = search.files(batch, args.query, o)
+  local ok, result = pcall(search.files, batch, args.query, o)
+  if not ok then -- the one error a query can cause: PCRE2 refused it
+    local why = tostring(result):match("bad pattern: (.*)$")
+    if not why then error(result, 0) end
+    cli.usage_error(("search: -e '%s': %s"):format(args.query, why))
+  end
   if o.print then
     found, printed = found + result.count, result.printed
   end

@@ -43,6 +43,37 @@ for w in the flaky quetzal "the connection pool" kafka "here" zzz-not-there; do
   expect_eq "$(printf '%s\n' "$OUT" | grep -v '^$' | sort)" "$(grep_counts "$w")" "same counts as grep -rciF '$w'"
 done
 
+# Regular expressions and whole words: the same lines as grep -E and -w.
+grep_lines_opt() { grep -arni "$1" -- "$2" "$A" | cut -d: -f1,2 | sort; }
+for re in 'deploy|rollback' '^- \[x\] (Added|Fixed)' 'flaky test$' 'p[0-9]+ latency' 'kafka.*here'; do
+  sl --root "$R" search.lua -e "$re" --json
+  expect_eq "$(printf '%s' "$OUT" | json_lines)" "$(grep_lines_opt -E "$re")" "-e '$re': the same lines as grep -rniE"
+done
+for w in the test cache; do
+  sl --root "$R" search.lua -w "$w" --json
+  expect_eq "$(printf '%s' "$OUT" | json_lines)" "$(grep_lines_opt -wF "$w")" "-w '$w': the same lines as grep -rniwF"
+done
+sl --root "$R" search.lua -e 'dep(loy'
+expect_rc 2 "a pattern PCRE2 refuses is a usage error"
+expect_err "sesslua: search: -e 'dep(loy': missing closing parenthesis" "and says why"
+
+# Context: the same lines as grep -n -C/-A/-B on one file, once the
+# section headers and the indent are taken away.
+F=$(grep -lF flaky "$A"/session-*.md | head -1)
+id=$(basename "$F" .md)
+for c in "-C 2" "-A 3" "-B 1" "-C 0"; do
+  sl --root "$R" search.lua flaky --session "$id" $c
+  mine=$(printf '%s\n' "$OUT" | grep -E '^(  [0-9]+[:-] |--$)' | sed -E 's/^  ([0-9]+)([:-]) /\1\2/')
+  theirs=$(grep -niF $c flaky "$F" | tr -d '\r')
+  expect_eq "$mine" "$theirs" "$c: the lines of grep -n $c"
+done
+sl --root "$R" search.lua flaky --session "$id" -C 1 --json
+printf '%s' "$OUT" | python3 -c 'import json,sys
+h=json.load(sys.stdin)["hits"][0]
+assert len(h["before"]) == 1 and len(h["after"]) == 1, h' && ok || bad "-C 1 --json: one line before and after"
+sl --root "$R" search.lua flaky -C 1 --section Notes
+expect_rc 2 "context with --section is refused"
+
 # The order and bytes of the output do not depend on the number of threads.
 for opt in "" --json -l -c; do
   SESSLUA_THREADS=1 "$SESSLUA" --root "$R" search.lua the $opt > "$WORK/t1.out"

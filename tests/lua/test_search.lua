@@ -165,6 +165,46 @@ assert(#b == 2 and b[1].line == 1 and b[2].line == 2 and b[2].column == 1)
 assert(b[2].text == "ёлка ЁЛКА" and b[2].offset == 10)
 assert(#search.buffer("café CAFÉ", "CAFÉ", { icase = false }) == 1)
 
+-- letters whose cases differ in UTF-8 length ------------------------------
+do
+  local function n(text, needle, o) return #search.buffer(text, needle, o) end
+  local K = "\u{212A}" -- KELVIN SIGN, 3 bytes; k is 1
+  assert(n("the " .. K .. "afka broker", "kafka") == 1, "KELVIN SIGN in the text")
+  assert(n("the kafka broker", K .. "AFKA") == 1, "KELVIN SIGN in the needle")
+  assert(n("STRAẞE", "straße") == 1 and n("straße", "STRAẞE") == 1, "ẞ and ß")
+  assert(n("ſtop", "STOP") == 1, "long s")
+  assert(n("ångström", "\u{212B}NGSTRÖM") == 1, "ANGSTROM SIGN")
+  assert(n("ss", "ß") == 0, "simple folding: ß is not ss")
+  assert(n("ſ" .. K, "SK") == 1, "a needle of such letters only")
+  assert(n("İstanbul", "istanbul") == 0 and n("ılık", "ILIK") == 0, "Turkish İ and ı keep their case")
+  assert(n("xx flaky tesX flaky test", "flaky test") == 1, "an anchor that fails to extend")
+  local h = search.buffer("a " .. K .. "afka\nkafka", "kafka")
+  assert(#h == 2 and h[1].column == 3 and h[1].length == 7 and h[2].line == 2)
+  assert(n("KAFKA", "kafka", { icase = false }) == 0)
+end
+
+-- regular expressions and whole words ---------------------------------------
+do
+  local function lines(text, needle, o)
+    local out = {}
+    for _, h in ipairs(search.buffer(text, needle, o)) do out[#out + 1] = h.line end
+    return table.concat(out, ",")
+  end
+  local t = "deploy started\nrollback done\nredeployed\nnothing\n"
+  assert(lines(t, "deploy|rollback", { regex = true }) == "1,2,3")
+  assert(lines(t, "^r", { regex = true }) == "2,3", "^ at each line start")
+  assert(lines(t, "done$", { regex = true }) == "2", "$ at each line end")
+  assert(lines(t, "deploy", { word = true }) == "1", "-w: redeployed is no whole word")
+  assert(lines(t, "started.rollback", { regex = true }) == "", "a match never spans lines")
+  assert(lines(t, "DEPLOY", { regex = true, icase = false }) == "")
+  assert(lines("a.c abc\n", "a.c", { word = true }) == "1", "a word is a literal")
+  assert(lines("x\xff kafka\n", "kafka", { regex = true }) == "1", "invalid UTF-8 is searched")
+  local ok, err = pcall(search.buffer, t, "dep(loy", { regex = true })
+  assert(not ok and err:find("bad pattern: missing closing parenthesis", 1, true), err)
+  local h = search.buffer("xx DEPLOYS", "deploy\\w", { regex = true })[1]
+  assert(h.column == 4 and h.length == 7)
+end
+
 -- misuse raises ------------------------------------------------------------
 assert(not pcall(search.files, { log }, ""), "empty needle is misuse")
 assert(not pcall(search.files, { log, 42 }, "x"), "paths must be strings")
