@@ -282,7 +282,9 @@ function M.exchange(dir, remote, branch, result, retries, recommit)
   result.pulled, result.pushed, result.attempts = 0, false, 0
   for attempt = 0, retries do
     if attempt > 0 then
-      local wait = math.min(0.1 * 2 ^ (attempt - 1), 4)
+      -- capped low: the clone that lost is the one whose fetch-merge-push
+      -- is slow, and a long wait only lets the others win again (starving it)
+      local wait = math.min(0.1 * 2 ^ (attempt - 1), 1)
       sys.sleep(wait * (0.5 + math.random()))
     end
     local merged, there, code = pull(dir, remote, branch)
