@@ -253,6 +253,17 @@ do -- log_without_session_notes_gets_one
   check(out:find("## Session Notes", 1, true) < out:find("**Last Updated:**", 1, true), "above the footer", out)
 end
 
+do -- log_crlf_kept
+  local crlf = function(t) return (t:gsub("\n", "\r\n")) end
+  local base = crlf(log("2026-12-03 09:00:00"))
+  local ours = crlf(log("2026-12-03 10:00:00", chain(sub("**Status:** Planning", "**Status:** Blocked"),
+    sub("- 09:00 started\n", "- 09:00 started\n- ours note\n"))))
+  local theirs = crlf(log("2026-12-03 10:30:00", sub("**Status:** Planning", "**Status:** Testing")))
+  local out, _, notes = merge.log(base, ours, theirs)
+  check(notes == 1 and out:find("- ours note\r\n", 1, true) and out:find("Merge note", 1, true), "merged", out)
+  check(not out:find("[^\r]\n"), "CRLF throughout, the merge note too", out)
+end
+
 do -- log_refuses_binary
   local out, why = merge.log("a", "a\0b", "c")
   check(out == nil and why, "binary data is refused")
