@@ -9,24 +9,31 @@
  * streams once:
  *
  *   stdio.take() -> input, output | nil, msg, code
- *       input and output are Lua file handles on the original fds 0 and 1
- *       (close-on-exec, so no child process inherits the protocol); fd 0
+ *       input is a line reader and output a Lua file handle on the original
+ *       fds 0 and 1 (close-on-exec, so no child process inherits the
+ *       protocol); fd 0
  *       is then /dev/null and fd 1 an anonymous temporary file, and a
  *       write to a client that has gone fails with EPIPE instead of
  *       killing the process (SIGPIPE caught and dropped).
  *   stdio.collect() -> string
  *       what was written to fd 1 since the last collect (C stdout flushed
  *       first); the file is emptied.
- *   stdio.read_line(file, max) -> line | nil [, n] | false, n
+ *   stdio.read_line(input, max [, wait]) -> line | nil [, n] | false, n
  *       one line without its "\n"; nil at end of input (with n, the bytes
  *       of an unfinished last line, which is dropped); false and the
  *       line's length when it is longer than max bytes (the line is read
  *       to its end and dropped, so the next call starts on the next line).
+ *       With wait (milliseconds), nil, msg, "ETIMEDOUT" when no byte of a
+ *       new line arrives in that time (a line once begun is read whole).
+ *       The reader has its own buffer, so "nothing is waiting" is known
+ *       exactly (a FILE's buffer cannot be asked).
  *
  * Misuse raises; failures of the world return nil, msg, code (lsupport.h).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +65,24 @@ static luaL_Stream *new_stream(lua_State *L)
     return p;
 }
 
+#define READER "sesslua.stdio.reader"
+
+/* The protocol's input: the fd and the bytes read but not yet returned. */
+typedef struct {
+    int fd; /* -1 once closed */
+    size_t at, len;
+    char buf[16384];
+} reader;
+
+static int reader_close(lua_State *L)
+{
+    reader *r = luaL_checkudata(L, 1, READER);
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
+    return 0;
+}
+
 /* Hand fd to the handle p as a FILE opened with mode; -1 on failure. */
 static int adopt(luaL_Stream *p, int fd, const char *mode)
 {
@@ -78,7 +103,16 @@ static void on_sigpipe(int sig)
 
 static int l_take(lua_State *L)
 {
-    luaL_Stream *in = new_stream(L);                 /* in */
+    reader *in = lua_newuserdatauv(L, sizeof *in, 0); /* in */
+    in->fd = -1;
+    in->at = in->len = 0;
+    if (luaL_newmetatable(L, READER)) {              /* in mt */
+        lua_pushcfunction(L, reader_close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, reader_close);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_setmetatable(L, -2);                         /* in */
     luaL_Stream *out = new_stream(L);                /* in out */
     int e = 0, fin = -1, fout = -1, null = -1, tmp = -1;
     FILE *t = NULL;
@@ -93,8 +127,7 @@ static int l_take(lua_State *L)
     if (dup2(null, STDIN_FILENO) < 0 || dup2(tmp, STDOUT_FILENO) < 0)
         goto fail;
     clearerr(stdin);
-    if (adopt(in, fin, "r") != 0)
-        goto fail;
+    in->fd = fin;
     fin = -1;
     if (adopt(out, fout, "w") != 0)
         goto fail;
@@ -145,30 +178,66 @@ static int l_collect(lua_State *L)
     return 1;
 }
 
+/* Wait up to ms for input; 0 when none came. */
+static int readable(int fd, lua_Integer ms)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    int k;
+    do
+        k = poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms);
+    while (k < 0 && errno == EINTR);
+    return k != 0;
+}
+
+/* Refill r's buffer: bytes read, 0 at end of input, -1 on error. */
+static ssize_t refill(reader *r)
+{
+    ssize_t n;
+    do
+        n = read(r->fd, r->buf, sizeof r->buf);
+    while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        r->at = 0;
+        r->len = (size_t)n;
+    }
+    return n;
+}
+
 static int l_read_line(lua_State *L)
 {
-    luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+    reader *r = luaL_checkudata(L, 1, READER);
     lua_Integer max = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, p->closef != NULL, 1, "closed file");
+    lua_Integer wait = luaL_optinteger(L, 3, -1);
+    luaL_argcheck(L, r->fd >= 0, 1, "closed reader");
     luaL_argcheck(L, max >= 0, 2, "negative length");
-    FILE *f = p->f;
+    if (r->at == r->len && wait >= 0 && !readable(r->fd, wait))
+        return sesslua_fail_msg(L, "standard input", "no message yet", ETIMEDOUT);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     lua_Integer n = 0;
-    int c;
-    /* one thread reads this stream: the unlocked getc is safe */
-    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-        if (n < max)
-            luaL_addchar(&b, (char)c);
-        n++;
+    ssize_t got = 1; /* > 0 while reading, 0 at end of input, < 0 on error */
+    int e = 0;
+    for (;;) {
+        if (r->at == r->len && (got = refill(r)) <= 0) {
+            e = errno;
+            break;
+        }
+        const char *p = r->buf + r->at;
+        const char *nl = memchr(p, '\n', r->len - r->at);
+        size_t take = nl ? (size_t)(nl - p) : r->len - r->at;
+        if (n < max) /* keep at most max bytes; the rest is only counted */
+            luaL_addlstring(&b, p, (lua_Integer)take < max - n ? take : (size_t)(max - n));
+        n += (lua_Integer)take;
+        r->at += take + (nl != NULL);
+        if (nl)
+            break;
     }
-    int failed = c == EOF && ferror(f), e = errno;
     luaL_pushresult(&b);                             /* line */
-    if (failed) {
+    if (got < 0) {
         lua_pop(L, 1);
         return sesslua_fail(L, "standard input", e);
     }
-    if (c == EOF) {
+    if (got == 0) {
         lua_pop(L, 1);
         lua_pushnil(L);
         if (n == 0)

@@ -64,7 +64,7 @@ methods["initialize"] = function(s, p)
     protocolVersion = version,
     capabilities = {
       tools = { listChanged = false },
-      resources = { subscribe = false, listChanged = false },
+      resources = { subscribe = true, listChanged = false },
       prompts = { listChanged = false },
     },
     serverInfo = { name = "sesslua", version = builtin.version },
@@ -103,6 +103,26 @@ methods["resources/read"] = function(s, p)
   local c, why = content.read(s.ctx, p.uri)
   if not c then rpc_error(RESOURCE_NOT_FOUND, why) end
   return { contents = { c } }
+end
+
+-- A subscribed resource is checked after every message and, while the
+-- client is quiet, every POLL_MS: a change by this server's calls or by
+-- anyone else (a person in a shell, git) is announced with
+-- notifications/resources/updated.
+local POLL_MS = 1000
+
+methods["resources/subscribe"] = function(s, p)
+  if type(p.uri) ~= "string" then rpc_error(INVALID_PARAMS, "resources/subscribe: uri must be a string") end
+  local sig = content.signature(s.ctx, p.uri)
+  if not sig then rpc_error(RESOURCE_NOT_FOUND, "resource not found: " .. p.uri) end
+  s.subs[p.uri] = sig
+  return json.object({})
+end
+
+methods["resources/unsubscribe"] = function(s, p)
+  if type(p.uri) ~= "string" then rpc_error(INVALID_PARAMS, "resources/unsubscribe: uri must be a string") end
+  s.subs[p.uri] = nil
+  return json.object({})
 end
 
 methods["prompts/list"] = function()
@@ -212,6 +232,18 @@ function Server:handle(msg)
   self:reply_error(id, INTERNAL_ERROR, "internal error: " .. tostring(result))
 end
 
+---Announce each subscribed resource that changed since it was last seen.
+function Server:check_subscriptions()
+  for uri, seen in pairs(self.subs) do
+    local now = content.signature(self.ctx, uri) or "gone"
+    if now ~= seen then
+      self.subs[uri] = now
+      self:send(('{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":%s}}'):format(
+        json.encode(uri)))
+    end
+  end
+end
+
 ---Handle one line as read from the client.
 function Server:line(line, length)
   if line == false then
@@ -235,19 +267,23 @@ function M.serve(ctx, opts)
   local input, output, code = stdio.take()
   if not input then return 5, output .. " (" .. tostring(code) .. ")" end
   local s = setmetatable({ ctx = ctx, only = opts.only, _tools = opts.tools, input = input, output = output,
-    max = opts.max_message or M.MAX_MESSAGE }, Server)
+    max = opts.max_message or M.MAX_MESSAGE, subs = {} }, Server)
   note("serving %s", ctx.root)
   while not s.gone do
-    local line, n = stdio.read_line(input, s.max)
-    if line == nil then
+    local line, n, errcode = stdio.read_line(input, s.max, next(s.subs) and POLL_MS or nil)
+    if errcode == "ETIMEDOUT" then
+      s:check_subscriptions()
+    elseif line == nil then
       if math.type(n) == "integer" then
         note("end of input inside a message (%d bytes): dropped", n)
       elseif n then
         note("%s", n); return 5
       end
       break
+    else
+      s:line(line, n)
+      if next(s.subs) then s:check_subscriptions() end
     end
-    s:line(line, n)
   end
   return 0
 end

@@ -53,12 +53,24 @@ function M.templates()
   }
 end
 
----A file of the tree as a resource's contents, when it is safe to read.
-local function file_contents(ctx, uri, path)
-  if not tree.safe_file(ctx, path) then return nil end
-  local text = fs.read(path)
-  if not text then return nil end
-  return { uri = uri, mimeType = "text/markdown", text = text }
+---The file a log or knowledge URI names, when the tree has it and it is
+---safe to read (inside the root, no link out of it); nil otherwise.
+local function file_of(ctx, uri)
+  local paths = tree.paths(ctx.root)
+  local name = uri:sub(1, #LOG) == LOG and uri:sub(#LOG + 1)
+  if name then
+    if not tree.normalize_id(name) or name:find("/", 1, true) then return nil end
+    for _, path in ipairs({ paths.active .. "/" .. name .. ".md", paths.archive .. "/" .. name .. ".md" }) do
+      if tree.safe_file(ctx, path) then return path end
+    end
+    return nil
+  end
+  name = uri:sub(1, #KNOWLEDGE) == KNOWLEDGE and uri:sub(#KNOWLEDGE + 1)
+  if name and name:match("^[%w][%w._-]*%.md$") and not name:find("..", 1, true) then
+    local path = paths.knowledge .. "/" .. name
+    if tree.safe_file(ctx, path) then return path end
+  end
+  return nil
 end
 
 ---The contents of one resource, or nil and why.
@@ -67,25 +79,47 @@ end
 ---@return table|nil contents {uri, mimeType, text}
 ---@return string|nil why
 function M.read(ctx, uri)
-  local missing = "resource not found: " .. uri
   if uri == STATUS then
     local rows, totals = team.rows(ctx)
     return { uri = uri, mimeType = "application/json", text = json.encode(team.json(ctx, rows, totals)) }
   end
+  local path = file_of(ctx, uri)
+  local text = path and fs.read(path)
+  if not text then return nil, "resource not found: " .. uri end
+  return { uri = uri, mimeType = "text/markdown", text = text }
+end
+
+---"size:mtime" of a file, or nil when it is not there.
+local function stamp(path)
+  local st = fs.stat(path)
+  return st and ("%d:%.9f"):format(st.size, st.mtime) or nil
+end
+
+---What changes when the status would: each active log's name, size and
+---time, and the time of each mailbox folder (a message in or out, a
+---broadcast read). Cheap: stats, no reading.
+local function status_signature(ctx)
   local paths = tree.paths(ctx.root)
-  local name = uri:sub(1, #LOG) == LOG and uri:sub(#LOG + 1)
-  if name then
-    if not tree.normalize_id(name) or name:find("/", 1, true) then return nil, missing end
-    local c = file_contents(ctx, uri, paths.active .. "/" .. name .. ".md")
-      or file_contents(ctx, uri, paths.archive .. "/" .. name .. ".md")
-    return c, not c and missing or nil
+  local parts = {}
+  local names = fs.list(paths.active, ".md") or {}
+  table.sort(names)
+  for _, n in ipairs(names) do parts[#parts + 1] = n .. "=" .. (stamp(paths.active .. "/" .. n) or "-") end
+  if fs.stat(paths.messages) then
+    for _, dir in ipairs(messages.folders(ctx)) do parts[#parts + 1] = stamp(dir) or "-" end
   end
-  name = uri:sub(1, #KNOWLEDGE) == KNOWLEDGE and uri:sub(#KNOWLEDGE + 1)
-  if name and name:match("^[%w][%w._-]*%.md$") and not name:find("..", 1, true) then
-    local c = file_contents(ctx, uri, paths.knowledge .. "/" .. name)
-    return c, not c and missing or nil
-  end
-  return nil, missing
+  return table.concat(parts, "\n")
+end
+
+---A short text that changes when the resource's contents do, or nil when
+---the URI names no resource (for resources/subscribe). Stats only: it is
+---asked every second while a client is subscribed.
+---@param ctx table the context
+---@param uri string
+---@return string|nil signature
+function M.signature(ctx, uri)
+  if uri == STATUS then return status_signature(ctx) end
+  local path = file_of(ctx, uri)
+  return path and stamp(path)
 end
 
 local SESSION_ARG = { { name = "session", required = false,

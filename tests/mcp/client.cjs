@@ -10,6 +10,8 @@ const [sdkDir, sesslua, root] = process.argv.slice(2);
 const sdk = createRequire(path.join(sdkDir, "package.json"));
 const { Client } = sdk("@modelcontextprotocol/sdk/client/index.js");
 const { StdioClientTransport } = sdk("@modelcontextprotocol/sdk/client/stdio.js");
+const { ResourceUpdatedNotificationSchema } = sdk("@modelcontextprotocol/sdk/types.js");
+const { spawnSync } = require("node:child_process");
 
 let passed = 0, failed = 0;
 function check(cond, what, detail) {
@@ -125,6 +127,25 @@ async function main() {
   threw = false;
   try { await client.readResource({ uri: "sesslua://log/../../etc/passwd" }); } catch (e) { threw = true; }
   check(threw, "a path out of the tree is no resource");
+
+  // subscriptions: a change by a call, and one made in a shell meanwhile
+  check(client.getServerCapabilities().resources.subscribe === true, "resources can be subscribed");
+  const updated = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updated.push(n.params.uri));
+  await client.subscribeResource({ uri: "sesslua://log/session-8" });
+  await client.subscribeResource({ uri: "sesslua://status" });
+  await client.callTool({ name: "update", arguments: { id: "8", note: ["changed over MCP"] } });
+  await new Promise((ok) => setTimeout(ok, 100));
+  check(updated.includes("sesslua://log/session-8") && updated.includes("sesslua://status"), "a call's change is announced", updated);
+  updated.length = 0;
+  spawnSync(sesslua, ["update.lua", "8", "--note", "changed in a shell"], { env: { ...process.env, SESSLUA_ROOT: root } });
+  for (let i = 0; i < 40 && !updated.includes("sesslua://log/session-8"); i++) await new Promise((ok) => setTimeout(ok, 100));
+  check(updated.includes("sesslua://log/session-8"), "a change made in a shell is announced within 4 s", updated);
+  await client.unsubscribeResource({ uri: "sesslua://log/session-8" });
+  await client.unsubscribeResource({ uri: "sesslua://status" });
+  threw = false;
+  try { await client.subscribeResource({ uri: "sesslua://log/nobody" }); } catch (e) { threw = true; }
+  check(threw, "no subscription to a resource that is not there");
 
   // prompts with the session's data
   const { prompts } = await client.listPrompts();
