@@ -162,6 +162,7 @@ void sesslua_open_host(lua_State *L)
         {"sesslua.fs", luaopen_sesslua_fs},
         {"sesslua.sys", luaopen_sesslua_sys},
         {"sesslua.search", luaopen_sesslua_search},
+        {"sesslua.json_c", luaopen_sesslua_json_c},
         {"sesslua.stdio", luaopen_sesslua_stdio},
         {"sesslua.builtin", luaopen_sesslua_builtin},
         {"cjson", luaopen_cjson},

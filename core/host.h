@@ -17,6 +17,7 @@ int luaopen_sesslua_md(lua_State *L);
 int luaopen_sesslua_fs(lua_State *L);
 int luaopen_sesslua_sys(lua_State *L);
 int luaopen_sesslua_search(lua_State *L);
+int luaopen_sesslua_json_c(lua_State *L);
 int luaopen_sesslua_stdio(lua_State *L);
 int luaopen_sesslua_builtin(lua_State *L);
 
