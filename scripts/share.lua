@@ -24,6 +24,42 @@ local args = cli.parse(parser)
 
 local function refuse(why, hint) cli.usage_error("share: " .. why, hint or USAGE_HINT) end
 
+---`s` as one shell word: bare when it is plain, else in single quotes.
+local function quote(s)
+  if s:match("^[%w%._/:=+,@%-]+$") then return s end
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+---Why `s` reads as a sentence rather than a category, or nil. A category
+---is a short topic (Performance, Docker Networking): one of two words or
+---more that ends in `.`, `!` or `?` reads as a sentence anywhere; with
+---`min_words`, so does one of that many words or more.
+---@param s string
+---@param min_words integer|nil
+---@return string|nil why "ends in '.'", "6 words", "longer than 60 ..."
+local function sentence_like(s, min_words)
+  local _, words = s:gsub("%S+", "")
+  local long = routine.topic_problem(s)
+  if long then return long end
+  local stop = s:match("([.!?])%s*$")
+  if words >= 2 and stop then return ("ends in '%s'"):format(stop) end
+  if min_words and words >= min_words then return ("%d words"):format(words) end
+  return nil
+end
+
+---TYPE followed by a sentence and no category (`pattern "<sentence>" high`):
+---the real trees' wrong-order form, which would otherwise become a learning
+---in category 'pattern'. Refused with both right spellings, words in place.
+---@param w string[] the arguments: TYPE SENTENCE [IMPACT]
+local function refuse_type_then_sentence(w)
+  local tail = quote(w[2]) .. (w[3] and " " .. quote(w[3]) or "")
+  refuse(("'%s' is a knowledge type, and what follows it reads as a sentence (%s),"
+    .. " not a category: the category is missing"):format(w[1], sentence_like(w[2], 3)),
+    ("name the category: sesslua share.lua %s CATEGORY %s\n"
+      .. "  or, for a learning in category '%s': sesslua share.lua learning %s %s"):format(
+      quote(w[1]), tail, w[1], quote(w[1]), tail))
+end
+
 ---Both argument forms: CATEGORY TEXT [IMPACT] and TYPE CATEGORY TEXT [IMPACT].
 local function read_words(w)
   local kind = knowledge.kind(w[1])
@@ -31,6 +67,10 @@ local function read_words(w)
     if not kind then refuse(("'%s' is not a knowledge type"):format(w[1])) end
     return kind, w[2], w[3], w[4], w[1]
   end
+  -- A type word then one argument before the impact: a sentence there is
+  -- the wrong-order form (TYPE SENTENCE); a short topic is the text of a
+  -- learning whose category is the type word (`Issue "Redis timeouts" High`).
+  if kind and sentence_like(w[2], 3) then refuse_type_then_sentence(w) end
   if #w == 3 and kind and knowledge.impact(w[3]) then
     -- TYPE CATEGORY with an impact for text, or CATEGORY TEXT IMPACT with a
     -- category that is also a type word: only the latter has a valid text,
@@ -62,13 +102,19 @@ end
 if category:match("^%s*$") then refuse("empty category") end
 local too_long = routine.topic_problem(category)
 if too_long then refuse(("the category is %s; arguments in the wrong order?"):format(too_long)) end
+local not_topic = sentence_like(category)
+if not_topic then
+  refuse(("the category '%s' reads as a sentence (%s); arguments in the wrong order?"):format(
+    category, not_topic),
+    "a category is a short topic (Performance, Docker Networking), the sentence is the TEXT: "
+      .. "sesslua share.lua [TYPE] CATEGORY TEXT [IMPACT]")
+end
 if text:match("^%s*$") then refuse("empty text") end
 -- The wrong-order signature within the topic limit: a sentence where the
 -- category belongs and one short word where the text belongs (a long
 -- single word, such as a URL, is a text).
 local _, category_words = category:gsub("%S+", "")
 if category_words >= 4 and not text:find("%s") and #text <= 24 then
-  local function quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
   local swapped = { "sesslua share.lua" }
   for _, w in ipairs({ type_word or false, quote(text), quote(category), impact_word or false }) do
     if w then swapped[#swapped + 1] = w end

@@ -98,14 +98,32 @@ refuse "unknown type in 4-word form" nosuch Cat "text" Low
 # The wrong-order signature under 60 characters: a sentence as category,
 # one short word as text.
 refuse "sentence as category, word as text" "Use asyncio.gather for parallel calls it is faster" Performance High
-expect_err "share.lua 'Performance' 'Use asyncio.gather for parallel calls it is faster' High" "swapped order in the hint"
+expect_err "share.lua Performance 'Use asyncio.gather for parallel calls it is faster' High" "swapped order in the hint"
 refuse "typed, sentence as category" pattern "The whole learning goes here, it is long" Perf
-expect_err "share.lua pattern 'Perf' 'The whole learning goes here, it is long'" "typed swapped order in the hint"
+expect_err "share.lua pattern Perf 'The whole learning goes here, it is long'" "typed swapped order in the hint"
 refuse "short form, sentence as category" "The whole learning goes here" Perf
 # TYPE CATEGORY IMPACT or CATEGORY TEXT IMPACT with a one-word text: ambiguous.
 refuse "type word, one word, impact" Issue Redis High
 expect_err "ambiguous" "ambiguity named"
 expect_err "share.lua learning Issue Redis High" "hint gives the unambiguous spelling"
+# TYPE then a sentence where the category belongs (the wrong-order form
+# real trees hold as a learning in category 'pattern'): refused, the hint
+# gives both right spellings with the user's words in place. A sentence
+# here is 3 words or more, or 2 or more ending in . ! ?, or over 60 chars.
+refuse "type, sentence, impact" pattern "Use asyncio.gather() for parallel API calls" high
+expect_err "'pattern' is a knowledge type, and what follows it reads as a sentence (6 words)" "names the wrong-order form"
+expect_err "sesslua share.lua pattern CATEGORY 'Use asyncio.gather() for parallel API calls' high" "hint: the type with a category, words in place"
+expect_err "sesslua share.lua learning pattern 'Use asyncio.gather() for parallel API calls' high" "hint: the learning spelling"
+refuse "type, sentence" patterns "Fixtures keep tests apart."
+expect_err "sentence (ends in '.')" "ending punctuation makes a sentence"
+expect_err "sesslua share.lua patterns CATEGORY 'Fixtures keep tests apart.'" "hint without an impact keeps the user's type word"
+refuse "alias type, sentence, impact" trouble "Redis times out under load" Critical
+expect_err "sesslua share.lua trouble CATEGORY 'Redis times out under load' Critical" "hint for an alias"
+refuse "type, three words" best-practice "Pin every version" High
+refuse "type, long sentence" issue "$(printf 'word %.0s' $(seq 13))" Low
+refuse "typed, the category is a sentence" learning "Use fixtures." "because they isolate" High
+expect_err "the category 'Use fixtures.' reads as a sentence (ends in '.')" "a category ending like a sentence"
+refuse "short form, the category is a sentence" "Fixtures help!" "details here"
 printf '\n\n' > "$WORK/stdin.txt"
 run "$SESSLUA" --session 12 share.lua Performance - < "$WORK/stdin.txt"
 expect_rc 2 "empty text from stdin"
@@ -120,6 +138,15 @@ sl --session 12 share.lua Issue "Redis timeouts" High
 expect_rc 0 "guide form whose category is a type alias"
 expect_file_has "$F" "### $TODAY - session-12 - Issue" "category Issue kept"
 expect_eq "$(grep -A3 '^\*\*Learning:\*\* Redis timeouts$' "$F" | grep '^\*\*Impact')" "**Impact:** High" "text and impact"
+# The right order of the same words, and the learning spelling, are taken.
+sl --session 12 share.lua pattern Asyncio "Use asyncio.gather() for parallel API calls" high
+expect_rc 0 "the typed form with a category"
+expect_file_has "$K/patterns.md" "**Pattern:** Use asyncio.gather() for parallel API calls" "pattern stored"
+sl --session 12 share.lua learning pattern "Use asyncio.gather() for parallel API calls" high
+expect_rc 0 "a learning in category 'pattern', spelled out"
+expect_file_has "$F" "**Category:** pattern" "category pattern kept when asked for"
+sl --session 12 share.lua "Node.js" "Misc. notes end in a dot."
+expect_rc 0 "one-word categories with dots are topics"
 # A long single word (a URL) after a category of words is a text.
 sl --session 12 share.lua "Known flaky test issues" "https://example.com/o/r/issues/123"
 expect_rc 0 "URL as the text of a four-word category"
