@@ -241,8 +241,16 @@ end
 ---attributes name the driver.
 local function git_driver(ctx, out)
   if not git.attributes_name_driver(ctx.root) or not git.repo(ctx.root) then return end
-  if git.configured_driver(ctx.root) then return end
   local attrs = ctx.root .. "/.gitattributes"
+  local driver = git.configured_driver(ctx.root)
+  local program = driver and (driver:match("^'([^']+)'") or driver:match("^(%S+)"))
+  if program and program:find("/", 1, true) and not fs.exists(program) then
+    out[#out + 1] = { kind = "git_driver_missing", path = fs.exists(attrs) and attrs or ctx.root, fixable = true,
+      message = ("merge.sesslua.driver runs %s, which is not there: git reports every merge of "
+        .. "these files as a conflict (sesslua init.lua --git sets this sesslua)"):format(program) }
+    return
+  end
+  if driver then return end
   out[#out + 1] = { kind = "git_driver_missing", path = fs.exists(attrs) and attrs or ctx.root, fixable = true,
     message = "git's attributes name the merge driver 'sesslua', but merge.sesslua.driver is not set in the "
       .. "repository's config: git merges these files as plain text (sesslua init.lua --git sets it)" }

@@ -82,6 +82,13 @@ sl --root "$WORK/b/$R" doctor.lua --fix
 expect_out "fixed" "doctor --fix configures the driver"
 expect_eq "$(git -C b config --get merge.sesslua.driver)" "'$SESSLUA' merge-driver %O %A %B %P" "configured by --fix"
 
+git -C b config merge.sesslua.driver "'/nowhere/sesslua' merge-driver %O %A %B %P"
+sl --root "$WORK/b/$R" doctor.lua
+expect_rc 1 "doctor: the configured driver is not there"
+expect_out "runs /nowhere/sesslua, which is not there" "doctor names the missing program"
+sl --root "$WORK/b/$R" doctor.lua --fix
+expect_eq "$(git -C b config --get merge.sesslua.driver)" "'$SESSLUA' merge-driver %O %A %B %P" "--fix points it at this sesslua"
+
 # Two clones edit the same field of the same log: the later value is the
 # field, the other is in a merge note; no conflict.
 sl --root "$WORK/a/$R" --session s1 sync.lua
