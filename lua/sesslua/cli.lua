@@ -5,6 +5,7 @@ local argparse = require("argparse")
 local sys = require("sesslua.sys")
 local fs = require("sesslua.fs")
 local json = require("sesslua.json")
+local nearest = require("sesslua.nearest")
 
 local M = {}
 
@@ -204,7 +205,8 @@ end
 ---@param epilog? string
 ---@return table parser a lua-argparse parser
 function M.parser(name, description, epilog)
-  local parser = argparse(name, description, epilog)
+  -- named as typed: the usage reads `sesslua update.lua [-h] ...`
+  local parser = argparse("sesslua " .. name, description, epilog)
     :usage_margin(2):help_max_width(80)
   parser._sesslua_name = name
   return parser
@@ -312,6 +314,24 @@ local function dash_value_hint(parser, args, bad)
   return "to pass a value starting with '-', put -- before it: " .. table.concat(words, " ")
 end
 
+---Placeholders that say what goes there (`--status TEXT`, `--progress N`,
+---`ID`) where a workflow names none, instead of argparse's `<working_on>`.
+local function name_placeholders(p)
+  for _, o in ipairs(p._options or {}) do
+    if not o._argname and not o._choices and (o._maxargs or 0) > 0 then
+      local target = o._target or o:_get_default_target()
+      local name = o._convert == tonumber and "N"
+        or (target == "session" or target:find("_?id$") or target == "reply_to") and "ID"
+        or "TEXT"
+      o._argname = name
+    end
+  end
+  for _, a in ipairs(p._arguments or {}) do
+    if not a._argname and not a._choices then a._argname = (a._name or "arg"):upper() end
+  end
+  for _, c in ipairs(p._commands or {}) do name_placeholders(c) end
+end
+
 ---Plain data for one argparse element (argument or option).
 local function element_data(e, option)
   local d = { name = e._target or e:_get_default_target(), description = e._description,
@@ -359,6 +379,7 @@ end
 ---@param parser table from cli.parser
 ---@return table declaration
 function M.declaration(parser)
+  name_placeholders(parser)
   local d = parser_data(parser)
   d.name = parser._sesslua_name or d.name
   return d
@@ -377,26 +398,132 @@ function M.described(err)
   return nil
 end
 
----Parse args (default: the script's `arg`); on error stop with exit 2 and
----the parser's usage line. A value starting with '-' that argparse read as
----an unknown option gets a second hint: how to pass it (`--`, or `--opt=`).
+---The command the words of args lead to (`message send ...`: send's
+---parser), with the words that name it.
+local function command_of(parser, args)
+  local p, path = parser, {}
+  for _, a in ipairs(args) do
+    if a == "--" then break end
+    for _, c in ipairs(p._commands or {}) do
+      for _, n in ipairs(c._aliases or { c._name }) do
+        if n == a then p = c; path[#path + 1] = a end
+      end
+    end
+  end
+  return p, path
+end
+
+---The names of a parser's options, or of its commands.
+local function names_of(list)
+  local out = {}
+  for _, e in ipairs(list or {}) do
+    for _, n in ipairs(e._aliases or { e._name }) do out[#out + 1] = n end
+  end
+  return out
+end
+
+-- The host's own options, which a person may write after the workflow.
+local HOST_OPTIONS = { ["--session"] = "session", ["--debug"] = "debug", ["--root"] = "root" }
+
+---Take the host options written after the workflow (`share.lua ...
+-----session s1`) when the workflow has no option of that name: --session
+---and --debug apply as if written before it; --root cannot (the tree is
+---open already), so it stops with the command line that works.
+local function take_host_options(parser, args)
+  local own = options_by_alias(parser)
+  local ctx = package.loaded["sesslua.context"]
+  local out, i = {}, 1
+  while i <= #args do
+    local a = args[i]
+    if a == "--" then
+      table.move(args, i, #args, #out + 1, out)
+      break
+    end
+    local opt, value = a:match("^(%-%-%a+)=(.*)$")
+    opt = opt or a
+    local what = HOST_OPTIONS[opt]
+    if what and not own[opt] then
+      if what ~= "debug" and not value then i = i + 1; value = args[i] end
+      if what == "session" then
+        if not value then M.usage_error("--session: missing value") end
+        ctx.session = value
+      elseif what == "debug" then
+        ctx.debug = true
+      else
+        M.usage_error(("%s: --root goes before the workflow"):format(parser._sesslua_name),
+          ("sesslua --root %s %s ..."):format(shell_word(value or "DIR"), parser._sesslua_name))
+      end
+    else
+      out[#out + 1] = a
+    end
+    i = i + 1
+  end
+  return out
+end
+
+---The hint lines of a parse error: a likely meaning, then the usage when
+---it is short, else where the whole help is.
+local function parse_hints(parser, args, message)
+  local cmd, path = command_of(parser, args)
+  local hints = {}
+  local bad = message:match("^unknown option '(.*)'$")
+  if bad then
+    local near = nearest.find((bad:gsub("=.*$", "")), names_of(cmd._options))
+    local dash = dash_value_hint(parser, args, bad)
+    if near and not dash then hints[#hints + 1] = ("did you mean '%s'?"):format(near) end
+    if dash then hints[#hints + 1] = dash end
+  end
+  local badcmd = message:match("^unknown command '(.*)'$")
+  if badcmd then
+    local near = nearest.find(badcmd, names_of(cmd._commands))
+    if near then hints[#hints + 1] = ("did you mean '%s'?"):format(near) end
+  end
+  -- an option with an optional value took the word meant as an argument
+  if message:match("^missing argument") then
+    for k, a in ipairs(args) do
+      local o = options_by_alias(cmd)[a]
+      if o and (o._minargs or 1) == 0 and (o._maxargs or 0) == 1 and args[k + 1]
+          and args[k + 1]:sub(1, 1) ~= "-" then
+        hints[#hints + 1] = ("%s took '%s' as its value: write %s=VALUE, or the argument before it")
+          :format(a, args[k + 1], a)
+        break
+      end
+    end
+  end
+  local needs = message:match("^option '(.-)' requires an argument")
+  local o = needs and options_by_alias(cmd)[needs]
+  if o and o._description then
+    local argname = type(o._argname) == "table" and table.concat(o._argname, " ") or o._argname or "VALUE"
+    hints[#hints + 1] = ("%s %s: %s"):format(needs, argname, o._description)
+  end
+  local usage = cmd:get_usage():gsub("^Usage: ", ""):gsub("\n%s*", " ")
+  local help = "sesslua help " .. table.concat({ parser._sesslua_name, table.unpack(path) }, " ")
+  if #usage <= 120 then
+    hints[#hints + 1] = usage .. " (" .. help .. " for more)"
+  else
+    hints[#hints + 1] = help .. " shows every option"
+  end
+  return table.concat(hints, "\nhint: ")
+end
+
+---Parse args (default: the script's `arg`); on error stop with exit 2, a
+---likely meaning of a mistyped option or command ("did you mean"), and the
+---usage or where the help is. Host options written after the workflow
+---(--session, --debug) are taken as if written before it.
 ---@param parser table from cli.parser
 ---@param args? string[] default: the script's `arg`
 ---@return table args argparse's result (`--working-on` as `working_on`)
 function M.parse(parser, args)
+  name_placeholders(parser)
   if package.loaded["sesslua.context"].describe_only then
     error(setmetatable({ declaration = M.declaration(parser) }, DESCRIBED), 0)
   end
-  args = args or _G.arg
+  args = take_host_options(parser, args or _G.arg)
   local ok, result = parser:pparse(args)
   if not ok then
     -- argparse may add a "Did you mean" line; the first line says it all
     result = tostring(result):match("^[^\n]*")
-    local hint = parser:get_usage():gsub("^Usage: ", "sesslua "):gsub("\n%s*", " ")
-    local bad = result:match("^unknown option '(.*)'$")
-    local dash = bad and dash_value_hint(parser, args, bad)
-    if dash then hint = hint .. "\nhint: " .. dash end
-    M.usage_error(("%s: %s"):format(parser._sesslua_name, result), hint)
+    M.usage_error(("%s: %s"):format(parser._sesslua_name, result), parse_hints(parser, args, result))
   end
   return result
 end

@@ -8,6 +8,8 @@ local builtin = require("sesslua.builtin")
 -- which files on that path may run
 local trust = assert(builtin.load("lua/sesslua/trust.lua"))("sesslua.trust")
 package.loaded["sesslua.trust"] = trust
+local nearest = assert(builtin.load("lua/sesslua/nearest.lua"))("sesslua.nearest")
+package.loaded["sesslua.nearest"] = nearest
 
 local M = {}
 
@@ -210,46 +212,19 @@ end
 
 local workflow_names -- defined with the listing below
 
----Edit distance with adjacent swaps counted once ("stauts" -> "status" is 1).
-local function distance(a, b)
-  local prev2, prev, cur = {}, {}, {}
-  for j = 0, #b do prev[j] = j end
-  for i = 1, #a do
-    cur = { [0] = i }
-    for j = 1, #b do
-      local cost = a:byte(i) == b:byte(j) and 0 or 1
-      local d = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
-        d = math.min(d, prev2[j - 2] + 1)
-      end
-      cur[j] = d
-    end
-    prev2, prev = prev, cur
-  end
-  return prev[#b]
-end
-
 ---The workflow a mistyped NAME most likely meant, as the user would type
 ---it (with ".lua" when they wrote it): the one name that NAME begins
 ---(`stat`), else the closest within two edits; nil when none or a tie.
 local function nearest_workflow(ctx, name)
   local ext = name:match("%.lua$") and ".lua" or ""
-  local base = name:gsub("%.lua$", ""):lower()
+  local base = name:gsub("%.lua$", "")
   if base == "" or base:find("/", 1, true) then return nil end
-  local names = workflow_names(ctx)
-  local prefixed = {}
-  for _, n in ipairs(names) do
-    if n ~= CONFIG_NAME and n:sub(1, #base) == base then prefixed[#prefixed + 1] = n end
+  local names = {}
+  for _, n in ipairs(workflow_names(ctx)) do
+    if n ~= CONFIG_NAME then names[#names + 1] = n end
   end
-  if #prefixed == 1 then return prefixed[1] .. ext end
-  local best, best_d, tie = nil, 3, false
-  for _, n in ipairs(names) do
-    local d = distance(base, n)
-    if d < best_d then best, best_d, tie = n, d, false
-    elseif d == best_d then tie = true end
-  end
-  if best and not tie and best_d <= math.min(2, #base - 1) then return best .. ext end
-  return nil
+  local near = nearest.find(base, names)
+  return near and near .. ext
 end
 
 ---Stop: no workflow NAME on the search path (exit 3); `skipped` is the

@@ -359,11 +359,40 @@ expect_err_lines 2 "two lines at most"
 sl help; expect_rc 0 "help"
 expect_out "sesslua help [SCRIPT]" "help: the host's usage"
 sl help update.lua; expect_rc 0 "help update.lua"
-expect_out "Usage: update.lua" "help update.lua: update's own help"
+expect_out "Usage: sesslua update.lua" "help update.lua: update's own help"
 expect_out "--working-on" "help update.lua: its options"
-sl help message send; expect_out "Usage: message.lua send" "help of a command: the command's help"
+sl help message send; expect_out "Usage: sesslua message.lua send" "help of a command: the command's help"
 sl --session s-1 help status; expect_out "--sort" "host options before help"
 sl help stauts; expect_rc 3 "help of a mistyped workflow"
 expect_err "did you mean 'status'?" "help of a mistyped workflow: the guess"
+
+# a mistyped option or command: what it most likely meant, and a short hint
+mkdir -p hints && cd hints
+sl init.lua; sl create.lua 1 R G
+sl update.lua 1 --progresx 5; expect_rc 2 "a mistyped option"
+expect_err "hint: did you mean '--progress'?" "an edit away"
+expect_err "hint: sesslua help update.lua shows every option" "a long usage is not printed"
+expect_err_lines 3 "three lines at most"
+sl update.lua 1 --working_on x; expect_err "did you mean '--working-on'?" "_ for -"
+sl message sned; expect_rc 2 "a mistyped command"
+expect_err "did you mean 'send'?" "a mistyped command: the guess"
+sl message send; expect_err "hint: sesslua message.lua send [-h]" "a command's own usage"
+expect_err "TO SUBJECT [BODY]" "placeholders in capitals"
+sl update.lua 1 --status; expect_err "hint: --status TEXT: Planning, Building" "an option without its value: what it takes"
+sl search.lua --knowledge docker; expect_err "--knowledge took 'docker' as its value" "an optional value that took the argument"
+sl update.lua --help; expect_out "Usage: sesslua update.lua" "usage names the command as typed"
+expect_out "--progress TEXT" "meaningful placeholders"
+printf '%s' "$OUT" | grep -q "<working_on>" && bad "argparse placeholders left: $OUT" || ok
+sl message send --help; expect_out "--reply-to ID" "an id placeholder"
+# host options after the workflow
+sl create.lua 2 R G
+sl update.lua --note "from after" --session session-2; expect_rc 0 "--session after the workflow"
+grep -q "from after" docs/coordination/sessions/ACTIVE/session-2.md && ok || bad "--session after the workflow acts as that session"
+sl status.lua --debug; expect_rc 0 "--debug after the workflow"
+sl status.lua --root /elsewhere; expect_rc 2 "--root after the workflow"
+expect_err "--root goes before the workflow" "says where --root goes"
+expect_err "hint: sesslua --root /elsewhere status.lua" "with the command line that works"
+sl search.lua "from after" --session session-1; expect_rc 1 "search's own --session is search's (a filter)"
+cd .. && rm -rf hints
 
 finish

@@ -349,7 +349,7 @@ else
 fi
 sl update.lua 12 --bogus
 expect_fail 2 "update.lua: unknown option '--bogus'" "script: parser error"
-expect_err "hint: sesslua update.lua" "script: parser error hint"
+expect_err "hint: sesslua help update.lua" "script: parser error hint"
 run "$SESSLUA" update.lua 12 --note - --next - <<< "text"
 expect_fail 2 "only one option can read '-' from standard input" "two stdin texts"
 sl update.lua --note x
