@@ -370,6 +370,7 @@ int search_compile_ex(search_pattern *pat, const char *needle, size_t len, int f
     pat->needle = NULL;
     pat->re = NULL;
     pat->wide = NULL;
+    pat->alts = NULL;
     pat->len = 0;
     pat->flags = flags;
     if (len == 0)
@@ -391,6 +392,7 @@ int search_compile(search_pattern *pat, const char *needle, size_t len, int flag
     const unsigned char *n = (const unsigned char *)needle;
     pat->re = NULL;
     pat->wide = NULL;
+    pat->alts = NULL;
     pat->needle = NULL;
     pat->len = 0;
     pat->flags = flags;
@@ -419,6 +421,7 @@ void search_pattern_free(search_pattern *pat)
 {
     search_regex_free(pat);
     search_wide_free(pat);
+    search_alts_free(pat);
     free(pat->needle);
     pat->needle = NULL;
     pat->len = 0;
@@ -641,6 +644,8 @@ size_t search_buffer(const search_pattern *pat, const char *text, size_t len,
         return search_regex_buffer(pat, text, len, fn, ud);
     if (pat->wide)
         return search_wide_buffer(pat, text, len, fn, ud);
+    if (pat->alts)
+        return search_alts_buffer(pat, text, len, fn, ud);
     if (!pat->needle || pat->len == 0 || len < pat->len)
         return 0;
     const plan *pl = pattern_plan(pat);

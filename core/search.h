@@ -49,6 +49,7 @@ typedef struct search_pattern {
     int flags;
     void *re;          /* owned: the compiled PCRE2 pattern, or NULL */
     void *wide;        /* owned: how letters of varying length are matched, or NULL */
+    void *alts;        /* owned: a regex of literals between '|', or NULL */
 } search_pattern;
 
 /* Returns 0, -1 when out of memory, or -2 for an empty needle. */

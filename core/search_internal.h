@@ -50,5 +50,18 @@ int search_wide_compile(search_pattern *pat, const char *needle, size_t len, int
 void search_wide_free(search_pattern *pat);
 size_t search_wide_buffer(const search_pattern *pat, const char *text, size_t len,
                           search_fn fn, void *ud);
+/* For a literal pattern (plain or wide): whether, in this text, the plain
+ * kernel alone is exact for it (decide once per buffer), and its next
+ * match starting at or after from: 1 and [*s, *e), or 0. */
+int search_wide_plain(const search_pattern *pat, const char *text, size_t len);
+int search_literal_next(const search_pattern *pat, const unsigned char *t, size_t len,
+                        size_t from, int plain, size_t *s, size_t *e);
+
+/* A regular expression that is only literals between '|' ("deploy|
+ * rollback") is searched as those literals, leftmost first (as PCRE2
+ * would, ties to the earlier one): pat->alts. */
+void search_alts_free(search_pattern *pat);
+size_t search_alts_buffer(const search_pattern *pat, const char *text, size_t len,
+                          search_fn fn, void *ud);
 
 #endif

@@ -116,6 +116,31 @@ static int on_hit(void *ud, const char *text, const search_hit *hit)
     return sc->o->stop_first;
 }
 
+/* How much of the file the section index needs: up to the first blank
+ * line after the last hit and its context (nothing after a blank line can
+ * change what the blocks before it are: a setext underline follows its
+ * paragraph at once, and an unclosed fence or HTML block still holds the
+ * lines it held), or all of it. */
+static size_t index_end(const search_job *j)
+{
+    const search_hit *h = &j->hits[j->nhits - 1];
+    size_t at = h->line_end, skip = j->opts_after;
+    while (at < j->len) {
+        const char *nl = memchr(j->text + at, '\n', j->len - at);
+        if (!nl)
+            return j->len;
+        size_t s = (size_t)(nl - j->text) + 1, e = s;
+        while (e < j->len && (j->text[e] == ' ' || j->text[e] == '\t' || j->text[e] == '\r'))
+            e++;
+        if (skip == 0 && (e == j->len || j->text[e] == '\n'))
+            return e == j->len ? j->len : e + 1;
+        if (skip)
+            skip--;
+        at = s;
+    }
+    return j->len;
+}
+
 void search_job_run(search_job *j, const search_pattern *pat, const search_job_opts *o)
 {
     j->err = 0;
@@ -130,6 +155,7 @@ void search_job_run(search_job *j, const search_pattern *pat, const search_job_o
         j->binary = 1;
         return;
     }
+    j->opts_after = o->print.after;
     scan sc = {j, o, 0};
     search_buffer(pat, j->text, j->len, on_hit, &sc);
     if (sc.oom) {
@@ -141,7 +167,7 @@ void search_job_run(search_job *j, const search_pattern *pat, const search_job_o
     md_index idx = {0};
     int fmt = o->print.format;
     if ((fmt == SEARCH_PRINT_TEXT || fmt == SEARCH_PRINT_JSON) &&
-        md_index_build(j->text, j->len, &idx) != 0) {
+        md_index_build(j->text, index_end(j), &idx) != 0) {
         j->err = ENOMEM;
         return;
     }
@@ -222,7 +248,7 @@ search_pool *search_pool_new(const search_pattern *pat, const search_job_opts *o
         return NULL;
     p->pat = pat;
     p->opts = opts;
-    p->window = (size_t)threads * 16 < 8 ? 8 : (size_t)threads * 16;
+    p->window = (size_t)threads * 8;
     p->jobs = calloc(p->window, sizeof *p->jobs);
     p->threads = calloc((size_t)threads, sizeof *p->threads);
     if (!p->jobs || !p->threads) {

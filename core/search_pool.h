@@ -53,13 +53,14 @@ typedef struct search_job {
     search_out out;     /* formatted output, when print.format is set */
     /* private */
     size_t cap, hcap;
+    size_t opts_after;
     int state;
 } search_job;
 
 typedef struct search_pool search_pool;
 
 /* A pool, or NULL when out of memory or a thread cannot start (*err set
- * to the errno value). window = 16 files per thread, at least 8. */
+ * to the errno value). window = 8 files per thread. */
 search_pool *search_pool_new(const search_pattern *pat, const search_job_opts *opts,
                              int threads, int *err);
 /* Whether another file may be submitted now. */

@@ -51,9 +51,108 @@ static char *pattern_source(const char *src, size_t len, int flags, size_t *n)
     return out;
 }
 
+/* The literals of an alternation: up to 16, each a literal pattern. */
+enum { ALTS_MAX = 16 };
+typedef struct alts {
+    search_pattern pat[ALTS_MAX];
+    int n;
+} alts;
+
+/* Whether src is literals between '|' (no metacharacter, no empty one). */
+static int literal_alternation(const char *src, size_t len)
+{
+    size_t run = 0;
+    int n = 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c == '|') {
+            if (run == 0 || ++n > ALTS_MAX)
+                return 0;
+            run = 0;
+        } else if (c == 0 || c == '\n' || c == '\r' || (c < 0x80 && strchr("\\^$.[]()?*+{}", c))) {
+            return 0;
+        } else {
+            run++;
+        }
+    }
+    return run > 0;
+}
+
+void search_alts_free(search_pattern *pat)
+{
+    alts *a = pat->alts;
+    if (!a)
+        return;
+    for (int i = 0; i < a->n; i++)
+        search_pattern_free(&a->pat[i]);
+    free(a);
+    pat->alts = NULL;
+}
+
+/* Compile the literals of src into pat->alts: 0, -1 out of memory, or 1
+ * when one of them needs PCRE2 (then nothing is kept). */
+static int alts_compile(search_pattern *pat, const char *src, size_t len, int flags)
+{
+    alts *a = calloc(1, sizeof *a);
+    char msg[8];
+    if (!a)
+        return -1;
+    pat->alts = a;
+    for (size_t i = 0, j; i <= len; i = j + 1) {
+        for (j = i; j < len && src[j] != '|'; j++)
+            ;
+        search_pattern *p = &a->pat[a->n++];
+        int rc = search_compile_ex(p, src + i, j - i, flags & ~SEARCH_REGEX, msg, sizeof msg);
+        if (rc != 0 || p->re) {
+            search_alts_free(pat);
+            return rc == -1 ? -1 : 1;
+        }
+    }
+    pat->len = len;
+    pat->flags = flags;
+    return 0;
+}
+
+size_t search_alts_buffer(const search_pattern *pat, const char *text, size_t len,
+                          search_fn fn, void *ud)
+{
+    const alts *a = pat->alts;
+    const unsigned char *t = (const unsigned char *)text;
+    size_t ns[ALTS_MAX], ne[ALTS_MAX], reported = 0;
+    int plain[ALTS_MAX], live[ALTS_MAX];
+    search_cursor cur = {0, 1, 0};
+    for (int k = 0; k < a->n; k++) {
+        plain[k] = a->pat[k].wide ? search_wide_plain(&a->pat[k], text, len) : 1;
+        live[k] = search_literal_next(&a->pat[k], t, len, 0, plain[k], &ns[k], &ne[k]);
+    }
+    for (;;) {
+        int best = -1;
+        for (int k = 0; k < a->n; k++)
+            if (live[k] && (best < 0 || ns[k] < ns[best]))
+                best = k;
+        if (best < 0)
+            break;
+        search_hit hit;
+        search_cursor_hit(&cur, t, len, ns[best], ne[best] - ns[best], &hit);
+        reported++;
+        if ((fn && fn(ud, text, &hit)) || cur.pos >= len)
+            break;
+        for (int k = 0; k < a->n; k++)
+            if (live[k] && ns[k] < cur.pos)
+                live[k] = search_literal_next(&a->pat[k], t, len, cur.pos, plain[k], &ns[k],
+                                              &ne[k]);
+    }
+    return reported;
+}
+
 int search_regex_compile(search_pattern *pat, const char *src, size_t len, int flags,
                          char *msg, size_t msgsize)
 {
+    if ((flags & SEARCH_REGEX) && !(flags & SEARCH_WORD) && literal_alternation(src, len)) {
+        int rc = alts_compile(pat, src, len, flags);
+        if (rc <= 0)
+            return rc;
+    }
     size_t n;
     char *text = pattern_source(src, len, flags, &n);
     if (!text)

@@ -81,7 +81,72 @@ typedef struct wide {
     search_pattern anchor; /* the kernel's part of the needle */
     unsigned *pre, *post;  /* folded units before and after it */
     size_t npre, npost;
+    /* Most text holds none of the letters of other length that the needle's
+     * letters stand for (a KELVIN SIGN for its k): then the kernel alone,
+     * on the whole needle, is exact. Set when no needle letter is itself
+     * of the other length. */
+    search_pattern whole;
+    unsigned char src[NPAIRS][4]; /* the UTF-8 of those letters */
+    size_t srclen[NPAIRS];
+    int nsrc;
 } wide;
+
+static void utf8_put(unsigned cp, unsigned char out[4], size_t *n)
+{
+    if (cp < 0x800) {
+        out[0] = (unsigned char)(0xC0 | (cp >> 6));
+        out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        *n = 2;
+    } else {
+        out[0] = (unsigned char)(0xE0 | (cp >> 12));
+        out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        *n = 3;
+    }
+}
+
+/* Fill w->src with the letters of other length behind the needle's wide
+ * units, and compile w->whole; 0, or -1 out of memory. Leaves whole
+ * uncompiled when a needle letter is one of those letters itself. */
+static int whole_plan(wide *w, const unsigned char *n, size_t len, int flags)
+{
+    unsigned added[NPAIRS];
+    for (size_t i = 0, u; i < len; i += u) {
+        unsigned cp;
+        u = unit_at(n, len, i, &cp);
+        unsigned f = fold_full(cp);
+        for (int k = 0; k < NPAIRS; k++) {
+            if (wide_pairs[k][0] == cp)
+                return 0; /* the needle holds such a letter: no shortcut */
+            int seen = 0;
+            for (int j = 0; j < w->nsrc; j++)
+                seen |= added[j] == wide_pairs[k][0];
+            if (wide_pairs[k][1] == f && !seen) {
+                added[w->nsrc] = wide_pairs[k][0];
+                utf8_put(wide_pairs[k][0], w->src[w->nsrc], &w->srclen[w->nsrc]);
+                w->nsrc++;
+            }
+        }
+    }
+    return search_compile(&w->whole, (const char *)n, len, flags) != 0 ? -1 : 0;
+}
+
+/* Whether text holds any of w->src. */
+static int has_src(const wide *w, const char *text, size_t len)
+{
+    /* memchr on the lead byte (vectorised in libc; memmem is not), then
+     * the rest of the letter */
+    for (int j = 0; j < w->nsrc; j++) {
+        const char *p = text, *end = text + len;
+        size_t n = w->srclen[j];
+        while ((p = memchr(p, w->src[j][0], (size_t)(end - p))) != NULL) {
+            if ((size_t)(end - p) >= n && memcmp(p, w->src[j], n) == 0)
+                return 1;
+            p++;
+        }
+    }
+    return 0;
+}
 
 int search_wide_compile(search_pattern *pat, const char *needle, size_t len, int flags)
 {
@@ -115,6 +180,11 @@ int search_wide_compile(search_pattern *pat, const char *needle, size_t len, int
         return -1;
     }
     w->post = w->pre + w->npre;
+    if (whole_plan(w, n, len, flags) != 0) {
+        pat->wide = w;
+        search_wide_free(pat);
+        return -1;
+    }
     size_t k = 0;
     for (size_t i = 0, u, j = 0; i < len; i += u, j++) {
         unsigned cp;
@@ -134,6 +204,7 @@ void search_wide_free(search_pattern *pat)
     if (!w)
         return;
     search_pattern_free(&w->anchor);
+    search_pattern_free(&w->whole);
     free(w->pre);
     free(w);
     pat->wide = NULL;
@@ -170,23 +241,46 @@ static int extend(const wide *w, const unsigned char *t, size_t len, size_t p, s
     return 1;
 }
 
+int search_wide_plain(const search_pattern *pat, const char *text, size_t len)
+{
+    const wide *w = pat->wide;
+    return w->whole.needle && !has_src(w, text, len);
+}
+
+int search_literal_next(const search_pattern *pat, const unsigned char *t, size_t len,
+                        size_t from, int plain, size_t *s, size_t *e)
+{
+    const wide *w = pat->wide;
+    if (!w || plain) {
+        const search_pattern *whole = w ? &w->whole : pat;
+        size_t p = search_find(whole, t, len, from);
+        if (p == (size_t)-1)
+            return 0;
+        *s = p, *e = p + whole->len;
+        return 1;
+    }
+    /* anchors from `from` on; a match may begin before its anchor, but
+     * not before `from` */
+    for (size_t at = from;;) {
+        size_t p = search_find(&w->anchor, t, len, at);
+        if (p == (size_t)-1)
+            return 0;
+        at = p + 1;
+        if (extend(w, t, len, p, w->anchor.len, s, e) && *s >= from)
+            return 1;
+    }
+}
+
 size_t search_wide_buffer(const search_pattern *pat, const char *text, size_t len,
                           search_fn fn, void *ud)
 {
-    const wide *w = pat->wide;
     const unsigned char *t = (const unsigned char *)text;
     search_cursor cur = {0, 1, 0};
-    size_t reported = 0, from = 0, alen = w->anchor.len;
-    while (cur.pos < len) {
-        size_t p = search_find(&w->anchor, t, len, from), s, e;
-        if (p == (size_t)-1)
-            break;
-        from = p + 1;
-        if (!extend(w, t, len, p, alen, &s, &e) || s < cur.pos)
-            continue;
+    size_t reported = 0, s, e;
+    int plain = search_wide_plain(pat, text, len);
+    while (cur.pos < len && search_literal_next(pat, t, len, cur.pos, plain, &s, &e)) {
         search_hit hit;
         search_cursor_hit(&cur, t, len, s, e - s, &hit);
-        from = cur.pos;
         reported++;
         if (fn && fn(ud, text, &hit))
             break;
