@@ -40,7 +40,7 @@ end
 ---@return {key: string, value: string, sep: string, added: boolean}[]|nil units
 ---@return string|nil why
 local function seq_merge(B, O, T, resolve)
-  local out, at = {}, {}
+  local out = {}
   for _, k in ipairs(O.keys) do
     local b, o, t = B.val[k], O.val[k], T.val[k]
     local v, sep = o, O.sep[k]
@@ -58,24 +58,43 @@ local function seq_merge(B, O, T, resolve)
       out[#out + 1] = { key = k, value = v, sep = sep, added = b == nil and t == nil }
     end
   end
-  for i, k in ipairs(out) do at[k.key] = i end
+  -- theirs' additions, chained after the nearest unit before them in
+  -- theirs that the result holds from ours ("" for the start); placed in
+  -- one pass, so thousands of entries cost no more than a few
+  local kept, after = {}, {}
+  for _, u in ipairs(out) do kept[u.key] = true end
+  local anchor = ""
   for i, k in ipairs(T.keys) do
     local b, t = B.val[k], T.val[k]
-    if O.val[k] == nil and not (b ~= nil and t == b) then
-      local pos = 0
-      for j = i - 1, 1, -1 do
-        if at[T.keys[j]] then pos = at[T.keys[j]]; break end
-      end
-      while out[pos + 1] and out[pos + 1].added do pos = pos + 1 end
-      local unit = { key = k, value = t, sep = T.sep[k] }
-      if pos > 0 then -- it takes the gap its predecessor had; that one takes theirs'
-        unit.sep, out[pos].sep = out[pos].sep, T.sep[T.keys[i - 1]] or out[pos].sep
-      end
-      table.insert(out, pos + 1, unit)
-      for j = pos + 1, #out do at[out[j].key] = j end
+    if kept[k] then
+      anchor = k
+    elseif O.val[k] == nil and not (b ~= nil and t == b) then
+      local chain = after[anchor] or { pred = T.keys[i - 1] }
+      after[anchor] = chain
+      chain[#chain + 1] = { key = k, value = t, sep = T.sep[k] }
     end
   end
-  return out
+  local merged, last, pending = {}, nil, after[""]
+  local function flush()
+    if not pending then return end
+    local n = #pending
+    local gap = last and last.sep or pending[n].sep
+    if last then last.sep = T.sep[pending.pred] or last.sep end
+    pending[n].sep = gap -- the chain takes the gap its anchor had
+    for _, u in ipairs(pending) do merged[#merged + 1] = u end
+    last, pending = pending[n], nil
+  end
+  for _, u in ipairs(out) do
+    if pending and not u.added then flush() end -- ours' own additions there first
+    merged[#merged + 1] = u
+    last = u
+    if after[u.key] then
+      flush()
+      pending = after[u.key]
+    end
+  end
+  flush()
+  return merged
 end
 
 local function render(units)
