@@ -146,9 +146,16 @@ static void walk_note(walk *w, const char *name, const char *target)
 {
     if (!w->esc)
         return;
-    snprintf(w->esc->link, sizeof w->esc->link, "%s/%s%s%s", root,
-             w->at, w->at[0] ? "/" : "", name);
-    snprintf(w->esc->target, sizeof w->esc->target, "%s", target);
+    /* For a message only: a path too long for the buffer is cut. */
+    int n = snprintf(w->esc->link, sizeof w->esc->link, "%s/%s%s%s", root,
+                     w->at, w->at[0] ? "/" : "", name);
+    if (n < 0)
+        w->esc->link[0] = '\0';
+    size_t t = strlen(target);
+    if (t >= sizeof w->esc->target)
+        t = sizeof w->esc->target - 1;
+    memcpy(w->esc->target, target, t);
+    w->esc->target[t] = '\0';
 }
 
 /* Splice the link `name` (in the folder reached) into what is left:

@@ -29,6 +29,7 @@
 #include "fs.h"
 #include "fs_internal.h"
 #include "host.h"
+#include "lfsys.h"
 #include "lsupport.h"
 
 #define BOX_MT "sesslua.fs.box"
@@ -204,129 +205,6 @@ static void check_opts(lua_State *L, int idx)
         luaL_checktype(L, idx, LUA_TTABLE);
 }
 
-/* ---- the root, and failures worded for people --------------------------- */
-
-/* Every path under the root of the tree is resolved beneath it (fs.h):
- * the root is the running workflow's, package.loaded["sesslua.context"]
- * .root (runner.lua), looked up at each call so that no caller has to
- * pass it and a context set later (tests) is seen. No context: no root. */
-static void sync_root(lua_State *L)
-{
-    int top = lua_gettop(L);
-    const char *root = NULL;
-    if (lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE) == LUA_TTABLE     /* loaded */
-        && lua_getfield(L, -1, "sesslua.context") == LUA_TTABLE                 /* loaded ctx */
-        && lua_getfield(L, -1, "root") == LUA_TSTRING)                          /* loaded ctx root */
-        root = lua_tostring(L, -1);
-    fs_set_root(root); /* copies it; ENOMEM leaves the old one */
-    lua_settop(L, top);
-}
-
-/* lstat(path), by name in its folder resolved beneath the root. A path
- * ending in "." or ".." names a folder: opened whole (a root that is a
- * file is -ENOTDIR there). 0 or -errno. */
-static int stat_beneath(const char *path, struct stat *st)
-{
-    const char *base;
-    int rc = 0, dfd = fsp_dir(path, &base);
-    if (dfd == -EINVAL) {
-        int fd = fsp_open(path, O_PATH, 0);
-        if (fd < 0)
-            return fd;
-        rc = fstat(fd, st) == 0 ? 0 : -errno;
-        close(fd);
-        return rc;
-    }
-    if (dfd < 0)
-        return dfd;
-    if (fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW) != 0)
-        rc = -errno;
-    close(dfd);
-    return rc;
-}
-
-/* The first folder on path's way that is something else (a file where a
- * folder belongs): its length in path, or 0 when none is found. */
-static size_t first_non_folder(const char *path)
-{
-    size_t n = strlen(path);
-    char *buf = malloc(n + 1);
-    size_t found = 0;
-    if (!buf)
-        return 0;
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n && !found; i++) {
-        struct stat st;
-        if ((buf[i] != '/' && buf[i] != '\0') || buf[i - 1] == '/')
-            continue;
-        buf[i] = '\0';
-        int fd = fsp_open(buf, O_PATH, 0);
-        if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
-            found = i;
-        if (fd >= 0)
-            close(fd);
-        buf[i] = path[i];
-    }
-    free(buf);
-    return found;
-}
-
-/* What a write met where its file belongs, when it is refused. */
-static const char *not_regular_word(const char *path, int writing)
-{
-    struct stat st;
-    if (stat_beneath(path, &st) != 0)
-        return NULL;
-    if (S_ISLNK(st.st_mode))
-        return writing ? "a symbolic link; sesslua never writes through a link (put the file "
-                         "itself there)" : NULL;
-    if (S_ISFIFO(st.st_mode))
-        return "a FIFO, not a regular file; refused";
-    if (S_ISSOCK(st.st_mode))
-        return "a socket, not a regular file; refused";
-    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-        return "a device, not a regular file; refused";
-    return NULL;
-}
-
-/* nil, message, code for a failure of path, worded for what went wrong
- * where strerror would not say it: a link out of the root (and where it
- * leads), a file where a folder belongs, a FIFO or a link where a file
- * belongs (writing: a write refuses a link). Pushes nil, msg, code. */
-static int fail_path(lua_State *L, const char *path, int rc, int writing)
-{
-    int e = rc < 0 ? -rc : rc;
-    if (e == EXDEV) {
-        fs_escape esc; /* on the stack: lua_pushfstring may raise */
-        int why = fs_explain_escape(path, &esc);
-        if (why == 1 && esc.link[0] && strcmp(esc.link, path) == 0)
-            lua_pushfstring(L, "a symlink out of the root (to %s); refused",
-                            esc.target);
-        else if (why == 1 && esc.link[0])
-            lua_pushfstring(L, "%s is a symlink out of the root (to %s); refused", esc.link, esc.target);
-        else
-            lua_pushliteral(L, "leads out of the root; refused");
-        return sesslua_fail_msg(L, path, lua_tostring(L, -1), e);
-    }
-    if (e == ENOTDIR) {
-        size_t at = first_non_folder(path);
-        if (at > 0 && path[at] == '\0')
-            return sesslua_fail_msg(L, path, "a file where a folder belongs; remove or rename it", e);
-        if (at > 0) {
-            lua_pushlstring(L, path, at);
-            lua_pushfstring(L, "%s is a file where a folder belongs; remove or rename it",
-                            lua_tostring(L, -1));
-            return sesslua_fail_msg(L, path, lua_tostring(L, -1), e);
-        }
-    }
-    if (e == ELOOP || e == EINVAL) {
-        const char *word = not_regular_word(path, writing);
-        if (word)
-            return sesslua_fail_msg(L, path, word, e);
-    }
-    return sesslua_fail(L, path, e);
-}
-
 /* ---- functions ------------------------------------------------------------ */
 
 /// fs.read(path) -> string | nil, msg, code
@@ -335,12 +213,12 @@ static int l_read(lua_State *L)
     const char *path = luaL_checkstring(L, 1);
     box *b = box_new(L); /* path box */
     size_t len = 0;
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int rc = fs_read(path, &b->p, &len);
     if (rc != 0) {
         free(b->p);
         b->p = NULL;
-        return fail_path(L, path, rc, 0);
+        return sesslua_fs_fail(L, path, rc, 0);
     }
     lua_pushlstring(L, b->p, len); /* path box text */
     free(b->p);
@@ -357,10 +235,10 @@ static int l_write(lua_State *L)
     check_opts(L, 3);
     mode_t mode = opt_mode(L, 3);
     int exclusive = opt_bool(L, 3, "exclusive");
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int rc = fs_write_atomic(path, data, len, mode, exclusive);
     if (rc < 0)
-        return fail_path(L, path, rc, 1);
+        return sesslua_fs_fail(L, path, rc, 1);
     if (rc > 0)
         note_not_durable(L, path, rc);
     lua_pushboolean(L, 1);
@@ -426,12 +304,12 @@ static int l_update(lua_State *L)
     fs_lock *lk = lock_new(L); /* path fn opts lock */
     box *b = box_new(L);       /* path fn opts lock box */
     size_t len = 0;
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int rc = fs_lock_acquire(lk, path, timeout);
     if (rc == -ETIMEDOUT)
         return fail_locked(L, path, timeout);
     if (rc != 0)
-        return fail_path(L, path, rc, 1);
+        return sesslua_fs_fail(L, path, rc, 1);
 
     int existed = 0;
     rc = fs_read(path, &b->p, &len);
@@ -439,7 +317,7 @@ static int l_update(lua_State *L)
         lua_pushnil(L); /* path fn opts lock box nil */
     } else if (rc != 0) {
         fs_lock_release(lk);
-        return fail_path(L, path, rc, 0);
+        return sesslua_fs_fail(L, path, rc, 0);
     } else {
         lua_pushlstring(L, b->p, len); /* path fn opts lock box old */
         free(b->p);
@@ -461,11 +339,11 @@ static int l_update(lua_State *L)
                              "first (got %s)", luaL_typename(L, 7));
     }
     int late = 0;
-    sync_root(L); /* fn may have run anything */
+    sesslua_fs_sync_root(L); /* fn may have run anything */
     rc = update_commit(L, path, existed, len, 7, mode, &late);
     fs_lock_release(lk);
     if (rc < 0)
-        return fail_path(L, path, rc, 1);
+        return sesslua_fs_fail(L, path, rc, 1);
     if (late)
         note_not_durable(L, path, late);
     if (nres == 0) {
@@ -491,12 +369,12 @@ static int l_lock(lua_State *L)
     check_opts(L, 2);
     int timeout = (int)opt_int(L, 2, "timeout_ms", DEFAULT_TIMEOUT_MS, 0, INT_MAX);
     fs_lock *lk = lock_new(L); /* path opts lock */
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int rc = fs_lock_acquire(lk, path, timeout);
     if (rc == -ETIMEDOUT)
         return fail_locked(L, path, timeout);
     if (rc != 0)
-        return fail_path(L, path, rc, 1);
+        return sesslua_fs_fail(L, path, rc, 1);
     return 1;
 }
 
@@ -514,7 +392,7 @@ static int l_move(lua_State *L)
     const char *to = luaL_checkstring(L, 2);
     int overwrite = lua_toboolean(L, 3);
     struct stat st;
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int rc = fs_move(from, to, overwrite);
     if (rc >= 0) {
         if (rc > 0)
@@ -525,13 +403,13 @@ static int l_move(lua_State *L)
     /* Name the path the error is about, where that is clear. */
     if (rc == -EEXIST)
         return sesslua_fail(L, to, rc);
-    if (rc == -ENOENT && stat_beneath(from, &st) != 0)
+    if (rc == -ENOENT && sesslua_fs_lstat(from, &st) != 0)
         return sesslua_fail(L, from, rc);
     if (rc == -EXDEV || rc == -ENOTDIR || rc == -ELOOP || rc == -EINVAL) {
         fs_escape esc;
         /* the side the refusal is about: from when it leads out */
         int from_side = rc == -EXDEV && fs_explain_escape(from, &esc) == 1;
-        return fail_path(L, from_side ? from : to, rc, 1);
+        return sesslua_fs_fail(L, from_side ? from : to, rc, 1);
     }
     lua_pushfstring(L, "%s -> %s", from, to);
     return sesslua_fail(L, lua_tostring(L, -1), rc);
@@ -543,10 +421,10 @@ static int l_move(lua_State *L)
 static int l_sweep(lua_State *L)
 {
     const char *dir = luaL_checkstring(L, 1);
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int n = fs_sweep(dir);
     if (n < 0)
-        return fail_path(L, dir, n, 0);
+        return sesslua_fs_fail(L, dir, n, 0);
     lua_pushinteger(L, n);
     return 1;
 }
@@ -555,12 +433,12 @@ static int l_sweep(lua_State *L)
 static int l_mkdir(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int rc = fs_mkdir_p(path, 0755);
     if (rc == -EEXIST) /* something that is no folder stands there */
         return sesslua_fail_msg(L, path, "a file where a folder belongs; remove or rename it", EEXIST);
     if (rc != 0)
-        return fail_path(L, path, rc, 1);
+        return sesslua_fs_fail(L, path, rc, 1);
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -631,10 +509,10 @@ static int l_list(lua_State *L)
     dirbox *db = lua_newuserdatauv(L, sizeof *db, 0);
     memset(db, 0, sizeof *db);
     luaL_setmetatable(L, DIRBOX_MT); /* path suffix dirbox */
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int fd = fsp_open(path, O_RDONLY | O_DIRECTORY, 0);
     if (fd < 0)
-        return fail_path(L, path, fd, 0);
+        return sesslua_fs_fail(L, path, fd, 0);
     if (!(db->dir = fdopendir(fd))) {
         int e = errno;
         close(fd);
@@ -687,10 +565,10 @@ static int l_stat(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     struct stat st;
-    sync_root(L);
-    int rc = stat_beneath(path, &st);
+    sesslua_fs_sync_root(L);
+    int rc = sesslua_fs_lstat(path, &st);
     if (rc != 0)
-        return fail_path(L, path, rc, 0);
+        return sesslua_fs_fail(L, path, rc, 0);
     lua_createtable(L, 0, 4);
     lua_pushstring(L, type_name(st.st_mode));
     lua_setfield(L, -2, "type");
@@ -708,8 +586,8 @@ static int l_exists(lua_State *L)
 {
     struct stat st;
     const char *path = luaL_checkstring(L, 1);
-    sync_root(L);
-    lua_pushboolean(L, stat_beneath(path, &st) == 0);
+    sesslua_fs_sync_root(L);
+    lua_pushboolean(L, sesslua_fs_lstat(path, &st) == 0);
     return 1;
 }
 
@@ -721,10 +599,10 @@ static int l_exists(lua_State *L)
 static int l_held(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int fd = fsp_open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
     if (fd < 0)
-        return fail_path(L, path, fd, 0);
+        return sesslua_fs_fail(L, path, fd, 0);
     int held = 0;
     if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
         int e = errno;
@@ -745,10 +623,10 @@ static int l_remove(lua_State *L)
     const char *path = luaL_checkstring(L, 1);
     const char *base;
     struct stat st;
-    sync_root(L);
+    sesslua_fs_sync_root(L);
     int e = 0, dfd = fsp_dir(path, &base);
     if (dfd < 0)
-        return fail_path(L, path, dfd, 1);
+        return sesslua_fs_fail(L, path, dfd, 1);
     if (unlinkat(dfd, base, 0) != 0) {
         e = errno;
         /* Linux says EISDIR, POSIX allows EPERM, for unlink of a folder. */
