@@ -14,7 +14,7 @@ local json = require("sesslua.json")
 local parser = cli.parser("sync.lua", "Commit the tree's changes, pull with the merge driver, push.")
 parser:flag("--dry-run", "Say what would be committed and set up; change nothing, fetch nothing.")
 parser:flag("--json", "Print the result as JSON.")
-parser:option("--retries", "How many times a refused push is retried.", "10")
+parser:option("--retries", "How many times a refused push is retried.", "10"):argname("N")
   :convert(function(s)
     local n = math.tointeger(tonumber(s))
     if not n or n < 0 or n > 100 then return nil, "--retries: want a whole number from 0 to 100" end

@@ -136,6 +136,10 @@ expect_rc 4 "sync refuses while the merge waits"
 expect_err "a merge waits for a person" "and says so"
 git -C b merge --abort
 
+sl --root "$WORK/a/$R" sync.lua --retries many
+expect_rc 2 "--retries wants a number"
+expect_err "want a whole number from 0 to 100" "and says so"
+
 # no remote; not a work tree
 git init -q -b main solo
 sl --root "$WORK/solo/$R" init.lua --git
