@@ -13,6 +13,8 @@ local clock = require("sesslua.clock")
 local json = require("sesslua.json")
 local html = require("sesslua.html")
 local placeholders = require("sesslua.placeholders")
+local search = require("sesslua.search")
+local rowcache = require("sesslua.rowcache")
 
 local M = {}
 
@@ -42,39 +44,216 @@ local function days_back(now, n)
   return out
 end
 
----Phase tasks done and in all, and tasks completed on each day of `days`.
-local function log_extras(row, days)
-  local doc = log.open(row.path)
-  local done, total, per_day, in_window = 0, 0, {}, 0
-  for i = 1, #days do per_day[i] = 0 end
-  if not doc then return done, total, per_day, in_window end
-  for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
-    if it.done ~= nil and not it.placeholder then
-      total = total + 1
-      if it.done then done = done + 1 end
+-- Line starts after which reading Completed Today line by line could
+-- disagree with the Markdown index: indented or nested lines, code, quotes,
+-- rules and setext underlines, markers with a tab or alone, ordered lists.
+local UNSURE = { " ", "\t", "`", "~", ">", "--", "__", "=", "- -", "* *", "-\t", "*\t", "+\t" }
+local ITEM = { "- ", "* ", "+ " }
+local UNSURE2 = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+                  "-\n", "-\r", "*\n", "*\r", "+\n", "+\r" }
+
+local function any_positive(...)
+  for i = 1, select("#", ...) do
+    if select(i, ...) > 0 then return true end
+  end
+  return false
+end
+
+---Whether every line of `t` that starts with "<" is a one-line comment.
+local function only_comments(t)
+  local init = 1
+  while true do
+    local p = t:find("\n<", init, true)
+    if not p then return true end
+    local e = t:find("\n", p + 1, true) or #t + 1
+    if not t:sub(p + 1, e - 1):find("^<!%-%-.-%-%->%s*$") then return false end
+    init = e
+  end
+end
+
+-- The literal words each template sample (placeholders.PATTERNS) must
+-- contain: a section holding none of them holds no sample item.
+local fragments, fragments_of = nil, -1
+
+---The longest run of literal characters of a Lua pattern: the words any
+---text it matches must contain ("^Completed task %d+$" gives
+---"Completed task ").
+local function literal_of(p)
+  local best, run, i = "", {}, p:sub(1, 1) == "^" and 2 or 1
+  local function close()
+    local r = table.concat(run)
+    if #r > #best then best = r end
+    run = {}
+  end
+  while i <= #p do
+    local c, lit, len = p:sub(i, i), nil, 1
+    if c == "%" then
+      local n = p:sub(i + 1, i + 1)
+      len = n == "b" and 4 or 2
+      if not n:find("^[%w]$") then lit = n end
+    elseif c == "[" then -- a set: skip to its end
+      local j = i + 1
+      if p:sub(j, j) == "^" then j = j + 1 end
+      if p:sub(j, j) == "]" then j = j + 1 end
+      while j <= #p and p:sub(j, j) ~= "]" do j = j + (p:sub(j, j) == "%" and 2 or 1) end
+      len = j - i + 1
+    elseif not c:find("[%.%(%)%$]") then
+      lit = c
+    end
+    local q = p:sub(i + len, i + len)
+    local quantified = q ~= "" and q:find("^[%*%+%-%?]$") ~= nil
+    if lit and (not quantified or q == "+") then run[#run + 1] = lit end
+    if not lit or quantified then close() end
+    i = i + len + (quantified and 1 or 0)
+  end
+  close()
+  return best
+end
+
+---The fragments, or nil when a sample has none long enough to look for.
+local function sample_fragments()
+  if fragments_of ~= #placeholders.PATTERNS then
+    fragments, fragments_of = {}, #placeholders.PATTERNS
+    for _, p in ipairs(placeholders.PATTERNS) do
+      local f = literal_of(p):match("^%s*(.-)%s*$") -- spaces are everywhere: no help
+      if #f < 3 then fragments = nil; break end
+      fragments[#fragments + 1] = f
     end
   end
-  local sec = doc:section("Completed Today")
-  if not sec then return done, total, per_day, in_window end
-  -- the groups of the chart's days, then one pass over the section's items
-  local index, groups = {}, {}
-  for i, d in ipairs(days) do index[d] = i end
-  local stop = doc:content_end(sec)
-  for _, f in ipairs(doc.md:fields(sec.heading_end, stop)) do
-    local i = not f.bullet and f.value == "" and index[f.key]
-    if i then groups[#groups + 1] = { f.line_end, math.min(f.block_end, stop), i } end
+  return fragments
+end
+
+local function may_hold_sample(t)
+  local list = sample_fragments()
+  if not list then return true end
+  for _, f in ipairs(list) do
+    if t:find(f, 1, true) then return true end
   end
-  if #groups == 0 then return done, total, per_day, in_window end
+  return false
+end
+
+local function add(by_date, date, n)
+  if n > 0 then by_date[date] = (by_date[date] or 0) + n end
+end
+
+---Count the item lines of every group, in C: each "**" line is a date
+---(quick_completed made sure), its group runs to the next one.
+local function count_groups(t, by_date)
+  local p = t:find("\n**", 1, true)
+  while p do
+    local a = t:find("\n", p + 1, true) or #t + 1
+    local b = t:find("\n**", a, true)
+    if not t:sub(p + 16, a - 1):find("%S") then -- a field with a value is no group
+      local n1, n2, n3 = search.line_starts(t:sub(a, b or #t), ITEM)
+      add(by_date, t:sub(p + 3, p + 12), n1 + n2 + n3)
+    end
+    p = b
+  end
+  return by_date
+end
+
+---Completed Today's tasks per day without the Markdown index: only when
+---the C scans (search.line_starts) find nothing that could make lines and
+---Markdown disagree, so that the section is `- ` items under
+---`**YYYY-MM-DD:**` lines. Items are counted in C unless a template sample
+---could be among them; then line by line. This skips building the
+---section's fields and items, most of the page's time on a thousand logs.
+---False when unsure.
+local function quick_completed(t)
+  t = "\n" .. t
+  if any_positive(search.line_starts(t, UNSURE)) or any_positive(search.line_starts(t, UNSURE2))
+      or not only_comments(t)
+      or search.line_starts(t, { "**" }) ~= search.count_lines(t, "**", "9999-99-99:**") then
+    return false
+  end
+  local by_date = {}
+  if not may_hold_sample(t) then return count_groups(t, by_date) end
+  local day, pos = nil, 2
+  while pos <= #t do
+    local e = t:find("\n", pos, true) or #t + 1
+    local c, c2 = t:byte(pos, pos + 1)
+    if c == 42 and c2 == 42 then -- **YYYY-MM-DD:** with nothing after it starts a group
+      day = t:sub(pos + 2, pos + 11)
+      if t:sub(pos + 15, e - 1):find("%S") then day = nil end
+    elseif day and (c == 45 or c == 42 or c == 43) and c2 == 32 then
+      local from = t:find("^%[[ xX]%] ", pos + 2) and pos + 6 or pos + 2
+      if not placeholders.is_placeholder(t:sub(from, e - 1)) then add(by_date, day, 1) end
+    end
+    pos = e + 1
+  end
+  return by_date
+end
+
+---Completed Today's tasks per day from the index: every `**DATE:**` group
+---of the chart's days, then one pass over the section's items.
+local function indexed_completed(doc, sec, stop)
+  local groups, by_date = {}, {}
+  for _, f in ipairs(doc.md:fields(sec.heading_end, stop)) do
+    local date = not f.bullet and f.value == "" and f.key:match("^%d%d%d%d%-%d%d%-%d%d$")
+    if date then groups[#groups + 1] = { f.line_end, math.min(f.block_end, stop), date } end
+  end
+  if #groups == 0 then return by_date end
   local g = 1
   for _, it in ipairs(doc.md:items(groups[1][1], groups[#groups][2])) do
     while groups[g] and it.start >= groups[g][2] do g = g + 1 end
     if not groups[g] then break end
     if it.start >= groups[g][1] and not placeholders.is_placeholder(it.text) then
-      per_day[groups[g][3]] = per_day[groups[g][3]] + 1
-      in_window = in_window + 1
+      add(by_date, groups[g][3], 1)
     end
   end
-  return done, total, per_day, in_window
+  return by_date
+end
+
+---Tasks completed per date in a log's Completed Today: the items under
+---its `**YYYY-MM-DD:**` groups, template samples left out, as a table
+---from date to count (dates without any are absent). Read line by line
+---when that is sure to agree with the Markdown index, else (or with
+---`by_index`) from the index; `how` says which (`"lines"` or `"index"`).
+---@param doc table a log Doc
+---@param by_index? boolean
+---@return table<string, integer> by_date
+---@return string how
+function M.completed(doc, by_index)
+  local sec = doc:section("Completed Today")
+  if not sec then return {}, "index" end
+  local stop = doc:content_end(sec)
+  local by_date = not by_index and quick_completed(doc.text:sub(sec.heading_end, stop - 1))
+  if by_date then return by_date, "lines" end
+  return indexed_completed(doc, sec, stop), "index"
+end
+
+---What a log adds to its row: phase tasks done and in all, and tasks
+---completed per date (M.completed), from the log or, when it has not
+---changed, from the cache.
+local function log_extras(row, cache, names)
+  local name = row.path:match("[^/]*$")
+  local st = cache and fs.stat(row.path)
+  if st and st.type ~= "file" then st = nil end
+  local e = st and cache:get(name, st)
+  if e and type(e.completed) == "table" then
+    names[name] = true
+    return e
+  end
+  local doc = log.open(row.path)
+  if not doc then return { phase_done = 0, phase_total = 0, completed = {} } end
+  e = { phase_done = 0, phase_total = 0, completed = M.completed(doc) }
+  for _, it in ipairs(doc:section_items("Current Work", "Current Phase")) do
+    if it.done ~= nil and not it.placeholder then
+      e.phase_total = e.phase_total + 1
+      if it.done then e.phase_done = e.phase_done + 1 end
+    end
+  end
+  if st then
+    cache:put(name, st, e, os.time())
+    names[name] = true
+  end
+  return e
+end
+
+---The extras' cache: sesslua.rowcache's, in a file and under a key of its
+---own (the rows cache is per root: this one is per root and dashboard).
+local function extras_cache(ctx)
+  return rowcache.open({ root = ctx.root .. "#dashboard" }, { "dashboard extras 1" })
 end
 
 ---Every knowledge entry of the tree, newest first, and their counts by
@@ -148,24 +327,32 @@ local function unread_mail(ctx, rows)
 end
 
 ---All the dashboard shows. `opts`: `now`, `stale_hours`, `sort` (as
----team.rows), `warn` (a function of one message, for unreadable files).
+---team.rows), `warn` (a function of one message, for unreadable files),
+---`cache` (false: read every log, as team.rows).
 ---@param ctx table the context
----@param opts? {now: integer|nil, stale_hours: number|nil, sort: string|nil, warn: fun(msg: string)|nil}
+---@param opts? {now: integer|nil, stale_hours: number|nil, sort: string|nil, warn: fun(msg: string)|nil, cache: boolean|nil}
 ---@return table data
 function M.collect(ctx, opts)
   opts = opts or {}
   local now = opts.now or os.time()
   local warn = opts.warn or function() end
   local rows, totals = team.rows(ctx, { sort = opts.sort, now = now,
-    stale_hours = opts.stale_hours, warn = warn })
+    stale_hours = opts.stale_hours, warn = warn, cache = opts.cache })
   local days = days_back(now, M.DAYS)
   local unread, done, total, completed = 0, 0, 0, 0
+  local cache, names = opts.cache ~= false and extras_cache(ctx), {}
   for _, s in ipairs(rows) do
-    s.phase_done, s.phase_total, s.completed_by_day, s.completed_recent = log_extras(s, days)
+    local e = log_extras(s, cache, names)
+    s.phase_done, s.phase_total, s.completed_by_day, s.completed_recent = e.phase_done, e.phase_total, {}, 0
+    for i, d in ipairs(days) do
+      local n = math.tointeger(e.completed[d]) or 0 -- JSON numbers may come back as floats
+      s.completed_by_day[i], s.completed_recent = n, s.completed_recent + n
+    end
     unread = unread + s.unread_messages
     done, total = done + s.phase_done, total + s.phase_total
     completed = completed + s.completed_recent
   end
+  if cache then cache:save(names) end
   totals.unread_messages, totals.phase_done, totals.phase_total = unread, done, total
   totals.completed_recent = completed
   local entries, counts = shared_knowledge(ctx, warn)
@@ -351,18 +538,19 @@ local function chart_section(data)
     out[#out + 1] = text("p", { class = "muted" }, "No task completed in these days.")
     return table.concat(out, "\n")
   end
+  -- the chart's numbers, series by series (every session's are in --json)
   local rows = {}
-  for i, s in ipairs(with) do
-    local r = { esc(s.id) }
-    for d, v in ipairs(s.completed_by_day) do r[d + 1] = tostring(v) end
-    r[#r + 1] = tostring(s.completed_recent)
+  for i, s in ipairs(series) do
+    local r, sum = { esc(s.name) }, 0
+    for d, v in ipairs(s.values) do r[d + 1], sum = tostring(v), sum + v end
+    r[#r + 1] = tostring(sum)
     rows[i] = r
   end
   local head = { "Session" }
   for i, l in ipairs(labels) do head[i + 1] = l end
   head[#head + 1] = "Total"
   out[#out + 1] = "<details><summary>The numbers</summary>" .. html.table(head, rows,
-    { class = "numbers", row_headers = true, caption = "Tasks completed per session and day" })
+    { class = "numbers", row_headers = true, caption = "Tasks completed per day, as the chart shows them" })
     .. "</details>"
   return table.concat(out, "\n")
 end

@@ -226,6 +226,16 @@ expect_dom_count thousand '<progress' 1001 "a progress bar per session"
 expect_dom_count thousand '<span class="badge stale">stale</span>' 999 "stale sessions marked"
 in_dom thousand '<th scope="row">session-1000</th>' "the last session"
 
+# the extras cache gives the page the logs themselves give
+find "$T" -name '*.md' -exec touch -d '1 hour ago' {} +
+sl --root "$T" dashboard.lua --out "$WORK/c1.html"
+sl --root "$T" dashboard.lua --out "$WORK/c2.html"
+SESSLUA_CACHE=0 "$SESSLUA" --root "$T" dashboard.lua --out "$WORK/c3.html" > /dev/null
+for f in c1 c2 c3; do sed 's/Generated .*from/Generated from/' "$WORK/$f.html" > "$WORK/$f.txt"; done
+expect_same "$WORK/c1.txt" "$WORK/c2.txt" "a page from the cache is the page from the logs"
+expect_same "$WORK/c1.txt" "$WORK/c3.txt" "SESSLUA_CACHE=0 gives the same page"
+ls "$HOME/.cache/sesslua/" | grep -q . && ok || bad "no cache was written under \$HOME/.cache/sesslua"
+
 # --- --watch: written again when the tree changes, not before --------------
 "$SESSLUA" --root "$R" dashboard.lua --watch 0.2 --out "$WORK/w.html" > watch.out 2> watch.err &
 WPID=$!
