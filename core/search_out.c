@@ -1,0 +1,248 @@
+/*
+ * search_out.c — the output buffer of search_print.h and its two escapes:
+ * for a terminal (the rule of sys.escape_controls) and for JSON (the rule
+ * of sesslua.json), kept byte for byte with the Lua side
+ * (tests/unit/test_search_pool.c, tests/e2e/test_search.sh).
+ */
+#include "search_print.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- buffer ------------------------------------------------------------- */
+
+static int reserve(search_out *out, size_t more)
+{
+    if (out->oom)
+        return -1;
+    if (out->cap - out->len >= more)
+        return 0;
+    size_t cap = out->cap ? out->cap : 4096;
+    while (cap - out->len < more) {
+        if (cap > ((size_t)-1) / 2) {
+            out->oom = 1;
+            return -1;
+        }
+        cap *= 2;
+    }
+    char *p = realloc(out->data, cap);
+    if (!p) {
+        out->oom = 1;
+        return -1;
+    }
+    out->data = p;
+    out->cap = cap;
+    return 0;
+}
+
+void search_out_reset(search_out *out)
+{
+    out->len = 0;
+    out->nmarks = 0;
+    out->oom = 0;
+}
+
+void search_out_free(search_out *out)
+{
+    free(out->data);
+    free(out->marks);
+    memset(out, 0, sizeof *out);
+}
+
+void search_out_put(search_out *out, const char *s, size_t n)
+{
+    if (n == 0 || reserve(out, n) != 0)
+        return;
+    memcpy(out->data + out->len, s, n);
+    out->len += n;
+}
+
+static void put_str(search_out *out, const char *s)
+{
+    search_out_put(out, s, strlen(s));
+}
+
+void search_out_mark(search_out *out, int value)
+{
+    if (out->oom)
+        return;
+    if (out->nmarks == out->mcap) {
+        size_t cap = out->mcap ? out->mcap * 2 : 16;
+        search_mark *m = realloc(out->marks, cap * sizeof *m);
+        if (!m) {
+            out->oom = 1;
+            return;
+        }
+        out->marks = m;
+        out->mcap = cap;
+    }
+    out->marks[out->nmarks].at = out->len;
+    out->marks[out->nmarks++].value = value;
+}
+
+int search_out_write(const search_out *out, size_t skip, const char *const *values,
+                     const size_t *lens, FILE *f)
+{
+    size_t at = skip;
+    for (size_t i = 0; i <= out->nmarks; i++) {
+        size_t end = i < out->nmarks ? out->marks[i].at : out->len;
+        if (end > at && fwrite(out->data + at, 1, end - at, f) != end - at)
+            return -1;
+        if (end > at)
+            at = end;
+        if (i == out->nmarks)
+            break;
+        int v = out->marks[i].value;
+        if (lens[v] && fwrite(values[v], 1, lens[v], f) != lens[v])
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- escaping ------------------------------------------------------------ */
+
+/* The code point of a C1 or bidi control encoded at s (len bytes left),
+ * else 0: C2 80-9F, D8 9C (U+061C), E2 80 8E/8F/AA-AE, E2 81 A6-A9. */
+static unsigned unicode_control(const unsigned char *s, size_t len)
+{
+    if (len >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+        return s[1];
+    if (len >= 2 && s[0] == 0xd8 && s[1] == 0x9c)
+        return 0x061c;
+    if (len >= 3 && s[0] == 0xe2 && (s[1] == 0x80 || s[1] == 0x81) && (s[2] & 0xc0) == 0x80) {
+        unsigned cp = 0x2000 + ((unsigned)(s[1] & 0x3f) << 6) + (s[2] & 0x3fu);
+        if (cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+            (cp >= 0x2066 && cp <= 0x2069))
+            return cp;
+    }
+    return 0;
+}
+
+/* Whether s[i] belongs to a whole UTF-8 sequence whose lead byte is at
+ * most 3 bytes before. */
+static int continues(const unsigned char *s, size_t i, size_t len)
+{
+    for (size_t k = 1; k <= 3 && k <= i; k++) {
+        unsigned char c = s[i - k];
+        if ((c & 0xc0) == 0x80)
+            continue;
+        size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        if (c < 0xc2 || c >= 0xf5 || k >= need || i - k + need > len)
+            return 0;
+        for (size_t j = i + 1; j < i - k + need; j++)
+            if ((s[j] & 0xc0) != 0x80)
+                return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int is_c0(unsigned c) { return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f; }
+
+/* Bytes of the unit at s[i] to escape (0: none); *cp set for C1/bidi. */
+static size_t control_at(const unsigned char *s, size_t i, size_t len, unsigned *cp)
+{
+    unsigned char c = s[i];
+    *cp = 0;
+    if (c < 0x80)
+        return (size_t)is_c0(c);
+    if ((*cp = unicode_control(s + i, len - i)) != 0)
+        return *cp < 0x100 || *cp == 0x061c ? 2 : 3;
+    return (size_t)(c <= 0x9f && !continues(s, i, len));
+}
+
+void search_out_printable(search_out *out, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, from = 0, n;
+    unsigned cp;
+    while (i < len) {
+        unsigned char c = s[i];
+        if ((c >= 0x20 && c < 0x7f) || c == '\t') { /* the common case */
+            i++;
+            continue;
+        }
+        if ((n = control_at(s, i, len, &cp)) == 0) {
+            i++;
+            continue;
+        }
+        search_out_put(out, str + from, i - from);
+        char esc[16];
+        int w = cp ? snprintf(esc, sizeof esc, "\\u{%04X}", cp)
+                   : snprintf(esc, sizeof esc, "\\x%02x", c);
+        search_out_put(out, esc, (size_t)w);
+        i += n;
+        from = i;
+    }
+    search_out_put(out, str + from, len - from);
+}
+
+/* Length of the well-formed UTF-8 sequence at s[i], 0 if none (Lua's
+ * utf8.len rule: no overlongs, surrogates or code points past U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned c = s[i], lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2 || c > 0xF4)
+        return 0;
+    n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    if (len - i < n || s[i + 1] < lo || s[i + 1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if ((s[i + k] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+void search_out_json(search_out *out, const char *str, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, from = 0;
+    search_out_put(out, "\"", 1);
+    while (i < len) {
+        unsigned c = s[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        size_t n = c < 0x80 ? 1 : utf8_seq(s, len, i);
+        unsigned cp = n >= 2 ? unicode_control(s + i, len - i) : 0;
+        if (n >= 2 && !cp) { /* a character to keep */
+            i += n;
+            continue;
+        }
+        search_out_put(out, str + from, i - from);
+        if (n == 0) {
+            search_out_put(out, "\xEF\xBF\xBD", 3); /* not UTF-8: U+FFFD */
+            n = 1;
+        } else {
+            const char *e = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t" : NULL;
+            if (e) {
+                put_str(out, e);
+            } else {
+                unsigned v = cp ? cp : c;
+                char u[6] = {'\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15],
+                             hex[(v >> 4) & 15], hex[v & 15]};
+                search_out_put(out, u, 6);
+            }
+        }
+        i += n;
+        from = i;
+    }
+    search_out_put(out, str + from, len - from);
+    search_out_put(out, "\"", 1);
+}
+

@@ -1,0 +1,252 @@
+/*
+ * test_search_pool.c — the parts of search around the kernel: letters of
+ * varying length and literal alternations against PCRE2 itself (an
+ * independent implementation of the same folding), the worker pool's
+ * order and errors on 1 and 4 threads, and the escaping of printed text
+ * and JSON.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "search.h"
+#include "search_pool.h"
+#include "search_print.h"
+
+/* ---- letters of varying length, against PCRE2 --------------------------- */
+
+typedef struct hits {
+    size_t n;
+    size_t off[512], len[512];
+} hits;
+
+static int collect(void *ud, const char *text, const search_hit *h)
+{
+    hits *hs = ud;
+    (void)text;
+    if (hs->n < 512)
+        hs->off[hs->n] = h->offset, hs->len[hs->n] = h->length;
+    hs->n++;
+    return 0;
+}
+
+/* The first match of each line by raw PCRE2 (caseless, UTF): what search
+ * must report for the literal `needle` (or the pattern, when regex). */
+static void reference(const char *text, size_t len, const char *needle, size_t nlen,
+                      int regex, hits *want)
+{
+    char pat[256];
+    size_t k = 0;
+    if (!regex)
+        memcpy(pat, "\\Q", 2), k = 2;
+    memcpy(pat + k, needle, nlen), k += nlen;
+    if (!regex)
+        memcpy(pat + k, "\\E", 2), k += 2;
+    int err;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, k,
+                                   PCRE2_UTF | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF, &err,
+                                   &at, NULL);
+    assert_non_null(re);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    want->n = 0;
+    for (size_t ls = 0; ls < len;) {
+        const char *nl = memchr(text + ls, '\n', len - ls);
+        size_t le = nl ? (size_t)(nl - text) : len;
+        if (pcre2_match(re, (PCRE2_SPTR)text + ls, le - ls, 0, 0, md, NULL) >= 0) {
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            want->off[want->n] = ls + ov[0], want->len[want->n] = ov[1] - ov[0];
+            want->n++;
+        }
+        ls = le + 1;
+    }
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+}
+
+static void compare(const char *text, size_t len, const char *needle, size_t nlen, int regex)
+{
+    static hits got, want;
+    search_pattern pat;
+    char msg[128];
+    int flags = SEARCH_ICASE | (regex ? SEARCH_REGEX : 0);
+    assert_int_equal(search_compile_ex(&pat, needle, nlen, flags, msg, sizeof msg), 0);
+    got.n = 0;
+    search_buffer(&pat, text, len, collect, &got);
+    reference(text, len, needle, nlen, regex, &want);
+    if (got.n != want.n)
+        fprintf(stderr, "needle '%.*s' text '%.*s'\n", (int)nlen, needle, (int)len, text);
+    assert_int_equal(got.n, want.n);
+    for (size_t i = 0; i < got.n && i < 512; i++) {
+        assert_int_equal(got.off[i], want.off[i]);
+        assert_int_equal(got.len[i], want.len[i]);
+    }
+    search_pattern_free(&pat);
+}
+
+/* Letters with variants of both lengths, their neighbours, line ends. */
+static const char *const pieces[] = {
+    "k", "K", "\xE2\x84\xAA", "s", "S", "\xC5\xBF", "\xC3\x9F", "\xE1\xBA\x9E", "\xC3\xA5",
+    "\xC3\x85", "\xE2\x84\xAB", "a", "f", "A", " ", "\n", "\xCE\xA9", "\xE2\x84\xA6",
+    "\xCF\x89", "\xC4\xB0", "i", "\xC4\xB1", "\xFF", "\xE2\x84",
+};
+enum { NPIECES = sizeof pieces / sizeof pieces[0] };
+
+/* Random pieces; needles (valid) leave out the last two, which are not
+ * UTF-8 (PCRE2 refuses them in a pattern). */
+static size_t random_text(unsigned *seed, char *out, size_t max, int valid)
+{
+    size_t n = (size_t)rand_r(seed) % (max + 1), len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = pieces[(size_t)rand_r(seed) % (NPIECES - (valid ? 2 : 0))];
+        memcpy(out + len, p, strlen(p));
+        len += strlen(p);
+    }
+    return len;
+}
+
+static void wide_letters_match_pcre2(void **state)
+{
+    unsigned seed = 4242;
+    char text[2048], needle[64];
+    (void)state;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = random_text(&seed, text, 120, 0), nlen;
+        do {
+            nlen = random_text(&seed, needle, 5, 1);
+        } while (nlen == 0 || memchr(needle, '\n', nlen));
+        compare(text, len, needle, nlen, 0);
+    }
+}
+
+static void literal_alternation_matches_pcre2(void **state)
+{
+    static const char *const words[] = {"kafka", "flaky test", "deploy", "dep", "ss",
+                                        "\xC3\x9F", "af", "K"};
+    unsigned seed = 99;
+    char text[2048], pat[128];
+    (void)state;
+    for (int iter = 0; iter < 5000; iter++) {
+        size_t len = random_text(&seed, text, 80, 0);
+        for (int w = 0; w < 3; w++) { /* plant words */
+            const char *p = words[(size_t)rand_r(&seed) % 8];
+            size_t at = len ? (size_t)rand_r(&seed) % len : 0;
+            if (len + strlen(p) < sizeof text) {
+                memmove(text + at + strlen(p), text + at, len - at);
+                memcpy(text + at, p, strlen(p));
+                len += strlen(p);
+            }
+        }
+        size_t k = 0, n = 1 + (size_t)rand_r(&seed) % 3;
+        for (size_t i = 0; i < n; i++) {
+            const char *p = words[(size_t)rand_r(&seed) % 8];
+            if (i)
+                pat[k++] = '|';
+            memcpy(pat + k, p, strlen(p)), k += strlen(p);
+        }
+        compare(text, len, pat, k, 1);
+    }
+}
+
+/* ---- the pool ------------------------------------------------------------ */
+
+/* n files in dir (some missing, one binary, one empty) searched on
+ * `threads`: their counts and errors, in order, as one string. */
+static void pool_run(const char *dir, int n, int threads, char *out, size_t cap)
+{
+    search_pattern pat;
+    char path[512];
+    search_job_opts o = {0, 1, 0, {SEARCH_PRINT_COUNT, 0, 0, 0, {0}, 0}};
+    int err;
+    assert_int_equal(search_compile(&pat, "needle", 6, SEARCH_ICASE), 0);
+    search_pool *p = search_pool_new(&pat, &o, threads, &err);
+    assert_non_null(p);
+    size_t k = 0;
+    int next = 0;
+    out[0] = '\0';
+    while (next < n || search_pool_pending(p)) {
+        while (next < n && search_pool_room(p)) {
+            snprintf(path, sizeof path, "%s/f%d", dir, next++);
+            assert_int_equal(search_pool_submit(p, path), 0);
+        }
+        search_job *j = search_pool_next(p);
+        assert_non_null(j);
+        k += (size_t)snprintf(out + k, cap - k, "%s:%zu:%d:%d:%.*s|", strrchr(j->path, '/'),
+                              j->count, j->err, j->binary, (int)j->out.len,
+                              j->out.data ? j->out.data : "");
+        search_pool_done(p, j);
+    }
+    assert_null(search_pool_next(p));
+    search_pool_free(p);
+    search_pattern_free(&pat);
+}
+
+static void pool_keeps_order_on_any_threads(void **state)
+{
+    char dir[] = "/tmp/test_search_pool.XXXXXX", path[512];
+    static char one[65536], four[65536];
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    for (int i = 0; i < 100; i++) {
+        if (i % 17 == 5)
+            continue; /* missing: ENOENT in its place */
+        snprintf(path, sizeof path, "%s/f%d", dir, i);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        if (i == 7)
+            fwrite("needle\0binary", 1, 13, f);
+        else
+            for (int l = 0; l < i * 13; l++)
+                fputs(l % (i + 1) ? "hay line\n" : "a NEEDLE line\n", f);
+        fclose(f);
+    }
+    pool_run(dir, 100, 1, one, sizeof one);
+    pool_run(dir, 100, 4, four, sizeof four);
+    assert_string_equal(one, four);
+    assert_non_null(strstr(one, "/f5:0:2:0:|")); /* ENOENT, in order */
+    assert_non_null(strstr(one, "/f7:0:0:1:|")); /* binary, skipped */
+    for (int i = 0; i < 100; i++) {
+        snprintf(path, sizeof path, "%s/f%d", dir, i);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/* ---- escaping -------------------------------------------------------------- */
+
+static void escaping_as_the_lua_side_does(void **state)
+{
+    search_out o = {0};
+    (void)state;
+    static const char raw[] = "a\x1b[31m\t\x7f \xc2\x9b \xe2\x80\xae \x85 \xff\xc3\xa9";
+    search_out_printable(&o, raw, sizeof raw - 1);
+    search_out_put(&o, "", 1);
+    assert_string_equal(o.data, "a\\x1b[31m\t\\x7f \\u{009B} \\u{202E} \\x85 \xff\xc3\xa9");
+    search_out_reset(&o);
+    search_out_json(&o, raw, sizeof raw - 1);
+    search_out_put(&o, "", 1);
+    assert_string_equal(o.data, "\"a\\u001b[31m\\t\\u007f \\u009b \\u202e \xef\xbf\xbd "
+                                "\xef\xbf\xbd\xc3\xa9\"");
+    search_out_free(&o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(wide_letters_match_pcre2),
+        cmocka_unit_test(literal_alternation_matches_pcre2),
+        cmocka_unit_test(pool_keeps_order_on_any_threads),
+        cmocka_unit_test(escaping_as_the_lua_side_does),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
