@@ -45,26 +45,7 @@ local branch, remote = check(git.branch(root))
 
 local session = tree.current_session(ctx) or "unknown"
 
----The commit message: the session, then what changed, by kind.
-local function message(paths)
-  local kinds, names = { log = 0, knowledge = 0, message = 0, other = 0 }, {}
-  for _, p in ipairs(paths) do
-    local k = p:find("sessions/[^/]+/") and "log" or p:find("shared%-knowledge/") and "knowledge"
-      or p:find("messages/") and "message" or "other"
-    kinds[k] = kinds[k] + 1
-    if #names < 4 then names[#names + 1] = p:match("[^/]+$") end
-  end
-  local parts = {}
-  for _, k in ipairs({ "log", "knowledge", "message", "other" }) do
-    local n = kinds[k]
-    if n > 0 then
-      local word = k == "knowledge" and "knowledge file" or k == "other" and "other file" or k
-      parts[#parts + 1] = ("%d %s%s"):format(n, word, n > 1 and "s" or "")
-    end
-  end
-  return ("sesslua sync (%s): %s\n\n%s%s\n"):format(session, table.concat(parts, ", "),
-    table.concat(names, ", "), #paths > #names and (", and %d more"):format(#paths - #names) or "")
-end
+local function message(paths) return git.commit_message(session, paths) end
 
 local result = { committed = {}, pulled = 0, pushed = false, attempts = 0, setup = {} }
 if args.dry_run then

@@ -204,6 +204,31 @@ function M.branch(dir)
   return b, remote
 end
 
+---A sync's commit message: the session and what changed by kind ("sesslua
+---sync (session-7): 1 log, 2 messages"), then the first file names.
+---@param session string
+---@param paths string[] the paths committed, as git names them
+---@return string message
+function M.commit_message(session, paths)
+  local kinds, names = { log = 0, knowledge = 0, message = 0, other = 0 }, {}
+  for _, p in ipairs(paths) do
+    local k = p:find("sessions/[^/]+/") and "log" or p:find("shared%-knowledge/") and "knowledge"
+      or p:find("messages/") and "message" or "other"
+    kinds[k] = kinds[k] + 1
+    if #names < 4 then names[#names + 1] = p:match("[^/]+$") end
+  end
+  local parts = {}
+  for _, k in ipairs({ "log", "knowledge", "message", "other" }) do
+    local n = kinds[k]
+    if n > 0 then
+      local word = k == "knowledge" and "knowledge file" or k == "other" and "other file" or k
+      parts[#parts + 1] = ("%d %s%s"):format(n, word, n > 1 and "s" or "")
+    end
+  end
+  return ("sesslua sync (%s): %s\n\n%s%s\n"):format(session, table.concat(parts, ", "),
+    table.concat(names, ", "), #paths > #names and (", and %d more"):format(#paths - #names) or "")
+end
+
 ---Commit every change under dir (and nothing else of the work tree or the
 ---index) with message; the new commit's id.
 ---@param dir string
