@@ -44,7 +44,6 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -197,22 +196,37 @@ static void add_string(luaL_Buffer *b, const char *s, size_t len)
 
 /* ---- numbers ------------------------------------------------------------ */
 
+/* Writes i as "%lld" would, without printf's machinery (status documents
+ * are full of counts); buf holds at least 21 bytes. Returns the length. */
+static size_t format_integer(lua_Integer i, char *buf)
+{
+    char digits[24];
+    size_t n = 0, len = 0;
+    lua_Unsigned u = i < 0 ? 0u - (lua_Unsigned)i : (lua_Unsigned)i;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (i < 0)
+        buf[len++] = '-';
+    while (n > 0)
+        buf[len++] = digits[--n];
+    return len;
+}
+
 /* Formats the number at idx into buf (64 bytes); returns its length. */
 static size_t format_number(lua_State *L, int idx, char *buf)
 {
-    int n;
-    if (lua_isinteger(L, idx)) {
-        n = snprintf(buf, 64, LUA_INTEGER_FMT, (LUAI_UACINT)lua_tointeger(L, idx));
-    } else {
-        lua_Number v = lua_tonumber(L, idx);
-        if (isnan(v) || isinf(v))
-            n = snprintf(buf, 64, "null");
-        else if (v == floor(v) && fabs(v) < 9007199254740992.0)    /* 2^53 */
-            n = snprintf(buf, 64, LUA_INTEGER_FMT, (LUAI_UACINT)(lua_Integer)v);
-        else
-            n = snprintf(buf, 64, "%.14g", (double)v);
+    if (lua_isinteger(L, idx))
+        return format_integer(lua_tointeger(L, idx), buf);
+    lua_Number v = lua_tonumber(L, idx);
+    if (isnan(v) || isinf(v)) {
+        memcpy(buf, "null", 4);
+        return 4;
     }
-    return (size_t)n;
+    if (v == floor(v) && fabs(v) < 9007199254740992.0)         /* 2^53 */
+        return format_integer((lua_Integer)v, buf);
+    return (size_t)snprintf(buf, 64, "%.14g", (double)v);
 }
 
 /* ---- tables ------------------------------------------------------------- */
@@ -319,28 +333,41 @@ static int is_array(encoder *e, lua_Unsigned *len)
     return 1;
 }
 
-/* With the table on top: its keys, sorted, in a userdata stored at
- * keys[level]; the count in *count. Raises on a key that is not a string. */
+/* A bigger array for the keys of level (the n first copied from old), held
+ * at keys[level] from now on. */
+static json_key *grow_keys(encoder *e, int level, const json_key *old, size_t n, size_t *cap)
+{
+    size_t bigger = *cap < 16 ? 32 : *cap * 2;
+    json_key *keys = lua_newuserdatauv(e->L, bigger * sizeof *keys, 0); /* ... keys */
+    if (n > 0)
+        memcpy(keys, old, n * sizeof *keys);
+    lua_rawseti(e->L, e->keys, level);               /* ... */
+    *cap = bigger;
+    return keys;
+}
+
+/* With the table on top: its keys, sorted, in the array held at
+ * keys[level]; the count in *count. Raises on a key that is not a string.
+ * The array is reused by the objects that follow at that level, so an
+ * object costs no allocation (and no collector work). */
 static json_key *sorted_keys(encoder *e, int level, size_t *count)
 {
     lua_State *L = e->L;
+    lua_rawgeti(L, e->keys, level);                  /* t keys? */
+    json_key *keys = lua_touserdata(L, -1);
+    size_t cap = keys != NULL ? lua_rawlen(L, -1) / sizeof *keys : 0;
+    lua_pop(L, 1);                                   /* t */
     size_t n = 0;
     lua_pushnil(L);                                  /* t nil */
     while (lua_next(L, -2)) {                        /* t k v */
         lua_pop(L, 1);                               /* t k */
         if (lua_type(L, -1) != LUA_TSTRING)
             json_error(L, "json: object keys must be strings");
+        if (n == cap)
+            keys = grow_keys(e, level, keys, n, &cap);
+        keys[n].s = lua_tolstring(L, -1, &keys[n].len);
+        keys[n].rank = key_rank(keys[n].s, keys[n].len);
         n++;
-    }
-    json_key *keys = lua_newuserdatauv(L, n * sizeof *keys, 0); /* t keys */
-    lua_rawseti(L, e->keys, level);                  /* t */
-    size_t i = 0;
-    lua_pushnil(L);                                  /* t nil */
-    while (lua_next(L, -2)) {                        /* t k v */
-        lua_pop(L, 1);                               /* t k */
-        keys[i].s = lua_tolstring(L, -1, &keys[i].len);
-        keys[i].rank = key_rank(keys[i].s, keys[i].len);
-        i++;
     }
     sort_keys(keys, n, e->c_collate);
     *count = n;

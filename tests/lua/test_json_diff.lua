@@ -154,6 +154,15 @@ for label, v in pairs({
   first_keys = { zeta = 1, kind = "k", schema = 1, alpha = json.null, Kind = 2 },
   func = function() end, func_in = { a = { b = print } }, thread = coroutine.create(print),
   userdata = io.stdout, userdata_in = { io.stdout }, bad_key_and_func = { print, [{}] = 1 },
+  many_keys = (function()                           -- the key arrays grow and are reused
+    local rows = {}
+    for r, n in ipairs({ 5, 100, 10, 33, 0 }) do
+      rows[r] = json.object()
+      for i = 1, n do rows[r]["k" .. (i * 7919 % 1000)] = { i, { ["x" .. i] = i } } end
+    end
+    return rows
+  end)(),
+  late_error = { ("x"):rep(100000), json.object({ a = { b = {} }, z = io.stdout }) },
   deep_ok = (function()
     local t = {}
     local cur = t
