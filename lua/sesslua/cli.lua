@@ -22,9 +22,38 @@ local errno_exit = {
 ---@param code integer the exit code, one of M.EXIT
 ---@param message string
 ---@param hint? string printed on a second line as `hint: ...`
-function M.fail(code, message, hint)
+---@param errcode? string what failed, as `--json` reports it ("ENOENT", "EACCES"...)
+function M.fail(code, message, hint, errcode)
   if hint then message = message .. "\nhint: " .. hint end
-  error({ code = code, message = message }, 0)
+  error({ code = code, message = message, errcode = errcode }, 0)
+end
+
+-- The `code` of a JSON error when the failure named none: by exit code.
+local EXIT_ERRCODES = { "ECHECK", "EUSAGE", "ENOENT", "ECONFLICT", "EIO" }
+
+---The JSON document of an error, as a workflow given `--json` prints it on
+---stdout (besides the line on stderr): `{schema = 1, kind = "error",
+---code, exit, message, hints, details}`: the first line of the message,
+---its `hint:` lines, and its other lines (a list of what failed).
+---@param err any the error object (cli.fail's table, or any Lua error)
+---@return table document
+function M.error_json(err)
+  local exit, text, errcode = 2, tostring(err), "EINTERNAL" -- a Lua error: a bug
+  if type(err) == "table" then
+    exit = math.tointeger(err.code) or 2
+    text, errcode = tostring(err.message), err.errcode
+  end
+  local lines = {}
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+  local hints, details = {}, {}
+  for i = 2, #lines do
+    local hint = lines[i]:match("^hint: (.*)$")
+    if hint then hints[#hints + 1] = hint
+    elseif lines[i]:find("%S") then details[#details + 1] = lines[i]:match("^%s*(.-)%s*$") end
+  end
+  return { schema = 1, kind = "error", exit = exit,
+           code = errcode or EXIT_ERRCODES[exit] or "EINTERNAL",
+           message = lines[1] or "", hints = hints, details = details }
 end
 
 ---Stop on a usage error (exit 2).
@@ -55,7 +84,7 @@ end
 ---@return any ... all unchanged, on success (a failure never returns)
 function M.check(value, message, errcode, ...)
   M.written_warnings()
-  if value == nil then M.fail(M.exit_for(errcode), message) end
+  if value == nil then M.fail(M.exit_for(errcode), message, nil, errcode) end
   return value, message, errcode, ...
 end
 

@@ -460,6 +460,15 @@ local function parse_options(args)
   return opts
 end
 
+---Whether a workflow's arguments ask for --json (before any `--`).
+local function asks_json(script_args)
+  for _, a in ipairs(script_args) do
+    if a == "--" then return false end
+    if a == "--json" then return true end
+  end
+  return false
+end
+
 ---Make undeclared global reads and writes errors, so a typo in a workflow
 ---fails loudly instead of reading nil.
 local function strict_globals()
@@ -588,7 +597,18 @@ function M.main(args)
   for k = opts.script_index + 1, #args do script_args[#script_args + 1] = args[k] end
   rawset(_G, "arg", script_args)
   strict_globals()
-  return exit_status(name, chunk(table.unpack(script_args)))
+  if ctx.debug or not asks_json(script_args) then
+    return exit_status(name, chunk(table.unpack(script_args)))
+  end
+  -- under --json a failure is also a JSON document on stdout, so a program
+  -- reading stdout learns it failed and why (the line on stderr stays)
+  local ok, result = pcall(chunk, table.unpack(script_args))
+  if not ok then
+    local cli = require("sesslua.cli")
+    pcall(cli.print_json, cli.error_json(result))
+    error(result, 0)
+  end
+  return exit_status(name, result)
 end
 
 return M
