@@ -42,7 +42,10 @@ struct fsp_how {
 
 static char *root;      /* the root as given, trailing slashes cut; owned */
 static size_t root_len;
-static int no_openat2;  /* the kernel said ENOSYS once: walk from then on */
+/* The kernel said ENOSYS once: walk from then on. Atomic because fs_open
+ * may run on several threads (search reads files on every core); the root
+ * is only read there, and changes only between such runs. */
+static _Atomic int no_openat2;
 
 char *fs_dir_of(const char *path)
 {
