@@ -248,7 +248,7 @@ search_pool *search_pool_new(const search_pattern *pat, const search_job_opts *o
         return NULL;
     p->pat = pat;
     p->opts = opts;
-    p->window = (size_t)threads * 8;
+    p->window = (size_t)threads * 4 < 8 ? 8 : (size_t)threads * 4;
     p->jobs = calloc(p->window, sizeof *p->jobs);
     p->threads = calloc((size_t)threads, sizeof *p->threads);
     if (!p->jobs || !p->threads) {
@@ -327,8 +327,22 @@ search_job *search_pool_next(search_pool *p)
     return head;
 }
 
+/* A slot keeps its buffers for the next file, up to this size: more is
+ * given back, so that memory follows the window, not the largest files. */
+#define KEEP_BYTES (64 * 1024)
+
 void search_pool_done(search_pool *p, search_job *job)
 {
+    if (job->cap > KEEP_BYTES) {
+        free(job->text);
+        job->text = NULL, job->cap = 0, job->len = 0;
+    }
+    if (job->hcap * sizeof *job->hits > KEEP_BYTES) {
+        free(job->hits);
+        job->hits = NULL, job->hcap = 0, job->nhits = 0;
+    }
+    if (job->out.cap > KEEP_BYTES)
+        search_out_free(&job->out);
     pthread_mutex_lock(&p->mu);
     job->state = JOB_FREE;
     p->head = (p->head + 1) % p->window;

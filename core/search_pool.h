@@ -14,9 +14,9 @@
  *     }
  *     search_pool_free(p);
  *
- * At most `window` files are in flight, so memory is bounded by the window
- * times the largest file (each slot keeps its read buffer for the next
- * file), whatever the corpus size. With threads <= 1 no thread is started:
+ * At most `window` files are in flight, and a slot keeps at most 64 KiB
+ * of buffers for the next file (more is freed when it is done), so memory
+ * stays flat whatever the corpus size. With threads <= 1 no thread is started:
  * search_pool_next does the work itself. With more, threads - 1 workers
  * run beside the caller, and the caller works too while it waits.
  * Results do not depend on the number of threads.
@@ -60,7 +60,7 @@ typedef struct search_job {
 typedef struct search_pool search_pool;
 
 /* A pool, or NULL when out of memory or a thread cannot start (*err set
- * to the errno value). window = 8 files per thread. */
+ * to the errno value). window = 4 files per thread, at least 8. */
 search_pool *search_pool_new(const search_pattern *pat, const search_job_opts *opts,
                              int threads, int *err);
 /* Whether another file may be submitted now. */
