@@ -17,7 +17,7 @@ send:argument("to", "A session id, or broadcast.")
 send:argument("subject", "The subject (may be '-' for stdin).")
 send:argument("body", "The body (may be '-' for stdin)."):args("?")
 send:option("--priority", "low, normal, high or urgent."):default("normal")
-send:option("--reply-to", "The id of the message this answers.")
+send:option("--reply-to", "The message this answers: its id, the start of its id, or its N in your inbox.")
 send:flag("--force", "Send even when the recipient has no active log or --reply-to names no stored message.")
 send:flag("--json", "Print the message as JSON.")
 local inbox = parser:command("inbox", "Show unread messages, urgent and high first.")
@@ -25,7 +25,7 @@ inbox:flag("--all", "Include messages already read.")
 inbox:flag("--json", "Print the messages as JSON.")
 inbox:flag("--mark-read", "Then mark the unread messages shown read (and note them in your log).")
 local read = parser:command("read", "Mark messages read (and note them in your log's Messages Received).")
-read:argument("ids", "Message ids."):args("*")
+read:argument("ids", "Messages: N (the [N] inbox shows), an id, or the start of one."):args("*")
 read:flag("--all", "Mark every unread message read.")
 local prune = parser:command("prune", "Remove read messages older than DAYS; report stale mail.")
 prune:option("--older-than", "Age in days."):argname("DAYS"):convert(tonumber)
@@ -98,18 +98,110 @@ local function note_received(session, list)
   return nil, err, code, path, lines
 end
 
----The id --reply-to names, its shape checked (exit 2) and the message
----found in some mailbox (exit 3; --force skips only this).
-local function reply_id()
-  if not args.reply_to then return nil end
-  local id = args.reply_to:gsub("%.json$", "") -- as `read` accepts the file name
-  if not messages.is_id(id) then
-    cli.usage_error(("message: --reply-to '%s' is not a message id"):format(args.reply_to),
-      "ids look like 20261125T175953.123456Z-4121-1a3f2; sesslua message.lua inbox --all shows them")
+---The inbox as shown: each thread's first message (urgent and high first,
+---then newest), the replies under it, oldest first, each with its depth.
+---@param list sesslua.Message[] sorted by messages.sort
+---@return {m: sesslua.Message, depth: integer}[] order
+local function thread_order(list)
+  local by_id, children, roots, seen, out = {}, {}, {}, {}, {}
+  for _, m in ipairs(list) do by_id[m.id] = m end
+  for _, m in ipairs(list) do
+    local parent = m.reply_to
+    if type(parent) == "string" and by_id[parent] then
+      children[parent] = children[parent] or {}
+      table.insert(children[parent], m)
+    else
+      roots[#roots + 1] = m
+    end
   end
-  if not args.force and not messages.find(ctx, id) then
-    cli.fail(cli.EXIT.not_found, ("message: --reply-to %s: no such message in any mailbox"):format(id),
-      "check the id with sesslua message.lua inbox --all, or use --force to send anyway")
+  local function walk(m, depth)
+    if seen[m] then return end
+    seen[m] = true
+    out[#out + 1] = { m = m, depth = depth }
+    table.sort(children[m.id] or {}, function(a, b) return a.id < b.id end)
+    for _, c in ipairs(children[m.id] or {}) do walk(c, depth + 1) end
+  end
+  for _, m in ipairs(roots) do walk(m, 0) end
+  -- Hand-made files can answer each other in a loop (no root): still shown.
+  for _, m in ipairs(list) do walk(m, 0) end
+  return out
+end
+
+---The positions `inbox` gives: its unread messages, numbered 1.. in the
+---order it shows them (the numbers `read N` and `--reply-to N` take).
+---@param session string
+---@return sesslua.Message[] by_position
+---@return table<string, integer> position_of id -> position
+local function positions(session)
+  local unread = {}
+  for _, m in ipairs(messages.inbox(ctx, session, false)) do
+    if not m.read then unread[#unread + 1] = m end
+  end
+  local by_position, position_of = {}, {}
+  for i, e in ipairs(thread_order(unread)) do by_position[i], position_of[e.m.id] = e.m, i end
+  return by_position, position_of
+end
+
+-- A number of 1 to 7 digits is a position in the inbox; an id starts with
+-- its 8-digit date, so anything longer is an id or the start of one.
+local function is_position(word) return word:match("^%d+$") ~= nil and #word <= 7 end
+
+---The message at a position of `session`'s inbox (exit 3 when there is none).
+local function at_position(session, word, list)
+  local m = list[tonumber(word)]
+  if m then return m.id end
+  cli.fail(cli.EXIT.not_found, ("message: no message %s in %s's inbox (it lists %d unread)"):format(
+    word, session, #list), ("the numbers are those of sesslua --session %s message.lua inbox"):format(session))
+end
+
+---Exit 2 naming the messages `prefix` could mean, with their subjects.
+local function ambiguous(what, prefix, found)
+  local lines = {}
+  for i, f in ipairs(found) do
+    if i > 10 then lines[#lines + 1] = ("... and %d more"):format(#found - 10); break end
+    local m = messages.load(f.path)
+    lines[#lines + 1] = f.id .. "  " .. cli.printable(cli.one_line(tostring(m and m.subject or "?")))
+  end
+  cli.usage_error(("message: %s '%s' is ambiguous: %d messages start with it"):format(what, prefix, #found),
+    "give more of the id:\n  " .. table.concat(lines, "\n  "))
+end
+
+---What `word` names among `pool` (messages, or {id, path} entries): the
+---one whose id it is or starts; nil when none; exit 2 when several.
+local function by_prefix(what, word, pool)
+  local found = {}
+  for _, m in ipairs(pool) do
+    if m.id == word then return m.id end
+    if m.id:sub(1, #word) == word then found[#found + 1] = { id = m.id, path = m.path } end
+  end
+  if #found > 1 then ambiguous(what, word, found) end
+  return found[1] and found[1].id
+end
+
+---The id --reply-to names: a position in the sender's inbox, a whole id or
+---the start of one stored in some mailbox. A malformed id exits 2, an id
+---no mailbox holds 3 (--force sends anyway, a whole id only: a prefix
+---must name a stored message).
+local function reply_id(session)
+  if not args.reply_to then return nil end
+  local word = args.reply_to:gsub("%.json$", "") -- as `read` accepts the file name
+  if is_position(word) then return at_position(session, word, (positions(session))) end
+  if messages.is_id(word) then
+    if not args.force and not messages.find(ctx, word) then
+      cli.fail(cli.EXIT.not_found, ("message: --reply-to %s: no such message in any mailbox"):format(word),
+        "check the id with sesslua message.lua inbox --all, or use --force to send anyway")
+    end
+    return word
+  end
+  if #word > 100 or not word:match("^%d%d%d%d%d%d%d%d[%w.%-]*$") then
+    cli.usage_error(("message: --reply-to '%s' is not a message id"):format(args.reply_to),
+      "ids look like 20261125T175953.123456Z-4121-1a3f2 (or the start of one, or the N of inbox's list);"
+        .. " sesslua message.lua inbox --all shows them")
+  end
+  local id = by_prefix("--reply-to", word, messages.with_prefix(ctx, word))
+  if not id then
+    cli.fail(cli.EXIT.not_found, ("message: --reply-to %s: no message in any mailbox starts with it"):format(word),
+      "check the id with sesslua message.lua inbox --all")
   end
   return id
 end
@@ -131,7 +223,7 @@ local function do_send()
   local subject = cli.text(args.subject, "subject")
   if subject:match("^%s*$") then cli.usage_error("message: empty subject") end
   local body = args.body and cli.text(args.body, "body")
-  local reply_to = reply_id()
+  local reply_to = reply_id(from)
   local msg = cli.check(messages.deliver(ctx, { from = from, to = to, subject = subject, body = body,
     priority = priority, reply_to = reply_to }))
   local stamp = clock.now():sub(1, 16) -- YYYY-MM-DD HH:MM, in the configured time zone
@@ -205,13 +297,14 @@ local function do_inbox()
   -- What each reply answers, wherever it is stored (a reply to our own
   -- message answers one that sits in the other session's mailbox).
   local parents = messages.parents(ctx, list)
+  local _, position_of = positions(session)
   if args.json then
     local out = {}
     for i, m in ipairs(list) do
       local parent = parents[m.id]
       out[i] = { id = m.id, from = m.from, to = m.to, subject = m.subject, body = m.body or json.null,
         priority = m.priority, sent = m.sent, reply_to = m.reply_to or json.null,
-        read = m.read, kind = m.kind,
+        read = m.read, kind = m.kind, position = position_of[m.id] or json.null,
         in_reply_to_subject = parent and parent.subject or json.null,
         in_reply_to_from = parent and parent.from or json.null }
     end
@@ -221,28 +314,17 @@ local function do_inbox()
     return 0
   end
   if #list == 0 then io.write("No ", args.all and "" or "unread ", "messages for ", session, ".\n"); return 0 end
-  -- Threads: a reply follows the message it answers, indented.
-  local by_id, children, roots, shown = {}, {}, {}, {}
-  for _, m in ipairs(list) do by_id[m.id] = m end
-  for _, m in ipairs(list) do
-    local parent = m.reply_to
-    if type(parent) == "string" and by_id[parent] then
-      children[parent] = children[parent] or {}
-      table.insert(children[parent], m)
-    else
-      roots[#roots + 1] = m
-    end
-  end
+  -- Threads: a reply follows the message it answers, indented; an unread
+  -- message shows its position, which `read N` and `--reply-to N` take.
   local colors = { urgent = "red", high = "yellow" }
-  local function show(m, depth)
-    if shown[m] then return end
-    shown[m] = true
-    local pad = ("    "):rep(depth)
+  local p = cli.printable -- message files may come from anyone
+  for _, e in ipairs(thread_order(list)) do
+    local m, pad = e.m, ("    "):rep(e.depth)
     local mark = m.read and " " or "*"
+    local number = position_of[m.id] and ("[" .. position_of[m.id] .. "] ") or ""
     local prio = m.priority ~= "normal" and (" [" .. m.priority .. "]") or ""
-    local p = cli.printable -- message files may come from anyone
-    io.write(pad, mark, " ", cli.paint(colors[m.priority] or "bold", p(cli.one_line(tostring(m.subject)))), prio, "\n")
-    if type(m.reply_to) == "string" and depth == 0 then -- its parent is not shown above it
+    io.write(pad, mark, " ", number, cli.paint(colors[m.priority] or "bold", p(cli.one_line(tostring(m.subject)))), prio, "\n")
+    if type(m.reply_to) == "string" and e.depth == 0 then -- its parent is not shown above it
       local parent = parents[m.id]
       io.write(pad, "  ↳ re: ", parent and p(cli.one_line(tostring(parent.subject)))
         or (p(m.reply_to) .. " (not found)"), "\n")
@@ -252,18 +334,13 @@ local function do_inbox()
     if type(m.body) == "string" then
       for line in (m.body .. "\n"):gmatch("([^\n]*)\n") do io.write(pad, "  │ ", p(line), "\n") end
     end
-    table.sort(children[m.id] or {}, function(a, b) return a.id < b.id end)
-    for _, c in ipairs(children[m.id] or {}) do show(c, depth + 1) end
   end
-  for _, m in ipairs(roots) do show(m, 0) end
-  -- Hand-made files can answer each other in a loop (no root): still shown.
-  for _, m in ipairs(list) do show(m, 0) end
   local unread = #unread_ids(list)
   if args.mark_read then
     io.write(("Marked %d message(s) read.\n"):format(mark_and_note(session, unread_ids(list))))
     return 0
   end
-  io.write(("%d unread. Mark read: sesslua message.lua read ID (or --all)\n"):format(unread))
+  io.write(("%d unread. Mark read: sesslua message.lua read N (the [N] above), an id or its start, or --all\n"):format(unread))
   return 0
 end
 
@@ -272,13 +349,18 @@ local function do_read()
   if not args.all and #args.ids == 0 then cli.usage_error("message: read needs IDs or --all") end
   local ids
   if not args.all then
-    ids = {}
-    for i, id in ipairs(args.ids) do ids[i] = id:gsub("%.json$", "") end
-    -- all or nothing: check every id before marking any
-    local unread = {}
-    for _, m in ipairs(messages.inbox(ctx, session, false)) do unread[m.id] = true end
+    -- all or nothing: resolve every word before marking any
+    local by_position = positions(session)
+    local unread = messages.inbox(ctx, session, false)
     local missing = {}
-    for _, id in ipairs(ids) do if not unread[id] then missing[#missing + 1] = id end end
+    ids = {}
+    for _, word in ipairs(args.ids) do
+      word = word:gsub("%.json$", "")
+      local id
+      if is_position(word) then id = at_position(session, word, by_position)
+      else id = by_prefix("read", word, unread) end
+      if id then ids[#ids + 1] = id else missing[#missing + 1] = word end
+    end
     if #missing > 0 then
       cli.fail(cli.EXIT.not_found, ("message: no unread message %s for %s"):format(
         table.concat(missing, ", "), session), ("sesslua --session %s message.lua inbox"):format(session))

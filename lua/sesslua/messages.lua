@@ -267,6 +267,27 @@ function M.find(ctx, id)
   return M.finder(ctx)(id)
 end
 
+---The stored messages whose id starts with `prefix`, in every mailbox
+---(each session's new/ and cur/, and broadcast/), each id once, sorted:
+---what a unique prefix typed for an id (`--reply-to 20261125T1759`) names.
+---@param ctx sesslua.Context
+---@param prefix string compared as plain text
+---@return {id: string, path: string}[] found
+function M.with_prefix(ctx, prefix)
+  local found, seen = {}, {}
+  for _, folder in ipairs(M.folders(ctx)) do
+    for _, path in ipairs(list_json(folder)) do
+      local id = path:match("([^/]+)%.json$")
+      if id:sub(1, #prefix) == prefix and not seen[id] then
+        seen[id] = true
+        found[#found + 1] = { id = id, path = path }
+      end
+    end
+  end
+  table.sort(found, function(a, b) return a.id < b.id end)
+  return found
+end
+
 ---For each reply in list, the message it answers (from list itself, else
 ---from any mailbox): a map from the reply's id to its parent; replies whose
 ---parent is gone (pruned, or sent with --force) have no entry.

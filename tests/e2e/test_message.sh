@@ -64,7 +64,7 @@ s1 send 2 "urgent one" --priority urgent
 s1 send 2 "high one" --priority high
 s2 inbox
 expect_rc 0 "inbox"
-order=$(printf '%s\n' "$OUT" | grep '^\*' | sed 's/^\* //' | tr '\n' '|')
+order=$(printf '%s\n' "$OUT" | grep '^\*' | sed 's/^\* \[[0-9]*\] //' | tr '\n' '|')
 expect_eq "$order" "urgent one [urgent]|high one [high]|normal later|Email service ready [low]|$SUBJ|" "inbox order"
 s1 inbox
 printf '%s' "$OUT" | grep -q "Email service ready" && bad "sender sees its own broadcast" || ok
@@ -106,7 +106,7 @@ q=$(ls "$M/session-2/new" | tail -1 | sed 's/\.json$//')
 run "$SESSLUA" --session 3 message.lua send 2 "Unrelated"
 s1 send 2 "Answer!" --reply-to "$q"
 s2 inbox
-after=$(printf '%s\n' "$OUT" | grep -A3 'Question?' | grep -c '^    \* Answer!')
+after=$(printf '%s\n' "$OUT" | grep -A3 'Question?' | grep -c '^    \* \[[0-9]*\] Answer!')
 expect_eq "$after" "1" "reply indented under its question"
 
 # status and morning show unread counts.
@@ -189,7 +189,7 @@ s2 read "$q"
 s2 send 1 "Looks good" --reply-to "$q"
 expect_rc 0 "reply to a read message"
 s1 inbox
-thread=$(printf '%s\n' "$OUT" | grep -A1 '^\* Looks good$' | tail -1)
+thread=$(printf '%s\n' "$OUT" | grep -A1 '^\* \[[0-9]*\] Looks good$' | tail -1)
 expect_eq "$thread" "  ↳ re: Can you review?" "the reply names the question from the other mailbox"
 s1 inbox --json
 expect_out "\"reply_to\": \"$q\"" "inbox --json keeps reply_to"
@@ -199,7 +199,7 @@ s1 send 2 "Still unread?"
 q2=$(ls "$M/session-2/new" | tail -1 | sed 's/\.json$//')
 s2 send 1 "Yes" --reply-to "$q2"
 s1 inbox
-expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* Yes$' | tail -1)" "  ↳ re: Still unread?" "a reply to an unread question"
+expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* \[[0-9]*\] Yes$' | tail -1)" "  ↳ re: Still unread?" "a reply to an unread question"
 
 # --reply-to: a malformed id is refused (2), an unknown one too (3) unless --force.
 n=$(ls "$M/session-2/new" | wc -l)
@@ -217,9 +217,9 @@ expect_rc 2 "--force never lets a malformed id through"
 s2 send 1 "By file name" --reply-to "$q2.json"
 expect_rc 0 "--reply-to accepts ID.json"
 s1 inbox
-expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* By file name$' | tail -1)" "  ↳ re: Still unread?" "ID.json names the message"
+expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* \[[0-9]*\] By file name$' | tail -1)" "  ↳ re: Still unread?" "ID.json names the message"
 s2 inbox
-expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* orphan$' | tail -1)" "  ↳ re: 20990101T000000.000000Z-1-1abcd (not found)" "a reply whose question is gone"
+expect_eq "$(printf '%s\n' "$OUT" | grep -A1 '^\* \[[0-9]*\] orphan$' | tail -1)" "  ↳ re: 20990101T000000.000000Z-1-1abcd (not found)" "a reply whose question is gone"
 
 # A subject with newlines is kept exactly in the file; logs and the
 # terminal show it on one line.
@@ -230,11 +230,11 @@ run "$SESSLUA" ./check.lua "$f"
 expect_eq "$(printf '%s\n' "$OUT" | head -2)" $'Two\nlines' "the subject's newline survives in the file"
 grep -qF -- '→ session-2: "Two lines" (normal)' "$L1" && ok || bad "sent line flattened"
 s2 inbox
-expect_out "* Two lines" "inbox shows the subject on one line"
+expect_out "* [1] Two lines" "inbox shows the subject on one line"
 # inbox --mark-read shows, then marks what it showed and notes it.
 s2 inbox --mark-read
 expect_rc 0 "inbox --mark-read"
-expect_out "* Two lines" "inbox --mark-read shows the messages"
+expect_out "* [1] Two lines" "inbox --mark-read shows the messages"
 expect_out "Marked " "inbox --mark-read says it marked them"
 grep -qF -- '← session-1: "Two lines"' "$L2" && ok || bad "received line written by inbox --mark-read, flattened"
 s2 inbox
@@ -304,5 +304,77 @@ grep -qF -- "hint: add under Coordination › Messages Received in $L3:" busy3.e
 grep -qF -- '← session-1: "busy read"' "$L3" && bad "busy line written" || ok
 run "$SESSLUA" --session 3 message.lua inbox
 expect_out "No unread messages" "the message is marked read all the same"
+
+# Message ids by inbox position or unique prefix (issue 15): `inbox` numbers
+# its unread messages [1].. in the order shown; read and --reply-to take N,
+# a whole id, or the start of one (several matches: exit 2 listing them;
+# none: exit 3).
+P="$WORK/pos/docs/coordination"; PM="$P/messages"
+mkdir -p "$P"
+for i in a b; do run "$SESSLUA" --root "$P" create.lua "$i" "Dev" "Goal"; done
+pa() { run "$SESSLUA" --root "$P" --session a message.lua "$@"; }
+pb() { run "$SESSLUA" --root "$P" --session b message.lua "$@"; }
+pa send b "first"; pa send b "second" --priority urgent; pa send b "third"
+idof() { grep -l "\"subject\": \"$1\"" "$PM"/*/*/*.json "$PM"/broadcast/*.json 2>/dev/null | head -1 | sed 's|.*/||; s|\.json$||'; }
+pb inbox
+expect_eq "$(printf '%s\n' "$OUT" | grep '^\*' | tr '\n' '|')" "* [1] second [urgent]|* [2] third|* [3] first|" "inbox numbers its unread messages in the order shown"
+expect_out "read N (the [N] above)" "inbox says how to use the numbers"
+pb inbox --json
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%s=%s" % (m["subject"], m["position"]) for m in d["messages"]))' > pos.txt
+expect_eq "$(cat pos.txt)" "second=1 third=2 first=3" "inbox --json gives each unread message its position"
+snapb=$(snapshot "$PM")
+pb read 5
+expect_rc 3 "a position past the end"
+expect_err "message: no message 5 in b's inbox (it lists 3 unread)" "names the position and the count"
+pb read 0
+expect_rc 3 "position 0"
+pb read 1 20990101T
+expect_rc 3 "a prefix no unread message has"
+expect_err "no unread message 20990101T for b" "names the prefix"
+expect_eq "$(snapshot "$PM")" "$snapb" "all or nothing: a bad word marks nothing"
+third=$(idof third)
+pb read 2
+expect_rc 0 "read by position"
+expect_exists "$PM/b/cur/$third.json" "read 2 marked the 2nd message shown (third)"
+grep -qF -- '← a: "third"' "$P/sessions/ACTIVE/b.md" && ok || bad "read by position notes the message"
+pb inbox --all
+expect_eq "$(printf '%s\n' "$OUT" | grep -E '^[* ] ' | grep -v '^  from ' | tr '\n' '|')" "* [1] second [urgent]|  third|* [2] first|" "inbox --all numbers only the unread, as inbox does"
+# Two hand-made messages sharing a long prefix, one with its own.
+mk() { printf '{"schema":1,"id":"%s","from":"a","to":"b","subject":"%s","body":null,"priority":"low","sent":"2025-01-02T00:00:00Z","reply_to":null}\n' "$1" "$2" > "$PM/b/new/$1.json"; }
+mk 20250102T000000.000000Z-1-1aaaa "twin one"; mk 20250102T000000.000000Z-1-1aaab "twin two"
+mk 20250103T000000.000000Z-1-1cccc "loner"
+snapb=$(snapshot "$PM")
+pb read 20250102T
+expect_rc 2 "an ambiguous prefix"
+expect_err "message: read '20250102T' is ambiguous: 2 messages start with it" "says it is ambiguous"
+expect_err "20250102T000000.000000Z-1-1aaaa  twin one" "lists the first candidate with its subject"
+expect_err "20250102T000000.000000Z-1-1aaab  twin two" "lists the second candidate"
+expect_eq "$(snapshot "$PM")" "$snapb" "an ambiguous prefix marks nothing"
+pb read 20250103 20250102T000000.000000Z-1-1aaab.json
+expect_rc 0 "a unique prefix and a whole file name"
+expect_out "Marked 2 message(s) read." "both marked"
+expect_exists "$PM/b/cur/20250103T000000.000000Z-1-1cccc.json" "the unique prefix named its message"
+expect_exists "$PM/b/new/20250102T000000.000000Z-1-1aaaa.json" "its twin stays unread"
+# --reply-to N (the sender's own inbox), and the start of an id in any mailbox.
+pa send b "question for a"
+pb send a "question for b"
+pa inbox
+expect_out "* [1] question for b" "a's inbox numbers its message"
+pa send b "answer by position" --reply-to 1
+expect_rc 0 "--reply-to by position"
+grep -qF "\"reply_to\": \"$(idof 'question for b')\"" "$PM/b/new/$(idof 'answer by position').json" && ok || bad "--reply-to 1 records the id of a's 1st message"
+pb send a "answer by prefix" --reply-to "${third:0:20}"
+expect_rc 0 "--reply-to the start of an id read already (in cur/)"
+grep -qF "\"reply_to\": \"$third\"" "$PM/a/new/$(idof 'answer by prefix').json" && ok || bad "--reply-to prefix records the whole id"
+n=$(find "$PM" -name '*.json' | wc -l)
+pb send a "twin reply" --reply-to 20250102T
+expect_rc 2 "--reply-to an ambiguous prefix"
+expect_err "message: --reply-to '20250102T' is ambiguous: 2 messages start with it" "--reply-to ambiguity named"
+pb send a "none" --reply-to 20990101T --force
+expect_rc 3 "--reply-to a prefix of nothing, even with --force"
+expect_err "message: --reply-to 20990101T: no message in any mailbox starts with it" "--reply-to none named"
+pb send a "far" --reply-to 99
+expect_rc 3 "--reply-to a position past the end"
+expect_eq "$(find "$PM" -name '*.json' | wc -l)" "$n" "nothing delivered when --reply-to is refused"
 
 finish
