@@ -98,4 +98,31 @@ expect_rc 1 "an empty file has no hit"
 sl --root "$R" search.lua kafka --session 9004 --json
 expect_out '"text": "'$'\uFFFD\uFFFD'' kafka '$'\uFFFD'' broken '$'\uFFFD\uFFFD''"' "JSON replaces bytes that are not UTF-8 by U+FFFD"
 
+# A 100 MB log: the hit on its last line has the right line number.
+B="$WORK/big/docs/coordination"
+mkdir -p "$B/sessions/ACTIVE"
+python3 -B -c "
+line = 'filler text of a long log, nothing to find here at all, just bytes\n'
+with open('$B/sessions/ACTIVE/session-1.md', 'w') as f:
+    f.write('# Big\n\n')
+    block = line * 10000
+    for i in range(150):
+        f.write(block)
+    f.write('the last line holds the zebra-marker\n')
+"
+sl --root "$B" search.lua zebra-marker --json
+expect_rc 0 "a 100 MB log is searched"
+expect_out '"line": 1500003' "the hit's line number in a 100 MB log"
+
+# A log that grows while it is searched: no error, hits from what was read.
+( for i in $(seq 1 300); do printf 'growing kafka line %d\n' "$i" >> "$A/session-9006.md"; done ) &
+writer=$!
+for i in 1 2 3; do
+  sl --root "$R" search.lua kafka --session 9006 -c
+  [ "$RC" -le 1 ] && [ -z "$ERR" ] && ok || bad "a growing log: exit $RC, stderr $ERR"
+done
+wait "$writer"
+sl --root "$R" search.lua kafka --session 9006 -c
+expect_eq "$OUT" "$A/session-9006.md:300" "and every line once the writer is done"
+
 finish
