@@ -13,7 +13,7 @@ parser:option("--out", "Write the page here ('-' for standard output; default <r
 parser:option("--stale-hours", "Mark logs not updated for this many hours (default 24, or stale_hours in the config)."):convert(tonumber)
 parser:option("--sort", "Order sessions by progress, updated or id (default id).")
   :choices(team.SORTS):default("id")
-parser:option("--watch", "Check the tree every SECONDS and write the page again when it changed.")
+parser:option("--watch", "Check the tree every SECONDS and write the page again when it changed (and every --refresh SECONDS, else every minute, for the ages).")
   :argname("SECONDS"):convert(tonumber)
 parser:option("--refresh", "Make a browser reload the page every SECONDS (a wall screen).")
   :argname("SECONDS"):convert(tonumber)
@@ -76,19 +76,21 @@ end
 
 -- --watch: write now, then whenever the signature of the tree changes. A
 -- failed write is reported and tried again at the next change, so a full
--- disk for a minute does not stop a wall screen for good.
-local last
+-- disk for a minute does not stop a wall screen for good. Ages and stale
+-- marks move with the clock, so the page is also made again every
+-- --refresh seconds (a browser reloads it then), else every minute.
+local every = args.refresh or 60
+local last, written = nil, -math.huge
 while true do
   local sig = dashboard.signature(ctx)
-  if sig ~= last then
+  if sig ~= last or sys.time() - written >= every then
     local data, err = write()
+    last, written = sig, sys.time()
     if data then
-      last = sig
       io.write(("%s wrote %s (%d active sessions)\n"):format(os.date("%H:%M:%S"), out, #data.rows))
       io.flush()
     else
       cli.warn(err)
-      last = sig
     end
   end
   sys.sleep(args.watch)

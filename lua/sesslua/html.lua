@@ -312,7 +312,10 @@ p.meta, .muted { color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
 caption { text-align: left; color: var(--muted); padding: 0.25rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.35rem 0.5rem; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; overflow-wrap: break-word; }
+/* free text may break anywhere, so a long path or URL cannot widen the page */
+table.sessions td:nth-of-type(2), table.sessions td:nth-of-type(3),
+table.sessions td:nth-of-type(7), table.learnings td:last-child { overflow-wrap: anywhere; }
 thead th { background: var(--head); font-weight: 600; overflow-wrap: normal; }
 tbody th { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -252,5 +252,14 @@ kill "$WPID"; wait "$WPID" 2>/dev/null
 n=$(grep -c ' wrote ' watch.out)
 [ "$n" -ge 2 ] && ok || bad "--watch wrote $n times, expected at start and after the change"
 ls -a "$WORK" | grep -q '\.w\.html\.tmp-' && bad "--watch left a temp file" || ok
+# with --refresh, the page is made again at that pace though nothing changed
+"$SESSLUA" --root "$R" dashboard.lua --watch 0.2 --refresh 1 --out "$WORK/r.html" > /dev/null 2>&1 &
+WPID=$!
+for _ in $(seq 50); do [ -s "$WORK/r.html" ] && break; sleep 0.1; done
+first=$(stat -c %i "$WORK/r.html" 2>/dev/null)
+for _ in $(seq 40); do [ "$(stat -c %i "$WORK/r.html")" != "$first" ] && break; sleep 0.1; done
+kill "$WPID"; wait "$WPID" 2>/dev/null
+[ -n "$first" ] && [ "$(stat -c %i "$WORK/r.html")" != "$first" ] && ok ||
+  bad "--watch --refresh 1 did not make the page again within 4 s"
 
 finish
