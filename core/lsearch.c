@@ -37,6 +37,7 @@
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,6 +58,11 @@
 typedef struct state {
     search_pattern pat;
     search_pool *pool;   /* files in flight (search.files) */
+    /* What the pool's threads read while they run: kept here, not on the C
+     * stack or in Lua strings, since after a Lua error in `each` or `head`
+     * they may still be working until the state is collected. */
+    search_job_opts jo;
+    char fields[SEARCH_FIELDS_MAX][32];
     search_hit *hits;    /* hits of search.buffer */
     size_t nhits, hcap;
     md_index idx;        /* sections of the current file */
@@ -155,7 +161,8 @@ static void check_fields(lua_State *L, int arg, options *o)
             int good = lua_type(L, -1) == LUA_TSTRING && name[0] != '\0';
             for (const char *c = name; good && *c; c++)
                 good = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
-            luaL_argcheck(L, good, arg, "fields must be names of [a-z0-9_]");
+            luaL_argcheck(L, good && strlen(name) < 32, arg,
+                          "fields must be names of [a-z0-9_], at most 31 bytes");
             o->fields[o->nfields++] = name;
             lua_pop(L, 1);
         }
@@ -530,7 +537,10 @@ static int l_files(lua_State *L)
     lua_newtable(L);                                   /* ... hits files errors */
     search_job_opts jo = {o.files_only, !(o.files_only || o.count_only), o.max_hits,
                           {o.print, o.context, o.before, o.after, {0}, o.nfields}};
-    memcpy(jo.print.fields, o.fields, sizeof o.fields);
+    for (int k = 0; k < o.nfields; k++) {
+        snprintf(st->fields[k], sizeof st->fields[k], "%s", o.fields[k]);
+        jo.print.fields[k] = st->fields[k];
+    }
     if (o.print == SEARCH_PRINT_FILES)
         jo.stop_first = 1, jo.keep_hits = 0;
     else if (o.print == SEARCH_PRINT_COUNT)
@@ -538,7 +548,8 @@ static int l_files(lua_State *L)
     else if (o.print)
         jo.stop_first = 0, jo.keep_hits = 1;
     int err;
-    st->pool = search_pool_new(&st->pat, &jo, o.threads ? o.threads : search_default_threads(),
+    st->jo = jo;
+    st->pool = search_pool_new(&st->pat, &st->jo, o.threads ? o.threads : search_default_threads(),
                                &err);
     if (!st->pool)
         luaL_error(L, "search: %s", strerror(err));

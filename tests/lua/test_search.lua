@@ -124,6 +124,21 @@ do
   assert(not pcall(search.files, { log }, "x", { each = "not a function" }))
 end
 
+-- an error in `each` or `head` while other files are still in flight on
+-- other threads: they finish on what the state owns (ASan, helgrind)
+do
+  local many = {}
+  for i = 1, 200 do many[i] = log end
+  for _ = 1, 20 do
+    assert(not pcall(search.files, many, "deploy", { threads = 4, each = function() error("stop") end }))
+    assert(not pcall(search.files, many, "deploy", { threads = 4, print = "json",
+      fields = { "x" }, head = function() error("stop") end }))
+    collectgarbage()
+  end
+  local r = search.files(many, "deploy", { threads = 4, count_only = true })
+  assert(r.count == 800 and r.matched_files == 200, "a search after them is whole")
+end
+
 -- labels: a hit on a label line is under its own label --------------------
 do
   local lab = write("labels.md", "# Log\n## Learnings\n**2026-01-01 - X:**\n- one\n"
