@@ -99,6 +99,29 @@ expect_eq "$(comp sesslua hel)" "help" "help is offered with the workflows"
 expect_eq "$(comp sesslua help up)" "update" "help WORKFLOW: the workflows"
 expect_eq "$(comp sesslua help update '')" "" "help WORKFLOW: then nothing"
 
+# A team's own workflow (not built in): its options from its --help.
+mkdir -p "$WORK/team"
+cat > "$WORK/team/deploy.lua" <<'EOF'
+--- Deploy a service.
+local cli = require("sesslua.cli")
+local p = cli.parser("deploy.lua", "Deploy a service.")
+p:argument("service", "The service.")
+p:option("--env", "Target environment.")
+p:option("--session", "Session.")
+p:flag("--dry-run", "Say only.")
+print(cli.parse(p).service)
+EOF
+export SESSLUA_PATH="$WORK/team"
+expect_eq "$(comp sesslua dep)" "deploy" "a team workflow's name"
+expect_eq "$(comp sesslua deploy --)" "--dry-run --env --help --session" "a team workflow's options, from its --help"
+expect_eq "$(comp sesslua deploy web --env '')" "" "a team workflow's option value: nothing"
+expect_eq "$(comp sesslua deploy web --session '')" "session-3" "a team workflow's --session: ids"
+if command -v fish >/dev/null 2>&1; then
+  got=$(fish -N -c 'source $argv[1]; complete -C "sesslua deploy --"' "$BUILD_DIR/completion/sesslua.fish" | cut -f1 | sort | tr '\n' ' ')
+  expect_eq "$got" "--dry-run --env --help --session " "fish: a team workflow's options, from its --help"
+fi
+unset SESSLUA_PATH
+
 # What worked before still works.
 expect_eq "$(comp sesslua up)" "update" "a workflow name"
 expect_eq "$(comp sesslua --ro)" "--root" "a host option"

@@ -15,8 +15,17 @@ for tool in cpack dpkg dpkg-deb dpkg-shlibdeps; do
   command -v "$tool" >/dev/null 2>&1 || { echo "skipped: $tool missing"; finish; exit; }
 done
 
-run cpack --config "$BUILD_DIR/CPackConfig.cmake" -G DEB -B "$WORK/pkg"
+# cpack's own install step first builds the "preinstall" target, which
+# relinks the binary when a source file changed since the build, under the
+# tests running beside this one. So the build is installed (never built) with
+# `cmake --install --strip`, as cpack's step would (CPACK_STRIP_FILES), and
+# cpack packages that folder with the project's own CPack settings.
+run cmake --install "$BUILD_DIR" --prefix "$WORK/stage/usr" --strip
+expect_rc 0 "cmake --install --strip into a staging folder"
+run cpack --config "$BUILD_DIR/CPackConfig.cmake" -G DEB -B "$WORK/pkg" \
+  -D CPACK_INSTALL_CMAKE_PROJECTS= -D "CPACK_INSTALLED_DIRECTORIES=$WORK/stage;/"
 expect_rc 0 "cpack builds a .deb"
+grep -q '^set(CPACK_STRIP_FILES "ON")' "$BUILD_DIR/CPackConfig.cmake" && ok || bad "cpack strips the files it installs"
 deb=$(ls "$WORK"/pkg/*.deb 2>/dev/null | head -1)
 expect_exists "${deb:-none}" ".deb produced"
 [ -n "$deb" ] || { finish; exit; }
