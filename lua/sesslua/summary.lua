@@ -290,13 +290,13 @@ end
 -- ones are JSON objects, the others copied (nil becomes null).
 local PROJECTIONS = {
   list = { "id", "path", "archived", "archive_date", "role", "status", "log_status",
-           "progress", "last_updated" },
+           "progress", "last_updated", "updated_at" },
   status = { "id", "path", "role", "status", "log_status", "working_on", "progress",
-             "last_updated", "age_seconds", "age_source", "stale", "future", "blockers",
-             "open_tasks", "unread_messages" },
+             "last_updated", "updated_at", "age_seconds", "age_source", "stale", "future",
+             "blockers", "open_tasks", "unread_messages" },
   log = { "id", "path", "role", "goal", "status", "working_on", "progress", "log_status",
-          "last_updated", "stale", "future", "sections", "phase", "completed", "blockers",
-          "resolved", "next_steps", "learnings" },
+          "last_updated", "updated_at", "stale", "future", "sections", "phase", "completed",
+          "blockers", "resolved", "next_steps", "learnings" },
 }
 
 ---The resolved items with their missing resolutions as null.
@@ -323,6 +323,9 @@ function M.json(s, kind)
     if v == nil then v = json.null end
     out[k] = v
   end
+  -- the time as RFC 3339 in UTC, whatever form the log wrote it in
+  -- (last_updated keeps the text as written)
+  if s.updated_at then out.updated_at = os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(s.updated_at)) end
   if kind == "log" then
     out.schema, out.kind = 1, "log"
     out.resolved = resolved_json(s.resolved)
