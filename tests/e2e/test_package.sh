@@ -54,6 +54,10 @@ doc="$root/usr/share/doc/sesslua"
 for f in copyright changelog.gz README.md user-guide.md lua-api.md custom-workflows.md errors.md; do
   expect_exists "$doc/$f" "/usr/share/doc/sesslua/$f installed"
 done
+# every document the installed user guide links to is installed beside it
+for f in $(grep -o '([a-z-]*\.md[)#]' "$doc/user-guide.md" | tr -d '()#' | sort -u); do
+  expect_exists "$doc/$f" "user-guide.md links to $f, installed"
+done
 expect_file_has "$doc/copyright" "Files: lua/argparse.lua" "copyright covers the embedded argparse"
 expect_file_has "$doc/copyright" "Files: lua-cjson/*" "copyright covers the static lua-cjson"
 expect_exists "$root/usr/share/man/man1/sesslua.1.gz" "sesslua(1) installed, gzipped"
