@@ -16,7 +16,9 @@ cli.check(tree.require_root(ctx))
 local paths = tree.paths(ctx.root)
 local logs = {}
 local function collect(dir, archived)
-  for _, f in ipairs(tree.log_files(ctx, dir, cli.warn, archived)) do
+  local files, lerr, lcode = tree.log_files(ctx, dir, cli.warn, archived)
+  if lerr then cli.fail(cli.exit_for(lcode), lerr, nil, lcode) end
+  for _, f in ipairs(files) do
     local s = summary.load(f.path, f.id)
     if s then
       s.archived, s.archive_date = archived, f.archive_date

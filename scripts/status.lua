@@ -24,8 +24,9 @@ local config = require("sesslua.config").get(ctx).values
 local extra = config.status_columns or {}
 local field_names = {}
 for i, c in ipairs(extra) do field_names[i] = c.field end
-local rows, totals = team.rows(ctx, { sort = args.sort, fields = field_names,
+local rows, totals, lerr, lcode = team.rows(ctx, { sort = args.sort, fields = field_names,
   stale_hours = args.stale_hours or config.stale_hours, warn = cli.warn })
+if lerr then cli.fail(cli.exit_for(lcode), lerr, nil, lcode) end
 local stale, blockers, average = totals.stale, totals.blockers, totals.average_progress
 
 if args.json then

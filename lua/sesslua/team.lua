@@ -78,6 +78,8 @@ end
 ---@param opts? {sort: string|nil, now: integer|nil, stale_hours: number|nil, fields: string[]|nil, warn: fun(msg: string)|nil, cache: boolean|nil}
 ---@return table[] rows
 ---@return table totals as team.totals gives them
+---@return string|nil message when sessions/ACTIVE cannot be listed (a link out of the root, a file); rows are then empty
+---@return string|nil code fs.list's failure code
 function M.rows(ctx, opts)
   opts = opts or {}
   local warn = opts.warn or function() end
@@ -89,7 +91,8 @@ function M.rows(ctx, opts)
   local active = tree.paths(ctx.root).active
   local cache = opts.cache ~= false and rowcache.open(ctx, brief_opts.fields)
   local names = {}
-  for _, f in ipairs(tree.log_files(ctx, active, warn)) do
+  local files, lerr, lcode = tree.log_files(ctx, active, warn)
+  for _, f in ipairs(files) do
     -- stat before reading: a log written meanwhile is read again next time
     local st = cache and fs.stat(f.path)
     if st and st.type ~= "file" then st = nil end -- a link's own time says nothing of its target
@@ -109,13 +112,13 @@ function M.rows(ctx, opts)
       warn(f.path .. ": unreadable, skipped")
     end
   end
-  if cache then cache:save(names) end
+  if cache and not lerr then cache:save(names) end
   if opts.sort == "progress" or opts.sort == "updated" then
     table.sort(rows, sorter(rows, opts.sort))
   else
     rows = by_natural_id(rows)
   end
-  return rows, M.totals(rows)
+  return rows, M.totals(rows), lerr, lcode
 end
 
 ---The `status --json` document of rows and totals.

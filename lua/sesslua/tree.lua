@@ -189,8 +189,9 @@ end
 ---@return boolean safe
 ---@return string|nil code "ENOENT", "EISDIR", "EINVAL" or "EACCES" when not safe
 function M.safe_file(ctx, path)
-  local st = fs.stat(path)
-  if not st then return false, "ENOENT" end
+  local st, err, code = fs.stat(path)
+  -- a folder on the way that is a link out of the root or a file says so
+  if not st then return false, code or "ENOENT", err end
   if st.type == "file" then return true end
   if st.type == "dir" then return false, "EISDIR" end
   if st.type ~= "link" then return false, "EINVAL" end
@@ -227,10 +228,15 @@ end
 ---@param dir string
 ---@param warn? fun(message: string) called for each unsafe file skipped
 ---@param archived? boolean names as ARCHIVE writes them
----@return string[] names
+---@return string[] names empty when the folder cannot be listed
+---@return string|nil message why the folder could not be listed (not when it is missing)
+---@return string|nil code fs.list's failure code
 function M.log_names(ctx, dir, warn, archived)
   local keys = {}
-  local names, types = fs.list(dir, ".md", true)
+  local names, types, code = fs.list(dir, ".md", true)
+  -- a folder that is not there has no logs; one that cannot be listed
+  -- (a link out of the root, a file, no permission) is a failure to report
+  if not names and code ~= "ENOENT" then return keys, types, code end
   for _, name in ipairs(names or {}) do
     local id = name:sub(1, -4) -- fs.list kept only *.md
     if archived then id = id:match("^(.-)%-%d%d%d%d%-%d%d%-%d%d%-?%d*$") or id end
@@ -256,12 +262,15 @@ end
 ---@param warn? fun(message: string)
 ---@param archived? boolean
 ---@return {name: string, id: string, path: string, archive_date: string|nil}[] files
+---@return string|nil message as tree.log_names
+---@return string|nil code
 function M.log_files(ctx, dir, warn, archived)
   local out = {}
-  for i, name in ipairs(M.log_names(ctx, dir, warn, archived)) do
+  local names, err, code = M.log_names(ctx, dir, warn, archived)
+  for i, name in ipairs(names) do
     out[i] = M.describe_log(dir, name, archived)
   end
-  return out
+  return out, err, code
 end
 
 ---The active log of a session that must exist.
@@ -272,10 +281,11 @@ end
 ---@return string|nil code "ENOENT", "EACCES", "EISDIR" or "EINVAL"
 function M.existing_log(ctx, id)
   local path = M.log_path(ctx.root, id)
-  local safe, why = M.safe_file(ctx, path)
+  local safe, why, detail = M.safe_file(ctx, path)
   if safe then return path end
   local folder, ferr, fcode = M.root_is_folder(ctx)
   if not folder then return nil, ferr, fcode end
+  if detail and why ~= "ENOENT" then return nil, detail, why end
   if why == "EACCES" then
     return nil, path .. ": a symlink to outside the coordination root; refused", "EACCES"
   elseif why == "EISDIR" then

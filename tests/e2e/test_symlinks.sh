@@ -76,6 +76,14 @@ cases() { # cases LABEL: every case, in fresh trees
   [ "$RC" -ne 0 ] && ok || bad "$L: update through an ACTIVE linked outside succeeded"
   s view.lua s1
   [ "$RC" -ne 0 ] && ok || bad "$L: view through an ACTIVE linked outside succeeded"
+  expect_rc 5 "$L: view says why, not 'no active log'"
+  refused "$R/sessions/ACTIVE" "$X/dir" "$L: view names ACTIVE and where it leads"
+  # status and list say the team cannot be read, not that it is empty
+  s status.lua
+  expect_rc 5 "$L: status over an ACTIVE linked outside"
+  refused "$R/sessions/ACTIVE" "$X/dir" "$L: status names the link"
+  s list.lua
+  expect_rc 5 "$L: list over an ACTIVE linked outside"
   outside_same "$L: ACTIVE link"
 
   # ---- messages/, messages/<id> and messages/broadcast as links outside
