@@ -30,6 +30,7 @@ read:flag("--all", "Mark every unread message read.")
 local prune = parser:command("prune", "Remove read messages older than DAYS; report stale mail.")
 prune:option("--older-than", "Age in days."):argname("DAYS"):convert(tonumber)
 prune:flag("--dry-run", "Say what would be removed.")
+prune:flag("--include-migrated", "Also remove messages migrate converted (kept as history otherwise).")
 local args = cli.parse(parser)
 
 local function me()
@@ -374,9 +375,14 @@ local function do_prune()
   local days = args.older_than
   if not days or days < 0 then cli.usage_error("message: prune needs --older-than DAYS (>= 0)") end
   local cutoff = os.time() - days * 86400
+  local kept = 0
   local function older(m)
     local t = clock.parse((m.sent or ""):gsub("T", " "):gsub("Z$", " UTC"))
-    return t and t < cutoff
+    if not (t and t < cutoff) then return false end
+    -- converted history: migrate never converts a file twice, so a pruned
+    -- one would be gone for good
+    if m.migrated_from and not args.include_migrated then kept = kept + 1; return false end
+    return true
   end
   local removed = 0
   local root = tree.paths(ctx.root).messages
@@ -411,6 +417,9 @@ local function do_prune()
     end
   end
   io.write(("%s %d read message(s) older than %d day(s).\n"):format(args.dry_run and "Would remove" or "Removed", removed, days))
+  if kept > 0 then
+    io.write(("Kept %d migrated message(s) as history (--include-migrated removes them too).\n"):format(kept))
+  end
   return 0
 end
 

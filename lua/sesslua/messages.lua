@@ -27,6 +27,7 @@ local M = {}
 ---@field sent string UTC, `YYYY-MM-DDTHH:MM:SSZ`
 ---@field reply_to string|userdata an id, or json.null
 ---@field migrated_from string|nil the old file, for a message sesslua.migrate converted
+---@field extra table|nil the old message's other fields, for a message sesslua.migrate converted
 ---@field path string|nil the file (M.load, M.inbox)
 ---@field kind "direct"|"broadcast"|nil M.inbox only
 ---@field read boolean|nil M.inbox only
@@ -42,6 +43,7 @@ local M = {}
 ---@field sent_epoch? number default now
 ---@field already_read? boolean deliver a direct message into cur/
 ---@field migrated_from? string
+---@field extra? table an old message's fields sesslua has no key for (migrate)
 
 ---The priorities, lowest first.
 ---@type string[]
@@ -121,7 +123,7 @@ function M.deliver(ctx, m)
     schema = 1, id = M.new_id(now), from = m.from, to = m.to, subject = m.subject,
     body = m.body or json.null, priority = m.priority or "normal",
     sent = os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(now)), reply_to = m.reply_to or json.null,
-    migrated_from = m.migrated_from,
+    migrated_from = m.migrated_from, extra = m.extra,
   }
   local folder = m.to == "broadcast" and dir(ctx.root, "broadcast")
     or dir(ctx.root, m.to, m.already_read and "cur" or "new")

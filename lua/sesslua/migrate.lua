@@ -23,16 +23,38 @@ local KEYS = {
   timestamp = { "timestamp", "time", "date", "sent" },
 }
 
+---The old system's scripts (the guide's session-*.sh) and the sesslua
+---command for each: migrate names these, and no other script a
+---repository keeps in scripts/.
+---@type table<string, string>
+M.OLD_SCRIPTS = {
+  ["session-create-log.sh"] = "create",
+  ["session-share-learning.sh"] = "share",
+  ["session-search-knowledge.sh"] = "search --knowledge",
+  ["session-send-message.sh"] = "message send",
+  ["session-check-messages.sh"] = "message inbox",
+  ["session-status.sh"] = "status",
+  ["session-archive-log.sh"] = "archive",
+}
+
 -- How long a second migrate run waits for the first one's lock: converting
 -- a few hundred files takes well under this.
 M.LOCK_TIMEOUT_MS = 60000
 
----The first of names that t holds as a string; for the timestamp a number
----too (epoch seconds written by a script as a JSON number).
+---The first of names that t holds as a string (for the timestamp a
+---number too: epoch seconds written as a JSON number), and its key. Top-level
+---keys win; only when none is there is a nested object looked into (an
+---inner `"timestamp": "$(date …)"` never beats the file's own).
 local function pick(t, names, numbers)
   for _, k in ipairs(names) do
     local v = t[k]
-    if type(v) == "string" or (numbers and type(v) == "number") then return v end
+    if type(v) == "string" or (numbers and type(v) == "number") then return v, k end
+  end
+  for _, v in pairs(t) do
+    if type(v) == "table" then
+      local found = pick(v, names, numbers)
+      if found ~= nil then return found, nil end
+    end
   end
 end
 
@@ -44,15 +66,96 @@ local function wrong_type(t, names)
   end
 end
 
+-- What a backslash stood for in the old files: JSON's escapes, and the
+-- shell's (`\!`, `\$`, `` \` ``, written by scripts run from bash), which
+-- JSON does not know and which the text never meant to hold.
+local ESCAPES = { n = "\n", t = "\t", r = "\r", b = "\b", f = "\f", ['"'] = '"', ["\\"] = "\\", ["/"] = "/" }
+local SHELL_ESCAPES = { ["!"] = true, ["$"] = true, ["`"] = true }
+
+---A salvaged value's text with its escapes decoded: JSON's, `\uXXXX`, and
+---the shell's (`\!` is `!`); any other backslash is kept as written.
+---@param raw string
+---@param counts table counts.escapes is increased per shell escape decoded
+---@return string text
+local function unescape(raw, counts)
+  local out, pos = {}, 1
+  while true do
+    local at = raw:find("\\", pos, true)
+    if not at then out[#out + 1] = raw:sub(pos); break end
+    out[#out + 1] = raw:sub(pos, at - 1)
+    local c = raw:sub(at + 1, at + 1)
+    local hex = c == "u" and raw:match("^%x%x%x%x", at + 2)
+    if hex then
+      out[#out + 1] = utf8.char(tonumber(hex, 16)); pos = at + 6
+    elseif ESCAPES[c] then
+      out[#out + 1] = ESCAPES[c]; pos = at + 2
+    elseif SHELL_ESCAPES[c] then
+      out[#out + 1] = c; pos = at + 2
+      counts.escapes = (counts.escapes or 0) + 1
+    else
+      out[#out + 1] = "\\"; pos = at + 1
+    end
+  end
+  return table.concat(out)
+end
+
+---Make text the old scripts wrote into JSON when its only faults are inside
+---strings: raw newlines, tabs and other control bytes are escaped, the
+---shell's `\!` `\$` `` \` `` become the character, another lone backslash
+---becomes `\\`. Unescaped quotes are not fixed here (salvage reads them).
+---@param text string
+---@return string repaired
+---@return string[] what one phrase per kind of repair ("2 raw newlines inside strings escaped")
+local function repair(text)
+  local out, n = {}, { newline = 0, control = 0, shell = 0, backslash = 0 }
+  local in_string, i, len = false, 1, #text
+  while i <= len do
+    local c = text:sub(i, i)
+    if not in_string then
+      if c == '"' then in_string = true end
+      out[#out + 1] = c; i = i + 1
+    elseif c == "\\" then
+      local d = text:sub(i + 1, i + 1)
+      if d == "u" and text:match("^%x%x%x%x", i + 2) or (d ~= "u" and ESCAPES[d]) then
+        out[#out + 1] = c .. d
+      elseif SHELL_ESCAPES[d] then
+        out[#out + 1] = d; n.shell = n.shell + 1
+      else
+        out[#out + 1] = "\\\\" .. d; n.backslash = n.backslash + 1
+      end
+      i = i + 2
+    elseif c == '"' then
+      in_string = false; out[#out + 1] = c; i = i + 1
+    elseif c == "\n" then
+      out[#out + 1] = "\\n"; n.newline = n.newline + 1; i = i + 1
+    elseif c:byte() < 32 then
+      out[#out + 1] = ("\\u%04x"):format(c:byte()); n.control = n.control + 1; i = i + 1
+    else
+      out[#out + 1] = c; i = i + 1
+    end
+  end
+  local what = {}
+  if n.newline > 0 then what[#what + 1] = ("%d raw newline(s) inside strings escaped"):format(n.newline) end
+  if n.control > 0 then what[#what + 1] = ("%d raw control character(s) (tabs, CRs) escaped"):format(n.control) end
+  if n.shell > 0 then what[#what + 1] = ("%d shell escape(s) such as '\\!' decoded"):format(n.shell) end
+  if n.backslash > 0 then what[#what + 1] = ("%d lone backslash(es) kept as backslashes"):format(n.backslash) end
+  return table.concat(out), what
+end
+
 ---Recover fields from a file the old scripts wrote without escaping, so a
 ---value may hold bare quotes and newlines. A key starts the text (after
----`{`) or follows the end of the previous value (`",` or `,` then the
----key); a value runs to the next key or to the closing brace. That reads
----both layouts the scripts used: one key per line, and all on one line
----(`{"from": "s4", "subject": "x "y"", "body": "b"}`).
+---`{`), a nested object (after `{`), or follows the end of the previous
+---value (`",` or `,` then the key); a value runs to the next key or to the
+---closing brace. That reads both layouts the scripts used: one key per
+---line, and all on one line (`{"from": "s4", "subject": "x "y"", "body": "b"}`).
+---A value that opens with `{` holds the keys that follow, up to the value
+---that ends with its `}`: nested keys stay nested, so they never replace
+---the file's own. Escapes are decoded (unescape).
+---@return table|nil fields, table counts {escapes = n}
 local function salvage(text)
+  local counts = {}
   local body = text:match("^%s*{(.*)}%s*$") or text:match("^%s*{(.*)$")
-  if not body then return nil end
+  if not body then return nil, counts end
   -- every place a key starts: {start of the key's quote, key, value start}
   local keys = {}
   local pos = 1
@@ -60,54 +163,83 @@ local function salvage(text)
     local s, e, key = body:find('"([%w_]+)"%s*:%s*', pos)
     if not s then break end
     local before = body:sub(1, s - 1)
-    -- the first key opens the object; later ones follow a comma that ends a
-    -- value (a quote, or a bare word or number)
     if (#keys == 0 and before:match("^%s*$"))
-        or (#keys > 0 and before:match('["%w]%s*,%s*$')) then
+        or (#keys > 0 and (before:match('["%w}%]]%s*,%s*$') or before:match(':%s*{%s*$'))) then
       keys[#keys + 1] = { at = s, key = key, value = e + 1 }
     end
     pos = e + 1
   end
   local out = {}
+  local stack = { out }
   for i, k in ipairs(keys) do
     local stop = keys[i + 1] and keys[i + 1].at - 1 or #body
-    local raw = body:sub(k.value, stop)
-    if keys[i + 1] then raw = raw:gsub("%s*,%s*$", "") else raw = raw:gsub("%s*,?%s*$", "") end
-    local quoted = raw:match('^"(.*)"$')
-    if quoted then
-      out[k.key] = quoted
-    elseif raw:match("^%-?%d+%.?%d*$") then
-      out[k.key] = raw -- a bare number (an epoch timestamp)
+    local raw = body:sub(k.value, stop):gsub("%s*,?%s*$", "")
+    local into = stack[#stack]
+    if raw:match("^{%s*$") then -- a nested object: its keys follow
+      local t = {}
+      if into[k.key] == nil then into[k.key] = t end
+      stack[#stack + 1] = t
+    else
+      local closes = 0
+      while #stack - closes > 1 and raw:match("}%s*$") do
+        raw = raw:gsub("%s*}%s*$", "", 1):gsub("%s*,?%s*$", ""); closes = closes + 1
+      end
+      local quoted = raw:match('^"(.*)"$')
+      local value = quoted and unescape(quoted, counts)
+        or (raw:match("^%-?%d+%.?%d*$") and raw) -- a bare number (an epoch timestamp)
+      if value and into[k.key] == nil then into[k.key] = value end -- the first one wins
+      for _ = 1, closes do stack[#stack] = nil end
     end
   end
-  return next(out) and out or nil
+  return next(out) and out or nil, counts
 end
 
 ---The fields of an old message file's text (see M.read_old_message).
 ---@param text string|nil
----@return table|nil fields, boolean valid, string|nil why
+---@return table|nil fields, boolean valid, string|nil why, string|nil repaired what was repaired
 local function parse_old_message(text)
   if not text then return nil, false end
-  local t = json.decode(text)
-  local valid = t ~= nil
-  if valid then
+  -- lua-cjson takes raw newlines inside strings: repair (and report) them
+  -- even when the text decodes as it is
+  local fixed, what = repair(text)
+  local t = json.decode(fixed)
+  local valid, repaired = t ~= nil and #what == 0, nil
+  if t ~= nil and not valid and type(t) == "table" and not fixed:match("^%s*%[") then
+    repaired = "repaired: " .. table.concat(what, ", ")
+  elseif valid then
     if type(t) ~= "table" or text:match("^%s*%[") then
-      local what = t == json.null and "null" or type(t) == "table" and "an array" or ("a " .. type(t))
-      return nil, true, ("valid JSON, but %s, not a message object"):format(what)
+      local shape = t == json.null and "null" or type(t) == "table" and "an array" or ("a " .. type(t))
+      return nil, true, ("valid JSON, but %s, not a message object"):format(shape)
     end
   else
-    t = salvage(text)
+    local counts
+    t, counts = salvage(text)
     if not t then return nil, false end
+    repaired = "fields recovered from its text (values run to the next key)"
+    if counts.escapes then
+      repaired = repaired .. (", %d shell escape(s) such as '\\!' decoded"):format(counts.escapes)
+    end
   end
-  local m = {}
-  for field, names in pairs(KEYS) do m[field] = pick(t, names, field == "timestamp") end
+  local m, used = {}, {}
+  for field, names in pairs(KEYS) do
+    local key
+    m[field], key = pick(t, names, field == "timestamp")
+    if key then used[key] = true end
+  end
+  -- Every other key reaches the new message, under `extra`.
+  for k, v in pairs(t) do
+    if not used[k] and type(k) == "string" then
+      m.extra = m.extra or json.object()
+      m.extra[k] = v
+    end
+  end
   local why
   if not m.from then
     local key, kind = wrong_type(t, KEYS.from)
     why = key and ("'%s' is a %s, not a session id"):format(key, kind)
       or "it names no sender (from, from_session or sender)"
   end
-  return m, valid, why
+  return m, valid, why, repaired
 end
 
 ---Read an old message file: the fields, whether it was valid JSON, and,
@@ -250,7 +382,11 @@ function M.run(ctx, convert)
       .. "after --session and $SESSLUA_SESSION"):format(current:match("%S+") or "nothing"))
   end
   for _, name in ipairs(fs.list(p.scripts, ".sh") or {}) do
-    find("script", p.scripts .. "/" .. name, "an old shell script; see docs/migration.md for its sesslua command")
+    local command = M.OLD_SCRIPTS[name]
+    if command then
+      find("script", p.scripts .. "/" .. name, ("an old session-logging script: sesslua %s"
+        .. " (docs/migration.md)"):format(command))
+    end
   end
 
   for _, kind in ipairs(tree.KNOWLEDGE) do
@@ -288,10 +424,10 @@ function M.run(ctx, convert)
     if not done[o.rel] then text, oerr, ocode = fs.read(o.path) end
     if ocode and ocode ~= "ENOENT" then return nil, oerr, ocode end
     if text then
-      local m, valid, why = parse_old_message(text)
+      local m, valid, why, repaired = parse_old_message(text)
       local usable = m ~= nil and why == nil
       if not valid then
-        find("message", o.path, m and "not valid JSON; fields recovered from its text (file kept)"
+        find("message", o.path, m and ("not valid JSON; %s (file kept)"):format(repaired)
           or "not valid JSON and nothing could be recovered (file kept)")
       end
       if why then find("message", o.path, why .. "; not converted (file kept)") end
@@ -313,6 +449,12 @@ function M.run(ctx, convert)
       else
         local sent, note = sent_time(m.timestamp, o.path)
         if note then find("message", o.path, note) end
+        if m.extra then
+          local names = {}
+          for k in pairs(m.extra) do names[#names + 1] = k end
+          table.sort(names)
+          find("message", o.path, "fields kept under extra: " .. table.concat(names, ", "))
+        end
         local priority = messages.priority(m.priority)
         if m.priority and not priority then
           find("message", o.path, ("priority %s is not low, normal, high or urgent; converted as normal"):format(
@@ -325,7 +467,7 @@ function M.run(ctx, convert)
             from = from, to = to,
             subject = (m.subject and m.subject:find("%S")) and m.subject or "(no subject)", body = m.body,
             priority = priority or "normal",
-            sent_epoch = sent, migrated_from = o.rel, already_read = true,
+            sent_epoch = sent, migrated_from = o.rel, already_read = true, extra = m.extra,
           })
           if not msg then return nil, err, code end
           -- written under our lock: fs.update would wait for that very lock

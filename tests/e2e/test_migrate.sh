@@ -5,7 +5,7 @@ R="$WORK/docs/coordination"
 mkdir -p "$R"/{messages/broadcast,messages/direct/session-5,sessions/ACTIVE,shared-knowledge,scripts}
 cp "$FIXTURES/reference-template.md" "$R/sessions/SESSION_LOG_TEMPLATE.md"
 echo session-5 > "$R/.current_session"
-touch "$R/scripts/session-share-learning.sh"
+touch "$R/scripts/session-share-learning.sh" "$R/scripts/deploy.sh"
 cat > "$R/messages/broadcast/2025-11-15_10-00-00-session-5.json" <<'JSON'
 {
   "from": "session-5",
@@ -61,7 +61,8 @@ sl migrate.lua --dry-run
 expect_rc 0 "dry run"
 expect_out "SESSION_LOG_TEMPLATE.md: the original template" "reports the old template"
 expect_out ".current_session: names session-5" "reports .current_session"
-expect_out "session-share-learning.sh: an old shell script" "reports old scripts"
+expect_out "session-share-learning.sh: an old session-logging script: sesslua share" "reports the old system's scripts with their command"
+printf '%s' "$OUT" | grep -q "deploy.sh" && bad "a script the old system never had is reported" || ok
 expect_out "learnings.md:7: entry written in the wrong argument order" "reports a wrong-order entry with its line"
 printf '%s' "$OUT" | grep -q "learnings.md:17" && bad "a fine entry reported" || ok
 expect_out "2025-11-15_12-00-00-session-9.json: not valid JSON and nothing could be recovered" "reports an unrecoverable file"
@@ -159,6 +160,59 @@ expect_out '"sent": "2025-01-02T03:04:05Z"' "the file time stands in for 'yester
 expect_out '"subject": "x \"y\""' "one-line salvage keeps the inner quotes"
 grep -h '"subject": "x' "$Q"/messages/broadcast/2*.json | grep -q 'x \\"y\\""' && ok || bad "salvaged subject stored"
 grep -l '"subject": "x' "$Q"/messages/broadcast/2*.json | xargs grep -q '"body": "b"' && ok || bad "salvaged body stored"
+
+# Every field reaches the new message (tests/fixtures/migrate): top-level
+# values win over nested ones, escapes are decoded, unknown fields are kept
+# under extra, and each repaired file says what was repaired.
+X="$WORK/x/docs/coordination"
+mkdir -p "$X/messages/direct/session-5" "$X/scripts"
+cp "$FIXTURES"/migrate/*.json "$X/messages/direct/session-5/"
+touch "$X/scripts/session-status.sh" "$X/scripts/deploy-prod.sh" "$X/scripts/backup.sh"
+sl --root "$X" migrate.lua
+expect_rc 0 "migrate the fixture cases"
+expect_out "Converted 4 old message(s); 0 could not be recovered" "every fixture converted"
+expect_out "nested-rawnewline.json: not valid JSON; repaired: 1 raw newline(s) inside strings escaped (file kept)" "the raw newline repair is reported"
+expect_out "nested-rawnewline.json: fields kept under extra: action, details, tags, title" "the extra fields are named"
+expect_out "nested-first-quotes.json: not valid JSON; fields recovered from its text (values run to the next key), 2 shell escape(s) such as '\!' decoded (file kept)" "salvage reports the decoded escapes"
+expect_out "shell-escapes.json: not valid JSON; repaired: 2 shell escape(s) such as '\!' decoded (file kept)" "the \\! repair is reported"
+expect_out "valid-extra.json: fields kept under extra: action, data" "extra fields of a valid file are named"
+expect_out "session-status.sh: an old session-logging script: sesslua status" "the old status script is named"
+printf '%s' "$OUT" | grep -qE "deploy-prod.sh|backup.sh" && bad "other scripts are not the old system's" || ok
+newmsg() { grep -l "\"migrated_from\": \"messages/direct/session-5/$1\"" "$X"/messages/session-5/cur/*.json; }
+cat > show.lua <<'LUA'
+local cjson = require("cjson")
+local m = cjson.decode(io.open(arg[1]):read("a"))
+local function s(v) return v == nil and "nil" or tostring(v) end
+local e = m.extra or {}
+io.write(table.concat({ m.sent, m.subject, s(m.body), s(e.title), s(e.action),
+  e.details and s(e.details.timestamp) or "-", e.details and s(e.details.env) or "-",
+  e.meta and s(e.meta.host) or "-", e.tags and table.concat(e.tags, ",") or "-",
+  e.data and (("%g"):format(e.data.k) .. "/" .. s(e.data.ok)) or "-" }, "|"))
+LUA
+run "$SESSLUA" ./show.lua "$(newmsg nested-rawnewline.json)"
+expect_eq "$OUT" $'2025-11-16T09:30:00Z|Deploy|line one\nline two|Deploy plan|review|$(date -Iseconds)|staging|-|db,ci|-' \
+  "raw newline: the top-level timestamp wins; title, action, the nested object and the array kept"
+run "$SESSLUA" ./show.lua "$(newmsg nested-first-quotes.json)"
+expect_eq "$OUT" '2025-11-16T10:00:00Z|Say "hi"|Done! See $HOME|nil|nil|-|-|ci|-|-' \
+  "salvage: a nested timestamp before the file's own does not win; \\! and \\\$ decoded"
+run "$SESSLUA" ./show.lua "$(newmsg shell-escapes.json)"
+expect_eq "$OUT" '2025-11-16T11:00:00Z|Ready!|Go! now|nil|nil|-|-|-|-|-' "\\! decoded in subject and body"
+run "$SESSLUA" ./show.lua "$(newmsg valid-extra.json)"
+expect_eq "$OUT" '2025-11-16T12:00:00Z|Valid|b|nil|ack|-|-|-|-|1/true' "a valid file's unknown fields kept under extra"
+
+# prune keeps migrated history unless --include-migrated: migrate never
+# converts a file twice, so pruned history would be lost.
+run "$SESSLUA" --root "$X" message.lua prune --older-than 30
+expect_rc 0 "prune with migrated messages"
+expect_out "Removed 0 read message(s)" "migrated messages are not pruned"
+expect_out "Kept 4 migrated message(s) as history" "prune says it kept them"
+expect_eq "$(ls "$X"/messages/session-5/cur/*.json | wc -l)" "4" "all four still there"
+run "$SESSLUA" --root "$X" message.lua prune --older-than 30 --include-migrated --dry-run
+expect_out "Would remove 4 read message(s)" "--include-migrated --dry-run counts them"
+expect_eq "$(ls "$X"/messages/session-5/cur/*.json | wc -l)" "4" "--dry-run removes nothing"
+run "$SESSLUA" --root "$X" message.lua prune --older-than 30 --include-migrated
+expect_out "Removed 4 read message(s)" "--include-migrated removes them"
+expect_eq "$(ls "$X"/messages/session-5/cur/ | wc -l)" "0" "gone when asked"
 
 # No tree here: exit 3 with the usual message, not "Converted 0".
 # (a folder outside $WORK, whose docs/coordination the search would find)
