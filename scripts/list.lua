@@ -42,15 +42,13 @@ if #logs == 0 then
   return 0
 end
 local rows = {}
+local none = cli.symbols().none
 for _, s in ipairs(logs) do
-  -- an archived log's own Status (Completed) says more than its last work
-  -- status, which is no log status: "—" when the header has none; an
-  -- active log's is the work's, or the header's when that is complete
-  local status
-  if s.archived then status = s.log_status else status = summary.shown_status(s) end
-  rows[#rows + 1] = { s.id, s.role or "—", status or "—",
-    s.progress and (s.progress .. "%") or "—",
-    s.archived and ("archived " .. (s.archive_date or "?")) or (s.last_updated or "—") }
+  -- two statuses, never one column for both: the work's (Current Work)
+  -- and the log's own (the header's: Active, Completed)
+  rows[#rows + 1] = { s.id, s.role or none, s.status or none, s.log_status or none,
+    s.progress and (s.progress .. "%") or none,
+    s.archived and ("archived " .. (s.archive_date or "?")) or (s.last_updated or none) }
 end
-tab.print({ "ID", "ROLE", "STATUS", "PROGRESS", "UPDATED" }, rows)
+tab.print({ "ID", "ROLE", "STATUS", "LOG", "PROGRESS", "UPDATED" }, rows)
 return 0

@@ -41,10 +41,12 @@ end
 
 -- A bar is 10 blocks, a space and "%3d%%": 15 columns for every 0-100.
 local BAR_WIDTH = 15
+local SYM = cli.symbols() -- ASCII stand-ins when the locale is not UTF-8
+local NONE = SYM.none
 local function bar(p)
-  if not p then return "—" end
+  if not p then return NONE end
   local filled = math.floor(p / 10 + 0.5)
-  return ("%s%s %3d%%"):format(("█"):rep(filled), ("░"):rep(10 - filled), math.floor(p))
+  return ("%s%s %3d%%"):format(SYM.full:rep(filled), SYM.empty:rep(10 - filled), math.floor(p))
 end
 
 ---The width of a cell of digits.
@@ -61,13 +63,13 @@ end
 -- bars character by character is most of the table's cost.
 local COLUMNS = {
   { head = "ID", cell = function(s, L) return tab.cut(s.id, L.id) end },
-  { head = "ROLE", drop = 3, cell = function(s, L) return tab.cut(s.role or "—", L.role) end },
+  { head = "ROLE", drop = 3, cell = function(s, L) return tab.cut(s.role or NONE, L.role) end },
   { head = "STATUS", drop = 5, cell = function(s, L)
-      return tab.cut(summary.shown_status(s) or "—", L.status)
+      return tab.cut(summary.shown_status(s) or NONE, L.status)
     end },
   { head = "PROGRESS", short = "PROG", cell = function(s, L)
       if not L.narrow then return bar(s.progress) end
-      return s.progress and (math.floor(s.progress) .. "%") or "—"
+      return s.progress and (math.floor(s.progress) .. "%") or NONE
     end, width = function(s, L, v)
       if not s.progress then return 1 end -- "—"
       return L.narrow and #v or BAR_WIDTH
@@ -80,9 +82,9 @@ local COLUMNS = {
 -- The team's columns (status_columns) come before Working On.
 for _, c in ipairs(extra) do
   COLUMNS[#COLUMNS + 1] = { head = c.head, drop = c.drop, team = true,
-    cell = function(s, L) return tab.cut(s.fields[c.field] or "—", L.field) end }
+    cell = function(s, L) return tab.cut(s.fields[c.field] or NONE, L.field) end }
 end
-COLUMNS[#COLUMNS + 1] = { head = "WORKING ON", cell = function(s) return s.working_on or "—" end }
+COLUMNS[#COLUMNS + 1] = { head = "WORKING ON", cell = function(s) return s.working_on or NONE end }
 -- The order a narrow terminal drops columns in: the team's first (lowest
 -- `drop` first, those without one after them in config order), then the
 -- built-in ones by rank.
@@ -157,7 +159,7 @@ end
 local function fit(width)
   local need = 0
   for _, s in ipairs(rows) do
-    need = math.max(need, tab.width(cli.printable(s.working_on or "—")))
+    need = math.max(need, tab.width(cli.printable(s.working_on or NONE)))
   end
   need = math.min(MIN_WORK, need)
   for _, L in ipairs(LAYOUTS) do
@@ -195,11 +197,12 @@ if width then
   header[#header] = tab.cut(header[#header], math.max(room, 1))
 end
 tab.print(header, cells, { sep = L.sep, width = width, cell_widths = cell_widths })
-local line = ("%d active · %d stale · %d open blocker%s · average progress %s"):format(
-  #rows, stale, blockers, blockers == 1 and "" or "s", average and (average .. "%") or "—")
+local line = ("%d active %s %d stale %s %d open blocker%s %s average progress %s"):format(
+  #rows, SYM.sep, stale, SYM.sep, blockers, blockers == 1 and "" or "s", SYM.sep,
+  average and (average .. "%") or NONE)
 if width and tab.width(line) > width then
-  line = tab.cut(("%d active · %d stale · %d blocked · avg %s"):format(
-    #rows, stale, blockers, average and (average .. "%") or "—"), width)
+  line = tab.cut(("%d active %s %d stale %s %d blocked %s avg %s"):format(
+    #rows, SYM.sep, stale, SYM.sep, blockers, SYM.sep, average and (average .. "%") or NONE), width)
 end
 io.write(stale > 0 and cli.paint("yellow", line) or line, "\n")
 return 0

@@ -133,11 +133,40 @@ local use_color
 ---@return boolean
 function M.color_enabled()
   if use_color == nil then
-    local no_color = sys.getenv("NO_COLOR")
-    use_color = sys.isatty(1) and (no_color == nil or no_color == "")
-      and sys.getenv("TERM") ~= "dumb"
+    local when = package.loaded["sesslua.context"].color
+    if when == "always" then use_color = true
+    elseif when == "never" then use_color = false
+    else
+      local no_color = sys.getenv("NO_COLOR")
+      use_color = sys.isatty(1) and (no_color == nil or no_color == "")
+        and sys.getenv("TERM") ~= "dumb"
+    end
   end
   return use_color
+end
+
+local UNICODE = { full = "█", empty = "░", none = "—", sep = "·", cut = "…" }
+local ASCII = { full = "#", empty = "-", none = "-", sep = "|", cut = "~" }
+local symbols
+
+---The symbols tables and bars are drawn with: block characters, an em
+---dash for "none", a middle dot, an ellipsis; their ASCII stand-ins
+---(`#`, `-`, `-`, `|`, `~`, one column each) when the locale names a
+---character set that is not UTF-8 (LC_ALL, else LC_CTYPE, else LANG: `C`,
+---`POSIX`, `en_US.ISO-8859-1`). No locale set at all keeps UTF-8, as
+---terminals and agents nearly always are.
+---@return {full: string, empty: string, none: string, sep: string, cut: string}
+function M.symbols()
+  if not symbols then
+    local locale
+    for _, name in ipairs({ "LC_ALL", "LC_CTYPE", "LANG" }) do
+      local v = sys.getenv(name)
+      if v and v ~= "" then locale = v; break end
+    end
+    local utf8_locale = locale == nil or locale:lower():find("utf%-?8") ~= nil
+    symbols = utf8_locale and UNICODE or ASCII
+  end
+  return symbols
 end
 
 ---Wrap s in an ANSI color when stdout is a terminal.
@@ -452,7 +481,8 @@ local function names_of(list)
 end
 
 -- The host's own options, which a person may write after the workflow.
-local HOST_OPTIONS = { ["--session"] = "session", ["--debug"] = "debug", ["--root"] = "root" }
+local HOST_OPTIONS = { ["--session"] = "session", ["--debug"] = "debug", ["--root"] = "root",
+                       ["--color"] = "color" }
 
 ---Take the host options written after the workflow (`share.lua ...
 -----session s1`) when the workflow has no option of that name: --session
@@ -478,6 +508,11 @@ local function take_host_options(parser, args)
         ctx.session = value
       elseif what == "debug" then
         ctx.debug = true
+      elseif what == "color" then
+        if value ~= "auto" and value ~= "always" and value ~= "never" then
+          M.usage_error(("--color: '%s' is not auto, always or never"):format(tostring(value)))
+        end
+        ctx.color, use_color = value, nil
       else
         M.usage_error(("%s: --root goes before the workflow"):format(parser._sesslua_name),
           ("sesslua --root %s %s ..."):format(shell_word(value or "DIR"), parser._sesslua_name))

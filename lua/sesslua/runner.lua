@@ -20,7 +20,7 @@ local EXIT_USAGE, EXIT_NOT_FOUND = 2, 3
 local CONFIG_NAME = "sesslua"
 
 local USAGE = [[
-usage: sesslua [--root DIR] [--session ID] [--debug] SCRIPT [ARGS...]
+usage: sesslua [--root DIR] [--session ID] [--color WHEN] [--debug] SCRIPT [ARGS...]
        sesslua help [SCRIPT] | --list | --which NAME | --describe [NAME] | --version]]
 
 local HELP = [[
@@ -32,6 +32,7 @@ options:
                   ancestor's docs/coordination/, else ./docs/coordination)
   --session ID    the session acting (default: $SESSLUA_SESSION, then the
                   root's .current_session file)
+  --color WHEN    auto (a terminal without NO_COLOR), always or never
   --debug         add a Lua traceback to errors
   --list          every workflow, its description and where it comes from
   --which NAME    the file that NAME would run, and every candidate in order
@@ -441,6 +442,8 @@ local function parse_options(args)
     elseif a == "--session" then opts.session = value()
     elseif a:match("^%-%-session=") then opts.session = a:sub(11)
     elseif a == "--debug" then opts.debug = true
+    elseif a == "--color" then opts.color = value()
+    elseif a:match("^%-%-color=") then opts.color = a:sub(9)
     elseif a == "--help" or a == "-h" then opts.action = "help"
     elseif a == "--version" or a == "-V" then opts.action = "version"
     elseif a == "--list" then opts.action = "list"
@@ -451,6 +454,9 @@ local function parse_options(args)
       fail(EXIT_USAGE, ("unknown option '%s'\n%s"):format(a, USAGE))
     else break end
     i = i + 1
+  end
+  if opts.color and opts.color ~= "auto" and opts.color ~= "always" and opts.color ~= "never" then
+    fail(EXIT_USAGE, ("--color: '%s' is not auto, always or never"):format(opts.color))
   end
   if opts.root == "" then
     fail(EXIT_USAGE, "--root: empty DIR\n"
@@ -543,7 +549,7 @@ function M.main(args)
   local all_dirs = search_dirs(root, trusted)
   local ctx = {
     root = root, root_source = root_source, session = opts.session,
-    debug = opts.debug, trusted = trusted, search_dirs = used_dirs(all_dirs),
+    debug = opts.debug, color = opts.color, trusted = trusted, search_dirs = used_dirs(all_dirs),
     all_search_dirs = all_dirs,
   }
   package.loaded["sesslua.context"] = ctx

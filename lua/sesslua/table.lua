@@ -80,7 +80,8 @@ local function whole_escapes(s)
   return (s:gsub("\\u{%x*$", ""):gsub("\\x%x?$", ""):gsub("\\$", ""))
 end
 
----Cut s to at most n columns, ending with "…" when cut (never in the middle
+---Cut s to at most n columns, ending with "…" when cut ("~" when the locale
+---is not UTF-8: cli.symbols), never in the middle
 ---of an escape cli.printable wrote).
 ---@param s string
 ---@param n integer columns
@@ -88,8 +89,9 @@ end
 function M.cut(s, n)
   if M.width(s) <= n then return s end
   if n <= 0 then return "" end
-  if n == 1 then return "…" end
-  if not utf8.len(s) then return whole_escapes(s:sub(1, n - 1)) .. "…" end
+  local mark = cli.symbols().cut -- "…", or "~" when the locale is not UTF-8
+  if n == 1 then return mark end
+  if not utf8.len(s) then return whole_escapes(s:sub(1, n - 1)) .. mark end
   local w, stop = 0, 1
   for p, cp in utf8.codes(s) do
     local cw = M.cp_width(cp)
@@ -97,7 +99,7 @@ function M.cut(s, n)
     w = w + cw
     stop = p + #utf8.char(cp)
   end
-  return whole_escapes(s:sub(1, stop - 1)) .. "…"
+  return whole_escapes(s:sub(1, stop - 1)) .. mark
 end
 
 ---Print a header and rows of strings, columns aligned. Each cell's width

@@ -356,7 +356,7 @@ case_archive_adds_missing_header_status() {
   expect_eq "$(grep -c '^## Current Work' "$A")" "0" "no Current Work section added"
   sl list.lua --all
   expect_rc 0 "list --all"
-  expect_eq "$(cell "$OUT" STATUS session-22)" "Completed" "list --all STATUS of the archived log"
+  expect_eq "$(cell "$OUT" LOG session-22)" "Completed" "list --all LOG of the archived log"
 }
 
 # --- 5. list and status show the header's status --------------------------
@@ -366,7 +366,7 @@ case_list_status_show_header_status() {
   sl list.lua
   expect_rc 0 "list"
   expect_quiet "list"
-  expect_eq "$(cell "$OUT" STATUS session-23)" "✅ COMPLETE" "list STATUS"
+  expect_eq "$(cell "$OUT" LOG session-23)" "✅ COMPLETE" "list LOG: the header's own status"
   sl status.lua
   expect_rc 0 "status"
   expect_eq "$(cell "$OUT" STATUS session-23)" "✅ COMPLETE" "status STATUS"

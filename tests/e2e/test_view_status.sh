@@ -173,11 +173,12 @@ printf '%s' "$OUT" | grep -q "TEMPLATE" && bad "search read the template copy" |
 run "$SESSLUA" --root "$A" view.lua README
 expect_rc 2 "README is no session id"
 
-# An archived log's status is its header's: no header Status, no status.
+# An archived log's own status is its header's: no header Status, none in
+# LOG; the work's status stays in STATUS.
 sed -e '/^\*\*Status:\*\* Active$/d' -e 's/^\*\*Status:\*\* Building$/**Status:** Testing/' "$L" \
   > "$R/sessions/ARCHIVE/session-4-2025-11-12.md"
 sl list.lua --archived
-printf '%s\n' "$OUT" | grep "^session-4 " | grep -q Testing && bad "work status shown as the log's: $OUT" || ok
+printf '%s\n' "$OUT" | grep -q "^session-4 .* Testing  *—  " && ok || bad "STATUS the work's, LOG none: $OUT"
 sl list.lua --archived --json
 got=$(printf '%s' "$OUT" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
@@ -296,5 +297,22 @@ printf '%s' "$OUT" | python3 -c 'import json,sys; assert json.load(sys.stdin)["b
 run "$SESSLUA" --root "$CB" status.lua --json
 printf '%s' "$OUT" | python3 -c 'import json,sys; assert json.load(sys.stdin)["sessions"][0]["blockers"] == ["real blocker"]' \
   && ok || bad "status counts the real blocker only"
+
+# symbols: ASCII stand-ins under a locale that is not UTF-8; --color
+sl status.lua; printf '%s' "$OUT" | grep -q "█\|░" && ok || bad "UTF-8 bars by default: $OUT"
+LC_ALL=C run "$SESSLUA" status.lua
+printf '%s' "$OUT" | LC_ALL=C grep -q "$(printf '[\200-\377]')" && bad "non-ASCII under LC_ALL=C: $OUT" || ok
+expect_out "######" "an ASCII bar under LC_ALL=C"
+expect_out "active | " "an ASCII separator"
+LANG=en_US.ISO-8859-1 run "$SESSLUA" status.lua; expect_out "######" "a Latin-1 locale gets ASCII too"
+LC_ALL=C.UTF-8 run "$SESSLUA" status.lua; expect_out "█" "C.UTF-8 keeps the bars"
+sl --color=always status.lua; printf '%s' "$OUT" | grep -q "$(printf '\033')\[" && ok || bad "--color=always colors a pipe"
+sl status.lua --color always; printf '%s' "$OUT" | grep -q "$(printf '\033')\[" && ok || bad "--color after the workflow"
+sl --color=never status.lua; printf '%s' "$OUT" | grep -q "$(printf '\033')" && bad "--color=never: $OUT" || ok
+sl --color=sometimes status.lua; expect_rc 2 "--color takes auto, always or never"
+expect_err "--color: 'sometimes' is not auto, always or never" "and says so"
+# list: the work's status and the log's own, in two columns
+sl list.lua; expect_out "STATUS" "list: the work status column"
+printf '%s' "$OUT" | head -1 | grep -q "STATUS *LOG" && ok || bad "list: STATUS then LOG: $OUT"
 
 finish
