@@ -14,10 +14,30 @@ local parser = cli.parser("view.lua", "Show a session log (or one section, or JS
   .. "when none is written).")
 cli.id_argument(parser)
 parser:option("--section", "Only this section: its title, or a prefix of one title (case aside, emoji included).")
+parser:flag("--archived", "Show the session's newest archived log (without it, an archived log is shown when the session has no active one).")
 parser:flag("--json", "Print the log's summary as JSON.")
 local args = cli.parse(parser)
 
-local id, path = cli.check(tree.resolve_log(ctx, args.id))
+-- the active log, else (or with --archived) the newest archived one
+local id = cli.check(tree.session_arg(ctx, args.id))
+local path, archive_date
+if not args.archived then
+  local err, code
+  path, err, code = tree.existing_log(ctx, id)
+  if not path and code ~= "ENOENT" then cli.fail(cli.exit_for(code), err, nil, code) end
+end
+if not path then
+  path, archive_date = tree.archived_log(ctx, id)
+  if not path and args.archived then
+    cli.fail(cli.EXIT.not_found, ("view: %s has no archived log in %s"):format(id, tree.paths(ctx.root).archive),
+      "sesslua list.lua --archived lists them", "ENOENT")
+  end
+  if not path then cli.check(tree.existing_log(ctx, id)) end -- its message and hint
+  -- said on stderr: stdout stays the log's bytes
+  if not args.json then
+    io.stderr:write(("sesslua: note: %s: the archived log of %s\n"):format(cli.printable(path), id))
+  end
+end
 local doc = cli.check(log.open(path))
 
 local sec
@@ -36,6 +56,7 @@ end
 if args.json then
   local s = summary.full(doc, id, path, { stale_hours = require("sesslua.config").get(ctx).values.stale_hours })
   local out = summary.json(s, "log")
+  out.archived, out.archive_date = archive_date ~= nil, archive_date or require("sesslua.json").null
   if sec then
     out.section = { title = sec.title, level = sec.level, line = sec.line,
                     text = doc.text:sub(sec.start, sec.stop - 1) }

@@ -273,6 +273,26 @@ function M.log_files(ctx, dir, warn, archived)
   return out, err, code
 end
 
+---The newest archived log of session `id` (ARCHIVE's `<id>-YYYY-MM-DD[-N].md`,
+---the latest date and then the highest N), or nil when it has none.
+---@param ctx sesslua.Context
+---@param id string a normalised session id
+---@return string|nil path
+---@return string|nil archive_date YYYY-MM-DD
+function M.archived_log(ctx, id)
+  local dir = M.paths(ctx.root).archive
+  local best, best_key, best_date
+  for _, name in ipairs((M.log_names(ctx, dir, nil, true))) do
+    local f = M.describe_log(dir, name, true)
+    if f.id == id and f.archive_date then
+      local n = tonumber(name:match("%d%d%d%d%-%d%d%-%d%d%-(%d+)%.md$")) or 0
+      local key = ("%s %09d"):format(f.archive_date, n)
+      if not best_key or key > best_key then best, best_key, best_date = f.path, key, f.archive_date end
+    end
+  end
+  return best, best_date
+end
+
 ---The active log of a session that must exist.
 ---@param ctx sesslua.Context
 ---@param id string a normalised session id
@@ -292,6 +312,11 @@ function M.existing_log(ctx, id)
     return nil, path .. ": Is a directory", "EISDIR"
   elseif why == "EINVAL" then
     return nil, path .. ": not a regular file", "EINVAL"
+  end
+  local archived = M.archived_log(ctx, id)
+  if archived then
+    return nil, ("%s: no active log for %s: it was archived (%s)\nhint: sesslua view.lua %s shows "
+      .. "it; sesslua create.lua %s ROLE GOAL starts a new one"):format(path, id, archived, id, id), "ENOENT"
   end
   return nil, ("%s: no active log for %s\nhint: sesslua create.lua %s ROLE GOAL, "
     .. "or sesslua list.lua to see the sessions"):format(path, id, id), "ENOENT"

@@ -284,4 +284,30 @@ sl archive.lua notready --json
 expect_rc 1 "archive --json refusal"
 expect_out '"id": "notready"' "refused log listed"
 
+# view finds an archived log: by id when no active log has it, or --archived
+mkdir -p va && cd va
+export SESSLUA_ROOT="$WORK/va/docs/coordination"
+sl init.lua --force; sl create.lua 31 R G
+A31="$SESSLUA_ROOT/sessions/ARCHIVE"
+printf '# Session 31 - Work Log\n\n**Status:** Completed\n\nolder\n' > "$A31/session-31-2025-01-01.md"
+printf '# Session 31 - Work Log\n\n**Status:** Completed\n\nnewest\n' > "$A31/session-31-2025-03-02-2.md"
+printf '# Session 31 - Work Log\n\n**Status:** Completed\n\nsame day, first\n' > "$A31/session-31-2025-03-02.md"
+sl view.lua 31; expect_rc 0 "view of an active log"
+printf '%s' "$OUT" | grep -q newest && bad "the active log comes first: $OUT" || ok
+sl view.lua 31 --archived; expect_rc 0 "view --archived"
+expect_out "newest" "the newest archive: latest date, then the highest number"
+expect_err "the archived log of session-31" "a note on stderr says which file"
+rm "$SESSLUA_ROOT/sessions/ACTIVE/session-31.md"
+sl view.lua 31; expect_rc 0 "view of a session that has only archived logs"
+expect_out "newest" "shows its newest archived log"
+sl view.lua 31 --json; expect_out '"archived": true' "--json says it is archived"
+expect_out '"archive_date": "2025-03-02"' "and its date"
+sl update.lua 31 --note x; expect_rc 3 "update of an archived session"
+expect_err "it was archived (" "says it was archived"
+expect_err "sesslua view.lua session-31 shows it" "and how to see it"
+sl view.lua 32 --archived; expect_rc 3 "--archived of a session with none"
+expect_err "session-32 has no archived log" "says so"
+unset SESSLUA_ROOT
+cd .. && rm -rf va
+
 finish
