@@ -7,6 +7,11 @@ local log = require("sesslua.log")
 local edit = require("sesslua.logedit")
 local clock = require("sesslua.clock")
 local diff = require("sesslua.diff")
+local json = require("sesslua.json")
+
+-- logs up to this size say which options changed them (--json `changes`);
+-- a bigger one's text is not held twice to compare
+local TRACK_MAX = 16 * 1024 * 1024
 
 local parser = cli.parser("update.lua", "Update a session log; every TEXT may be '-' for stdin.",
   'Example: sesslua update.lua 12 --status Building --progress 60 --done "Tests written"')
@@ -126,35 +131,58 @@ end
 
 ---Apply every option to the text; returns the new text, or nil when the
 ---options change nothing (then the log is left as it is, its time too).
+---Apply every option to the text; returns the new text, or nil when the
+---options change nothing (then the log is left as it is, its time too),
+---and the options that changed it, in order ({option, value} each).
 local function apply(text, o, id, by, path)
   local doc = log.new(text)
   local len = #text
   text = nil -- the doc holds it; a big log's old text can go at its first edit
   local today, now = clock.today(), clock.now()
-  if args.clear_samples then edit.clear_samples(doc) end
-  if args.next_clear then edit.clear_next_steps(doc) end
-  if o.working_on then edit.set_work_field(doc, "Working On", o.working_on) end
-  if o.status then edit.set_work_field(doc, "Status", o.status) end
-  if o.progress then edit.set_work_field(doc, "Progress", o.progress .. "%") end
-  for _, t in ipairs(o.phase) do edit.add_phase_task(doc, t) end
-  for _, q in ipairs(o.done) do
-    local task, why, names = edit.check_phase_task(doc, q)
-    if not task then fail_match("phase task", q, why, names) end
-    edit.add_completed(doc, today, task)
+  local changes = {}
+  -- an option changed the log when the text differs after it; a big
+  -- log's text is not kept for the comparison (memory): its options count
+  local small = len <= TRACK_MAX
+  local function track(option, value, fn, ...)
+    local before = small and doc.text
+    local r1, r2, r3 = fn(...)
+    if not small or doc.text ~= before then
+      changes[#changes + 1] = { option = option, value = value or json.null }
+    end
+    return r1, r2, r3
   end
-  for _, t in ipairs(o.completed) do edit.add_completed(doc, today, t) end
-  for _, t in ipairs(o.blocker) do edit.add_blocker(doc, t) end
+  if args.clear_samples then track("--clear-samples", nil, edit.clear_samples, doc) end
+  if args.next_clear then track("--next-clear", nil, edit.clear_next_steps, doc) end
+  if o.working_on then track("--working-on", o.working_on, edit.set_work_field, doc, "Working On", o.working_on) end
+  if o.status then track("--status", o.status, edit.set_work_field, doc, "Status", o.status) end
+  if o.progress then
+    track("--progress", o.progress .. "%", edit.set_work_field, doc, "Progress", o.progress .. "%")
+  end
+  for _, t in ipairs(o.phase) do track("--phase", t, edit.add_phase_task, doc, t) end
+  local function done(q)
+    local task, why, names = edit.check_phase_task(doc, q)
+    if task then edit.add_completed(doc, today, task) end
+    return task, why, names
+  end
+  for _, q in ipairs(o.done) do
+    local task, why, names = track("--done", q, done, q)
+    if not task then fail_match("phase task", q, why, names) end
+  end
+  for _, t in ipairs(o.completed) do track("--completed", t, edit.add_completed, doc, today, t) end
+  for _, t in ipairs(o.blocker) do track("--blocker", t, edit.add_blocker, doc, t) end
   for _, q in ipairs(o.resolve) do
-    local done, why, names = edit.resolve_blocker(doc, q, o.how)
+    local done, why, names = track("--resolve", q, edit.resolve_blocker, doc, q, o.how)
     if not done then fail_match("blocker", q, why, names) end
   end
-  for _, t in ipairs(o.next) do edit.add_next_step(doc, t) end
-  for _, t in ipairs(o.note) do edit.add_note(doc, t) end
-  for _, t in ipairs(o.collab) do edit.add_coordination(doc, "Collaborations", t) end
-  for _, l in ipairs(o.learning) do edit.add_learning(doc, today, l.topic, l.text) end
-  if o.service then edit.set_service(doc, o.service.name, o.service.fields) end
+  for _, t in ipairs(o.next) do track("--next", t, edit.add_next_step, doc, t) end
+  for _, t in ipairs(o.note) do track("--note", t, edit.add_note, doc, t) end
+  for _, t in ipairs(o.collab) do track("--collab", t, edit.add_coordination, doc, "Collaborations", t) end
+  for _, l in ipairs(o.learning) do
+    track("--learning", l.topic .. ": " .. l.text, edit.add_learning, doc, today, l.topic, l.text)
+  end
+  if o.service then track("--service", o.service.name, edit.set_service, doc, o.service.name, o.service.fields) end
   for _, kv in ipairs(o.set) do
-    if not edit.set_field(doc, kv.key, kv.value) then
+    if not track("--set", kv.key .. "=" .. kv.value, edit.set_field, doc, kv.key, kv.value) then
       local keys, seen = {}, {}
       for _, spec in ipairs(doc.schema.sections) do
         for _, l in ipairs(spec.labels) do seen[l] = true end -- list labels are no values
@@ -166,9 +194,9 @@ local function apply(text, o, id, by, path)
         #keys > 0 and ("its fields: " .. table.concat(keys, ", ")) or nil)
     end
   end
-  if unchanged(path, len, doc.text) then return nil end
+  if unchanged(path, len, doc.text) then return nil, {} end
   edit.touch(doc, now, by or id)
-  return doc.text
+  return doc.text, changes
 end
 
 local id, path = cli.check(tree.resolve_log(ctx, args.id))
@@ -177,11 +205,11 @@ local o = prepare()
 
 if args.dry_run then
   local text = cli.check(fs.read(path))
-  local new = apply(text, o, id, by, path)
+  local new, changes = apply(text, o, id, by, path)
   local patch = new and diff.unified(text, new, path) or ""
   if args.json then
     cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = true, diff = patch,
-                     changed = new ~= nil })
+                     changed = new ~= nil, changes = changes })
   elseif not new then
     io.write("Nothing to change in ", path, "\n")
   else
@@ -189,13 +217,18 @@ if args.dry_run then
   end
   return 0
 end
-local _, changed = cli.check(fs.update(path, function(text) return apply(text, o, id, by, path) end))
+local changes = {}
+local _, changed = cli.check(fs.update(path, function(text)
+  local new
+  new, changes = apply(text, o, id, by, path)
+  return new
+end))
 -- An update that changes nothing writes nothing: the file keeps its bytes
 -- and its time (Last Updated too), and no hook hears of an update.
 if changed then require("sesslua.hooks").run(ctx, "after_update", { id = id, path = path, options = o }) end
 if args.json then
   cli.print_json({ schema = 1, kind = "update", id = id, path = path, dry_run = false,
-                   diff = require("sesslua.json").null, changed = changed })
+                   diff = json.null, changed = changed, changes = changed and changes or {} })
 elseif changed then
   io.write("Updated ", path, "\n")
 else

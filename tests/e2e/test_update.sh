@@ -486,4 +486,28 @@ expect_same "$L" before.md "a refused topic writes nothing"
 sl update.lua 12 --learning "$(printf 'é%.0s' $(seq 60))" "text"
 expect_rc 0 "60 characters, counted as characters"
 
+# --json says which options changed the log, in order; none when nothing did
+sl create.lua 61 R G
+sl update.lua 61 --status Building --progress 30 --phase Alpha --done Alpha --json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["changed"] is True, d
+assert [c["option"] for c in d["changes"]] == ["--status", "--progress", "--phase", "--done"], d["changes"]
+assert d["changes"][1]["value"] == "30%", d["changes"]
+' && ok || bad "update --json lists the changes: $OUT"
+sl update.lua 61 --status Testing --progress 30 --json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [c["option"] for c in d["changes"]] == ["--status"], d["changes"]
+' && ok || bad "an option that changes nothing is not listed: $OUT"
+sl update.lua 61 --status Testing --json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["changed"] is False and d["changes"] == [], d
+' && ok || bad "no change, no changes: $OUT"
+sl update.lua 61 --note "dry" --dry-run --json; expect_out '"option": "--note"' "--dry-run lists them too"
+
 finish
