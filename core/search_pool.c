@@ -39,11 +39,16 @@ struct search_pool {
 
 /* ---- one file ----------------------------------------------------------- */
 
+/* Bytes kept zeroed after a file's text: PCRE2's JIT reads a subject 16
+ * bytes at a time and may load past its end (harmless in a page, but out
+ * of the allocation without this slack). */
+#define SLACK 64
+
 static int grow(search_job *j, size_t need)
 {
     if (need <= j->cap)
         return 0;
-    char *p = realloc(j->text, need);
+    char *p = realloc(j->text, need + SLACK);
     if (!p)
         return ENOMEM;
     j->text = p;
@@ -85,6 +90,8 @@ static int read_path(search_job *j)
         return errno;
     int rc = read_fd(j, fd);
     close(fd);
+    if (j->text)
+        memset(j->text + j->len, 0, SLACK);
     return rc;
 }
 
