@@ -18,9 +18,10 @@ M.DEFAULT = { "create", "update", "view", "list", "status", "share", "search", "
 
 -- Built-ins that are no tool: the tree's set-up, the user's own trust and
 -- settings, one-off conversions, a page generator that writes anywhere,
--- the server itself, and the merge driver git runs.
+-- the server itself, the merge driver git runs, and edit (it starts a
+-- person's editor: no agent's tool).
 local NOT_TOOLS = { init = true, trust = true, config = true, migrate = true, dashboard = true,
-  mcp = true, ["merge-driver"] = true }
+  mcp = true, ["merge-driver"] = true, edit = true }
 
 -- Built-in tools that change nothing, whatever their arguments: a client
 -- may run them without asking (MCP's readOnlyHint). A team's own workflow

@@ -136,6 +136,10 @@ run sh -c '"$SESSLUA" mcp --tools status,bogus </dev/null'
 expect_rc 2 "--tools with an unknown name"
 expect_err "mcp: --tools: no tool named bogus" "names the unknown tool"
 expect_eq "$OUT" "" "nothing on stdout"
+# edit starts a person's editor: never a tool, not even when asked for
+printf '%s' "$(serve "$INIT" "$LIST"; printf '%s' "$OUT")" | grep -q '"name":"edit"' && bad "edit is offered as a tool" || ok
+run sh -c '"$SESSLUA" mcp --tools edit </dev/null'
+expect_rc 2 "--tools edit is refused"
 
 # An agent over MCP and a person in a shell at once: the same locks, so no
 # write is lost (30 notes each way into one log).
