@@ -5,6 +5,7 @@
  * (tests/unit/test_search_pool.c, tests/e2e/test_search.sh).
  */
 #include "search_print.h"
+#include "controls.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,56 +101,6 @@ int search_out_write(const search_out *out, size_t skip, const char *const *valu
 }
 
 /* ---- escaping ------------------------------------------------------------ */
-
-/* The code point of a C1 or bidi control encoded at s (len bytes left),
- * else 0: C2 80-9F, D8 9C (U+061C), E2 80 8E/8F/AA-AE, E2 81 A6-A9. */
-static unsigned unicode_control(const unsigned char *s, size_t len)
-{
-    if (len >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
-        return s[1];
-    if (len >= 2 && s[0] == 0xd8 && s[1] == 0x9c)
-        return 0x061c;
-    if (len >= 3 && s[0] == 0xe2 && (s[1] == 0x80 || s[1] == 0x81) && (s[2] & 0xc0) == 0x80) {
-        unsigned cp = 0x2000 + ((unsigned)(s[1] & 0x3f) << 6) + (s[2] & 0x3fu);
-        if (cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-            (cp >= 0x2066 && cp <= 0x2069))
-            return cp;
-    }
-    return 0;
-}
-
-/* Whether s[i] belongs to a whole UTF-8 sequence whose lead byte is at
- * most 3 bytes before. */
-static int continues(const unsigned char *s, size_t i, size_t len)
-{
-    for (size_t k = 1; k <= 3 && k <= i; k++) {
-        unsigned char c = s[i - k];
-        if ((c & 0xc0) == 0x80)
-            continue;
-        size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-        if (c < 0xc2 || c >= 0xf5 || k >= need || i - k + need > len)
-            return 0;
-        for (size_t j = i + 1; j < i - k + need; j++)
-            if ((s[j] & 0xc0) != 0x80)
-                return 0;
-        return 1;
-    }
-    return 0;
-}
-
-static int is_c0(unsigned c) { return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f; }
-
-/* Bytes of the unit at s[i] to escape (0: none); *cp set for C1/bidi. */
-static size_t control_at(const unsigned char *s, size_t i, size_t len, unsigned *cp)
-{
-    unsigned char c = s[i];
-    *cp = 0;
-    if (c < 0x80)
-        return (size_t)is_c0(c);
-    if ((*cp = unicode_control(s + i, len - i)) != 0)
-        return *cp < 0x100 || *cp == 0x061c ? 2 : 3;
-    return (size_t)(c <= 0x9f && !continues(s, i, len));
-}
 
 void search_out_printable(search_out *out, const char *str, size_t len)
 {
