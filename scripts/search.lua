@@ -23,7 +23,7 @@ parser:mutex(
   parser:option("--knowledge", "Shared knowledge only; optionally one TYPE."):args("?"))
 parser:option("--session", "Only this session's logs and entries.")
 parser:option("--section", "Only hits inside this section (title or prefix).")
-parser:option("--since", "Only logs/entries dated YYYY-MM-DD or later.")
+parser:option("--since", "Only logs/entries from WHEN on: a date YYYY-MM-DD, today, yesterday, 2d, 1w."):argname("WHEN")
 parser:flag("-s --case-sensitive", "Match case exactly.")
 parser:flag("-e --regex", "QUERY is a regular expression (PCRE2, as grep -P).")
 parser:flag("-w --word", "Match whole words only.")
@@ -49,8 +49,10 @@ local after = context and (args.after_context or args.context or 0)
 if context and (args.section or args.since) then
   cli.usage_error("search: -C, -A and -B cannot be combined with --section or --since")
 end
-if args.since and not clock.valid_date(args.since) then
-  cli.usage_error(("search: --since '%s': expected a date YYYY-MM-DD"):format(args.since))
+if args.since then -- from here on the first day taken in, YYYY-MM-DD
+  local day, why = clock.since(args.since)
+  if not day then cli.usage_error(("search: --since '%s': %s"):format(args.since, why)) end
+  args.since = day
 end
 cli.check(tree.require_root(ctx))
 local only_session
@@ -152,7 +154,11 @@ end
 local function log_date(path)
   if meta(path).archive_date then return meta(path).archive_date end
   local text = log.new(file_text(path), path):last_updated()
-  return text and text:match("^(%d%d%d%d%-%d%d%-%d%d)")
+  local day = text and text:match("^(%d%d%d%d%-%d%d%-%d%d)")
+  if day then return day end
+  -- no Last Updated date: the file's own time says when it was written
+  local st = fs.stat(path)
+  return st and clock.today(math.floor(st.mtime))
 end
 
 ---How a title matches --section, as md.find ranks it: 1 exact,

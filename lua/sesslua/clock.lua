@@ -109,6 +109,45 @@ function M.valid_date(s)
   return os.date("%Y-%m-%d", t) == s
 end
 
+---A time as RFC 3339 in UTC (`2025-11-15T14:30:00Z`), as every `--json`
+---document writes times.
+---@param t number epoch seconds (a fraction is dropped)
+---@return string stamp
+function M.rfc3339(t)
+  return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(t))
+end
+
+---The first day a `--since WHEN` takes in, as `YYYY-MM-DD` in the logs'
+---time zone (M.today): WHEN is a date (`2025-11-15`), `today`,
+---`yesterday`, or a number of days, weeks back (`2d`, `3 days`, `1w`):
+---`2d` is the day before yesterday, so the last two days are in.
+---@param when string what the user wrote
+---@param now? integer epoch seconds (default now)
+---@return string|nil date nil when WHEN is none of those
+---@return string|nil why "expected a date YYYY-MM-DD, today, yesterday or Nd (days)"
+function M.since(when, now)
+  now = now or os.time()
+  local w = tostring(when):lower():match("^%s*(.-)%s*$")
+  if M.valid_date(w) then return w end
+  local days
+  if w == "today" then days = 0
+  elseif w == "yesterday" then days = 1
+  else
+    local n, unit = w:match("^(%d+)%s*(%a+)$")
+    local per = ({ d = 1, day = 1, days = 1, w = 7, week = 7, weeks = 7 })[unit or ""]
+    if per and #n <= 5 then days = tonumber(n) * per end
+  end
+  if not days then
+    return nil, "expected a date YYYY-MM-DD, today, yesterday or a number of days (2d) or weeks (1w)"
+  end
+  -- calendar arithmetic on today's date (in the logs' zone): os.time
+  -- carries day 0 and below into the months before; noon keeps a daylight
+  -- saving change from landing on the day before
+  local y, m, d = M.today(now):match("^(%d+)-(%d+)-(%d+)$")
+  return os.date("%Y-%m-%d", os.time({ year = tonumber(y), month = tonumber(m),
+    day = tonumber(d) - days, hour = 12 }))
+end
+
 ---"3h ago", "2d ago", "just now".
 ---@param seconds number
 ---@return string

@@ -418,8 +418,8 @@ expect_fail 2 "config: $R/sesslua.lua: unknown key 'no_such_key'" "config: unkno
 rm -f "$R/sesslua.lua"
 sl search.lua ""
 expect_fail 2 "search: empty query" "search: empty"
-sl search.lua x --since yesterday
-expect_fail 2 "search: --since 'yesterday': expected a date YYYY-MM-DD" "search: since"
+sl search.lua x --since someday
+expect_fail 2 "search: --since 'someday': expected a date YYYY-MM-DD, today, yesterday" "search: since"
 sl search.lua x --knowledge bogus
 expect_fail 2 "search: --knowledge 'bogus' is not a knowledge type" "search: knowledge type"
 sl search.lua "nothing-matches-this-$$"

@@ -30,4 +30,22 @@ eq(clock.parse("2025-11-15 14:06:58 UTC", true), sys.parse_time("2025-11-15 14:0
 eq(clock.parse("2025-11-15 14:06:58 later", true), nil, "exact refuses text after it")
 eq(clock.parse("yesterday"), nil, "no date")
 eq(clock.parse(nil), nil, "nil")
+-- clock.since: --since WHEN as the first day taken in (calendar days back
+-- from today, across month and year ends)
+local noon = os.time({ year = 2026, month = 3, day = 1, hour = 12 }) -- local time
+eq(clock.since("2025-11-15", noon), "2025-11-15", "a date is itself")
+eq(clock.since("today", noon), "2026-03-01", "today")
+eq(clock.since("Yesterday", noon), "2026-02-28", "yesterday, across a month end")
+eq(clock.since("2d", noon), "2026-02-27", "2d: the last two days")
+eq(clock.since("3 days", noon), "2026-02-26", "3 days")
+eq(clock.since("1w", noon), "2026-02-22", "1w")
+eq(clock.since("0d", noon), "2026-03-01", "0d is today")
+eq(clock.since("61d", noon), "2025-12-30", "61d, across a year end")
+for _, bad in ipairs({ "2025-02-30", "2d ago", "soon", "", "-2d", "2x", "d", "999999d" }) do
+  local d, why = clock.since(bad, noon)
+  eq(d, nil, "since refuses '" .. bad .. "'")
+  eq(type(why), "string", "since says why for '" .. bad .. "'")
+end
+eq(clock.rfc3339(0), "1970-01-01T00:00:00Z", "rfc3339 of the epoch")
+eq(clock.rfc3339(1763217000.9), "2025-11-15T14:30:00Z", "rfc3339 drops the fraction")
 io.write("ok clock\n")
