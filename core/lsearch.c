@@ -28,6 +28,9 @@
  * search.files has no whole-call failure of the world: a file that cannot
  * be read goes into results.errors as { path, message = "<path>: <reason>",
  * code = "ENOENT" } and the search goes on. Binary files are skipped.
+ * Files are opened beneath the workflow's root as sesslua.fs opens them
+ * (fs_open): one that is a link out of the root is such an error (EXDEV,
+ * "a symlink out of the root (to ...); refused") and is never read.
  *
  * Everything malloc'd during a call (the pool of files in flight and its
  * threads, compiled needle, hit list, section index, one title in flight)
@@ -47,6 +50,7 @@
 #include <lua.h>
 
 #include "host.h"
+#include "lfsys.h"
 #include "lsupport.h"
 #include "md.h"
 #include "search.h"
@@ -222,16 +226,19 @@ static void compile_needle(lua_State *L, state *st, int arg, const options *o)
 
 /* ---- errors ------------------------------------------------------------- */
 
-/* Append { path=, message="<path>: <reason>", code= } to the table at errs. */
+/* Append { path=, message="<path>: <reason>", code= } to the table at
+ * errs, worded as sesslua.fs words a failure to read (a link out of the
+ * root says where it leads). */
 static void add_error(lua_State *L, int errs, const char *path, int e)
 {
     lua_createtable(L, 0, 3); /* err */
     lua_pushstring(L, path);
     lua_setfield(L, -2, "path");
-    lua_pushfstring(L, "%s: %s", path, strerror(e));
-    lua_setfield(L, -2, "message");
-    sesslua_push_errname(L, e); /* err code */
-    lua_setfield(L, -2, "code");
+    int top = lua_gettop(L);
+    sesslua_fs_fail(L, path, e, 0); /* err ... nil message code (its last 3) */
+    lua_setfield(L, top, "code");
+    lua_setfield(L, top, "message");
+    lua_settop(L, top); /* err */
     lua_rawseti(L, errs, (lua_Integer)lua_rawlen(L, errs) + 1);
 }
 
@@ -529,6 +536,7 @@ static int l_files(lua_State *L)
     lua_settop(L, S_OPTS);
     state *st = state_new(L);                          /* paths needle opts st */
     compile_needle(L, st, S_NEEDLE, &o);
+    sesslua_fs_sync_root(L); /* the pool opens files beneath the workflow's root */
     get_function(L, "each");                           /* ... st each */
     get_function(L, "head");                           /* ... st each head */
     lua_createtable(L, 0, 5);                          /* ... head results */

@@ -11,6 +11,8 @@
  */
 #include "search_pool.h"
 
+#include "fs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -84,10 +86,13 @@ static int read_fd(search_job *j, int fd)
 
 static int read_path(search_job *j)
 {
-    /* O_NONBLOCK: opening a FIFO must not hang a search. */
-    int fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    /* Beneath the root as the rest of the host opens (fs.h): a file that
+     * is a link out of the tree is never read, even one swapped in after
+     * its folder was listed. O_NONBLOCK: opening a
+     * FIFO must not hang a search. */
+    int fd = fs_open(j->path, O_RDONLY | O_NONBLOCK);
     if (fd < 0)
-        return errno;
+        return -fd;
     int rc = read_fd(j, fd);
     close(fd);
     if (j->text)

@@ -54,6 +54,12 @@ cases() { # cases LABEL: every case, in fresh trees
   expect_rc 5 "$L: share into a knowledge file linked outside"
   refused "$R/shared-knowledge/patterns.md" "$X/key" "$L: share names the link and where it leads"
   [ -L "$R/shared-knowledge/patterns.md" ] && ok || bad "$L: the link was replaced"
+  # search opens every file beneath the root: the file outside is not read
+  s search.lua secret
+  expect_rc 1 "$L: search with a knowledge file linked outside"
+  [[ $OUT != *secret* ]] && ok || bad "$L: search printed the file outside: $OUT"
+  expect_err "$R/shared-knowledge/patterns.md: a symlink out of the root (to $X/key); refused" \
+    "$L: search says why it skipped the knowledge file"
   outside_same "$L: knowledge file link"
 
   # ---- shared-knowledge/ itself a link to a folder outside
@@ -125,6 +131,9 @@ cases() { # cases LABEL: every case, in fresh trees
     expect_rc 5 "$L: $cmd on a log linked outside"
     expect_err "$R/sessions/ACTIVE/s3.md: a symlink to outside the coordination root; refused" "$L: $cmd says why"
   done
+  s search.lua private
+  expect_rc 1 "$L: search with a log linked outside"
+  [[ $OUT != *private* ]] && ok || bad "$L: search printed the log outside: $OUT"
   outside_same "$L: log link"
 
   # ---- links that stay inside the root: followed for reads
@@ -169,6 +178,83 @@ if [ -n "${FAULT_SHIM:-}" ] && [ -e "$FAULT_SHIM" ]; then
 else
   echo "symlinks: the walk without openat2 not tried: no fault shim (FAULT_SHIM='${FAULT_SHIM:-}')"
 fi
+
+# ---- team code that is a link out of the tree -----------------------------
+# A trusted tree's workflows and hooks are read beneath the root too: a
+# symlinked scripts/ or hooks/ folder, or a script or hook that is a link,
+# leading outside is refused (exit 5, the link named), never run. The code
+# outside would leave a file in $X, which outside_same would see.
+fresh teamcode
+mkdir -p "$X/scripts" "$X/hooks"
+for f in status team; do
+  printf -- '--- outside %s\nio.open("%s/ran-%s", "w"):write("ran")\nreturn 0\n' "$f" "$X" "$f" > "$X/scripts/$f.lua"
+done
+printf 'io.open("%s/ran-hook", "w"):write("ran")\nreturn function() return true end\n' "$X" > "$X/hooks/h.lua"
+outside_sum > "$WORK/outside.sum"
+export SESSLUA_TRUST=1
+ln -s "$X/scripts" "$R/scripts"
+s status.lua
+expect_rc 5 "a trusted tree whose scripts/ links outside: status"
+refused "$R/scripts/status.lua" "$X/scripts" "the scripts/ link is named"
+s team.lua
+expect_rc 5 "a workflow only the linked scripts/ holds"
+rm "$R/scripts" && mkdir "$R/scripts"
+ln -s "$X/scripts/team.lua" "$R/scripts/team.lua"
+s team.lua
+expect_rc 5 "a team workflow that is a link outside"
+refused "$R/scripts/team.lua" "$X/scripts/team.lua" "the workflow link is named"
+mkdir -p "$R/hooks" && ln -s "$X/hooks/h.lua" "$R/hooks/before_archive.lua"
+s archive.lua s2 --force
+expect_rc 5 "a before_archive hook that is a link outside"
+refused "hook $R/hooks/before_archive.lua" "$X/hooks/h.lua" "the hook link is named"
+expect_exists "$R/sessions/ACTIVE/s2.md" "the hook refused: nothing archived"
+rm -rf "$R/hooks" && ln -s "$X/hooks" "$R/hooks" && ln -sf h.lua "$X/hooks/after_update.lua"
+outside_sum > "$WORK/outside.sum"
+s update.lua s1 --note "after a linked hooks/"
+expect_rc 0 "an after_update hook in a hooks/ linked outside: the update is done"
+one_line "warning: hook $R/hooks/after_update.lua: $R/hooks is a symlink out of the root (to $X/hooks); refused" \
+  "the after hook is refused with a warning"
+expect_file_has "$R/sessions/ACTIVE/s1.md" "after a linked hooks/" "the update was written"
+outside_same "team code links: nothing outside ran"
+rm "$R/hooks" "$X/hooks/after_update.lua" && outside_sum > "$WORK/outside.sum"
+# a link that stays inside is followed; loadfile's line numbers are kept
+# (a BOM and a #! line skipped)
+mkdir -p "$R/team-src"
+printf '\357\273\277#!/usr/bin/env sesslua\n--- inside\nlocal x = nil\nreturn x.y\n' > "$R/team-src/inside.lua"
+ln -s ../team-src/inside.lua "$R/scripts/inside.lua"
+s inside.lua
+expect_rc 2 "a team workflow linked inside the root runs"
+one_line "$R/scripts/inside.lua:4: attempt to index a nil value" "its error names the file and line as loadfile did"
+unset SESSLUA_TRUST
+# not trusted: the team's folder is not looked into, the built-in runs
+rm -rf "$R/scripts" && ln -s "$X/scripts" "$R/scripts"
+s status.lua
+expect_rc 0 "an untrusted tree whose scripts/ links outside runs the built-in status"
+outside_same "team code links, untrusted"
+
+# ---- migrate: an old message folder linked outside stops the run ---------
+# (a folder it cannot list is never taken for an empty one: its messages
+# would be skipped and the run end with exit 0)
+fresh migrate
+mkdir -p "$R/messages/direct/s1" "$X/oldmsgs"
+printf '{"from": "s2", "subject": "kept", "message": "in the tree", "timestamp": "2025-11-15T10:00:00Z"}\n' \
+  > "$R/messages/direct/s1/1.json"
+printf '{"from": "s1", "subject": "outside", "message": "x", "timestamp": "2025-11-15T10:00:00Z"}\n' \
+  > "$X/oldmsgs/2.json"
+outside_sum > "$WORK/outside.sum"
+ln -s "$X/oldmsgs" "$R/messages/direct/s2"
+snapshot "$R" > "$WORK/migrate.before"
+s migrate.lua
+expect_rc 5 "migrate with an old message folder linked outside"
+refused "migrate: $R/messages/direct/s2" "$X/oldmsgs" "migrate names the folder link"
+snapshot "$R" > "$WORK/migrate.after"
+expect_same "$WORK/migrate.before" "$WORK/migrate.after" "migrate converted nothing"
+expect_absent "$R/messages/.migrated" "no record of a half run"
+outside_same "migrate: old message folder link"
+rm "$R/messages/direct/s2"
+s migrate.lua
+expect_rc 0 "migrate once the link is gone"
+expect_out "Converted 1 old message(s)" "the message in the tree is converted"
 
 # ---- a log that is a FIFO: a message to it is refused, nothing waits ------
 fresh fifo

@@ -220,6 +220,27 @@ do
   assert(h.column == 4 and h.length == 7)
 end
 
+-- beneath the root: a file that is a link out of it is never read -------
+do
+  local outside = os.tmpname() -- a file outside dir, with a word in it
+  local f = assert(io.open(outside, "wb"))
+  assert(f:write("# Outside\nprivate deploy\n"))
+  assert(f:close())
+  local link = dir .. "/out.md"
+  assert(os.execute("ln -s '" .. outside .. "' '" .. link .. "'"))
+  created[#created + 1] = link
+  local saved = package.loaded["sesslua.context"]
+  package.loaded["sesslua.context"] = { root = dir } -- what search opens beneath
+  local ok, r = pcall(search.files, { link, log }, "private", { threads = 2 })
+  package.loaded["sesslua.context"] = saved
+  os.remove(outside)
+  assert(ok, r)
+  assert(r.count == 0 and #r.hits == 0, "the file the link leads to is not read")
+  assert(#r.errors == 1 and r.errors[1].path == link and r.errors[1].code == "EXDEV")
+  assert(r.errors[1].message == link .. ": a symlink out of the root (to " .. outside .. "); refused",
+    r.errors[1].message)
+end
+
 -- misuse raises ------------------------------------------------------------
 assert(not pcall(search.files, { log }, ""), "empty needle is misuse")
 assert(not pcall(search.files, { log, 42 }, "x"), "paths must be strings")
