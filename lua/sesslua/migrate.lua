@@ -287,19 +287,61 @@ local function sent_time(raw, path)
   return when, ("timestamp %s is not a time; sent set to %s, %s"):format(quote(raw), whose, stamp)
 end
 
+---The names in folder dir (fs.list's arguments), {} when it does not
+---exist; nil, msg, code when it cannot be listed. A folder that cannot be
+---read (a disk error, no permission, a link out of the root) is never
+---taken for an empty one: its messages would be skipped unseen, or
+---converted twice by the next run.
+local function list_or_none(dir, suffix, with_types)
+  local names, types_or_err, code = fs.list(dir, suffix, with_types)
+  if names then return names, types_or_err end
+  if code == "ENOENT" then return {}, {} end
+  return nil, types_or_err, code
+end
+
+---The subfolders of dir that may hold messages (folders, and links,
+---which fs.list refuses when they lead out of the root): plain files and
+---others in it are no mailbox.
+local function subfolders(dir)
+  local names, types, code = list_or_none(dir, nil, true)
+  if not names then return nil, types, code end
+  local out = {}
+  for _, name in ipairs(names) do
+    local t = types[name]
+    if t == "dir" or t == "link" then out[#out + 1] = name end
+  end
+  return out
+end
+
+---The .json names of a mailbox folder found by subfolders: {} when it is
+---gone, or a link to something that is no folder.
+local function mailbox_names(dir)
+  local names, err, code = list_or_none(dir, ".json")
+  if names or code == "ENOTDIR" then return names or {} end
+  return nil, err, code
+end
+
 ---Every old message file: broadcast/*.json not named the sesslua way, and
 ---direct/<to>/*.json; `rel` is the path relative to the root.
+---@return table|nil files {path=, to=, rel=} each
+---@return string|nil message, string|nil code when a folder cannot be listed
 function M.old_messages(root)
   local base = tree.paths(root).messages
   local out = {}
-  for _, name in ipairs(fs.list(base .. "/broadcast", ".json") or {}) do
+  local names, err, code = list_or_none(base .. "/broadcast", ".json")
+  if not names then return nil, err, code end
+  for _, name in ipairs(names) do
     if not messages.is_ours(name) then
       out[#out + 1] = { path = base .. "/broadcast/" .. name, to = "broadcast",
                         rel = "messages/broadcast/" .. name }
     end
   end
-  for _, to in ipairs(fs.list(base .. "/direct") or {}) do
-    for _, name in ipairs(fs.list(base .. "/direct/" .. to, ".json") or {}) do
+  local tos, terr, tcode = subfolders(base .. "/direct")
+  if not tos then return nil, terr, tcode end
+  for _, to in ipairs(tos) do
+    local files, ferr, fcode = mailbox_names(base .. "/direct/" .. to)
+    if not files then return nil, ferr, fcode end
+    for _, name in ipairs(files) do
       out[#out + 1] = { path = base .. "/direct/" .. to .. "/" .. name, to = to,
                         rel = "messages/direct/" .. to .. "/" .. name }
     end
@@ -336,14 +378,18 @@ local function migrated_set(root)
   if not text then return nil, err, code end
   for line in text:gmatch("[^\n]+") do set[M.relative(root, line)] = true end
   local folders = { base .. "/broadcast" }
-  for _, name in ipairs(fs.list(base) or {}) do
+  local boxes, lerr, lcode = subfolders(base)
+  if not boxes then return nil, lerr, lcode end
+  for _, name in ipairs(boxes) do
     if name ~= "broadcast" and name ~= "direct" then
       folders[#folders + 1] = base .. "/" .. name .. "/cur"
       folders[#folders + 1] = base .. "/" .. name .. "/new"
     end
   end
   for _, folder in ipairs(folders) do
-    for _, name in ipairs(fs.list(folder, ".json") or {}) do
+    local names, ferr, fcode = mailbox_names(folder)
+    if not names then return nil, ferr, fcode end
+    for _, name in ipairs(names) do
       if messages.is_ours(name) then
         local body, berr, bcode = read_or_empty(folder .. "/" .. name)
         if not body then return nil, berr, bcode end
@@ -360,6 +406,57 @@ local function migrated_set(root)
   return set
 end
 
+---A file's text, nil when it does not exist; false, msg, code when it
+---cannot be read (the report must not leave out what it could not see).
+local function read_or_nil(path)
+  local text, err, code = fs.read(path)
+  if text or code == "ENOENT" then return text end
+  return false, err, code
+end
+
+---What the old system left besides messages (its template,
+---.current_session, its scripts, knowledge entries in the wrong argument
+---order), each passed to find(kind, path, message [, line]).
+---@return true|nil ok, string|nil message, string|nil code when a file or folder cannot be read
+local function look_around(root, p, find)
+  local template, terr, tcode = read_or_nil(p.template)
+  if template == false then return nil, terr, tcode end
+  if template and template:find("[Your Role]", 1, true) then
+    find("template", p.template, "the original template: create.lua fills [ID], [Your Role], "
+      .. "[Your Goal], [Date] and [Date Time]; handoff.lua reports its sample lines until replaced")
+  end
+  local current, cerr, ccode = read_or_nil(p.current_session)
+  if current == false then return nil, cerr, ccode end
+  if current then
+    find("current_session", p.current_session, ("names %s: sesslua uses it as the acting session "
+      .. "after --session and $SESSLUA_SESSION"):format(current:match("%S+") or "nothing"))
+  end
+  local scripts, serr, scode = list_or_none(p.scripts, ".sh")
+  if not scripts then return nil, serr, scode end
+  for _, name in ipairs(scripts) do
+    local command = M.OLD_SCRIPTS[name]
+    if command then
+      find("script", p.scripts .. "/" .. name, ("an old session-logging script: sesslua %s"
+        .. " (docs/migration.md)"):format(command))
+    end
+  end
+  for _, kind in ipairs(tree.KNOWLEDGE) do
+    local path = knowledge.path(root, kind)
+    local text, kerr, kcode = read_or_nil(path)
+    if text == false then return nil, kerr, kcode end
+    for _, e in ipairs(text and knowledge.entries(text, kind) or {}) do
+      local why
+      if knowledge.impact(e.category) then why = "its category is an impact level"
+      elseif #e.category > 60 then why = "its category is " .. #e.category .. " characters long"
+      elseif knowledge.impact(e.text) then why = "its text is an impact level" end
+      if why then
+        find("knowledge", path, ("entry written in the wrong argument order: %s (kept as it is)"):format(why), e.line)
+      end
+    end
+  end
+  return true
+end
+
 ---Look at a tree; with convert, turn old messages into sesslua messages.
 ---@return table|nil report {findings = {{kind, path, line, message}}, converted, pending, unrecoverable}
 ---@return string|nil message, string|nil code
@@ -371,39 +468,13 @@ function M.run(ctx, convert)
     findings[#findings + 1] = { kind = kind, path = path, message = message, line = line }
   end
 
-  local template = fs.read(p.template)
-  if template and template:find("[Your Role]", 1, true) then
-    find("template", p.template, "the original template: create.lua fills [ID], [Your Role], "
-      .. "[Your Goal], [Date] and [Date Time]; handoff.lua reports its sample lines until replaced")
-  end
-  local current = fs.read(p.current_session)
-  if current then
-    find("current_session", p.current_session, ("names %s: sesslua uses it as the acting session "
-      .. "after --session and $SESSLUA_SESSION"):format(current:match("%S+") or "nothing"))
-  end
-  for _, name in ipairs(fs.list(p.scripts, ".sh") or {}) do
-    local command = M.OLD_SCRIPTS[name]
-    if command then
-      find("script", p.scripts .. "/" .. name, ("an old session-logging script: sesslua %s"
-        .. " (docs/migration.md)"):format(command))
-    end
-  end
-
-  for _, kind in ipairs(tree.KNOWLEDGE) do
-    local path = knowledge.path(root, kind)
-    local text = fs.read(path)
-    for _, e in ipairs(text and knowledge.entries(text, kind) or {}) do
-      local why
-      if knowledge.impact(e.category) then why = "its category is an impact level"
-      elseif #e.category > 60 then why = "its category is " .. #e.category .. " characters long"
-      elseif knowledge.impact(e.text) then why = "its text is an impact level" end
-      if why then
-        find("knowledge", path, ("entry written in the wrong argument order: %s (kept as it is)"):format(why), e.line)
-      end
-    end
-  end
-
-  local old = M.old_messages(root)
+  -- everything is read before anything is written: a folder or file that
+  -- cannot be read stops the run with nothing converted
+  local looked, err, code = look_around(root, p, find)
+  if not looked then return nil, err, code end
+  local old
+  old, err, code = M.old_messages(root)
+  if not old then return nil, err, code end
   -- Two runs at once must not both convert a file: the check (what is
   -- converted already) and the writes happen under one lock.
   local lock, lerr, lcode
