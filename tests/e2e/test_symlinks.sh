@@ -54,6 +54,12 @@ cases() { # cases LABEL: every case, in fresh trees
   expect_rc 5 "$L: share into a knowledge file linked outside"
   refused "$R/shared-knowledge/patterns.md" "$X/key" "$L: share names the link and where it leads"
   [ -L "$R/shared-knowledge/patterns.md" ] && ok || bad "$L: the link was replaced"
+  # search opens every file beneath the root: the file outside is not read
+  s search.lua secret
+  expect_rc 1 "$L: search with a knowledge file linked outside"
+  [[ $OUT != *secret* ]] && ok || bad "$L: search printed the file outside: $OUT"
+  expect_err "$R/shared-knowledge/patterns.md: a symlink out of the root (to $X/key); refused" \
+    "$L: search says why it skipped the knowledge file"
   outside_same "$L: knowledge file link"
 
   # ---- shared-knowledge/ itself a link to a folder outside
@@ -125,6 +131,9 @@ cases() { # cases LABEL: every case, in fresh trees
     expect_rc 5 "$L: $cmd on a log linked outside"
     expect_err "$R/sessions/ACTIVE/s3.md: a symlink to outside the coordination root; refused" "$L: $cmd says why"
   done
+  s search.lua private
+  expect_rc 1 "$L: search with a log linked outside"
+  [[ $OUT != *private* ]] && ok || bad "$L: search printed the log outside: $OUT"
   outside_same "$L: log link"
 
   # ---- links that stay inside the root: followed for reads
