@@ -74,8 +74,32 @@ end
 
 methods["ping"] = function() return json.object({}) end
 
-methods["tools/list"] = function(s)
-  return { tools = s:listing() }
+-- A list answer's pages: resources grow with the tree (every archived log),
+-- so they come 100 at a time; tools and prompts are short (tools/list is
+-- held under 12 KB) and come whole. A cursor is "<list>/<offset>": the
+-- server issues only multiples of the page size, and refuses any other
+-- cursor (-32602). One issued for a list that has since shrunk gives an
+-- empty last page.
+M.PAGE_SIZE = { tools = math.huge, resources = 100, prompts = math.huge }
+
+local function page(kind, list, p)
+  local size, from = M.PAGE_SIZE[kind], 0
+  local cursor = p.cursor
+  if cursor ~= nil and cursor ~= json.null then
+    local n = type(cursor) == "string" and cursor:match("^" .. kind .. "/([1-9]%d*)$")
+    from = n and math.tointeger(tonumber(n)) or nil
+    if not from or size == math.huge or from % size ~= 0 then
+      rpc_error(INVALID_PARAMS, ("%s/list: invalid cursor"):format(kind))
+    end
+  end
+  if from == 0 and #list <= size then return list end
+  local out = table.move(list, from + 1, math.min(from + size, #list), 1, {})
+  return out, from + size < #list and ("%s/%d"):format(kind, from + size) or nil
+end
+
+methods["tools/list"] = function(s, p)
+  local list, next_cursor = page("tools", s:listing(), p)
+  return { tools = list, nextCursor = next_cursor }
 end
 
 methods["tools/call"] = function(s, p)
@@ -90,8 +114,9 @@ methods["tools/call"] = function(s, p)
   return tools.call(s.ctx, t, args)
 end
 
-methods["resources/list"] = function(s)
-  return { resources = content.resources(s.ctx) }
+methods["resources/list"] = function(s, p)
+  local list, next_cursor = page("resources", content.resources(s.ctx), p)
+  return { resources = list, nextCursor = next_cursor }
 end
 
 methods["resources/templates/list"] = function()
@@ -125,8 +150,9 @@ methods["resources/unsubscribe"] = function(s, p)
   return json.object({})
 end
 
-methods["prompts/list"] = function()
-  return { prompts = content.prompts() }
+methods["prompts/list"] = function(_, p)
+  local list, next_cursor = page("prompts", content.prompts(), p)
+  return { prompts = list, nextCursor = next_cursor }
 end
 
 methods["prompts/get"] = function(s, p)
@@ -160,13 +186,20 @@ function Server:tool(name)
   return self._by_name[name]
 end
 
+-- The first revision with structuredContent and output schemas.
+local STRUCTURED = "2025-06-18"
+
+---The tools/list entries, made once per kind of revision: output schemas
+---only for a client that speaks a revision that has them.
 function Server:listing()
-  if not self._listing then
+  local structured = (self.version or M.PROTOCOL_VERSIONS[1]) >= STRUCTURED
+  self._listing = self._listing or {}
+  if not self._listing[structured] then
     local list = {}
-    for i, t in ipairs(self:tools()) do list[i] = tools.listing(t) end
-    self._listing = list
+    for i, t in ipairs(self:tools()) do list[i] = tools.listing(t, structured) end
+    self._listing[structured] = list
   end
-  return self._listing
+  return self._listing[structured]
 end
 
 ---Run one in-process workflow for a prompt or resource: what tools.call gives.

@@ -7,20 +7,38 @@ local json = require("sesslua.json")
 local tree = require("sesslua.tree")
 local team = require("sesslua.team")
 local messages = require("sesslua.messages")
+local contract = require("sesslua.mcp_schema")
 
 local M = {}
 
 local LOG, KNOWLEDGE, STATUS = "sesslua://log/", "sesslua://knowledge/", "sesslua://status"
+local SCHEMA = "sesslua://schema/"
+
+---The JSON contract's schema a URI names, or nil.
+local function schema_of(uri)
+  return uri:sub(1, #SCHEMA) == SCHEMA and contract.kind(uri:sub(#SCHEMA + 1)) or nil
+end
+
+---The contract's schemas as resources (the whole schema of what a tool's
+---compact output schema stands for).
+local function schema_resources(out)
+  for _, s in ipairs(contract.all()) do
+    out[#out + 1] = { uri = SCHEMA .. s.kind, name = s.kind .. ".schema.json",
+      mimeType = "application/schema+json", description = s.title }
+  end
+  return out
+end
 
 local function ignore() end
 
----Every log (active, then archived) and knowledge file, and the status.
+---The status, every log (active, then archived) and knowledge file, and
+---the JSON contract's schemas.
 ---@param ctx table the context
 ---@return table[] resources
 function M.resources(ctx)
   local out = { { uri = STATUS, name = "status", mimeType = "application/json",
     description = "Every active session: work, progress, age, blockers (status --json)." } }
-  if not tree.root_is_folder(ctx) then return out end
+  if not tree.root_is_folder(ctx) then return schema_resources(out) end
   local paths = tree.paths(ctx.root)
   for _, f in ipairs(tree.log_files(ctx, paths.active, ignore)) do
     out[#out + 1] = { uri = LOG .. f.id, name = f.id, mimeType = "text/markdown",
@@ -39,7 +57,7 @@ function M.resources(ctx)
         description = "Shared knowledge: " .. n }
     end
   end
-  return out
+  return schema_resources(out)
 end
 
 ---The URI templates of the resources.
@@ -50,6 +68,8 @@ function M.templates()
       description = "A session's log: active by id, archived by file name without .md." },
     { uriTemplate = KNOWLEDGE .. "{file}", name = "knowledge", mimeType = "text/markdown",
       description = "A shared-knowledge file (learnings.md, patterns.md, ...)." },
+    { uriTemplate = SCHEMA .. "{kind}", name = "schema", mimeType = "application/schema+json",
+      description = "The JSON Schema of a --json document's kind (update, log, status, ...)." },
   }
 end
 
@@ -83,6 +103,8 @@ function M.read(ctx, uri)
     local rows, totals = team.rows(ctx)
     return { uri = uri, mimeType = "application/json", text = json.encode(team.json(ctx, rows, totals)) }
   end
+  local schema = schema_of(uri)
+  if schema then return { uri = uri, mimeType = "application/schema+json", text = schema.text } end
   local path = file_of(ctx, uri)
   local text = path and fs.read(path)
   if not text then return nil, "resource not found: " .. uri end
@@ -118,6 +140,7 @@ end
 ---@return string|nil signature
 function M.signature(ctx, uri)
   if uri == STATUS then return status_signature(ctx) end
+  if schema_of(uri) then return "built-in" end -- compiled into the binary: never changes
   local path = file_of(ctx, uri)
   return path and stamp(path)
 end

@@ -7,6 +7,7 @@ local cli = require("sesslua.cli")
 local json = require("sesslua.json")
 local stdio = require("sesslua.stdio")
 local sys = require("sesslua.sys")
+local contract = require("sesslua.mcp_schema")
 
 local M = {}
 
@@ -40,6 +41,13 @@ local function enums()
   return { priority = ok and messages.PRIORITIES or nil }
 end
 
+---A description without the offer of '-' for standard input: a call
+---refuses '-' (it has no standard input), so the offer would mislead.
+local function no_stdin(text)
+  if type(text) ~= "string" then return text end
+  return (text:gsub("%s*%([^()]-may be '%-' for stdin%)", ""):gsub(";[^;.]-may be '%-' for stdin", ""))
+end
+
 ---The JSON Schema of one option.
 local function option_schema(o, known)
   local s
@@ -59,7 +67,7 @@ local function option_schema(o, known)
     local target = s.items or s
     target.enum = known[o.name]
   end
-  s.description = o.description
+  s.description = no_stdin(o.description)
   if o.default ~= nil and not o.flag then s.default = o.default end
   return s
 end
@@ -69,7 +77,7 @@ local function argument_schema(a)
   local one = { type = a.type == "number" and "number" or "string" }
   if a.choices then one.enum = a.choices end
   local s = a.variadic and { type = "array", items = one } or one
-  s.description = a.description
+  s.description = no_stdin(a.description)
   return s
 end
 
@@ -90,15 +98,20 @@ local function tool_of(name, decl, command, known)
     if not a.optional then required[#required + 1] = a.name end
   end
   if not props.as_session then
-    props.as_session = { type = "string", description = "Act as this session." }
+    -- no description: its name and the server's instructions say it, and
+    -- it is in every tool (bytes in every agent's context)
+    props.as_session = { type = "string" }
   end
   -- no additionalProperties: false (bytes in every agent's context);
   -- M.argv refuses an unknown argument by name instead
   local schema = { type = "object", properties = props }
   if #required > 0 then schema.required = required end
+  -- the contract's schema only for the shipped workflow: a team's own
+  -- workflow of the same name prints what it likes
+  local output = decl.builtin and has.json and contract.output(name) or nil
   return { name = name, workflow = decl.workflow, command = command, order = order, raw = decl.raw,
-    json = has.json or false, description = decl.description or "", builtin = decl.builtin,
-    schema = schema }
+    json = has.json or false, description = no_stdin(decl.description) or "", builtin = decl.builtin,
+    schema = schema, output = output }
 end
 
 ---Every tool this server offers, in order: the names asked for (`only`),
@@ -152,9 +165,11 @@ end
 
 ---The `tools/list` entry of a tool.
 ---@param t table from M.catalogue
+---@param structured? boolean the protocol revision has output schemas (2025-06-18 on)
 ---@return table
-function M.listing(t)
+function M.listing(t, structured)
   return { name = t.name, description = t.description, inputSchema = t.schema,
+    outputSchema = structured and t.output or nil,
     annotations = t.builtin and READ_ONLY[t.name] and { readOnlyHint = true } or nil }
 end
 
@@ -320,10 +335,14 @@ function M.call(ctx, t, args)
   end)
   ctx.session = saved_session
   local out = stdio.collect() or ""
-  local content, doc = {}, nil
+  local content, doc, failed = {}, nil, false
   if t.json and out:match("^%s*{") then
     local compact = out:gsub("\n *", "")
-    if json.decode(compact) then doc = compact end
+    local d = json.decode(compact)
+    -- a failure's document (kind error) is text only: structuredContent
+    -- is the tool's own kind, what its output schema promises
+    failed = type(d) == "table" and d.kind == "error"
+    if type(d) == "table" then doc = compact end
   end
   if doc then
     content[1] = { type = "text", text = doc }
@@ -337,7 +356,8 @@ function M.call(ctx, t, args)
   end
   if err ~= "" then content[#content + 1] = { type = "text", text = err } end
   if #content == 0 then content[1] = { type = "text", text = "done" } end
-  return { isError = code >= 2 or (message ~= nil and message ~= ""), content = content }, doc
+  local is_error = failed or code >= 2 or (message ~= nil and message ~= "")
+  return { isError = is_error, content = content }, not failed and doc or nil
 end
 
 return M

@@ -65,6 +65,52 @@ serve '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion"
 expect_out '"protocolVersion":"2025-11-25"' "unknown revision: the newest"
 serve '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{}}}'
 expect_out '"protocolVersion":"2024-11-05"' "an older known revision is kept"
+LIST_ONLY='{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+
+# Output schemas (2025-06-18 on): a tool whose workflow has a schema in the
+# JSON contract declares a compact one; an older revision gets none.
+serve "$INIT" "$LIST_ONLY"
+expect_out '"name":"update","outputSchema":{"properties":{"kind":{"const":"update"}},"required":["kind"],"type":"object"}' "update's output schema"
+expect_out '"name":"view","outputSchema":{"properties":{"kind":{"const":"log"}}' "view's output schema is the log kind's"
+n=$(printf '%s' "$OUT" | grep -o '"outputSchema"' | grep -c '')
+[ "$n" -ge 12 ] && ok || bad "$n tools have an output schema, expected 12 or more"
+serve '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{}}}' "$LIST_ONLY"
+case "$OUT" in *'"outputSchema"'*) bad "an output schema for 2025-03-26: $OUT" ;; *) ok ;; esac
+expect_out '"name":"update"' "2025-03-26 still lists the tools"
+# The whole schema of each kind is a resource.
+serve "$INIT" '{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"sesslua://schema/log"}}' \
+  '{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"sesslua://schema/nope"}}'
+expect_out '"mimeType":"application/schema+json","text":"{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\"' "the log schema as a resource"
+expect_out '{"jsonrpc":"2.0","id":2,"error":{"code":-32002' "an unknown kind is no resource"
+
+# Pagination: resources come 100 at a time, each page's nextCursor gives
+# the next; tools and prompts come whole; a cursor the server did not
+# issue is -32602 and changes nothing.
+mkdir -p "$R/shared-knowledge"
+for i in $(seq 250); do printf '# Topic %d\n' "$i" > "$R/shared-knowledge/topic-$i.md"; done
+page() { printf '{"jsonrpc":"2.0","id":%s,"method":"%s/list","params":{"cursor":%s}}' "$1" "$2" "$3"; }
+serve "$INIT" '{"jsonrpc":"2.0","id":1,"method":"resources/list"}' "$(page 2 resources '"resources/100"')" \
+  "$(page 3 resources '"resources/200"')" "$(page 4 resources '"resources/50"')" "$(page 5 resources '"bogus"')" \
+  "$(page 6 resources 100)" "$(page 7 resources '"tools/100"')" "$(page 8 tools '"tools/100"')" \
+  "$(page 9 prompts '"prompts/0"')" "$(page 10 tools null)" '{"jsonrpc":"2.0","id":11,"method":"prompts/list","params":{}}'
+if printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+r = {m["id"]: m for m in map(json.loads, sys.stdin)}
+p1, p2, p3 = (r[i]["result"] for i in (1, 2, 3))
+assert len(p1["resources"]) == 100 and p1["nextCursor"] == "resources/100", p1.get("nextCursor")
+assert len(p2["resources"]) == 100 and p2["nextCursor"] == "resources/200", p2.get("nextCursor")
+assert 0 < len(p3["resources"]) < 100 and "nextCursor" not in p3, p3.get("nextCursor")
+uris = [x["uri"] for p in (p1, p2, p3) for x in p["resources"]]
+assert len(uris) == len(set(uris)), "a resource on two pages"
+topics = [u for u in uris if u.startswith("sesslua://knowledge/topic-")]
+assert len(topics) == 250, len(topics)
+assert "sesslua://status" in uris and "sesslua://log/session-1" in uris and "sesslua://schema/update" in uris
+for i in (4, 5, 6, 7, 8, 9):
+    assert r[i]["error"]["code"] == -32602 and "invalid cursor" in r[i]["error"]["message"], r[i]
+assert "nextCursor" not in r[10]["result"] and len(r[10]["result"]["tools"]) > 10
+assert "nextCursor" not in r[11]["result"] and len(r[11]["result"]["prompts"]) == 3
+'; then ok; else bad "pagination (answers above)"; fi
+rm -f "$R"/shared-knowledge/topic-*.md
 
 # A huge message: a 3 MB request is served; over --max-message it is
 # refused with -32600 and the next line is served.

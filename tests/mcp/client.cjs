@@ -56,61 +56,94 @@ async function main() {
   check(JSON.stringify(byName.status.inputSchema.properties.sort.enum) === '["id","progress","updated"]', "status.sort enum", byName.status.inputSchema.properties.sort);
   check(byName.status.inputSchema.properties.stale_hours.type === "number", "status.stale_hours is a number");
   check((byName.message_send.inputSchema.properties.priority.enum || []).includes("urgent"), "priority enum", byName.message_send.inputSchema.properties.priority);
+  check(!/for stdin/.test(JSON.stringify(tools)), "no description offers '-' for stdin (a call refuses it)");
+
+  // output schemas: every tool whose workflow the JSON contract covers has
+  // one, and the SDK validates every result of it from here on (callTool
+  // throws on a structuredContent that does not match)
+  const kinds = { create: "create", update: "update", view: "log", list: "list", status: "status",
+    share: "share", search: "search", handoff: "handoff", archive: "archive", message_send: "message",
+    message_inbox: "inbox", doctor: "doctor" };
+  for (const [n, kind] of Object.entries(kinds)) {
+    const o = byName[n].outputSchema;
+    check(o && o.type === "object" && o.properties.kind.const === kind && o.required.includes("kind"),
+      n + " has the output schema of kind " + kind, o);
+    check(typeof client.getToolOutputValidator(n) === "function", "the SDK validates " + n + "'s results");
+  }
+  for (const t of tools)
+    check(!t.outputSchema || typeof client.getToolOutputValidator(t.name) === "function", "the SDK validates " + t.name + "'s results");
+  check(!byName.sync || !byName.sync.outputSchema, "sync: the contract has no schema for it, so no output schema");
+  const v = client.getToolOutputValidator("update");
+  check(!v({ schema: 1, kind: "error", code: "EUSAGE", exit: 2, message: "x", hints: [], details: [] }).valid,
+    "an error document does not pass update's output schema");
+  check(v({ schema: 1, kind: "update", id: "session-7", changed: true }).valid, "an update document passes");
+  check(!v({ schema: 1, id: "session-7" }).valid, "a document with no kind does not pass");
+  const called = new Set();
+  const call = async (name, args) => { called.add(name); return client.callTool({ name, arguments: args }); };
 
   // calls write the same files the command line writes
-  let r = await client.callTool({ name: "create", arguments: { id: "7", role: "backend", goal: "Ship the API" } });
+  let r = await call("create", { id: "7", role: "backend", goal: "Ship the API" });
   check(!r.isError && r.structuredContent && r.structuredContent.kind === "create", "create", r);
   check(read("sessions/ACTIVE/session-7.md").includes("Ship the API"), "create wrote the log");
-  r = await client.callTool({ name: "create", arguments: { id: "8", role: "frontend", goal: "The UI" } });
+  r = await call("create", { id: "8", role: "frontend", goal: "The UI" });
   check(!r.isError, "create 8", r);
-  r = await client.callTool({ name: "update", arguments: { id: "7", status: "Building", progress: "60",
-    note: ["Note from the SDK client"], learning: [["Testing", "SDK clients see typed tools"]] } });
+  r = await call("update", { id: "7", status: "Building", progress: "60",
+    note: ["Note from the SDK client"], learning: [["Testing", "SDK clients see typed tools"]] });
   check(!r.isError && r.structuredContent.changed === true, "update", r);
   const log7 = read("sessions/ACTIVE/session-7.md");
   check(log7.includes("Note from the SDK client") && log7.includes("SDK clients see typed tools"), "update wrote the log", log7);
-  r = await client.callTool({ name: "status", arguments: {} });
+  r = await call("status", {});
   const s7 = (r.structuredContent.sessions || []).find((s) => s.id === "session-7");
   check(s7 && s7.progress === 60 && s7.status === "Building", "status sees the update", r.structuredContent);
-  r = await client.callTool({ name: "share", arguments: { words: ["Testing", "MCP calls run in the same process", "High"] } });
+  r = await call("share", { words: ["Testing", "MCP calls run in the same process", "High"] });
   check(!r.isError && r.structuredContent.entry.session === "session-7", "share as the server's session", r);
   check(read("shared-knowledge/learnings.md").includes("MCP calls run in the same process"), "share wrote learnings.md");
-  r = await client.callTool({ name: "search", arguments: { query: "same process" } });
+  r = await call("search", { query: "same process" });
   check(!r.isError && r.structuredContent.hits.length >= 1, "search finds the share", r);
-  r = await client.callTool({ name: "message_send", arguments: { to: "8", subject: "API ready", body: "Try /v1" } });
+  r = await call("message_send", { to: "8", subject: "API ready", body: "Try /v1" });
   check(!r.isError, "message send", r);
   const box = path.join(root, "messages", "session-8", "new");
   const files = fs.existsSync(box) ? fs.readdirSync(box) : [];
   check(files.length === 1 && fs.readFileSync(path.join(box, files[0]), "utf8").includes("API ready"), "message file delivered", files);
-  r = await client.callTool({ name: "message_inbox", arguments: { as_session: "8" } });
+  r = await call("message_inbox", { as_session: "8" });
   check(!r.isError && JSON.stringify(r.structuredContent).includes("API ready"), "inbox of session-8 (as_session)", r);
+  r = await call("message_read", { ids: ["1"], as_session: "8" });
+  check(!r.isError && fs.readdirSync(box).length === 0, "message read moves the message out of new/", r);
 
-  r = await client.callTool({ name: "update", arguments: { id: "7", progress: 65 } });
+  r = await call("update", { id: "7", progress: 65 });
   check(!r.isError && read("sessions/ACTIVE/session-7.md").includes("65%"), "a number where text is expected is taken as typed", r);
-  r = await client.callTool({ name: "status", arguments: { stale_hours: "48" } });
+  r = await call("status", { stale_hours: "48" });
   check(!r.isError, "a numeric string for a number", r);
-  r = await client.callTool({ name: "update", arguments: { id: "7", progress: "60" } });
+  r = await call("update", { id: "7", progress: "60" });
 
   // the daily routine, never interactive
-  r = await client.callTool({ name: "morning", arguments: { id: "7", focus: "Finish the API" } });
+  r = await call("morning", { id: "7", focus: "Finish the API" });
   check(!r.isError && read("sessions/ACTIVE/session-7.md").includes("Finish the API"), "morning sets the focus", r);
-  r = await client.callTool({ name: "eod", arguments: { id: "7", next: ["Deploy to staging"] } });
+  r = await call("eod", { id: "7", next: ["Deploy to staging"] });
   check(!r.isError && read("sessions/ACTIVE/session-7.md").includes("Deploy to staging"), "eod sets next steps", r);
-  r = await client.callTool({ name: "handoff", arguments: { id: "7" } });
+  r = await call("handoff", { id: "7" });
   check(r.structuredContent && r.structuredContent.kind === "handoff", "handoff's report", r);
 
   // refused calls are tool errors with sesslua's line and exit code
   const before = read("sessions/ACTIVE/session-7.md");
-  r = await client.callTool({ name: "update", arguments: { id: "7", status: true } });
+  r = await call("update", { id: "7", status: true });
   check(r.isError && /sesslua: update: 'status' must be a string \(exit 2\)/.test(r.content[0].text), "wrong type is isError", r);
-  r = await client.callTool({ name: "update", arguments: { id: "7", note: { text: "x" } } });
+  r = await call("update", { id: "7", note: { text: "x" } });
   check(r.isError && r.content[0].text.includes("'note' must be an array"), "an object for a list is isError", r);
-  r = await client.callTool({ name: "update", arguments: { id: "7", bogus: "x" } });
+  r = await call("update", { id: "7", bogus: "x" });
   check(r.isError && r.content[0].text.includes("unknown argument 'bogus'"), "unknown argument is isError", r);
-  r = await client.callTool({ name: "update", arguments: { id: "99", note: ["x"] } });
+  r = await call("update", { id: "99", note: ["x"] });
   check(r.isError && /no active log for session-99.*\(exit 3\)/s.test(r.content.map((c) => c.text).join("\n")), "missing log is exit 3", r);
-  r = await client.callTool({ name: "update", arguments: { id: "7", progress: "250" } });
+  check(r.structuredContent === undefined, "a failure carries no structuredContent (its output schema is the tool's kind)", r);
+  r = await call("update", { id: "7", progress: "250" });
   check(r.isError && /\(exit 2\)/.test(JSON.stringify(r.content)), "progress 250 refused", r);
   check(read("sessions/ACTIVE/session-7.md") === before, "refused calls wrote nothing");
+  r = await call("view", { id: "7" });
+  check(!r.isError && r.structuredContent.id === "session-7" && r.structuredContent.progress === 60, "view", r);
+  r = await call("list", {});
+  check(!r.isError && r.structuredContent.logs.length === 2, "list", r);
+  r = await call("doctor", {});
+  check(r.structuredContent && r.structuredContent.kind === "doctor", "doctor", r);
   let threw = false;
   try { await client.callTool({ name: "no_such_tool", arguments: {} }); } catch (e) { threw = /unknown tool/.test(String(e)); }
   check(threw, "an unknown tool is a protocol error");
@@ -124,6 +157,11 @@ async function main() {
   check(rr.contents[0].text.includes("Note from the SDK client"), "read a log", rr);
   rr = await client.readResource({ uri: "sesslua://status" });
   check(JSON.parse(rr.contents[0].text).kind === "status", "read the status", rr);
+  rr = await client.readResource({ uri: "sesslua://schema/update" });
+  const whole = JSON.parse(rr.contents[0].text);
+  check(whole.properties.kind.const === byName.update.outputSchema.properties.kind.const &&
+    whole.properties.changes.type === "array", "the whole update schema is a resource, the output schema its compact form", whole);
+  check(uris.includes("sesslua://schema/log"), "the schemas are listed", uris);
   threw = false;
   try { await client.readResource({ uri: "sesslua://log/../../etc/passwd" }); } catch (e) { threw = true; }
   check(threw, "a path out of the tree is no resource");
@@ -134,7 +172,7 @@ async function main() {
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updated.push(n.params.uri));
   await client.subscribeResource({ uri: "sesslua://log/session-8" });
   await client.subscribeResource({ uri: "sesslua://status" });
-  await client.callTool({ name: "update", arguments: { id: "8", note: ["changed over MCP"] } });
+  await call("update", { id: "8", note: ["changed over MCP"] });
   await new Promise((ok) => setTimeout(ok, 100));
   check(updated.includes("sesslua://log/session-8") && updated.includes("sesslua://status"), "a call's change is announced", updated);
   updated.length = 0;
@@ -155,6 +193,12 @@ async function main() {
   check(text.includes("session-7") && text.includes("Progress: 60%") && text.includes("Checklist"), "morning prompt filled in", text);
   const h = await client.getPrompt({ name: "handoff", arguments: {} });
   check(h.messages[0].content.text.includes("Handoff check"), "handoff prompt for the acting session", h);
+
+  // archive last: it takes session-8's log out of ACTIVE
+  r = await call("archive", { id: "8", force: true });
+  check(r.structuredContent && r.structuredContent.kind === "archive", "archive", r);
+  const unvalidated = tools.filter((t) => t.outputSchema && !called.has(t.name)).map((t) => t.name);
+  check(unvalidated.length === 0, "every tool with an output schema was called and its result validated", unvalidated);
 
   await client.close();
   check(protocolErrors.length === 0, "no protocol errors (stdout is only protocol)", protocolErrors);
