@@ -422,7 +422,11 @@ int fs_read(const char *path, char **data, size_t *len)
     }
     /* st_size is a hint only: the file may grow while we read it, and
      * /proc-like files report 0. */
-    cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+    /* Room for the NUL and one byte more, so the read that meets the end
+     * of a file of the size stat gave has somewhere to go: with only the
+     * NUL's byte spare, every whole-file read doubled its buffer to learn
+     * it was done (a 200 MB log cost 400 MB). */
+    cap = st.st_size > 0 ? (size_t)st.st_size + 2 : 4096;
     if (!(buf = malloc(cap))) {
         rc = fs_fail(ENOMEM);
         goto done;

@@ -62,6 +62,13 @@ static int doc_close(lua_State *L)
     free(d->marks);
     d->marks = NULL;
     d->text = NULL;
+    /* Let go of the text now: a userdata with __gc lives one collection
+     * past its last use, and its text with it (a 200 MB log's old text
+     * beside the new one, when an edit closes the old Doc to free it). */
+    lua_pushnil(L);
+    lua_setiuservalue(L, 1, UV_TEXT);
+    lua_pushnil(L);
+    lua_setiuservalue(L, 1, UV_SECTIONS);
     return 0;
 }
 

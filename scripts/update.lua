@@ -130,11 +130,10 @@ local function unchanged(path, len, new)
 end
 
 ---Apply every option to the text; returns the new text, or nil when the
----options change nothing (then the log is left as it is, its time too).
----Apply every option to the text; returns the new text, or nil when the
 ---options change nothing (then the log is left as it is, its time too),
 ---and the options that changed it, in order ({option, value} each).
 local function apply(text, o, id, by, path)
+  if type(text) == "table" then text = table.remove(text) end -- handed over: this is its only holder
   local doc = log.new(text)
   local len = #text
   text = nil -- the doc holds it; a big log's old text can go at its first edit
@@ -219,8 +218,11 @@ if args.dry_run then
 end
 local changes = {}
 local _, changed = cli.check(fs.update(path, function(text)
-  local new
-  new, changes = apply(text, o, id, by, path)
+  -- the text goes to apply in a table it empties, so this frame does not
+  -- keep a big log's old text alive through every edit
+  local new, owned = nil, { text }
+  text = nil
+  new, changes = apply(owned, o, id, by, path)
   return new
 end))
 -- An update that changes nothing writes nothing: the file keeps its bytes

@@ -31,15 +31,19 @@ function M.splice(doc, a, b, s)
     doc:reindex(doc.md:splice(a, b, s))
     return
   end
-  -- A big log: its index goes before the new text is made, and the old
-  -- text as soon as nothing holds it, so the edit never holds two indexes
-  -- or three texts.
+  -- A big log: its index goes before the new text is made, and each copy
+  -- as soon as nothing holds it. The new text is made from two copies
+  -- (before and after the span) in one concatenation, the old text freed
+  -- in between, so the edit holds two texts' worth at most, never three
+  -- (md.splice's buffer and result beside the old text).
   local text = doc.text
   doc.md:close()
   doc.md, doc.text = nil, nil
-  collectgarbage() -- what earlier edits left, before the next copy is made
-  doc.text = md.splice(text, a, b, s)
+  local head, tail = text:sub(1, a - 1), text:sub(b)
   text = nil -- dropped, so the collector can free it
+  collectgarbage()
+  doc.text = head .. s .. tail -- one allocation: Lua concatenates the three at once
+  head, tail = nil, nil
   collectgarbage()
   doc:reindex()
 end
