@@ -332,9 +332,22 @@ function Doc:header_field(key)
   return self.md:field(key, a, b)
 end
 
+---A field's value, or nil when it is missing, blank or a placeholder.
+---@param v string|nil a raw value
+---@return string|nil
 local function filled(v)
   if not v or is_blank(v) or placeholders.is_placeholder(v) then return nil end
   return v
+end
+M.filled = filled
+
+---A Progress value as a number 0-100 (`40%`, `40`, `12.5 %`), or nil.
+---@param v string|nil
+---@return number|nil
+function M.percent(v)
+  local n = v and tonumber(v:match("^%s*(%d+%.?%d*)%s*%%?%s*$"))
+  if n and n >= 0 and n <= 100 then return n end
+  return nil
 end
 
 ---A field's value with placeholders and blanks turned into nil: in the
@@ -374,10 +387,7 @@ end
 ---Progress as a number 0-100, or nil.
 ---@return number|nil percent
 function Doc:progress()
-  local v = self:value("Progress", "Current Work") or self:value("Progress")
-  local n = v and tonumber(v:match("^%s*(%d+%.?%d*)%s*%%?%s*$"))
-  if n and n >= 0 and n <= 100 then return n end
-  return nil
+  return M.percent(self:value("Progress", "Current Work") or self:value("Progress"))
 end
 
 ---The footer's field (Last Updated, Updated By): the last such line

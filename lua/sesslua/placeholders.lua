@@ -22,7 +22,8 @@ M.TOKENS = {}
 -- anchored at a known first byte are grouped by it (one byte read picks
 -- the few that can match), and an unanchored one is tried only when the
 -- text holds its leading literal (a plain search, as fast as memchr).
-local by_byte, unknown, anywhere
+local by_byte, by_last, unknown, anywhere
+local byte, find = string.byte, string.find
 local indexed = -1 -- how many patterns the index covers: teams may append
 local memo, memo_size = {}, 0 -- the same item texts recur across logs; one answer each
 
@@ -72,8 +73,26 @@ local function literal_run(p)
   return table.concat(out)
 end
 
+---The literal byte an unanchored pattern must end the text with ("]" of
+---"%- %[Topic%]$"), or nil when its end is a class, a set, a quantified
+---piece or no `$` at all.
+local function last_literal(p)
+  if p:sub(-1) ~= "$" then return nil end
+  local body = p:sub(1, -2)
+  local escapes = #body:match("%%*$") -- the run of % before the $
+  if escapes % 2 == 1 then return nil end -- "%$": a literal $, no anchor
+  local c = body:sub(-1)
+  if c == "" then return nil end
+  local before = #body:sub(1, -2):match("%%*$")
+  if before % 2 == 1 then -- "%X": a literal when X is no letter or digit
+    return not c:find("%w") and c or nil
+  end
+  if c:find("[%^%$%(%)%.%[%]%*%+%-%?%%]") then return nil end
+  return c
+end
+
 local function index()
-  by_byte, unknown, anywhere = {}, {}, {}
+  by_byte, by_last, unknown, anywhere = {}, {}, {}, {}
   for _, p in ipairs(M.PATTERNS) do
     if p:sub(1, 1) == "^" then
       local c = literal_at(p, 2)
@@ -91,7 +110,17 @@ local function index()
       local c = literal_at(p, 1)
       local q = c and p:sub(c == p:sub(1, 1) and 2 or 3):sub(1, 1)
       if c and q ~= "*" and q ~= "?" and q ~= "-" then
-        anywhere[#anywhere + 1] = { need = literal_run(p), pattern = p }
+        local entry = { need = literal_run(p), pattern = p }
+        -- most sample lines end in a literal: the text's last byte picks
+        -- the few that can match, with no search of the text
+        local last = last_literal(p)
+        if last then
+          local b = last:byte()
+          by_last[b] = by_last[b] or {}
+          table.insert(by_last[b], entry)
+        else
+          anywhere[#anywhere + 1] = entry
+        end
       else
         unknown[#unknown + 1] = p
       end
@@ -102,7 +131,7 @@ end
 
 local function any(list, s)
   for _, p in ipairs(list) do
-    if s:find(p) then return true, p end
+    if find(s, p) then return true, p end
   end
   return false
 end
@@ -110,7 +139,6 @@ end
 ---Whether a piece of text (an item, a value, a label) is a placeholder.
 ---@param s string|nil
 ---@return boolean, string|nil the pattern that matched
-
 function M.is_placeholder(s)
   if s == nil then return false end
   if indexed ~= #M.PATTERNS then index(); memo, memo_size = {}, 0 end
@@ -127,19 +155,25 @@ end
 ---The uncached check behind is_placeholder.
 function M.match(s)
   if indexed ~= #M.PATTERNS then index() end
-  local first, last = s:byte(1), s:byte(-1)
+  local first, last = byte(s, 1), byte(s, -1)
   -- surrounding blanks do not count (rare: items and values come trimmed)
   if first and (first <= 32 or last <= 32) then
     s = s:match("^%s*(.*%S)") or ""
-    first = s:byte(1)
+    first, last = byte(s, 1), byte(s, -1)
   end
   local group = first and by_byte[first]
   if group then
     local hit, p = any(group, s)
     if hit then return true, p end
   end
+  local tails = last and by_last[last]
+  if tails then
+    for _, a in ipairs(tails) do
+      if find(s, a.need, 1, true) and find(s, a.pattern) then return true, a.pattern end
+    end
+  end
   for _, a in ipairs(anywhere) do
-    if s:find(a.need, 1, true) and s:find(a.pattern) then return true, a.pattern end
+    if find(s, a.need, 1, true) and find(s, a.pattern) then return true, a.pattern end
   end
   return any(unknown, s)
 end

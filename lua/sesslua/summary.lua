@@ -10,6 +10,7 @@ local md = require("sesslua.md")
 local log = require("sesslua.log")
 local clock = require("sesslua.clock")
 local json = require("sesslua.json")
+local placeholders = require("sesslua.placeholders")
 
 local M = {}
 
@@ -146,8 +147,30 @@ function M.field(doc, key)
   return doc:header_value(key) or doc:value(key, "Current Work")
 end
 
+-- The fields a brief summary reads, in the order field_values returns them.
+local BRIEF_KEYS = { "Role", "Goal", "Status", "Working On", "Progress" }
+
+---A value as Doc:value(key) finds it from the header's (h) and Current
+---Work's (c) raw values: the header's, else Current Work's, else the
+---first anywhere in the log; blanks and placeholders are nil.
+local function anywhere(doc, key, h, c)
+  local v = h
+  if v == nil then v = c end
+  if v == nil then v = doc.md:field_value(key) end
+  return log.filled(v)
+end
+
+---The texts of a labelled block's items (`which` as md's item_texts).
+local function block_texts(doc, section, label, which)
+  local blk = doc:block(doc:section(section), label)
+  if not blk then return {} end
+  return doc.md:item_texts(blk.label_end, blk.stop, which)
+end
+
 ---The short summary (list, status): cheap fields only. `opts.fields`: an
----array of field names to read into `s.fields` (status columns).
+---array of field names to read into `s.fields` (status columns). The
+---same values as Doc:value, Doc:work_status and Doc:section_items give,
+---read with a few document queries: status makes one for every log.
 ---@param doc sesslua.Log
 ---@param id string
 ---@param path string|nil
@@ -156,23 +179,34 @@ end
 function M.brief(doc, id, path, opts)
   opts = opts or {}
   local now = opts.now or os.time()
+  local d, is_placeholder = doc.md, placeholders.is_placeholder
   local updated, updated_at, age_source = updated_of(doc, path)
-  local phase = doc:section_items("Current Work", "Current Phase")
   local open_tasks = 0
-  for _, it in ipairs(phase) do
-    if it.done == false and not it.placeholder then open_tasks = open_tasks + 1 end
+  for _, t in ipairs(block_texts(doc, "Current Work", "Current Phase", "todo")) do
+    if not is_placeholder(t) then open_tasks = open_tasks + 1 end
   end
-  local blockers = log.texts(doc:section_items("Blockers & Issues", "Current Blockers"),
-    function(it) return it.done ~= true and not log.is_none(it.text) end)
+  local blockers = {}
+  for _, t in ipairs(block_texts(doc, "Blockers & Issues", "Current Blockers", "open")) do
+    if not is_placeholder(t) and not log.is_none(t) then blockers[#blockers + 1] = plain(t) end
+  end
+  local ha, hb = doc:header_range()
+  local h_role, h_goal, h_status, h_work, h_progress = d:field_values(ha, hb, table.unpack(BRIEF_KEYS))
+  local cw = doc:section("Current Work")
+  local c_role, c_goal, c_status, c_work, c_progress
+  if cw then
+    c_role, c_goal, c_status, c_work, c_progress =
+      d:field_values(cw.heading_end, cw.body_end, table.unpack(BRIEF_KEYS))
+  end
   local s = {
     id = id, path = path,
-    role = text(doc:value("Role")), goal = text(doc:value("Goal")),
+    role = text(anywhere(doc, "Role", h_role, c_role)),
+    goal = text(anywhere(doc, "Goal", h_goal, c_goal)),
     -- the log's own Status is the header's; Current Work's is the work's
-    status = text(doc:work_status()), log_status = text(doc:header_value("Status")),
-    working_on = text(doc:value("Working On")),
-    progress = doc:progress(), last_updated = updated,
-    updated_at = updated_at, age_source = age_source,
-    blockers = texts(blockers), open_tasks = open_tasks,
+    status = text(log.filled(c_status)), log_status = text(log.filled(h_status)),
+    working_on = text(anywhere(doc, "Working On", h_work, c_work)),
+    progress = log.percent(log.filled(c_progress) or anywhere(doc, "Progress", h_progress, c_progress)),
+    last_updated = updated, updated_at = updated_at, age_source = age_source,
+    blockers = blockers, open_tasks = open_tasks,
   }
   M.refresh_age(s, now, opts.stale_hours)
   if opts.fields then

@@ -353,6 +353,38 @@ test("doc_section_keyed_and_field_value_make_no_table_per_section", function()
   eq(d:field_value("Role", 1, 5), nil, "only in the range")
 end)
 
+test("field_values_gives_what_field_value_gives_for_each_key", function()
+  local md = require("sesslua.md")
+  local d = md.parse("# S\n\n**Role:** Dev\n**Status:** ✅ Done\n\n## W\n\n- **Status:** x\n**Role:** later\n")
+  local role, status, nothing, again = d:field_values(nil, nil, "role", "Status", "Goal", "Role")
+  eq(role, "Dev"); eq(status, "✅ Done", "the first of the key, any case"); eq(nothing, nil); eq(again, "Dev")
+  local sec = d:section_at(2)
+  local s2, r2 = d:field_values(sec.heading_end, sec.body_end, "Status", "Role")
+  eq(s2, "x", "the list-item form too"); eq(r2, "later")
+  for _, k in ipairs({ "Role", "Status", "Goal" }) do
+    eq(select(1, d:field_values(sec.heading_end, sec.body_end, k)), (d:field_value(k, sec.heading_end, sec.body_end)))
+  end
+  assert(not pcall(d.field_values, d, 1, 2), "a key is needed")
+end)
+
+test("brief_reads_what_the_log_model_reads", function()
+  -- summary.brief reads with few queries; the Doc's own readers are the rule
+  local summary = require("sesslua.summary")
+  local text = "# Session 3\n\n**Role:** [Your Role]\n**Status:** Active\n\n## Current Work\n\n"
+    .. "**Working On:** api\n**Status:** Building\n**Progress:** 40 %\n\n**Current Phase:**\n"
+    .. "- [ ] Task 1\n- [ ] real task\n- [x] done one\n- plain\n\n## Blockers & Issues\n\n"
+    .. "**Current Blockers:**\n- None\n- [ ] db down\n- [x] fixed\n- Blocker 1 description\n\n"
+    .. "## Notes\n\n**Role:** Dev anywhere\n**Goal:** g\n"
+  local d = log.new(text)
+  local s = summary.brief(d, "s3", nil, { now = 0 })
+  eq(s.role, nil, "a placeholder in the header wins over a value further down, as Doc:value")
+  eq(s.role, d:value("Role")); eq(s.goal, "g"); eq(s.goal, d:value("Goal"))
+  eq(s.status, "Building"); eq(s.log_status, "Active"); eq(s.working_on, "api")
+  eq(s.progress, 40); eq(s.progress, d:progress())
+  eq(s.open_tasks, 1, "the sample task and the done one do not count")
+  eq(table.concat(s.blockers, "|"), "db down", "None, done and sample blockers are none")
+end)
+
 test("a_learning_keeps_its_code_lines", function()
   local d = log.new("# S\n\n## Learnings & Discoveries\n\n**2026-01-01 - Docker:**\n- use healthchecks\n"
     .. "```yaml\nlivenessProbe: {}\n```\n\n## Next Steps\n")

@@ -165,6 +165,14 @@ do
   assert(every[4].text == "quoted" and every[3].text == "**Owner:** me" and every[3].marker == "*")
   assert(#d:items(1, coord.heading_end) == 0)
   assert(not pcall(d.items, d, 1, 2, -1))
+  -- item_texts: the same items' texts, filtered by task state
+  local function joined(t) return table.concat(t, "|") end
+  assert(joined(d:item_texts(coord.heading_end, coord.body_end)) == "first task|" .. b.text)
+  assert(joined(d:item_texts(coord.heading_end, coord.body_end, "todo")) == "first task")
+  assert(joined(d:item_texts(coord.heading_end, coord.body_end, "open")) == "first task")
+  assert(#d:item_texts() == 4 and d:item_texts()[3] == "**Owner:** me", "non-tasks are open")
+  assert(joined(d:item_texts(nil, nil, "open")) == "first task|**Owner:** me|quoted")
+  assert(not pcall(d.item_texts, d, 1, 2, "done"), "which is checked")
 
   -- blocks: the document's children starting in the range
   local kinds = {}

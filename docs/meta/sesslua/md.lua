@@ -200,6 +200,13 @@ function Doc:section_at(i) end
 ---@return integer
 function Doc:section_count() end
 
+---The texts of the items d:items(a, b) gives, without a table per item.
+---@param a? integer
+---@param b? integer
+---@param which? "all"|"todo"|"open" every item (default), tasks not done, all but done tasks
+---@return string[] texts
+function Doc:item_texts(a, b, which) end
+
 ---List items starting in [a, b), at the shallowest depth found there or
 ---at exactly depth.
 ---@param a? integer
@@ -247,6 +254,13 @@ function Doc:last_field(key, a, b) end
 ---@return string|nil value
 ---@return boolean|nil bullet true for the list-item form
 function Doc:field_value(key, a, b) end
+
+---What d:field_value(key, a, b) gives for each key (values only), in one call.
+---@param a integer|nil
+---@param b integer|nil
+---@param ... string the keys
+---@return string|nil ... one value per key
+function Doc:field_values(a, b, ...) end
 
 ---md.in_code(text, pos).
 ---@param pos integer 1 to #text + 1
