@@ -7,6 +7,7 @@ local cli = require("sesslua.cli")
 local json = require("sesslua.json")
 local stdio = require("sesslua.stdio")
 local sys = require("sesslua.sys")
+local tree = require("sesslua.tree")
 local contract = require("sesslua.mcp_schema")
 
 local M = {}
@@ -247,6 +248,10 @@ function M.argv(t, args)
   if as ~= nil and type(as) ~= "string" and not math.tointeger(as) then
     return nil, "'as_session' must be a session id"
   end
+  -- checked here so that the refusal names as_session, not the server's --session
+  local ok, why = true, nil
+  if as ~= nil then ok, why = tree.normalize_id(tostring(math.tointeger(as) or as)) end
+  if not ok then return nil, ("'as_session': %s"):format(why) end
   for _, k in ipairs(t.schema.required or {}) do
     if args[k] == nil or args[k] == json.null then return nil, ("'%s' is required"):format(k) end
   end

@@ -215,6 +215,8 @@ size=$(printf '%s' "$OUT" | wc -c)
 # A call can never write outside the root.
 serve "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create","arguments":{"id":"../../outside","role":"x","goal":"y"}}}'
 expect_out '"isError":true' "a path as session id is refused"
+serve "$INIT" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"share","arguments":{"words":["Env","x"],"as_session":"../../evil"}}}'
+expect_out "sesslua: share: 'as_session': session id contains '..' (exit 2)" "a path as as_session is refused, naming as_session"
 expect_absent "$WORK/outside.md" "nothing written outside"
 expect_absent "$R/outside.md" "nothing written beside the logs"
 finish
