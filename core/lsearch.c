@@ -3,7 +3,9 @@
  *
  *   search.files(paths, needle [, opts]) -> results (per-file failures in results.errors)
  *     paths: an array of strings, or an iterator function returning the next
- *     path (nil at the end); opts.each: a function called with each file's
+ *     path (nil at the end); with opts.dir, each is a name in that folder
+ *     and its path is dir .. "/" .. name, made in C (no Lua string per
+ *     file); opts.each: a function called with each file's
  *     { path, count, hits } instead of collecting them in results
  *   search.buffer(text, needle [, opts]) -> hits
  *
@@ -71,6 +73,8 @@ typedef struct state {
     size_t nhits, hcap;
     md_index idx;        /* sections of the current file */
     char *title;         /* a plain title between malloc and lua_pushlstring */
+    char *pathbuf;       /* opts.dir .. "/" .. name, for search_pool_submit */
+    size_t pathcap;
     search_out value[SEARCH_FIELDS_MAX]; /* head(path)'s values, formatted */
 } state;
 
@@ -84,6 +88,8 @@ typedef struct options {
     lua_Integer printed; /* print: hits (JSON) or groups (text) already out */
     const char *fields[SEARCH_FIELDS_MAX]; /* print = "json": the caller's keys */
     int nfields;
+    const char *dir;     /* paths are names in it; NULL: paths are paths */
+    size_t dirlen;
 } options;
 
 /* ---- state userdata ---------------------------------------------------- */
@@ -96,6 +102,7 @@ static void state_free(state *st)
     search_pattern_free(&st->pat);
     free(st->hits);
     free(st->title);
+    free(st->pathbuf);
     md_index_free(&st->idx);
     for (int i = 0; i < SEARCH_FIELDS_MAX; i++)
         search_out_free(&st->value[i]);
@@ -176,7 +183,7 @@ static void check_fields(lua_State *L, int arg, options *o)
 
 static options check_options(lua_State *L, int arg)
 {
-    options o = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, 0};
+    options o = {1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, {0}, 0, NULL, 0};
     if (lua_isnoneornil(L, arg))
         return o;
     luaL_checktype(L, arg, LUA_TTABLE);
@@ -204,6 +211,11 @@ static options check_options(lua_State *L, int arg)
     o.before = o.before == (size_t)-1 ? 0 : o.before;
     o.after = o.after == (size_t)-1 ? 0 : o.after;
     o.printed = opt_int(L, arg, "printed", 0, 0);
+    if (lua_getfield(L, arg, "dir") != LUA_TNIL) { /* ... dir (alive in opts) */
+        luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, arg, "dir must be a string");
+        o.dir = lua_tolstring(L, -1, &o.dirlen);
+    }
+    lua_pop(L, 1);
     luaL_argcheck(L, !(o.print && o.max_hits), arg, "print does not take max_hits");
     check_fields(L, arg, &o);
     return o;
@@ -505,6 +517,29 @@ static void get_function(lua_State *L, const char *key)
                   lua_pushfstring(L, "%s must be a function", key));
 }
 
+/* The path of the name on top of the stack: itself, or opts.dir/name
+ * (st->pathbuf). */
+static const char *path_of(lua_State *L, run *r)
+{
+    size_t n;
+    const char *name = lua_tolstring(L, -1, &n);
+    if (!r->o.dir)
+        return name;
+    state *st = r->st;
+    size_t need = r->o.dirlen + n + 2;
+    if (need > st->pathcap) {
+        char *p = realloc(st->pathbuf, need);
+        if (!p)
+            luaL_error(L, "not enough memory");
+        st->pathbuf = p;
+        st->pathcap = need;
+    }
+    memcpy(st->pathbuf, r->o.dir, r->o.dirlen);
+    st->pathbuf[r->o.dirlen] = '/';
+    memcpy(st->pathbuf + r->o.dirlen + 1, name, n + 1);
+    return st->pathbuf;
+}
+
 /* Feed the pool paths and take its files in order, until the paths end
  * or max_hits is reached. */
 static void run_files(lua_State *L, run *r, search_pool *pool)
@@ -515,7 +550,7 @@ static void run_files(lua_State *L, run *r, search_pool *pool)
         while (more && search_pool_room(pool)) {
             if (!(more = next_path(L, S_PATHS, &i)))  /* ... path */
                 break;
-            int rc = search_pool_submit(pool, lua_tostring(L, -1));
+            int rc = search_pool_submit(pool, path_of(L, r));
             lua_pop(L, 1);
             if (rc != 0)
                 luaL_error(L, "not enough memory");

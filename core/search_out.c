@@ -9,6 +9,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- buffer ------------------------------------------------------------- */
 
@@ -102,17 +105,38 @@ int search_out_write(const search_out *out, size_t skip, const char *const *valu
 
 /* ---- escaping ------------------------------------------------------------ */
 
+/* The end of the run of printable ASCII and tabs from s[i]: 16 bytes a
+ * step where SSE2 is there (x86-64 always), so a line costs a few compares,
+ * not one per byte. */
+static size_t plain_run(const unsigned char *s, size_t i, size_t len)
+{
+#ifdef __SSE2__
+    const __m128i lo = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f), tab = _mm_set1_epi8('\t');
+    while (len - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        /* signed: bytes 0x80-0xff are negative, so not > 0x1f */
+        __m128i ok = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(v, del), _mm_cmpgt_epi8(v, lo)),
+                                  _mm_cmpeq_epi8(v, tab));
+        unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0xffffu;
+        if (bad)
+            return i + (size_t)__builtin_ctz(bad);
+        i += 16;
+    }
+#endif
+    while (i < len && ((s[i] >= 0x20 && s[i] < 0x7f) || s[i] == '\t'))
+        i++;
+    return i;
+}
+
 void search_out_printable(search_out *out, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, from = 0, n;
     unsigned cp;
     while (i < len) {
+        if ((i = plain_run(s, i, len)) == len) /* the common case */
+            break;
         unsigned char c = s[i];
-        if ((c >= 0x20 && c < 0x7f) || c == '\t') { /* the common case */
-            i++;
-            continue;
-        }
         if ((n = control_at(s, i, len, &cp)) == 0) {
             i++;
             continue;

@@ -184,7 +184,7 @@ void search_job_run(search_job *j, const search_pattern *pat, const search_job_o
         return;
     }
     if (search_format(&j->out, &o->print, j->path, j->text, j->len, &idx, j->hits, j->nhits,
-                      j->count) != 0)
+                      j->count, &j->titles) != 0)
         j->err = ENOMEM;
     md_index_free(&idx);
 }
@@ -195,6 +195,7 @@ static void job_free(search_job *j)
     free(j->text);
     free(j->hits);
     search_out_free(&j->out);
+    search_titles_free(&j->titles);
     memset(j, 0, sizeof *j);
 }
 

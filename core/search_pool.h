@@ -52,6 +52,7 @@ typedef struct search_job {
     size_t nhits;
     search_out out;     /* formatted output, when print.format is set */
     /* private */
+    search_titles titles; /* plain titles seen by this slot's files */
     size_t cap, hcap;
     size_t opts_after;
     int state;

@@ -89,14 +89,87 @@ int search_label_at(const md_index *idx, const char *text, long sec, const searc
     return label_above(idx, text, floor, h->line_start, ls, le);
 }
 
+/* ---- the title cache ---------------------------------------------------- */
+
+static size_t hash_bytes(const char *s, size_t n)
+{
+    size_t h = (size_t)14695981039346656037ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* The free slot where hash h goes (cap is a power of two, never full). */
+static search_title *free_slot(search_title *slots, size_t cap, size_t h)
+{
+    size_t i = h & (cap - 1);
+    while (slots[i].raw)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static int titles_grow(search_titles *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    search_title *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i].raw)
+            *free_slot(slots, cap, c->slots[i].hash) = c->slots[i];
+    free(c->slots);
+    c->slots = slots;
+    c->cap = cap;
+    return 0;
+}
+
+void search_titles_free(search_titles *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->slots[i].raw);
+        free(c->slots[i].plain);
+    }
+    free(c->slots);
+    memset(c, 0, sizeof *c);
+}
+
+/* The plain title of raw[0, rlen), owned by c (valid until
+ * search_titles_free), its length in *plen; NULL when out of memory. */
+static const char *titles_get(search_titles *c, const char *raw, size_t rlen, size_t *plen)
+{
+    size_t h = hash_bytes(raw, rlen);
+    for (size_t i = c->cap ? h & (c->cap - 1) : 0; c->cap && c->slots[i].raw;
+         i = (i + 1) & (c->cap - 1)) {
+        const search_title *t = &c->slots[i];
+        if (t->hash == h && t->rlen == rlen && memcmp(t->raw, raw, rlen) == 0) {
+            *plen = t->plen;
+            return t->plain;
+        }
+    }
+    if ((c->count + 1) * 2 > c->cap && titles_grow(c) != 0)
+        return NULL;
+    size_t n = 0;
+    char *copy = malloc(rlen + 1), *plain = copy ? md_plain_title(raw, rlen, &n) : NULL;
+    if (!plain) {
+        free(copy);
+        return NULL;
+    }
+    memcpy(copy, raw, rlen);
+    *free_slot(c->slots, c->cap, h) = (search_title){copy, plain, rlen, n, h};
+    c->count++;
+    *plen = n;
+    return plain;
+}
+
 /* Per-file state of the formatter: titles made once per section, the
  * label of the previous hit (hits come in file order, so a hit's label is
  * found by looking only at the lines since the previous hit). */
 typedef struct fmt {
     const char *text;
     const md_index *idx;
-    char **titles;   /* plain titles, made on first use */
+    const char **titles; /* plain titles, found on first use (owned by cache) */
     size_t *tlen;
+    search_titles *cache;
     long sec;        /* section of the previous hit; -2 before the first */
     size_t prev_end; /* end of the previous hit's line */
     int has_label;
@@ -109,7 +182,7 @@ static const char *title(fmt *f, long i, size_t *n)
 {
     if (!f->titles[i]) {
         const md_section *s = &f->idx->sections[i];
-        f->titles[i] = md_plain_title(f->text + s->title_start, s->title_len, &f->tlen[i]);
+        f->titles[i] = titles_get(f->cache, f->text + s->title_start, s->title_len, &f->tlen[i]);
         if (!f->titles[i])
             return NULL;
     }
@@ -429,7 +502,8 @@ static int format_json(search_out *out, fmt *f, const search_format_opts *o, con
 
 int search_format(search_out *out, const search_format_opts *o, const char *path,
                   const char *text, size_t len, const md_index *idx,
-                  const search_hit *hits, size_t nhits, size_t count)
+                  const search_hit *hits, size_t nhits, size_t count,
+                  search_titles *titles)
 {
     int rc = 0;
     if (o->format == SEARCH_PRINT_FILES || o->format == SEARCH_PRINT_COUNT) {
@@ -441,7 +515,12 @@ int search_format(search_out *out, const search_format_opts *o, const char *path
         search_out_put(out, "\n", 1);
         return out->oom ? -1 : 0;
     }
-    fmt f = {text, idx, NULL, NULL, -2, 0, 0, 0, 0, {0}, {0}};
+    search_titles local = {0};
+    if (!titles)
+        titles = &local;
+    if (titles->count > SEARCH_TITLES_KEEP) /* a file's titles stay until it is done */
+        search_titles_free(titles);
+    fmt f = {text, idx, NULL, NULL, titles, -2, 0, 0, 0, 0, {0}, {0}};
     if (idx->count) {
         f.titles = calloc(idx->count, sizeof *f.titles);
         f.tlen = calloc(idx->count, sizeof *f.tlen);
@@ -452,9 +531,8 @@ int search_format(search_out *out, const search_format_opts *o, const char *path
         rc = o->format == SEARCH_PRINT_JSON
                  ? format_json(out, &f, o, path, text, len, hits, nhits)
                  : format_text(out, &f, o, text, len, hits, nhits);
-    for (size_t i = 0; f.titles && i < idx->count; i++)
-        free(f.titles[i]);
     free(f.titles);
+    search_titles_free(&local);
     free(f.tlen);
     search_out_free(&f.group);
     search_out_free(&f.tmp);

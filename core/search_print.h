@@ -85,6 +85,27 @@ long search_section_at(const md_index *idx, size_t off);
 int search_label_at(const md_index *idx, const char *text, long sec, const search_hit *h,
                     size_t *ls, size_t *le);
 
+/* Plain titles (md_plain_title) of the raw heading texts already seen.
+ * The same headings recur in file after file of a tree, and cmark's inline
+ * parse of a title is the formatter's largest cost after the index: one
+ * cache per thread that formats (it is not locked), kept across files.
+ * Zero-initialise; search_titles_free frees. Memory: a file's distinct
+ * titles at most, plus SEARCH_TITLES_KEEP kept from earlier files. */
+enum { SEARCH_TITLES_KEEP = 256 };
+
+typedef struct search_title {
+    char *raw, *plain; /* owned; NULL: a free slot */
+    size_t rlen, plen;
+    size_t hash;
+} search_title;
+
+typedef struct search_titles {
+    search_title *slots; /* open addressing, cap a power of two */
+    size_t cap, count;
+} search_titles;
+
+void search_titles_free(search_titles *c);
+
 /* What search_format needs besides the hits. */
 enum { SEARCH_FIELDS_MAX = 8 };
 
@@ -98,10 +119,12 @@ typedef struct search_format_opts {
 
 /* Format one file's hits (count matching lines; hits may be NULL for
  * FILES and COUNT). idx is the file's section index (TEXT and JSON), built
- * by the caller. Returns 0, or -1 when out of memory. */
+ * by the caller; titles the calling thread's cache (NULL: none). Returns
+ * 0, or -1 when out of memory. */
 int search_format(search_out *out, const search_format_opts *o, const char *path,
                   const char *text, size_t len, const md_index *idx,
-                  const search_hit *hits, size_t nhits, size_t count);
+                  const search_hit *hits, size_t nhits, size_t count,
+                  search_titles *titles);
 
 /* Write out to f with values[k] (lens[k] bytes) in place of every mark k,
  * skipping the first `skip` bytes of out (a first group's blank line, a

@@ -220,6 +220,17 @@ do
   assert(h.column == 4 and h.length == 7)
 end
 
+-- opts.dir: names in a folder, each path made in C ----------------------
+do
+  local r = search.files({ "log.md", "missing.md", "crlf.md" }, "deploy", { dir = dir })
+  assert(r.files[1].path == log and r.files[2].path == crlf and r.count == 5, "paths are dir/name")
+  assert(r.hits[1].path == log and #r.errors == 1 and r.errors[1].path == dir .. "/missing.md")
+  local names, i = { "log.md" }, 0
+  r = search.files(function() i = i + 1; return names[i] end, "deploy", { dir = dir, count_only = true })
+  assert(r.files[1].path == log and r.files[1].count == 4, "an iterator of names too")
+  assert(not pcall(search.files, { "log.md" }, "x", { dir = 42 }), "dir must be a string")
+end
+
 -- beneath the root: a file that is a link out of it is never read -------
 do
   local outside = os.tmpname() -- a file outside dir, with a word in it

@@ -240,6 +240,90 @@ static void escaping_as_the_lua_side_does(void **state)
     search_out_free(&o);
 }
 
+/* Long runs are skipped 16 bytes at a time: a control at any place of a
+ * line, before, across and after a block's end, is still escaped. */
+static void escaping_finds_a_control_anywhere_in_a_long_line(void **state)
+{
+    char raw[48], want[64];
+    (void)state;
+    for (size_t len = 1; len <= sizeof raw; len++) {
+        for (size_t at = 0; at < len; at++) {
+            memset(raw, 'a', len);
+            raw[at] = '\x1b';
+            snprintf(want, sizeof want, "%.*s\\x1b%.*s", (int)at, raw, (int)(len - at - 1),
+                     raw + at + 1);
+            search_out o = {0};
+            search_out_printable(&o, raw, len);
+            search_out_put(&o, "", 1);
+            assert_string_equal(o.data, want);
+            search_out_free(&o);
+        }
+    }
+}
+
+/* ---- titles -------------------------------------------------------------- */
+
+typedef struct all_hits {
+    size_t n;
+    search_hit h[4096];
+} all_hits;
+
+static int keep_hit(void *ud, const char *text, const search_hit *h)
+{
+    all_hits *a = ud;
+    (void)text;
+    if (a->n < 4096)
+        a->h[a->n++] = *h;
+    return 0;
+}
+
+/* text's hits of "x" formatted as TEXT into out (reset first), with the
+ * title cache c (NULL: none). */
+static void format_with(const char *text, search_titles *c, search_out *out)
+{
+    static all_hits a;
+    search_pattern pat;
+    search_format_opts o = {SEARCH_PRINT_TEXT, 0, 0, 0, {0}, 0};
+    md_index idx = {0};
+    size_t len = strlen(text);
+    assert_int_equal(search_compile(&pat, "x", 1, SEARCH_ICASE), 0);
+    a.n = 0;
+    search_buffer(&pat, text, len, keep_hit, &a);
+    assert_int_equal(md_index_build(text, len, &idx), 0);
+    search_out_reset(out);
+    assert_int_equal(search_format(out, &o, "f.md", text, len, &idx, a.h, a.n, a.n, c), 0);
+    search_out_put(out, "", 1);
+    md_index_free(&idx);
+    search_pattern_free(&pat);
+}
+
+/* Titles are made once and kept across files: the same output as without
+ * the cache, for a file seen again, another one sharing its titles, and a
+ * file with more distinct titles than the cache keeps. */
+static void cached_titles_print_as_fresh_ones(void **state)
+{
+    static char many[65536];
+    const char *files[3] = {"# Top *x*\n## A `x`\nx one\n## B\n**Lab:**\nx two\n",
+                            "# Top *x*\n## B\nx three\n### C &amp; x\nx four\n", many};
+    size_t k = 0;
+    (void)state;
+    for (int i = 0; i < 300; i++) /* distinct titles past SEARCH_TITLES_KEEP */
+        k += (size_t)snprintf(many + k, sizeof many - k, "## T%d _x_\nx %d\n", i, i);
+    search_titles c = {0};
+    search_out fresh = {0}, cached = {0};
+    for (int round = 0; round < 2; round++) {
+        for (int f = 0; f < 3; f++) {
+            format_with(files[f], NULL, &fresh);
+            format_with(files[f], &c, &cached);
+            assert_string_equal(cached.data, fresh.data);
+        }
+    }
+    assert_non_null(strstr(fresh.data, "\n \xE2\x80\xBA T299 x\n  599: ## T299 _x_\n  600: x 299\n"));
+    search_titles_free(&c);
+    search_out_free(&fresh);
+    search_out_free(&cached);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +331,8 @@ int main(void)
         cmocka_unit_test(literal_alternation_matches_pcre2),
         cmocka_unit_test(pool_keeps_order_on_any_threads),
         cmocka_unit_test(escaping_as_the_lua_side_does),
+        cmocka_unit_test(escaping_finds_a_control_anywhere_in_a_long_line),
+        cmocka_unit_test(cached_titles_print_as_fresh_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
