@@ -18,11 +18,12 @@ parser:mutex(
   parser:flag("--share-all", "Share every learning recorded today that is not shared yet."),
   parser:flag("--share-none", "Share nothing."))
 cli.prompt_flags(parser, "Ask nothing.")
+parser:flag("--json", "Print the day's summary as JSON (asks nothing).")
 local args = cli.parse(parser)
 
 local id, path = cli.check(tree.resolve_log(ctx, args.id))
 local today = clock.today()
-local ask = cli.interactive(args)
+local ask = cli.interactive(args) and not args.json
 
 local next_steps = {}
 for _, t in ipairs(args.next or {}) do
@@ -85,13 +86,14 @@ for _, e in ipairs(to_share) do
   if added then shared = shared + 1 end
 end
 
-local moved, written
+local moved, written, touched
 local ok, err, code = fs.update(path, function(text)
   local d = log.new(text)
   written = d
   moved = edit.move_done_tasks(d, today)
   for _, t in ipairs(next_steps) do edit.add_next_step(d, t) end
-  edit.touch(d, clock.now(), tree.current_session(ctx) or id)
+  touched = os.time()
+  edit.touch(d, clock.now(touched), tree.current_session(ctx) or id)
   return d.text
 end)
 if not ok then
@@ -108,6 +110,17 @@ for _, g in ipairs(doc:completed()) do
   if g.date == today then completed_today = #g.items end
 end
 local steps = log.texts(doc:section_items("Next Steps"))
+if args.json then
+  local learnings = {}
+  for i, e in ipairs(pending) do
+    learnings[i] = { category = e.category, text = e.text, shared = done[e] == true }
+  end
+  cli.print_json({ schema = 1, kind = "eod", id = id, path = path, date = today,
+    updated_at = clock.rfc3339(touched), completed_today = completed_today, moved = moved,
+    open_tasks = s.open_tasks, blockers = s.blockers, next_steps = steps,
+    learnings = learnings, shared = shared })
+  return 0
+end
 io.write(cli.paint("bold", ("End of day for %s (%s)"):format(id, today)), "\n")
 io.write(("  completed today: %d (%d moved from Current Phase)\n"):format(completed_today, #moved))
 io.write(("  open phase tasks: %d · open blockers: %d · next steps: %d\n"):format(

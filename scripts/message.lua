@@ -27,11 +27,20 @@ inbox:flag("--mark-read", "Then mark the unread messages shown read (and note th
 local read = parser:command("read", "Mark messages read (and note them in your log's Messages Received).")
 read:argument("ids", "Messages: N (the [N] inbox shows), an id, or the start of one."):args("*")
 read:flag("--all", "Mark every unread message read.")
+read:flag("--json", "Print the messages marked read as JSON.")
 local prune = parser:command("prune", "Remove read messages older than DAYS; report stale mail.")
 prune:option("--older-than", "Age in days."):argname("DAYS"):convert(tonumber)
 prune:flag("--dry-run", "Say what would be removed.")
 prune:flag("--include-migrated", "Also remove messages migrate converted (kept as history otherwise).")
+prune:flag("--json", "Print what was (or would be) removed as JSON.")
 local args = cli.parse(parser)
+
+---A message's sent time as RFC 3339 in UTC, or json.null when a
+---hand-made file holds no time.
+local function sent_of(m)
+  local t = clock.parse((tostring(m.sent or ""):gsub("T", " "):gsub("Z$", " UTC")))
+  return t and clock.rfc3339(t) or json.null
+end
 
 local function me()
   local id = tree.current_session(ctx)
@@ -269,6 +278,7 @@ end
 ---Mark messages read and note them in the reader's log; exit 4 (or the
 ---write's code) naming the lines to add by hand when the log is busy.
 ---@return integer marked
+---@return sesslua.Message[] newly the messages this run marked
 local function mark_and_note(session, ids)
   local marked, _, newly = cli.check(messages.mark_read(ctx, session, ids))
   local lines, err, code, path, missed = note_received(session, newly)
@@ -280,7 +290,7 @@ local function mark_and_note(session, ids)
       ("add under Coordination › Messages Received in %s:\n  "):format(path) .. table.concat(missed, "\n  "))
   end
   cli.written_warnings()
-  return marked
+  return marked, newly
 end
 
 ---The ids of the unread messages in list: what inbox --mark-read marks
@@ -304,8 +314,8 @@ local function do_inbox()
     for i, m in ipairs(list) do
       local parent = parents[m.id]
       out[i] = { id = m.id, from = m.from, to = m.to, subject = m.subject, body = m.body or json.null,
-        priority = m.priority, sent = m.sent, reply_to = m.reply_to or json.null,
-        read = m.read, kind = m.kind, position = position_of[m.id] or json.null,
+        priority = m.priority, sent = sent_of(m), reply_to = m.reply_to or json.null,
+        read = m.read, mailbox = m.mailbox, position = position_of[m.id] or json.null,
         in_reply_to_subject = parent and parent.subject or json.null,
         in_reply_to_from = parent and parent.from or json.null }
     end
@@ -330,7 +340,7 @@ local function do_inbox()
       io.write(pad, "  ↳ re: ", parent and p(cli.one_line(tostring(parent.subject)))
         or (p(m.reply_to) .. " (not found)"), "\n")
     end
-    io.write(pad, "  from ", p(tostring(m.from)), m.kind == "broadcast" and " to everyone" or "", ", ",
+    io.write(pad, "  from ", p(tostring(m.from)), m.mailbox == "broadcast" and " to everyone" or "", ", ",
       p(tostring(m.sent)), "  id ", p(m.id), "\n")
     if type(m.body) == "string" then
       for line in (m.body .. "\n"):gmatch("([^\n]*)\n") do io.write(pad, "  │ ", p(line), "\n") end
@@ -367,7 +377,18 @@ local function do_read()
         table.concat(missing, ", "), session), ("sesslua --session %s message.lua inbox"):format(session))
     end
   end
-  io.write(("Marked %d message(s) read.\n"):format(mark_and_note(session, ids)))
+  local marked, newly = mark_and_note(session, ids)
+  if args.json then
+    local out = {}
+    table.sort(newly, function(a, b) return a.id < b.id end)
+    for i, m in ipairs(newly) do
+      out[i] = { id = m.id, from = m.from, subject = m.subject, sent = sent_of(m),
+        mailbox = m.mailbox }
+    end
+    cli.print_json({ schema = 1, kind = "read", session = session, marked = marked, messages = out })
+    return 0
+  end
+  io.write(("Marked %d message(s) read.\n"):format(marked))
   return 0
 end
 
@@ -384,23 +405,28 @@ local function do_prune()
     if m.migrated_from and not args.include_migrated then kept = kept + 1; return false end
     return true
   end
-  local removed = 0
+  local removed, gone, waiting = 0, {}, {}
+  local say = args.json and function() end or io.write
   local root = tree.paths(ctx.root).messages
   local active = {}
   for _, name in ipairs(fs.list(tree.paths(ctx.root).active, ".md") or {}) do active[name:gsub("%.md$", "")] = true end
-  local function remove(path)
+  local function remove(m, mailbox)
     removed = removed + 1
-    if args.dry_run then io.write("would remove ", path, "\n") else cli.check(fs.remove(path)) end
+    gone[#gone + 1] = { id = m.id, path = m.path, from = m.from, to = m.to, sent = sent_of(m),
+      mailbox = mailbox }
+    if args.dry_run then say("would remove ", m.path, "\n") else cli.check(fs.remove(m.path)) end
   end
   for _, session in ipairs(fs.list(root) or {}) do
     if session ~= "broadcast" then
       for _, name in ipairs(fs.list(messages.dir(ctx.root, session, "cur"), ".json") or {}) do
         local m = messages.load(messages.dir(ctx.root, session, "cur", name))
-        if m and older(m) then remove(m.path) end
+        if m and older(m) then remove(m, "direct") end
       end
       local unread = #(fs.list(messages.dir(ctx.root, session, "new"), ".json") or {})
       if not active[session] and unread > 0 then
-        io.write(("%s has no active log (archived?) and %d unread message(s) in %s\n"):format(
+        waiting[#waiting + 1] = { session = session, unread = unread,
+          path = messages.dir(ctx.root, session, "new") }
+        say(("%s has no active log (archived?) and %d unread message(s) in %s\n"):format(
           session, unread, messages.dir(ctx.root, session, "new")))
       end
     end
@@ -413,8 +439,13 @@ local function do_prune()
       for s in pairs(active) do
         if s ~= m.from and not messages.broadcast_read(ctx, s)[m.id] then all_read = false end
       end
-      if all_read then remove(m.path) end
+      if all_read then remove(m, "broadcast") end
     end
+  end
+  if args.json then
+    cli.print_json({ schema = 1, kind = "prune", dry_run = args.dry_run == true, older_than_days = days,
+      removed = removed, kept_migrated = kept, messages = gone, unread_without_log = waiting })
+    return 0
   end
   io.write(("%s %d read message(s) older than %d day(s).\n"):format(args.dry_run and "Would remove" or "Removed", removed, days))
   if kept > 0 then

@@ -18,7 +18,10 @@ parser:option("--focus", "Today's focus (sets Working On).")
 parser:option("--carry", "Next steps (numbers, e.g. 1,3; or all / none) to carry into Current Phase.")
 parser:option("--status", "Set the work status.")
 cli.prompt_flags(parser, "Ask nothing; carry every next step (unless --carry).")
+parser:flag("--json", "Print what it shows and what it wrote as JSON (asks nothing).")
 local args = cli.parse(parser)
+-- under --json the text goes nowhere and nothing is asked
+local say = args.json and function() end or io.write
 
 local id, path = cli.check(tree.resolve_log(ctx, args.id))
 local doc = cli.check(log.open(path))
@@ -38,15 +41,15 @@ if focus and focus:match("^%s*$") then cli.usage_error("morning: --focus: empty 
 local status = args.status
   and routine.check_status(cli, "morning", cli.one_line(cli.text(args.status, "--status")))
 
-io.write(cli.paint("bold", ("Good morning, %s"):format(id)),
+say(cli.paint("bold", ("Good morning, %s"):format(id)),
   (" — last updated %s\n"):format(summary.age_text(s)))
 -- everything shown from the log or shared files goes through printable:
 -- they may hold escape sequences written by anyone
-if s.working_on then io.write("Working on: ", cli.printable(s.working_on), "\n") end
+if s.working_on then say("Working on: ", cli.printable(s.working_on), "\n") end
 local messages = require("sesslua.messages")
 local unread = messages.inbox(ctx, id, false) -- from the mailbox, never from the log
 local SHOWN_MAX = 20 -- urgent and high first; the rest stay for the inbox
-if #unread > 0 then
+if #unread > 0 and not args.json then
   io.write(cli.paint("yellow", ("%d unread message(s)"):format(#unread)), ":\n")
   for i, m in ipairs(unread) do
     if i > SHOWN_MAX then
@@ -61,21 +64,55 @@ if #unread > 0 then
     end
   end
 end
-routine.show(cli, "Next steps from last time:", steps, true)
-routine.show(cli, "Open phase tasks:", open)
-routine.show(cli, "Open blockers:", s.blockers)
-local news_lines = {}
-for _, e in ipairs(news) do
-  news_lines[#news_lines + 1] = ("%s %s: %s (%s)"):format(e.type or "", e.category, e.text or "", e.session)
+if not args.json then
+  routine.show(cli, "Next steps from last time:", steps, true)
+  routine.show(cli, "Open phase tasks:", open)
+  routine.show(cli, "Open blockers:", s.blockers)
+  local news_lines = {}
+  for _, e in ipairs(news) do
+    news_lines[#news_lines + 1] = ("%s %s: %s (%s)"):format(e.type or "", e.category, e.text or "", e.session)
+  end
+  routine.show(cli, ("New shared knowledge since then (%d):"):format(#news), news_lines)
 end
-routine.show(cli, ("New shared knowledge since then (%d):"):format(#news), news_lines)
 
 -- Plan the day. A default is shown escaped; taking it changes nothing.
 -- Without a terminal nothing is written unless an option asks for it: an
 -- agent that only wants to read the morning must not rewrite the log.
 local carry, chosen = args.carry, nil
-local asking = cli.interactive(args)
+local asking = cli.interactive(args) and not args.json
+local shown = {}
+for i = 1, math.min(#unread, SHOWN_MAX) do shown[i] = unread[i].id end
+---The --json document: what morning showed, and what it wrote.
+local function print_json(chosen_set, newly, written)
+  local json = require("sesslua.json")
+  local null = json.null
+  local next_steps, msgs, knew = {}, {}, {}
+  for i, t in ipairs(steps) do
+    next_steps[i] = { n = i, text = t, carried = chosen_set ~= nil and chosen_set[i] == true }
+  end
+  for i = 1, math.min(#unread, SHOWN_MAX) do
+    local m = unread[i]
+    local t = clock.parse((tostring(m.sent or ""):gsub("T", " "):gsub("Z$", " UTC")))
+    msgs[i] = { id = m.id, from = m.from, to = m.to, subject = m.subject, body = m.body or null,
+      priority = m.priority, sent = t and clock.rfc3339(t) or null, reply_to = m.reply_to or null,
+      mailbox = m.mailbox }
+  end
+  for i, e in ipairs(news) do
+    local t = clock.parse(e.timestamp) or clock.parse(e.date)
+    knew[i] = { type = e.type or null, category = e.category, text = e.text or null,
+      session = e.session or null, date = e.date or null, timestamp = t and clock.rfc3339(t) or null }
+  end
+  cli.print_json({ schema = 1, kind = "morning", id = id, path = path,
+    last_updated = s.last_updated or null,
+    updated_at = s.updated_at and clock.rfc3339(s.updated_at) or null,
+    working_on = s.working_on or null, status = s.status or null,
+    next_steps = next_steps, open_tasks = open, blockers = s.blockers,
+    unread = #unread, messages = msgs, knowledge = knew,
+    written = written, set = { working_on = focus or null, status = status or null },
+    marked_read = newly and #newly or 0 })
+end
 if not asking and not (args.yes or carry or focus or status) then
+  if args.json then print_json(nil, nil, false); return 0 end
   io.write(("Nothing written (no terminal). To plan: sesslua morning.lua %s --carry all"
     .. " (or 1,3 / none) [--focus TEXT], or --yes to carry every next step%s.\n"):format(id,
     #unread > 0 and " (the messages shown are then marked read)" or ""))
@@ -106,8 +143,6 @@ for i, t in ipairs(steps) do if chosen[i] then carried[#carried + 1] = t end end
 -- The messages shown are read now: marked in the mailbox, and each one this
 -- run marked (never one another reader got first) noted in this log, in
 -- the same edit as the plan.
-local shown = {}
-for i = 1, math.min(#unread, SHOWN_MAX) do shown[i] = unread[i].id end
 local _, _, newly = cli.check(messages.mark_read(ctx, id, shown))
 table.sort(newly, function(a, b) return a.id < b.id end)
 local _, changed = cli.check(fs.update(path, function(text)
@@ -128,6 +163,7 @@ local _, changed = cli.check(fs.update(path, function(text)
   edit.touch(d, clock.now(), tree.current_session(ctx) or id)
   return d.text
 end))
+if args.json then print_json(chosen, newly, changed == true); return 0 end
 if not changed then io.write("Nothing to change in ", path, "\n"); return 0 end
 io.write(("Planned: %d next step(s) carried into Current Phase%s.\n"):format(#carried,
   focus and (", focus: " .. cli.printable(focus)) or ""))

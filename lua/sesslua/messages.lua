@@ -15,7 +15,7 @@ local tree = require("sesslua.tree")
 
 local M = {}
 
----A message, as its file holds it (and `path`, `kind`, `read` when read back).
+---A message, as its file holds it (and `path`, `mailbox`, `read` when read back).
 ---@class sesslua.Message
 ---@field schema integer 1
 ---@field id string unique, sorting by time
@@ -29,7 +29,7 @@ local M = {}
 ---@field migrated_from string|nil the old file, for a message sesslua.migrate converted
 ---@field extra table|nil the old message's other fields, for a message sesslua.migrate converted
 ---@field path string|nil the file (M.load, M.inbox)
----@field kind "direct"|"broadcast"|nil M.inbox only
+---@field mailbox "direct"|"broadcast"|nil M.inbox only: where it was delivered
 ---@field read boolean|nil M.inbox only
 
 ---What M.deliver takes.
@@ -194,18 +194,18 @@ function M.broadcast_read(ctx, session)
 end
 
 ---Messages for a session: direct (new, and cur when all) and broadcasts
----(unread, or all), each with .read and .kind ("direct"/"broadcast").
+---(unread, or all), each with .read and .mailbox ("direct"/"broadcast").
 ---@param ctx sesslua.Context
 ---@param session string
 ---@param all? boolean also the read ones
----@return sesslua.Message[] messages with `path`, `kind` and `read`, sorted by M.sort
+---@return sesslua.Message[] messages with `path`, `mailbox` and `read`, sorted by M.sort
 ---@return {path: string, message: string}[] problems files that could not be read or are no message
 function M.inbox(ctx, session, all)
   local out, problems = {}, {}
-  local function add(path, read, kind)
+  local function add(path, read, mailbox)
     local m, err = M.load(path)
     if not m then problems[#problems + 1] = { path = path, message = err }; return end
-    m.read, m.kind = read or m.migrated_from ~= nil, kind -- migrated ones are history
+    m.read, m.mailbox = read or m.migrated_from ~= nil, mailbox -- migrated ones are history
     out[#out + 1] = m
   end
   for _, p in ipairs(list_json(dir(ctx.root, session, "new"))) do add(p, false, "direct") end
@@ -386,7 +386,7 @@ function M.mark_read(ctx, session, ids)
   for _, m in ipairs(inbox) do
     if wanted == nil or wanted[m.id] then
       found[m.id] = true
-      if m.kind == "direct" then
+      if m.mailbox == "direct" then
         local cur = dir(ctx.root, session, "cur")
         local ok, err, code = fs.mkdir(cur)
         if not ok then return nil, err, code end

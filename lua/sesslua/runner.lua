@@ -19,9 +19,10 @@ local EXIT_USAGE, EXIT_NOT_FOUND = 2, 3
 -- on the search path, but never a workflow.
 local CONFIG_NAME = "sesslua"
 
-local USAGE = [[
+local USAGE = [=[
 usage: sesslua [--root DIR] [--session ID] [--color WHEN] [--debug] SCRIPT [ARGS...]
-       sesslua help [SCRIPT] | --list | --which NAME | --describe [NAME] | --version]]
+       sesslua help [SCRIPT] | --list [--json] | --which NAME | --describe [NAME]
+       sesslua --version [--json]]=]
 
 local HELP = [[
 
@@ -40,6 +41,7 @@ options:
                   without NAME), for completion, man pages and tool schemas
   --help          this text
   --version       sesslua, Lua and cmark versions
+  --json          --list and --version as a JSON document
 
 Scripts, Lua modules and templates are looked up along one path, first hit
 wins: an explicit path (contains '/'), $SESSLUA_PATH, <root>/scripts/,
@@ -384,8 +386,18 @@ local function print_describe(ctx, name)
   io.write(json.encode(all), "\n")
 end
 
-local function print_list(ctx)
+local function print_list(ctx, as_json)
   local rows = M.workflows(ctx)
+  if as_json then
+    local json = require("sesslua.json")
+    local out = {}
+    for i, r in ipairs(rows) do
+      out[i] = { name = r.name, source = r.source, path = r.path or json.null,
+                 description = r.description, skipped = r.skipped or json.null }
+    end
+    io.write(json.encode({ schema = 1, kind = "workflows", workflows = out }, { indent = "  " }), "\n")
+    return
+  end
   local width, any = 0, false
   for _, r in ipairs(rows) do width = math.max(width, #r.name) end
   for _, r in ipairs(rows) do
@@ -421,7 +433,13 @@ local function print_which(ctx, name)
   end
 end
 
-local function print_version()
+local function print_version(as_json)
+  if as_json then
+    local json = require("sesslua.json")
+    io.write(json.encode({ schema = 1, kind = "version", version = builtin.version,
+      lua = builtin.lua_release, cmark = builtin.cmark_version }, { indent = "  " }), "\n")
+    return
+  end
   io.write(("sesslua %s (%s, cmark %s)\n"):format(builtin.version, builtin.lua_release,
     builtin.cmark_version))
 end
@@ -447,6 +465,7 @@ local function parse_options(args)
     elseif a == "--help" or a == "-h" then opts.action = "help"
     elseif a == "--version" or a == "-V" then opts.action = "version"
     elseif a == "--list" then opts.action = "list"
+    elseif a == "--json" then opts.json = true
     elseif a == "--which" then opts.action = "which"; opts.which = value()
     elseif a == "--describe" then opts.action = "describe"
     elseif a == "--" then i = i + 1; break
@@ -457,6 +476,10 @@ local function parse_options(args)
   end
   if opts.color and opts.color ~= "auto" and opts.color ~= "always" and opts.color ~= "never" then
     fail(EXIT_USAGE, ("--color: '%s' is not auto, always or never"):format(opts.color))
+  end
+  if opts.json and opts.action ~= "list" and opts.action ~= "version" then
+    fail(EXIT_USAGE, "--json before the workflow goes with --list or --version\n"
+      .. "hint: a workflow's --json goes after it: sesslua status.lua --json")
   end
   if opts.root == "" then
     fail(EXIT_USAGE, "--root: empty DIR\n"
@@ -557,8 +580,8 @@ function M.main(args)
   if not trusted then note_skipped_modules(ctx) end
 
   if opts.action == "help" then io.write(USAGE, "\n", HELP, "\n"); return 0 end
-  if opts.action == "version" then print_version(); return 0 end
-  if opts.action == "list" then print_list(ctx); return 0 end
+  if opts.action == "version" then print_version(opts.json); return 0 end
+  if opts.action == "list" then print_list(ctx, opts.json); return 0 end
   if opts.action == "which" then print_which(ctx, opts.which); return 0 end
   if opts.action == "describe" then
     -- --describe [NAME]: NAME is the word after the host options

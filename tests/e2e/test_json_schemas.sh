@@ -19,15 +19,35 @@ j share share.lua Perf "asyncio.gather() speeds up calls" High --json --session 
 j search search.lua gather --all --json
 j handoff handoff.lua 1 --json
 j send message.lua send 2 "hello" "the body" --json --session session-1
+"$SESSLUA" --session session-1 message.lua send broadcast "to all" > /dev/null
 j inbox message.lua inbox --json --session session-2
+j morning morning.lua 2 --json --session session-2
+j morning-yes morning.lua 1 --json --yes
+j read message.lua read 1 --json --session session-2
+j prune message.lua prune --older-than 0 --dry-run --json
+j eod eod.lua 1 --json
+j workflows --list --json
+j version --version --json
 j doctor doctor.lua --json
 j config config.lua --json
 j archive archive.lua 2 --force --dry-run --json
 j trust trust.lua --list --json
 j migrate migrate.lua --json
 j dashboard dashboard.lua --json
+if command -v git > /dev/null; then # sync: against a bare repository beside the tree
+  export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t
+  export GIT_COMMITTER_EMAIL=t@example.com GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+  git init -q --bare -b main remote.git && git init -q -b main . && git remote add origin remote.git
+  git commit -q --allow-empty -m init && git push -q origin main
+  j sync sync.lua --json
+else
+  touch out/no-sync # no git: sync's schema is the one left unexercised
+fi
 j error view.lua 99 --json
 j usage update.lua 1 --bogus --json
+run "$SESSLUA" --json status.lua
+expect_rc 2 "the host's --json goes with --list or --version only"
+expect_err "a workflow's --json goes after it" "and says where a workflow's goes"
 python3 - "$SCHEMAS" out <<'PY' && ok || bad "the JSON contract (above)"
 import glob, json, os, sys
 import jsonschema
@@ -50,6 +70,8 @@ for path in sorted(glob.glob(os.path.join(out, "*.json"))):
         failed.append("%s: kind %r has no docs/json/%s.schema.json" % (path, kind, kind)); continue
     for e in jsonschema.Draft202012Validator(schemas[kind]).iter_errors(doc):
         failed.append("%s: %s at %s" % (path, e.message[:200], "/".join(map(str, e.path))))
+if os.path.exists(os.path.join(out, "no-sync")):
+    seen.add("sync")
 for kind in sorted(set(schemas) - seen):
     failed.append("docs/json/%s.schema.json: no document of this kind was checked" % kind)
 for f in failed:

@@ -71,6 +71,10 @@ printf '%s' "$OUT" | grep -q "Email service ready" && bad "sender sees its own b
 s2 inbox --json
 expect_out '"kind": "inbox"' "inbox --json"
 expect_out '"priority": "urgent"' "inbox --json priority"
+# where a message was delivered is its mailbox; kind is the document's alone
+printf '%s' "$OUT" | python3 -c 'import json,sys; m=json.load(sys.stdin)["messages"]
+sys.exit(0 if sorted({x["mailbox"] for x in m}) == ["broadcast", "direct"] and not any("kind" in x for x in m) else 1)' \
+  && ok || bad "inbox --json: each message's mailbox (direct, broadcast), no kind inside: $OUT"
 
 # Read: direct moves to cur/, broadcast tracked per session, not copied.
 id=$(ls "$M/session-2/new" | head -1 | sed 's/\.json$//')
@@ -78,8 +82,13 @@ s2 read "$id"
 expect_rc 0 "read one"
 expect_exists "$M/session-2/cur/$id.json" "read message moved to cur/"
 expect_absent "$M/session-2/new/$id.json" "read message left new/"
-s2 read --all
+s2 read --all --json
 expect_rc 0 "read --all"
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+subjects = sorted(m["subject"] for m in d["messages"])
+sys.exit(0 if d["kind"] == "read" and d["marked"] == len(subjects) == 4 and "Email service ready" in subjects
+  and all(m["sent"].endswith("Z") for m in d["messages"]) else 1)' \
+  && ok || bad "read --json lists the messages it marked: $OUT"
 s2 inbox
 expect_out "No unread messages" "inbox empty after read --all"
 # Received lines: written by the reader's read, once per message.
@@ -131,6 +140,12 @@ sed -i 's/"sent": "[^"]*"/"sent": "2020-01-01T00:00:00Z"/' "$old"
 s1 prune --older-than 30 --dry-run
 expect_out "would remove $old" "prune dry run lists the old read message"
 expect_exists "$old" "dry run keeps it"
+s1 prune --older-than 30 --dry-run --json
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+sys.exit(0 if d["kind"] == "prune" and d["dry_run"] and [m["path"] for m in d["messages"]] == [sys.argv[1]]
+  and d["messages"][0]["mailbox"] == "direct" and d["unread_without_log"][0]["session"] == "session-9" else 1)' "$old" \
+  && ok || bad "prune --dry-run --json: the message it would remove, the mail waiting without a log: $OUT"
+expect_exists "$old" "dry run --json keeps it"
 s1 prune --older-than 30
 expect_rc 0 "prune"
 expect_absent "$old" "old read message removed"

@@ -236,4 +236,29 @@ else
   echo "skipped: no script(1) for a pseudo-terminal"
 fi
 
+# --json: one document, nothing asked (even with -i), nothing written unless asked.
+sl update.lua 12 --next "Json step"
+cp -p "$L" before-json.md
+printf 'answer\n' > answer.txt
+run "$SESSLUA" morning.lua 12 --json -i < answer.txt
+expect_rc 0 "morning --json"
+expect_same "$L" before-json.md "morning --json without --carry / --yes writes nothing"
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+steps = [s["text"] for s in d["next_steps"]]
+sys.exit(0 if d["kind"] == "morning" and "Json step" in steps and d["written"] is False
+  and d["updated_at"].endswith("Z") and not any(s["carried"] for s in d["next_steps"]) else 1)' \
+  && ok || bad "morning --json shows the next steps and says nothing was written: $OUT"
+sl morning.lua 12 --json --carry all
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+sys.exit(0 if d["written"] is True and all(s["carried"] for s in d["next_steps"]) else 1)' \
+  && ok || bad "morning --json --carry all: written, each step carried: $OUT"
+expect_file_has "$L" "- [ ] Json step" "morning --json --carry all carried it"
+sl update.lua 12 --learning "JsonTopic" "learned in json"
+run "$SESSLUA" eod.lua 12 --json -i --next "After json" < answer.txt
+expect_rc 0 "eod --json"
+printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+l = [x for x in d["learnings"] if x["category"] == "JsonTopic"]
+sys.exit(0 if d["kind"] == "eod" and "After json" in d["next_steps"] and l and l[0]["shared"] is False else 1)' \
+  && ok || bad "eod --json asks nothing, shares nothing, lists the learning: $OUT"
+
 finish

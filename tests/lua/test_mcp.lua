@@ -55,7 +55,7 @@ same("message_send", { to = "5", subject = "- hi", priority = "high" },
 same("share", { words = { "Testing", "-text-", "High" } }, { "--json", "--", "Testing", "-text-", "High" })
 same("status", { stale_hours = 1.5, sort = "progress" }, { "--stale-hours=1.5", "--sort=progress", "--json" })
 same("status", { stale_hours = "48" }, { "--stale-hours=48", "--json" })
-same("message_read", { ids = { "a", "b" }, as_session = "3" }, { "read", "--", "a", "b" })
+same("message_read", { ids = { "a", "b" }, as_session = "3" }, { "read", "--json", "--", "a", "b" })
 
 local function refused(name, args, words)
   local got, why = argv(name, args)
