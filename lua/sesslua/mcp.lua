@@ -75,18 +75,19 @@ end
 methods["ping"] = function() return json.object({}) end
 
 -- A list answer's pages: resources grow with the tree (every archived log),
--- so they come 100 at a time; tools and prompts are short (tools/list is
--- held under 12 KB) and come whole. A cursor is "<list>/<offset>": the
+-- so they come 100 at a time; tools, templates and prompts are short
+-- (tools/list is held under 12 KB) and come whole. A cursor is "<list>/<offset>": the
 -- server issues only multiples of the page size, and refuses any other
 -- cursor (-32602). One issued for a list that has since shrunk gives an
 -- empty last page.
-M.PAGE_SIZE = { tools = math.huge, resources = 100, prompts = math.huge }
+M.PAGE_SIZE = { tools = math.huge, resources = 100, ["resources/templates"] = math.huge, prompts = math.huge }
 
 local function page(kind, list, p)
   local size, from = M.PAGE_SIZE[kind], 0
   local cursor = p.cursor
   if cursor ~= nil and cursor ~= json.null then
-    local n = type(cursor) == "string" and cursor:match("^" .. kind .. "/([1-9]%d*)$")
+    local n = type(cursor) == "string" and cursor:sub(1, #kind + 1) == kind .. "/"
+      and cursor:sub(#kind + 2):match("^[1-9]%d*$")
     from = n and math.tointeger(tonumber(n)) or nil
     if not from or size == math.huge or from % size ~= 0 then
       rpc_error(INVALID_PARAMS, ("%s/list: invalid cursor"):format(kind))
@@ -119,8 +120,9 @@ methods["resources/list"] = function(s, p)
   return { resources = list, nextCursor = next_cursor }
 end
 
-methods["resources/templates/list"] = function()
-  return { resourceTemplates = content.templates() }
+methods["resources/templates/list"] = function(_, p)
+  local list, next_cursor = page("resources/templates", content.templates(), p)
+  return { resourceTemplates = list, nextCursor = next_cursor }
 end
 
 methods["resources/read"] = function(s, p)

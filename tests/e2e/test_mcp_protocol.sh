@@ -66,6 +66,12 @@ expect_out '"protocolVersion":"2025-11-25"' "unknown revision: the newest"
 serve '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{}}}'
 expect_out '"protocolVersion":"2024-11-05"' "an older known revision is kept"
 LIST_ONLY='{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+# A client of the stateless 2026-07-28 revision probes with server/discover
+# first; the answer is an error (not a silence, not a dead server), so it
+# falls back to initialize, which is served on the same connection.
+serve '{"jsonrpc":"2.0","id":"probe","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}' "$INIT"
+expect_out '{"jsonrpc":"2.0","id":"probe","error":{"code":-32601,"message":"method not found: server/discover"}}' "server/discover: -32601"
+expect_out '"protocolVersion":"2025-06-18"' "initialize after the probe"
 
 # Output schemas (2025-06-18 on): a tool whose workflow has a schema in the
 # JSON contract declares a compact one; an older revision gets none.
@@ -92,7 +98,9 @@ page() { printf '{"jsonrpc":"2.0","id":%s,"method":"%s/list","params":{"cursor":
 serve "$INIT" '{"jsonrpc":"2.0","id":1,"method":"resources/list"}' "$(page 2 resources '"resources/100"')" \
   "$(page 3 resources '"resources/200"')" "$(page 4 resources '"resources/50"')" "$(page 5 resources '"bogus"')" \
   "$(page 6 resources 100)" "$(page 7 resources '"tools/100"')" "$(page 8 tools '"tools/100"')" \
-  "$(page 9 prompts '"prompts/0"')" "$(page 10 tools null)" '{"jsonrpc":"2.0","id":11,"method":"prompts/list","params":{}}'
+  "$(page 9 prompts '"prompts/0"')" "$(page 10 tools null)" '{"jsonrpc":"2.0","id":11,"method":"prompts/list","params":{}}' \
+  "$(page 12 resources/templates '"resources/templates/100"')" "$(page 13 resources '"resources/100x"')" \
+  '{"jsonrpc":"2.0","id":14,"method":"resources/templates/list"}'
 if printf '%s\n' "$OUT" | python3 -c '
 import json, sys
 r = {m["id"]: m for m in map(json.loads, sys.stdin)}
@@ -105,7 +113,8 @@ assert len(uris) == len(set(uris)), "a resource on two pages"
 topics = [u for u in uris if u.startswith("sesslua://knowledge/topic-")]
 assert len(topics) == 250, len(topics)
 assert "sesslua://status" in uris and "sesslua://log/session-1" in uris and "sesslua://schema/update" in uris
-for i in (4, 5, 6, 7, 8, 9):
+assert len(r[14]["result"]["resourceTemplates"]) == 3 and "nextCursor" not in r[14]["result"]
+for i in (4, 5, 6, 7, 8, 9, 12, 13):
     assert r[i]["error"]["code"] == -32602 and "invalid cursor" in r[i]["error"]["message"], r[i]
 assert "nextCursor" not in r[10]["result"] and len(r[10]["result"]["tools"]) > 10
 assert "nextCursor" not in r[11]["result"] and len(r[11]["result"]["prompts"]) == 3
