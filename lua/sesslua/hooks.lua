@@ -16,19 +16,35 @@ M.EVENTS = { after_create = true, after_update = true, after_share = true,
 
 local loaded = {}
 
+---Whether hooks/<name>.lua is there: a path through a link out of the
+---root (a symlinked hooks/) counts as there, so that in a trusted tree
+---loading it says why instead of the hook being left out unseen.
+local function hook_there(path)
+  local st, _, code = fs.stat(path)
+  return st ~= nil, st == nil and code == "EXDEV"
+end
+
 local function load_hook(ctx, name)
   if loaded[name] ~= nil then return loaded[name] end
   local path = ctx.root .. "/hooks/" .. name .. ".lua"
   loaded[name] = false
-  if not fs.exists(path) then return false end
+  local there, behind_link = hook_there(path)
+  if not (there or behind_link) then return false end
+  local trust = require("sesslua.trust")
   local trusted = ctx.trusted
-  if trusted == nil then trusted = require("sesslua.trust").check(ctx.root) end
+  if trusted == nil then trusted = trust.check(ctx.root) end
   if not trusted then
-    require("sesslua.trust").note_skipped(ctx, "hooks/" .. name .. ".lua")
+    if there then trust.note_skipped(ctx, "hooks/" .. name .. ".lua") end
     return false
   end
-  local chunk, err = loadfile(path, "t")
-  if not chunk then error({ code = 2, message = "hook " .. err }, 0) end
+  -- read once beneath the root, and that text compiled: a hook that is a
+  -- link out of the tree is refused, never run
+  local chunk, err, code = trust.loadfile(path)
+  if not chunk then
+    if code == "ENOENT" then return false end -- removed since it was seen
+    -- unreadable (a link out of the root, an I/O error): 5; no Lua: 2
+    error({ code = code and 5 or 2, message = "hook " .. err }, 0)
+  end
   local ok, fn = pcall(chunk)
   if not ok or type(fn) ~= "function" then
     error({ code = 2, message = ("hook %s: must return a function%s"):format(path,

@@ -13,7 +13,7 @@ package.loaded["sesslua.nearest"] = nearest
 
 local M = {}
 
-local EXIT_USAGE, EXIT_NOT_FOUND = 2, 3
+local EXIT_USAGE, EXIT_NOT_FOUND, EXIT_IO = 2, 3, 5
 
 -- The settings file's name (<root>/sesslua.lua, ~/.config/sesslua/sesslua.lua):
 -- on the search path, but never a workflow.
@@ -146,6 +146,15 @@ local function file_exists(path)
   return st ~= nil and st.type ~= "dir"
 end
 
+---file_exists for a folder whose scripts may run: a path that leads
+---through a link out of the root counts as there, so loading it says why
+---(exit 5) instead of the next candidate running in its place unseen.
+local function runnable_exists(path)
+  local st, _, code = fs.stat(path)
+  if st then return st.type ~= "dir" end
+  return code == "EXDEV"
+end
+
 ---In a tree that is not trusted, a searcher placed before Lua's own: it
 ---loads nothing, but when a module the team's folder holds would have
 ---been found there (no $SESSLUA_PATH folder has it first), it says once
@@ -185,7 +194,8 @@ function M.candidates(ctx, name)
   if base == CONFIG_NAME then return list end -- the settings file, not a workflow
   for _, d in ipairs(ctx.all_search_dirs or ctx.search_dirs) do
     local path = d.dir .. "/" .. base .. ".lua"
-    list[#list + 1] = { path = path, source = d.source, exists = file_exists(path),
+    list[#list + 1] = { path = path, source = d.source,
+                        exists = (d.skipped and file_exists or runnable_exists)(path),
                         skipped = d.skipped }
   end
   local key = "scripts/" .. base .. ".lua"
@@ -250,12 +260,29 @@ local function not_found(ctx, name, skipped)
     .. "hint: sesslua --list shows every workflow"):format(name))
 end
 
----Load a resolved script as a chunk.
-local function load_script(found)
+---Load a resolved script as a chunk: a file is read once, beneath the
+---root when it is under it (trust.loadfile), so a team workflow that is,
+---or lies in, a link out of the tree is refused. text: the file's text
+---already read (what runs is what was looked at).
+---@return function|nil chunk
+---@return string|nil message
+---@return string|nil code fs's code when the file could not be read
+local function load_script(found, text)
   if found.builtin then
     return builtin.load(found.builtin)
   end
-  return loadfile(found.path, "t")
+  if text then return trust.compile(text, found.path) end
+  return trust.loadfile(found.path)
+end
+
+---Stop when a script could not be loaded: a file that could not be read
+---exits as any file failure does (3 gone, 5 a link out of the root or an
+---I/O error; cli.exit_for's rule, without loading a module from the path
+---that just failed), a script that does not compile with 2.
+local function load_failed(err, code)
+  local exit = EXIT_USAGE
+  if code then exit = (code == "ENOENT" or code == "ENOTDIR") and EXIT_NOT_FOUND or EXIT_IO end
+  fail(exit, err)
 end
 
 ---A script's one-line description: its first line (after a `#!` line),
@@ -353,7 +380,7 @@ function M.declaration(ctx, name)
   if not (text and text:find(".parse(", 1, true)) then
     return nil, name .. ": declares no command line (it never calls cli.parse)"
   end
-  local chunk, err = load_script(found)
+  local chunk, err = load_script(found, not found.builtin and text or nil)
   if not chunk then return nil, err end
   local cli = require("sesslua.cli")
   local saved_arg, was = rawget(_G, "arg"), ctx.describe_only
@@ -538,8 +565,8 @@ function M.run(ctx, name, argv)
     local found, skipped = M.resolve(ctx, name)
     if not found then not_found(ctx, name, skipped) end
     if skipped then trust.note_skipped(ctx, team_rel(ctx, skipped.path)) end
-    local chunk, err = load_script(found)
-    if not chunk then fail(EXIT_USAGE, err) end
+    local chunk, err, code = load_script(found)
+    if not chunk then load_failed(err, code) end
     ctx.script, ctx.script_name = found, name
     rawset(_G, "arg", table.move(argv, 1, #argv, 1, { [0] = name }))
     return exit_status(name, chunk(table.unpack(argv)))
@@ -577,6 +604,8 @@ function M.main(args)
   }
   package.loaded["sesslua.context"] = ctx
   set_package_path(ctx.search_dirs)
+  -- modules on the search path are read as scripts are: beneath the root
+  package.searchers[2] = trust.searcher
   if not trusted then note_skipped_modules(ctx) end
 
   if opts.action == "help" then io.write(USAGE, "\n", HELP, "\n"); return 0 end
@@ -614,8 +643,8 @@ function M.main(args)
     not_found(ctx, name, skipped)
   end
   if skipped then trust.note_skipped(ctx, team_rel(ctx, skipped.path)) end
-  local chunk, err = load_script(found)
-  if not chunk then fail(EXIT_USAGE, err) end
+  local chunk, err, code = load_script(found)
+  if not chunk then load_failed(err, code) end
   ctx.script = found
   ctx.script_name = name
   -- as lua(1) gives it: arg[0] the script, arg[1..] its arguments, and at

@@ -7,7 +7,9 @@
 --- trusts every tree for one run (CI, agents that set up their own trees).
 ---
 --- The host loads this module from the built-in copy before the search
---- path is in place, so no file on disk can replace it.
+--- path is in place, so no file on disk can replace it. It also reads
+--- the code it lets run (M.loadfile, M.searcher): beneath the root, read
+--- once, the text read being the text compiled.
 local fs = require("sesslua.fs")
 local sys = require("sesslua.sys")
 
@@ -156,6 +158,65 @@ end
 function M.command(ctx)
   if ctx.root_source == "--root" then return "sesslua trust " .. ctx.root end
   return "sesslua trust"
+end
+
+---Compile a script's text as Lua's loadfile compiles the file: a UTF-8
+---BOM and a first line that starts with `#` are skipped (its newline kept,
+---so line numbers stay), text chunks only, chunk name `@path`, so errors
+---name the file as they did.
+---@param text string
+---@param path string the file the text was read from
+---@return function|nil chunk
+---@return string|nil message a syntax error, `path:line: ...`
+function M.compile(text, path)
+  if text:sub(1, 3) == "\239\187\191" then text = text:sub(4) end
+  if text:sub(1, 1) == "#" then
+    local nl = text:find("\n", 1, true)
+    text = nl and text:sub(nl) or ""
+  end
+  return load(text, "@" .. path, "t")
+end
+
+---Read a workflow script, module or hook and compile it. The file is read
+---once, through sesslua.fs, so one under the root is opened beneath it:
+---a link out of the tree (a symlinked scripts/, hooks/ or file) is
+---refused, never followed, and the text compiled is the text read.
+---@param path string
+---@return function|nil chunk
+---@return string|nil message the read's `<path>: <reason>`, or a syntax error
+---@return string|nil code fs's code ("EXDEV", "EACCES", ...) when the file could not be read; nil for a syntax error
+function M.loadfile(path)
+  local text, err, code = fs.read(path)
+  if not text then return nil, err, code end
+  return M.compile(text, path)
+end
+
+---A package.searchers entry that stands in for Lua's own file searcher:
+---the same templates of package.path, in order, but each file read and
+---compiled by M.loadfile, so a module under the root (a team's
+---scripts/sesslua/x.lua) is read beneath it. A module that is, or lies
+---in, a link out of the root stops the run (exit 5, the link named)
+---rather than the next template's file loading in its place.
+---@param modname string
+---@return function|string loader, or the "no file" lines require prints
+---@return string|nil path the file the loader was compiled from
+function M.searcher(modname)
+  local name = modname:gsub("%.", "/")
+  local tried = {}
+  for template in package.path:gmatch("[^;]+") do
+    local path = template:gsub("%?", function() return name end)
+    local text, err, code = fs.read(path)
+    if text then
+      local chunk, lerr = M.compile(text, path)
+      if not chunk then
+        error(("error loading module '%s' from file '%s':\n\t%s"):format(modname, path, lerr), 0)
+      end
+      return chunk, path
+    end
+    if code == "EXDEV" then error({ code = 5, message = err }, 0) end
+    tried[#tried + 1] = "no file '" .. path .. "'"
+  end
+  return table.concat(tried, "\n\t")
 end
 
 local noted = {}

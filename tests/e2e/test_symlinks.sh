@@ -179,6 +179,68 @@ else
   echo "symlinks: the walk without openat2 not tried: no fault shim (FAULT_SHIM='${FAULT_SHIM:-}')"
 fi
 
+# ---- team code that is a link out of the tree -----------------------------
+# A trusted tree's workflows and hooks are read beneath the root too: a
+# symlinked scripts/ or hooks/ folder, or a script or hook that is a link,
+# leading outside is refused (exit 5, the link named), never run. The code
+# outside would leave a file in $X, which outside_same would see.
+fresh teamcode
+mkdir -p "$X/scripts" "$X/hooks"
+for f in status team; do
+  printf -- '--- outside %s\nio.open("%s/ran-%s", "w"):write("ran")\nreturn 0\n' "$f" "$X" "$f" > "$X/scripts/$f.lua"
+done
+printf 'io.open("%s/ran-hook", "w"):write("ran")\nreturn function() return true end\n' "$X" > "$X/hooks/h.lua"
+outside_sum > "$WORK/outside.sum"
+export SESSLUA_TRUST=1
+rm -rf "$R/scripts" && ln -s "$X/scripts" "$R/scripts"
+s status.lua
+expect_rc 5 "a trusted tree whose scripts/ links outside: status"
+refused "$R/scripts/status.lua" "$X/scripts" "the scripts/ link is named"
+s team.lua
+expect_rc 5 "a workflow only the linked scripts/ holds"
+rm "$R/scripts" && mkdir "$R/scripts"
+ln -s "$X/scripts/team.lua" "$R/scripts/team.lua"
+s team.lua
+expect_rc 5 "a team workflow that is a link outside"
+refused "$R/scripts/team.lua" "$X/scripts/team.lua" "the workflow link is named"
+# a module the team's workflow requires, linked outside: Lua's own
+# searcher would have loaded it (and any file the next template names)
+printf 'io.open("%s/ran-module", "w"):write("ran")\nreturn {}\n' "$X" > "$X/helper.lua"
+outside_sum > "$WORK/outside.sum"
+ln -s "$X/helper.lua" "$R/scripts/helper.lua"
+printf -- '--- uses a module\nrequire("helper")\nreturn 0\n' > "$R/scripts/usehelper.lua"
+s usehelper.lua
+expect_rc 5 "a team module that is a link outside"
+refused "$R/scripts/helper.lua" "$X/helper.lua" "the module link is named"
+mkdir -p "$R/hooks" && ln -s "$X/hooks/h.lua" "$R/hooks/before_archive.lua"
+s archive.lua s2 --force
+expect_rc 5 "a before_archive hook that is a link outside"
+refused "hook $R/hooks/before_archive.lua" "$X/hooks/h.lua" "the hook link is named"
+expect_exists "$R/sessions/ACTIVE/s2.md" "the hook refused: nothing archived"
+rm -rf "$R/hooks" && ln -s "$X/hooks" "$R/hooks" && ln -sf h.lua "$X/hooks/after_update.lua"
+outside_sum > "$WORK/outside.sum"
+s update.lua s1 --note "after a linked hooks/"
+expect_rc 0 "an after_update hook in a hooks/ linked outside: the update is done"
+one_line "warning: hook $R/hooks/after_update.lua: $R/hooks is a symlink out of the root (to $X/hooks); refused" \
+  "the after hook is refused with a warning"
+expect_file_has "$R/sessions/ACTIVE/s1.md" "after a linked hooks/" "the update was written"
+outside_same "team code links: nothing outside ran"
+rm "$R/hooks" "$X/hooks/after_update.lua" && outside_sum > "$WORK/outside.sum"
+# a link that stays inside is followed; loadfile's line numbers are kept
+# (a BOM and a #! line skipped)
+mkdir -p "$R/team-src"
+printf '\357\273\277#!/usr/bin/env sesslua\n--- inside\nlocal x = nil\nreturn x.y\n' > "$R/team-src/inside.lua"
+ln -s ../team-src/inside.lua "$R/scripts/inside.lua"
+s inside.lua
+expect_rc 2 "a team workflow linked inside the root runs"
+expect_err "scripts/inside.lua:4: attempt to index a nil value" "its error names the file and line as loadfile did"
+unset SESSLUA_TRUST
+# not trusted: the team's folder is not looked into, the built-in runs
+rm -rf "$R/scripts" && ln -s "$X/scripts" "$R/scripts"
+s status.lua
+expect_rc 0 "an untrusted tree whose scripts/ links outside runs the built-in status"
+outside_same "team code links, untrusted"
+
 # ---- migrate: an old message folder linked outside stops the run ---------
 # (a folder it cannot list is never taken for an empty one: its messages
 # would be skipped and the run end with exit 0)
