@@ -95,16 +95,22 @@ static int write_all(int fd, const char *buf, size_t len)
 
 /* Live temp files and held lock files, so that exit() and a deadly signal
  * remove them. The signal handler reads the slots while the program may be
- * changing one: every field is volatile, a slot's path and owner are set
- * before its kind and its kind cleared before its path is freed, and the
- * handler only calls unlink() (async-signal-safe). Slots of a parent
- * process (after fork) are never acted on: `owner` says whose they are. */
+ * changing one: every field is volatile, a slot's path, folder and owner
+ * are set before its kind and its kind cleared before they are released,
+ * and the handler only calls unlinkat() (async-signal-safe). Each slot
+ * holds the file's folder open and removes the file by name in it: a
+ * folder renamed, or swapped for a symlink, since the file was made never
+ * sends the removal anywhere else. A slot owns its folder descriptor
+ * exactly while its path is set. Slots of a parent process (after fork)
+ * are never acted on: `owner` says whose they are. */
 enum { SLOT_FREE, SLOT_TEMP, SLOT_LOCK, SLOT_STALE_LOCK };
 #define CLEANUP_SLOTS 32
 static struct cleanup_slot {
     volatile sig_atomic_t kind;
     volatile pid_t owner;
-    char *volatile path; /* owned */
+    volatile int dfd;          /* the file's folder (owned while path is set) */
+    char *volatile path;       /* owned */
+    const char *volatile name; /* into path: the file's name in dfd */
 } slots[CLEANUP_SLOTS];
 
 static const int deadly_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
@@ -112,8 +118,10 @@ static const int deadly_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE 
 static struct sigaction previous[NSIGNALS];
 static int installed_for; /* pid that installed the handlers (0: none) */
 
+static void cleanup_drop(int slot);
+
 /* Remove what this process registered. In a signal handler only temp and
- * held lock files (unlink alone); at exit also stale locks, which need
+ * held lock files (unlinkat alone); at exit also stale locks, which need
  * the locking protocol (a lock file no longer held may be someone's now). */
 static void cleanup_run(int in_signal)
 {
@@ -123,14 +131,11 @@ static void cleanup_run(int in_signal)
         if (kind == SLOT_FREE || slots[i].owner != me)
             continue;
         if (kind == SLOT_TEMP || kind == SLOT_LOCK)
-            unlink(slots[i].path);
+            unlinkat(slots[i].dfd, slots[i].name, 0);
         else if (!in_signal)
             fsc_remove_unheld(slots[i].path, 0);
-        if (!in_signal) {
-            slots[i].kind = SLOT_FREE;
-            free(slots[i].path);
-            slots[i].path = NULL;
-        }
+        if (!in_signal)
+            cleanup_drop(i);
     }
 }
 
@@ -182,9 +187,24 @@ static void cleanup_install(void)
     }
 }
 
-/* Register path; returns the slot, or -1 when none is free (the file is
- * then left to the next sweep) or memory is short. */
-static int cleanup_add(int kind, const char *path)
+/* Release what a slot owns (a parent's live slot too, in a child: its
+ * descriptor is this process's copy). */
+static void slot_release(struct cleanup_slot *sl)
+{
+    if (!sl->path)
+        return;
+    close(sl->dfd);
+    sl->dfd = -1;
+    sl->name = NULL;
+    free(sl->path);
+    sl->path = NULL;
+}
+
+/* Register path, whose name in the folder dfd (held open) starts at
+ * path + name_at; the slot keeps its own copy of dfd. Returns the slot,
+ * or -1 when none is free or a descriptor or memory is short (the file
+ * is then left to the next sweep). */
+static int cleanup_add(int kind, int dfd, const char *path, size_t name_at)
 {
     pid_t me = getpid();
     cleanup_install();
@@ -194,8 +214,15 @@ static int cleanup_add(int kind, const char *path)
         char *copy = strdup(path);
         if (!copy)
             return -1;
+        int own = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+        if (own < 0) {
+            free(copy);
+            return -1;
+        }
         slots[i].kind = SLOT_FREE; /* a parent's slot: this copy is ours */
-        free(slots[i].path);
+        slot_release(&slots[i]);
+        slots[i].dfd = own;
+        slots[i].name = copy + name_at;
         slots[i].path = copy;
         slots[i].owner = me;
         slots[i].kind = kind;
@@ -209,8 +236,7 @@ static void cleanup_drop(int slot)
     if (slot < 0)
         return;
     slots[slot].kind = SLOT_FREE;
-    free(slots[slot].path);
-    slots[slot].path = NULL;
+    slot_release(&slots[slot]);
 }
 
 static int cleanup_find(int kind, const char *path)
@@ -306,7 +332,7 @@ static int temp_create(const place *at, const char *base, mode_t mode,
         }
         *fd = f;
         *tmp = name;
-        *slot = cleanup_add(SLOT_TEMP, name);
+        *slot = cleanup_add(SLOT_TEMP, at->dfd, name, dl + 1);
         return 0;
     }
     free(name);
@@ -610,6 +636,8 @@ int fs_lock_acquire(fs_lock *lock, const char *path, int timeout_ms)
     }
     fsc_sweep_once(at.dir);
     rc = lock_wait(&at, at.base, timeout_ms, &fd);
+    if (rc == 0) /* at.base points into lock_path */
+        cleanup_add(SLOT_LOCK, at.dfd, lock_path, (size_t)(at.base - lock_path));
     place_close(&at);
     if (rc != 0) {
         free(lock_path);
@@ -617,7 +645,6 @@ int fs_lock_acquire(fs_lock *lock, const char *path, int timeout_ms)
     }
     lock->fd = fd;
     lock->lock_path = lock_path;
-    cleanup_add(SLOT_LOCK, lock_path);
     return 0;
 }
 
@@ -645,8 +672,11 @@ void fs_lock_release(fs_lock *lock)
         /* Unlink while still holding the lock, so a waiter that gets this
          * inode next sees it is orphaned and retries on a fresh file. A
          * file that stays is no longer ours to unlink blindly once the
-         * lock is dropped: at exit it is removed only if nobody holds it. */
-        if (unlink_beneath(lock->lock_path) == 0 || errno == ENOENT)
+         * lock is dropped: at exit it is removed only if nobody holds it.
+         * By name in the folder it was locked in, held open by its slot. */
+        int gone = slot >= 0 ? unlinkat(slots[slot].dfd, slots[slot].name, 0) == 0
+                             : unlink_beneath(lock->lock_path) == 0;
+        if (gone || errno == ENOENT)
             cleanup_drop(slot);
         else if (slot >= 0)
             slots[slot].kind = SLOT_STALE_LOCK;

@@ -52,6 +52,7 @@ static int no_renameat2;     /* renameat2 is unsupported (ENOSYS) */
 static int fail_dir_fsync;   /* fsync of a folder fails with EIO */
 static int fail_unlink;      /* the next N unlinks fail with EIO */
 static int signal_on_write;  /* write raises this signal first */
+static void (*before_write)(void); /* write calls this first (once) */
 static int write_calls;
 
 int __wrap_fsync(int fd)
@@ -104,6 +105,11 @@ int __wrap_renameat(int ffd, const char *from, int tfd, const char *to)
 
 ssize_t __wrap_write(int fd, const void *buf, size_t n)
 {
+    if (before_write) {
+        void (*f)(void) = before_write;
+        before_write = NULL;
+        f();
+    }
     if (signal_on_write)
         raise(signal_on_write);
     if (choppy_write) {
@@ -195,6 +201,7 @@ static int setup(void **state)
     *state = dir;
     fail_fsync = rename_exdev = rename_eio = choppy_write = no_renameat2 = 0;
     fail_dir_fsync = fail_unlink = signal_on_write = 0;
+    before_write = NULL;
     write_calls = 0;
     return 0;
 }
@@ -868,6 +875,132 @@ static void held_lock_file_removed_on_signal_and_exit(void **state)
     free(lock_path);
 }
 
+/* Removal through the folder held open: the folder holding a temp or
+ * lock file is renamed (as a swap for a symlink would move it), and a
+ * decoy of the same name is put at the old path. The clean-up removes the
+ * file in the renamed folder and leaves the decoy alone. */
+static char *swap_dir;  /* <dir>/sub: renamed to <dir>/moved */
+static char *swap_name; /* the name the decoy takes ("" : the temp's) */
+
+static void swap_folder_put_decoy(void)
+{
+    char *moved = join(swap_dir, "../moved"), name[256] = "";
+    if (rename(swap_dir, moved) != 0 || mkdir(swap_dir, 0755) != 0)
+        _exit(6);
+    snprintf(name, sizeof name, "%s", swap_name);
+    if (!name[0]) { /* the temp file's name: the dot file in moved/ */
+        DIR *d = opendir(moved);
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL)
+            if (strstr(e->d_name, ".tmp-"))
+                snprintf(name, sizeof name, "%s", e->d_name);
+        if (d)
+            closedir(d);
+    }
+    char *decoy = join(swap_dir, name);
+    int fd = open(decoy, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (!name[0] || fd < 0 || __real_write(fd, "decoy", 5) != 5)
+        _exit(7);
+    close(fd);
+    free(decoy);
+    free(moved);
+}
+
+static void write_in_swapped_folder_killed(const char *dir)
+{
+    static char *path; /* static: still reachable when the signal ends us */
+    swap_dir = join(dir, "sub");
+    swap_name = "";
+    path = join(swap_dir, "log.md");
+    before_write = swap_folder_put_decoy;
+    signal_on_write = SIGTERM;
+    fs_write_atomic(path, "new", 3, 0644, 0);
+    _exit(3); /* not reached: the signal ends the process */
+}
+
+static void lock_in_swapped_folder(const char *dir, int how)
+{
+    static fs_lock lock = { -1, NULL }; /* static: reachable at exit */
+    swap_dir = join(dir, "sub");
+    swap_name = "log.md.lock";
+    char *path = join(swap_dir, "log.md");
+    int rc = fs_lock_acquire(&lock, path, 0);
+    free(path);
+    if (rc != 0)
+        _exit(3);
+    swap_folder_put_decoy();
+    if (how == 0)
+        raise(SIGTERM);
+    else if (how == 2)
+        fs_lock_release(&lock);
+    /* how 1: exit holding it */
+}
+static void lock_swapped_then_signal(const char *dir) { lock_in_swapped_folder(dir, 0); }
+static void lock_swapped_then_exit(const char *dir) { lock_in_swapped_folder(dir, 1); }
+static void lock_swapped_then_release(const char *dir) { lock_in_swapped_folder(dir, 2); }
+
+/* <dir>/moved holds only what it should, and <dir>/sub/<decoy> is whole. */
+static void assert_removed_in_moved_folder(const char *dir, const char *decoy_prefix, int left)
+{
+    char *moved = join(dir, "moved"), *sub = join(dir, "sub");
+    assert_int_equal(count_entries(moved), left); /* the file is gone there */
+    DIR *d = opendir(sub);
+    struct dirent *e;
+    int decoys = 0;
+    while (d && (e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, decoy_prefix, strlen(decoy_prefix)) == 0) {
+            char *p = join(sub, e->d_name);
+            assert_content(p, "decoy"); /* the old path was not touched */
+            free(p);
+            decoys++;
+        }
+    if (d)
+        closedir(d);
+    assert_int_equal(decoys, 1);
+    free(moved);
+    free(sub);
+}
+
+static void temp_removed_in_its_folder_after_a_swap(void **state)
+{
+    NEED_WRAPS();
+    char *sub = join(*state, "sub"), *path = join(sub, "log.md");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    put(path, "old");
+    int status = in_child(write_in_swapped_folder_killed, *state);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGTERM);
+    assert_removed_in_moved_folder(*state, ".log.md.tmp-", 1); /* log.md only */
+    char *moved_log = join(*state, "moved/log.md");
+    assert_content(moved_log, "old");
+    free(moved_log);
+    free(path);
+    free(sub);
+}
+
+static void lock_removed_in_its_folder_after_a_swap(void **state)
+{
+    void (*bodies[])(const char *) = { lock_swapped_then_signal, lock_swapped_then_exit,
+                                       lock_swapped_then_release };
+    for (int i = 0; i < 3; i++) {
+        char *sub = join(*state, "sub"), *moved = join(*state, "moved");
+        remove_tree(sub);
+        remove_tree(moved);
+        assert_int_equal(mkdir(sub, 0755), 0);
+        int status = in_child(bodies[i], *state);
+        if (i == 0) {
+            assert_true(WIFSIGNALED(status));
+            assert_int_equal(WTERMSIG(status), SIGTERM);
+        } else {
+            assert_true(WIFEXITED(status));
+            assert_int_equal(WEXITSTATUS(status), 0);
+        }
+        assert_removed_in_moved_folder(*state, "log.md.lock", 0);
+        free(sub);
+        free(moved);
+    }
+}
+
 static void lock_then_ignored_hup(const char *dir)
 {
     char *path = join(dir, "log.md");
@@ -1184,6 +1317,8 @@ int main(void)
         T(read_only_file_is_refused_not_replaced),
         T(temp_file_removed_on_signal),
         T(held_lock_file_removed_on_signal_and_exit),
+        T(temp_removed_in_its_folder_after_a_swap),
+        T(lock_removed_in_its_folder_after_a_swap),
         T(ignored_signal_stays_ignored),
         T(linked_create_is_done_and_its_temp_removed_at_exit),
         T(sweep_removes_only_what_nobody_uses),
