@@ -462,4 +462,30 @@ sl update.lua 12 --note x
 expect_rc 3 "ACTIVE is a file: not found"
 rm -f "$ACT"; mv "$WORK/active.bak" "$ACT"
 
+# ---- Folders where files belong (issue 14: they were ignored) ----------
+# The team's template, settings file and learnings.md as folders: each is
+# named with exit 5, never skipped for the built-in, the defaults or an
+# empty file.
+T="$R/sessions/SESSION_LOG_TEMPLATE.md"
+mv "$T" "$WORK/template.bak" && mkdir "$T"
+snap
+sl create.lua 40 Dev Goal
+expect_fail 5 "$T: Is a directory" "a template that is a folder stops create"
+unchanged "create made no log with another template"
+rmdir "$T" && mv "$WORK/template.bak" "$T"
+mkdir "$R/sesslua.lua"
+sl status.lua
+expect_fail 5 "config: $R/sesslua.lua: Is a directory" "a team settings file that is a folder"
+rmdir "$R/sesslua.lua"
+K="$R/shared-knowledge/learnings.md"
+sl update.lua 12 --learning "Folder topic" "a learning archive moves"
+mv "$K" "$WORK/learnings.bak" && mkdir "$K"
+snap
+sl --session 12 share.lua Cat "into a folder" Low
+expect_fail 5 "$K: Is a directory" "share into a learnings.md that is a folder"
+sl archive.lua 12 --force
+expect_fail 5 "archive: session-12: $K: Is a directory" "archive with a learning to move into a folder"
+unchanged "nothing written around the folder"
+rmdir "$K" && mv "$WORK/learnings.bak" "$K"
+
 finish
