@@ -191,14 +191,11 @@ static const char *section_key(doc *d, size_t i, size_t *len)
     return d->keys[i];
 }
 
-/* d:section_keyed(key, ...) -> the first section, in document order, whose
- * normalised title (md.normalize of its plain title) equals one of the
- * keys; a table of its own, not d:sections()'s, so a reader that needs
- * one section by name never builds the table of them all. An empty key
- * matches nothing. */
-static int doc_section_keyed(lua_State *L)
+/* The index of the first section whose key equals one of the strings at
+ * stack 2.. (section_keyed's rule); 0 when none does. Raises on misuse or
+ * when memory runs out. */
+static int keyed_index(lua_State *L, doc *d, size_t *found)
 {
-    doc *d = (doc *)check_doc(L);
     int nkeys = lua_gettop(L) - 1;
     for (int k = 2; k <= nkeys + 1; k++)
         luaL_checkstring(L, k);
@@ -211,12 +208,57 @@ static int doc_section_keyed(lua_State *L)
             size_t klen;
             const char *key = lua_tolstring(L, k, &klen);
             if (klen > 0 && klen == tlen && memcmp(key, title, klen) == 0) {
-                lmd_push_section(L, d->text, &d->x, i);
+                *found = i;
                 return 1;
             }
         }
     }
     return 0;
+}
+
+/* d:section_keyed(key, ...) -> the first section, in document order, whose
+ * normalised title (md.normalize of its plain title) equals one of the
+ * keys; a table of its own, not d:sections()'s, so a reader that needs
+ * one section by name never builds the table of them all. An empty key
+ * matches nothing. */
+static int doc_section_keyed(lua_State *L)
+{
+    doc *d = (doc *)check_doc(L);
+    size_t i;
+    if (!keyed_index(L, d, &i))
+        return 0;
+    lmd_push_section(L, d->text, &d->x, i);
+    return 1;
+}
+
+/* d:section_index(key, ...) -> the index of the section d:section_keyed
+ * finds, or nil; d:section_span(i) -> level, start, heading_end, body_end,
+ * stop of the i-th section, or nil past the last: positions without the
+ * section's table (its title made plain is most of a table's cost). */
+static int doc_section_index(lua_State *L)
+{
+    doc *d = (doc *)check_doc(L);
+    size_t i;
+    if (!keyed_index(L, d, &i))
+        return 0;
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    return 1;
+}
+
+static int doc_section_span(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    const md_section *s;
+    if (i < 1 || (size_t)i > d->x.count)
+        return 0;
+    s = &d->x.sections[i - 1];
+    lua_pushinteger(L, s->level);
+    lua_pushinteger(L, (lua_Integer)s->heading_start + 1);
+    lua_pushinteger(L, (lua_Integer)s->heading_end + 1);
+    lua_pushinteger(L, (lua_Integer)s->body_end + 1);
+    lua_pushinteger(L, (lua_Integer)s->end + 1);
+    return 5;
 }
 
 /* d:section_at(i) -> the table of the i-th section (1-based), a table of
@@ -443,7 +485,7 @@ static int find_field(lua_State *L, int last)
 
 static int doc_field(lua_State *L) { return find_field(L, 0); }
 
-static int doc_last_field(lua_State *L) { return find_field(L, 1); }
+static int doc_last_field(lua_State *L) { return find_field(L, MD_FIELD_LAST); }
 
 /* d:field_value(key [, a, b]) -> value, bullet | nil: the value of the
  * first field with that key, as d:field finds it, without a table (a
@@ -469,22 +511,67 @@ static int doc_field_value(lua_State *L)
  * lines crosses into C once. */
 static int doc_field_values(lua_State *L)
 {
+    enum { CHUNK = 16 }; /* keys compared in one walk of the range */
     const doc *d = check_doc(L);
     size_t a, b;
     int nkeys = lua_gettop(L) - 3;
     luaL_argcheck(L, nkeys >= 1, 4, "a key expected");
     lmd_check_range(L, 2, d->len, &a, &b);
     luaL_checkstack(L, nkeys, "too many keys");
-    for (int k = 0; k < nkeys; k++) {
-        size_t klen;
-        const char *key = luaL_checklstring(L, 4 + k, &klen);
-        md_field f;
-        if (md_fields_find(d->text, d->len, a, b, &d->x, key, klen, 0, &f) != 0)
-            lua_pushnil(L);
-        else
-            lua_pushlstring(L, d->text + f.value.start, f.value.end - f.value.start);
+    for (int first = 0; first < nkeys; first += CHUNK) {
+        const char *keys[CHUNK];
+        size_t lens[CHUNK];
+        md_span values[CHUNK];
+        int n = nkeys - first < CHUNK ? nkeys - first : CHUNK;
+        for (int k = 0; k < n; k++)
+            keys[k] = luaL_checklstring(L, 4 + first + k, &lens[k]);
+        md_fields_find_each(d->text, a, b, &d->x, keys, lens, (size_t)n, values);
+        for (int k = 0; k < n; k++) {
+            if (values[k].start == SIZE_MAX)
+                lua_pushnil(L);
+            else
+                lua_pushlstring(L, d->text + values[k].start, values[k].end - values[k].start);
+        }
     }
     return nkeys;
+}
+
+/* d:last_field_value(key [, a, b]) -> value, bullet | nil: d:last_field's
+ * value without a table (a footer read from every log). */
+static int doc_last_field_value(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    size_t klen, a, b;
+    const char *key = luaL_checklstring(L, 2, &klen);
+    md_field f;
+    lmd_check_range(L, 3, d->len, &a, &b);
+    if (md_fields_find(d->text, d->len, a, b, &d->x, key, klen, MD_FIELD_LAST, &f) != 0)
+        return 0;
+    lua_pushlstring(L, d->text + f.value.start, f.value.end - f.value.start);
+    lua_pushboolean(L, f.bullet);
+    return 2;
+}
+
+/* d:label_block(label, a, b) -> label_start, label_end, stop | nil: the
+ * first `**Label:**` line (not the list-item form) in [a, b) and where the
+ * block it leads ends, cut to b but never before the line's end: the
+ * labelled list of a section, without a table. */
+static int doc_label_block(lua_State *L)
+{
+    const doc *d = check_doc(L);
+    size_t klen, a, b, stop;
+    const char *key = luaL_checklstring(L, 2, &klen);
+    md_field f;
+    lmd_check_range(L, 3, d->len, &a, &b);
+    if (md_fields_find(d->text, d->len, a, b, &d->x, key, klen, MD_FIELD_PLAIN, &f) != 0)
+        return 0;
+    stop = f.block_end < b ? f.block_end : b;
+    if (stop < f.line.end)
+        stop = f.line.end;
+    lua_pushinteger(L, (lua_Integer)f.line.start + 1);
+    lua_pushinteger(L, (lua_Integer)f.line.end + 1);
+    lua_pushinteger(L, (lua_Integer)stop + 1);
+    return 3;
 }
 
 /* ---- code, lines, splices ---------------------------------------------- */
@@ -585,6 +672,8 @@ void lmd_doc_open(lua_State *L)
         {"fields", doc_fields},     {"field", doc_field},
         {"last_field", doc_last_field}, {"in_code", doc_in_code},
         {"field_value", doc_field_value}, {"field_values", doc_field_values},
+        {"last_field_value", doc_last_field_value}, {"label_block", doc_label_block},
+        {"section_index", doc_section_index}, {"section_span", doc_section_span},
         {"item_texts", doc_item_texts},
         {"code", doc_code},         {"line", doc_line},
         {"splice", doc_splice},     {"close", doc_close},

@@ -295,12 +295,28 @@ typedef struct md_field {
 int md_fields_next(const char *text, size_t len, size_t end,
                    const md_index *index, size_t *pos, md_field *field);
 
-/* The first (last != 0: the last) field line of either form in
- * text[start, end) whose key equals key ASCII case-insensitively, outside
- * code. Fills *field and returns 0, or returns -1 when there is none. */
+/* Flags of md_fields_find's `last` argument (0: the first field, of
+ * either form). */
+enum {
+    MD_FIELD_LAST = 1u << 0,  /* the last such field, not the first */
+    MD_FIELD_PLAIN = 1u << 1  /* only `**Key:**` lines, not the list-item form */
+};
+
+/* The first (last & MD_FIELD_LAST: the last) field line of either form
+ * (last & MD_FIELD_PLAIN: of the `**Key:**` form) in text[start, end) whose
+ * key equals key ASCII case-insensitively, outside code. Fills *field and
+ * returns 0, or returns -1 when there is none. */
 int md_fields_find(const char *text, size_t len, size_t start, size_t end,
                    const md_index *index, const char *key, size_t key_len,
                    int last, md_field *field);
+
+/* md_fields_find for each of nkeys keys, in one walk of text[start, end):
+ * values[k] is the value of the first field whose key equals keys[k] (as
+ * md_fields_find compares), or {SIZE_MAX, SIZE_MAX} when none does.
+ * Returns how many keys were found; stops once all are. */
+size_t md_fields_find_each(const char *text, size_t start, size_t end,
+                           const md_index *index, const char *const *keys,
+                           const size_t *key_lens, size_t nkeys, md_span *values);
 
 /* Task list items `- [ ] text` / `* [x] text` / `+ [X] text` (any indent) in
  * text[start, end). *pos is the cursor as above. Returns 1 with *done set,

@@ -312,10 +312,12 @@ int md_fields_find(const char *text, size_t len, size_t start, size_t end,
     align_to_line(text, end, &pos);
     text_lines_init(&c, text, end, index, pos);
     while (next_any_field(&c, &pos, &f)) {
+        if ((last & MD_FIELD_PLAIN) && f.bullet)
+            continue;
         if (equal_icase(text + f.key.start, f.key.end - f.key.start, key, key_len)) {
             *field = f;
             found = 1;
-            if (!last)
+            if (!(last & MD_FIELD_LAST))
                 break;
         }
     }
@@ -374,4 +376,27 @@ const char *md_eol(const char *text, size_t len)
     if (cr && (size_t)(cr - text) + 1 < len && cr[1] == '\n')
         return "\r\n";
     return "\n";
+}
+
+size_t md_fields_find_each(const char *text, size_t start, size_t end,
+                           const md_index *index, const char *const *keys,
+                           const size_t *key_lens, size_t nkeys, md_span *values)
+{
+    size_t pos = start, left = nkeys;
+    text_lines c;
+    md_field f;
+    for (size_t k = 0; k < nkeys; k++)
+        values[k].start = values[k].end = SIZE_MAX;
+    align_to_line(text, end, &pos);
+    text_lines_init(&c, text, end, index, pos);
+    while (left > 0 && next_any_field(&c, &pos, &f)) {
+        for (size_t k = 0; k < nkeys; k++) {
+            if (values[k].start == SIZE_MAX &&
+                equal_icase(text + f.key.start, f.key.end - f.key.start, keys[k], key_lens[k])) {
+                values[k] = f.value;
+                left--;
+            }
+        }
+    }
+    return nkeys - left;
 }

@@ -179,9 +179,9 @@ end
 function Doc:header_range()
   local h = self.header
   if not h then
-    local first = self.md:section_at(1)
-    if first and first.level == 1 then h = { first.heading_end, first.body_end }
-    else h = { 1, first and first.start or #self.text + 1 } end
+    local level, start, heading_end, body_end = self.md:section_span(1)
+    if level == 1 then h = { heading_end, body_end }
+    else h = { 1, start or #self.text + 1 } end
     self.header = h
   end
   return h[1], h[2]
@@ -404,14 +404,22 @@ function Doc:footer_field(key)
   return b and self.md:last_field(key, b.start) or self.md:last_field(key)
 end
 
+local clock -- required on first use: clock requires this module's users
+
 ---The Last Updated time as written, and as epoch seconds.
 ---@return string|nil text as written; nil when missing or a placeholder
 ---@return integer|nil time epoch seconds; nil for text clock.parse cannot read
 function Doc:last_updated()
-  local f = self:footer_field(self.schema.footer[1])
-  if not f or placeholders.is_placeholder(f.value) then return nil end
-  local clock = require("sesslua.clock")
-  return f.value, clock.parse(f.value)
+  -- Doc:footer_field's rule, reading the value only (status asks every log)
+  local key, d = self.schema.footer[1], self.md
+  local b, tries = d:block_before(#self.text + 1), 4
+  while b and b.kind ~= "paragraph" and tries > 0 do
+    b, tries = d:block_before(b.start), tries - 1
+  end
+  local v = b and d:last_field_value(key, b.start) or d:last_field_value(key)
+  if not v or placeholders.is_placeholder(v) then return nil end
+  clock = clock or require("sesslua.clock")
+  return v, clock.parse(v)
 end
 
 -- Labelled blocks ---------------------------------------------------------

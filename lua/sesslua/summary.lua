@@ -11,6 +11,7 @@ local log = require("sesslua.log")
 local clock = require("sesslua.clock")
 local json = require("sesslua.json")
 local placeholders = require("sesslua.placeholders")
+local schema = require("sesslua.schema")
 
 local M = {}
 
@@ -160,8 +161,26 @@ local function anywhere(doc, key, h, c)
   return log.filled(v)
 end
 
----The texts of a labelled block's items (`which` as md's item_texts).
+---Index, heading_end and body_end of the section the schema calls name,
+---as Doc:section finds it, without its table.
+local function span_of(doc, name)
+  local spec = doc.schema:spec(name)
+  local d = doc.md
+  local i = d:section_index(table.unpack(spec and spec.keys or { schema.key(name) }))
+  if not i then return nil end
+  local _, _, heading_end, body_end = d:section_span(i)
+  return i, heading_end, body_end
+end
+
+---The texts of a labelled block's items (`which` as md's item_texts):
+---Doc:block's rule, its common case (a `**Label:**` line in the section)
+---without tables.
 local function block_texts(doc, section, label, which)
+  local i, heading_end, body_end = span_of(doc, section)
+  if i then
+    local _, label_end, stop = doc.md:label_block(label, heading_end, body_end)
+    if label_end then return doc.md:item_texts(label_end, stop, which) end
+  end
   local blk = doc:block(doc:section(section), label)
   if not blk then return {} end
   return doc.md:item_texts(blk.label_end, blk.stop, which)
@@ -191,11 +210,10 @@ function M.brief(doc, id, path, opts)
   end
   local ha, hb = doc:header_range()
   local h_role, h_goal, h_status, h_work, h_progress = d:field_values(ha, hb, table.unpack(BRIEF_KEYS))
-  local cw = doc:section("Current Work")
+  local cw, cw_start, cw_end = span_of(doc, "Current Work")
   local c_role, c_goal, c_status, c_work, c_progress
   if cw then
-    c_role, c_goal, c_status, c_work, c_progress =
-      d:field_values(cw.heading_end, cw.body_end, table.unpack(BRIEF_KEYS))
+    c_role, c_goal, c_status, c_work, c_progress = d:field_values(cw_start, cw_end, table.unpack(BRIEF_KEYS))
   end
   local s = {
     id = id, path = path,

@@ -367,6 +367,28 @@ test("field_values_gives_what_field_value_gives_for_each_key", function()
   assert(not pcall(d.field_values, d, 1, 2), "a key is needed")
 end)
 
+test("span_queries_agree_with_the_tables", function()
+  local md = require("sesslua.md")
+  local text = "# Log\n\n**Last Updated:** quoted\n\n## 🎯 Current Work\n\n- **Current Phase:** no\n"
+    .. "**Current Phase:**\n- [ ] a\n\n---\n\n## Notes\n\n**Last Updated:** 2025-11-15 10:00:00\n"
+  local d = md.parse(text)
+  local i = d:section_index(md.normalize("Current Work"))
+  local sec = d:section_keyed(md.normalize("Current Work"))
+  eq(i, sec.index)
+  local level, start, heading_end, body_end, stop = d:section_span(i)
+  eq(level, sec.level); eq(start, sec.start); eq(heading_end, sec.heading_end)
+  eq(body_end, sec.body_end); eq(stop, sec.stop)
+  eq(d:section_span(99), nil); eq(d:section_index("zzz"), nil)
+  local ls, le, bstop = d:label_block("current phase", sec.heading_end, sec.body_end)
+  eq(text:sub(ls, le - 1), "**Current Phase:**\n", "the plain form, not the list item before it")
+  eq(text:sub(le, bstop - 1), "- [ ] a\n\n", "up to the thematic break")
+  local blk = log.new(text):block(log.new(text):section("Current Work"), "Current Phase")
+  eq(blk.label_end, le); eq(blk.stop, bstop)
+  eq(d:label_block("Nothing", sec.heading_end, sec.body_end), nil)
+  eq(d:last_field_value("Last Updated"), d:last_field("Last Updated").value)
+  eq(d:last_field_value("Last Updated", 1, sec.start), "quoted")
+end)
+
 test("brief_reads_what_the_log_model_reads", function()
   -- summary.brief reads with few queries; the Doc's own readers are the rule
   local summary = require("sesslua.summary")

@@ -191,6 +191,21 @@ function Doc:find_all(query) end
 ---@return sesslua.md.Section|nil section a table of its own
 function Doc:section_keyed(key, ...) end
 
+---The index of the section d:section_keyed finds, or nil.
+---@param key string
+---@param ... string more keys
+---@return integer|nil index
+function Doc:section_index(key, ...) end
+
+---Positions of the i-th section without its table, or nil past the last.
+---@param i integer 1-based
+---@return integer|nil level
+---@return integer start
+---@return integer heading_end
+---@return integer body_end
+---@return integer stop
+function Doc:section_span(i) end
+
 ---The i-th section, a table of its own, or nil past the last.
 ---@param i integer 1-based
 ---@return sesslua.md.Section|nil section
@@ -239,6 +254,24 @@ function Doc:fields(a, b) end
 ---@param b? integer
 ---@return sesslua.md.DocField|nil field
 function Doc:field(key, a, b) end
+
+---d:last_field's value without a table.
+---@param key string
+---@param a? integer
+---@param b? integer
+---@return string|nil value
+---@return boolean|nil bullet
+function Doc:last_field_value(key, a, b) end
+
+---The first `**Label:**` line (not the list-item form) in [a, b) and the
+---end of the block it leads, cut to b but never before the line's end.
+---@param label string
+---@param a? integer
+---@param b? integer
+---@return integer|nil label_start
+---@return integer label_end
+---@return integer stop
+function Doc:label_block(label, a, b) end
 
 ---The last field line with this key in [a, b).
 ---@param key string
