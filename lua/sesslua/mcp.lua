@@ -116,7 +116,7 @@ methods["tools/call"] = function(s, p)
 end
 
 methods["resources/list"] = function(s, p)
-  local list, next_cursor = page("resources", content.resources(s.ctx), p)
+  local list, next_cursor = page("resources", content.resources(s.ctx, s:offered()), p)
   return { resources = list, nextCursor = next_cursor }
 end
 
@@ -181,6 +181,12 @@ function Server:tools()
     for _, t in ipairs(self._tools) do self._by_name[t.name] = t end
   end
   return self._tools
+end
+
+---The names of the tools offered, as a set.
+function Server:offered()
+  self:tools()
+  return self._by_name
 end
 
 function Server:tool(name)

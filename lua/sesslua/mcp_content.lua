@@ -20,11 +20,14 @@ local function schema_of(uri)
 end
 
 ---The contract's schemas as resources (the whole schema of what a tool's
----compact output schema stands for).
-local function schema_resources(out)
+---compact output schema stands for): those of the tools offered, and the
+---error document's. Every other kind is still read by its URI.
+local function schema_resources(out, offered)
   for _, s in ipairs(contract.all()) do
-    out[#out + 1] = { uri = SCHEMA .. s.kind, name = s.kind .. ".schema.json",
-      mimeType = "application/schema+json", description = s.title }
+    if s.kind == "error" or not offered or offered[s.tool or ""] then
+      out[#out + 1] = { uri = SCHEMA .. s.kind, name = s.kind .. ".schema.json",
+        mimeType = "application/schema+json", description = s.title }
+    end
   end
   return out
 end
@@ -32,13 +35,14 @@ end
 local function ignore() end
 
 ---The status, every log (active, then archived) and knowledge file, and
----the JSON contract's schemas.
+---the JSON contract's schemas (of the tools offered, when given).
 ---@param ctx table the context
+---@param offered? table<string, boolean> the tools offered, by name
 ---@return table[] resources
-function M.resources(ctx)
+function M.resources(ctx, offered)
   local out = { { uri = STATUS, name = "status", mimeType = "application/json",
     description = "Every active session: work, progress, age, blockers (status --json)." } }
-  if not tree.root_is_folder(ctx) then return schema_resources(out) end
+  if not tree.root_is_folder(ctx) then return schema_resources(out, offered) end
   local paths = tree.paths(ctx.root)
   for _, f in ipairs(tree.log_files(ctx, paths.active, ignore)) do
     out[#out + 1] = { uri = LOG .. f.id, name = f.id, mimeType = "text/markdown",
@@ -57,7 +61,7 @@ function M.resources(ctx)
         description = "Shared knowledge: " .. n }
     end
   end
-  return schema_resources(out)
+  return schema_resources(out, offered)
 end
 
 ---The URI templates of the resources.

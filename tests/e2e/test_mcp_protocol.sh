@@ -113,6 +113,7 @@ assert len(uris) == len(set(uris)), "a resource on two pages"
 topics = [u for u in uris if u.startswith("sesslua://knowledge/topic-")]
 assert len(topics) == 250, len(topics)
 assert "sesslua://status" in uris and "sesslua://log/session-1" in uris and "sesslua://schema/update" in uris
+assert "sesslua://schema/error" in uris and "sesslua://schema/config" not in uris, "schemas of the tools offered"
 assert len(r[14]["result"]["resourceTemplates"]) == 3 and "nextCursor" not in r[14]["result"]
 for i in (4, 5, 6, 7, 8, 9, 12, 13):
     assert r[i]["error"]["code"] == -32602 and "invalid cursor" in r[i]["error"]["message"], r[i]
