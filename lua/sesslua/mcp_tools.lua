@@ -31,8 +31,8 @@ local NOT_TOOLS = { init = true, trust = true, config = true, migrate = true, da
 local READ_ONLY = { view = true, list = true, status = true, search = true, handoff = true }
 
 -- Options a tool never shows: --json is always given when the workflow has
--- it, and there is no terminal to be interactive on.
-local HIDDEN = { help = true, json = true, interactive = true }
+-- it, and there is no terminal to be interactive on or to page for.
+local HIDDEN = { help = true, json = true, interactive = true, no_pager = true }
 
 -- Lists a workflow checks itself but does not declare as choices: the
 -- message priorities (refused when unknown). Work statuses are not here:

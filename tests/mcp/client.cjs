@@ -52,6 +52,8 @@ async function main() {
   check(up.properties.learning.items.minItems === 2, "update.learning takes TOPIC TEXT", up.properties.learning);
   check(up.properties.next_clear.type === "boolean", "update.next_clear is a flag");
   check(!up.properties.json && !up.properties.help, "no --json or --help in a schema");
+  check(tools.every((t) => !t.inputSchema.properties.no_pager && !t.inputSchema.properties.interactive),
+    "no --no-pager or --interactive: a call has no terminal");
   check(JSON.stringify(byName.create.inputSchema.required) === '["id"]', "create requires id", byName.create.inputSchema.required);
   check(JSON.stringify(byName.status.inputSchema.properties.sort.enum) === '["id","progress","updated"]', "status.sort enum", byName.status.inputSchema.properties.sort);
   check(byName.status.inputSchema.properties.stale_hours.type === "number", "status.stale_hours is a number");
