@@ -305,13 +305,14 @@ function doctor.fix(ctx, problems)
 end
 
 local parser = cli.parser("doctor.lua", "Check the coordination tree's health; --fix repairs what is safe.",
-  "Finds temp and probe files of writers that are gone, empty lock files no process holds,\n"
-  .. "symlinks that lead out of the root, files where folders belong, knowledge Total lines\n"
-  .. "that disagree with the entries, message files that are no message, and a .gitattributes\n"
-  .. "naming the sesslua merge driver that .git/config lacks. --fix removes the leftovers\n"
-  .. "(as writers sweep them), sets Total lines to the true count and configures the driver; links,\n"
-  .. "misplaced files and broken messages are left for a person. Exit 0 when healthy, 1 when\n"
-  .. "problems remain.")
+  -- one paragraph per line: argparse wraps it to the help's width
+  "Finds temp and probe files of writers that are gone, empty lock files no process holds, "
+  .. "symlinks that lead out of the root, files where folders belong, knowledge Total lines "
+  .. "that disagree with the entries, message files that are no message, and a .gitattributes "
+  .. "naming the sesslua merge driver that .git/config lacks. --fix removes the leftovers "
+  .. "(as writers sweep them), sets Total lines to the true count and configures the driver; links, "
+  .. "misplaced files and broken messages are left for a person.\n\n"
+  .. "Exit 0 when healthy, 1 when problems remain.")
 parser:flag("--fix", "Repair what is safe to repair.")
 parser:flag("--json", "Print the result as JSON.")
 local args = cli.parse(parser)

@@ -16,7 +16,8 @@ local send = parser:command("send", "Send a message to a session or to broadcast
 send:argument("to", "A session id, or broadcast.")
 send:argument("subject", "The subject (may be '-' for stdin).")
 send:argument("body", "The body (may be '-' for stdin)."):args("?")
-send:option("--priority", "low, normal, high or urgent."):default("normal")
+send:option("--priority", "How urgent: low, normal, high or urgent."):argname("{low,normal,high,urgent}")
+  :default("normal")
 send:option("--reply-to", "The message this answers: its id, the start of its id, or its N in your inbox.")
 send:flag("--force", "Send even when the recipient has no active log or --reply-to names no stored message.")
 send:flag("--json", "Print the message as JSON.")
@@ -24,6 +25,8 @@ local inbox = parser:command("inbox", "Show unread messages, urgent and high fir
 inbox:flag("--all", "Include messages already read.")
 inbox:flag("--json", "Print the messages as JSON.")
 inbox:flag("--mark-read", "Then mark the unread messages shown read (and note them in your log).")
+local pager = require("sesslua.pager")
+pager.flag(inbox)
 local read = parser:command("read", "Mark messages read (and note them in your log's Messages Received).")
 read:argument("ids", "Messages: N (the [N] inbox shows), an id, or the start of one."):args("*")
 read:flag("--all", "Mark every unread message read.")
@@ -227,7 +230,11 @@ local function do_send()
     end
   end
   local priority = messages.priority(args.priority)
-  if not priority then cli.usage_error(("message: priority '%s' is not low, normal, high or urgent"):format(args.priority)) end
+  if not priority then
+    local near = require("sesslua.nearest").find(args.priority, messages.PRIORITIES)
+    cli.usage_error(("message: priority '%s' is not low, normal, high or urgent"):format(args.priority),
+      near and ("did you mean '%s'?"):format(near) or "sesslua help message send")
+  end
   -- The subject is kept exactly (the message file is JSON, which holds any
   -- text); only the one-line log entries and the terminal flatten it.
   local subject = cli.text(args.subject, "subject")
@@ -325,6 +332,7 @@ local function do_inbox()
     return 0
   end
   if #list == 0 then io.write("No ", args.all and "" or "unread ", "messages for ", session, ".\n"); return 0 end
+  local _ <close> = pager.start(args) -- a long inbox on a terminal: through the pager
   -- Threads: a reply follows the message it answers, indented; an unread
   -- message shows its position, which `read N` and `--reply-to N` take.
   local colors = { urgent = "red", high = "yellow" }

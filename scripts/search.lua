@@ -13,7 +13,7 @@ local clock = require("sesslua.clock")
 local parser = cli.parser("search.lua",
   "Find a text (case-insensitive; with -e a regular expression) in active logs and shared knowledge.",
   "Exit status: 0 found, 1 nothing found, 2 usage error (as grep).\n"
-  .. "--knowledge takes an optional TYPE: write the QUERY first (search.lua redis --knowledge)\n"
+  .. "--knowledge takes an optional TYPE: write the QUERY first (search.lua redis --knowledge) "
   .. "or the type with = (search.lua --knowledge=pattern redis).")
 parser:argument("query", "The text to find (literal; with -e a PCRE2 regular expression).")
 -- argparse's mutex() takes its members; it returns the parser, not a group.
@@ -39,6 +39,7 @@ parser:option("-B --before-context", "Print NUM lines before each hit.", nil, li
 parser:flag("-l --files-with-matches", "Print only the names of files with hits.")
 parser:flag("-c --count", "Print the number of matching lines per file.")
 parser:flag("--json", "Print hits as JSON.")
+require("sesslua.pager").flag(parser)
 local args = cli.parse(parser)
 
 -- Listing and sorting ten thousand log names makes several times their
@@ -54,6 +55,9 @@ local after = context and (args.after_context or args.context or 0)
 if context and (args.section or args.since) then
   cli.usage_error("search: -C, -A and -B cannot be combined with --section or --since")
 end
+-- on a terminal, long output through the pager (not grep's context lines,
+-- which C prints past io.output)
+local paged <close> = require("sesslua.pager").start(context and { no_pager = true } or args)
 if args.since then -- from here on the first day taken in, YYYY-MM-DD
   local day, why = clock.since(args.since)
   if not day then cli.usage_error(("search: --since '%s': %s"):format(args.since, why)) end
@@ -367,6 +371,7 @@ local print_as = args.json and "json" or args.count and "count"
   or args.files_with_matches and "files"
   or (not cli.color_enabled() or context) and "text" or nil
 if args.section or args.since then print_as = nil end
+if paged:active() then print_as = nil end -- gathered for the pager: printed by Lua's io.write
 -- A table per hit (printed in Lua) is where a lazier collector is faster.
 if not print_as then collectgarbage("incremental", 200) end
 local function head(path)

@@ -16,6 +16,8 @@ cli.id_argument(parser)
 parser:option("--section", "Only this section: its title, or a prefix of one title (case aside, emoji included).")
 parser:flag("--archived", "Show the session's newest archived log (without it, an archived log is shown when the session has no active one).")
 parser:flag("--json", "Print the log's summary as JSON.")
+local pager = require("sesslua.pager")
+pager.flag(parser)
 local args = cli.parse(parser)
 
 -- the active log, else (or with --archived) the newest archived one
@@ -65,6 +67,7 @@ if args.json then
   return 0
 end
 local text = sec and doc.text:sub(sec.start, sec.stop - 1) or doc.text
+local _ <close> = pager.start(args) -- a long log on a terminal: through the pager
 -- the log's bytes unchanged into a pipe or file (`view 12 > copy.md`); on a
 -- terminal escaped, so a title sequence or bidi override in a log someone
 -- pushed cannot act on it

@@ -41,6 +41,13 @@ run "$SESSLUA" message.lua send 2 "hi"
 expect_rc 2 "no acting session"
 s1 send 2 "x" --priority bogus
 expect_rc 2 "bad priority"
+s1 send 2 "x" --priority hihg
+expect_rc 2 "a mistyped priority"
+expect_err "hint: did you mean 'high'?" "a mistyped priority: did you mean"
+s1 send 9 "x" --priority URGENT --force
+expect_rc 0 "a priority in any case"
+run "$SESSLUA" help message send
+expect_out "--priority {low,normal,high,urgent}" "the help shows the priorities"
 s1 send ../x "x"
 expect_rc 2 "bad recipient id"
 

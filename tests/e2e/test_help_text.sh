@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Help epilogs are paragraphs argparse wraps to the help's width: no line of
+# a workflow's help is longer than 80 columns, and none is a stub left by a
+# hard line break in the middle of a sentence.
+. "$(dirname "$0")/lib.sh"
+for w in doctor search view status update; do
+  run "$SESSLUA" help "$w"
+  expect_rc 0 "help $w"
+  long=$(printf '%s\n' "$OUT" | awk 'length > 80')
+  expect_eq "$long" "" "help $w: no line over 80 columns"
+  # a stub: a line of one or two words followed by a line that goes on
+  # with the same sentence (a lower-case start)
+  stubs=$(printf '%s\n' "$OUT" | awk 'prev != "" && prev !~ /[.:]$/ && split(prev, a, " ") <= 2 && $0 ~ /^[a-z]/ { print prev } { prev = $0 }')
+  expect_eq "$stubs" "" "help $w: no line broken in the middle of a sentence"
+done
+run "$SESSLUA" help doctor
+expect_out "Exit 0 when healthy, 1 when problems remain." "doctor's help says the exit codes in one line"
+finish
