@@ -60,7 +60,7 @@ function M.fits(text, rows, cols)
     local plain = line:gsub("\27%[[%d;]*m", ""):gsub("\t", "        ")
     local width = utf8.len(plain) or #plain
     used = used + math.max(1, (width + cols - 1) // cols)
-    if used > rows then return false end
+    if used >= rows then return false end -- one row stays for the prompt
   end
   return true
 end
