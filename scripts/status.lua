@@ -43,10 +43,16 @@ end
 local BAR_WIDTH = 15
 local SYM = cli.symbols() -- ASCII stand-ins when the locale is not UTF-8
 local NONE = SYM.none
+local bars = {} -- by whole percent: a thousand rows hold a hundred bars at most
 local function bar(p)
   if not p then return NONE end
-  local filled = math.floor(p / 10 + 0.5)
-  return ("%s%s %3d%%"):format(SYM.full:rep(filled), SYM.empty:rep(10 - filled), math.floor(p))
+  local b = bars[p]
+  if not b then
+    local filled = math.floor(p / 10 + 0.5)
+    b = ("%s%s %3d%%"):format(SYM.full:rep(filled), SYM.empty:rep(10 - filled), math.floor(p))
+    bars[p] = b
+  end
+  return b
 end
 
 ---The width of a cell of digits.
@@ -179,24 +185,24 @@ if sys.isatty(1) then -- a terminal gets rows that fit; a pipe gets whole lines
   width = sys.term_width()
   L, dropped = fit(width)
 end
-local header, cells, cell_widths = {}, {}, {}
-for r = 1, #rows do cells[r], cell_widths[r] = {}, {} end
+local header, columns = {}, {}
 for i = 1, WORK do
   if not dropped[i] then
     local c = column(i, L)
     header[#header + 1] = c.head
-    local n = #header
-    for r = 1, #rows do cells[r][n], cell_widths[r][n] = c.cells[r], c.widths[r] end
+    columns[#columns + 1] = c
   end
 end
 if width then
   -- Working On takes the room left; every line is cut to the width too,
   -- whatever is left over (a terminal narrower than the ID)
   local room = width - used(L, dropped)
-  for _, r in ipairs(cells) do r[#r] = tab.cut(r[#r], room) end
+  local cut = {}
+  for r, v in ipairs(columns[#columns].cells) do cut[r] = tab.cut(v, room) end
+  columns[#columns] = { cells = cut }
   header[#header] = tab.cut(header[#header], math.max(room, 1))
 end
-tab.print(header, cells, { sep = L.sep, width = width, cell_widths = cell_widths })
+tab.print_columns(header, columns, { sep = L.sep, width = width })
 local line = ("%d active %s %d stale %s %d open blocker%s %s average progress %s"):format(
   #rows, SYM.sep, stale, SYM.sep, blockers, blockers == 1 and "" or "s", SYM.sep,
   average and (average .. "%") or NONE)

@@ -326,10 +326,21 @@ function M.unread_counter(ctx)
     local m = M.load(path)
     if m and not m.migrated_from then broadcasts[#broadcasts + 1] = m end
   end
+  -- the sessions that have a mailbox, listed once: status asks for every
+  -- session, and most have none (a tree may have no messages folder at all)
+  local names, _, code = fs.list(dir(ctx.root))
+  local mailboxes -- nil when the folder could not be listed: each session's is asked
+  if names then
+    mailboxes = {}
+    for _, name in ipairs(names) do mailboxes[name] = true end
+  elseif code == "ENOENT" then
+    mailboxes = {}
+  end
   return function(session)
-    local n = #list_json(dir(ctx.root, session, "new"))
+    local own = not mailboxes or mailboxes[session]
+    local n = own and #list_json(dir(ctx.root, session, "new")) or 0
     if #broadcasts > 0 then
-      local read = M.broadcast_read(ctx, session)
+      local read = own and M.broadcast_read(ctx, session) or {}
       for _, m in ipairs(broadcasts) do
         if not read[m.id] and m.from ~= session then n = n + 1 end
       end

@@ -40,19 +40,6 @@ local function sorter(rows, how)
   return by_id
 end
 
----Rows in natural id order, sorted as plain strings (natural key, then
----the id): no Lua comparator runs, which is most of a sort's cost.
-local function by_natural_id(rows)
-  local keys, of = {}, {}
-  for i, s in ipairs(rows) do
-    local k = tree.natural_key(s.id) .. "\0" .. s.id
-    keys[i], of[k] = k, s
-  end
-  table.sort(keys)
-  for i, k in ipairs(keys) do keys[i] = of[k] end
-  return keys
-end
-
 ---The totals of a set of rows: sessions, stale, blockers (open items in
 ---all logs) and average_progress (rounded; nil when no log has one).
 ---@param rows table[] summaries from team.rows
@@ -113,10 +100,9 @@ function M.rows(ctx, opts)
     end
   end
   if cache and not lerr then cache:save(names) end
+  -- by id they are already: tree.log_files gives the logs in natural id order
   if opts.sort == "progress" or opts.sort == "updated" then
     table.sort(rows, sorter(rows, opts.sort))
-  else
-    rows = by_natural_id(rows)
   end
   return rows, M.totals(rows), lerr, lcode
 end

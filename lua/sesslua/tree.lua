@@ -58,17 +58,27 @@ function M.paths(root)
   }
 end
 
+local find, match = string.find, string.match
+local ID_SHAPE = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
 ---Validate and normalise a session id: `12` means `session-12`.
 ---@param input string|nil `12`, `session-12`, any id
 ---@return string|nil id
 ---@return string|nil why when input is no valid id
 function M.normalize_id(input)
   if input == nil or input == "" then return nil, "empty session id" end
+  -- the common case in one test (status asks for every file's name); the
+  -- checks below give the reason of a name that fails it
+  local id = find(input, "^%d+$") and "session-" .. input or input
+  if #id <= 100 and find(id, ID_SHAPE) and not find(id, "..", 1, true)
+      and not M.is_document_name(id) then
+    return id
+  end
   if input:find("\0", 1, true) then return nil, "session id contains a NUL byte" end
   if input:match("^%d+$") then input = "session-" .. input end
   if input:find("..", 1, true) then return nil, "session id contains '..'" end
   if #input > 100 then return nil, "session id longer than 100 characters" end
-  if not input:match("^[A-Za-z0-9][A-Za-z0-9._-]*$") then
+  if not find(input, ID_SHAPE) then
     return nil, "session id must start with a letter or digit and hold only letters, digits, '.', '_' and '-'"
   end
   if M.is_document_name(input) then
@@ -102,6 +112,10 @@ end
 ---@param id string
 ---@return string key
 function M.natural_key(id)
+  -- one run of digits (session-12, session-12.md) without gsub's call back
+  -- into Lua for it; any other shape through gsub
+  local head, digits, tail = match(id, "^(%D*)(%d+)(%D*)$")
+  if head then return head .. pad_digits(digits) .. tail end
   return (id:gsub("%d+", pad_digits))
 end
 
@@ -232,7 +246,7 @@ end
 ---@return string|nil message why the folder could not be listed (not when it is missing)
 ---@return string|nil code fs.list's failure code
 function M.log_names(ctx, dir, warn, archived)
-  local keys = {}
+  local keys, of = {}, {}
   local names, types, code = fs.list(dir, ".md", true)
   -- a folder that is not there has no logs; one that cannot be listed
   -- (a link out of the root, a file, no permission) is a failure to report
@@ -245,14 +259,17 @@ function M.log_names(ctx, dir, warn, archived)
     -- regular files as the folder lists them need no stat; links are checked
     elseif types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, dir .. "/" .. name)) then
       -- sorted below as plain strings (no Lua comparator): the natural
-      -- key, then the name itself to break ties
-      keys[#keys + 1] = M.natural_key(name) .. "\0" .. name
+      -- key of the id, then the id, then the name (team.rows' order, so
+      -- the rows need no second sort)
+      local stem = name:sub(1, -4)
+      local key = M.natural_key(stem) .. "\0" .. stem .. "\0" .. name
+      keys[#keys + 1], of[key] = key, name
     elseif warn then
       warn(dir .. "/" .. name .. ": not a regular file inside the coordination root; skipped")
     end
   end
   table.sort(keys)
-  for i, key in ipairs(keys) do keys[i] = key:match("%z(.*)$") end
+  for i, key in ipairs(keys) do keys[i] = of[key] end
   return keys
 end
 

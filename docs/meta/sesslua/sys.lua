@@ -61,6 +61,17 @@ function sys.parse_time(s, utc) end
 ---@return string
 function sys.escape_controls(s) end
 
+---Columns a terminal gives s: wide characters and emoji 2, combining marks
+---0 (core/width.c); one a byte when s is not valid UTF-8.
+---@param s string
+---@return integer columns
+function sys.width(s) end
+
+---Columns of one code point: 0, 1 or 2.
+---@param cp integer
+---@return integer columns
+function sys.cp_width(cp) end
+
 ---Resume coroutine co within limits, as coroutine.resume does.
 ---@param co thread
 ---@param limits {instructions: integer?, bytes: integer?, milliseconds: integer?}
