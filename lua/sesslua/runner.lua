@@ -225,6 +225,14 @@ end
 
 local workflow_names -- defined with the listing below
 
+local warned = {}
+---A warning line on stderr, once per run for the same text.
+local function warn_once(message)
+  if warned[message] then return end
+  warned[message] = true
+  io.stderr:write("sesslua: warning: ", sys.escape_controls(message), "\n")
+end
+
 ---The workflow a mistyped NAME most likely meant, as the user would type
 ---it (with ".lua" when they wrote it): the one name that NAME begins
 ---(`stat`), else the closest within two edits; nil when none or a tie.
@@ -313,7 +321,13 @@ function workflow_names(ctx)
     end
   end
   for _, d in ipairs(ctx.all_search_dirs or ctx.search_dirs) do
-    for _, f in ipairs(fs.list(d.dir, ".lua") or {}) do add((f:gsub("%.lua$", ""))) end
+    local files, err, code = fs.list(d.dir, ".lua")
+    for _, f in ipairs(files or {}) do add((f:gsub("%.lua$", ""))) end
+    -- a folder that is there but cannot be listed (a link out of the root)
+    -- is said, not shown as one with no workflows
+    if not files and code ~= "ENOENT" and code ~= "ENOTDIR" and not d.skipped then
+      warn_once(("%s; its workflows are not listed"):format(err))
+    end
   end
   for _, key in ipairs(builtin.names("scripts/")) do
     add(key:match("^scripts/(.-)%.lua$"))

@@ -79,6 +79,8 @@ function M.real(dir)
   return real
 end
 
+local unreadable_said -- the trust file's failure is said once a run
+
 ---Whether the tree at root is trusted for this user and run.
 ---@param root string a coordination root (need not exist)
 ---@return boolean trusted
@@ -87,7 +89,18 @@ function M.check(root)
   if M.env() then return true, "SESSLUA_TRUST=1" end
   local real = fs.realpath(root) -- a root that is not there runs nothing anyway
   if not real then return false end
-  for _, r in ipairs(M.list() or {}) do
+  local roots, err, code = M.list()
+  if not roots then
+    -- a list that is there but cannot be read: not trusted, but not
+    -- silently (`sesslua trust` would not help); no HOME: nothing to say
+    if code ~= "ENOENT" and not unreadable_said then
+      unreadable_said = true
+      io.stderr:write(("sesslua: warning: %s; no tree's own scripts or hooks run\n"):format(
+        sys.escape_controls(err)))
+    end
+    return false
+  end
+  for _, r in ipairs(roots) do
     if r == real then return true, M.file() end
   end
   return false

@@ -487,5 +487,13 @@ sl archive.lua 12 --force
 expect_fail 5 "archive: session-12: $K: Is a directory" "archive with a learning to move into a folder"
 unchanged "nothing written around the folder"
 rmdir "$K" && mv "$WORK/learnings.bak" "$K"
+# The trust list that cannot be read: the tree is not trusted, and a
+# warning says why (`sesslua trust` would not help), once.
+mkdir -p "$HOME/.local/share/sesslua/trusted"
+sl status.lua
+expect_rc 0 "status with a trust list that is a folder"
+expect_eq "$(printf '%s\n' "$ERR" | grep -c 'trusted: Is a directory; no tree')" 1 \
+  "one warning names the trust list"
+rmdir "$HOME/.local/share/sesslua/trusted"
 
 finish

@@ -198,6 +198,10 @@ expect_rc 5 "a trusted tree whose scripts/ links outside: status"
 refused "$R/scripts/status.lua" "$X/scripts" "the scripts/ link is named"
 s team.lua
 expect_rc 5 "a workflow only the linked scripts/ holds"
+s --list
+expect_rc 0 "--list with scripts/ linked outside"
+expect_err "sesslua: warning: $R/scripts: a symlink out of the root (to $X/scripts); refused; its workflows are not listed" \
+  "--list says the team's folder could not be listed"
 rm "$R/scripts" && mkdir "$R/scripts"
 ln -s "$X/scripts/team.lua" "$R/scripts/team.lua"
 s team.lua
