@@ -13,7 +13,7 @@ local clock = require("sesslua.clock")
 local parser = cli.parser("search.lua",
   "Find a text (case-insensitive; with -e a regular expression) in active logs and shared knowledge.",
   "Exit status: 0 found, 1 nothing found, 2 usage error (as grep).\n"
-  .. "--knowledge takes an optional TYPE: write the QUERY first (search.lua redis --knowledge) "
+  .. "The --knowledge option takes an optional TYPE: write the QUERY first (search.lua redis --knowledge) "
   .. "or the type with = (search.lua --knowledge=pattern redis).")
 parser:argument("query", "The text to find (literal; with -e a PCRE2 regular expression).")
 -- argparse's mutex() takes its members; it returns the parser, not a group.

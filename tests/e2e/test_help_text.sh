@@ -15,4 +15,6 @@ for w in doctor search view status update; do
 done
 run "$SESSLUA" help doctor
 expect_out "Exit 0 when healthy, 1 when problems remain." "doctor's help says the exit codes in one line"
+run "$SESSLUA" help search
+expect_out "redis --knowledge) or the type with =" "search's epilog wraps as one sentence, not as a list item"
 finish
