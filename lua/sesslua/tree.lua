@@ -58,7 +58,7 @@ function M.paths(root)
   }
 end
 
-local find, match = string.find, string.match
+local byte, find, match = string.byte, string.find, string.match
 local ID_SHAPE = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 ---Validate and normalise a session id: `12` means `session-12`.
@@ -98,6 +98,10 @@ local DOCUMENTS = { readme = true, changelog = true, license = true, contributin
 ---@param name string a file name without .md
 ---@return boolean
 function M.is_document_name(name)
+  -- every such name ends in e or g (readme, license, template; changelog,
+  -- contributing): one byte settles most names, a session's among them
+  local last = byte(name, -1)
+  if last ~= 101 and last ~= 69 and last ~= 103 and last ~= 71 then return false end
   local lower = name:lower()
   return DOCUMENTS[lower] == true or lower == "template" or lower:find("[_%-%.]template$") ~= nil
 end
@@ -106,8 +110,9 @@ end
 ---comes before session-10.
 local ZEROS = ("0"):rep(12)
 local function pad_digits(d)
-  d = d:match("^0*(%d-%d)$") -- leading zeros do not count
-  return #d < 12 and ZEROS:sub(#d + 1) .. d or d
+  if byte(d, 1) == 48 then d = d:match("^0*(%d-%d)$") end -- leading zeros do not count
+  local n = #d
+  return n < 12 and ZEROS:sub(n + 1) .. d or d
 end
 ---@param id string
 ---@return string key
