@@ -416,21 +416,34 @@ local function do_prune()
   local removed, gone, waiting = 0, {}, {}
   local say = args.json and function() end or io.write
   local root = tree.paths(ctx.root).messages
+  -- Who must still read a broadcast. An ACTIVE that cannot be listed (a link
+  -- out of the root, EIO) is a failure, not "no one": read as empty, every
+  -- old broadcast would count as read by all and be deleted.
+  local logs, lerr, lcode = tree.log_names(ctx, tree.paths(ctx.root).active, cli.warn)
+  if lerr then cli.fail(cli.exit_for(lcode), lerr, nil, lcode) end
   local active = {}
-  for _, name in ipairs(fs.list(tree.paths(ctx.root).active, ".md") or {}) do active[name:gsub("%.md$", "")] = true end
+  for _, name in ipairs(logs) do active[name:gsub("%.md$", "")] = true end
+  -- Any other folder that cannot be listed only removes less; still said.
+  local function names(dir, suffix)
+    local list, err, code = fs.list(dir, suffix)
+    if not list and code ~= "ENOENT" then cli.warn(("%s; nothing removed there"):format(err)) end
+    return list or {}
+  end
+  local sessions, merr, mcode = fs.list(root)
+  if not sessions and mcode ~= "ENOENT" then cli.fail(cli.exit_for(mcode), merr, nil, mcode) end
   local function remove(m, mailbox)
     removed = removed + 1
     gone[#gone + 1] = { id = m.id, path = m.path, from = m.from, to = m.to, sent = sent_of(m),
       mailbox = mailbox }
     if args.dry_run then say("would remove ", m.path, "\n") else cli.check(fs.remove(m.path)) end
   end
-  for _, session in ipairs(fs.list(root) or {}) do
+  for _, session in ipairs(sessions or {}) do
     if session ~= "broadcast" then
-      for _, name in ipairs(fs.list(messages.dir(ctx.root, session, "cur"), ".json") or {}) do
+      for _, name in ipairs(names(messages.dir(ctx.root, session, "cur"), ".json")) do
         local m = messages.load(messages.dir(ctx.root, session, "cur", name))
         if m and older(m) then remove(m, "direct") end
       end
-      local unread = #(fs.list(messages.dir(ctx.root, session, "new"), ".json") or {})
+      local unread = #names(messages.dir(ctx.root, session, "new"), ".json")
       if not active[session] and unread > 0 then
         waiting[#waiting + 1] = { session = session, unread = unread,
           path = messages.dir(ctx.root, session, "new") }
@@ -440,7 +453,7 @@ local function do_prune()
     end
   end
   -- A broadcast goes once every active session has read it.
-  for _, name in ipairs(fs.list(messages.dir(ctx.root, "broadcast"), ".json") or {}) do
+  for _, name in ipairs(names(messages.dir(ctx.root, "broadcast"), ".json")) do
     local m = messages.load(messages.dir(ctx.root, "broadcast", name))
     if m and older(m) then
       local all_read = true

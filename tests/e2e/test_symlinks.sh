@@ -73,6 +73,9 @@ cases() { # cases LABEL: every case, in fresh trees
 
   # ---- sessions/ACTIVE a link to a folder outside: no log is made there
   fresh "$K-active"
+  # an old broadcast s1 has not read: prune must not take ACTIVE as empty
+  "$SESSLUA" --root "$R" --session s2 message.lua send broadcast "unread" "body" > /dev/null 2>&1 || bad "$L: broadcast"
+  for f in "$R"/messages/broadcast/*.json; do sed -i 's/"sent": "[^"]*"/"sent": "2020-01-01T00:00:00Z"/' "$f"; done
   mv "$R/sessions/ACTIVE" "$WORK/$K-active/ACTIVE.real"
   ln -s "$X/dir" "$R/sessions/ACTIVE"
   s create.lua s9 Dev "Goal nine"
@@ -90,6 +93,10 @@ cases() { # cases LABEL: every case, in fresh trees
   refused "$R/sessions/ACTIVE" "$X/dir" "$L: status names the link"
   s list.lua
   expect_rc 5 "$L: list over an ACTIVE linked outside"
+  s message.lua prune --older-than 0
+  expect_rc 5 "$L: prune over an ACTIVE linked outside"
+  refused "$R/sessions/ACTIVE" "$X/dir" "$L: prune names the link"
+  [ "$(ls "$R/messages/broadcast" | wc -l)" -eq 1 ] && ok || bad "$L: prune deleted a broadcast s1 never read"
   outside_same "$L: ACTIVE link"
 
   # ---- messages/, messages/<id> and messages/broadcast as links outside
@@ -99,6 +106,9 @@ cases() { # cases LABEL: every case, in fresh trees
   s --session s1 message.lua send s2 "hello" "body"
   expect_rc 5 "$L: send into messages/ linked outside"
   refused "$R/messages" "$X/msgs" "$L: send names messages/"
+  s message.lua prune --older-than 0
+  expect_rc 5 "$L: prune over messages/ linked outside, not 'Removed 0'"
+  refused "$R/messages" "$X/msgs" "$L: prune names messages/"
   rm "$R/messages" && mv "$WORK/$K-msgs/messages.real" "$R/messages"
   ln -s "$X/msgs" "$R/messages/s2"
   s --session s1 message.lua send s2 "hello" "body"
