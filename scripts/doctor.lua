@@ -334,7 +334,8 @@ if args.json then
   local function rows(list)
     local out = {}
     for i, p in ipairs(list) do
-      out[i] = { kind = p.kind, path = p.path, message = p.message, fixable = p.fixable == true }
+      -- what the problem is: `problem`, as no `kind` is reused inside a document
+      out[i] = { problem = p.kind, path = p.path, message = p.message, fixable = p.fixable == true }
     end
     return out
   end

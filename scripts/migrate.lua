@@ -18,7 +18,8 @@ if not report then cli.fail(cli.exit_for(code), "migrate: " .. err) end
 if args.json then
   local items = {}
   for i, f in ipairs(report.findings) do
-    items[i] = { kind = f.kind, path = f.path, line = f.line or require("sesslua.json").null, message = f.message }
+    -- what was found: `finding`, as no `kind` is reused inside a document
+    items[i] = { finding = f.kind, path = f.path, line = f.line or require("sesslua.json").null, message = f.message }
   end
   cli.print_json({ schema = 1, kind = "migrate", root = ctx.root, dry_run = args.dry_run == true,
     findings = items, converted = report.converted, pending = report.pending,

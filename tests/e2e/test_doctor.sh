@@ -112,12 +112,12 @@ touch "$WORK/t2/docs/coordination/messages/broadcast"
 touch "$WORK/t2/docs/coordination/messages/session-3" "$WORK/t2/docs/coordination/messages/README.md"
 sl --root "$WORK/t2/docs/coordination" doctor.lua --json
 expect_rc 1 "odd shapes"
-expect_out '"kind": "not_a_folder"' "--json kind of a file where a folder belongs"
+expect_out '"problem": "not_a_folder"' "--json kind of a file where a folder belongs"
 expect_out "\"path\": \"$WORK/t2/docs/coordination/sessions/ACTIVE\"" "sessions/ACTIVE is a file"
 expect_out "\"path\": \"$WORK/t2/docs/coordination/messages/broadcast\"" "messages/broadcast is a file"
 expect_out "\"path\": \"$WORK/t2/docs/coordination/messages/session-3\"" "a mailbox that is a file"
 case $OUT in *README.md*) bad "a README beside the mailboxes reported" ;; *) ok ;; esac
-expect_out '"kind": "not_a_file"' "a folder where a knowledge file belongs"
+expect_out '"problem": "not_a_file"' "a folder where a knowledge file belongs"
 expect_out '"fixable": false' "not repairable"
 sl --root "$WORK/t2/docs/coordination" doctor.lua --fix
 expect_exists "$WORK/t2/docs/coordination/sessions/ACTIVE" "--fix keeps the file"
@@ -148,7 +148,7 @@ expect_out "20261203T000000.000000Z-1-4.json: not a valid message: priority 'lou
 case $OUT in *old-1.json*) bad "an old script's message reported (migrate's)" ;; *) ok ;; esac
 sl doctor.lua --fix --json
 expect_rc 1 "--fix leaves messages"
-expect_out '"kind": "invalid_message"' "--json kind"
+expect_out '"problem": "invalid_message"' "--json kind"
 expect_exists "$M/session-1/new/20261203T000000.000000Z-1-1.json" "--fix never deletes a message file"
 rm "$M"/session-1/new/*.json "$M"/broadcast/20261203T000000.000000Z-1-*.json
 sl doctor.lua

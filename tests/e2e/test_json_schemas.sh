@@ -33,6 +33,16 @@ j config config.lua --json
 j archive archive.lua 2 --force --dry-run --json
 j trust trust.lua --list --json
 j migrate migrate.lua --json
+# a problem and a finding each, so their elements meet their schemas too
+: > docs/coordination/sessions/ACTIVE/session-1.md.lock
+j doctor-problem doctor.lua --json
+rm -f docs/coordination/sessions/ACTIVE/session-1.md.lock
+mkdir -p docs/coordination/scripts
+printf '#!/bin/sh\n' > docs/coordination/scripts/session-create-log.sh
+j migrate-finding migrate.lua --json --dry-run
+rm -r docs/coordination/scripts
+if grep -q '"problem": "unheld_lock"' out/doctor-problem.json; then ok; else bad "doctor names the problem: $(cat out/doctor-problem.json)"; fi
+if grep -q '"finding": "script"' out/migrate-finding.json; then ok; else bad "migrate names the finding: $(cat out/migrate-finding.json)"; fi
 j dashboard dashboard.lua --json
 if command -v git > /dev/null; then # sync: against a bare repository beside the tree
   export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t
