@@ -5,7 +5,7 @@ local config = require("sesslua.config")
 local json = require("sesslua.json")
 
 local parser = cli.parser("config.lua", "Show the effective configuration (built-in, user, team).",
-  "Team settings live in <root>/sesslua.lua, user settings in ~/.config/sesslua/sesslua.lua;\n"
+  "Team settings live in <root>/sesslua.lua, user settings in ~/.config/sesslua/sesslua.lua; "
   .. "each returns a table. Keys: " .. table.concat(config.keys(), ", ") .. ".")
 parser:flag("--json", "Print as JSON.")
 local args = cli.parse(parser)

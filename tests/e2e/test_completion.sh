@@ -129,6 +129,11 @@ expect_eq "$(comp sesslua update.lua --work)" "--working-on" "a workflow's optio
 expect_eq "$(comp sesslua message.lua send --re)" "--reply-to" "a subcommand's option"
 expect_eq "$(comp sesslua message.lua in)" "inbox" "a message subcommand"
 expect_eq "$(comp sesslua --session 3 message.lua send '')" "broadcast session-3" "recipients"
+expect_eq "$(comp sesslua --colo)" "--color" "--color is a host option"
+expect_eq "$(comp sesslua --color '')" "always auto never" "--color WHEN"
+expect_eq "$(comp sesslua --color=al)" "--color=always" "--color=WHEN as one word"
+expect_eq "$(comp sesslua --color never --session 3 view.lua '')" "session-3" "--color's value is no workflow"
+expect_eq "$(comp sesslua --js)" "--json" "--json (with --list or --version) is a host option"
 
 # The same cases in zsh and fish. Tree: session-3 active (with one
 # message), session-7 archived.
@@ -138,6 +143,7 @@ cases=(
   "sesslua view 3 --section Ne|Next Steps" "sesslua share pat|pattern" "sesslua message se|send"
   "sesslua --session 3 message read ${id:0:12}|$id" "sesslua view ses|session-3"
   "sesslua create sess|session-8" "sesslua search q --knowledge=tr|--knowledge=troubleshooting"
+  "sesslua --color al|always" "sesslua --color never up|update"
   "sesslua help upd|update"
 )
 comp_dir="$BUILD_DIR/completion"

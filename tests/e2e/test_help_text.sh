@@ -3,7 +3,7 @@
 # a workflow's help is longer than 80 columns, and none is a stub left by a
 # hard line break in the middle of a sentence.
 . "$(dirname "$0")/lib.sh"
-for w in doctor search view status update; do
+for w in $("$SESSLUA" --list | awk '{ print $1 }' | sed 's/\.lua$//'); do
   run "$SESSLUA" help "$w"
   expect_rc 0 "help $w"
   long=$(printf '%s\n' "$OUT" | awk 'length > 80')
