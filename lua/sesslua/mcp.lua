@@ -12,10 +12,19 @@ local content = require("sesslua.mcp_content")
 
 local M = {}
 
----The protocol revisions this server speaks, newest first. A client asking
----for one of them gets it; any other gets the newest.
+---The handshake revisions this server speaks, newest first: a client's
+---`initialize` asking for one of them gets it; any other gets the newest.
 ---@type string[]
 M.PROTOCOL_VERSIONS = { "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05" }
+
+---The stateless revisions, newest first: no handshake, each request names
+---its revision in `_meta` (and is answered by itself, whatever came before).
+---@type string[]
+M.STATELESS_VERSIONS = { "2026-07-28" }
+
+-- The per-request `_meta` keys of a stateless request.
+local META_VERSION = "io.modelcontextprotocol/protocolVersion"
+local META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities"
 
 ---The longest message read, in bytes (`--max-message`).
 ---@type integer
@@ -24,6 +33,8 @@ M.MAX_MESSAGE = 16 * 1024 * 1024
 -- JSON-RPC's error codes, and MCP's for a resource that is not there.
 local PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND = -32700, -32600, -32601
 local INVALID_PARAMS, INTERNAL_ERROR, RESOURCE_NOT_FOUND = -32602, -32603, -32002
+-- 2026-07-28's error for a request whose revision the server does not speak.
+local UNSUPPORTED_VERSION = -32022
 
 local INSTRUCTIONS = "sesslua keeps this team's session logs, shared knowledge and messages. "
   .. "Start with status or morning, record work with update, share what others should know, "
@@ -36,8 +47,8 @@ end
 
 ---An error to answer a request with: raised by handlers, caught by dispatch.
 local ERROR = {}
-local function rpc_error(code, message)
-  error(setmetatable({ code = code, message = message }, ERROR), 0)
+local function rpc_error(code, message, data)
+  error(setmetatable({ code = code, message = message, data = data }, ERROR), 0)
 end
 M.rpc_error = rpc_error
 
@@ -51,6 +62,24 @@ end
 ---table, and optionally a raw JSON text to splice in as structuredContent.
 local methods = {}
 
+---The capabilities a revision's client is told of: resources/subscribe is
+---gone from 2026-07-28 (its subscriptions/listen is not served).
+local function capabilities(stateless)
+  return {
+    tools = { listChanged = false },
+    resources = { subscribe = not stateless or nil, listChanged = false },
+    prompts = { listChanged = false },
+  }
+end
+
+---Every revision served, newest first: the stateless ones, then the
+---handshake ones (what server/discover and -32022 name).
+---@return string[]
+function M.supported_versions()
+  return table.move(M.PROTOCOL_VERSIONS, 1, #M.PROTOCOL_VERSIONS, #M.STATELESS_VERSIONS + 1,
+    table.move(M.STATELESS_VERSIONS, 1, #M.STATELESS_VERSIONS, 1, {}))
+end
+
 methods["initialize"] = function(s, p)
   local asked = type(p.protocolVersion) == "string" and p.protocolVersion or nil
   local version = M.PROTOCOL_VERSIONS[1]
@@ -62,17 +91,33 @@ methods["initialize"] = function(s, p)
   note("client %s %s, protocol %s", tostring(client.name or "?"), tostring(client.version or "?"), version)
   return {
     protocolVersion = version,
-    capabilities = {
-      tools = { listChanged = false },
-      resources = { subscribe = true, listChanged = false },
-      prompts = { listChanged = false },
-    },
+    capabilities = capabilities(false),
     serverInfo = { name = "sesslua", version = builtin.version },
     instructions = INSTRUCTIONS,
   }
 end
 
 methods["ping"] = function() return json.object({}) end
+
+-- 2026-07-28's discovery (no handshake): what initialize told, for a
+-- client to pick a revision before its first real request.
+methods["server/discover"] = function()
+  return {
+    supportedVersions = M.supported_versions(),
+    capabilities = capabilities(true),
+    serverInfo = { name = "sesslua", version = builtin.version },
+    instructions = INSTRUCTIONS,
+  }
+end
+
+---The methods a stateless (2026-07-28) request may name: ping,
+---logging/setLevel, resources/subscribe and unsubscribe and initialize are
+---gone from that revision, so they are -32601 there.
+local STATELESS_METHODS = {
+  ["server/discover"] = true, ["tools/list"] = true, ["tools/call"] = true,
+  ["resources/list"] = true, ["resources/templates/list"] = true, ["resources/read"] = true,
+  ["prompts/list"] = true, ["prompts/get"] = true,
+}
 
 -- A list answer's pages: resources grow with the tree (every archived log),
 -- so they come 100 at a time; tools, templates and prompts are short
@@ -98,8 +143,8 @@ local function page(kind, list, p)
   return out, from + size < #list and ("%s/%d"):format(kind, from + size) or nil
 end
 
-methods["tools/list"] = function(s, p)
-  local list, next_cursor = page("tools", s:listing(), p)
+methods["tools/list"] = function(s, p, version)
+  local list, next_cursor = page("tools", s:listing(version), p)
   return { tools = list, nextCursor = next_cursor }
 end
 
@@ -199,8 +244,9 @@ local STRUCTURED = "2025-06-18"
 
 ---The tools/list entries, made once per kind of revision: output schemas
 ---only for a client that speaks a revision that has them.
-function Server:listing()
-  local structured = (self.version or M.PROTOCOL_VERSIONS[1]) >= STRUCTURED
+---@param version string|nil the request's revision (nil: the handshake's, else the newest)
+function Server:listing(version)
+  local structured = (version or self.version or M.PROTOCOL_VERSIONS[1]) >= STRUCTURED
   self._listing = self._listing or {}
   if not self._listing[structured] then
     local list = {}
@@ -235,15 +281,52 @@ local function id_text(id)
   return json.encode(id)
 end
 
-function Server:reply_error(id, code, message)
+function Server:reply_error(id, code, message, data)
   self:send(('{"jsonrpc":"2.0","id":%s,"error":%s}'):format(id_text(id),
-    json.encode({ code = code, message = message })))
+    json.encode({ code = code, message = message, data = data })))
 end
 
 function Server:reply(id, result, doc)
   local text = json.encode(result)
   if doc then text = text:sub(1, -2) .. ',"structuredContent":' .. doc .. "}" end
   self:send(('{"jsonrpc":"2.0","id":%s,"result":%s}'):format(id_text(id), text))
+end
+
+local function is_stateless(v)
+  for _, known in ipairs(M.STATELESS_VERSIONS) do
+    if v == known then return true end
+  end
+  return false
+end
+
+---The stateless revision a request is served under, or nil for the
+---handshake's. A request whose `_meta` names no revision (every 2025
+---client's) is served as it always was, and so is `initialize`; one that
+---names a handshake revision is too (those are served without a prior
+---initialize as well). server/discover needs `_meta`; a 2026-07-28 request
+---needs its client capabilities; a revision not served is -32022 naming
+---those that are.
+---@return string|nil
+local function stateless_version(method, p)
+  if method == "initialize" then return nil end
+  local meta = p._meta
+  local v = type(meta) == "table" and meta[META_VERSION] or nil
+  if v == nil then
+    if method ~= "server/discover" then return nil end
+    rpc_error(INVALID_PARAMS, ("server/discover: params._meta needs %s"):format(META_VERSION))
+  end
+  if type(v) ~= "string" then rpc_error(INVALID_PARAMS, META_VERSION .. " must be a string") end
+  local legacy = false
+  for _, known in ipairs(M.PROTOCOL_VERSIONS) do legacy = legacy or v == known end
+  if not legacy and not is_stateless(v) then
+    rpc_error(UNSUPPORTED_VERSION, "unsupported protocol version: " .. v,
+      { supported = M.supported_versions(), requested = v })
+  end
+  if legacy then return method == "server/discover" and v or nil end
+  if type(meta[META_CAPABILITIES]) ~= "table" or meta[META_CAPABILITIES][1] ~= nil then
+    rpc_error(INVALID_PARAMS, ("%s: params._meta needs %s (an object)"):format(method, META_CAPABILITIES))
+  end
+  return v
 end
 
 local function valid_id(id)
@@ -266,9 +349,19 @@ function Server:handle(msg)
   end
   local handler = methods[method]
   if not handler then return self:reply_error(id, METHOD_NOT_FOUND, "method not found: " .. method) end
-  local ok, result, doc = pcall(function() return handler(self, params_table(msg.params)) end)
+  local ok, result, doc = pcall(function()
+    local p = params_table(msg.params)
+    local version = stateless_version(method, p)
+    if version and not STATELESS_METHODS[method] then
+      rpc_error(METHOD_NOT_FOUND, ("method not found in %s: %s"):format(version, method))
+    end
+    local r, d = handler(self, p, version)
+    -- a 2026-07-28 result says it is complete (no input asked of the client)
+    if version and type(r) == "table" then r.resultType = "complete" end
+    return r, d
+  end)
   if ok then return self:reply(id, result, doc) end
-  if getmetatable(result) == ERROR then return self:reply_error(id, result.code, result.message) end
+  if getmetatable(result) == ERROR then return self:reply_error(id, result.code, result.message, result.data) end
   note("%s: %s", method, tostring(result))
   self:reply_error(id, INTERNAL_ERROR, "internal error: " .. tostring(result))
 end

@@ -66,12 +66,66 @@ expect_out '"protocolVersion":"2025-11-25"' "unknown revision: the newest"
 serve '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{}}}'
 expect_out '"protocolVersion":"2024-11-05"' "an older known revision is kept"
 LIST_ONLY='{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
-# A client of the stateless 2026-07-28 revision probes with server/discover
-# first; the answer is an error (not a silence, not a dead server), so it
-# falls back to initialize, which is served on the same connection.
-serve '{"jsonrpc":"2.0","id":"probe","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}' "$INIT"
-expect_out '{"jsonrpc":"2.0","id":"probe","error":{"code":-32601,"message":"method not found: server/discover"}}' "server/discover: -32601"
-expect_out '"protocolVersion":"2025-06-18"' "initialize after the probe"
+# The stateless revision (2026-07-28): no initialize; each request names its
+# revision and the client's capabilities in _meta. server/discover says
+# which revisions are served; create then status run with no handshake; a
+# result says it is complete; an unknown revision is -32022 naming the
+# served ones; a request without the capabilities, a discover without
+# _meta, and the methods that revision removed (ping) are refused.
+META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"}}'
+# req ID METHOD [PARAMS]: a 2026-07-28 request (PARAMS: more members of params).
+req() { printf '{"jsonrpc":"2.0","id":%s,"method":"%s","params":{%s%s}}' "$1" "$2" "$META" "${3:+,$3}"; }
+serve "$(req 1 server/discover)" \
+  "$(req 2 tools/call '"name":"create","arguments":{"id":"7","role":"stateless","goal":"No handshake"}')" \
+  "$(req 3 tools/call '"name":"status","arguments":{}')" \
+  "$(req 4 tools/list)" "$(req 5 ping)" \
+  '{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"1900-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}' \
+  '{"jsonrpc":"2.0","id":7,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"1900-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}' \
+  '{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}' \
+  '{"jsonrpc":"2.0","id":9,"method":"server/discover"}' \
+  "$(req 10 resources/subscribe '"uri":"sesslua://status"')" "$(req 11 resources/read '"uri":"sesslua://log/session-7"')"
+expect_rc 0 "stateless requests"
+only_protocol "stateless requests"
+if printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+r = {m["id"]: m for m in map(json.loads, sys.stdin)}
+d = r[1]["result"]
+assert d["resultType"] == "complete", d
+assert d["supportedVersions"][0] == "2026-07-28" and "2025-11-25" in d["supportedVersions"], d
+assert d["serverInfo"]["name"] == "sesslua" and d["instructions"], d
+assert set(d["capabilities"]) == {"tools", "resources", "prompts"}, d
+assert "subscribe" not in d["capabilities"]["resources"], "2026-07-28 has no resources/subscribe"
+c = r[2]["result"]
+assert c["resultType"] == "complete" and c["isError"] is False and c["structuredContent"]["id"] == "session-7", c
+s = r[3]["result"]
+assert s["resultType"] == "complete" and "session-7" in [x["id"] for x in s["structuredContent"]["sessions"]], s
+t = r[4]["result"]
+assert t["resultType"] == "complete" and any(x["name"] == "update" and "outputSchema" in x for x in t["tools"]), t
+for i in (5, 10):
+    assert r[i]["error"]["code"] == -32601, r[i]
+for i in (6, 7):
+    e = r[i]["error"]
+    assert e["code"] == -32022 and e["data"] == {"supported": d["supportedVersions"], "requested": "1900-01-01"}, e
+for i in (8, 9):
+    assert r[i]["error"]["code"] == -32602 and "_meta" in r[i]["error"]["message"], r[i]
+assert r[11]["result"]["resultType"] == "complete" and "No handshake" in r[11]["result"]["contents"][0]["text"], r[11]
+assert len(r) == 11
+'; then ok; else bad "stateless requests: $OUT"; fi
+expect_file_has "$R/sessions/ACTIVE/session-7.md" "**Goal:** No handshake" "a stateless tools/call writes the log"
+rm -f "$R/sessions/ACTIVE/session-7.md"
+# A dual-era client probes with server/discover, then a 2025 client (the
+# same or the next) initializes as before: the handshake revisions are
+# untouched, their results carry no resultType, and a stateless request
+# sets no revision for the connection.
+serve "$(req '"probe"' server/discover)" "$INIT" "$LIST_ONLY"
+expect_out '{"jsonrpc":"2.0","id":0,"result":{"capabilities":{"prompts":{"listChanged":false},"resources":{"listChanged":false,"subscribe":true}' "initialize after the probe"
+expect_out '"protocolVersion":"2025-06-18"' "the 2025 client's revision after the probe"
+case "$(answer 1)" in *resultType*) bad "a 2025 result has a resultType: $(answer 1)" ;; *'"outputSchema"'*) ok ;; *) bad "tools/list after the probe: $(answer 1)" ;; esac
+serve '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{}}}' \
+  "$(req 1 tools/list)" '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+expect_out '"id":1,"result":{"resultType":"complete","tools":[' "a stateless tools/list on a 2025-03-26 connection"
+case "$(answer 1)" in *'"outputSchema"'*) ok ;; *) bad "the stateless request is served as 2026-07-28: $(answer 1)" ;; esac
+case "$(answer 2)" in *'"outputSchema"'*) bad "the 2025-03-26 connection got output schemas" ;; *'"name":"update"'*) ok ;; *) bad "tools/list: $(answer 2)" ;; esac
 
 # Output schemas (2025-06-18 on): a tool whose workflow has a schema in the
 # JSON contract declares a compact one; an older revision gets none.
