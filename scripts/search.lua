@@ -374,7 +374,15 @@ if args.section or args.since then print_as = nil end
 if paged:active() then print_as = nil end -- gathered for the pager: printed by Lua's io.write
 -- A table per hit (printed in Lua) is where a lazier collector is faster.
 if not print_as then collectgarbage("incremental", 200) end
+-- An active log's session is its name without ".md" (tree.describe_log):
+-- cut from the path at once, as head runs for every file with a hit.
+local active_dir = paths.active .. "/"
 local function head(path)
+  if path:find(active_dir, 1, true) == 1 then
+    local session = path:sub(#active_dir + 1, -4)
+    if args.json then return nil, session end
+    return session
+  end
   local m = meta(path)
   if args.json then return nil, m.session end
   return m.archive_date and (m.session .. " (archived " .. m.archive_date .. ")") or m.session
