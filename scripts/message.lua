@@ -1,4 +1,4 @@
---- Messages between sessions: send, broadcast, inbox, read, prune.
+--- Messages between sessions: send (to one session or broadcast), inbox, read, prune.
 local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
 local fs = require("sesslua.fs")

@@ -567,6 +567,49 @@ function Doc:completed()
   return groups
 end
 
+---The entries of Services Built/Modified (`1. **api** (Port: 8080)` with
+---`- Status: ...` lines under it), template samples left out: each
+---{name, port (nil when the entry gives none), fields = {Key = value}}.
+---@return {name: string, port: integer|nil, fields: table<string, string>}[] services
+function Doc:services()
+  local sec = self:section("Services Built/Modified")
+  if not sec then return {} end
+  local out = {}
+  for _, it in ipairs(self:items(sec.heading_end, self:content_end(sec))) do
+    if not it.placeholder then
+      local name = it.text:match("^%*%*(.-)%*%*") or it.text
+      local port = it.text:match("%([Pp]ort:?%s*(%d+)%)")
+      name = name:gsub("%s*%([Pp]ort:?%s*%d+%)$", "") -- `**web (Port: 3000)**` names web
+      local fields = {}
+      for start, _, line in M.each_line(self.text, it.start, it.stop) do
+        -- `- Key: value` or `- **Key:** value` on the entry's own lines
+        local key, value = line:match("^%s*[-*+]?%s*%**([%w][%w _/-]-)%**:%**%s*(.-)%s*$")
+        if start > it.start and key and fields[key] == nil and not placeholders.is_placeholder(trim(line)) then
+          fields[key] = value
+        end
+      end
+      out[#out + 1] = { name = name, port = tonumber(port), fields = fields }
+    end
+  end
+  return out
+end
+
+---Session Notes as its blocks' texts (paragraphs, lists, quotes, code as
+---written), comments, rules and template samples left out.
+---@return string[] notes
+function Doc:notes()
+  local sec = self:section("Session Notes")
+  if not sec then return {} end
+  local out = {}
+  for _, b in ipairs(self.md:blocks(sec.heading_end, self:content_end(sec))) do
+    if b.kind ~= "html" and b.kind ~= "break" and b.kind ~= "heading" then
+      local t = trim(self.text:sub(b.start, b.stop - 1))
+      if t ~= "" and not placeholders.is_placeholder(t) then out[#out + 1] = t end
+    end
+  end
+  return out
+end
+
 ---Dated learnings `**YYYY-MM-DD - Topic:**` followed by lines.
 ---@return sesslua.log.Learning[] learnings
 function Doc:learnings()

@@ -287,8 +287,13 @@ local function add_fields(doc, into, all, a, b)
   end
 end
 
+-- The lists of the Coordination section, by their JSON names.
+local COORDINATION = { messages_sent = "Messages Sent", messages_received = "Messages Received",
+                       collaborations = "Collaborations" }
+
 ---The full summary (view --json): brief plus sections, phase, completed,
----resolved, next steps, learnings and every field, all as text.
+---resolved, next steps, learnings, services, coordination, notes and every
+---field, all as text.
 ---@param doc sesslua.Log
 ---@param id string
 ---@param path string|nil
@@ -314,6 +319,21 @@ function M.full(doc, id, path, opts)
   end
   s.next_steps = texts(log.texts(doc:section_items("Next Steps")))
   s.learnings = plain_learnings(doc:learnings())
+  s.services = doc:services()
+  for _, svc in ipairs(s.services) do
+    svc.name = plain(svc.name)
+    for k, v in pairs(svc.fields) do svc.fields[k] = plain(v) end
+  end
+  s.coordination = {}
+  for key, label in pairs(COORDINATION) do
+    s.coordination[key] = texts(log.texts(doc:section_items("Coordination", label)))
+  end
+  s.notes = {}
+  for i, note in ipairs(doc:notes()) do
+    local lines = {}
+    for line in (note .. "\n"):gmatch("(.-)\r?\n") do lines[#lines + 1] = plain(line) end
+    s.notes[i] = table.concat(lines, "\n")
+  end
   -- fields: the header's, then Current Work's keys the header lacks (a key
   -- in both, like Status, is the header's here); work_fields: Current
   -- Work's own, so its Status is never lost; header_fields: the header's.
@@ -348,7 +368,7 @@ local PROJECTIONS = {
              "blockers", "open_tasks", "unread_messages" },
   log = { "id", "path", "role", "goal", "status", "working_on", "progress", "log_status",
           "last_updated", "updated_at", "stale", "future", "sections", "phase", "completed",
-          "blockers", "resolved", "next_steps", "learnings" },
+          "blockers", "resolved", "next_steps", "learnings", "services", "coordination", "notes" },
 }
 
 ---The resolved items with their missing resolutions as null.
@@ -381,6 +401,11 @@ function M.json(s, kind)
   if kind == "log" then
     out.schema, out.kind = 1, "log"
     out.resolved = resolved_json(s.resolved)
+    local services = {}
+    for i, svc in ipairs(s.services) do
+      services[i] = { name = svc.name, port = svc.port or json.null, fields = json.object(svc.fields) }
+    end
+    out.services = services
     out.fields = json.object(s.fields)
     out.header_fields = json.object(s.header_fields)
     out.work_fields = json.object(s.work_fields)

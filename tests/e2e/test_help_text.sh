@@ -17,4 +17,10 @@ run "$SESSLUA" help doctor
 expect_out "Exit 0 when healthy, 1 when problems remain." "doctor's help says the exit codes in one line"
 run "$SESSLUA" help search
 expect_out "redis --knowledge) or the type with =" "search's epilog wraps as one sentence, not as a list item"
+# --list names message's commands, never broadcast as one (it is a recipient)
+run "$SESSLUA" --list
+line=$(printf '%s\n' "$OUT" | grep '^ *message ')
+case $line in *": send"*", broadcast,"*) bad "--list names broadcast as a command: $line" ;; *) ok ;; esac
+run "$SESSLUA" message.lua broadcast
+expect_rc 2 "broadcast is no command"
 finish

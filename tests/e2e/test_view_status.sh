@@ -128,6 +128,52 @@ jh '"work_fields": { "Current Phase": "", "Progress": "60%", "Status": "Building
 jh '"log_status": "Active"'
 jh '"stale": false'
 jh '"future": false'
+# every part of the log is data: services (the old scripts' shape, with
+# the port after the name, and sesslua's), coordination lists and notes
+V="$R/sessions/ACTIVE/parts.md"
+cat > "$V" <<'EOF'
+# Session parts - Work Log
+
+**Status:** Active
+
+## Services Built/Modified
+
+1. **auth-service** (Port: 8001)
+   - Status: Production
+   - Location: SERVICES/auth/
+2. **[service-name]** (Port: XXXX)
+   - Status: Development | Testing | Production
+
+## Coordination
+
+**Messages Sent:**
+- To session-2: schema ready
+
+**Collaborations:**
+- Pairing with session-3 on **auth**
+
+## Session Notes
+
+<!-- free text -->
+A note with `code` and **bold**.
+
+- a listed note
+
+---
+EOF
+sl update.lua parts --service web --service-status Testing
+sl view.lua parts --json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["services"] == [
+    {"name": "auth-service", "port": 8001, "fields": {"Status": "Production", "Location": "SERVICES/auth/"}},
+    {"name": "web", "port": None, "fields": {"Status": "Testing"}}], d["services"]
+assert d["coordination"] == {"messages_sent": ["To session-2: schema ready"], "messages_received": [],
+    "collaborations": ["Pairing with session-3 on auth"]}, d["coordination"]
+assert d["notes"] == ["A note with code and bold.", "- a listed note"], d["notes"]
+' && ok || bad "view --json: services, coordination and notes as data: $OUT"
+rm "$V"
 sl view.lua odd --json
 J="$OUT"
 jh '"stale": true'
