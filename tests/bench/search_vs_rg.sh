@@ -8,7 +8,9 @@
 # 2 warm-ups, output to a file, NO_COLOR), times each query shape: a word
 # in no file, a rare word, two words, a word on most lines, a regex
 # alternation. Prints a Markdown table of medians and the ratio to rg
-# (default threads), then peak memory (max RSS) at LOGS and LOGS/10.
+# (default threads), the same ratio in CPU time (user + system, means of
+# the same runs: a loaded machine moves it less than the wall time), then
+# peak memory (max RSS) at LOGS and LOGS/10.
 set -u
 S=$(realpath "${1:-$(dirname "$0")/../../build/sesslua}")
 N=${2:-10000}
@@ -27,18 +29,22 @@ BIG=$TMP/big/docs/coordination SMALL=$TMP/small/docs/coordination
 export NO_COLOR=1 LC_ALL=C.UTF-8
 # median of a hyperfine JSON export, in ms
 median() { python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"] * 1000))' "$1" "$2"; }
+# user + system time of a hyperfine JSON export (means), in ms
+cpu() { python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]; print("%.1f" % ((r["user"] + r["system"]) * 1000))' "$1" "$2"; }
 
 echo "search over $N logs ($(du -sh "$BIG/sessions/ACTIVE" | cut -f1)), $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
-echo "| query | hits (rg lines) | sesslua | rg | grep | sesslua / rg |"
-echo "|---|---|---|---|---|---|"
+echo "| query | hits (rg lines) | sesslua | rg | grep | sesslua / rg | CPU sesslua / rg |"
+echo "|---|---|---|---|---|---|---|"
 row() { # row LABEL SESSLUA-ARGS RG-ARGS GREP-ARGS
   local label=$1 sargs=$2 rargs=$3 gargs=$4
   hyperfine -N -w 2 -r 7 -i --export-json "$TMP/h.json" --output "$TMP/out.txt" \
     "$S --root $BIG search.lua $sargs" "rg $rargs $BIG" "grep $gargs $BIG" >/dev/null 2>&1
   local hits; hits=$(eval "rg $rargs $BIG" | wc -l)
   local a b c; a=$(median "$TMP/h.json" 0); b=$(median "$TMP/h.json" 1); c=$(median "$TMP/h.json" 2)
-  echo "| $label | $hits | $a ms | $b ms | $c ms | $(python3 -c "print('%.2fx' % ($a / $b))") |"
+  local ca cb; ca=$(cpu "$TMP/h.json" 0); cb=$(cpu "$TMP/h.json" 1)
+  echo "| $label | $hits | $a ms | $b ms | $c ms | $(python3 -c "print('%.2fx' % ($a / $b))") |" \
+    "$ca / $cb ms = $(python3 -c "print('%.2fx' % ($ca / $cb))") |"
 }
 row '`xylophone` (in no file)' xylophone '-niF xylophone' '-rniF xylophone'
 row '`quetzal` (rare)' quetzal '-niF quetzal' '-rniF quetzal'
