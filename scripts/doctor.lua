@@ -90,8 +90,13 @@ end
 ---Walk the tree from dir without following links: leftovers in every
 ---folder, and links whose target is outside the root.
 local function walk(dir, real_root, now, out)
-  local names, types = fs.list(dir, nil, true, true)
-  if not names then return end
+  local names, types, code = fs.list(dir, nil, true, true)
+  if not names then
+    -- a folder that cannot be read (EIO, a link loop) was not checked:
+    -- said, never taken for a clean one
+    if code ~= "ENOENT" then cli.warn(("%s; not checked"):format(types)) end
+    return
+  end
   for _, p in ipairs(leftovers(dir, names, types, now)) do out[#out + 1] = p end
   for _, name in ipairs(names) do
     local path = dir .. "/" .. name
@@ -112,7 +117,12 @@ local function shapes(ctx, out)
   local p = tree.paths(ctx.root)
   local folders = { p.root, p.sessions, p.active, p.archive, p.knowledge, p.messages,
                     p.messages .. "/broadcast" }
-  for _, name in ipairs(fs.list(p.messages) or {}) do
+  local boxes, err, code = fs.list(p.messages)
+  -- a link out of the root is reported by walk as link_outside
+  if not boxes and code ~= "ENOENT" and code ~= "EXDEV" then
+    cli.warn(("%s; its mailboxes were not checked"):format(err))
+  end
+  for _, name in ipairs(boxes or {}) do
     -- a mailbox is named by a session id; a README.md or notes.txt beside
     -- the mailboxes is a document, not a mailbox
     local document = name:lower():find("%.md$") or name:lower():find("%.txt$")

@@ -3,6 +3,7 @@
 --- in). Every file served is one the listings give: inside the root, never
 --- through a link out of it. Internal to `sesslua mcp`.
 local fs = require("sesslua.fs")
+local sys = require("sesslua.sys")
 local json = require("sesslua.json")
 local tree = require("sesslua.tree")
 local team = require("sesslua.team")
@@ -34,6 +35,15 @@ end
 
 local function ignore() end
 
+---A folder that could not be listed (a link out of the root, EIO): its
+---resources are missing from the list, which a client cannot tell from
+---"none", so the server's stderr says why (as mcp.lua's notes do).
+local function unlisted(err)
+  if err then
+    io.stderr:write("sesslua: mcp: ", sys.escape_controls(err), "; its resources are not listed\n")
+  end
+end
+
 ---The status, every log (active, then archived) and knowledge file, and
 ---the JSON contract's schemas (of the tools offered, when given).
 ---@param ctx table the context
@@ -44,16 +54,24 @@ function M.resources(ctx, offered)
     description = "Every active session: work, progress, age, blockers (status --json)." } }
   if not tree.root_is_folder(ctx) then return schema_resources(out, offered) end
   local paths = tree.paths(ctx.root)
-  for _, f in ipairs(tree.log_files(ctx, paths.active, ignore)) do
+  local active, aerr = tree.log_files(ctx, paths.active, ignore)
+  unlisted(aerr)
+  for _, f in ipairs(active) do
     out[#out + 1] = { uri = LOG .. f.id, name = f.id, mimeType = "text/markdown",
       description = "Active log of " .. f.id }
   end
-  for _, f in ipairs(tree.log_files(ctx, paths.archive, ignore, true)) do
+  local archived, rerr = tree.log_files(ctx, paths.archive, ignore, true)
+  unlisted(rerr)
+  for _, f in ipairs(archived) do
     local name = f.name:sub(1, -4)
     out[#out + 1] = { uri = LOG .. name, name = name, mimeType = "text/markdown",
       description = ("Archived log of %s (%s)"):format(f.id, f.archive_date or "?") }
   end
-  local names = fs.list(paths.knowledge, ".md") or {}
+  local names, kerr, kcode = fs.list(paths.knowledge, ".md")
+  if not names then
+    unlisted(kcode ~= "ENOENT" and kerr)
+    names = {}
+  end
   table.sort(names)
   for _, n in ipairs(names) do
     if tree.safe_file(ctx, paths.knowledge .. "/" .. n) then
@@ -110,8 +128,10 @@ function M.read(ctx, uri)
   local schema = schema_of(uri)
   if schema then return { uri = uri, mimeType = "application/schema+json", text = schema.text } end
   local path = file_of(ctx, uri)
-  local text = path and fs.read(path)
-  if not text then return nil, "resource not found: " .. uri end
+  local text, err, code = nil, nil, nil
+  if path then text, err, code = fs.read(path) end
+  -- a file that is there but cannot be read says why, not "not found"
+  if not text then return nil, (err and code ~= "ENOENT") and err or "resource not found: " .. uri end
   return { uri = uri, mimeType = "text/markdown", text = text }
 end
 

@@ -174,9 +174,16 @@ local function is_ours(name)
 end
 M.is_ours = is_ours
 
-local function list_json(folder)
+---Our message files in folder. A folder that is not there holds none; one
+---that cannot be listed (a link out of the root, EIO) is added to problems
+---when given, so that a reader is told why, not "no messages".
+local function list_json(folder, problems)
   local out = {}
-  for _, name in ipairs(fs.list(folder, ".json") or {}) do
+  local names, err, code = fs.list(folder, ".json")
+  if not names and code ~= "ENOENT" and problems then
+    problems[#problems + 1] = { path = folder, message = err, code = code, folder = true }
+  end
+  for _, name in ipairs(names or {}) do
     if is_ours(name) then out[#out + 1] = folder .. "/" .. name end
   end
   return out
@@ -199,7 +206,7 @@ end
 ---@param session string
 ---@param all? boolean also the read ones
 ---@return sesslua.Message[] messages with `path`, `mailbox` and `read`, sorted by M.sort
----@return {path: string, message: string}[] problems files that could not be read or are no message
+---@return {path: string, message: string, code: string|nil, folder: boolean|nil}[] problems files that could not be read or are no message, and folders that could not be listed (`folder` true)
 function M.inbox(ctx, session, all)
   local out, problems = {}, {}
   local function add(path, read, mailbox)
@@ -208,12 +215,12 @@ function M.inbox(ctx, session, all)
     m.read, m.mailbox = read or m.migrated_from ~= nil, mailbox -- migrated ones are history
     out[#out + 1] = m
   end
-  for _, p in ipairs(list_json(dir(ctx.root, session, "new"))) do add(p, false, "direct") end
+  for _, p in ipairs(list_json(dir(ctx.root, session, "new"), problems)) do add(p, false, "direct") end
   if all then
-    for _, p in ipairs(list_json(dir(ctx.root, session, "cur"))) do add(p, true, "direct") end
+    for _, p in ipairs(list_json(dir(ctx.root, session, "cur"), problems)) do add(p, true, "direct") end
   end
   local read = M.broadcast_read(ctx, session)
-  for _, p in ipairs(list_json(dir(ctx.root, "broadcast"))) do
+  for _, p in ipairs(list_json(dir(ctx.root, "broadcast"), problems)) do
     local id = p:match("([^/]+)%.json$")
     if all or not read[id] then
       local before = #out

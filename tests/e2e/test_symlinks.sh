@@ -93,6 +93,13 @@ cases() { # cases LABEL: every case, in fresh trees
   refused "$R/sessions/ACTIVE" "$X/dir" "$L: status names the link"
   s list.lua
   expect_rc 5 "$L: list over an ACTIVE linked outside"
+  # the MCP server's resource list lacks the logs: its stderr says why
+  printf '%s\n' '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
+    '{"jsonrpc":"2.0","id":1,"method":"resources/list"}' > "$WORK/$K-active/mcp.in"
+  s mcp < "$WORK/$K-active/mcp.in"
+  expect_out '"id":1,"result":{"resources":[' "$L: resources/list answered"
+  expect_err "sesslua: mcp: $R/sessions/ACTIVE: a symlink out of the root (to $X/dir); refused; its resources are not listed" \
+    "$L: resources/list says why the logs are missing"
   s message.lua prune --older-than 0
   expect_rc 5 "$L: prune over an ACTIVE linked outside"
   refused "$R/sessions/ACTIVE" "$X/dir" "$L: prune names the link"
@@ -297,5 +304,14 @@ rm -f "$R/shared-knowledge/patterns.md" && mkfifo "$R/shared-knowledge/patterns.
 s --session s1 share.lua pattern Caching "a pattern" Low
 expect_rc 5 "share into a FIFO knowledge file"
 one_line "$R/shared-knowledge/patterns.md: a FIFO, not a regular file; refused" "share says why"
+
+# ---- messages/ a link loop: doctor says it could not check, not "healthy" --
+fresh loop
+mv "$R/messages" "$WORK/loop/messages.real"
+ln -s messages "$R/messages"
+s() { run "$SESSLUA" --root "$R" "$@"; }
+s doctor.lua
+expect_err "sesslua: warning: $R/messages: Too many levels of symbolic links; its mailboxes were not checked" \
+  "doctor says why messages/ was not checked"
 
 finish
