@@ -48,6 +48,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
+
 #include <lauxlib.h>
 #include <lua.h>
 
@@ -592,6 +596,13 @@ static int l_files(lua_State *L)
         jo.stop_first = 0, jo.keep_hits = 1;
     int err;
     st->jo = jo;
+#ifdef __GLIBC__
+    /* What the caller freed before (a listing of ten thousand names and
+     * its garbage) is mostly small holes the pool's buffers cannot use:
+     * give those pages back first, so peak memory is the larger of the
+     * two phases, not their sum. */
+    malloc_trim(0);
+#endif
     st->pool = search_pool_new(&st->pat, &st->jo, o.threads ? o.threads : search_default_threads(),
                                &err);
     if (!st->pool)

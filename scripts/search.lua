@@ -372,8 +372,6 @@ local print_as = args.json and "json" or args.count and "count"
   or (not cli.color_enabled() or context) and "text" or nil
 if args.section or args.since then print_as = nil end
 if paged:active() then print_as = nil end -- gathered for the pager: printed by Lua's io.write
--- A table per hit (printed in Lua) is where a lazier collector is faster.
-if not print_as then collectgarbage("incremental", 200) end
 -- An active log's session is its name without ".md" (tree.describe_log):
 -- cut from the path at once, as head runs for every file with a hit.
 local active_dir = paths.active .. "/"
@@ -401,6 +399,9 @@ for _, batch in ipairs(batches) do
           head = head, printed = printed, fields = { "entry", "session" },
           before = before, after = after, dir = batch.dir }
   end
+  -- A table per hit (knowledge entries, and logs printed in Lua) is where
+  -- Lua's default, lazier collector is faster (by 40% on 64,000 hits).
+  if not o.print then collectgarbage("incremental", 200) end
   local ok, result = pcall(search.files, batch.names, args.query, o)
   if not ok then -- the one error a query can cause: PCRE2 refused it
     local why = tostring(result):match("bad pattern: (.*)$")
