@@ -100,23 +100,27 @@ end
 methods["ping"] = function() return json.object({}) end
 
 -- 2026-07-28's discovery (no handshake): what initialize told, for a
--- client to pick a revision before its first real request.
+-- client to pick a revision before its first real request. The server's
+-- name is in every stateless result's _meta (SERVER_INFO), not here.
 methods["server/discover"] = function()
   return {
     supportedVersions = M.supported_versions(),
     capabilities = capabilities(true),
-    serverInfo = { name = "sesslua", version = builtin.version },
     instructions = INSTRUCTIONS,
   }
 end
 
+-- Where a 2026-07-28 result names the server.
+local SERVER_INFO = "io.modelcontextprotocol/serverInfo"
+
 ---The methods a stateless (2026-07-28) request may name: ping,
 ---logging/setLevel, resources/subscribe and unsubscribe and initialize are
----gone from that revision, so they are -32601 there.
+---gone from that revision, so they are -32601 there. "cache" marks those
+---whose result must carry caching hints.
 local STATELESS_METHODS = {
-  ["server/discover"] = true, ["tools/list"] = true, ["tools/call"] = true,
-  ["resources/list"] = true, ["resources/templates/list"] = true, ["resources/read"] = true,
-  ["prompts/list"] = true, ["prompts/get"] = true,
+  ["server/discover"] = "cache", ["tools/list"] = "cache", ["tools/call"] = true,
+  ["resources/list"] = "cache", ["resources/templates/list"] = "cache", ["resources/read"] = "cache",
+  ["prompts/list"] = "cache", ["prompts/get"] = true,
 }
 
 -- A list answer's pages: resources grow with the tree (every archived log),
@@ -356,8 +360,15 @@ function Server:handle(msg)
       rpc_error(METHOD_NOT_FOUND, ("method not found in %s: %s"):format(version, method))
     end
     local r, d = handler(self, p, version)
-    -- a 2026-07-28 result says it is complete (no input asked of the client)
-    if version and type(r) == "table" then r.resultType = "complete" end
+    -- a 2026-07-28 result says it is complete (no input asked of the
+    -- client); a list or a read says how long it may be cached: not at all
+    -- and for no one else, as logs change under a client at any time and
+    -- the tools offered follow the trust list
+    if version and type(r) == "table" then
+      r.resultType = "complete"
+      r._meta = { [SERVER_INFO] = { name = "sesslua", version = builtin.version } }
+      if STATELESS_METHODS[method] == "cache" then r.ttlMs, r.cacheScope = 0, "private" end
+    end
     return r, d
   end)
   if ok then return self:reply(id, result, doc) end

@@ -69,7 +69,8 @@ LIST_ONLY='{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
 # The stateless revision (2026-07-28): no initialize; each request names its
 # revision and the client's capabilities in _meta. server/discover says
 # which revisions are served; create then status run with no handshake; a
-# result says it is complete; an unknown revision is -32022 naming the
+# result says it is complete and names the server in its _meta, a list or
+# a read says it may not be cached; an unknown revision is -32022 naming the
 # served ones; a request without the capabilities, a discover without
 # _meta, and the methods that revision removed (ping) are refused.
 META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"}}'
@@ -92,7 +93,7 @@ r = {m["id"]: m for m in map(json.loads, sys.stdin)}
 d = r[1]["result"]
 assert d["resultType"] == "complete", d
 assert d["supportedVersions"][0] == "2026-07-28" and "2025-11-25" in d["supportedVersions"], d
-assert d["serverInfo"]["name"] == "sesslua" and d["instructions"], d
+assert d["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "sesslua" and d["instructions"], d
 assert set(d["capabilities"]) == {"tools", "resources", "prompts"}, d
 assert "subscribe" not in d["capabilities"]["resources"], "2026-07-28 has no resources/subscribe"
 c = r[2]["result"]
@@ -110,6 +111,11 @@ for i in (8, 9):
     assert r[i]["error"]["code"] == -32602 and "_meta" in r[i]["error"]["message"], r[i]
 assert r[11]["result"]["resultType"] == "complete" and "No handshake" in r[11]["result"]["contents"][0]["text"], r[11]
 assert len(r) == 11
+# lists, reads and discovery carry caching hints (never cached here); calls do not
+for i in (1, 4, 11):
+    assert r[i]["result"]["ttlMs"] == 0 and r[i]["result"]["cacheScope"] == "private", r[i]
+for i in (2, 3):
+    assert "ttlMs" not in r[i]["result"] and "cacheScope" not in r[i]["result"], r[i]
 '; then ok; else bad "stateless requests: $OUT"; fi
 expect_file_has "$R/sessions/ACTIVE/session-7.md" "**Goal:** No handshake" "a stateless tools/call writes the log"
 rm -f "$R/sessions/ACTIVE/session-7.md"
@@ -123,7 +129,7 @@ expect_out '"protocolVersion":"2025-06-18"' "the 2025 client's revision after th
 case "$(answer 1)" in *resultType*) bad "a 2025 result has a resultType: $(answer 1)" ;; *'"outputSchema"'*) ok ;; *) bad "tools/list after the probe: $(answer 1)" ;; esac
 serve '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{}}}' \
   "$(req 1 tools/list)" '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
-expect_out '"id":1,"result":{"resultType":"complete","tools":[' "a stateless tools/list on a 2025-03-26 connection"
+expect_out '"id":1,"result":{"_meta":{"io.modelcontextprotocol/serverInfo":{"name":"sesslua",' "a stateless tools/list on a 2025-03-26 connection"
 case "$(answer 1)" in *'"outputSchema"'*) ok ;; *) bad "the stateless request is served as 2026-07-28: $(answer 1)" ;; esac
 case "$(answer 2)" in *'"outputSchema"'*) bad "the 2025-03-26 connection got output schemas" ;; *'"name":"update"'*) ok ;; *) bad "tools/list: $(answer 2)" ;; esac
 
