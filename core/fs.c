@@ -133,7 +133,7 @@ static void cleanup_run(int in_signal)
         if (kind == SLOT_TEMP || kind == SLOT_LOCK)
             unlinkat(slots[i].dfd, slots[i].name, 0);
         else if (!in_signal)
-            fsc_remove_unheld(slots[i].path, 0);
+            fsc_remove_unheld_at(slots[i].dfd, slots[i].name, 0);
         if (!in_signal)
             cleanup_drop(i);
     }

@@ -57,7 +57,7 @@ static int leftover_kind(const char *name, long *pid)
  * holder unlinks before it lets go, and a new file may stand there),
  * unlink while holding it. Regular files only, never through a symlink;
  * with need_empty, only an empty file. 1 removed, 0 not. */
-static int remove_unheld_at(int dfd, const char *name, int need_empty)
+int fsc_remove_unheld_at(int dfd, const char *name, int need_empty)
 {
     struct stat held, now;
     int removed = 0;
@@ -70,17 +70,6 @@ static int remove_unheld_at(int dfd, const char *name, int need_empty)
         && now.st_ino == held.st_ino && now.st_dev == held.st_dev)
         removed = unlinkat(dfd, name, 0) == 0;
     close(fd);
-    return removed;
-}
-
-int fsc_remove_unheld(const char *path, int need_empty)
-{
-    const char *base;
-    int dfd = fsp_dir(path, &base), removed;
-    if (dfd < 0)
-        return 0;
-    removed = remove_unheld_at(dfd, base, need_empty);
-    close(dfd);
     return removed;
 }
 
@@ -119,7 +108,7 @@ int fs_sweep(const char *dir)
         if (kind == LEFT_NONE || (e->d_type != DT_REG && e->d_type != DT_UNKNOWN))
             continue;
         if (kind == LEFT_LOCK || leftover_is_stale(dfd, e->d_name, pid, now))
-            removed += remove_unheld_at(dfd, e->d_name, kind == LEFT_LOCK);
+            removed += fsc_remove_unheld_at(dfd, e->d_name, kind == LEFT_LOCK);
     }
     closedir(d);
     close(dfd);

@@ -60,8 +60,10 @@ int fsp_dir(const char *path, const char **base);
 /* fs_sweep(dir), the first time this process writes in dir. */
 void fsc_sweep_once(const char *dir);
 
-/* Remove the file path if no process holds its flock (regular files only,
- * never through a link; need_empty: only an empty one). 1 removed, 0 not. */
-int fsc_remove_unheld(const char *path, int need_empty);
+/* Remove name in the folder dfd if no process holds its flock (regular
+ * files only, never through a link; need_empty: only an empty one): by
+ * name in a folder held open, so a folder renamed or swapped for a link
+ * since never sends the removal elsewhere. 1 removed, 0 not. */
+int fsc_remove_unheld_at(int dfd, const char *name, int need_empty);
 
 #endif

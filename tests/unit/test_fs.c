@@ -1001,6 +1001,37 @@ static void lock_removed_in_its_folder_after_a_swap(void **state)
     }
 }
 
+/* A lock whose unlink on release fails stays behind as a stale lock, removed
+ * at exit if nobody holds it: in the folder it was taken in, not at the old
+ * path, where a decoy of the same name now stands. */
+static void lock_swapped_stale_then_exit(const char *dir)
+{
+    static fs_lock lock = { -1, NULL };
+    swap_dir = join(dir, "sub");
+    swap_name = "log.md.lock";
+    char *path = join(swap_dir, "log.md");
+    int rc = fs_lock_acquire(&lock, path, 0);
+    free(path);
+    if (rc != 0)
+        _exit(3);
+    swap_folder_put_decoy();
+    fail_unlink = 1; /* the release cannot remove it: a stale lock */
+    fs_lock_release(&lock);
+    exit(0);
+}
+
+static void stale_lock_removed_in_its_folder_after_a_swap(void **state)
+{
+    NEED_WRAPS();
+    char *sub = join(*state, "sub");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    int status = in_child(lock_swapped_stale_then_exit, *state);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_removed_in_moved_folder(*state, "log.md.lock", 0);
+    free(sub);
+}
+
 static void lock_then_ignored_hup(const char *dir)
 {
     char *path = join(dir, "log.md");
@@ -1319,6 +1350,7 @@ int main(void)
         T(held_lock_file_removed_on_signal_and_exit),
         T(temp_removed_in_its_folder_after_a_swap),
         T(lock_removed_in_its_folder_after_a_swap),
+        T(stale_lock_removed_in_its_folder_after_a_swap),
         T(ignored_signal_stays_ignored),
         T(linked_create_is_done_and_its_temp_removed_at_exit),
         T(sweep_removes_only_what_nobody_uses),
