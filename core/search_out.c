@@ -122,6 +122,14 @@ static size_t plain_run(const unsigned char *s, size_t i, size_t len)
             return i + (size_t)__builtin_ctz(bad);
         i += 16;
     }
+    if (i < len && len >= 16) { /* the tail: the last 16 bytes, overlapping */
+        size_t p = len - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + p));
+        __m128i ok = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(v, del), _mm_cmpgt_epi8(v, lo)),
+                                  _mm_cmpeq_epi8(v, tab));
+        unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0xffffu & ~((1u << (i - p)) - 1u);
+        return bad ? p + (size_t)__builtin_ctz(bad) : len;
+    }
 #endif
     while (i < len && ((s[i] >= 0x20 && s[i] < 0x7f) || s[i] == '\t'))
         i++;

@@ -335,7 +335,8 @@ static int format_text(search_out *out, fmt *f, const search_format_opts *o,
         }
         put_line(out, h->line, ':', text, h->line_start, h->line_end);
         c.last = h->line;
-        line_end(text, len, h->line_start, &c.next);
+        if (o->after) /* where after-context would start */
+            line_end(text, len, h->line_start, &c.next);
         c.after_until = h->line + o->after;
         rc = last.oom ? -1 : 0;
     }
