@@ -24,24 +24,14 @@
 #include <lua.h>
 
 #include "lmd.h"
+#include "lmd_doc.h"
 #include "md.h"
-
-#define DOC "sesslua.md.doc"
 
 enum {
     UV_TEXT = 1,     /* the text: keeps doc.text alive */
     UV_SECTIONS = 2, /* d:sections(), built on first use */
     LINE_CHUNK = 4096
 };
-
-typedef struct doc {
-    md_index x;
-    const char *text; /* the bytes of user value UV_TEXT; NULL once closed */
-    size_t len;
-    size_t *marks;    /* line number at every LINE_CHUNK-th byte (d:line) */
-    char **keys;      /* each section's normalised title (d:section_keyed), */
-    size_t *key_lens; /* made on first use; x.count of each */
-} doc;
 
 static void free_keys(doc *d)
 {
@@ -72,7 +62,7 @@ static int doc_close(lua_State *L)
     return 0;
 }
 
-static doc *check_doc(lua_State *L)
+doc *lmd_check_doc(lua_State *L)
 {
     doc *d = luaL_checkudata(L, 1, DOC);
     if (d->text == NULL)
@@ -80,7 +70,7 @@ static doc *check_doc(lua_State *L)
     return d;
 }
 
-static int memory_error(lua_State *L)
+int lmd_memory_error(lua_State *L)
 {
     lua_pushliteral(L, "not enough memory");
     return lua_error(L);
@@ -102,7 +92,7 @@ static void push_doc(lua_State *L, int arg)
     lua_pushvalue(L, arg);
     lua_setiuservalue(L, -2, UV_TEXT);
     if (md_index_build_opts(text, len, MD_INDEX_ALL, &d->x) != 0)
-        memory_error(L);
+        lmd_memory_error(L);
     d->text = text;
     d->len = len;
 }
@@ -118,7 +108,7 @@ static int doc_parse(lua_State *L)
 /* d:text() -> the text */
 static int doc_text(lua_State *L)
 {
-    check_doc(L);
+    lmd_check_doc(L);
     lua_getiuservalue(L, 1, UV_TEXT);
     return 1;
 }
@@ -126,7 +116,7 @@ static int doc_text(lua_State *L)
 /* d:eol() -> "\r\n" or "\n" */
 static int doc_eol(lua_State *L)
 {
-    doc *d = check_doc(L);
+    doc *d = lmd_check_doc(L);
     lua_pushstring(L, md_eol(d->text, d->len));
     return 1;
 }
@@ -134,7 +124,7 @@ static int doc_eol(lua_State *L)
 /* d:len() -> #text */
 static int doc_len(lua_State *L)
 {
-    lua_pushinteger(L, (lua_Integer)check_doc(L)->len);
+    lua_pushinteger(L, (lua_Integer)lmd_check_doc(L)->len);
     return 1;
 }
 
@@ -154,7 +144,7 @@ static void push_sections(lua_State *L, const doc *d)
 /* d:sections() -> array of sections (md.sections' shape) */
 static int doc_sections(lua_State *L)
 {
-    push_sections(L, check_doc(L));
+    push_sections(L, lmd_check_doc(L));
     return 1;
 }
 
@@ -162,7 +152,7 @@ static int doc_sections(lua_State *L)
 static int doc_find(lua_State *L)
 {
     static const char *const hows[] = {"prefix", "exact", NULL};
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t qlen;
     const char *query = luaL_checklstring(L, 2, &qlen);
     int exact = luaL_checkoption(L, 3, "prefix", hows);
@@ -173,7 +163,7 @@ static int doc_find(lua_State *L)
 
 /* The key of section i, made on first use (only the sections before the
  * one looked for are ever keyed); NULL out of memory. */
-static const char *section_key(doc *d, size_t i, size_t *len)
+const char *lmd_section_key(doc *d, size_t i, size_t *len)
 {
     if (d->keys == NULL) {
         d->keys = calloc(d->x.count, sizeof *d->keys);
@@ -201,9 +191,9 @@ static int keyed_index(lua_State *L, doc *d, size_t *found)
         luaL_checkstring(L, k);
     for (size_t i = 0; i < d->x.count; i++) {
         size_t tlen;
-        const char *title = section_key(d, i, &tlen);
+        const char *title = lmd_section_key(d, i, &tlen);
         if (title == NULL)
-            return memory_error(L);
+            return lmd_memory_error(L);
         for (int k = 2; k <= nkeys + 1; k++) {
             size_t klen;
             const char *key = lua_tolstring(L, k, &klen);
@@ -223,7 +213,7 @@ static int keyed_index(lua_State *L, doc *d, size_t *found)
  * matches nothing. */
 static int doc_section_keyed(lua_State *L)
 {
-    doc *d = (doc *)check_doc(L);
+    doc *d = (doc *)lmd_check_doc(L);
     size_t i;
     if (!keyed_index(L, d, &i))
         return 0;
@@ -237,7 +227,7 @@ static int doc_section_keyed(lua_State *L)
  * section's table (its title made plain is most of a table's cost). */
 static int doc_section_index(lua_State *L)
 {
-    doc *d = (doc *)check_doc(L);
+    doc *d = (doc *)lmd_check_doc(L);
     size_t i;
     if (!keyed_index(L, d, &i))
         return 0;
@@ -247,7 +237,7 @@ static int doc_section_index(lua_State *L)
 
 static int doc_section_span(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     lua_Integer i = luaL_checkinteger(L, 2);
     const md_section *s;
     if (i < 1 || (size_t)i > d->x.count)
@@ -265,7 +255,7 @@ static int doc_section_span(lua_State *L)
  * its own, or nil past the last; d:section_count() -> how many there are */
 static int doc_section_at(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     lua_Integer i = luaL_checkinteger(L, 2);
     if (i < 1 || (size_t)i > d->x.count)
         return 0;
@@ -275,7 +265,7 @@ static int doc_section_at(lua_State *L)
 
 static int doc_section_count(lua_State *L)
 {
-    lua_pushinteger(L, (lua_Integer)check_doc(L)->x.count);
+    lua_pushinteger(L, (lua_Integer)lmd_check_doc(L)->x.count);
     return 1;
 }
 
@@ -283,7 +273,7 @@ static int doc_section_count(lua_State *L)
  * (md_title_has_prefix), in document order */
 static int doc_find_all(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t qlen, tlen;
     const char *query = luaL_checklstring(L, 2, &qlen), *title;
     lua_Integer n, k = 0;
@@ -336,7 +326,7 @@ static void push_item(lua_State *L, const doc *d, const md_item *it, size_t inde
  * the shallowest depth found there, or at `depth` */
 static int doc_items(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     const md_item *items = d->x.items;
     size_t a, b, first, i;
     lua_Integer want = luaL_optinteger(L, 4, -1), n = 0;
@@ -364,28 +354,33 @@ static int doc_items(lua_State *L)
  * default), "todo" (tasks not done: `- [ ]`) or "open" (all but done
  * tasks). For readers that want the words only, of a few lists of every
  * document they read. */
-static int doc_item_texts(lua_State *L)
+void lmd_push_item_texts(lua_State *L, const doc *d, size_t a, size_t b, int which)
 {
-    static const char *const whiches[] = {"all", "todo", "open", NULL};
-    const doc *d = check_doc(L);
     const md_item *items = d->x.items;
-    size_t a, b, first, i;
+    size_t first = md_first_item(&d->x, a), i;
     uint32_t depth = 0;
     lua_Integer n = 0;
-    lmd_check_range(L, 2, d->len, &a, &b);
-    int which = luaL_checkoption(L, 4, "all", whiches);
-    first = md_first_item(&d->x, a);
     for (i = first; i < d->x.item_count && items[i].start < b; i++)
         if (i == first || items[i].depth < depth)
             depth = items[i].depth;
     lua_newtable(L);                                  /* ... texts */
     for (i = first; i < d->x.item_count && items[i].start < b; i++) {
         const md_item *it = &items[i];
-        if (it->depth != depth || (which == 1 && it->task != 0) || (which == 2 && it->task == 1))
+        if (it->depth != depth || (which == LMD_ITEMS_TODO && it->task != 0) ||
+            (which == LMD_ITEMS_OPEN && it->task == 1))
             continue;
         lua_pushlstring(L, d->text + it->text_start, it->text_end - it->text_start);
         lua_rawseti(L, -2, ++n);
     }
+}
+
+static int doc_item_texts(lua_State *L)
+{
+    static const char *const whiches[] = {"all", "todo", "open", NULL};
+    const doc *d = lmd_check_doc(L);
+    size_t a, b;
+    lmd_check_range(L, 2, d->len, &a, &b);
+    lmd_push_item_texts(L, d, a, b, luaL_checkoption(L, 4, "all", whiches));
     return 1;
 }
 
@@ -410,7 +405,7 @@ static void push_block(lua_State *L, const md_block *blk)
  * document-level blocks starting in [a, b) */
 static int doc_blocks(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     const md_block *blocks = d->x.blocks;
     size_t a, b, i;
     lua_Integer n = 0;
@@ -430,7 +425,7 @@ static int doc_blocks(lua_State *L)
  * per block of the section (a 200 MB section of notes holds millions). */
 static int doc_block_before(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     lua_Integer pos = luaL_checkinteger(L, 2), floor = luaL_optinteger(L, 3, 1);
     luaL_argcheck(L, pos >= 1 && (size_t)pos <= d->len + 1, 2, "position out of range");
     luaL_argcheck(L, floor >= 1 && floor <= pos, 3, "position out of range");
@@ -456,7 +451,7 @@ static void push_doc_field(lua_State *L, const doc *d, const md_field *f)
  * line_start, line_end, bullet, block_end}, both forms, code skipped */
 static int doc_fields(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t a, b, pos;
     md_field f;
     lua_Integer n = 0;
@@ -472,7 +467,7 @@ static int doc_fields(lua_State *L)
 /* d:field(key [, a, b]) and d:last_field(...) -> field | nil */
 static int find_field(lua_State *L, int last)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t klen, a, b;
     const char *key = luaL_checklstring(L, 2, &klen);
     md_field f;
@@ -493,7 +488,7 @@ static int doc_last_field(lua_State *L) { return find_field(L, MD_FIELD_LAST); }
  * every log). */
 static int doc_field_value(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t klen, a, b;
     const char *key = luaL_checklstring(L, 2, &klen);
     md_field f;
@@ -512,7 +507,7 @@ static int doc_field_value(lua_State *L)
 static int doc_field_values(lua_State *L)
 {
     enum { CHUNK = 16 }; /* keys compared in one walk of the range */
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t a, b;
     int nkeys = lua_gettop(L) - 3;
     luaL_argcheck(L, nkeys >= 1, 4, "a key expected");
@@ -540,7 +535,7 @@ static int doc_field_values(lua_State *L)
  * value without a table (a footer read from every log). */
 static int doc_last_field_value(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t klen, a, b;
     const char *key = luaL_checklstring(L, 2, &klen);
     md_field f;
@@ -558,7 +553,7 @@ static int doc_last_field_value(lua_State *L)
  * labelled list of a section, without a table. */
 static int doc_label_block(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t klen, a, b, stop;
     const char *key = luaL_checklstring(L, 2, &klen);
     md_field f;
@@ -579,7 +574,7 @@ static int doc_label_block(lua_State *L)
 /* d:in_code(pos) -> boolean */
 static int doc_in_code(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     lua_Integer pos = luaL_checkinteger(L, 2);
     luaL_argcheck(L, pos >= 1 && (size_t)pos <= d->len + 1, 2, "position out of range");
     lua_pushboolean(L, md_in_code(&d->x, (size_t)pos - 1));
@@ -589,7 +584,7 @@ static int doc_in_code(lua_State *L)
 /* d:code([a, b]) -> array of {start, stop}: the code runs meeting [a, b) */
 static int doc_code(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     const md_span *code = d->x.code;
     size_t a, b, lo = 0, hi = d->x.code_count;
     lua_Integer n = 0;
@@ -626,13 +621,13 @@ static size_t endings(const char *t, size_t len, size_t from, size_t to)
  * byte; each call then counts at most LINE_CHUNK bytes. */
 static int doc_line(lua_State *L)
 {
-    doc *d = check_doc(L);
+    doc *d = lmd_check_doc(L);
     lua_Integer pos = luaL_checkinteger(L, 2);
     size_t p, k, chunks = d->len / LINE_CHUNK + 1;
     luaL_argcheck(L, pos >= 1 && (size_t)pos <= d->len + 1, 2, "position out of range");
     if (d->marks == NULL) {
         if ((d->marks = malloc(chunks * sizeof *d->marks)) == NULL)
-            return memory_error(L);
+            return lmd_memory_error(L);
         d->marks[0] = 1;
         for (k = 1; k < chunks; k++)
             d->marks[k] = d->marks[k - 1] +
@@ -649,7 +644,7 @@ static int doc_line(lua_State *L)
  * d is unchanged */
 static int doc_splice(lua_State *L)
 {
-    const doc *d = check_doc(L);
+    const doc *d = lmd_check_doc(L);
     size_t a, b, slen;
     const char *s;
     lmd_check_range(L, 2, d->len, &a, &b);
@@ -674,7 +669,7 @@ void lmd_doc_open(lua_State *L)
         {"field_value", doc_field_value}, {"field_values", doc_field_values},
         {"last_field_value", doc_last_field_value}, {"label_block", doc_label_block},
         {"section_index", doc_section_index}, {"section_span", doc_section_span},
-        {"item_texts", doc_item_texts},
+        {"item_texts", doc_item_texts}, {"read", lmd_doc_read},
         {"code", doc_code},         {"line", doc_line},
         {"splice", doc_splice},     {"close", doc_close},
         {NULL, NULL},
@@ -690,4 +685,5 @@ void lmd_doc_open(lua_State *L)
     lua_pop(L, 1);                                    /* md */
     lua_pushcfunction(L, doc_parse);
     lua_setfield(L, -2, "parse");
+    lmd_plan_open(L);
 }

@@ -104,19 +104,6 @@ function M.shown_status(s)
   return s.status
 end
 
----When the log was last updated: its own Last Updated line (file times
----reset on every clone), else the file's mtime.
----@return string|nil text the Last Updated line's value
----@return number|nil time epoch seconds
----@return string|nil source "log"|"file"
-local function updated_of(doc, path)
-  local updated, t = doc:last_updated()
-  if t then return updated, t, "log" end
-  local st = path and fs.stat(path)
-  if not st then return updated end
-  return updated, st.mtime, "file"
-end
-
 ---Set a summary's age, stale and future for the time `now`, from the
 ---time it was last updated (`s.updated_at`): a summary kept from an
 ---earlier run (the rows cache) is brought up to date this way.
@@ -148,8 +135,34 @@ function M.field(doc, key)
   return doc:header_value(key) or doc:value(key, "Current Work")
 end
 
--- The fields a brief summary reads, in the order field_values returns them.
+-- The fields a brief summary reads from the header and from Current Work.
 local BRIEF_KEYS = { "Role", "Goal", "Status", "Working On", "Progress" }
+
+-- Each schema's plan of the brief's queries (md.plan), made on first use:
+-- the header's fields; Current Work's index, fields and Current Phase's
+-- task texts; Blockers & Issues' index and Current Blockers' texts; the
+-- footer's Last Updated. summary.brief reads them with one d:read.
+local plans = setmetatable({}, { __mode = "k" })
+local function plan_of(sch)
+  local p = plans[sch]
+  if p then return p end
+  local function keys(name)
+    local spec = sch:spec(name)
+    return spec and spec.keys or { schema.key(name) }
+  end
+  p = md.plan({
+    header = BRIEF_KEYS,
+    sections = {
+      { keys = keys("Current Work"), fields = BRIEF_KEYS, label = "Current Phase", items = "todo" },
+      { keys = keys("Blockers & Issues"), label = "Current Blockers", items = "open" },
+    },
+    footer = sch.footer[1],
+  })
+  plans[sch] = p
+  return p
+end
+-- where plan_of's answers are in d:read's array
+local HEADER, WORK_FIELDS, PHASE, BLOCKERS, FOOTER = 0, 6, 12, 14, 15
 
 ---A value as Doc:value(key) finds it from the header's (h) and Current
 ---Work's (c) raw values: the header's, else Current Work's, else the
@@ -161,35 +174,33 @@ local function anywhere(doc, key, h, c)
   return log.filled(v)
 end
 
----Index, heading_end and body_end of the section the schema calls name,
----as Doc:section finds it, without its table.
-local function span_of(doc, name)
-  local spec = doc.schema:spec(name)
-  local d = doc.md
-  local i = d:section_index(table.unpack(spec and spec.keys or { schema.key(name) }))
-  if not i then return nil end
-  local _, _, heading_end, body_end = d:section_span(i)
-  return i, heading_end, body_end
-end
-
----The texts of a labelled block's items (`which` as md's item_texts):
----Doc:block's rule, its common case (a `**Label:**` line in the section)
----without tables.
+---The texts of a labelled block's items (`which` as md's item_texts) by
+---Doc:block's whole rule (a heading named like the label, the section's
+---own list): what the plan's label line did not find.
 local function block_texts(doc, section, label, which)
-  local i, heading_end, body_end = span_of(doc, section)
-  if i then
-    local _, label_end, stop = doc.md:label_block(label, heading_end, body_end)
-    if label_end then return doc.md:item_texts(label_end, stop, which) end
-  end
   local blk = doc:block(doc:section(section), label)
   if not blk then return {} end
   return doc.md:item_texts(blk.label_end, blk.stop, which)
 end
 
+---When the log was last updated, from the footer's raw value: its own
+---Last Updated line (file times reset on every clone), else the file's
+---mtime. Returns the line's text, the time (epoch seconds) and its source
+---("log" or "file").
+local function updated_from(v, path)
+  if v and placeholders.is_placeholder(v) then v = nil end
+  local t = v and clock.parse(v)
+  if t then return v, t, "log" end
+  local st = path and fs.stat(path)
+  if not st then return v end
+  return v, st.mtime, "file"
+end
+
 ---The short summary (list, status): cheap fields only. `opts.fields`: an
 ---array of field names to read into `s.fields` (status columns). The
----same values as Doc:value, Doc:work_status and Doc:section_items give,
----read with a few document queries: status makes one for every log.
+---same values as Doc:value, Doc:work_status, Doc:section_items and
+---Doc:last_updated give, read with one d:read of a plan: status makes one
+---for every log.
 ---@param doc sesslua.Log
 ---@param id string
 ---@param path string|nil
@@ -198,31 +209,26 @@ end
 function M.brief(doc, id, path, opts)
   opts = opts or {}
   local now = opts.now or os.time()
-  local d, is_placeholder = doc.md, placeholders.is_placeholder
-  local updated, updated_at, age_source = updated_of(doc, path)
+  local is_placeholder = placeholders.is_placeholder
+  local r = doc.md:read(plan_of(doc.schema))
+  local updated, updated_at, age_source = updated_from(r[FOOTER], path)
   local open_tasks = 0
-  for _, t in ipairs(block_texts(doc, "Current Work", "Current Phase", "todo")) do
+  for _, t in ipairs(r[PHASE] or block_texts(doc, "Current Work", "Current Phase", "todo")) do
     if not is_placeholder(t) then open_tasks = open_tasks + 1 end
   end
   local blockers = {}
-  for _, t in ipairs(block_texts(doc, "Blockers & Issues", "Current Blockers", "open")) do
+  for _, t in ipairs(r[BLOCKERS] or block_texts(doc, "Blockers & Issues", "Current Blockers", "open")) do
     if not is_placeholder(t) and not log.is_none(t) then blockers[#blockers + 1] = plain(t) end
   end
-  local ha, hb = doc:header_range()
-  local h_role, h_goal, h_status, h_work, h_progress = d:field_values(ha, hb, table.unpack(BRIEF_KEYS))
-  local cw, cw_start, cw_end = span_of(doc, "Current Work")
-  local c_role, c_goal, c_status, c_work, c_progress
-  if cw then
-    c_role, c_goal, c_status, c_work, c_progress = d:field_values(cw_start, cw_end, table.unpack(BRIEF_KEYS))
-  end
+  local h, c = HEADER, WORK_FIELDS
   local s = {
     id = id, path = path,
-    role = text(anywhere(doc, "Role", h_role, c_role)),
-    goal = text(anywhere(doc, "Goal", h_goal, c_goal)),
+    role = text(anywhere(doc, "Role", r[h + 1], r[c + 1])),
+    goal = text(anywhere(doc, "Goal", r[h + 2], r[c + 2])),
     -- the log's own Status is the header's; Current Work's is the work's
-    status = text(log.filled(c_status)), log_status = text(log.filled(h_status)),
-    working_on = text(anywhere(doc, "Working On", h_work, c_work)),
-    progress = log.percent(log.filled(c_progress) or anywhere(doc, "Progress", h_progress, c_progress)),
+    status = text(log.filled(r[c + 3])), log_status = text(log.filled(r[h + 3])),
+    working_on = text(anywhere(doc, "Working On", r[h + 4], r[c + 4])),
+    progress = log.percent(log.filled(r[c + 5]) or anywhere(doc, "Progress", r[h + 5], r[c + 5])),
     last_updated = updated, updated_at = updated_at, age_source = age_source,
     blockers = blockers, open_tasks = open_tasks,
   }

@@ -397,6 +397,44 @@ test("span_queries_agree_with_the_tables", function()
   eq(d:last_field_value("Last Updated", 1, sec.start), "quoted")
 end)
 
+test("a_plan_answers_what_the_single_queries_answer", function()
+  local md = require("sesslua.md")
+  local text = "# Log\n\n**Role:** Dev\n**Status:** Active\n\n## 🎯 Current Work\n\n**Status:** Building\n"
+    .. "- **Current Phase:** no\n**Current Phase:**\n- [ ] a\n- [x] b\n  - [ ] nested\n- c\n\n---\n\n"
+    .. "## Notes\n\n**Last Updated:** quoted\n\n```\n**Last Updated:** in code\n```\n\n"
+    .. "**Last Updated:** 2025-11-15 10:00:00\n"
+  local d = md.parse(text)
+  local plan = md.plan({
+    header = { "Role", "Goal", "status" },
+    sections = {
+      { keys = { md.normalize("Current Work") }, fields = { "Status", "Role" }, label = "Current Phase", items = "todo" },
+      { keys = { "nothing" }, fields = { "Status" }, label = "Current Phase" },
+      { keys = { md.normalize("Notes") }, label = "Missing", items = "open" },
+    },
+    footer = "Last Updated",
+  })
+  local r = d:read(plan)
+  eq(r[1], "Dev"); eq(r[2], nil, "a hole for a missing field"); eq(r[3], "Active", "keys in any case")
+  local i = d:section_index(md.normalize("Current Work"))
+  eq(r[4], i)
+  local _, _, he, be = d:section_span(i)
+  local s1, s2 = d:field_values(he, be, "Status", "Role")
+  eq(r[5], s1); eq(r[6], s2)
+  local _, le, stop = d:label_block("Current Phase", he, be)
+  eq(table.concat(r[7], "|"), table.concat(d:item_texts(le, stop, "todo"), "|"))
+  eq(table.concat(r[7], "|"), "a", "the labelled list's open tasks, at its own depth")
+  eq(r[8], false, "a section the document lacks"); eq(r[9], nil); eq(r[10], false)
+  eq(r[11], d:section_index(md.normalize("Notes"))); eq(r[12], false, "a label the section lacks")
+  eq(r[13], "2025-11-15 10:00:00", "the footer: the last field outside code")
+  eq(#md.parse("no footer"):read(md.plan({ footer = "Last Updated" })), 0)
+  local many = {}
+  for k = 1, 17 do many[k] = "k" .. k end
+  assert(not pcall(md.plan, { header = many }), "at most 16 keys")
+  assert(not pcall(md.plan, { header = { 1 } }), "keys are strings")
+  assert(not pcall(md.plan, { sections = { { keys = {}, items = "done" } } }), "items is checked")
+  assert(not pcall(d.read, d, {}), "a plan is md.plan's")
+end)
+
 test("brief_reads_what_the_log_model_reads", function()
   -- summary.brief reads with few queries; the Doc's own readers are the rule
   local summary = require("sesslua.summary")

@@ -215,6 +215,18 @@ function Doc:section_at(i) end
 ---@return integer
 function Doc:section_count() end
 
+---Many queries answered by one d:read (see docs/lua-api.md): header
+---fields, sections found by normalised title with their fields and a
+---labelled list's item texts, a footer field.
+---@param spec {header: string[]|nil, sections: {keys: string[], fields: string[]|nil, label: string|nil, items: "all"|"todo"|"open"|nil}[]|nil, footer: string|nil}
+---@return userdata plan
+function md.plan(spec) end
+
+---The answers of a plan (md.plan) for this document, in one array.
+---@param plan userdata
+---@return table answers
+function Doc:read(plan) end
+
 ---The texts of the items d:items(a, b) gives, without a table per item.
 ---@param a? integer
 ---@param b? integer

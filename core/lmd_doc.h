@@ -1,0 +1,47 @@
+/*
+ * lmd_doc.h — the document object's insides, shared by lmd_doc.c (md.parse
+ * and the Doc's methods) and lmd_plan.c (md.plan and d:read). Not a public
+ * header.
+ */
+#ifndef SESSLUA_LMD_DOC_H
+#define SESSLUA_LMD_DOC_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "md.h"
+
+#define DOC "sesslua.md.doc"
+
+typedef struct doc {
+    md_index x;
+    const char *text; /* the bytes of user value UV_TEXT; NULL once closed */
+    size_t len;
+    size_t *marks;    /* line number at every LINE_CHUNK-th byte (d:line) */
+    char **keys;      /* each section's normalised title (d:section_keyed), */
+    size_t *key_lens; /* made on first use; x.count of each */
+} doc;
+
+/* Which items d:item_texts gives. */
+enum { LMD_ITEMS_ALL = 0, LMD_ITEMS_TODO = 1, LMD_ITEMS_OPEN = 2 };
+
+/* The Doc at argument 1 (raises when it is none or closed). */
+doc *lmd_check_doc(lua_State *L);
+
+/* Raise "not enough memory". */
+int lmd_memory_error(lua_State *L);
+
+/* Section i's normalised title, made on first use and kept; NULL when
+ * memory runs out. */
+const char *lmd_section_key(doc *d, size_t i, size_t *len);
+
+/* Push the array of the texts of the shallowest items starting in [a, b)
+ * (0-based), filtered by which (LMD_ITEMS_*). */
+void lmd_push_item_texts(lua_State *L, const doc *d, size_t a, size_t b, int which);
+
+/* lmd_plan.c: d:read(plan) and md.plan. */
+int lmd_doc_read(lua_State *L);
+void lmd_plan_open(lua_State *L);
+
+#endif

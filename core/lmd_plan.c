@@ -1,0 +1,291 @@
+/*
+ * lmd_plan.c — many document queries in one call: md.plan and d:read.
+ *
+ *     local plan = md.plan{
+ *       header = { "Owner", "State" },
+ *       sections = { { keys = { md.normalize("Tasks") },
+ *                      fields = { "State" }, label = "Open", items = "todo" } },
+ *       footer = "Changed",
+ *     }
+ *     local r = d:read(plan)
+ *
+ * A reader that asks every document of a tree the same dozen questions
+ * (status over a thousand logs) pays for each crossing into C more than
+ * for the answer; a plan is compiled once and answers them all in one
+ * crossing. The answers are exactly those of the single queries it stands
+ * for (d:field_values, d:section_index, d:label_block, d:item_texts, and
+ * a footer's last field); what they mean is the caller's: this file knows
+ * Markdown and nothing of what the documents are about.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lmd.h"
+#include "lmd_doc.h"
+#include "md.h"
+
+#define PLAN "sesslua.md.plan"
+
+enum { MAX_KEYS = 16 }; /* keys of one list: one walk of the range each */
+
+typedef struct text {
+    char *s; /* owned; NULL when absent */
+    size_t len;
+} text;
+
+typedef struct plan_section {
+    text keys[MAX_KEYS]; /* normalised titles, any of which names it */
+    size_t nkeys;
+    text fields[MAX_KEYS];
+    size_t nfields;
+    text label; /* a **Label:** line whose list is read */
+    int items;  /* LMD_ITEMS_* */
+} plan_section;
+
+typedef struct plan {
+    text header[MAX_KEYS];
+    size_t nheader;
+    plan_section *sections; /* owned */
+    size_t nsections;
+    text footer;
+} plan;
+
+static void free_text(text *t)
+{
+    free(t->s);
+    t->s = NULL;
+}
+
+static int plan_gc(lua_State *L)
+{
+    plan *p = luaL_checkudata(L, 1, PLAN);
+    for (size_t i = 0; i < p->nheader; i++)
+        free_text(&p->header[i]);
+    for (size_t s = 0; s < p->nsections; s++) {
+        plan_section *ps = &p->sections[s];
+        for (size_t i = 0; i < ps->nkeys; i++)
+            free_text(&ps->keys[i]);
+        for (size_t i = 0; i < ps->nfields; i++)
+            free_text(&ps->fields[i]);
+        free_text(&ps->label);
+    }
+    free(p->sections);
+    p->sections = NULL;
+    p->nheader = p->nsections = 0;
+    free_text(&p->footer);
+    return 0;
+}
+
+/* Copy the string at stack index idx into *t (raises when it is none). */
+static void copy_text(lua_State *L, int idx, const char *what, text *t)
+{
+    size_t len;
+    const char *s;
+    if (lua_type(L, idx) != LUA_TSTRING) /* before lua_tolstring turns a number into one */
+        luaL_error(L, "md.plan: %s must be a string", what);
+    s = lua_tolstring(L, idx, &len);
+    if ((t->s = malloc(len + 1)) == NULL)
+        lmd_memory_error(L);
+    memcpy(t->s, s, len + 1);
+    t->len = len;
+}
+
+/* Copy the array of strings t[field] (t at idx; absent: none) into out. */
+static size_t copy_list(lua_State *L, int idx, const char *field, text *out)
+{
+    size_t n;
+    lua_getfield(L, idx, field);                      /* ... list */
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    luaL_checktype(L, -1, LUA_TTABLE);
+    n = (size_t)lua_rawlen(L, -1);
+    if (n > MAX_KEYS)
+        luaL_error(L, "md.plan: more than %d %s", MAX_KEYS, field);
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, -1, (lua_Integer)i + 1);       /* ... list s */
+        copy_text(L, -1, field, &out[i]);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+/* md.plan(spec) -> plan */
+static int md_plan(lua_State *L)
+{
+    static const char *const items[] = {"all", "todo", "open", NULL};
+    plan *p;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    p = lua_newuserdatauv(L, sizeof *p, 0);           /* spec plan */
+    memset(p, 0, sizeof *p);
+    luaL_setmetatable(L, PLAN); /* from here __gc frees what is copied */
+    p->nheader = copy_list(L, 1, "header", p->header);
+    lua_getfield(L, 1, "sections");                   /* spec plan sections */
+    if (!lua_isnil(L, -1)) {
+        luaL_checktype(L, -1, LUA_TTABLE);
+        size_t n = (size_t)lua_rawlen(L, -1);
+        if (n > 0 && (p->sections = calloc(n, sizeof *p->sections)) == NULL)
+            lmd_memory_error(L);
+        for (size_t s = 0; s < n; s++) {
+            plan_section *ps = &p->sections[s];
+            p->nsections = s + 1; /* counted before filling: __gc frees a half one */
+            lua_rawgeti(L, -1, (lua_Integer)s + 1);   /* spec plan sections sec */
+            luaL_checktype(L, -1, LUA_TTABLE);
+            int at = lua_gettop(L);
+            ps->nkeys = copy_list(L, at, "keys", ps->keys);
+            ps->nfields = copy_list(L, at, "fields", ps->fields);
+            lua_getfield(L, at, "label");
+            if (!lua_isnil(L, -1))
+                copy_text(L, -1, "label", &ps->label);
+            lua_pop(L, 1);
+            lua_getfield(L, at, "items");
+            ps->items = luaL_checkoption(L, -1, "all", items);
+            lua_pop(L, 2);                            /* spec plan sections */
+        }
+    }
+    lua_pop(L, 1);                                    /* spec plan */
+    lua_getfield(L, 1, "footer");
+    if (!lua_isnil(L, -1))
+        copy_text(L, -1, "footer", &p->footer);
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* Push the values of the fields keys[0, n) in [a, b), one slot each of the
+ * array on top, from *slot on (nil when the range has none). */
+static void put_values(lua_State *L, const doc *d, size_t a, size_t b,
+                       const text *keys, size_t n, lua_Integer *slot)
+{
+    const char *k[MAX_KEYS];
+    size_t lens[MAX_KEYS];
+    md_span values[MAX_KEYS];
+    for (size_t i = 0; i < n; i++) {
+        k[i] = keys[i].s;
+        lens[i] = keys[i].len;
+    }
+    md_fields_find_each(d->text, a, b, &d->x, k, lens, n, values);
+    for (size_t i = 0; i < n; i++) {
+        ++*slot;
+        if (values[i].start == SIZE_MAX)
+            continue; /* a hole: t[slot] is nil */
+        lua_pushlstring(L, d->text + values[i].start, values[i].end - values[i].start);
+        lua_rawseti(L, -2, *slot);
+    }
+}
+
+/* The first section whose key is one of ps's (d:section_index's rule). */
+static int find_section(lua_State *L, doc *d, const plan_section *ps, size_t *found)
+{
+    for (size_t i = 0; i < d->x.count; i++) {
+        size_t tlen;
+        const char *title = lmd_section_key(d, i, &tlen);
+        if (title == NULL)
+            return lmd_memory_error(L);
+        for (size_t k = 0; k < ps->nkeys; k++) {
+            if (ps->keys[k].len > 0 && ps->keys[k].len == tlen &&
+                memcmp(ps->keys[k].s, title, tlen) == 0) {
+                *found = i;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The value of the footer's field: the last one from the last paragraph
+ * on (looking back past up to four blocks that are none), else the last
+ * one of the text (Doc:last_updated's rule). 0 when there is none. */
+static int footer_value(const doc *d, const text *key, md_span *value)
+{
+    const md_block *blocks = d->x.blocks;
+    size_t i = md_first_block(&d->x, d->len);
+    const md_block *b = i > 0 ? &blocks[i - 1] : NULL;
+    md_field f;
+    for (int tries = 4; b != NULL && b->kind != MD_BLOCK_PARAGRAPH && tries > 0; tries--) {
+        i = md_first_block(&d->x, b->start);
+        b = i > 0 ? &blocks[i - 1] : NULL;
+    }
+    if ((b != NULL && md_fields_find(d->text, d->len, b->start, d->len, &d->x, key->s,
+                                     key->len, MD_FIELD_LAST, &f) == 0) ||
+        md_fields_find(d->text, d->len, 0, d->len, &d->x, key->s, key->len,
+                       MD_FIELD_LAST, &f) == 0) {
+        *value = f.value;
+        return 1;
+    }
+    return 0;
+}
+
+/* d:read(plan) -> array: the header's field values (the first level-1
+ * heading's own body, else the text before the first heading); for each
+ * section of the plan, its index (false when the document has none), its
+ * field values, and when it has a label the texts of that labelled list's
+ * items (false when the section or the label line is missing); last the
+ * footer's value. A value the document lacks is a hole (nil). */
+int lmd_doc_read(lua_State *L)
+{
+    doc *d = lmd_check_doc(L);
+    const plan *p = luaL_checkudata(L, 2, PLAN);
+    const md_section *secs = d->x.sections;
+    lua_Integer slot = 0;
+    size_t ha = 0, hb = d->len;
+    if (d->x.count > 0 && secs[0].level == 1) {
+        ha = secs[0].heading_end;
+        hb = secs[0].body_end;
+    } else if (d->x.count > 0) {
+        hb = secs[0].heading_start;
+    }
+    lua_createtable(L, (int)(p->nheader + 3 * p->nsections + 1), 0); /* ... r */
+    put_values(L, d, ha, hb, p->header, p->nheader, &slot);
+    for (size_t s = 0; s < p->nsections; s++) {
+        const plan_section *ps = &p->sections[s];
+        size_t i;
+        int found = find_section(L, d, ps, &i);
+        const md_section *sec = found ? &secs[i] : NULL;
+        if (found)
+            lua_pushinteger(L, (lua_Integer)i + 1);
+        else
+            lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, ++slot);
+        if (sec != NULL)
+            put_values(L, d, sec->heading_end, sec->body_end, ps->fields, ps->nfields, &slot);
+        else
+            slot += (lua_Integer)ps->nfields;
+        if (ps->label.s != NULL) {
+            md_field f;
+            if (sec != NULL && md_fields_find(d->text, d->len, sec->heading_end, sec->body_end,
+                                              &d->x, ps->label.s, ps->label.len,
+                                              MD_FIELD_PLAIN, &f) == 0) {
+                size_t stop = f.block_end < sec->body_end ? f.block_end : sec->body_end;
+                lmd_push_item_texts(L, d, f.line.end, stop > f.line.end ? stop : f.line.end,
+                                    ps->items);
+            } else {
+                lua_pushboolean(L, 0);
+            }
+            lua_rawseti(L, -2, ++slot);
+        }
+    }
+    if (p->footer.s != NULL) {
+        md_span v;
+        ++slot;
+        if (footer_value(d, &p->footer, &v)) {
+            lua_pushlstring(L, d->text + v.start, v.end - v.start);
+            lua_rawseti(L, -2, slot);
+        }
+    }
+    return 1;
+}
+
+void lmd_plan_open(lua_State *L)
+{
+    static const luaL_Reg meta[] = {{"__gc", plan_gc}, {NULL, NULL}};
+    if (luaL_newmetatable(L, PLAN))                   /* md mt */
+        luaL_setfuncs(L, meta, 0);
+    lua_pop(L, 1);                                    /* md */
+    lua_pushcfunction(L, md_plan);
+    lua_setfield(L, -2, "plan");
+}
