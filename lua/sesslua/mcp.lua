@@ -310,7 +310,8 @@ end
 ---initialize as well). server/discover needs `_meta`; a 2026-07-28 request
 ---needs its client capabilities; a revision not served is -32022 naming
 ---those that are.
----@return string|nil
+---@return string|nil stateless the stateless revision, if the request is one
+---@return string|nil handshake the handshake revision its `_meta` names, if any
 local function stateless_version(method, p)
   if method == "initialize" then return nil end
   local meta = p._meta
@@ -326,7 +327,10 @@ local function stateless_version(method, p)
     rpc_error(UNSUPPORTED_VERSION, "unsupported protocol version: " .. v,
       { supported = M.supported_versions(), requested = v })
   end
-  if legacy then return method == "server/discover" and v or nil end
+  if legacy then
+    if method == "server/discover" then return v end
+    return nil, v
+  end
   if type(meta[META_CAPABILITIES]) ~= "table" or meta[META_CAPABILITIES][1] ~= nil then
     rpc_error(INVALID_PARAMS, ("%s: params._meta needs %s (an object)"):format(method, META_CAPABILITIES))
   end
@@ -355,11 +359,11 @@ function Server:handle(msg)
   if not handler then return self:reply_error(id, METHOD_NOT_FOUND, "method not found: " .. method) end
   local ok, result, doc = pcall(function()
     local p = params_table(msg.params)
-    local version = stateless_version(method, p)
+    local version, named = stateless_version(method, p)
     if version and not STATELESS_METHODS[method] then
       rpc_error(METHOD_NOT_FOUND, ("method not found in %s: %s"):format(version, method))
     end
-    local r, d = handler(self, p, version)
+    local r, d = handler(self, p, version or named)
     -- a 2026-07-28 result says it is complete (no input asked of the
     -- client); a list or a read says how long it may be cached: not at all
     -- and for no one else, as logs change under a client at any time and

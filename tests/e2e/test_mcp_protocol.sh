@@ -132,6 +132,10 @@ serve '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion"
 expect_out '"id":1,"result":{"_meta":{"io.modelcontextprotocol/serverInfo":{"name":"sesslua",' "a stateless tools/list on a 2025-03-26 connection"
 case "$(answer 1)" in *'"outputSchema"'*) ok ;; *) bad "the stateless request is served as 2026-07-28: $(answer 1)" ;; esac
 case "$(answer 2)" in *'"outputSchema"'*) bad "the 2025-03-26 connection got output schemas" ;; *'"name":"update"'*) ok ;; *) bad "tools/list: $(answer 2)" ;; esac
+# A request whose _meta names a handshake revision is served under it, with
+# no initialize: 2025-03-26 has no output schemas, and no resultType.
+serve '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2025-03-26"}}}'
+case "$OUT" in *'"outputSchema"'*|*resultType*) bad "_meta naming 2025-03-26: $OUT" ;; *'"name":"update"'*) ok ;; *) bad "tools/list: $OUT" ;; esac
 
 # Output schemas (2025-06-18 on): a tool whose workflow has a schema in the
 # JSON contract declares a compact one; an older revision gets none.
