@@ -91,6 +91,13 @@ local function last_literal(p)
   return c
 end
 
+---Append v to the list map[b], made on first use.
+local function add(map, b, v)
+  local list = map[b]
+  if not list then list = {}; map[b] = list end
+  list[#list + 1] = v
+end
+
 local function index()
   by_byte, by_last, unknown, anywhere = {}, {}, {}, {}
   for _, p in ipairs(M.PATTERNS) do
@@ -100,9 +107,7 @@ local function index()
       -- except those that allow none of it
       local q = c and p:sub(p:sub(2, 2) == "%" and 4 or 3):sub(1, 1)
       if c and q ~= "*" and q ~= "?" and q ~= "-" then
-        local b = c:byte()
-        by_byte[b] = by_byte[b] or {}
-        table.insert(by_byte[b], p)
+        add(by_byte, c:byte(), p)
       else
         unknown[#unknown + 1] = p
       end
@@ -115,9 +120,7 @@ local function index()
         -- the few that can match, with no search of the text
         local last = last_literal(p)
         if last then
-          local b = last:byte()
-          by_last[b] = by_last[b] or {}
-          table.insert(by_last[b], entry)
+          add(by_last, last:byte(), entry)
         else
           anywhere[#anywhere + 1] = entry
         end
