@@ -310,6 +310,8 @@ end
 ---initialize as well). server/discover needs `_meta`; a 2026-07-28 request
 ---needs its client capabilities; a revision not served is -32022 naming
 ---those that are.
+---(A server/discover naming a handshake revision is answered as a stateless
+---one: discovery exists only there.)
 ---@return string|nil stateless the stateless revision, if the request is one
 ---@return string|nil handshake the handshake revision its `_meta` names, if any
 local function stateless_version(method, p)
@@ -341,6 +343,28 @@ local function valid_id(id)
   return type(id) == "string" or (type(id) == "number" and math.tointeger(id) ~= nil)
 end
 
+---Run a request's handler under the revision the request names: the
+---result table and, optionally, structuredContent's JSON text. Raises
+---rpc_error for the refusals.
+function Server:dispatch(handler, method, params)
+  local p = params_table(params)
+  local version, named = stateless_version(method, p)
+  if version and not STATELESS_METHODS[method] then
+    rpc_error(METHOD_NOT_FOUND, ("method not found in %s: %s"):format(version, method))
+  end
+  local r, d = handler(self, p, version or named)
+  -- a 2026-07-28 result says it is complete (no input asked of the
+  -- client) and names the server; a list or a read says how long it may be
+  -- cached: not at all and for no one else, as logs change under a client
+  -- at any time and the tools offered follow the trust list
+  if version and type(r) == "table" then
+    r.resultType = "complete"
+    r._meta = { [SERVER_INFO] = { name = "sesslua", version = builtin.version } }
+    if STATELESS_METHODS[method] == "cache" then r.ttlMs, r.cacheScope = 0, "private" end
+  end
+  return r, d
+end
+
 ---Handle one decoded message.
 function Server:handle(msg)
   if type(msg) ~= "table" or msg[1] ~= nil or next(msg) == nil then
@@ -357,24 +381,7 @@ function Server:handle(msg)
   end
   local handler = methods[method]
   if not handler then return self:reply_error(id, METHOD_NOT_FOUND, "method not found: " .. method) end
-  local ok, result, doc = pcall(function()
-    local p = params_table(msg.params)
-    local version, named = stateless_version(method, p)
-    if version and not STATELESS_METHODS[method] then
-      rpc_error(METHOD_NOT_FOUND, ("method not found in %s: %s"):format(version, method))
-    end
-    local r, d = handler(self, p, version or named)
-    -- a 2026-07-28 result says it is complete (no input asked of the
-    -- client); a list or a read says how long it may be cached: not at all
-    -- and for no one else, as logs change under a client at any time and
-    -- the tools offered follow the trust list
-    if version and type(r) == "table" then
-      r.resultType = "complete"
-      r._meta = { [SERVER_INFO] = { name = "sesslua", version = builtin.version } }
-      if STATELESS_METHODS[method] == "cache" then r.ttlMs, r.cacheScope = 0, "private" end
-    end
-    return r, d
-  end)
+  local ok, result, doc = pcall(self.dispatch, self, handler, method, msg.params)
   if ok then return self:reply(id, result, doc) end
   if getmetatable(result) == ERROR then return self:reply_error(id, result.code, result.message, result.data) end
   note("%s: %s", method, tostring(result))
