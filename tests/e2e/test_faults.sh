@@ -236,6 +236,28 @@ for wf in $WORKFLOWS; do
     "$(grep -v fsyncdir "$WORK/counts" | tr '\n' ' ')")")
 done
 printf 'faults: %s\n' "${summary[@]}"
+
+# ---- message prune: a failed open never deletes an unread broadcast ---------
+# prune removes an old broadcast once every active session has read it: an
+# ACTIVE that cannot be listed must not count as "no one left to read it".
+# Every open of a run fails in turn with EIO; the broadcast s1 never read stays.
+P="$WORK/prune"
+cp -a "$B" "$P"
+BC="$P/docs/coordination/messages/broadcast/20250101T000000.000000Z-1-abc.json"
+printf '{"schema": 1, "id": "20250101T000000.000000Z-1-abc", "from": "s2", "to": "broadcast", "subject": "unread", "body": "x", "priority": "normal", "sent": "2025-01-01T00:00:00Z", "reply_to": null}\n' > "$BC"
+prune() { "$SESSLUA" --root "$P/docs/coordination" message.lua prune --older-than 1 > /dev/null 2> "$WORK/.stderr"; RC=$?; }
+rm -f "$WORK/counts"
+LD_PRELOAD=$PRELOAD SESSLUA_FAULT_COUNT="$WORK/counts" prune
+expect_rc 0 "prune without a fault"
+expect_exists "$BC" "prune without a fault keeps a broadcast s1 has not read"
+opens=$(awk '$1 == "open" { print $2 }' "$WORK/counts")
+for k in $(seq 1 "${opens:-0}"); do
+  LD_PRELOAD=$PRELOAD SESSLUA_FAULT="open:$k:EIO" prune
+  if [ -e "$BC" ] && { [ "$RC" -eq 0 ] || [ "$RC" -eq 5 ]; }; then ok
+  else bad "prune with open $k failing (EIO): exit $RC, broadcast $( [ -e "$BC" ] && echo kept || echo DELETED): $(cat "$WORK/.stderr")"; fi
+done
+printf 'faults: prune    %3d opens failed in turn, the unread broadcast kept in each\n' "${opens:-0}"
+
 for k in $KNOWN_FAILING; do # a stale entry (the sites moved) must not hide
   case " $WORKFLOWS " in *" ${k%%:*} "*) [ -n "${SEEN[$k]:-}" ] || bad "KNOWN_FAILING names no case run: $k" ;; esac
 done
