@@ -45,7 +45,19 @@ typedef struct plan_section {
     int items;  /* LMD_ITEMS_* */
 } plan_section;
 
+/* Raw heading titles the plan has met, with their normalised keys: the
+ * documents of a tree repeat their headings, so most titles are looked up
+ * here instead of made plain and normalised again for every document. */
+enum { TITLE_SLOTS = 512, TITLE_MAX = 256 };
+
+typedef struct seen_title {
+    text raw, key;
+    unsigned hash;
+} seen_title;
+
 typedef struct plan {
+    seen_title *titles; /* TITLE_SLOTS, open addressing; NULL until first use */
+    size_t ntitles;
     text header[MAX_KEYS];
     size_t nheader;
     plan_section *sections; /* owned */
@@ -74,6 +86,13 @@ static int plan_gc(lua_State *L)
     }
     free(p->sections);
     p->sections = NULL;
+    if (p->titles != NULL)
+        for (size_t i = 0; i < TITLE_SLOTS; i++) {
+            free_text(&p->titles[i].raw);
+            free_text(&p->titles[i].key);
+        }
+    free(p->titles);
+    p->titles = NULL;
     p->nheader = p->nsections = 0;
     free_text(&p->footer);
     return 0;
@@ -178,17 +197,66 @@ static void put_values(lua_State *L, const doc *d, size_t a, size_t b,
     }
 }
 
+static unsigned hash_of(const char *s, size_t n)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* Section i's normalised key: from the plan's titles when its raw title
+ * was met before, else made (lmd_section_key) and remembered. NULL when
+ * memory runs out. */
+static const char *section_key(plan *p, doc *d, size_t i, size_t *len)
+{
+    const md_section *sec = &d->x.sections[i];
+    const char *raw = d->text + sec->title_start;
+    unsigned h = hash_of(raw, sec->title_len);
+    size_t slot = h % TITLE_SLOTS;
+    const char *key;
+    if (p->titles == NULL && (p->titles = calloc(TITLE_SLOTS, sizeof *p->titles)) == NULL)
+        return NULL;
+    for (seen_title *t = &p->titles[slot]; t->raw.s != NULL; t = &p->titles[slot]) {
+        if (t->hash == h && t->raw.len == sec->title_len &&
+            memcmp(t->raw.s, raw, sec->title_len) == 0) {
+            *len = t->key.len;
+            return t->key.s;
+        }
+        slot = (slot + 1) % TITLE_SLOTS;
+    }
+    if ((key = lmd_section_key(d, i, len)) == NULL)
+        return NULL;
+    if (p->ntitles < TITLE_MAX) { /* else: made per document, as d:section_index does */
+        seen_title *t = &p->titles[slot];
+        t->raw.s = malloc(sec->title_len + 1);
+        t->key.s = malloc(*len + 1);
+        if (t->raw.s == NULL || t->key.s == NULL) {
+            free_text(&t->raw);
+            free_text(&t->key);
+            return key;
+        }
+        memcpy(t->raw.s, raw, sec->title_len);
+        t->raw.len = sec->title_len;
+        memcpy(t->key.s, key, *len);
+        t->key.len = *len;
+        t->hash = h;
+        p->ntitles++;
+    }
+    return key;
+}
+
 /* The first section whose key is one of ps's (d:section_index's rule). */
-static int find_section(lua_State *L, doc *d, const plan_section *ps, size_t *found)
+static int find_section(lua_State *L, plan *p, doc *d, const plan_section *ps, size_t *found)
 {
     for (size_t i = 0; i < d->x.count; i++) {
         size_t tlen;
-        const char *title = lmd_section_key(d, i, &tlen);
-        if (title == NULL)
+        const char *key = section_key(p, d, i, &tlen);
+        if (key == NULL)
             return lmd_memory_error(L);
         for (size_t k = 0; k < ps->nkeys; k++) {
             if (ps->keys[k].len > 0 && ps->keys[k].len == tlen &&
-                memcmp(ps->keys[k].s, title, tlen) == 0) {
+                memcmp(ps->keys[k].s, key, tlen) == 0) {
                 *found = i;
                 return 1;
             }
@@ -229,7 +297,7 @@ static int footer_value(const doc *d, const text *key, md_span *value)
 int lmd_doc_read(lua_State *L)
 {
     doc *d = lmd_check_doc(L);
-    const plan *p = luaL_checkudata(L, 2, PLAN);
+    plan *p = luaL_checkudata(L, 2, PLAN);
     const md_section *secs = d->x.sections;
     lua_Integer slot = 0;
     size_t ha = 0, hb = d->len;
@@ -244,7 +312,7 @@ int lmd_doc_read(lua_State *L)
     for (size_t s = 0; s < p->nsections; s++) {
         const plan_section *ps = &p->sections[s];
         size_t i;
-        int found = find_section(L, d, ps, &i);
+        int found = find_section(L, p, d, ps, &i);
         const md_section *sec = found ? &secs[i] : NULL;
         if (found)
             lua_pushinteger(L, (lua_Integer)i + 1);

@@ -25,6 +25,7 @@
 #include <lua.h>
 
 #include "width.h"
+#include "natsort.h"
 #include "host.h"
 #include "lsupport.h"
 #include "controls.h"
@@ -597,6 +598,7 @@ static const luaL_Reg sys_funcs[] = {
     { "escape_controls", l_escape_controls },
     { "width", l_width },
     { "cp_width", l_cp_width },
+    { "natural_sort", sesslua_natural_sort },
     { "isatty", l_isatty },
     { "term_width", l_term_width },
     { "time", l_time },

@@ -251,11 +251,11 @@ end
 ---@return string|nil message why the folder could not be listed (not when it is missing)
 ---@return string|nil code fs.list's failure code
 function M.log_names(ctx, dir, warn, archived)
-  local keys, of = {}, {}
+  local out = {}
   local names, types, code = fs.list(dir, ".md", true)
   -- a folder that is not there has no logs; one that cannot be listed
   -- (a link out of the root, a file, no permission) is a failure to report
-  if not names and code ~= "ENOENT" then return keys, types, code end
+  if not names and code ~= "ENOENT" then return out, types, code end
   for _, name in ipairs(names or {}) do
     local id = name:sub(1, -4) -- fs.list kept only *.md
     if archived then id = id:match("^(.-)%-%d%d%d%d%-%d%d%-%d%d%-?%d*$") or id end
@@ -263,19 +263,15 @@ function M.log_names(ctx, dir, warn, archived)
       -- not a session's log
     -- regular files as the folder lists them need no stat; links are checked
     elseif types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, dir .. "/" .. name)) then
-      -- sorted below as plain strings (no Lua comparator): the natural
-      -- key of the id, then the id, then the name (team.rows' order, so
-      -- the rows need no second sort)
-      local stem = name:sub(1, -4)
-      local key = M.natural_key(stem) .. "\0" .. stem .. "\0" .. name
-      keys[#keys + 1], of[key] = key, name
+      out[#out + 1] = name
     elseif warn then
       warn(dir .. "/" .. name .. ": not a regular file inside the coordination root; skipped")
     end
   end
-  table.sort(keys)
-  for i, key in ipairs(keys) do keys[i] = of[key] end
-  return keys
+  -- by the natural key of the name without ".md", then that, then the
+  -- name (team.rows' order, so the rows need no second sort); in C, as
+  -- natural_key describes the key
+  return sys.natural_sort(out, 3)
 end
 
 ---The logs of a folder (tree.log_names) as tree.describe_log tables.

@@ -235,6 +235,31 @@ test("service_fields_keep_template_order", function()
   eq(d2.text, "## Services Built/Modified\n\n1. **a**\n   - Status: Dev\n   - Location: /y\n")
 end)
 
+test("natural_sort_orders_as_the_natural_keys_do", function()
+  local sys, tree = require("sesslua.sys"), require("sesslua.tree")
+  -- the rule in Lua: natural key of the stem, then the stem, then the name
+  local function key(name) local stem = name:sub(1, -4); return tree.natural_key(stem) .. "\0" .. stem .. "\0" .. name end
+  local pieces = { "session-", "s", "a", "-", ".", "_", "0", "00", "1", "2", "9", "10", "007",
+                   "1234567890123", "99999999999999", "x", "é", "Z" }
+  local seed = 11
+  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n + 1 end
+  for _ = 1, 50 do
+    local names, seen = {}, {}
+    for _ = 1, 40 do
+      local parts = {}
+      for p = 1, rand(4) do parts[p] = pieces[rand(#pieces)] end
+      local n = table.concat(parts) .. ".md"
+      if not seen[n] then seen[n] = true; names[#names + 1] = n end
+    end
+    local want = {}
+    for i, n in ipairs(names) do want[i] = n end
+    table.sort(want, function(x, y) return key(x) < key(y) end)
+    eq(table.concat(sys.natural_sort(names, 3), " "), table.concat(want, " "))
+  end
+  eq(#sys.natural_sort({}), 0)
+  assert(not pcall(sys.natural_sort, { "a", 1 }), "names are strings")
+end)
+
 test("display_width_counts_wide_characters_twice", function()
   local tab = require("sesslua.table")
   eq(tab.width("abc"), 3)

@@ -67,6 +67,14 @@ function sys.escape_controls(s) end
 ---@return integer columns
 function sys.width(s) end
 
+---Sort names in place as people count (session-2 before session-10): by
+---the natural key of each name without its last suffix_len bytes, then
+---that stem, then the name.
+---@param names string[]
+---@param suffix_len? integer bytes of a suffix left out of the key (3 for ".md")
+---@return string[] names the same table
+function sys.natural_sort(names, suffix_len) end
+
 ---Columns of one code point: 0, 1 or 2.
 ---@param cp integer
 ---@return integer columns
