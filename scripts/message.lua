@@ -418,11 +418,13 @@ local function do_prune()
   local root = tree.paths(ctx.root).messages
   -- Who must still read a broadcast. An ACTIVE that cannot be listed (a link
   -- out of the root, EIO) is a failure, not "no one": read as empty, every
-  -- old broadcast would count as read by all and be deleted.
-  local logs, lerr, lcode = tree.log_names(ctx, tree.paths(ctx.root).active, cli.warn)
-  if lerr then cli.fail(cli.exit_for(lcode), lerr, nil, lcode) end
+  -- old broadcast would count as read by all and be deleted. Every *.md
+  -- counts, a log that is a link or no regular file too: keeping a
+  -- broadcast too long is the safe side.
+  local logs, lerr, lcode = fs.list(tree.paths(ctx.root).active, ".md")
+  if not logs and lcode ~= "ENOENT" then cli.fail(cli.exit_for(lcode), lerr, nil, lcode) end
   local active = {}
-  for _, name in ipairs(logs) do active[name:gsub("%.md$", "")] = true end
+  for _, name in ipairs(logs or {}) do active[name:gsub("%.md$", "")] = true end
   -- Any other folder that cannot be listed only removes less; still said.
   local function names(dir, suffix)
     local list, err, code = fs.list(dir, suffix)

@@ -142,6 +142,13 @@ cases() { # cases LABEL: every case, in fresh trees
   # ---- a log that is a link to a file outside
   fresh "$K-log"
   ln -s "$X/log.md" "$R/sessions/ACTIVE/s3.md"
+  # prune keeps an old broadcast all have read but s3, whose log is the link
+  "$SESSLUA" --root "$R" --session s2 message.lua send broadcast "for s3" "body" > /dev/null 2>&1 || bad "$L: broadcast"
+  "$SESSLUA" --root "$R" --session s1 message.lua read --all > /dev/null 2>&1 || bad "$L: s1 reads"
+  for f in "$R"/messages/broadcast/*.json; do sed -i 's/"sent": "[^"]*"/"sent": "2020-01-01T00:00:00Z"/' "$f"; done
+  s message.lua prune --older-than 0
+  expect_rc 0 "$L: prune with a log linked outside"
+  [ "$(ls "$R/messages/broadcast" | wc -l)" -eq 1 ] && ok || bad "$L: prune deleted a broadcast s3 has not read"
   for cmd in "update.lua s3 --note x" "view.lua s3" "eod.lua s3 --yes" "archive.lua s3 --force"; do
     # shellcheck disable=SC2086
     s $cmd
