@@ -58,6 +58,11 @@ end
 ---The width of a cell of digits.
 local function digits(_, _, v) return #v end
 
+-- Counts as text, small ones made once: three of the columns are counts.
+local counts = {}
+for n = 0, 99 do counts[n] = tostring(n) end
+local function count(n) return counts[n] or tostring(n) end
+
 local function age(s, short)
   return summary.age_text(s, short) .. (s.stale and " STALE" or "")
 end
@@ -81,9 +86,9 @@ local COLUMNS = {
       return L.narrow and #v or BAR_WIDTH
     end },
   { head = "UPDATED", cell = function(s, L) return age(s, L.narrow) end },
-  { head = "BLOCK", short = "BLK", drop = 4, width = digits, cell = function(s) return tostring(#s.blockers) end },
-  { head = "TODO", drop = 2, width = digits, cell = function(s) return tostring(s.open_tasks) end },
-  { head = "MAIL", drop = 1, width = digits, cell = function(s) return tostring(s.unread_messages) end },
+  { head = "BLOCK", short = "BLK", drop = 4, width = digits, cell = function(s) return count(#s.blockers) end },
+  { head = "TODO", drop = 2, width = digits, cell = function(s) return count(s.open_tasks) end },
+  { head = "MAIL", drop = 1, width = digits, cell = function(s) return count(s.unread_messages) end },
 }
 -- The team's columns (status_columns) come before Working On.
 for _, c in ipairs(extra) do
@@ -117,7 +122,9 @@ local LAYOUTS = {
   { narrow = true, id = 20, role = 10, status = 10, field = 10, sep = " " },
 }
 
--- Cell strings and widest cell per column and layout, made once each.
+-- Cell strings and widest cell per column and layout, made once each
+-- (the C functions called directly: a thousand rows make nine thousand cells).
+local printable, width_of = cli.printable, sys.width
 local made = {}
 local function column(i, L)
   local key = i .. (L.narrow and "n" or "w") .. L.id .. "/" .. L.role .. "/" .. L.status
@@ -136,10 +143,10 @@ local function column(i, L)
       end
     else
       for r, s in ipairs(rows) do
-        local v = cli.printable(col.cell(s, L))
+        local v = printable(col.cell(s, L))
         cells[r] = v
         if i ~= WORK then
-          local cw = tab.width(v)
+          local cw = width_of(v)
           widths[r] = cw
           if cw > w then w = cw end
         end

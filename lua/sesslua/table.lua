@@ -72,29 +72,29 @@ function M.print_columns(header, columns, opts)
     end
     widths[i] = w
   end
-  local pads = {} -- the same few paddings recur on every line
-  local function pad(k)
-    local p = pads[k]
-    if not p then p = (" "):rep(k); pads[k] = p end
-    return p
-  end
-  local out = {} -- one line's pieces, reused: every line has n
+  local pads = {} -- every padding a cell can need, made once
+  for k = 0, math.max(0, table.unpack(widths)) do pads[k] = (" "):rep(k) end
   local function write(s, paint)
     if max then s = M.cut(s, max) end
     io.write(paint and cli.paint("bold", s) or s, "\n")
   end
-  for i = 1, n - 1 do out[i] = header[i] .. pad(widths[i] - M.width(header[i])) end
+  local out = {} -- one line's pieces, reused: every line has n
+  for i = 1, n - 1 do out[i] = header[i] .. pads[widths[i] - M.width(header[i])] end
   out[n] = header[n]
   write(table.concat(out, sep, 1, n), true)
-  local last = columns[n].cells
+  local last, concat = columns[n].cells, table.concat
+  local lines = {} -- written in one call: a thousand rows are a thousand writes otherwise
   for r = 1, #last do
     for i = 1, n - 1 do
       local col = columns[i]
-      out[i] = col.cells[r] .. pad(widths[i] - col.widths[r])
+      out[i] = col.cells[r] .. pads[widths[i] - col.widths[r]]
     end
     out[n] = last[r]
-    write(table.concat(out, sep, 1, n))
+    local line = concat(out, sep, 1, n)
+    if max then line = M.cut(line, max) end
+    lines[r] = line
   end
+  if #lines > 0 then io.write(concat(lines, "\n"), "\n") end
 end
 
 ---Print a header and rows of strings, columns aligned (table.print_columns

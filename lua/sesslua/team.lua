@@ -78,25 +78,27 @@ function M.rows(ctx, opts)
   local active = tree.paths(ctx.root).active
   local cache = opts.cache ~= false and rowcache.open(ctx, brief_opts.fields)
   local names = {}
-  local files, lerr, lcode = tree.log_files(ctx, active, warn)
-  for _, f in ipairs(files) do
+  -- names, not tree.log_files' tables: a thousand logs need only these two
+  local files, lerr, lcode = tree.log_names(ctx, active, warn)
+  for _, name in ipairs(files) do
+    local id, path = name:sub(1, -4), active .. "/" .. name
     -- stat before reading: a log written meanwhile is read again next time
-    local st = cache and fs.stat(f.path)
+    local st = cache and fs.stat(path)
     if st and st.type ~= "file" then st = nil end -- a link's own time says nothing of its target
-    local s = st and cache:get(f.name, st)
+    local s = st and cache:get(name, st)
     if s then
-      s.id, s.path = f.id, f.path
+      s.id, s.path = id, path
       summary.refresh_age(s, brief_opts.now, brief_opts.stale_hours)
     else
-      s = summary.load(f.path, f.id, brief_opts)
-      if s and st then cache:put(f.name, st, s, brief_opts.now) end
+      s = summary.load(path, id, brief_opts)
+      if s and st then cache:put(name, st, s, brief_opts.now) end
     end
     if s then
-      names[f.name] = true
-      s.unread_messages = unread(s.id)
+      names[name] = true
+      s.unread_messages = unread(id)
       rows[#rows + 1] = s
     else
-      warn(f.path .. ": unreadable, skipped")
+      warn(path .. ": unreadable, skipped")
     end
   end
   if cache and not lerr then cache:save(names) end
