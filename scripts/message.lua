@@ -311,6 +311,12 @@ end
 local function do_inbox()
   local session = me()
   local list, problems = messages.inbox(ctx, session, args.all)
+  -- a file that is no message is skipped with a warning; a mailbox folder
+  -- that cannot be listed (a link out of the root, EIO) makes the inbox
+  -- incomplete, so it is refused as every other read of such a path is
+  for _, p in ipairs(problems) do
+    if p.folder then cli.fail(cli.exit_for(p.code), p.message, nil, p.code) end
+  end
   for _, p in ipairs(problems) do cli.warn(p.message) end
   -- What each reply answers, wherever it is stored (a reply to our own
   -- message answers one that sits in the other session's mailbox).

@@ -399,18 +399,23 @@ pb send a "far" --reply-to 99
 expect_rc 3 "--reply-to a position past the end"
 expect_eq "$(find "$PM" -name '*.json' | wc -l)" "$n" "nothing delivered when --reply-to is refused"
 
-# A mailbox that cannot be listed (here a link out of the root) is said, not
-# shown as "no messages" (issue 14); the folder itself is refused.
+# A mailbox that cannot be listed (here a link out of the root) is refused
+# (exit 5, naming the link), never shown as "no messages" (issue 14).
 mkdir -p "$WORK/elsewhere" "$M/session-1" "$M/broadcast"
 [ -e "$M/session-1/new" ] && mv "$M/session-1/new" "$WORK/s1new.real"
 mv "$M/broadcast" "$WORK/broadcast.real"
 ln -s "$WORK/elsewhere" "$M/session-1/new"
 ln -s "$WORK/elsewhere" "$M/broadcast"
 s1 inbox
-expect_err "warning: $M/session-1/new: a symlink out of the root (to $WORK/elsewhere); refused" "inbox says why new/ cannot be read"
-expect_err "warning: $M/broadcast: a symlink out of the root (to $WORK/elsewhere); refused" "inbox says why broadcast/ cannot be read"
-rm "$M/session-1/new" "$M/broadcast"
+expect_rc 5 "an inbox that cannot be read whole is refused"
+expect_err "sesslua: $M/session-1/new: a symlink out of the root (to $WORK/elsewhere); refused" "inbox says why new/ cannot be read"
+rm "$M/session-1/new"
 [ -e "$WORK/s1new.real" ] && mv "$WORK/s1new.real" "$M/session-1/new"
+s1 inbox --json
+expect_rc 5 "broadcast/ linked out: refused too"
+expect_err "sesslua: $M/broadcast: a symlink out of the root (to $WORK/elsewhere); refused" "inbox says why broadcast/ cannot be read"
+expect_out '"kind": "error"' "under --json the refusal is an error document"
+rm "$M/broadcast"
 mv "$WORK/broadcast.real" "$M/broadcast"
 
 finish
