@@ -17,9 +17,12 @@ local USAGE_HINT = 'sesslua share.lua [TYPE] CATEGORY TEXT [IMPACT], e.g.\n'
   .. table.concat(knowledge.impacts(), ", ")
 
 local parser = cli.parser("share.lua", "Add an entry to shared-knowledge/ (TEXT may be '-' for stdin).")
-parser:argument("words", "[TYPE] CATEGORY TEXT [IMPACT]"):args("2-4")
+parser:argument("words", "[TYPE] CATEGORY TEXT [IMPACT]; TYPE: learning, pattern, troubleshooting, "
+  .. "best-practice; IMPACT: " .. table.concat(knowledge.impacts(), ", ")):args("2-4")
 parser:flag("--broadcast", "Also send every session a KNOWLEDGE message (the team's share_broadcast does it always).")
 parser:flag("--json", "Print the entry as JSON.")
+-- the two forms in one line, not argparse's "WORDS WORDS [WORDS]"
+parser:usage("Usage: sesslua share.lua [--broadcast] [--json] [TYPE] CATEGORY TEXT [IMPACT]")
 local args = cli.parse(parser)
 
 local function refuse(why, hint) cli.usage_error("share: " .. why, hint or USAGE_HINT) end

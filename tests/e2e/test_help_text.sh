@@ -17,6 +17,11 @@ run "$SESSLUA" help doctor
 expect_out "Exit 0 when healthy, 1 when problems remain." "doctor's help says the exit codes in one line"
 run "$SESSLUA" help search
 expect_out "redis --knowledge) or the type with =" "search's epilog wraps as one sentence, not as a list item"
+# share's usage names its two forms, not argparse's WORDS WORDS [WORDS]
+run "$SESSLUA" help share
+expect_out "Usage: sesslua share.lua [--broadcast] [--json] [TYPE] CATEGORY TEXT [IMPACT]" "share's usage line"
+expect_out "troubleshooting, best-practice; IMPACT: Low, Medium," "share's help lists the types and impacts"
+case $OUT in *"WORDS WORDS"*) bad "share's usage repeats WORDS: $OUT" ;; *) ok ;; esac
 # --list names message's commands, never broadcast as one (it is a recipient)
 run "$SESSLUA" --list
 line=$(printf '%s\n' "$OUT" | grep '^ *message ')
