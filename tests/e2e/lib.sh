@@ -78,6 +78,22 @@ wellformed() {
 # total FILE: the value of its **Total ...:** line.
 total() { tr -d '\r' < "$1" | sed -n 's/^\*\*Total [A-Za-z]*:\*\* \([0-9]*\)$/\1/p'; }
 
+# npm_client DIR PACKAGE: install an npm package (an MCP SDK client) into
+# DIR once, under the build folder; a missing one is a failure, never a
+# skip: a test without its client would prove nothing. Returns 1 (after
+# `bad`) when it cannot be installed.
+npm_client() {
+  local dir=$1 pkg=$2 name=${2%@*}
+  [ -f "$dir/node_modules/$name/package.json" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    bad "npm is not installed (Debian: apt-get install npm)"; return 1
+  fi
+  if ! npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "$pkg" >"$WORK/npm.log" 2>&1; then
+    bad "npm install $name failed (is the npm registry reachable?): $(tail -3 "$WORK/npm.log")"
+    return 1
+  fi
+}
+
 finish() {
   printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
   [ "$FAILED" -eq 0 ]

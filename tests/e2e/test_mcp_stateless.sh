@@ -6,17 +6,7 @@
 # against `sesslua mcp` (tests/mcp/client_stateless.cjs).
 . "$(dirname "$0")/lib.sh"
 SDK_DIR="${BUILD_DIR:?}/mcp-client-v2"
-if [ ! -f "$SDK_DIR/node_modules/@modelcontextprotocol/client/package.json" ]; then
-  # a missing client is a failure, never a skip: the test would prove nothing
-  if ! command -v npm >/dev/null 2>&1; then
-    bad "npm is not installed (Debian: apt-get install npm)"; finish; exit
-  fi
-  if ! npm install --prefix "$SDK_DIR" --no-audit --no-fund --loglevel=error \
-       "@modelcontextprotocol/client@^2" >"$WORK/npm.log" 2>&1; then
-    bad "npm install @modelcontextprotocol/client failed (is the npm registry reachable?): $(tail -3 "$WORK/npm.log")"
-    finish; exit
-  fi
-fi
+npm_client "$SDK_DIR" "@modelcontextprotocol/client@^2" || { finish; exit; }
 R="$WORK/docs/coordination"
 run "$SESSLUA" --root "$R" init.lua
 expect_rc 0 "init"
