@@ -551,6 +551,17 @@ static int doc_last_field_value(lua_State *L)
  * first `**Label:**` line (not the list-item form) in [a, b) and where the
  * block it leads ends, cut to b but never before the line's end: the
  * labelled list of a section, without a table. */
+int lmd_label_block(const doc *d, size_t a, size_t b, const char *key, size_t klen,
+                    md_field *f, size_t *stop)
+{
+    if (md_fields_find(d->text, d->len, a, b, &d->x, key, klen, MD_FIELD_PLAIN, f) != 0)
+        return 0;
+    *stop = f->block_end < b ? f->block_end : b;
+    if (*stop < f->line.end)
+        *stop = f->line.end;
+    return 1;
+}
+
 static int doc_label_block(lua_State *L)
 {
     const doc *d = lmd_check_doc(L);
@@ -558,11 +569,8 @@ static int doc_label_block(lua_State *L)
     const char *key = luaL_checklstring(L, 2, &klen);
     md_field f;
     lmd_check_range(L, 3, d->len, &a, &b);
-    if (md_fields_find(d->text, d->len, a, b, &d->x, key, klen, MD_FIELD_PLAIN, &f) != 0)
+    if (!lmd_label_block(d, a, b, key, klen, &f, &stop))
         return 0;
-    stop = f.block_end < b ? f.block_end : b;
-    if (stop < f.line.end)
-        stop = f.line.end;
     lua_pushinteger(L, (lua_Integer)f.line.start + 1);
     lua_pushinteger(L, (lua_Integer)f.line.end + 1);
     lua_pushinteger(L, (lua_Integer)stop + 1);

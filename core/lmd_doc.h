@@ -40,6 +40,12 @@ const char *lmd_section_key(doc *d, size_t i, size_t *len);
  * (0-based), filtered by which (LMD_ITEMS_*). */
 void lmd_push_item_texts(lua_State *L, const doc *d, size_t a, size_t b, int which);
 
+/* The first `**Label:**` line (not the list-item form) with key in [a, b)
+ * (0-based) into *f, and where the block it leads ends, cut to b but never
+ * before the line's end, into *stop: d:label_block's rule. 0 when none. */
+int lmd_label_block(const doc *d, size_t a, size_t b, const char *key, size_t klen,
+                    md_field *f, size_t *stop);
+
 /* lmd_plan.c: d:read(plan) and md.plan. */
 int lmd_doc_read(lua_State *L);
 void lmd_plan_open(lua_State *L);

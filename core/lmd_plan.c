@@ -325,12 +325,10 @@ int lmd_doc_read(lua_State *L)
             slot += (lua_Integer)ps->nfields;
         if (ps->label.s != NULL) {
             md_field f;
-            if (sec != NULL && md_fields_find(d->text, d->len, sec->heading_end, sec->body_end,
-                                              &d->x, ps->label.s, ps->label.len,
-                                              MD_FIELD_PLAIN, &f) == 0) {
-                size_t stop = f.block_end < sec->body_end ? f.block_end : sec->body_end;
-                lmd_push_item_texts(L, d, f.line.end, stop > f.line.end ? stop : f.line.end,
-                                    ps->items);
+            size_t stop;
+            if (sec != NULL && lmd_label_block(d, sec->heading_end, sec->body_end, ps->label.s,
+                                               ps->label.len, &f, &stop)) {
+                lmd_push_item_texts(L, d, f.line.end, stop, ps->items);
             } else {
                 lua_pushboolean(L, 0);
             }

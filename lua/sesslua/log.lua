@@ -390,18 +390,26 @@ function Doc:progress()
   return M.percent(self:value("Progress", "Current Work") or self:value("Progress"))
 end
 
+---Where a footer field is looked for first: the last paragraph (up to
+---four blocks back from the end), so the last such line is found without
+---reading every field of the log; nil when there is none (then the whole
+---text). md.plan's footer follows the same rule in C.
+local function footer_from(doc)
+  local d = doc.md
+  local b, tries = d:block_before(#doc.text + 1), 4
+  while b and b.kind ~= "paragraph" and tries > 0 do
+    b, tries = d:block_before(b.start), tries - 1
+  end
+  return b and b.start
+end
+
 ---The footer's field (Last Updated, Updated By): the last such line
 ---outside code, so a note quoting the footer is never taken for it.
 ---@param key string "Last Updated" or "Updated By"
 ---@return sesslua.md.DocField|nil field
 function Doc:footer_field(key)
-  -- the footer is the last paragraph: searching from there finds the last
-  -- line without reading every field of the log; else the whole text
-  local b, tries = self.md:block_before(#self.text + 1), 4
-  while b and b.kind ~= "paragraph" and tries > 0 do
-    b, tries = self.md:block_before(b.start), tries - 1
-  end
-  return b and self.md:last_field(key, b.start) or self.md:last_field(key)
+  local from = footer_from(self)
+  return from and self.md:last_field(key, from) or self.md:last_field(key)
 end
 
 local clock -- required on first use: clock requires this module's users
@@ -411,12 +419,8 @@ local clock -- required on first use: clock requires this module's users
 ---@return integer|nil time epoch seconds; nil for text clock.parse cannot read
 function Doc:last_updated()
   -- Doc:footer_field's rule, reading the value only (status asks every log)
-  local key, d = self.schema.footer[1], self.md
-  local b, tries = d:block_before(#self.text + 1), 4
-  while b and b.kind ~= "paragraph" and tries > 0 do
-    b, tries = d:block_before(b.start), tries - 1
-  end
-  local v = b and d:last_field_value(key, b.start) or d:last_field_value(key)
+  local key, d, from = self.schema.footer[1], self.md, footer_from(self)
+  local v = from and d:last_field_value(key, from) or d:last_field_value(key)
   if not v or placeholders.is_placeholder(v) then return nil end
   clock = clock or require("sesslua.clock")
   return v, clock.parse(v)
