@@ -184,6 +184,7 @@ typedef struct scanner {
     md_index *idx;
     size_t lineno;
     unsigned options;  /* MD_INDEX_ITEMS, MD_INDEX_BLOCKS */
+    bool shortcuts;    /* not MD_INDEX_NO_SHORTCUTS */
     const line *cur;   /* the line being processed */
     size_t blank_from; /* the first slot it is blank for (SIZE_MAX: none) */
     nb_line *nb;       /* live entries are nb[nb_lo, nb_n) */
