@@ -354,7 +354,8 @@ static int doc_items(lua_State *L)
  * default), "todo" (tasks not done: `- [ ]`) or "open" (all but done
  * tasks). For readers that want the words only, of a few lists of every
  * document they read. */
-void lmd_push_item_texts(lua_State *L, const doc *d, size_t a, size_t b, int which)
+void lmd_push_item_texts(lua_State *L, const doc *d, size_t a, size_t b, int which,
+                         const luapat_set *skip, int count)
 {
     const md_item *items = d->x.items;
     size_t first = md_first_item(&d->x, a), i;
@@ -363,15 +364,24 @@ void lmd_push_item_texts(lua_State *L, const doc *d, size_t a, size_t b, int whi
     for (i = first; i < d->x.item_count && items[i].start < b; i++)
         if (i == first || items[i].depth < depth)
             depth = items[i].depth;
-    lua_newtable(L);                                  /* ... texts */
+    if (!count)
+        lua_newtable(L);                              /* ... texts */
     for (i = first; i < d->x.item_count && items[i].start < b; i++) {
         const md_item *it = &items[i];
+        const char *t = d->text + it->text_start;
+        size_t len = it->text_end - it->text_start;
         if (it->depth != depth || (which == LMD_ITEMS_TODO && it->task != 0) ||
-            (which == LMD_ITEMS_OPEN && it->task == 1))
+            (which == LMD_ITEMS_OPEN && it->task == 1) ||
+            (skip != NULL && lmd_is_sample(skip, t, len)))
             continue;
-        lua_pushlstring(L, d->text + it->text_start, it->text_end - it->text_start);
-        lua_rawseti(L, -2, ++n);
+        n++;
+        if (!count) {
+            lua_pushlstring(L, t, len);
+            lua_rawseti(L, -2, n);
+        }
     }
+    if (count)
+        lua_pushinteger(L, n);                        /* ... n */
 }
 
 static int doc_item_texts(lua_State *L)
@@ -380,7 +390,7 @@ static int doc_item_texts(lua_State *L)
     const doc *d = lmd_check_doc(L);
     size_t a, b;
     lmd_check_range(L, 2, d->len, &a, &b);
-    lmd_push_item_texts(L, d, a, b, luaL_checkoption(L, 4, "all", whiches));
+    lmd_push_item_texts(L, d, a, b, luaL_checkoption(L, 4, "all", whiches), NULL, 0);
     return 1;
 }
 

@@ -10,6 +10,7 @@
 
 #include <lua.h>
 
+#include "luapat.h"
 #include "md.h"
 
 #define DOC "sesslua.md.doc"
@@ -37,8 +38,17 @@ int lmd_memory_error(lua_State *L);
 const char *lmd_section_key(doc *d, size_t i, size_t *len);
 
 /* Push the array of the texts of the shallowest items starting in [a, b)
- * (0-based), filtered by which (LMD_ITEMS_*). */
-void lmd_push_item_texts(lua_State *L, const doc *d, size_t a, size_t b, int which);
+ * (0-based), filtered by which (LMD_ITEMS_*) and, when skip is not NULL,
+ * without those lmd_is_sample finds in it; with count, their number
+ * instead of the array. */
+void lmd_push_item_texts(lua_State *L, const doc *d, size_t a, size_t b, int which,
+                         const luapat_set *skip, int count);
+
+/* lmd_plan.c: whether text is one of set's samples: one of its patterns
+ * finds it, surrounding blanks aside (trimmed when the first or the last
+ * byte is a blank or a control character, as the placeholder check in Lua
+ * does). */
+int lmd_is_sample(const luapat_set *set, const char *s, size_t len);
 
 /* The first `**Label:**` line (not the list-item form) with key in [a, b)
  * (0-based) into *f, and where the block it leads ends, cut to b but never

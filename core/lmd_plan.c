@@ -9,6 +9,10 @@
  *     }
  *     local r = d:read(plan)
  *
+ * With `skip = md.patterns{...}` the plan also leaves out what matches
+ * those Lua patterns (luapat.h), so a reader need not call back into Lua
+ * for each value and item to ask whether it is a template's sample.
+ *
  * A reader that asks every document of a tree the same dozen questions
  * (status over a thousand logs) pays for each crossing into C more than
  * for the answer; a plan is compiled once and answers them all in one
@@ -17,6 +21,7 @@
  * a footer's last field); what they mean is the caller's: this file knows
  * Markdown and nothing of what the documents are about.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +33,7 @@
 #include "md.h"
 
 #define PLAN "sesslua.md.plan"
+#define PATTERNS "sesslua.md.patterns"
 
 enum { MAX_KEYS = 16 }; /* keys of one list: one walk of the range each */
 
@@ -43,6 +49,7 @@ typedef struct plan_section {
     size_t nfields;
     text label; /* a **Label:** line whose list is read */
     int items;  /* LMD_ITEMS_* */
+    int count;  /* the number of those items instead of their texts */
 } plan_section;
 
 /* Raw heading titles the plan has met, with their normalised keys: the
@@ -63,7 +70,97 @@ typedef struct plan {
     plan_section *sections; /* owned */
     size_t nsections;
     text footer;
+    const luapat_set *skip; /* the set of user value 1, or NULL */
 } plan;
+
+/* md.patterns' userdata. */
+typedef struct patterns {
+    luapat_set *set; /* NULL once collected */
+} patterns;
+
+static int patterns_gc(lua_State *L)
+{
+    patterns *ps = luaL_checkudata(L, 1, PATTERNS);
+    luapat_set_free(ps->set);
+    ps->set = NULL;
+    return 0;
+}
+
+/* md.patterns(list) -> set | nil, i: the Lua patterns of list compiled
+ * for C (luapat.h); nil and the index of the first one it cannot take. */
+static int md_patterns(lua_State *L)
+{
+    patterns *ps;
+    lua_Integer n;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    n = (lua_Integer)lua_rawlen(L, 1);
+    ps = lua_newuserdatauv(L, sizeof *ps, 0);         /* list set */
+    ps->set = NULL;
+    luaL_setmetatable(L, PATTERNS);
+    if ((ps->set = luapat_set_new()) == NULL)
+        return lmd_memory_error(L);
+    for (lua_Integer i = 1; i <= n; i++) {
+        size_t len;
+        const char *p;
+        int rc;
+        lua_rawgeti(L, 1, i);                         /* list set p */
+        if (lua_type(L, -1) != LUA_TSTRING)
+            return luaL_error(L, "md.patterns: item %d is not a string", (int)i);
+        p = lua_tolstring(L, -1, &len);
+        rc = luapat_set_add(ps->set, p, len);
+        lua_pop(L, 1);                                /* list set */
+        if (rc == LUAPAT_NOMEM)
+            return lmd_memory_error(L);
+        if (rc == LUAPAT_UNSUPPORTED) {
+            lua_pushnil(L);
+            lua_pushinteger(L, i);
+            return 2;
+        }
+    }
+    return 1;
+}
+
+/* set:match(s) -> i | nil: the index of the first pattern that
+ * string.find(s, pattern) finds, or nil. */
+static int patterns_match(lua_State *L)
+{
+    patterns *ps = luaL_checkudata(L, 1, PATTERNS);
+    size_t len;
+    const char *s = luaL_checklstring(L, 2, &len);
+    long i = luapat_set_find(ps->set, s, len);
+    if (i < 0)
+        lua_pushnil(L);
+    else
+        lua_pushinteger(L, (lua_Integer)i + 1);
+    return 1;
+}
+
+static int is_blank(unsigned char c)
+{
+    return isspace(c);
+}
+
+int lmd_is_sample(const luapat_set *set, const char *s, size_t len)
+{
+    size_t a = 0, b = len;
+    if (len > 0 && ((unsigned char)s[0] <= 32 || (unsigned char)s[len - 1] <= 32)) {
+        while (a < b && is_blank((unsigned char)s[a]))
+            a++;
+        while (b > a && is_blank((unsigned char)s[b - 1]))
+            b--;
+    }
+    return luapat_set_find(set, s + a, b - a) >= 0;
+}
+
+/* Whether a value is no value for a plan with a skip set: blank, or a
+ * sample. */
+static int unfilled(const luapat_set *set, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && is_blank((unsigned char)s[i]))
+        i++;
+    return i == len || lmd_is_sample(set, s, len);
+}
 
 static void free_text(text *t)
 {
@@ -140,7 +237,7 @@ static int md_plan(lua_State *L)
     static const char *const items[] = {"all", "todo", "open", NULL};
     plan *p;
     luaL_checktype(L, 1, LUA_TTABLE);
-    p = lua_newuserdatauv(L, sizeof *p, 0);           /* spec plan */
+    p = lua_newuserdatauv(L, sizeof *p, 1);           /* spec plan */
     memset(p, 0, sizeof *p);
     luaL_setmetatable(L, PLAN); /* from here __gc frees what is copied */
     p->nheader = copy_list(L, 1, "header", p->header);
@@ -164,7 +261,9 @@ static int md_plan(lua_State *L)
             lua_pop(L, 1);
             lua_getfield(L, at, "items");
             ps->items = luaL_checkoption(L, -1, "all", items);
-            lua_pop(L, 2);                            /* spec plan sections */
+            lua_getfield(L, at, "count");
+            ps->count = lua_toboolean(L, -1);
+            lua_pop(L, 3);                            /* spec plan sections */
         }
     }
     lua_pop(L, 1);                                    /* spec plan */
@@ -172,13 +271,20 @@ static int md_plan(lua_State *L)
     if (!lua_isnil(L, -1))
         copy_text(L, -1, "footer", &p->footer);
     lua_pop(L, 1);
+    lua_getfield(L, 1, "skip");                       /* spec plan skip */
+    if (!lua_isnil(L, -1)) {
+        p->skip = ((patterns *)luaL_checkudata(L, -1, PATTERNS))->set;
+        lua_setiuservalue(L, -2, 1); /* the plan keeps its set alive */
+    } else {
+        lua_pop(L, 1);
+    }
     return 1;
 }
 
 /* Push the values of the fields keys[0, n) in [a, b), one slot each of the
  * array on top, from *slot on (nil when the range has none). */
 static void put_values(lua_State *L, const doc *d, size_t a, size_t b,
-                       const text *keys, size_t n, lua_Integer *slot)
+                       const text *keys, size_t n, const luapat_set *skip, lua_Integer *slot)
 {
     const char *k[MAX_KEYS];
     size_t lens[MAX_KEYS];
@@ -192,7 +298,12 @@ static void put_values(lua_State *L, const doc *d, size_t a, size_t b,
         ++*slot;
         if (values[i].start == SIZE_MAX)
             continue; /* a hole: t[slot] is nil */
-        lua_pushlstring(L, d->text + values[i].start, values[i].end - values[i].start);
+        const char *v = d->text + values[i].start;
+        size_t len = values[i].end - values[i].start;
+        if (skip != NULL && unfilled(skip, v, len))
+            lua_pushboolean(L, 0);
+        else
+            lua_pushlstring(L, v, len);
         lua_rawseti(L, -2, *slot);
     }
 }
@@ -293,7 +404,10 @@ static int footer_value(const doc *d, const text *key, md_span *value)
  * section of the plan, its index (false when the document has none), its
  * field values, and when it has a label the texts of that labelled list's
  * items (false when the section or the label line is missing); last the
- * footer's value. A value the document lacks is a hole (nil). */
+ * footer's value. A value the document lacks is a hole (nil). With a
+ * skip set, a value that is blank or a sample is false, the footer's is
+ * false when a sample, and items that are samples are left out (with
+ * count, their number stands for the array). */
 int lmd_doc_read(lua_State *L)
 {
     doc *d = lmd_check_doc(L);
@@ -308,7 +422,7 @@ int lmd_doc_read(lua_State *L)
         hb = secs[0].heading_start;
     }
     lua_createtable(L, (int)(p->nheader + 3 * p->nsections + 1), 0); /* ... r */
-    put_values(L, d, ha, hb, p->header, p->nheader, &slot);
+    put_values(L, d, ha, hb, p->header, p->nheader, p->skip, &slot);
     for (size_t s = 0; s < p->nsections; s++) {
         const plan_section *ps = &p->sections[s];
         size_t i;
@@ -320,7 +434,8 @@ int lmd_doc_read(lua_State *L)
             lua_pushboolean(L, 0);
         lua_rawseti(L, -2, ++slot);
         if (sec != NULL)
-            put_values(L, d, sec->heading_end, sec->body_end, ps->fields, ps->nfields, &slot);
+            put_values(L, d, sec->heading_end, sec->body_end, ps->fields, ps->nfields, p->skip,
+                       &slot);
         else
             slot += (lua_Integer)ps->nfields;
         if (ps->label.s != NULL) {
@@ -328,7 +443,7 @@ int lmd_doc_read(lua_State *L)
             size_t stop;
             if (sec != NULL && lmd_label_block(d, sec->heading_end, sec->body_end, ps->label.s,
                                                ps->label.len, &f, &stop)) {
-                lmd_push_item_texts(L, d, f.line.end, stop, ps->items);
+                lmd_push_item_texts(L, d, f.line.end, stop, ps->items, p->skip, ps->count);
             } else {
                 lua_pushboolean(L, 0);
             }
@@ -339,7 +454,11 @@ int lmd_doc_read(lua_State *L)
         md_span v;
         ++slot;
         if (footer_value(d, &p->footer, &v)) {
-            lua_pushlstring(L, d->text + v.start, v.end - v.start);
+            const char *t = d->text + v.start;
+            if (p->skip != NULL && lmd_is_sample(p->skip, t, v.end - v.start))
+                lua_pushboolean(L, 0);
+            else
+                lua_pushlstring(L, t, v.end - v.start);
             lua_rawseti(L, -2, slot);
         }
     }
@@ -349,9 +468,19 @@ int lmd_doc_read(lua_State *L)
 void lmd_plan_open(lua_State *L)
 {
     static const luaL_Reg meta[] = {{"__gc", plan_gc}, {NULL, NULL}};
+    static const luaL_Reg pattern_meta[] = {{"__gc", patterns_gc}, {"match", patterns_match},
+                                            {NULL, NULL}};
     if (luaL_newmetatable(L, PLAN))                   /* md mt */
         luaL_setfuncs(L, meta, 0);
     lua_pop(L, 1);                                    /* md */
+    if (luaL_newmetatable(L, PATTERNS)) {             /* md mt */
+        luaL_setfuncs(L, pattern_meta, 0);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);                                    /* md */
     lua_pushcfunction(L, md_plan);
     lua_setfield(L, -2, "plan");
+    lua_pushcfunction(L, md_patterns);
+    lua_setfield(L, -2, "patterns");
 }

@@ -5,6 +5,7 @@
 local M = {}
 
 local schema = require("sesslua.schema")
+local md = require("sesslua.md")
 
 ---Lua patterns matched against an item's text, a field's value or a label,
 ---each matching a whole text as the template has it: the schema's sample
@@ -23,6 +24,10 @@ M.TOKENS = {}
 -- the few that can match), and an unanchored one is tried only when the
 -- text holds its leading literal (a plain search, as fast as memchr).
 local by_byte, by_last, unknown, anywhere
+-- The same patterns compiled for C (md.patterns), when C takes them all:
+-- one call then says "no" for a text no pattern finds, which is nearly
+-- every text; a "yes" is asked again of the index, for its pattern.
+local compiled
 local byte, find = string.byte, string.find
 local indexed = -1 -- how many patterns the index covers: teams may append
 local memo, memo_size = {}, 0 -- the same item texts recur across logs; one answer each
@@ -130,6 +135,7 @@ local function index()
     end
   end
   indexed = #M.PATTERNS
+  compiled = md.patterns(M.PATTERNS)
 end
 
 local function any(list, s)
@@ -155,6 +161,17 @@ function M.is_placeholder(s)
   return hit, pattern
 end
 
+---The patterns compiled for C (md.patterns) as is_placeholder uses them:
+---a reader may give them to md.plan's `skip` and get the same answers
+---as is_placeholder and log.filled without a call per text. nil when C
+---cannot take one of them (a set or a capture: is_placeholder then
+---matches in Lua alone).
+---@return userdata|nil set
+function M.compiled()
+  if indexed ~= #M.PATTERNS then index(); memo, memo_size = {}, 0 end
+  return compiled
+end
+
 ---The uncached check behind is_placeholder.
 function M.match(s)
   if indexed ~= #M.PATTERNS then index() end
@@ -164,6 +181,7 @@ function M.match(s)
     s = s:match("^%s*(.*%S)") or ""
     first, last = byte(s, 1), byte(s, -1)
   end
+  if compiled and not compiled:match(s) then return false end
   local group = first and by_byte[first]
   if group then
     local hit, p = any(group, s)

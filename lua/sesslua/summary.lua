@@ -140,38 +140,52 @@ local BRIEF_KEYS = { "Role", "Goal", "Status", "Working On", "Progress" }
 
 -- Each schema's plan of the brief's queries (md.plan), made on first use:
 -- the header's fields; Current Work's index, fields and Current Phase's
--- task texts; Blockers & Issues' index and Current Blockers' texts; the
--- footer's Last Updated. summary.brief reads them with one d:read.
+-- open tasks; Blockers & Issues' index and Current Blockers' texts; the
+-- footer's Last Updated. summary.brief reads them with one d:read. With
+-- the template's samples compiled for C (placeholders.compiled), the plan
+-- also drops what log.filled and is_placeholder would (`skip`): a value
+-- that is blank or a sample comes back false, sample items are left out
+-- and Current Phase's open tasks come as their number.
 local plans = setmetatable({}, { __mode = "k" })
 local function plan_of(sch)
+  local skip = placeholders.compiled()
   local p = plans[sch]
-  if p then return p end
+  if p and p.skip == skip then return p.plan, skip end
   local function keys(name)
     local spec = sch:spec(name)
     return spec and spec.keys or { schema.key(name) }
   end
-  p = md.plan({
+  p = { skip = skip, plan = md.plan({
     header = BRIEF_KEYS,
     sections = {
-      { keys = keys("Current Work"), fields = BRIEF_KEYS, label = "Current Phase", items = "todo" },
+      { keys = keys("Current Work"), fields = BRIEF_KEYS, label = "Current Phase", items = "todo",
+        count = skip ~= nil },
       { keys = keys("Blockers & Issues"), label = "Current Blockers", items = "open" },
     },
     footer = sch.footer[1],
-  })
+    skip = skip,
+  }) }
   plans[sch] = p
-  return p
+  return p.plan, skip
 end
 -- where plan_of's answers are in d:read's array
 local HEADER, WORK_FIELDS, PHASE, BLOCKERS, FOOTER = 0, 6, 12, 14, 15
 
+---A value of a plan with `skip` as log.filled gives it: false (blank or
+---a sample) is nil.
+local function kept(v)
+  return v or nil
+end
+
 ---A value as Doc:value(key) finds it from the header's (h) and Current
----Work's (c) raw values: the header's, else Current Work's, else the
----first anywhere in the log; blanks and placeholders are nil.
-local function anywhere(doc, key, h, c)
+---Work's (c) values: the header's, else Current Work's, else the first
+---anywhere in the log; blanks and placeholders are nil. `filled` is
+---log.filled for raw values, `kept` for a plan's with `skip`.
+local function anywhere(doc, key, h, c, filled)
   local v = h
   if v == nil then v = c end
-  if v == nil then v = doc.md:field_value(key) end
-  return log.filled(v)
+  if v == nil then return log.filled(doc.md:field_value(key)) end
+  return filled(v)
 end
 
 ---The texts of a labelled block's items (`which` as md's item_texts) by
@@ -187,8 +201,9 @@ end
 ---Last Updated line (file times reset on every clone), else the file's
 ---mtime. Returns the line's text, the time (epoch seconds) and its source
 ---("log" or "file").
-local function updated_from(v, path)
-  if v and placeholders.is_placeholder(v) then v = nil end
+local function updated_from(v, path, checked)
+  if not checked and v and placeholders.is_placeholder(v) then v = nil end
+  v = v or nil -- a plan with `skip` gives false for a sample
   local t = v and clock.parse(v)
   if t then return v, t, "log" end
   local st = path and fs.stat(path)
@@ -210,25 +225,33 @@ function M.brief(doc, id, path, opts)
   opts = opts or {}
   local now = opts.now or os.time()
   local is_placeholder = placeholders.is_placeholder
-  local r = doc.md:read(plan_of(doc.schema))
-  local updated, updated_at, age_source = updated_from(r[FOOTER], path)
-  local open_tasks = 0
-  for _, t in ipairs(r[PHASE] or block_texts(doc, "Current Work", "Current Phase", "todo")) do
-    if not is_placeholder(t) then open_tasks = open_tasks + 1 end
+  local plan, skip = plan_of(doc.schema)
+  local r = doc.md:read(plan)
+  -- with `skip`, the plan's answers are checked already
+  local filled = skip and kept or log.filled
+  local updated, updated_at, age_source = updated_from(r[FOOTER], path, skip)
+  local open_tasks, phase = 0, r[PHASE]
+  if skip and phase then
+    open_tasks = phase
+  else
+    for _, t in ipairs(phase or block_texts(doc, "Current Work", "Current Phase", "todo")) do
+      if not is_placeholder(t) then open_tasks = open_tasks + 1 end
+    end
   end
-  local blockers = {}
-  for _, t in ipairs(r[BLOCKERS] or block_texts(doc, "Blockers & Issues", "Current Blockers", "open")) do
-    if not is_placeholder(t) and not log.is_none(t) then blockers[#blockers + 1] = plain(t) end
+  local blockers, listed = {}, r[BLOCKERS]
+  local check = not (skip and listed)
+  for _, t in ipairs(listed or block_texts(doc, "Blockers & Issues", "Current Blockers", "open")) do
+    if not (check and is_placeholder(t)) and not log.is_none(t) then blockers[#blockers + 1] = plain(t) end
   end
   local h, c = HEADER, WORK_FIELDS
   local s = {
     id = id, path = path,
-    role = text(anywhere(doc, "Role", r[h + 1], r[c + 1])),
-    goal = text(anywhere(doc, "Goal", r[h + 2], r[c + 2])),
+    role = text(anywhere(doc, "Role", r[h + 1], r[c + 1], filled)),
+    goal = text(anywhere(doc, "Goal", r[h + 2], r[c + 2], filled)),
     -- the log's own Status is the header's; Current Work's is the work's
-    status = text(log.filled(r[c + 3])), log_status = text(log.filled(r[h + 3])),
-    working_on = text(anywhere(doc, "Working On", r[h + 4], r[c + 4])),
-    progress = log.percent(log.filled(r[c + 5]) or anywhere(doc, "Progress", r[h + 5], r[c + 5])),
+    status = text(filled(r[c + 3])), log_status = text(filled(r[h + 3])),
+    working_on = text(anywhere(doc, "Working On", r[h + 4], r[c + 4], filled)),
+    progress = log.percent(filled(r[c + 5]) or anywhere(doc, "Progress", r[h + 5], r[c + 5], filled)),
     last_updated = updated, updated_at = updated_at, age_source = age_source,
     blockers = blockers, open_tasks = open_tasks,
   }

@@ -217,10 +217,24 @@ function Doc:section_count() end
 
 ---Many queries answered by one d:read (see docs/lua-api.md): header
 ---fields, sections found by normalised title with their fields and a
----labelled list's item texts, a footer field.
----@param spec {header: string[]|nil, sections: {keys: string[], fields: string[]|nil, label: string|nil, items: "all"|"todo"|"open"|nil}[]|nil, footer: string|nil}
+---labelled list's item texts (or their number, `count`), a footer field;
+---with `skip` (md.patterns), blank and sample values as false and sample
+---items left out.
+---@param spec {header: string[]|nil, sections: {keys: string[], fields: string[]|nil, label: string|nil, items: "all"|"todo"|"open"|nil, count: boolean|nil}[]|nil, footer: string|nil, skip: sesslua.md.Patterns|nil}
 ---@return userdata plan
 function md.plan(spec) end
+
+---A set's one method, `set:match(s) -> integer|nil`: the index of the
+---first pattern that string.find(s, pattern) finds, or nil.
+---@class sesslua.md.Patterns
+
+---Lua patterns compiled for C, matched as string.find matches them; nil
+---and the index of the first pattern C cannot take (a set, a capture,
+---%b, %f, a back reference).
+---@param list string[]
+---@return sesslua.md.Patterns|nil set
+---@return integer|nil at
+function md.patterns(list) end
 
 ---The answers of a plan (md.plan) for this document, in one array.
 ---@param plan userdata
