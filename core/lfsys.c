@@ -31,6 +31,7 @@
 #include "host.h"
 #include "lfsys.h"
 #include "lsupport.h"
+#include "natsort.h"
 
 #define BOX_MT "sesslua.fs.box"
 #define LOCK_MT "sesslua.fs.lock"
@@ -86,6 +87,12 @@ typedef struct dirbox {
     DIR *dir;
     char **names;
     size_t n, cap;
+    /* fs.list_portable: the entries one after another in buf (type byte,
+     * length byte: NAME_MAX is 255, name, NUL), then the files' sort keys
+     * and entries in one block */
+    char *buf;
+    size_t used, bcap;
+    natsort_entry *ents;
 } dirbox;
 
 static void dirbox_clear(dirbox *db)
@@ -95,9 +102,9 @@ static void dirbox_clear(dirbox *db)
     for (size_t i = 0; i < db->n; i++)
         free(db->names[i]);
     free(db->names);
-    db->dir = NULL;
-    db->names = NULL;
-    db->n = db->cap = 0;
+    free(db->buf);
+    free(db->ents);
+    memset(db, 0, sizeof *db);
 }
 
 static int dirbox_gc(lua_State *L)
@@ -493,6 +500,38 @@ static const char *type_word(char t)
     return t == 'f' ? "file" : t == 'l' ? "link" : t == 'd' ? "dir" : "other";
 }
 
+/* A dirbox with path open, on the stack; or NULL with nil, msg, code
+ * pushed. */
+static dirbox *dirbox_open(lua_State *L, const char *path)
+{
+    dirbox *db = lua_newuserdatauv(L, sizeof *db, 0);
+    memset(db, 0, sizeof *db);
+    luaL_setmetatable(L, DIRBOX_MT); /* ... dirbox */
+    sesslua_fs_sync_root(L);
+    int fd = fsp_open(path, O_RDONLY | O_DIRECTORY, 0);
+    if (fd < 0) {
+        sesslua_fs_fail(L, path, fd, 0);
+        return NULL;
+    }
+    if (!(db->dir = fdopendir(fd))) {
+        int e = errno;
+        close(fd);
+        sesslua_fail(L, path, e);
+        return NULL;
+    }
+    return db;
+}
+
+/* The type letter of name in the folder, asked of the folder (for a
+ * filesystem whose readdir does not say). */
+static char type_at(dirbox *db, const char *name)
+{
+    struct stat st;
+    return fstatat(dirfd(db->dir), name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? 'o'
+           : S_ISREG(st.st_mode) ? 'f' : S_ISLNK(st.st_mode) ? 'l'
+           : S_ISDIR(st.st_mode) ? 'd' : 'o';
+}
+
 /// fs.list(dir [, suffix [, with_types [, hidden]]]) -> {names...} [, {name = type}] | nil, msg, code
 /// Sorted bytewise; "." entries and hidden files are left out (hidden
 /// files are kept with hidden, for what writers leave: doctor). With
@@ -506,18 +545,9 @@ static int l_list(lua_State *L)
     /* read before the box is pushed: with two arguments, index 3 is the box */
     int with_types = lua_toboolean(L, 3), hidden = lua_toboolean(L, 4);
     lua_settop(L, 2);
-    dirbox *db = lua_newuserdatauv(L, sizeof *db, 0);
-    memset(db, 0, sizeof *db);
-    luaL_setmetatable(L, DIRBOX_MT); /* path suffix dirbox */
-    sesslua_fs_sync_root(L);
-    int fd = fsp_open(path, O_RDONLY | O_DIRECTORY, 0);
-    if (fd < 0)
-        return sesslua_fs_fail(L, path, fd, 0);
-    if (!(db->dir = fdopendir(fd))) {
-        int e = errno;
-        close(fd);
-        return sesslua_fail(L, path, e);
-    }
+    dirbox *db = dirbox_open(L, path);
+    if (!db)
+        return 3; /* nil, msg, code */
     int e = dirbox_fill(db, suffix, hidden);
     if (e != 0) {
         dirbox_clear(db);
@@ -534,18 +564,176 @@ static int l_list(lua_State *L)
         lua_createtable(L, 0, (int)db->n); /* ... names types */
         for (size_t i = 0; i < db->n; i++) {
             char t = db->names[i][0];
-            if (t == '?') { /* the filesystem did not say: ask the folder */
-                struct stat st;
-                t = fstatat(dirfd(db->dir), db->names[i] + 1, &st, AT_SYMLINK_NOFOLLOW) != 0 ? 'o'
-                    : S_ISREG(st.st_mode) ? 'f' : S_ISLNK(st.st_mode) ? 'l'
-                    : S_ISDIR(st.st_mode) ? 'd' : 'o';
-            }
+            if (t == '?')
+                t = type_at(db, db->names[i] + 1);
             lua_pushstring(L, type_word(t));
             lua_setfield(L, -2, db->names[i] + 1);
         }
     }
     dirbox_clear(db);
     return with_types ? 2 : 1;
+}
+
+/* Whether stem (n bytes) is a portable name: POSIX's portable file name
+ * characters (letters, digits, '.', '_', '-'), starting with a letter or
+ * digit, with no "..". */
+static int portable(const char *stem, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)stem[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+            return 0;
+        if (c == '.' && stem[i - 1] == '.')
+            return 0;
+    }
+    return 1;
+}
+
+static size_t entry_len(const dirbox *db, size_t at)
+{
+    return (unsigned char)db->buf[at + 1];
+}
+
+/* Append t, len, name and a NUL to db->buf; 0 or ENOMEM. */
+static int dirbox_add(dirbox *db, char t, const char *name, size_t len)
+{
+    if (len > 255)
+        return ENAMETOOLONG; /* no file system here names one */
+    if (db->bcap - db->used < len + 3) {
+        size_t ncap = db->bcap ? db->bcap * 2 : 16384;
+        while (ncap - db->used < len + 3)
+            ncap *= 2;
+        char *nb = realloc(db->buf, ncap);
+        if (!nb)
+            return ENOMEM;
+        db->buf = nb;
+        db->bcap = ncap;
+    }
+    db->buf[db->used] = t;
+    db->buf[db->used + 1] = (char)len;
+    memcpy(db->buf + db->used + 2, name, len + 1);
+    db->used += len + 3;
+    return 0;
+}
+
+/* Read the entries of db->dir whose names are a portable stem and suffix
+ * into db->buf; *files counts the regular files. 0 or an errno value. */
+static int dirbox_fill_portable(dirbox *db, const char *suffix, size_t slen, size_t *files)
+{
+    struct dirent *e;
+    for (*files = 0;;) {
+        errno = 0;
+        if (!(e = readdir(db->dir)))
+            return errno;
+        size_t len = strlen(e->d_name);
+        if (len <= slen || memcmp(e->d_name + len - slen, suffix, slen) != 0
+            || !portable(e->d_name, len - slen))
+            continue;
+        char t = e->d_type == DT_REG ? 'f' : e->d_type == DT_LNK ? 'l'
+               : e->d_type == DT_DIR ? 'd' : e->d_type == DT_UNKNOWN ? type_at(db, e->d_name) : 'o';
+        if (t == 'f')
+            ++*files;
+        int rc = dirbox_add(db, t, e->d_name, len);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* The regular files of db->buf as sort entries in natural order
+ * (db->ents); 0 or ENOMEM. */
+static int dirbox_sort_files(dirbox *db, size_t files, size_t slen)
+{
+    size_t bytes = 0;
+    for (size_t at = 0; at < db->used; at += entry_len(db, at) + 3)
+        if (db->buf[at] == 'f')
+            bytes += natsort_key_size(db->buf + at + 2, entry_len(db, at), slen);
+    if (!(db->ents = malloc(files * sizeof *db->ents + bytes + 1)))
+        return ENOMEM;
+    char *key = (char *)(db->ents + files);
+    size_t i = 0;
+    for (size_t at = 0; at < db->used; at += entry_len(db, at) + 3) {
+        if (db->buf[at] != 'f')
+            continue;
+        natsort_key_make(db->buf + at + 2, entry_len(db, at), slen, key, &db->ents[i]);
+        key += db->ents[i++].len;
+    }
+    natsort_entries(db->ents, files);
+    return 0;
+}
+
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a + 2, *(char *const *)b + 2); /* after type, length */
+}
+
+/* Push the array of {name = , type = } of the entries of db->buf that are
+ * no regular file, bytewise by name. 0 or ENOMEM (nothing pushed). May
+ * raise (memory): db owns the list meanwhile. */
+static int push_others(lua_State *L, dirbox *db)
+{
+    size_t others = 0, n = 0;
+    for (size_t at = 0; at < db->used; at += entry_len(db, at) + 3)
+        others += db->buf[at] != 'f';
+    char **list = others ? malloc(others * sizeof *list) : NULL;
+    if (others && !list)
+        return ENOMEM;
+    for (size_t at = 0; at < db->used; at += entry_len(db, at) + 3)
+        if (db->buf[at] != 'f')
+            list[n++] = db->buf + at;
+    if (n > 1)
+        qsort(list, n, sizeof *list, cmp_strings);
+    db->names = list; /* freed with the box if a push raises */
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_createtable(L, 0, 2);
+        lua_pushstring(L, list[i] + 2);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, type_word(list[i][0]));
+        lua_setfield(L, -2, "type");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    db->names = NULL;
+    free(list);
+    return 0;
+}
+
+/// fs.list_portable(dir, suffix) -> names, others | nil, msg, code
+/// The entries of dir named a portable stem (POSIX's portable file name
+/// characters: letters, digits, '.', '_', '-'; starting with a letter or
+/// digit; no "..") followed by suffix: names, the regular files among
+/// them in natural order (sys.natural_sort's, with the suffix's length);
+/// others, the rest (links, folders, FIFOs...) as {name =, type =} in
+/// bytewise order, with types as fs.list words them. One pass over the
+/// folder and no table per name for the common case, a folder of logs.
+static int l_list_portable(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    size_t slen, files;
+    const char *suffix = luaL_checklstring(L, 2, &slen);
+    lua_settop(L, 2);
+    dirbox *db = dirbox_open(L, path);
+    if (!db)
+        return 3; /* nil, msg, code */
+    int e = dirbox_fill_portable(db, suffix, slen, &files);
+    if (e == 0)
+        e = dirbox_sort_files(db, files, slen);
+    if (e != 0) {
+        dirbox_clear(db);
+        return sesslua_fail(L, path, e);
+    }
+    lua_createtable(L, (int)files, 0); /* path suffix dirbox names */
+    for (size_t i = 0; i < files; i++) {
+        natsort_entry *en = &db->ents[i];
+        lua_pushlstring(L, en->key + en->len - en->name_len, en->name_len);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    if (push_others(L, db) != 0)
+        return luaL_error(L, "not enough memory");
+    dirbox_clear(db);
+    return 2;
 }
 
 static const char *type_name(mode_t m)
@@ -697,7 +885,7 @@ static const luaL_Reg fs_funcs[] = {
     { "stat", l_stat },         { "exists", l_exists },   { "remove", l_remove },
     { "realpath", l_realpath }, { "dirname", l_dirname }, { "basename", l_basename },
     { "lock", l_lock },         { "sweep", l_sweep },     { "warnings", l_warnings },
-    { "held", l_held },
+    { "held", l_held },         { "list_portable", l_list_portable },
     { NULL, NULL },
 };
 

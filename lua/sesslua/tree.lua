@@ -237,6 +237,42 @@ function M.describe_log(dir, name, archived)
   return { name = name, id = id, path = dir .. "/" .. name, archive_date = date }
 end
 
+-- The id of an ARCHIVE name without ".md": what comes before -YYYY-MM-DD[-N].
+local ARCHIVED_ID = "^(.-)%-%d%d%d%d%-%d%d%-%d%d%-?%d*$"
+
+-- Whether a *.md file name is a session's log by its name: a session id
+-- (normalize_id), in ARCHIVE the part before the date.
+local function is_log_name(name, archived)
+  local id = name:sub(1, -4)
+  if archived then id = match(id, ARCHIVED_ID) or id end
+  return M.normalize_id(id) ~= nil
+end
+
+-- fs.list_portable kept the names whose stem has an id's shape: what is
+-- left to settle is a name too long for an id (a stem over 92 bytes, as
+-- "session-" is put before a number), a document (its stem ends in e or g:
+-- is_document_name) and, in ARCHIVE, the id before the date. Most names
+-- need none of it, and the table is returned as it came.
+local function drop_non_logs(names, archived)
+  local bad
+  for i = 1, #names do
+    local name = names[i]
+    local n = #name
+    local last = byte(name, n - 3)
+    if (archived or n > 95 or last == 101 or last == 69 or last == 103 or last == 71)
+        and not is_log_name(name, archived) then
+      bad = bad or {}
+      bad[#bad + 1] = i
+    end
+  end
+  if not bad then return names end
+  local out, b = {}, 1
+  for i = 1, #names do
+    if i == bad[b] then b = b + 1 else out[#out + 1] = names[i] end
+  end
+  return out
+end
+
 ---The file names of the *.md logs of a folder that are safe to read, in
 ---natural id order (session-2 before session-10): one string per log, so
 ---a walk over ten thousand logs holds little more than their names.
@@ -251,27 +287,30 @@ end
 ---@return string|nil message why the folder could not be listed (not when it is missing)
 ---@return string|nil code fs.list's failure code
 function M.log_names(ctx, dir, warn, archived)
-  local out = {}
-  local names, types, code = fs.list(dir, ".md", true)
+  -- regular files in natural order (as the key sys.natural_sort makes
+  -- from the name without ".md"), and apart the rare rest: links, folders
+  local names, others, code = fs.list_portable(dir, ".md")
   -- a folder that is not there has no logs; one that cannot be listed
   -- (a link out of the root, a file, no permission) is a failure to report
-  if not names and code ~= "ENOENT" then return out, types, code end
-  for _, name in ipairs(names or {}) do
-    local id = name:sub(1, -4) -- fs.list kept only *.md
-    if archived then id = id:match("^(.-)%-%d%d%d%d%-%d%d%-%d%d%-?%d*$") or id end
-    if not M.normalize_id(id) then
+  if not names then
+    if code ~= "ENOENT" then return {}, others, code end
+    return {}
+  end
+  names = drop_non_logs(names, archived)
+  local linked = false
+  for _, o in ipairs(others) do
+    if not is_log_name(o.name, archived) then
       -- not a session's log
-    -- regular files as the folder lists them need no stat; links are checked
-    elseif types[name] == "file" or (types[name] == "link" and M.safe_file(ctx, dir .. "/" .. name)) then
-      out[#out + 1] = name
+    elseif o.type == "link" and M.safe_file(ctx, dir .. "/" .. o.name) then
+      names[#names + 1] = o.name
+      linked = true
     elseif warn then
-      warn(dir .. "/" .. name .. ": not a regular file inside the coordination root; skipped")
+      warn(dir .. "/" .. o.name .. ": not a regular file inside the coordination root; skipped")
     end
   end
-  -- by the natural key of the name without ".md", then that, then the
-  -- name (team.rows' order, so the rows need no second sort); in C, as
-  -- natural_key describes the key
-  return sys.natural_sort(out, 3)
+  -- a link to a log inside the root takes its place in the order
+  if linked then sys.natural_sort(names, 3) end
+  return names
 end
 
 ---The logs of a folder (tree.log_names) as tree.describe_log tables.

@@ -119,6 +119,16 @@ function fs.mkdir(path) end
 ---@return string|nil code
 function fs.list(dir, suffix, with_types, hidden) end
 
+---The entries of dir named a portable stem (letters, digits, ".", "_", "-";
+---a letter or digit first; no "..") and suffix: the regular files in
+---natural order (sys.natural_sort's), and apart the rest in bytewise order.
+---@param dir string
+---@param suffix string
+---@return string[]|nil names
+---@return {name: string, type: "dir"|"link"|"other"}[]|string|nil others_or_message the rest; the message on failure
+---@return string|nil code
+function fs.list_portable(dir, suffix) end
+
 ---lstat: a symlink is described, not followed.
 ---@param path string
 ---@return sesslua.fs.Stat|nil info
