@@ -35,9 +35,21 @@ typedef struct pattern {
     bool fixed;        /* every piece matches exactly once */
 } pattern;
 
+/* A list of pattern indexes, ascending. */
+typedef struct ilist {
+    size_t *at;
+    size_t n, cap;
+} ilist;
+
+/* Most sample lines start with a literal (`^Task %d+$`) or end with one
+ * (`%- %[Topic%]$`): a text's first or last byte picks the few that can
+ * match, so a text no pattern finds is let go after a handful of tries. */
 struct luapat_set {
     pattern *patterns;
     size_t n, cap;
+    ilist first[256]; /* anchored, starting with this byte */
+    ilist last[256];  /* not those, with $ after this byte */
+    ilist other;      /* the rest: tried on every text */
 };
 
 luapat_set *luapat_set_new(void)
@@ -51,6 +63,11 @@ void luapat_set_free(luapat_set *set)
         return;
     for (size_t i = 0; i < set->n; i++)
         free(set->patterns[i].pieces);
+    for (size_t b = 0; b < 256; b++) {
+        free(set->first[b].at);
+        free(set->last[b].at);
+    }
+    free(set->other.at);
     free(set->patterns);
     free(set);
 }
@@ -137,6 +154,32 @@ static bool compile(const char *p, size_t len, pattern *out, piece *pieces)
     return true;
 }
 
+/* The list of set a pattern belongs in (see luapat_set). */
+static ilist *list_for(luapat_set *set, const pattern *pat)
+{
+    const piece *a = pat->n > 0 ? &pat->pieces[0] : NULL;
+    const piece *z = pat->n > 0 ? &pat->pieces[pat->n - 1] : NULL;
+    if (pat->anchored && a != NULL && a->kind == LITERAL && (a->how == ONE || a->how == PLUS))
+        return &set->first[a->c];
+    if (pat->at_end && z != NULL && z->kind == LITERAL && z->how == ONE)
+        return &set->last[z->c];
+    return &set->other;
+}
+
+static int push_index(ilist *l, size_t i)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 4;
+        size_t *grown = realloc(l->at, cap * sizeof *grown);
+        if (grown == NULL)
+            return LUAPAT_NOMEM;
+        l->at = grown;
+        l->cap = cap;
+    }
+    l->at[l->n++] = i;
+    return 0;
+}
+
 int luapat_set_add(luapat_set *set, const char *p, size_t len)
 {
     piece pieces[MAX_PIECES];
@@ -154,6 +197,10 @@ int luapat_set_add(luapat_set *set, const char *p, size_t len)
     if ((pat.pieces = malloc((pat.n ? pat.n : 1) * sizeof *pat.pieces)) == NULL)
         return LUAPAT_NOMEM;
     memcpy(pat.pieces, pieces, pat.n * sizeof *pat.pieces);
+    if (push_index(list_for(set, &pat), set->n) != 0) {
+        free(pat.pieces);
+        return LUAPAT_NOMEM;
+    }
     set->patterns[set->n++] = pat;
     return 0;
 }
@@ -214,8 +261,21 @@ static bool finds(const pattern *pat, const unsigned char *s, size_t len)
 
 long luapat_set_find(const luapat_set *set, const char *s, size_t len)
 {
-    for (size_t i = 0; i < set->n; i++)
-        if (finds(&set->patterns[i], (const unsigned char *)s, len))
+    const unsigned char *u = (const unsigned char *)s;
+    static const ilist none = {NULL, 0, 0};
+    const ilist *lists[3] = {&set->other, len > 0 ? &set->first[u[0]] : &none,
+                             len > 0 ? &set->last[u[len - 1]] : &none};
+    size_t next[3] = {0, 0, 0};
+    for (;;) { /* the three lists merged, lowest index first */
+        int k = -1;
+        for (int j = 0; j < 3; j++)
+            if (next[j] < lists[j]->n &&
+                (k < 0 || lists[j]->at[next[j]] < lists[k]->at[next[k]]))
+                k = j;
+        if (k < 0)
+            return -1;
+        size_t i = lists[k]->at[next[k]++];
+        if (finds(&set->patterns[i], u, len))
             return (long)i;
-    return -1;
+    }
 }

@@ -91,6 +91,23 @@ test("random_patterns_find_what_string_find_finds", function()
   end
 end)
 
+test("a_set_of_random_patterns_gives_the_first_that_finds", function()
+  math.randomseed(1763)
+  local rnd = math.random
+  for _ = 1, 500 do
+    local list = {}
+    while #list < 6 do
+      local p = random_pattern(rnd)
+      if md.patterns({ p }) then list[#list + 1] = p end
+    end
+    local set = assert(md.patterns(list))
+    for _ = 1, 8 do
+      local s = random_text(rnd)
+      eq(set:match(s), lua_find(list, s), ("%q in %q"):format(table.concat(list, " "), s))
+    end
+  end
+end)
+
 local LOG = table.concat({
   "# Session 1 - Work Log", "", "**Role:** [Your Role]", "**Goal:**   ", "**Status:** Active", "",
   "## Current Work", "", "**Working On:**  [not set] ", "**Status:** Building", "**Progress:** 40%", "",
