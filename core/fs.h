@@ -87,6 +87,17 @@ int fs_explain_escape(const char *path, fs_escape *esc);
  * long as no fs_set_root runs meanwhile. */
 int fs_open(const char *path, int flags);
 
+/* A descriptor of the root (O_PATH, O_CLOEXEC) for fs_open_in, so that
+ * many files are opened beneath one root without opening it for each:
+ * the caller closes it. -errno when it cannot be opened, -ENOENT when no
+ * root is set. */
+int fs_root_fd(void);
+
+/* fs_open, beneath rootfd (fs_root_fd's, for the root set now) instead
+ * of the root opened anew; with rootfd < 0, or a path not under the root,
+ * exactly fs_open. Safe on several threads as fs_open is. */
+int fs_open_in(int rootfd, const char *path, int flags);
+
 /* Tests only: 0 makes every resolution use the walk (as on a kernel
  * without openat2), 1 restores openat2 where the kernel has it. */
 void fs_use_openat2(int on);

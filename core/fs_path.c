@@ -375,6 +375,20 @@ int fs_open(const char *path, int flags)
     return fsp_open(path, flags & ~O_CREAT, 0);
 }
 
+int fs_root_fd(void)
+{
+    return root ? open_root() : -ENOENT;
+}
+
+int fs_open_in(int rootfd, const char *path, int flags)
+{
+    const char *rel = rootfd >= 0 ? below_root(path) : NULL;
+    if (!rel)
+        return fs_open(path, flags);
+    int fd = open_beneath(rootfd, rel, flags & ~O_CREAT, 0, NULL);
+    return fd < 0 ? fs_fail(-fd) : fd;
+}
+
 int fsp_dir(const char *path, const char **base)
 {
     const char *b = fs_base_of(path);

@@ -31,7 +31,8 @@
  * be read goes into results.errors as { path, message = "<path>: <reason>",
  * code = "ENOENT" } and the search goes on. Binary files are skipped.
  * Files are opened beneath the workflow's root as sesslua.fs opens them
- * (fs_open): one that is a link out of the root is such an error (EXDEV,
+ * (fs_open_in, from a descriptor of the root the pool holds while the
+ * call runs): one that is a link out of the root is such an error (EXDEV,
  * "a symlink out of the root (to ...); refused") and is never read.
  *
  * Everything malloc'd during a call (the pool of files in flight and its

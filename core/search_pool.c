@@ -33,6 +33,7 @@ struct search_pool {
     pthread_mutex_t mu;
     pthread_cond_t queued, done;
     pthread_t *threads;
+    int rootfd;               /* the root, held for every file; -1: none */
     int nthreads;             /* workers started */
     int idle;                 /* workers waiting for a queued slot */
     int waiting;              /* the caller waits for the head slot */
@@ -84,13 +85,14 @@ static int read_fd(search_job *j, int fd)
     return rc;
 }
 
-static int read_path(search_job *j)
+static int read_path(search_job *j, int rootfd)
 {
     /* Beneath the root as the rest of the host opens (fs.h): a file that
      * is a link out of the tree is never read, even one swapped in after
-     * its folder was listed. O_NONBLOCK: opening a
-     * FIFO must not hang a search. */
-    int fd = fs_open(j->path, O_RDONLY | O_NONBLOCK);
+     * its folder was listed. The pool holds the root open (rootfd) rather
+     * than opening it again for each file. O_NONBLOCK: opening a FIFO
+     * must not hang a search. */
+    int fd = fs_open_in(rootfd, j->path, O_RDONLY | O_NONBLOCK);
     if (fd < 0)
         return -fd;
     int rc = read_fd(j, fd);
@@ -153,7 +155,8 @@ static size_t index_end(const search_job *j)
     return j->len;
 }
 
-void search_job_run(search_job *j, const search_pattern *pat, const search_job_opts *o)
+static void job_run(search_job *j, const search_pattern *pat, const search_job_opts *o,
+                    int rootfd)
 {
     j->err = 0;
     j->binary = 0;
@@ -161,7 +164,7 @@ void search_job_run(search_job *j, const search_pattern *pat, const search_job_o
     j->nhits = 0;
     j->len = 0;
     search_out_reset(&j->out);
-    if ((j->err = read_path(j)) != 0)
+    if ((j->err = read_path(j, rootfd)) != 0)
         return;
     if (search_is_binary(j->text, j->len)) {
         j->binary = 1;
@@ -187,6 +190,11 @@ void search_job_run(search_job *j, const search_pattern *pat, const search_job_o
                       j->count, &j->titles) != 0)
         j->err = ENOMEM;
     md_index_free(&idx);
+}
+
+void search_job_run(search_job *j, const search_pattern *pat, const search_job_opts *o)
+{
+    job_run(j, pat, o, -1);
 }
 
 static void job_free(search_job *j)
@@ -229,7 +237,7 @@ static void *worker(void *arg)
             continue;
         }
         pthread_mutex_unlock(&p->mu);
-        search_job_run(j, p->pat, p->opts);
+        job_run(j, p->pat, p->opts, p->rootfd);
         pthread_mutex_lock(&p->mu);
         j->state = JOB_DONE;
         if (p->waiting) /* a wake-up costs a system call: only when needed */
@@ -261,10 +269,16 @@ search_pool *search_pool_new(const search_pattern *pat, const search_job_opts *o
         return NULL;
     p->pat = pat;
     p->opts = opts;
+    /* Once for the whole search (two system calls a file fewer); when it
+     * cannot be opened, each file's open says why, as before. */
+    int rootfd = fs_root_fd();
+    p->rootfd = rootfd < 0 ? -1 : rootfd;
     p->window = (size_t)threads * 4 < 8 ? 8 : (size_t)threads * 4;
     p->jobs = calloc(p->window, sizeof *p->jobs);
     p->threads = calloc((size_t)threads, sizeof *p->threads);
     if (!p->jobs || !p->threads) {
+        if (p->rootfd >= 0)
+            close(p->rootfd);
         free(p->jobs);
         free(p->threads);
         free(p);
@@ -332,7 +346,7 @@ search_job *search_pool_next(search_pool *p)
             continue;
         }
         pthread_mutex_unlock(&p->mu);
-        search_job_run(j, p->pat, p->opts);
+        job_run(j, p->pat, p->opts, p->rootfd);
         pthread_mutex_lock(&p->mu);
         j->state = JOB_DONE;
     }
@@ -379,6 +393,8 @@ void search_pool_free(search_pool *p)
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->queued);
     pthread_cond_destroy(&p->done);
+    if (p->rootfd >= 0)
+        close(p->rootfd);
     free(p->jobs);
     free(p->threads);
     free(p);

@@ -22,6 +22,8 @@
  * Results do not depend on the number of threads.
  *
  * The pattern and options must outlive the pool; they are only read.
+ * Files are opened beneath the root (fs.h) that is set when the pool is
+ * made, held open until it is freed: set no other root meanwhile.
  */
 #ifndef SESSLUA_SEARCH_POOL_H
 #define SESSLUA_SEARCH_POOL_H
