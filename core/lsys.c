@@ -24,7 +24,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "width.h"
+#include "lsys_text.h"
 #include "natsort.h"
 #include "host.h"
 #include "lsupport.h"
@@ -573,31 +573,9 @@ static int l_run(lua_State *L)
     return 3;
 }
 
-/// sys.width(s) -> integer
-/// Columns a terminal gives s: wide characters and emoji two, combining
-/// marks none (core/width.h); one a byte when s is not valid UTF-8.
-static int l_width(lua_State *L)
-{
-    size_t len;
-    const char *s = luaL_checklstring(L, 1, &len);
-    lua_pushinteger(L, (lua_Integer)text_width(s, len));
-    return 1;
-}
-
-/// sys.cp_width(cp) -> 0, 1 or 2: the columns of one code point.
-static int l_cp_width(lua_State *L)
-{
-    lua_Integer cp = luaL_checkinteger(L, 1);
-    luaL_argcheck(L, cp >= 0 && cp <= 0x7FFFFFFF, 1, "code point out of range");
-    lua_pushinteger(L, text_cp_width((uint32_t)cp));
-    return 1;
-}
-
 static const luaL_Reg sys_funcs[] = {
     { "run_limited", l_run_limited },
     { "escape_controls", l_escape_controls },
-    { "width", l_width },
-    { "cp_width", l_cp_width },
     { "natural_sort", sesslua_natural_sort },
     { "isatty", l_isatty },
     { "term_width", l_term_width },
@@ -617,5 +595,6 @@ static const luaL_Reg sys_funcs[] = {
 int luaopen_sesslua_sys(lua_State *L)
 {
     luaL_newlib(L, sys_funcs);
+    luaL_setfuncs(L, lsys_text_funcs, 0); /* width, cp_width, align_rows */
     return 1;
 }

@@ -80,6 +80,16 @@ function sys.natural_sort(names, suffix_len) end
 ---@return integer columns
 function sys.cp_width(cp) end
 
+---A table's rows as lines: row r is each column's cells[r] padded with
+---spaces from widths[r] to the column's width (widths[i]), joined by
+---sep; the last column's cell is not padded. The rows are the last
+---column's.
+---@param columns {cells: string[], widths: integer[]|nil}[]
+---@param widths integer[] each column's width but the last's
+---@param sep string
+---@return string[] lines
+function sys.align_rows(columns, widths, sep) end
+
 ---Resume coroutine co within limits, as coroutine.resume does.
 ---@param co thread
 ---@param limits {instructions: integer?, bytes: integer?, milliseconds: integer?}
