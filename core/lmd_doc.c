@@ -76,23 +76,42 @@ int lmd_memory_error(lua_State *L)
     return lua_error(L);
 }
 
-/* Push a new Doc over the string at stack index arg. */
-static void push_doc(lua_State *L, int arg)
+/* Push a new Doc over the string at stack index arg, closed until its
+ * index is in and d->text set. */
+static doc *new_doc(lua_State *L, int arg, const char **text, size_t *len)
 {
-    size_t len;
-    const char *text;
     doc *d;
     arg = lua_absindex(L, arg);
-    text = lua_tolstring(L, arg, &len);
-    if (len >= UINT32_MAX) /* md_item and md_block hold 32-bit offsets */
+    *text = lua_tolstring(L, arg, len);
+    if (*len >= UINT32_MAX) /* md_item and md_block hold 32-bit offsets */
         luaL_error(L, "text of 4 GiB or more");
     d = lua_newuserdatauv(L, sizeof *d, 2);           /* ... doc */
     memset(d, 0, sizeof *d);
     luaL_setmetatable(L, DOC);
     lua_pushvalue(L, arg);
     lua_setiuservalue(L, -2, UV_TEXT);
+    return d;
+}
+
+/* Push a new Doc over the string at stack index arg. */
+static void push_doc(lua_State *L, int arg)
+{
+    size_t len;
+    const char *text;
+    doc *d = new_doc(L, arg, &text, &len);
     if (md_index_build_opts(text, len, MD_INDEX_ALL, &d->x) != 0)
         lmd_memory_error(L);
+    d->text = text;
+    d->len = len;
+}
+
+void lmd_push_doc_of(lua_State *L, int arg, md_index *x)
+{
+    size_t len;
+    const char *text;
+    doc *d = new_doc(L, arg, &text, &len); /* x is still the caller's if this raises */
+    d->x = *x;
+    memset(x, 0, sizeof *x);
     d->text = text;
     d->len = len;
 }
@@ -704,4 +723,5 @@ void lmd_doc_open(lua_State *L)
     lua_pushcfunction(L, doc_parse);
     lua_setfield(L, -2, "parse");
     lmd_plan_open(L);
+    lmd_ahead_open(L);
 }

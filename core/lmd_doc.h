@@ -33,6 +33,15 @@ doc *lmd_check_doc(lua_State *L);
 /* Raise "not enough memory". */
 int lmd_memory_error(lua_State *L);
 
+/* Push a new Doc over the string at stack index arg whose index x was made
+ * as md.parse makes it (md_index_build_opts, MD_INDEX_ALL). The Doc takes
+ * x (zeroed then) once nothing can raise any more: until then it is still
+ * the caller's to free. */
+void lmd_push_doc_of(lua_State *L, int arg, md_index *x);
+
+/* lmd_ahead.c: md.parse_ahead and its object's metatable. */
+void lmd_ahead_open(lua_State *L);
+
 /* Section i's normalised title, made on first use and kept; NULL when
  * memory runs out. */
 const char *lmd_section_key(doc *d, size_t i, size_t *len);

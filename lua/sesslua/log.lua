@@ -80,22 +80,26 @@ end
 
 ---A Doc over text (path is informative only), read with schema s (the one
 ---in force by default).
----@param text string
+---@param text string|nil the text; nil when parsed is given
 ---@param path? string kept as doc.path, for messages only
 ---@param s? sesslua.Schema default schema.current()
+---@param parsed? sesslua.md.Doc the text already parsed (md.parse, or md.parse_ahead's take)
 ---@return sesslua.Log doc
-function M.new(text, path, s)
+function M.new(text, path, s, parsed)
   local doc = setmetatable({ path = path, schema = s or schema.current() }, Meta)
-  doc:reindex(md.parse(text))
+  doc:reindex(parsed or md.parse(text))
   return doc
 end
 
 ---Read a log file into a Doc.
 ---@param path string
+---@param ahead? sesslua.md.Ahead files being read and parsed ahead (md.parse_ahead): its parse of path when it has one
 ---@return sesslua.Log|nil doc
 ---@return string|nil message fs.read's, on failure
 ---@return string|nil code
-function M.open(path)
+function M.open(path, ahead)
+  local parsed = ahead and ahead:take(path)
+  if parsed then return M.new(nil, path, nil, parsed) end
   local text, err, code = fs.read(path)
   if not text then return nil, err, code end
   return M.new(text, path)

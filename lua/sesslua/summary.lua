@@ -378,11 +378,12 @@ end
 ---@param id string
 ---@param opts? {now: integer|nil, stale_hours: number|nil, fields: string[]|nil}
 ---@param full? boolean summary.full instead of summary.brief
+---@param ahead? sesslua.md.Ahead files parsed ahead (md.parse_ahead), as log.open takes
 ---@return table|nil summary
 ---@return sesslua.Log|string|nil doc_or_message the Doc; the message on failure
 ---@return string|nil code on failure
-function M.load(path, id, opts, full)
-  local doc, err, code = log.open(path)
+function M.load(path, id, opts, full, ahead)
+  local doc, err, code = log.open(path, ahead)
   if not doc then return nil, err, code end
   return (full and M.full or M.brief)(doc, id, path, opts), doc
 end

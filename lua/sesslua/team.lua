@@ -7,6 +7,7 @@ local summary = require("sesslua.summary")
 local messages = require("sesslua.messages")
 local json = require("sesslua.json")
 local fs = require("sesslua.fs")
+local md = require("sesslua.md")
 local rowcache = require("sesslua.rowcache")
 
 local M = {}
@@ -80,17 +81,27 @@ function M.rows(ctx, opts)
   local names = {}
   -- names, not tree.log_files' tables: a thousand logs need only these two
   local files, lerr, lcode = tree.log_names(ctx, active, warn)
-  for _, name in ipairs(files) do
-    local id, path = name:sub(1, -4), active .. "/" .. name
-    -- stat before reading: a log written meanwhile is read again next time
+  -- what the cache holds first (stat before reading: a log written
+  -- meanwhile is read again next time), then the rest read and parsed on
+  -- another core while this one summarises
+  local stats, cached, to_read = {}, {}, {}
+  for i, name in ipairs(files) do
+    local path = active .. "/" .. name
     local st = cache and fs.stat(path)
     if st and st.type ~= "file" then st = nil end -- a link's own time says nothing of its target
-    local s = st and cache:get(name, st)
+    stats[i] = st or false
+    cached[i] = st and cache:get(name, st) or false
+    if not cached[i] then to_read[#to_read + 1] = path end
+  end
+  local ahead <close> = md.parse_ahead(to_read)
+  for i, name in ipairs(files) do
+    local id, path = name:sub(1, -4), active .. "/" .. name
+    local s, st = cached[i], stats[i]
     if s then
       s.id, s.path = id, path
       summary.refresh_age(s, brief_opts.now, brief_opts.stale_hours)
     else
-      s = summary.load(path, id, brief_opts)
+      s = summary.load(path, id, brief_opts, nil, ahead)
       if s and st then cache:put(name, st, s, brief_opts.now) end
     end
     if s then

@@ -157,6 +157,22 @@ function md.in_code(text, pos) end
 ---@return sesslua.md.Doc doc
 function md.parse(text) end
 
+---Files being read and parsed on other cores ahead of the caller
+---(md.parse_ahead). Closed by the collector, or by `<close>`.
+---`take(path)`: the document object of path when it is the list's next
+---file and it was read and parsed plainly; nil otherwise (read and parse
+---it yourself). `close()`: stop the workers and free what they hold; safe
+---twice.
+---@class sesslua.md.Ahead
+---@field take fun(self: sesslua.md.Ahead, path: string): sesslua.md.Doc|nil
+---@field close fun(self: sesslua.md.Ahead)
+
+---Read and parse the files of paths (as fs.read and md.parse do) on other
+---cores, at most 16 files and about 32 MiB ahead of the caller.
+---@param paths string[]
+---@return sesslua.md.Ahead ahead
+function md.parse_ahead(paths) end
+
 ---The text the document was made from.
 ---@return string
 function Doc:text() end
