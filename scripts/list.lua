@@ -3,6 +3,7 @@ local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
 local tree = require("sesslua.tree")
 local summary = require("sesslua.summary")
+local md = require("sesslua.md")
 local tab = require("sesslua.table")
 
 local parser = cli.parser("list.lua", "List session logs (active by default).")
@@ -18,8 +19,12 @@ local logs = {}
 local function collect(dir, archived)
   local files, lerr, lcode = tree.log_files(ctx, dir, cli.warn, archived)
   if lerr then cli.fail(cli.exit_for(lcode), lerr, nil, lcode) end
+  -- read and parsed on another core while this one summarises
+  local list = {}
+  for i, f in ipairs(files) do list[i] = f.path end
+  local ahead <close> = md.parse_ahead(list)
   for _, f in ipairs(files) do
-    local s = summary.load(f.path, f.id)
+    local s = summary.load(f.path, f.id, nil, nil, ahead)
     if s then
       s.archived, s.archive_date = archived, f.archive_date
       logs[#logs + 1] = s

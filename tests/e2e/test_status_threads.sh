@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# status reads and parses logs on other cores (md.parse_ahead): the rows
+# status and list read and parse logs on other cores (md.parse_ahead): the rows
 # are those of reading each log alone, on one thread and on four, with the
 # rows cache and without, whatever else the folder holds.
 BENCH=$(cd "$(dirname "$0")/../bench" && pwd)
@@ -55,6 +55,14 @@ SESSLUA_THREADS=4 SESSLUA_CACHE=0 run "$SESSLUA" --root "$R" status.lua --json
 J4=$(printf '%s' "$OUT" | grep -v age_seconds)
 SESSLUA_THREADS=1 SESSLUA_CACHE=0 run "$SESSLUA" --root "$R" status.lua --json
 expect_eq "$J4" "$(printf '%s' "$OUT" | grep -v age_seconds)" "--json on 4 threads and on 1"
+
+# list reads the same way
+SESSLUA_THREADS=1 run "$SESSLUA" --root "$R" list.lua --json
+L1=$OUT
+SESSLUA_THREADS=4 run "$SESSLUA" --root "$R" list.lua --json
+expect_rc 0 "list on 4 threads"
+expect_eq "$OUT" "$L1" "list --json on 4 threads and on 1"
+printf '%s' "$OUT" | grep -q '"id": "session-90"' && ok || bad "list shows the last log: $OUT"
 
 # with the rows cache: the first run fills it through the workers, the
 # second reads only what changed
