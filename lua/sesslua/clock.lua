@@ -148,14 +148,29 @@ function M.since(when, now)
     day = tonumber(d) - days, hour = 12 }))
 end
 
+-- The texts made so far, by unit and count: status gives an age for every
+-- log, and a thousand logs have a few dozen distinct ones.
+local ages = { m = {}, h = {}, d = {} }
+
+---An age text of n units ("m", "h" or "d"), made once.
+local function age_of(n, unit)
+  local known = ages[unit]
+  local t = known[n]
+  if not t then
+    t = ("%d" .. unit .. " ago"):format(n)
+    if n < 100000 then known[n] = t end -- bounded, whatever the clock says
+  end
+  return t
+end
+
 ---"3h ago", "2d ago", "just now".
 ---@param seconds number
 ---@return string
 function M.age(seconds)
   if seconds < 60 then return "just now" end
-  if seconds < 3600 then return ("%dm ago"):format(seconds // 60) end
-  if seconds < 86400 then return ("%dh ago"):format(seconds // 3600) end
-  return ("%dd ago"):format(seconds // 86400)
+  if seconds < 3600 then return age_of(seconds // 60, "m") end
+  if seconds < 86400 then return age_of(seconds // 3600, "h") end
+  return age_of(seconds // 86400, "d")
 end
 
 return M

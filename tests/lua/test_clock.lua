@@ -48,4 +48,11 @@ for _, bad in ipairs({ "2025-02-30", "2d ago", "soon", "", "-2d", "2x", "d", "99
 end
 eq(clock.rfc3339(0), "1970-01-01T00:00:00Z", "rfc3339 of the epoch")
 eq(clock.rfc3339(1763217000.9), "2025-11-15T14:30:00Z", "rfc3339 drops the fraction")
+-- ages as people read them, the same text the second time (made once)
+for _, case in ipairs({ { 0, "just now" }, { 59, "just now" }, { -5, "just now" }, { 60, "1m ago" },
+    { 3599, "59m ago" }, { 3600, "1h ago" }, { 86399, "23h ago" }, { 86400, "1d ago" },
+    { 90.5, "1m ago" }, { 400 * 86400 + 7, "400d ago" }, { 1e12, "11574074d ago" } }) do
+  eq(clock.age(case[1]), case[2], "age of " .. case[1])
+  eq(clock.age(case[1]), case[2], "age of " .. case[1] .. ", again")
+end
 io.write("ok clock\n")
