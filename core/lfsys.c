@@ -700,7 +700,52 @@ static int push_others(lua_State *L, dirbox *db)
     return 0;
 }
 
-/// fs.list_portable(dir, suffix) -> names, others | nil, msg, code
+/* fs.list_portable's third argument: which names to mark. */
+typedef struct marks {
+    int on;
+    char last[64]; /* a stem's last byte among these */
+    size_t nlast;
+    lua_Integer over; /* or a stem longer than this */
+} marks;
+
+static marks check_marks(lua_State *L, int arg)
+{
+    marks m = {0};
+    if (lua_isnoneornil(L, arg))
+        return m;
+    luaL_checktype(L, arg, LUA_TTABLE);
+    m.on = 1;
+    lua_getfield(L, arg, "last");
+    const char *last = luaL_optlstring(L, -1, "", &m.nlast);
+    luaL_argcheck(L, m.nlast <= sizeof m.last, arg, "mark.last: at most 64 bytes");
+    memcpy(m.last, last, m.nlast);
+    lua_getfield(L, arg, "over");
+    m.over = luaL_optinteger(L, -1, LUA_MAXINTEGER);
+    lua_pop(L, 2);
+    return m;
+}
+
+/* Push the names of the regular files in order, and with m->on the
+ * indices of those m marks. */
+static void push_files(lua_State *L, dirbox *db, size_t files, size_t slen, const marks *m)
+{
+    lua_createtable(L, (int)files, 0);                 /* ... names */
+    if (m->on)
+        lua_newtable(L);                               /* ... names marked */
+    for (size_t i = 0, k = 0; i < files; i++) {
+        natsort_entry *en = &db->ents[i];
+        const char *name = en->key + en->len - en->name_len;
+        size_t stem = en->name_len - slen;             /* > 0: a portable stem */
+        lua_pushlstring(L, name, en->name_len);
+        lua_rawseti(L, m->on ? -3 : -2, (lua_Integer)i + 1);
+        if (m->on && ((lua_Integer)stem > m->over || memchr(m->last, name[stem - 1], m->nlast))) {
+            lua_pushinteger(L, (lua_Integer)i + 1);
+            lua_rawseti(L, -2, (lua_Integer)++k);
+        }
+    }
+}
+
+/// fs.list_portable(dir, suffix [, mark]) -> names, others [, marked] | nil, msg, code
 /// The entries of dir named a portable stem (POSIX's portable file name
 /// characters: letters, digits, '.', '_', '-'; starting with a letter or
 /// digit; no "..") followed by suffix: names, the regular files among
@@ -708,11 +753,15 @@ static int push_others(lua_State *L, dirbox *db)
 /// others, the rest (links, folders, FIFOs...) as {name =, type =} in
 /// bytewise order, with types as fs.list words them. One pass over the
 /// folder and no table per name for the common case, a folder of logs.
+/// With mark = {last = BYTES, over = N}: marked, the indices in names of
+/// the names whose stem ends in one of BYTES or is longer than N bytes
+/// (what a caller's own check must look at; the rest it may skip).
 static int l_list_portable(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     size_t slen, files;
     const char *suffix = luaL_checklstring(L, 2, &slen);
+    marks m = check_marks(L, 3);
     lua_settop(L, 2);
     dirbox *db = dirbox_open(L, path);
     if (!db)
@@ -724,16 +773,13 @@ static int l_list_portable(lua_State *L)
         dirbox_clear(db);
         return sesslua_fail(L, path, e);
     }
-    lua_createtable(L, (int)files, 0); /* path suffix dirbox names */
-    for (size_t i = 0; i < files; i++) {
-        natsort_entry *en = &db->ents[i];
-        lua_pushlstring(L, en->key + en->len - en->name_len, en->name_len);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
+    push_files(L, db, files, slen, &m);                /* path suffix dirbox names [marked] */
     if (push_others(L, db) != 0)
         return luaL_error(L, "not enough memory");
+    if (m.on)
+        lua_rotate(L, -2, 1);                          /* ... names others marked */
     dirbox_clear(db);
-    return 2;
+    return m.on ? 3 : 2;
 }
 
 static const char *type_name(mode_t m)

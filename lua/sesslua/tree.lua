@@ -251,16 +251,15 @@ end
 -- fs.list_portable kept the names whose stem has an id's shape: what is
 -- left to settle is a name too long for an id (a stem over 92 bytes, as
 -- "session-" is put before a number), a document (its stem ends in e or g:
--- is_document_name) and, in ARCHIVE, the id before the date. Most names
--- need none of it, and the table is returned as it came.
-local function drop_non_logs(names, archived)
+-- is_document_name) and, in ARCHIVE, the id before the date. C marks the
+-- first two (LOOK); in ARCHIVE every name is looked at. Most names need
+-- nothing, and the table is returned as it came.
+local LOOK = { last = "eEgG", over = 92 }
+local function drop_non_logs(names, marked, archived)
   local bad
-  for i = 1, #names do
-    local name = names[i]
-    local n = #name
-    local last = byte(name, n - 3)
-    if (archived or n > 95 or last == 101 or last == 69 or last == 103 or last == 71)
-        and not is_log_name(name, archived) then
+  for k = 1, archived and #names or #marked do
+    local i = archived and k or marked[k]
+    if not is_log_name(names[i], archived) then
       bad = bad or {}
       bad[#bad + 1] = i
     end
@@ -289,14 +288,14 @@ end
 function M.log_names(ctx, dir, warn, archived)
   -- regular files in natural order (as the key sys.natural_sort makes
   -- from the name without ".md"), and apart the rare rest: links, folders
-  local names, others, code = fs.list_portable(dir, ".md")
+  local names, others, marked = fs.list_portable(dir, ".md", LOOK)
   -- a folder that is not there has no logs; one that cannot be listed
   -- (a link out of the root, a file, no permission) is a failure to report
   if not names then
-    if code ~= "ENOENT" then return {}, others, code end
+    if marked ~= "ENOENT" then return {}, others, marked end
     return {}
   end
-  names = drop_non_logs(names, archived)
+  names = drop_non_logs(names, marked, archived)
   local linked = false
   for _, o in ipairs(others) do
     if not is_log_name(o.name, archived) then

@@ -176,6 +176,19 @@ assert(types["session-fifo.md"] == "other" and types["session-dir.md"] == "dir"
 assert(not fs.list_portable(active, "") == false, "an empty suffix is allowed")
 local ok = pcall(fs.list_portable, active)
 assert(not ok, "the suffix is required")
+assert(not pcall(fs.list_portable, active, ".md", "eg"), "mark is a table")
+-- marked: exactly the names whose stem ends in e or g, or is over 92 bytes
+local names2, _, marked = fs.list_portable(active, ".md", { last = "eg", over = 92 })
+assert(#names2 == #files and select("#", fs.list_portable(active, ".md")) == 2)
+local want = {}
+for i, n in ipairs(names2) do
+  local stem = n:sub(1, -4)
+  if #stem > 92 or stem:find("[eg]$") then want[#want + 1] = i end
+end
+assert(#want > 5 and table.concat(marked, ",") == table.concat(want, ","),
+  "marked: " .. table.concat(marked, ",") .. " want " .. table.concat(want, ","))
+local _, _, none = fs.list_portable(active, ".md", {})
+assert(#none == 0, "nothing marked without last or over")
 
 -- sys.natural_sort (now sharing list_portable's C sort) against the Lua rule
 local all = fs.list(archive, ".md")

@@ -44,9 +44,14 @@ end
 local function check(r, refused, maybe, what)
   local errs = {}
   for _, e in ipairs(r.errors) do
-    assert(e.code == "EXDEV", what .. ": " .. e.message)
-    assert(e.message:find("out of the root", 1, true), e.message)
-    errs[tonumber(e.path:match("session%-(%d+)%.md$"))] = true
+    local n = tonumber(e.path:match("session%-(%d+)%.md$"))
+    -- between the folder's move and the link's creation a file still
+    -- waiting for a thread is missing: only for those handed over before
+    if e.code ~= "ENOENT" or refused(n) or not maybe(n) then
+      assert(e.code == "EXDEV", what .. ": " .. e.message)
+      assert(e.message:find("out of the root", 1, true), e.message)
+    end
+    errs[n] = true
   end
   for _, h in ipairs(r.hits) do
     assert(not h.text:find("SECRET", 1, true), what .. ": read a file outside the root: " .. h.path)

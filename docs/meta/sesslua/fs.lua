@@ -121,13 +121,16 @@ function fs.list(dir, suffix, with_types, hidden) end
 
 ---The entries of dir named a portable stem (letters, digits, ".", "_", "-";
 ---a letter or digit first; no "..") and suffix: the regular files in
----natural order (sys.natural_sort's), and apart the rest in bytewise order.
+---natural order (sys.natural_sort's), and apart the rest in bytewise order;
+---with mark, also the indices of the names whose stem ends in a byte of
+---mark.last or is longer than mark.over.
 ---@param dir string
 ---@param suffix string
+---@param mark? {last?: string, over?: integer}
 ---@return string[]|nil names
 ---@return {name: string, type: "dir"|"link"|"other"}[]|string|nil others_or_message the rest; the message on failure
----@return string|nil code
-function fs.list_portable(dir, suffix) end
+---@return integer[]|string|nil marked_or_code the marked indices (with mark); the code on failure
+function fs.list_portable(dir, suffix, mark) end
 
 ---lstat: a symlink is described, not followed.
 ---@param path string
