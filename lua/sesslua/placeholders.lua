@@ -30,6 +30,16 @@ local by_byte, by_last, unknown, anywhere
 local compiled
 local byte, find = string.byte, string.find
 local indexed = -1 -- how many patterns the index covers: teams may append
+-- The array and its last pattern when indexed: a team that removes one
+-- and appends another, or assigns a new array, changes one of them.
+local indexed_list, indexed_last
+
+---Whether the index no longer stands for M.PATTERNS.
+local function stale()
+  local list = M.PATTERNS
+  local n = #list
+  return n ~= indexed or list ~= indexed_list or list[n] ~= indexed_last
+end
 local memo, memo_size = {}, 0 -- the same item texts recur across logs; one answer each
 
 ---Take the sample lines and tokens of schema s (schema.current calls it).
@@ -134,7 +144,7 @@ local function index()
       end
     end
   end
-  indexed = #M.PATTERNS
+  indexed, indexed_list, indexed_last = #M.PATTERNS, M.PATTERNS, M.PATTERNS[#M.PATTERNS]
   compiled = md.patterns(M.PATTERNS)
 end
 
@@ -150,7 +160,7 @@ end
 ---@return boolean, string|nil the pattern that matched
 function M.is_placeholder(s)
   if s == nil then return false end
-  if indexed ~= #M.PATTERNS then index(); memo, memo_size = {}, 0 end
+  if stale() then index(); memo, memo_size = {}, 0 end
   local known = memo[s]
   if known ~= nil then return known ~= false, known or nil end
   local hit, pattern = M.match(s)
@@ -168,13 +178,13 @@ end
 ---matches in Lua alone).
 ---@return userdata|nil set
 function M.compiled()
-  if indexed ~= #M.PATTERNS then index(); memo, memo_size = {}, 0 end
+  if stale() then index(); memo, memo_size = {}, 0 end
   return compiled
 end
 
 ---The uncached check behind is_placeholder.
 function M.match(s)
-  if indexed ~= #M.PATTERNS then index() end
+  if stale() then index(); memo, memo_size = {}, 0 end
   local first, last = byte(s, 1), byte(s, -1)
   -- surrounding blanks do not count (rare: items and values come trimmed)
   if first and (first <= 32 or last <= 32) then

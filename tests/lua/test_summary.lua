@@ -139,4 +139,55 @@ test("archive_close_creates_a_missing_header_status_never_a_current_work_one", f
   eq(d:header_value("Status"), "Completed")
 end)
 
+-- A log full of the template's samples, blanks and padded values: what
+-- brief reads of it must not depend on whether the samples are matched in
+-- C (md.plan's skip) or in Lua (a team pattern C cannot take).
+local SAMPLES = table.concat({
+  "# Session 9 - Work Log", "", "**Role:** [Your Role]", "**Goal:**  ", "**Status:** Active", "",
+  "## Current Work", "", "**Working On:**  [not set] ", "**Status:** Planning | Building | Testing | Deploying | Complete",
+  "**Progress:** [X%]", "", "**Current Phase:**", "- [ ] Task 1", "- [ ] Task 1 of the parser", "- [ ] ",
+  "- [x] Task 2", "- [ ] TODO", "", "## Blockers & Issues", "", "**Current Blockers:**",
+  "- Blocker 1 description", "- none", "- the staging cert", "- TODO", "", "---",
+  "**Last Updated:** [Date Time]", "" }, "\n")
+
+local function brief_of(text)
+  local s = summary.brief(log.new(text), "session-9", nil, { now = 0 })
+  return json.encode(summary.json(s, "status"))
+end
+
+test("samples_read_the_same_matched_in_c_or_in_lua", function()
+  local placeholders = require("sesslua.placeholders")
+  assert(placeholders.compiled(), "the built-in samples compile for C")
+  local in_c = brief_of(SAMPLES)
+  local s = summary.brief(log.new(SAMPLES), "session-9", nil, { now = 0 })
+  eq(s.role, nil, "a sample role")
+  eq(s.goal, nil, "a blank goal")
+  eq(s.working_on, nil, "a padded sample")
+  eq(s.status, nil, "a choice list never narrowed")
+  eq(s.log_status, "Active")
+  eq(s.progress, nil, "a sample progress")
+  eq(s.open_tasks, 3, "the parser's, the blank one and TODO (Task 1 is a sample)")
+  eq(#s.blockers, 2, "the cert and TODO (a sample and none left out)")
+  eq(s.last_updated, nil, "a sample footer")
+  -- a pattern C cannot take: everything is matched in Lua, with the same answers
+  table.insert(placeholders.PATTERNS, "^[X]$")
+  local ok, err = pcall(function()
+    eq(placeholders.compiled(), nil, "a set is Lua's")
+    eq(brief_of(SAMPLES), in_c, "the same row from Lua")
+  end)
+  table.remove(placeholders.PATTERNS)
+  assert(ok, err)
+  -- a team's own sample, appended: read as one at once, in C
+  table.insert(placeholders.PATTERNS, "^TODO$")
+  ok, err = pcall(function()
+    assert(placeholders.compiled(), "recompiled with the team's pattern")
+    local t = summary.brief(log.new(SAMPLES), "session-9", nil, { now = 0 })
+    eq(t.open_tasks, 2, "TODO is a sample now")
+    eq(#t.blockers, 1, "TODO is a sample blocker now")
+  end)
+  table.remove(placeholders.PATTERNS)
+  assert(ok, err)
+  eq(brief_of(SAMPLES), in_c, "back to the built-in samples")
+end)
+
 io.write(("%d passed\n"):format(passed))
