@@ -68,10 +68,17 @@ static int read_fd(search_job *j, int fd)
         return EISDIR;
     if (!S_ISREG(sb.st_mode))
         return EINVAL; /* a FIFO or a device: never waited on */
-    /* +1 so a file that did not grow is seen at EOF without a regrow. */
-    int rc = grow(j, (size_t)sb.st_size + 1);
+    /* +1 so a file that grew is seen to have grown without a regrow. */
+    size_t size = (size_t)sb.st_size;
+    int rc = grow(j, size + 1);
     j->len = 0;
     while (rc == 0) {
+        /* All fstat said, and not a byte more in the same read: the file
+         * as it was then, without a read to see EOF (a system call a file;
+         * a file that grew is read to its end; a size of 0 may be a file
+         * system that does not know it). */
+        if (j->len == size && size > 0)
+            break;
         if (j->len == j->cap && (rc = grow(j, j->cap * 2)) != 0)
             break;
         ssize_t n = read(fd, j->text + j->len, j->cap - j->len);
