@@ -98,6 +98,11 @@ static void push_plain_title(lua_State *L, const char *raw, size_t len)
     lua_remove(L, -2);                                 /* title */
 }
 
+void lmd_push_plain(lua_State *L, const char *raw, size_t len)
+{
+    push_plain_title(L, raw, len);
+}
+
 static int index_gc(lua_State *L)
 {
     md_index_free(luaL_checkudata(L, 1, "sesslua.md.index"));

@@ -32,6 +32,10 @@ void lmd_push_section(lua_State *L, const char *text, const md_index *index, siz
  * NUL-terminated), or NULL when memory runs out. Never raises. */
 char *lmd_title_key(const char *raw, size_t len, size_t *key_len);
 
+/* Push md.plain's text of raw[0, len): raw itself when it holds no markup
+ * character. Raises only when memory runs out. */
+void lmd_push_plain(lua_State *L, const char *raw, size_t len);
+
 /* Push the section of the array at stack index `sections` that query finds
  * and return 1, or return 0. mode: MD_FIND_PREFIX or MD_FIND_EXACT
  * (md_find_title_mode), or -1 for md.find's three tiers. */

@@ -47,6 +47,7 @@ typedef struct plan_section {
     size_t nkeys;
     text fields[MAX_KEYS];
     size_t nfields;
+    unsigned char plain_fields[MAX_KEYS]; /* each field's value as md.plain text */
     text label; /* a **Label:** line whose list is read */
     int items;  /* LMD_ITEMS_* */
     int count;  /* the number of those items instead of their texts */
@@ -67,6 +68,7 @@ typedef struct plan {
     size_t ntitles;
     text header[MAX_KEYS];
     size_t nheader;
+    unsigned char plain_header[MAX_KEYS];
     plan_section *sections; /* owned */
     size_t nsections;
     text footer;
@@ -231,6 +233,42 @@ static size_t copy_list(lua_State *L, int idx, const char *field, text *out)
     return n;
 }
 
+/* Whether key is one of the strings of the array at stack index idx. */
+static int listed(lua_State *L, int idx, const text *key)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+    for (lua_Integer i = 1; i <= n; i++) {
+        size_t len;
+        const char *s;
+        lua_rawgeti(L, idx, i);                       /* ... s */
+        s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        lua_pop(L, 1);
+        if (s == NULL)
+            luaL_error(L, "md.plan: plain must be an array of strings");
+        if (len == key->len && memcmp(s, key->s, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* spec.plain (spec at 1, plan on top): mark the header's and the sections'
+ * fields whose values are wanted as text. */
+static void mark_plain(lua_State *L, plan *p)
+{
+    lua_getfield(L, 1, "plain");                      /* spec plan plain */
+    if (!lua_isnil(L, -1)) {
+        int at = lua_gettop(L);
+        luaL_checktype(L, at, LUA_TTABLE);
+        for (size_t i = 0; i < p->nheader; i++)
+            p->plain_header[i] = (unsigned char)listed(L, at, &p->header[i]);
+        for (size_t s = 0; s < p->nsections; s++)
+            for (size_t i = 0; i < p->sections[s].nfields; i++)
+                p->sections[s].plain_fields[i] =
+                    (unsigned char)listed(L, at, &p->sections[s].fields[i]);
+    }
+    lua_pop(L, 1);                                    /* spec plan */
+}
+
 /* md.plan(spec) -> plan */
 static int md_plan(lua_State *L)
 {
@@ -278,13 +316,15 @@ static int md_plan(lua_State *L)
     } else {
         lua_pop(L, 1);
     }
+    mark_plain(L, p);
     return 1;
 }
 
 /* Push the values of the fields keys[0, n) in [a, b), one slot each of the
  * array on top, from *slot on (nil when the range has none). */
-static void put_values(lua_State *L, const doc *d, size_t a, size_t b,
-                       const text *keys, size_t n, const luapat_set *skip, lua_Integer *slot)
+static void put_values(lua_State *L, const doc *d, size_t a, size_t b, const text *keys,
+                       const unsigned char *plain, size_t n, const luapat_set *skip,
+                       lua_Integer *slot)
 {
     const char *k[MAX_KEYS];
     size_t lens[MAX_KEYS];
@@ -302,6 +342,8 @@ static void put_values(lua_State *L, const doc *d, size_t a, size_t b,
         size_t len = values[i].end - values[i].start;
         if (skip != NULL && unfilled(skip, v, len))
             lua_pushboolean(L, 0);
+        else if (plain[i])
+            lmd_push_plain(L, v, len);
         else
             lua_pushlstring(L, v, len);
         lua_rawseti(L, -2, *slot);
@@ -407,7 +449,8 @@ static int footer_value(const doc *d, const text *key, md_span *value)
  * footer's value. A value the document lacks is a hole (nil). With a
  * skip set, a value that is blank or a sample is false, the footer's is
  * false when a sample, and items that are samples are left out (with
- * count, their number stands for the array). */
+ * count, their number stands for the array). The values of the fields
+ * the plan's `plain` lists come as md.plain text (checked as written). */
 int lmd_doc_read(lua_State *L)
 {
     doc *d = lmd_check_doc(L);
@@ -422,7 +465,7 @@ int lmd_doc_read(lua_State *L)
         hb = secs[0].heading_start;
     }
     lua_createtable(L, (int)(p->nheader + 3 * p->nsections + 1), 0); /* ... r */
-    put_values(L, d, ha, hb, p->header, p->nheader, p->skip, &slot);
+    put_values(L, d, ha, hb, p->header, p->plain_header, p->nheader, p->skip, &slot);
     for (size_t s = 0; s < p->nsections; s++) {
         const plan_section *ps = &p->sections[s];
         size_t i;
@@ -434,8 +477,8 @@ int lmd_doc_read(lua_State *L)
             lua_pushboolean(L, 0);
         lua_rawseti(L, -2, ++slot);
         if (sec != NULL)
-            put_values(L, d, sec->heading_end, sec->body_end, ps->fields, ps->nfields, p->skip,
-                       &slot);
+            put_values(L, d, sec->heading_end, sec->body_end, ps->fields, ps->plain_fields,
+                       ps->nfields, p->skip, &slot);
         else
             slot += (lua_Integer)ps->nfields;
         if (ps->label.s != NULL) {

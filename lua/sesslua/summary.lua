@@ -135,8 +135,10 @@ function M.field(doc, key)
   return doc:header_value(key) or doc:value(key, "Current Work")
 end
 
--- The fields a brief summary reads from the header and from Current Work.
+-- The fields a brief summary reads from the header and from Current Work,
+-- and those of them it shows as text.
 local BRIEF_KEYS = { "Role", "Goal", "Status", "Working On", "Progress" }
+local TEXT_KEYS = { "Role", "Goal", "Status", "Working On" }
 
 -- Each schema's plan of the brief's queries (md.plan), made on first use:
 -- the header's fields; Current Work's index, fields and Current Phase's
@@ -145,7 +147,8 @@ local BRIEF_KEYS = { "Role", "Goal", "Status", "Working On", "Progress" }
 -- the template's samples compiled for C (placeholders.compiled), the plan
 -- also drops what log.filled and is_placeholder would (`skip`): a value
 -- that is blank or a sample comes back false, sample items are left out
--- and Current Phase's open tasks come as their number.
+-- and Current Phase's open tasks come as their number; the values shown
+-- as text come as text (`plain`: Progress stays raw, for log.percent).
 local plans = setmetatable({}, { __mode = "k" })
 local function plan_of(sch)
   local skip = placeholders.compiled()
@@ -164,6 +167,7 @@ local function plan_of(sch)
     },
     footer = sch.footer[1],
     skip = skip,
+    plain = skip and TEXT_KEYS or nil,
   }) }
   plans[sch] = p
   return p.plan, skip
@@ -186,6 +190,17 @@ local function anywhere(doc, key, h, c, filled)
   if v == nil then v = c end
   if v == nil then return log.filled(doc.md:field_value(key)) end
   return filled(v)
+end
+
+---anywhere's value as text: a plan with `skip` gives it so (`plain`)
+---unless it comes from the rest of the log.
+local function anywhere_text(doc, key, h, c, filled, plained)
+  local v = h
+  if v == nil then v = c end
+  if v == nil then return text(log.filled(doc.md:field_value(key))) end
+  v = filled(v)
+  if plained then return v end
+  return text(v)
 end
 
 ---The texts of a labelled block's items (`which` as md's item_texts) by
@@ -244,13 +259,16 @@ function M.brief(doc, id, path, opts)
     if not (check and is_placeholder(t)) and not log.is_none(t) then blockers[#blockers + 1] = plain(t) end
   end
   local h, c = HEADER, WORK_FIELDS
+  -- with `skip`, the plan gives the values of TEXT_KEYS as text
+  local as_text = skip and kept or text
+  local plained = skip ~= nil
   local s = {
     id = id, path = path,
-    role = text(anywhere(doc, "Role", r[h + 1], r[c + 1], filled)),
-    goal = text(anywhere(doc, "Goal", r[h + 2], r[c + 2], filled)),
+    role = anywhere_text(doc, "Role", r[h + 1], r[c + 1], filled, plained),
+    goal = anywhere_text(doc, "Goal", r[h + 2], r[c + 2], filled, plained),
     -- the log's own Status is the header's; Current Work's is the work's
-    status = text(filled(r[c + 3])), log_status = text(filled(r[h + 3])),
-    working_on = text(anywhere(doc, "Working On", r[h + 4], r[c + 4], filled)),
+    status = as_text(filled(r[c + 3])), log_status = as_text(filled(r[h + 3])),
+    working_on = anywhere_text(doc, "Working On", r[h + 4], r[c + 4], filled, plained),
     progress = log.percent(filled(r[c + 5]) or anywhere(doc, "Progress", r[h + 5], r[c + 5], filled)),
     last_updated = updated, updated_at = updated_at, age_source = age_source,
     blockers = blockers, open_tasks = open_tasks,

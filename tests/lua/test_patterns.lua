@@ -149,5 +149,18 @@ test("a_plan_with_skip_answers_as_filled_and_is_placeholder_do", function()
   eq(r[11], false, "a sample footer")
 end)
 
+test("a_plan_gives_the_values_it_lists_in_plain_as_text", function()
+  local d = md.parse("# Log\n\n**Role:** **Lead** dev\n**Goal:** [not set]\n**Progress:** **40%**\n" ..
+    "**Status:** `Active`\n")
+  local spec = { header = { "Role", "Goal", "Progress", "Status" }, plain = { "Role", "Status" },
+                 skip = assert(md.patterns(placeholders.PATTERNS)) }
+  local r = d:read(md.plan(spec))
+  eq(r[1], md.plain("**Lead** dev"), "a listed value as text")
+  eq(r[1], "Lead dev")
+  eq(r[2], false, "a sample is checked as written, then false")
+  eq(r[3], "**40%**", "a value not listed stays as written")
+  eq(r[4], "Active")
+end)
+
 io.write(("test_patterns: %d passed\n"):format(passed))
 return 0

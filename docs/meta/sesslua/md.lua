@@ -235,8 +235,8 @@ function Doc:section_count() end
 ---fields, sections found by normalised title with their fields and a
 ---labelled list's item texts (or their number, `count`), a footer field;
 ---with `skip` (md.patterns), blank and sample values as false and sample
----items left out.
----@param spec {header: string[]|nil, sections: {keys: string[], fields: string[]|nil, label: string|nil, items: "all"|"todo"|"open"|nil, count: boolean|nil}[]|nil, footer: string|nil, skip: sesslua.md.Patterns|nil}
+---items left out; the values of the fields `plain` lists as md.plain text.
+---@param spec {header: string[]|nil, sections: {keys: string[], fields: string[]|nil, label: string|nil, items: "all"|"todo"|"open"|nil, count: boolean|nil}[]|nil, footer: string|nil, skip: sesslua.md.Patterns|nil, plain: string[]|nil}
 ---@return userdata plan
 function md.plan(spec) end
 
