@@ -527,27 +527,49 @@ static MD_INLINE int process_line(scanner *sc, line *l)
     return add_text(sc, c, i - 1, l, opened);
 }
 
-/* The commonest line of a log: the next item of a document-level bullet
- * list whose item holds a paragraph, `- ` then text that opens nothing
- * (`- [x] Deployed ...`). The general steps would match the list, fail the
- * item, scan for every block start, open the item and then the paragraph;
- * here the same blocks are pushed and recorded in the same order without
- * the search (tests/unit/test_md.c compares both ways). Returns LINE_TEXT
- * when it took the line, -1 when memory ran out, LINE_OTHER when the line
- * is not of that shape and nothing changed. */
-static MD_INLINE int sibling_item(scanner *sc, line *l)
+/* The commonest line of a log: a bullet list's item at the left margin,
+ * `- ` then text that opens nothing (`- [x] Deployed ...`), while the
+ * document holds nothing open, or a paragraph, or a list whose item holds
+ * at most a paragraph. The general steps would match those blocks, fail
+ * the item, try every block start, then open the list (unless it goes on
+ * with the same bullet), the item and its paragraph; here the same blocks
+ * are pushed and recorded by the same calls without the search
+ * (MD_INDEX_NO_SHORTCUTS turns this off: tests/unit/test_md_diff.c and
+ * tests/fuzz/fuzz_md_index.c compare both ways). Returns LINE_TEXT when it
+ * took the line, -1 when memory ran out, LINE_OTHER when the line is not
+ * of that shape and nothing changed. */
+static MD_INLINE int bullet_item(scanner *sc, line *l)
 {
-    unsigned char ch = sc->stack[1].ch;
-    size_t c;
-    if (sc->depth != 4 || sc->stack[1].type != B_LIST ||
-        sc->stack[2].type != B_ITEM || sc->stack[3].type != B_PARA ||
-        l->len < 3 || l->s[0] != ch || l->s[1] != ' ' ||
-        (ch != '-' && ch != '*' && ch != '+') || OPENS[l->s[2]] ||
-        is_space(l->s[2]))
+    unsigned char ch = l->s[0];
+    size_t c = 1;
+    if (l->len < 3 || (ch != '-' && ch != '*' && ch != '+') || l->s[1] != ' ' ||
+        OPENS[l->s[2]] || is_space(l->s[2]))
         return LINE_OTHER;
+    switch (sc->depth) {
+    case 1: /* nothing open */
+        c = 0;
+        break;
+    case 2: /* a paragraph, which the item interrupts */
+        if (sc->stack[1].type != B_PARA)
+            return LINE_OTHER;
+        break;
+    case 3: /* a list whose item has no paragraph open */
+    case 4: /* ... or has one */
+        if (sc->stack[1].type != B_LIST || sc->stack[2].type != B_ITEM ||
+            (sc->depth == 4 && sc->stack[3].type != B_PARA))
+            return LINE_OTHER;
+        break;
+    default:
+        return LINE_OTHER;
+    }
     sc->cur = l;
     sc->blank_from = SIZE_MAX;
-    if ((c = add_child(sc, 1, B_ITEM)) == NOMEM ||
+    if (sc->stack[c].type != B_LIST || sc->stack[c].ch != ch) {
+        if ((c = add_child(sc, c, B_LIST)) == NOMEM)
+            return -1;
+        sc->stack[c].ch = ch;
+    }
+    if ((c = add_child(sc, c, B_ITEM)) == NOMEM ||
         ((sc->options & MD_INDEX_ITEMS) && mdx_add_item(sc, c, l, 0, 1, ch) < 0))
         return -1;
     sc->stack[c].ch = ch;
@@ -558,6 +580,33 @@ static MD_INLINE int sibling_item(scanner *sc, line *l)
         return -1;
     sc->p.lineno = sc->lineno;
     return para_begin(&sc->p, l) < 0 ? -1 : LINE_TEXT;
+}
+
+/* An empty line (nothing before its line ending) under blocks that all
+ * continue on it unchanged — lists and items with content — with at most
+ * a paragraph on top, which it closes: a quarter of a log's lines. The
+ * general steps would match each block, skip to the paragraph, fail it,
+ * try to open something and pop it. Same result, recorded the same way
+ * (the line is blank from slot 1 up); tests as for bullet_item. */
+static MD_INLINE int empty_line(scanner *sc, line *l)
+{
+    size_t top = sc->depth - 1;
+    /* deep nesting is left to blank_skip, which jumps over the blocks
+     * instead of checking each on every line */
+    if (l->len != 0 || top > 8)
+        return LINE_OTHER;
+    for (size_t i = 1; i <= top; i++) {
+        const block *b = &sc->stack[i];
+        if (b->type != B_LIST && !(b->type == B_ITEM && b->has_child) &&
+            !(b->type == B_PARA && i == top))
+            return LINE_OTHER;
+    }
+    sc->cur = l;
+    sc->blank_from = 1;
+    l->blank = true;
+    if (top > 0 && sc->stack[top].type == B_PARA)
+        pop_to(sc, top, false);
+    return LINE_TEXT;
 }
 
 /* ---- the index -------------------------------------------------------- */
@@ -619,7 +668,9 @@ int md_index_build_opts(const char *text, size_t len, unsigned options,
         int kind;
         next_line(&sc, pos, has_cr, &l);
         sc.lineno++;
-        kind = sc.depth == 4 && sc.shortcuts ? sibling_item(&sc, &l) : LINE_OTHER;
+        kind = LINE_OTHER;
+        if (sc.shortcuts)
+            kind = l.len == 0 ? empty_line(&sc, &l) : bullet_item(&sc, &l);
         if (kind == LINE_OTHER)
             kind = process_line(&sc, &l);
         if (kind < 0 ||

@@ -163,7 +163,7 @@ typedef struct md_index {
  * per-line rescans per nesting level). *index must be zeroed (or freed)
  * before the call. Returns 0, or -1 when memory runs out (index then holds
  * nothing and needs no free). items and blocks stay empty: this is the
- * index search builds for every file, about 12 instructions per byte of
+ * index search builds for every file, about 9 instructions per byte of
  * a log. */
 int md_index_build(const char *text, size_t len, md_index *index);
 

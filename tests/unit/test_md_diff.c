@@ -145,6 +145,8 @@ static void gen_run(rng *r, doc *d, const char *eol)
         "- [x] done%s- [ ] task%s- text%s", "* a%s* [b]: /u%s* c%s",
         "- a%s-  b%s- c%s", "+ a%s+ b%s- c%s", "- a%s- - b%s- ***%s",
         "- a%s  b%s- c%s", "- a%slazy%s- b%s", "- a%s- ```%s- b%s",
+        "**Bold:** value%s- [x] done%s* c%s", "[r]: /u%s- a%s%s- b",
+        "- a%s%s- b%s", "- %s- b%s+ c%s", "text%s- -%s- b%s",
     };
     char tmp[256];
     snprintf(tmp, sizeof tmp, PICK(r, runs), eol, eol, eol);
