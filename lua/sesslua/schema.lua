@@ -226,6 +226,19 @@ function M.extend(s, text)
 end
 
 local current, current_root
+local LOADED = package.loaded -- require's own table
+
+---The running workflow's context, or nil: package.loaded's when it is
+---there (a table lookup: a log read asks for the schema, and status reads
+---a thousand), else what require gives.
+local function context()
+  local ctx = LOADED["sesslua.context"]
+  if not ctx then
+    local ok, c = pcall(require, "sesslua.context")
+    ctx = ok and c or nil
+  end
+  return type(ctx) == "table" and ctx or nil
+end
 
 ---The schema in force: the built-in one extended by the team's template
 ---(sessions/SESSION_LOG_TEMPLATE.md under the root, else `session-log.md`
@@ -233,8 +246,8 @@ local current, current_root
 ---process and root.
 ---@return sesslua.Schema
 function M.current()
-  local ok, ctx = pcall(require, "sesslua.context")
-  local root = ok and type(ctx) == "table" and ctx.root or nil
+  local ctx = context()
+  local root = ctx and ctx.root or nil
   if current and current_root == root then return current end
   local s = M.builtin()
   if root then
