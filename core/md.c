@@ -582,6 +582,47 @@ static MD_INLINE int bullet_item(scanner *sc, line *l)
     return para_begin(&sc->p, l) < 0 ? -1 : LINE_TEXT;
 }
 
+/* A line of text at the left margin: its first byte opens no block (a
+ * letter, a digit not followed by `.` or `)`... any byte outside OPENS),
+ * or it is `**` then a byte that is neither `*` nor a blank (a `**Label:**`
+ * line: too few stars for a break, no blank for a bullet). Under nothing
+ * it starts a paragraph, under a paragraph it continues it, under a list's
+ * item it ends both (its paragraph, if open, takes it as a lazy line). The
+ * same blocks and records as the general steps; tests as for bullet_item. */
+static MD_INLINE int text_line(scanner *sc, line *l)
+{
+    unsigned char ch = l->s[0];
+    const block *st = sc->stack;
+    if (is_space(ch) ||
+        (OPENS[ch] && !(ch == '*' && l->len >= 3 && l->s[1] == '*' && l->s[2] != '*' &&
+                        !is_space(l->s[2]))))
+        return LINE_OTHER;
+    if (sc->depth == 1 || (sc->depth == 3 && st[1].type == B_LIST && st[2].type == B_ITEM)) {
+        /* a paragraph opens in the document, closing the list if any */
+        sc->cur = l;
+        sc->blank_from = SIZE_MAX;
+        pop_to(sc, 2, false);
+        if (add_child(sc, sc->depth - 1, B_PARA) == NOMEM)
+            return -1;
+        sc->p.lineno = sc->lineno;
+        return para_begin(&sc->p, l) < 0 ? -1 : LINE_TEXT;
+    }
+    if (sc->depth == 2 && st[1].type == B_PARA) {
+        sc->cur = l;
+        sc->blank_from = SIZE_MAX;
+        if (sc->p.title == SIZE_MAX)
+            sc->p.title = l->start;
+        return para_add(&sc->p, l, false) < 0 ? -1 : LINE_TEXT;
+    }
+    if (sc->depth == 4 && st[1].type == B_LIST && st[2].type == B_ITEM &&
+        st[3].type == B_PARA) {
+        sc->cur = l;
+        sc->blank_from = SIZE_MAX;
+        return para_add(&sc->p, l, true) < 0 ? -1 : LINE_TEXT;
+    }
+    return LINE_OTHER;
+}
+
 /* An empty line (nothing before its line ending) under blocks that all
  * continue on it unchanged — lists and items with content — with at most
  * a paragraph on top, which it closes: a quarter of a log's lines. The
@@ -671,6 +712,8 @@ int md_index_build_opts(const char *text, size_t len, unsigned options,
         kind = LINE_OTHER;
         if (sc.shortcuts)
             kind = l.len == 0 ? empty_line(&sc, &l) : bullet_item(&sc, &l);
+        if (kind == LINE_OTHER && sc.shortcuts && l.len > 0)
+            kind = text_line(&sc, &l);
         if (kind == LINE_OTHER)
             kind = process_line(&sc, &l);
         if (kind < 0 ||
