@@ -3,7 +3,6 @@ local cli = require("sesslua.cli")
 local ctx = require("sesslua.context")
 local fs = require("sesslua.fs")
 local md = require("sesslua.md")
-local log = require("sesslua.log")
 local search = require("sesslua.search")
 local tree = require("sesslua.tree")
 local knowledge = require("sesslua.knowledge")
@@ -153,7 +152,8 @@ end
 
 local function log_date(path)
   if meta(path).archive_date then return meta(path).archive_date end
-  local text = log.new(file_text(path), path):last_updated()
+  -- the log model only for --since (a third of a millisecond to load)
+  local text = require("sesslua.log").new(file_text(path), path):last_updated()
   local day = text and text:match("^(%d%d%d%d%-%d%d%-%d%d)")
   if day then return day end
   -- no Last Updated date: the file's own time says when it was written
