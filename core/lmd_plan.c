@@ -129,7 +129,10 @@ static int patterns_match(lua_State *L)
     patterns *ps = luaL_checkudata(L, 1, PATTERNS);
     size_t len;
     const char *s = luaL_checklstring(L, 2, &len);
-    long i = luapat_set_find(ps->set, s, len);
+    long i;
+    if (ps->set == NULL) /* only a finaliser can reach a collected set */
+        return luaL_error(L, "attempt to use a collected pattern set");
+    i = luapat_set_find(ps->set, s, len);
     if (i < 0)
         lua_pushnil(L);
     else
