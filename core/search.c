@@ -37,6 +37,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #define SEARCH_SSE2 1
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* AVX2 is chosen at run time (the build targets plain x86-64) */
+#include <immintrin.h>
+#define SEARCH_AVX2 1
+#endif
 #endif
 
 #define BINARY_PROBE 8192
@@ -544,6 +549,75 @@ static size_t find_sse2(const search_pattern *pat, const plan *pl,
 }
 #endif
 
+#ifdef SEARCH_AVX2
+#define AVX2 __attribute__((target("avx2")))
+
+/* The widest kernel the CPU has, 2 AVX2 or 1 SSE2, lowered by tests
+ * (search_simd_limit) to compare the kernels; never above 1 without AVX2. */
+static _Atomic int simd_level = -1;
+
+static int simd(void)
+{
+    int level = simd_level;
+    if (level < 0) {
+        __builtin_cpu_init();
+        simd_level = level = __builtin_cpu_supports("avx2") ? 2 : 1;
+    }
+    return level;
+}
+
+void search_simd_limit(int level)
+{
+    int have = (__builtin_cpu_init(), __builtin_cpu_supports("avx2")) ? 2 : 1;
+    simd_level = level < have ? level : have;
+}
+
+AVX2 static inline __m256i probe_mask_avx2(const probe *pr, const unsigned char *t,
+                                           size_t p, int quad)
+{
+    __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(t + p + pr->k));
+    __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[0])),
+                                _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[1])));
+    if (quad)
+        m = _mm256_or_si256(m, _mm256_or_si256(
+                                   _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[2])),
+                                   _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[3]))));
+    return m;
+}
+
+/* find_sse2 with 32 candidate positions per step; the rest to find_sse2. */
+AVX2 static size_t find_avx2(const search_pattern *pat, const plan *pl,
+                             const unsigned char *t, size_t len, size_t from,
+                             size_t last)
+{
+    size_t kmax = pl->p1.k > pl->p2.k ? pl->p1.k : pl->p2.k;
+    size_t p = from, q;
+    if (pl->mode == PLAN_PAIR) {
+        for (; p + kmax + 32 <= len && p <= last; p += 32) {
+            __m256i m = _mm256_and_si256(probe_mask_avx2(&pl->p1, t, p, 0),
+                                         probe_mask_avx2(&pl->p2, t, p, 0));
+            unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+            if (bits && (q = verify_bits(pat, pl, t, len, p, last, bits)) != (size_t)-1)
+                return q;
+        }
+    } else if (pl->mode == PLAN_QUAD) {
+        for (; p + kmax + 32 <= len && p <= last; p += 32) {
+            __m256i m = _mm256_and_si256(probe_mask_avx2(&pl->p1, t, p, 1),
+                                         probe_mask_avx2(&pl->p2, t, p, 1));
+            unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+            if (bits && (q = verify_bits(pat, pl, t, len, p, last, bits)) != (size_t)-1)
+                return q;
+        }
+    }
+    return p <= last ? find_sse2(pat, pl, t, len, p, last) : (size_t)-1;
+}
+#else
+void search_simd_limit(int level)
+{
+    (void)level;
+}
+#endif
+
 static size_t find_next(const search_pattern *pat, const plan *pl,
                         const unsigned char *t, size_t len, size_t from);
 
@@ -576,6 +650,10 @@ static size_t find_next(const search_pattern *pat, const plan *pl,
         const char *m = memmem(t + from, len - from, pat->needle, pat->len);
         return m ? (size_t)((const unsigned char *)m - t) : (size_t)-1;
     }
+#ifdef SEARCH_AVX2
+    if (simd() == 2)
+        return find_avx2(pat, pl, t, len, from, len - pat->len);
+#endif
 #ifdef SEARCH_SSE2
     return find_sse2(pat, pl, t, len, from, len - pat->len);
 #else
@@ -585,10 +663,35 @@ static size_t find_next(const search_pattern *pat, const plan *pl,
 
 /* ---- lines ------------------------------------------------------------ */
 
+#ifdef SEARCH_AVX2
+/* count_newlines' loop 32 bytes a step; returns the count, *a moved on. */
+AVX2 static size_t count_newlines_avx2(const unsigned char *t, size_t *a, size_t b)
+{
+    const __m256i nl = _mm256_set1_epi8('\n'), zero = _mm256_setzero_si256();
+    size_t n = 0, i = *a;
+    while (i + 32 <= b) {
+        __m256i acc = zero;
+        for (int k = 0; k < 255 && i + 32 <= b; k++, i += 32) {
+            __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(t + i));
+            acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(x, nl));
+        }
+        __m256i sum = _mm256_sad_epu8(acc, zero); /* four 64-bit sums */
+        n += (size_t)_mm256_extract_epi64(sum, 0) + (size_t)_mm256_extract_epi64(sum, 1) +
+             (size_t)_mm256_extract_epi64(sum, 2) + (size_t)_mm256_extract_epi64(sum, 3);
+    }
+    *a = i;
+    return n;
+}
+#endif
+
 /* Number of '\n' in t[a, b). */
 static size_t count_newlines(const unsigned char *t, size_t a, size_t b)
 {
     size_t n = 0;
+#ifdef SEARCH_AVX2
+    if (b - a >= 64 && simd() == 2)
+        n = count_newlines_avx2(t, &a, b);
+#endif
 #ifdef SEARCH_SSE2
     /* Per-byte counters (cmpeq gives -1 per newline), summed with psadbw
      * before any of them can wrap at 255. */

@@ -37,6 +37,9 @@ size_t search_regex_buffer(const search_pattern *pat, const char *text, size_t l
  * length of the well-formed UTF-8 sequence at t[i] (0: none); the start
  * of the unit holding t[i]; the same-length simple case folding of cp. */
 size_t search_find(const search_pattern *pat, const unsigned char *t, size_t len, size_t from);
+/* For tests: use no kernel wider than level (2 AVX2, 1 SSE2; the CPU's
+ * own widest when it has less). */
+void search_simd_limit(int level);
 size_t search_seq_len(const unsigned char *t, size_t len, size_t i);
 size_t search_unit_start(const unsigned char *t, size_t len, size_t i);
 unsigned search_fold_cp(unsigned cp);

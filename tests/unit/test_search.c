@@ -27,6 +27,7 @@
 #include <wctype.h>
 
 #include "search.h"
+#include "search_internal.h"
 
 #define MAX_HITS 512
 
@@ -605,11 +606,13 @@ static void compare_one(const char *text, size_t len, const char *needle,
     free(buf);
 }
 
-static void random_buffers_match_reference(void **state)
+/* Random texts and needles (slices of the text or not) on the kernel of
+ * one width. */
+static void random_buffers_at(int simd_level)
 {
     unsigned seed = 12345;
     char text[4096], needle[64];
-    (void)state;
+    search_simd_limit(simd_level);
     for (int iter = 0; iter < 6000; iter++) {
         size_t len = random_text(&seed, text, (iter % 3) ? 60 : 600);
         size_t nlen;
@@ -627,6 +630,15 @@ static void random_buffers_match_reference(void **state)
         compare_one(text, len, needle, nlen, SEARCH_ICASE);
         compare_one(text, len, needle, nlen, 0);
     }
+    search_simd_limit(2);
+}
+
+/* Each kernel the CPU has: AVX2 (when it has it), then SSE2. */
+static void random_buffers_match_reference(void **state)
+{
+    (void)state;
+    random_buffers_at(2);
+    random_buffers_at(1);
 }
 
 /* Texts of bytes that mostly do not form letters: around sequence starts,
