@@ -444,6 +444,16 @@ static int footer_value(const doc *d, const text *key, md_span *value)
     return 0;
 }
 
+/* How many answers d:read gives for p: its array is made that size, so
+ * filling it never grows it. */
+static size_t answers(const plan *p)
+{
+    size_t n = p->nheader + (p->footer.s != NULL);
+    for (size_t s = 0; s < p->nsections; s++)
+        n += 1 + p->sections[s].nfields + (p->sections[s].label.s != NULL);
+    return n;
+}
+
 /* d:read(plan) -> array: the header's field values (the first level-1
  * heading's own body, else the text before the first heading); for each
  * section of the plan, its index (false when the document has none), its
@@ -467,7 +477,7 @@ int lmd_doc_read(lua_State *L)
     } else if (d->x.count > 0) {
         hb = secs[0].heading_start;
     }
-    lua_createtable(L, (int)(p->nheader + 3 * p->nsections + 1), 0); /* ... r */
+    lua_createtable(L, (int)answers(p), 0);          /* ... r */
     put_values(L, d, ha, hb, p->header, p->plain_header, p->nheader, p->skip, &slot);
     for (size_t s = 0; s < p->nsections; s++) {
         const plan_section *ps = &p->sections[s];

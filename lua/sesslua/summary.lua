@@ -272,6 +272,9 @@ function M.brief(doc, id, path, opts)
     progress = log.percent(filled(r[c + 5]) or anywhere(doc, "Progress", r[h + 5], r[c + 5], filled)),
     last_updated = updated, updated_at = updated_at, age_source = age_source,
     blockers = blockers, open_tasks = open_tasks,
+    -- set just below and by team.rows: named here (nil) so that the table
+    -- is made big enough once, not grown on a thousand rows
+    age_seconds = nil, stale = nil, future = nil, unread_messages = nil,
   }
   M.refresh_age(s, now, opts.stale_hours)
   if opts.fields then
