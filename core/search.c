@@ -728,12 +728,17 @@ void search_cursor_hit(search_cursor *cur, const unsigned char *t, size_t len, s
     hit->column = off - cur->line_start + 1;
     hit->line_start = cur->line_start;
     hit->line_end = (eol && end > cur->line_start && t[end - 1] == '\r') ? end - 1 : end;
-    /* A needle holding '\n' ends on a later line: resume after that one. */
+    /* A needle holding '\n' ends on a later line: resume after that one.
+     * Else the only newline passed is the line's own. */
     size_t tail = off + mlen - 1;
-    if (eol && tail > end)
+    if (eol && tail > end) {
         eol = memchr(t + tail, '\n', len - tail);
-    cur->pos = eol ? (size_t)(eol - t) + 1 : len;
-    cur->line += count_newlines(t, off, cur->pos);
+        cur->pos = eol ? (size_t)(eol - t) + 1 : len;
+        cur->line += count_newlines(t, off, cur->pos);
+    } else {
+        cur->pos = eol ? (size_t)(eol - t) + 1 : len;
+        cur->line += eol != NULL;
+    }
     cur->line_start = cur->pos;
 }
 
