@@ -136,6 +136,8 @@ static size_t plain_run(const unsigned char *s, size_t i, size_t len)
     return i;
 }
 
+static size_t utf8_seq(const unsigned char *s, size_t len, size_t i);
+
 void search_out_printable(search_out *out, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -146,7 +148,10 @@ void search_out_printable(search_out *out, const char *str, size_t len)
             break;
         unsigned char c = s[i];
         if ((n = control_at(s, i, len, &cp)) == 0) {
-            i++;
+            /* a character that is no control: none of its bytes is one
+             * either (they continue it), so step over it whole */
+            size_t seq = c >= 0xc2 ? utf8_seq(s, len, i) : 0;
+            i += seq ? seq : 1;
             continue;
         }
         search_out_put(out, str + from, i - from);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "controls.h"
 #include "search.h"
 #include "search_pool.h"
 #include "search_print.h"
@@ -261,6 +262,48 @@ static void escaping_finds_a_control_anywhere_in_a_long_line(void **state)
     }
 }
 
+/* The escaping of random bytes (controls, characters, stray and cut
+ * sequences) is the rule of controls.h applied at every byte in turn, as
+ * sys.escape_controls does: search_out_printable's steps over plain runs
+ * and whole characters change nothing. */
+static void escaping_random_bytes_as_byte_by_byte(void **state)
+{
+    static const unsigned char pool[] = {
+        'a', ' ', '\t', '\n', 0x1b, 0x7f, 0x80, 0x85, 0x9b, 0x9f, 0xa0, 0xbf, 0xc2,
+        0xc3, 0xd8, 0x9c, 0xe2, 0x80, 0x81, 0xae, 0xa9, 0xf0, 0x9f, 0x98, 0x80, 0xff,
+    };
+    unsigned seed = 99;
+    char raw[80];
+    (void)state;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = (size_t)rand_r(&seed) % sizeof raw;
+        for (size_t i = 0; i < len; i++)
+            raw[i] = (char)(rand_r(&seed) % 4 ? "plain text "[rand_r(&seed) % 11]
+                                              : pool[rand_r(&seed) % sizeof pool]);
+        search_out got = {0}, want = {0};
+        search_out_printable(&got, raw, len);
+        const unsigned char *s = (const unsigned char *)raw;
+        for (size_t i = 0; i < len;) {
+            unsigned cp;
+            size_t n = control_at(s, i, len, &cp);
+            char esc[16];
+            if (n == 0) {
+                search_out_put(&want, raw + i, 1);
+                i++;
+                continue;
+            }
+            int w = cp ? snprintf(esc, sizeof esc, "\\u{%04X}", cp)
+                       : snprintf(esc, sizeof esc, "\\x%02x", s[i]);
+            search_out_put(&want, esc, (size_t)w);
+            i += n;
+        }
+        assert_int_equal(got.len, want.len);
+        assert_true(got.len == 0 || memcmp(got.data, want.data, got.len) == 0);
+        search_out_free(&got);
+        search_out_free(&want);
+    }
+}
+
 /* ---- titles -------------------------------------------------------------- */
 
 typedef struct all_hits {
@@ -332,6 +375,7 @@ int main(void)
         cmocka_unit_test(pool_keeps_order_on_any_threads),
         cmocka_unit_test(escaping_as_the_lua_side_does),
         cmocka_unit_test(escaping_finds_a_control_anywhere_in_a_long_line),
+        cmocka_unit_test(escaping_random_bytes_as_byte_by_byte),
         cmocka_unit_test(cached_titles_print_as_fresh_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
