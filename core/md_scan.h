@@ -209,6 +209,10 @@ int mdx_nb_push(scanner *sc, const line *l);
 void mdx_close_slot(scanner *sc, size_t s, size_t end);
 void mdx_shrink_records(md_index *x);
 
+/* md_title.c: md_plain_title by cmark's inline parse always (it takes a
+ * shortcut for titles the parse would give back as they are); for tests. */
+char *mdt_plain_title_parsed(const char *raw, size_t len, size_t *out_len);
+
 /* md_lines.c: one line at a time, as cmark's scanners see it. */
 void mdl_find_fns(line *l);
 void mdl_advance(line *l, size_t count, bool columns);

@@ -4,6 +4,7 @@
  */
 #include "md.h"
 #include "md_scan.h"
+#include "utf8.h"
 
 #include <cmark.h>
 #include <stdint.h>
@@ -209,7 +210,48 @@ static int collect_text(cmark_node *doc, strbuf *out)
  * A leading "x " keeps it a paragraph and is dropped after. The space
  * matters: a delimiter run after a space flanks as it does at the start of
  * a heading, so "_Notes_" and "**(WIP)**" still read as emphasis. */
+/* Whether cmark's inline parse gives raw back unchanged: printable ASCII
+ * but the bytes that start or end an inline (\ ` * _ [ ] < > ! &), and
+ * whole UTF-8 characters (cmark replaces broken ones), with no blank at
+ * either end. Most titles are so ("2025-11-15 - Deployment", "🎯 Current
+ * Work"), and cmark's parse of one costs thousands of instructions. */
+static int plain_already(const unsigned char *s, size_t len)
+{
+    static const char starts[] = "\\`*_[]<>!&";
+    if (len == 0 || s[0] == ' ' || s[len - 1] == ' ')
+        return 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            size_t n = utf8_seq(s, len, i);
+            if (n == 0)
+                return 0;
+            i += n;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f || memchr(starts, c, sizeof starts - 1))
+            return 0;
+        i++;
+    }
+    return 1;
+}
+
 char *md_plain_title(const char *raw, size_t len, size_t *out_len)
+{
+    if (plain_already((const unsigned char *)raw, len)) {
+        char *copy = malloc(len + 1);
+        if (!copy)
+            return NULL;
+        memcpy(copy, raw, len);
+        copy[len] = '\0';
+        if (out_len)
+            *out_len = len;
+        return copy;
+    }
+    return mdt_plain_title_parsed(raw, len, out_len);
+}
+
+char *mdt_plain_title_parsed(const char *raw, size_t len, size_t *out_len)
 {
     strbuf src = {0}, out = {0};
     cmark_node *doc = NULL;

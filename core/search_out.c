@@ -6,6 +6,7 @@
  */
 #include "search_print.h"
 #include "controls.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -136,8 +137,6 @@ static size_t plain_run(const unsigned char *s, size_t i, size_t len)
     return i;
 }
 
-static size_t utf8_seq(const unsigned char *s, size_t len, size_t i);
-
 void search_out_printable(search_out *out, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -163,33 +162,6 @@ void search_out_printable(search_out *out, const char *str, size_t len)
         from = i;
     }
     search_out_put(out, str + from, len - from);
-}
-
-/* Length of the well-formed UTF-8 sequence at s[i], 0 if none (Lua's
- * utf8.len rule: no overlongs, surrogates or code points past U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s, size_t len, size_t i)
-{
-    unsigned c = s[i], lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    if (c < 0xC2 || c > 0xF4)
-        return 0;
-    n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (c == 0xE0)
-        lo = 0xA0;
-    else if (c == 0xED)
-        hi = 0x9F;
-    else if (c == 0xF0)
-        lo = 0x90;
-    else if (c == 0xF4)
-        hi = 0x8F;
-    if (len - i < n || s[i + 1] < lo || s[i + 1] > hi)
-        return 0;
-    for (size_t k = 2; k < n; k++)
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
-    return n;
 }
 
 void search_out_json(search_out *out, const char *str, size_t len)
