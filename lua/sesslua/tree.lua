@@ -252,14 +252,25 @@ end
 -- left to settle is a name too long for an id (a stem over 92 bytes, as
 -- "session-" is put before a number), a document (its stem ends in e or g:
 -- is_document_name) and, in ARCHIVE, the id before the date. C marks the
--- first two (LOOK); in ARCHIVE every name is looked at. Most names need
--- nothing, and the table is returned as it came.
+-- first two (LOOK). Most names need nothing, and the table is returned as
+-- it came.
 local LOOK = { last = "eEgG", over = 92 }
+-- In ARCHIVE: where the date starts (the first place it matches, as
+-- ARCHIVED_ID's shortest id), so that a name of at most 95 bytes whose id
+-- is not empty and ends in no e or g is a log without the whole rule (its
+-- id is a prefix of a stem C checked, and at most 81 bytes).
+local DATE_TAIL = "%-%d%d%d%d%-%d%d%-%d%d%-?%d*%.md$"
+local function archived_log_name(name)
+  local at = #name <= 95 and find(name, DATE_TAIL)
+  local last = at and at > 1 and byte(name, at - 1)
+  if last and last ~= 101 and last ~= 69 and last ~= 103 and last ~= 71 then return true end
+  return is_log_name(name, true)
+end
 local function drop_non_logs(names, marked, archived)
   local bad
   for k = 1, archived and #names or #marked do
     local i = archived and k or marked[k]
-    if not is_log_name(names[i], archived) then
+    if not (archived and archived_log_name(names[i]) or not archived and is_log_name(names[i])) then
       bad = bad or {}
       bad[#bad + 1] = i
     end
