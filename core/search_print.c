@@ -60,16 +60,33 @@ static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_
     return 1;
 }
 
+/* md_in_code, walking from the code run *k (the first one ending after
+ * the position asked before) when k is given: a file's hits ask about
+ * positions close to each other, so the walk is short where a binary
+ * search would start over each time. */
+static int in_code(const md_index *x, size_t *k, size_t pos)
+{
+    if (!k)
+        return md_in_code(x, pos);
+    size_t i = *k;
+    while (i > 0 && x->code[i - 1].end > pos)
+        i--;
+    while (i < x->code_count && x->code[i].end <= pos)
+        i++;
+    *k = i;
+    return i < x->code_count && x->code[i].start <= pos;
+}
+
 /* The nearest `**Label:**` line (not in code) among the lines starting in
- * [floor, end), last first; 1 and its span, or 0. */
-static int label_above(const md_index *idx, const char *text, size_t floor, size_t end,
-                       size_t *ls, size_t *le)
+ * [floor, end), last first; 1 and its span, or 0. k: in_code's cursor. */
+static int label_above(const md_index *idx, size_t *k, const char *text, size_t floor,
+                       size_t end, size_t *ls, size_t *le)
 {
     while (end > floor) {
         size_t e = end - 1; /* the previous line's '\n' */
         const char *nl = e > floor ? memrchr(text + floor, '\n', e - floor) : NULL;
         size_t s = nl ? (size_t)(nl - text) + 1 : floor;
-        if (!md_in_code(idx, s) && is_label_line(text, s, e, ls, le))
+        if (!in_code(idx, k, s) && is_label_line(text, s, e, ls, le))
             return 1;
         if (s == floor)
             break;
@@ -86,7 +103,7 @@ int search_label_at(const md_index *idx, const char *text, long sec, const searc
         return 0;
     if (!md_in_code(idx, h->line_start) && is_label_line(text, h->line_start, h->line_end, ls, le))
         return 1;
-    return label_above(idx, text, floor, h->line_start, ls, le);
+    return label_above(idx, NULL, text, floor, h->line_start, ls, le);
 }
 
 /* ---- the title cache ---------------------------------------------------- */
@@ -174,6 +191,7 @@ typedef struct fmt {
     size_t prev_end; /* end of the previous hit's line */
     int has_label;
     size_t ls, le;   /* its label */
+    size_t code_k;   /* in_code's cursor */
     search_out group; /* the current group's label tail, escaped */
     search_out tmp;
 } fmt;
@@ -211,14 +229,14 @@ static void find_label(fmt *f, const search_hit *h)
     size_t ls, le;
     if (h->line_start < floor) { /* the heading line itself: no label */
         f->has_label = 0;
-    } else if (!md_in_code(f->idx, h->line_start) &&
+    } else if (!in_code(f->idx, &f->code_k, h->line_start) &&
                is_label_line(f->text, h->line_start, h->line_end, &ls, &le)) {
         f->has_label = 1, f->ls = ls, f->le = le;
     } else {
         /* same section: only the lines since the previous hit are new */
         size_t from = (sec == f->sec && f->prev_end > floor) ? f->prev_end : floor;
         int keep = sec == f->sec && f->prev_end > floor;
-        if (label_above(f->idx, f->text, from, h->line_start, &ls, &le))
+        if (label_above(f->idx, &f->code_k, f->text, from, h->line_start, &ls, &le))
             f->has_label = 1, f->ls = ls, f->le = le;
         else if (!keep)
             f->has_label = 0;
@@ -521,7 +539,7 @@ int search_format(search_out *out, const search_format_opts *o, const char *path
         titles = &local;
     if (titles->count > SEARCH_TITLES_KEEP) /* a file's titles stay until it is done */
         search_titles_free(titles);
-    fmt f = {text, idx, NULL, NULL, titles, -2, 0, 0, 0, 0, {0}, {0}};
+    fmt f = {.text = text, .idx = idx, .cache = titles, .sec = -2};
     if (idx->count) {
         f.titles = calloc(idx->count, sizeof *f.titles);
         f.tlen = calloc(idx->count, sizeof *f.tlen);
