@@ -425,13 +425,18 @@ static int committed(int sync_rc)
 /* ---- public API ------------------------------------------------------ */
 int fs_read(const char *path, char **data, size_t *len)
 {
+    return fs_read_in(-1, path, data, len);
+}
+
+int fs_read_in(int rootfd, const char *path, char **data, size_t *len)
+{
     char *buf = NULL;
     size_t cap = 0, n = 0;
     struct stat st;
     int rc = 0;
     /* O_NONBLOCK: opening a FIFO planted where a file belongs must not hang;
      * it is refused below as not a regular file. */
-    int fd = fsp_open(path, O_RDONLY | O_NONBLOCK, 0);
+    int fd = fs_open_in(rootfd, path, O_RDONLY | O_NONBLOCK);
     if (fd < 0)
         return fd;
     if (fstat(fd, &st) != 0) {
@@ -467,7 +472,8 @@ int fs_read(const char *path, char **data, size_t *len)
             buf = nb;
             cap *= 2;
         }
-        ssize_t got = read(fd, buf + n, cap - n - 1);
+        size_t want = cap - n - 1;
+        ssize_t got = read(fd, buf + n, want);
         if (got < 0) {
             if (errno == EINTR)
                 continue;
@@ -477,6 +483,12 @@ int fs_read(const char *path, char **data, size_t *len)
         if (got == 0)
             break;
         n += (size_t)got;
+        /* A short read that ends where fstat said the file ends is its
+         * end: no read more to see it (a system call a file). A file that
+         * grew fills the read and is read on; a size of 0 may be a file
+         * system that does not know it. */
+        if ((size_t)got < want && st.st_size > 0 && n == (size_t)st.st_size)
+            break;
     }
     buf[n] = '\0';
     *data = buf;

@@ -109,6 +109,10 @@ void fs_use_openat2(int on);
  * -EINVAL and is never waited on. */
 int fs_read(const char *path, char **data, size_t *len);
 
+/* fs_read, opening beneath rootfd (fs_root_fd's) as fs_open_in does: for
+ * many files read one after another on one root. */
+int fs_read_in(int rootfd, const char *path, char **data, size_t *len);
+
 /* Write data atomically to path.
  *   mode       permission bits for a new file; an existing file keeps its
  *              own mode.

@@ -11,7 +11,8 @@
  * status summarises a thousand logs one after another in Lua; reading and
  * indexing them (md_index_build_opts, as md.parse does) is half its work
  * and needs no Lua, so a worker does it for the next files meanwhile. The
- * files are read as fs.read reads them (fs_read: beneath the root) and
+ * files are read as fs.read reads them (beneath the root, held open for
+ * the whole list as search's pool holds it) and
  * indexed as md.parse indexes: a Doc from take is the one md.parse would
  * give. Anything that did not go plainly (a file that cannot be read, a
  * text too big for an index, no memory) makes take return nil, and the
@@ -30,6 +31,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -68,16 +70,20 @@ typedef struct ahead {
     size_t next_work;      /* the first job no one has started */
     size_t next_take;      /* the job take hands out next */
     size_t held;           /* text bytes of jobs after next_take that are done or running */
+    int rootfd;            /* the root, held open for every file (fs_root_fd), or -1 */
     int stop;
+    int idle;              /* workers waiting on wake */
+    int taking;            /* the caller waits on done */
     pthread_t workers[MAX_WORKERS];
     int nworkers;
     int open;              /* mutex and conditions initialised */
 } ahead;
 
-/* Read and index job j, outside the lock. */
-static void run_job(job *j)
+/* Read and index job j, outside the lock, beneath rootfd (or the root
+ * opened anew when it is -1). */
+static void run_job(job *j, int rootfd)
 {
-    j->ok = fs_read(j->path, &j->text, &j->len) == 0 && j->len < UINT32_MAX &&
+    j->ok = fs_read_in(rootfd, j->path, &j->text, &j->len) == 0 && j->len < UINT32_MAX &&
             md_index_build_opts(j->text, j->len, MD_INDEX_ALL, &j->x) == 0;
     if (!j->ok) {
         free(j->text);
@@ -102,19 +108,23 @@ static void *worker(void *arg)
     ahead *a = arg;
     pthread_mutex_lock(&a->mu);
     for (;;) {
-        while (!a->stop && !may_start(a))
+        while (!a->stop && !may_start(a)) {
+            a->idle++;
             pthread_cond_wait(&a->wake, &a->mu);
+            a->idle--;
+        }
         if (a->stop)
             break;
         job *j = &a->jobs[a->next_work++];
         j->state = RUNNING;
         pthread_mutex_unlock(&a->mu);
-        run_job(j);
+        run_job(j, a->rootfd);
         pthread_mutex_lock(&a->mu);
         j->state = DONE;
         if (j->ok && j - a->jobs > (ptrdiff_t)a->next_take)
             a->held += j->len;
-        pthread_cond_broadcast(&a->done);
+        if (a->taking)
+            pthread_cond_broadcast(&a->done);
     }
     pthread_mutex_unlock(&a->mu);
     return NULL;
@@ -150,6 +160,9 @@ static int ahead_close(lua_State *L)
         pthread_mutex_destroy(&a->mu);
         a->open = 0;
     }
+    if (a->rootfd >= 0)
+        close(a->rootfd);
+    a->rootfd = -1;
     free_jobs(a);
     return 0;
 }
@@ -163,6 +176,7 @@ static int parse_ahead(lua_State *L)
     n = luaL_len(L, 1);
     a = lua_newuserdatauv(L, sizeof *a, 0);
     memset(a, 0, sizeof *a);
+    a->rootfd = -1;
     luaL_setmetatable(L, AHEAD);
     if (n > 0 && !(a->jobs = calloc((size_t)n, sizeof *a->jobs)))
         return lmd_memory_error(L);
@@ -176,6 +190,8 @@ static int parse_ahead(lua_State *L)
         lua_pop(L, 1);
     }
     sesslua_fs_sync_root(L); /* the workers resolve paths as fs.read does */
+    if ((a->rootfd = fs_root_fd()) < 0)
+        a->rootfd = -1; /* no root, or none to open: each file as fs.read opens it */
     if (pthread_mutex_init(&a->mu, NULL) != 0)
         return lmd_memory_error(L);
     if (pthread_cond_init(&a->wake, NULL) != 0) {
@@ -215,19 +231,25 @@ static int ahead_take(lua_State *L)
         a->next_work++;
         j->state = RUNNING;
         pthread_mutex_unlock(&a->mu);
-        run_job(j);
+        run_job(j, a->rootfd);
         pthread_mutex_lock(&a->mu);
         j->state = DONE;
     }
-    while (j->state != DONE)
+    while (j->state != DONE) {
+        a->taking = 1;
         pthread_cond_wait(&a->done, &a->mu);
+        a->taking = 0;
+    }
     a->next_take++;
     if (a->next_take < a->n) { /* the next job's bytes no longer count as ahead */
         job *next = &a->jobs[a->next_take];
         if (next->state == DONE && next->ok)
             a->held -= next->len;
     }
-    pthread_cond_broadcast(&a->wake);
+    /* idle workers wait for room: give it in batches (half the window)
+     * rather than one file at a time, so each wake-up starts several */
+    if (a->idle && (a->next_work - a->next_take <= WINDOW / 2 || a->next_work == a->next_take))
+        pthread_cond_broadcast(&a->wake);
     pthread_mutex_unlock(&a->mu);
     if (!j->ok)
         return 0;
