@@ -42,7 +42,7 @@ static int para_text(para *p, const line *l, size_t from, size_t spaces)
     return 0;
 }
 
-static int para_begin(para *p, const line *l)
+static MD_INLINE int para_begin(para *p, const line *l)
 {
     p->start = l->start;
     p->title = l->start + l->fns;
