@@ -5,15 +5,8 @@ local edit = require("sesslua.logedit")
 local placeholders = require("sesslua.placeholders")
 local template = require("sesslua.template")
 
-local passed = 0
-local function test(name, fn)
-  local ok, err = pcall(fn)
-  if not ok then error(name .. ": " .. tostring(err), 0) end
-  passed = passed + 1
-end
-local function eq(a, b, what)
-  if a ~= b then error(("%s: got %q, expected %q"):format(what or "value", tostring(a), tostring(b)), 2) end
-end
+local harness = dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "harness.lua")
+local test, eq = harness.test, harness.eq
 
 local SAMPLE = table.concat({
   "# Session 3 - Work Log", "", "**Session ID:** session-3", "**Role:** Dev", "",
@@ -486,4 +479,4 @@ test("a_learning_keeps_its_code_lines", function()
   eq(l[1].text, "use healthchecks\n```yaml\nlivenessProbe: {}\n```", "shared as written, code included")
 end)
 
-io.write(("ok %d tests\n"):format(passed))
+harness.done("test_log")

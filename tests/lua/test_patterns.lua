@@ -8,15 +8,8 @@ local log = require("sesslua.log")
 local schema = require("sesslua.schema")
 local placeholders = require("sesslua.placeholders")
 
-local passed = 0
-local function test(name, fn)
-  local ok, err = pcall(fn)
-  if not ok then error(name .. ": " .. tostring(err), 0) end
-  passed = passed + 1
-end
-local function eq(a, b, what)
-  if a ~= b then error(("%s: got %q, expected %q"):format(what or "value", tostring(a), tostring(b)), 2) end
-end
+local harness = dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "harness.lua")
+local test, eq = harness.test, harness.eq
 
 ---The index string.find gives for the first pattern of list finding s.
 local function lua_find(list, s)
@@ -162,5 +155,5 @@ test("a_plan_gives_the_values_it_lists_in_plain_as_text", function()
   eq(r[4], "Active")
 end)
 
-io.write(("test_patterns: %d passed\n"):format(passed))
+harness.done("test_patterns")
 return 0

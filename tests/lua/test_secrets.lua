@@ -3,15 +3,8 @@
 -- that stay linear on hostile lines.
 local secrets = require("sesslua.secrets")
 
-local passed = 0
-local function test(name, fn)
-  local ok, err = pcall(fn)
-  if not ok then error(name .. ": " .. tostring(err), 0) end
-  passed = passed + 1
-end
-local function eq(a, b, what)
-  if a ~= b then error(("%s: got %q, expected %q"):format(what or "value", tostring(a), tostring(b)), 2) end
-end
+local harness = dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "harness.lua")
+local test, eq = harness.test, harness.eq
 
 ---The kinds found in one line, joined.
 local function kinds(line, extra)
@@ -118,4 +111,4 @@ test("linear_on_hostile_lines", function()
   eq(#secrets.scan(many), 50000, "100,000 lines, every password")
 end)
 
-print(("test_secrets: %d passed"):format(passed))
+harness.done("test_secrets")

@@ -6,15 +6,8 @@ local summary = require("sesslua.summary")
 local archive = require("sesslua.archive")
 local json = require("sesslua.json")
 
-local passed = 0
-local function test(name, fn)
-  local ok, err = pcall(fn)
-  if not ok then error(name .. ": " .. tostring(err), 0) end
-  passed = passed + 1
-end
-local function eq(a, b, what)
-  if a ~= b then error(("%s: got %q, expected %q"):format(what or "value", tostring(a), tostring(b)), 2) end
-end
+local harness = dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "harness.lua")
+local test, eq = harness.test, harness.eq
 
 test("complete_statuses_are_words_of_the_list_in_any_case_with_emoji_and_extra_words", function()
   for _, s in ipairs({ "Completed", "complete", "✅ COMPLETE - search service shipped", "Done",
@@ -190,4 +183,4 @@ test("samples_read_the_same_matched_in_c_or_in_lua", function()
   eq(brief_of(SAMPLES), in_c, "back to the built-in samples")
 end)
 
-io.write(("%d passed\n"):format(passed))
+harness.done("test_summary")

@@ -4,15 +4,8 @@ local tab = require("sesslua.table")
 local sys = require("sesslua.sys")
 local CUT = require("sesslua.cli").symbols().cut -- "…", "~" when the locale is not UTF-8
 
-local passed = 0
-local function test(name, fn)
-  local ok, err = pcall(fn)
-  if not ok then error(name .. ": " .. tostring(err), 0) end
-  passed = passed + 1
-end
-local function eq(a, b, what)
-  if a ~= b then error(("%s: got %q, expected %q"):format(what or "value", tostring(a), tostring(b)), 2) end
-end
+local harness = dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "harness.lua")
+local test, eq = harness.test, harness.eq
 
 ---What print_columns writes, as one string.
 local function printed(header, columns, opts)
@@ -66,5 +59,5 @@ test("a_short_string_is_never_cut_whatever_its_characters", function()
   eq(tab.cut("abc", math.huge), "abc")
 end)
 
-io.write(("test_table: %d passed\n"):format(passed))
+harness.done("test_table")
 return 0
