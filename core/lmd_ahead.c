@@ -69,7 +69,7 @@ typedef struct ahead {
     size_t n;
     size_t next_work;      /* the first job no one has started */
     size_t next_take;      /* the job take hands out next */
-    size_t held;           /* text bytes of jobs after next_take that are done or running */
+    size_t held;           /* text bytes of the jobs after next_take that are done */
     int rootfd;            /* the root, held open for every file (fs_root_fd), or -1 */
     int stop;
     int idle;              /* workers waiting on wake */
