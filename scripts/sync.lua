@@ -68,6 +68,7 @@ else
     local commit
     commit, msg, code = git.commit(root, message(paths))
     result.commit = commit or result.commit
+    if commit == false then return "" end -- nothing new after all
     return commit, msg, code
   end
   check(git.exchange(root, remote, branch, result, args.retries, recommit))

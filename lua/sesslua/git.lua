@@ -230,15 +230,19 @@ function M.commit_message(session, paths)
 end
 
 ---Commit every change under dir (and nothing else of the work tree or the
----index) with message; the new commit's id.
+---index) with message; the new commit's id, or false when nothing is left
+---to commit once the changes are staged.
 ---@param dir string
 ---@param message string
----@return string|nil commit
+---@return string|false|nil commit
 ---@return string|nil message
 ---@return string|nil code
 function M.commit(dir, message)
   local ok, msg, code = M.ok(dir, { "add", "-A", "--", "." })
   if not ok then return nil, msg, code end
+  -- what `git status` listed a moment ago may hold nothing new by now (a
+  -- workflow wrote the file back meanwhile): no commit, and no failure
+  if M.ok(dir, { "diff", "--cached", "--quiet", "--", "." }) then return false end
   ok, msg, code = M.ok(dir, { "commit", "-q", "-m", message, "--", "." })
   if not ok then return nil, msg, code end
   return (M.ok(dir, { "rev-parse", "HEAD" }) or ""):match("^%x+")
