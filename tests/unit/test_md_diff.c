@@ -536,7 +536,8 @@ static void same_as_plain(const char *text, size_t len, const md_index *x)
     md_index_free(&p);
 }
 
-/* The shortcut for a list's next item (sibling_item in core/md.c) records
+/* The scanner's shortcuts for common lines (bullet_item, empty_line,
+ * text_line in core/md.c) record
  * exactly what the general steps do. */
 static void same_without_shortcuts(const char *text, size_t len, const md_index *x)
 {
