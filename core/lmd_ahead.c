@@ -253,10 +253,8 @@ static int ahead_take(lua_State *L)
     pthread_mutex_unlock(&a->mu);
     if (!j->ok)
         return 0;
-    lua_pushlstring(L, j->text, j->len); /* the Doc's text */
-    free(j->text);
+    lmd_push_doc_owned(L, j->text, j->len, &j->x); /* takes both */
     j->text = NULL;
-    lmd_push_doc_of(L, -1, &j->x); /* takes j->x */
     return 1;
 }
 

@@ -51,6 +51,8 @@ static int doc_close(lua_State *L)
     md_index_free(&d->x);
     free(d->marks);
     d->marks = NULL;
+    free(d->owned);
+    d->owned = NULL;
     d->text = NULL;
     /* Let go of the text now: a userdata with __gc lives one collection
      * past its last use, and its text with it (a 200 MB text's old copy
@@ -105,13 +107,17 @@ static void push_doc(lua_State *L, int arg)
     d->len = len;
 }
 
-void lmd_push_doc_of(lua_State *L, int arg, md_index *x)
+void lmd_push_doc_owned(lua_State *L, char *text, size_t len, md_index *x)
 {
-    size_t len;
-    const char *text;
-    doc *d = new_doc(L, arg, &text, &len); /* x is still the caller's if this raises */
+    doc *d;
+    if (len >= UINT32_MAX)
+        luaL_error(L, "text of 4 GiB or more");
+    d = lua_newuserdatauv(L, sizeof *d, 2);           /* ... doc */
+    memset(d, 0, sizeof *d);
+    luaL_setmetatable(L, DOC); /* nothing raises from here on */
     d->x = *x;
     memset(x, 0, sizeof *x);
+    d->owned = text;
     d->text = text;
     d->len = len;
 }
@@ -124,10 +130,19 @@ static int doc_parse(lua_State *L)
     return 1;
 }
 
-/* d:text() -> the text */
+/* d:text() -> the text (the same string every time) */
 static int doc_text(lua_State *L)
 {
-    lmd_check_doc(L);
+    doc *d = lmd_check_doc(L);
+    if (d->owned != NULL) { /* the first call: the string, then the buffer goes */
+        lua_pushlstring(L, d->owned, d->len);         /* doc text */
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, 1, UV_TEXT);
+        d->text = lua_tostring(L, -1);
+        free(d->owned);
+        d->owned = NULL;
+        return 1;
+    }
     lua_getiuservalue(L, 1, UV_TEXT);
     return 1;
 }

@@ -17,7 +17,9 @@
 
 typedef struct doc {
     md_index x;
-    const char *text; /* the bytes of user value UV_TEXT; NULL once closed */
+    const char *text; /* the bytes of user value UV_TEXT, or owned; NULL once closed */
+    char *owned;      /* the text while no Lua string holds it (md.parse_ahead's
+                       * Docs): d:text() makes the string on first use */
     size_t len;
     size_t *marks;    /* line number at every LINE_CHUNK-th byte (d:line) */
     char **keys;      /* each section's normalised title (d:section_keyed), */
@@ -33,11 +35,12 @@ doc *lmd_check_doc(lua_State *L);
 /* Raise "not enough memory". */
 int lmd_memory_error(lua_State *L);
 
-/* Push a new Doc over the string at stack index arg whose index x was made
- * as md.parse makes it (md_index_build_opts, MD_INDEX_ALL). The Doc takes
- * x (zeroed then) once nothing can raise any more: until then it is still
- * the caller's to free. */
-void lmd_push_doc_of(lua_State *L, int arg, md_index *x);
+/* Push a new Doc that takes text[0, len) (malloc'd) and its index x, made
+ * as md.parse makes it (md_index_build_opts, MD_INDEX_ALL). No Lua string
+ * is made for the text until d:text() asks for one: a reader that only
+ * queries the Doc (status over a thousand logs) never copies it. Both are
+ * still the caller's if this raises. */
+void lmd_push_doc_owned(lua_State *L, char *text, size_t len, md_index *x);
 
 /* lmd_ahead.c: md.parse_ahead and its object's metatable. */
 void lmd_ahead_open(lua_State *L);

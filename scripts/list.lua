@@ -24,8 +24,9 @@ local function collect(dir, archived)
   for i, f in ipairs(files) do list[i] = f.path end
   local ahead <close> = md.parse_ahead(list)
   for _, f in ipairs(files) do
-    local s = summary.load(f.path, f.id, nil, nil, ahead)
+    local s, doc = summary.load(f.path, f.id, nil, nil, ahead)
     if s then
+      doc.md:close() -- its text now: the collector does not see it
       s.archived, s.archive_date = archived, f.archive_date
       logs[#logs + 1] = s
     else

@@ -68,12 +68,14 @@ M.SECTIONS = schema.current():order()
 
 local Doc = {}
 local Meta = {}
--- the sections table is made on first use: status reads a log without it
+-- the sections table and the text as a Lua string are made on first use:
+-- status reads a log without either (md.parse_ahead's Docs hold their
+-- text in C until asked)
 function Meta.__index(doc, k)
-  if k == "sections" then
-    local s = doc.md:sections()
-    rawset(doc, "sections", s)
-    return s
+  if k == "sections" or k == "text" then
+    local v = k == "text" and doc.md:text() or doc.md:sections()
+    rawset(doc, k, v)
+    return v
   end
   return Doc[k]
 end
@@ -110,7 +112,7 @@ end
 ---@param parsed? sesslua.md.Doc a parse of the new text (md.parse, d:splice); default: parse doc.text
 function Doc:reindex(parsed)
   self.md = parsed or md.parse(self.text)
-  self.text = self.md:text()
+  rawset(self, "text", nil) -- the parse's, when first asked
   self.eol = self.md:eol()
   self.found = {} -- sections by schema name, looked up once each
   self.header = nil

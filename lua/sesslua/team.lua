@@ -101,7 +101,11 @@ function M.rows(ctx, opts)
       s.id, s.path = id, path
       summary.refresh_age(s, brief_opts.now, brief_opts.stale_hours)
     else
-      s = summary.load(path, id, brief_opts, nil, ahead)
+      local doc
+      s, doc = summary.load(path, id, brief_opts, nil, ahead)
+      -- its text now, not at the next collection: Lua's collector does
+      -- not see the bytes a Doc holds in C
+      if s then doc.md:close() end
       if s and st then cache:put(name, st, s, brief_opts.now) end
     end
     if s then

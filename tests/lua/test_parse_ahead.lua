@@ -60,6 +60,29 @@ local ok, err = pcall(function()
     assert(ahead:take(paths[1]) == nil, "past the end: nil")
   end
 
+  -- the text stays in C until asked for: queries before d:text() read the
+  -- same bytes, d:text() gives one string every time, a closed Doc none;
+  -- a log Doc (log.open) gives doc.text on first use
+  do
+    local log = require("sesslua.log")
+    local ahead <close> = md.parse_ahead({ paths[7], paths[8], paths[9] })
+    local d = assert(ahead:take(paths[7]))
+    local p = md.parse(texts[7])
+    assert(d:len() == #texts[7], "length before the text is made")
+    local sec = d:section_keyed(md.normalize("Current Work"))
+    assert(sec and sec.start == p:section_keyed(md.normalize("Current Work")).start)
+    assert(#d:item_texts(sec.heading_end, sec.body_end) == 4000, "items before the text")
+    local t = d:text()
+    assert(t == texts[7] and rawequal(t, d:text()), "one string")
+    same(d, p, "after the text is made")
+    d:close()
+    assert(not pcall(d.text, d), "closed: no text")
+    local lg = assert(log.open(paths[8], ahead))
+    assert(rawget(lg, "text") == nil, "not made before use")
+    assert(lg.text == texts[8] and rawequal(lg.text, lg.md:text()), "doc.text on first use")
+    assert(ahead:take(paths[9]), "the last one") -- left to the collector unread
+  end
+
   -- out of order: nil, and the list goes on from where it was
   do
     local ahead <close> = md.parse_ahead(paths)
