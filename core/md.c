@@ -678,10 +678,112 @@ int md_index_build(const char *text, size_t len, md_index *index)
     return md_index_build_opts(text, len, 0, index);
 }
 
+/* What a scratch keeps between builds: the scanner's arrays and the
+ * records' growing arrays, each with its capacity. */
+struct md_scratch {
+    block *stack;
+    size_t cap;
+    size_t *fail;
+    size_t fcap;
+    nb_line *nb;
+    size_t nb_cap;
+    unsigned char *buf;
+    size_t bcap;
+    refline *map;
+    size_t mcap;
+    md_index work; /* counts 0 between builds */
+};
+
+/* An array bigger than this goes back to the system after a build rather
+ * than stay with the scratch, and an index with more record bytes keeps
+ * the arrays it was built in: one 200 MB log must not pin its arrays nor
+ * be copied. */
+enum { KEEP_BYTES = 1 << 20, PACK_MAX = 1 << 20 };
+
+md_scratch *md_scratch_new(void)
+{
+    return calloc(1, sizeof(md_scratch));
+}
+
+void md_scratch_free(md_scratch *s)
+{
+    if (s == NULL)
+        return;
+    free(s->stack);
+    free(s->fail);
+    free(s->nb);
+    free(s->buf);
+    free(s->map);
+    md_index_free(&s->work);
+    free(s);
+}
+
+/* Move the scratch's arrays into sc and *work (s emptied). */
+static void borrow(md_scratch *s, scanner *sc, md_index *work)
+{
+    sc->stack = s->stack, sc->cap = s->cap;
+    sc->fail = s->fail, sc->fcap = s->fcap;
+    sc->nb = s->nb, sc->nb_cap = s->nb_cap;
+    sc->p.buf = s->buf, sc->p.bcap = s->bcap;
+    sc->p.map = s->map, sc->p.mcap = s->mcap;
+    *work = s->work;
+    work->count = work->code_count = work->item_count = work->block_count = 0;
+    memset(s, 0, sizeof *s);
+}
+
+/* p, or NULL (p freed, *cap 0) when it holds more than KEEP_BYTES. */
+static void *kept(void *p, size_t *cap, size_t size)
+{
+    if (*cap * size <= KEEP_BYTES)
+        return p;
+    free(p);
+    *cap = 0;
+    return NULL;
+}
+
+/* Give the scanner's arrays and *work's back to s (or free them when s is
+ * NULL); big ones are freed. */
+static void give_back(md_scratch *s, scanner *sc, md_index *work)
+{
+    if (s == NULL) {
+        free(sc->stack);
+        free(sc->fail);
+        free(sc->nb);
+        free(sc->p.buf);
+        free(sc->p.map);
+        md_index_free(work);
+        return;
+    }
+    s->stack = kept(sc->stack, &sc->cap, sizeof *sc->stack), s->cap = sc->cap;
+    s->fail = kept(sc->fail, &sc->fcap, sizeof *sc->fail), s->fcap = sc->fcap;
+    s->nb = kept(sc->nb, &sc->nb_cap, sizeof *sc->nb), s->nb_cap = sc->nb_cap;
+    s->buf = kept(sc->p.buf, &sc->p.bcap, 1), s->bcap = sc->p.bcap;
+    s->map = kept(sc->p.map, &sc->p.mcap, sizeof *sc->p.map), s->mcap = sc->p.mcap;
+    work->sections = kept(work->sections, &work->capacity, sizeof *work->sections);
+    work->code = kept(work->code, &work->code_capacity, sizeof *work->code);
+    work->items = kept(work->items, &work->item_capacity, sizeof *work->items);
+    work->blocks = kept(work->blocks, &work->block_capacity, sizeof *work->blocks);
+    s->work = *work;
+}
+
+/* The bytes of work's records. */
+static size_t record_bytes(const md_index *w)
+{
+    return w->count * sizeof *w->sections + w->code_count * sizeof *w->code +
+           w->item_count * sizeof *w->items + w->block_count * sizeof *w->blocks;
+}
+
 int md_index_build_opts(const char *text, size_t len, unsigned options,
                         md_index *index)
 {
+    return md_index_build_in(NULL, text, len, options, index);
+}
+
+int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
+                      unsigned options, md_index *index)
+{
     scanner sc;
+    md_index work = {0};
     size_t pos = 0;
     bool has_cr;
     int rc = -1;
@@ -689,11 +791,13 @@ int md_index_build_opts(const char *text, size_t len, unsigned options,
     memset(index, 0, sizeof *index);
     if ((options & MD_INDEX_ALL) && len >= UINT32_MAX)
         return -1; /* the records' offsets are 32-bit */
+    if (scratch != NULL)
+        borrow(scratch, &sc, &work);
     sc.text = (const unsigned char *)text;
     sc.len = len;
     sc.options = options & (MD_INDEX_ITEMS | MD_INDEX_BLOCKS);
     sc.shortcuts = !(options & MD_INDEX_NO_SHORTCUTS);
-    sc.idx = index;
+    sc.idx = &work;
     if (md_grow((void **)&sc.stack, &sc.cap, 16, sizeof *sc.stack))
         goto done;
     sc.depth = 1;
@@ -717,22 +821,23 @@ int md_index_build_opts(const char *text, size_t len, unsigned options,
         if (kind == LINE_OTHER)
             kind = process_line(&sc, &l);
         if (kind < 0 ||
-            (kind == LINE_CODE && mdx_add_code_line(index, &l) < 0) ||
+            (kind == LINE_CODE && mdx_add_code_line(&work, &l) < 0) ||
             (sc.options && mdx_nb_push(&sc, &l) < 0))
             goto done;
         pos = l.next;
     }
     pop_to(&sc, 1, false);
-    mdx_link_sections(index, len);
-    mdx_shrink_records(index);
+    mdx_link_sections(&work, len);
+    if (scratch != NULL && record_bytes(&work) <= PACK_MAX) {
+        if (mdx_pack(&work, index) != 0)
+            goto done;
+    } else { /* the arrays themselves become the index's */
+        mdx_shrink_records(&work);
+        *index = work;
+        memset(&work, 0, sizeof work);
+    }
     rc = 0;
 done:
-    free(sc.stack);
-    free(sc.fail);
-    free(sc.nb);
-    free(sc.p.buf);
-    free(sc.p.map);
-    if (rc < 0)
-        md_index_free(index);
+    give_back(scratch, &sc, &work);
     return rc;
 }

@@ -155,6 +155,8 @@ typedef struct md_index {
     md_block *blocks;     /* owned; NULL when none */
     size_t block_count;
     size_t block_capacity;
+    void *pack;           /* owned: when not NULL, the one allocation the four
+                           * arrays above live in (md_index_build_in) */
 } md_index;
 
 /* Build the index of text[0, len): sections and code runs. text need not
@@ -185,6 +187,27 @@ enum {
  * memory runs out or, with options, when len >= 4 GiB (UINT32_MAX). */
 int md_index_build_opts(const char *text, size_t len, unsigned options,
                         md_index *index);
+
+/* Working memory kept between builds. A thread that indexes file after
+ * file (a worker of md.parse_ahead, of search) would otherwise grow and
+ * free a dozen arrays per file, and two threads that allocate and free
+ * each other's blocks meet on the allocator's locks: a thousand logs built
+ * on a worker and freed on the caller's thread took half as long again as
+ * on one thread. One owner per scratch, used by one thread at a time. */
+typedef struct md_scratch md_scratch;
+
+/* A new empty scratch, or NULL when memory runs out. */
+md_scratch *md_scratch_new(void);
+
+/* Free a scratch and what it keeps; NULL is fine. */
+void md_scratch_free(md_scratch *scratch);
+
+/* md_index_build_opts with scratch's arrays (scratch may be NULL: then
+ * exactly md_index_build_opts). The index it gives is the same; when its
+ * records are small it lives in one allocation (index->pack), copied out
+ * of the scratch, and the scratch keeps its arrays for the next build. */
+int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
+                      unsigned options, md_index *index);
 
 /* The index of the first item, or of the first block, that starts at or
  * after byte pos (item_count or block_count when none does): a binary

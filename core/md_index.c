@@ -253,11 +253,49 @@ void mdx_shrink_records(md_index *x)
 
 void md_index_free(md_index *index)
 {
-    free(index->sections);
-    free(index->code);
-    free(index->items);
-    free(index->blocks);
+    if (index->pack != NULL) {
+        free(index->pack);
+    } else {
+        free(index->sections);
+        free(index->code);
+        free(index->items);
+        free(index->blocks);
+    }
     memset(index, 0, sizeof *index);
+}
+
+/* Round n up to a multiple of 16 (every record's alignment divides it). */
+static size_t align16(size_t n)
+{
+    return (n + 15) & ~(size_t)15;
+}
+
+int mdx_pack(const md_index *work, md_index *out)
+{
+    size_t ns = align16(work->count * sizeof *work->sections);
+    size_t nc = align16(work->code_count * sizeof *work->code);
+    size_t ni = align16(work->item_count * sizeof *work->items);
+    size_t nb = work->block_count * sizeof *work->blocks;
+    char *p = ns + nc + ni + nb > 0 ? malloc(ns + nc + ni + nb) : NULL;
+    memset(out, 0, sizeof *out);
+    if (p == NULL)
+        return ns + nc + ni + nb > 0 ? -1 : 0;
+    out->pack = p;
+#define PLACE(field, count, cap, bytes)                                   \
+    do {                                                                     \
+        if (work->count > 0) {                                               \
+            out->field = (void *)p;                                          \
+            memcpy(p, work->field, work->count * sizeof *work->field);       \
+        }                                                                    \
+        out->count = out->cap = work->count;                                 \
+        p += (bytes);                                                        \
+    } while (0)
+    PLACE(sections, count, capacity, ns);
+    PLACE(code, code_count, code_capacity, nc);
+    PLACE(items, item_count, item_capacity, ni);
+    PLACE(blocks, block_count, block_capacity, nb);
+#undef PLACE
+    return 0;
 }
 
 /* The first of n records of size bytes at base whose first member, a

@@ -197,6 +197,9 @@ int mdx_add_atx(scanner *sc, const line *l);
 int mdx_add_setext(scanner *sc, const line *l, int level);
 int mdx_add_code_line(md_index *x, const line *l);
 void mdx_link_sections(md_index *x, size_t len);
+/* Copy work's arrays into one allocation: *out (zeroed first) then owns
+ * it (out->pack), work keeps its own. 0, or -1 out of memory. */
+int mdx_pack(const md_index *work, md_index *out);
 /* Records (with MD_INDEX_ITEMS / MD_INDEX_BLOCKS only): a document-level
  * block's (b is in slot 1); an item's (just pushed in slot c, its marker of
  * m bytes, bullet or delimiter ch, at at on line l); line l was processed

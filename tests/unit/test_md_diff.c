@@ -539,23 +539,48 @@ static void same_as_plain(const char *text, size_t len, const md_index *x)
 /* The scanner's shortcuts for common lines (bullet_item, empty_line,
  * text_line in core/md.c) record
  * exactly what the general steps do. */
+/* g's records equal x's, byte for byte. */
+static void same_records(const md_index *g, const md_index *x)
+{
+    assert_int_equal(g->count, x->count);
+    assert_int_equal(g->code_count, x->code_count);
+    assert_int_equal(g->item_count, x->item_count);
+    assert_int_equal(g->block_count, x->block_count);
+    assert_true(g->count == 0 ||
+                memcmp(g->sections, x->sections, g->count * sizeof *g->sections) == 0);
+    assert_true(g->code_count == 0 ||
+                memcmp(g->code, x->code, g->code_count * sizeof *g->code) == 0);
+    assert_true(g->item_count == 0 ||
+                memcmp(g->items, x->items, g->item_count * sizeof *g->items) == 0);
+    assert_true(g->block_count == 0 ||
+                memcmp(g->blocks, x->blocks, g->block_count * sizeof *g->blocks) == 0);
+}
+
 static void same_without_shortcuts(const char *text, size_t len, const md_index *x)
 {
     md_index g = {0};
     assert_int_equal(md_index_build_opts(text, len, MD_INDEX_ALL | MD_INDEX_NO_SHORTCUTS, &g), 0);
-    assert_int_equal(g.count, x->count);
-    assert_int_equal(g.code_count, x->code_count);
-    assert_int_equal(g.item_count, x->item_count);
-    assert_int_equal(g.block_count, x->block_count);
-    assert_true(g.count == 0 ||
-                memcmp(g.sections, x->sections, g.count * sizeof *g.sections) == 0);
-    assert_true(g.code_count == 0 ||
-                memcmp(g.code, x->code, g.code_count * sizeof *g.code) == 0);
-    assert_true(g.item_count == 0 ||
-                memcmp(g.items, x->items, g.item_count * sizeof *g.items) == 0);
-    assert_true(g.block_count == 0 ||
-                memcmp(g.blocks, x->blocks, g.block_count * sizeof *g.blocks) == 0);
+    same_records(&g, x);
     md_index_free(&g);
+}
+
+/* One scratch for every document of a run: what a build leaves in it must
+ * never show in the next one's index (md_index_build_in). */
+static md_scratch *shared_scratch;
+
+static void same_with_scratch(const char *text, size_t len, const md_index *x)
+{
+    md_index g = {0}, s = {0};
+    if (shared_scratch == NULL)
+        assert_non_null(shared_scratch = md_scratch_new());
+    assert_int_equal(md_index_build_in(shared_scratch, text, len, MD_INDEX_ALL, &g), 0);
+    same_records(&g, x);
+    assert_int_equal(md_index_build_in(shared_scratch, text, len, 0, &s), 0);
+    assert_int_equal(s.item_count + s.block_count, 0);
+    assert_int_equal(s.count, x->count);
+    assert_int_equal(s.code_count, x->code_count);
+    md_index_free(&g);
+    md_index_free(&s);
 }
 
 /* Counts of what a run compared. */
@@ -575,6 +600,7 @@ static const char *compare(const char *text, size_t len, char *msg, size_t cap,
     assert_int_equal(md_index_build_opts(text, len, MD_INDEX_ALL, &x), 0);
     same_as_plain(text, len, &x);
     same_without_shortcuts(text, len, &x);
+    same_with_scratch(text, len, &x);
     for (cmark_node *n = cmark_node_first_child(docn); n && !why;
          n = cmark_node_next(n)) {
         const md_section *s;
@@ -785,12 +811,46 @@ static void fixture_files_agree_with_cmark(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* A list too big to be packed (its records pass md.c's PACK_MAX): the
+ * scratch hands its arrays over instead, and the next small document is
+ * built right from the emptied scratch. */
+static void scratch_hands_over_big_indexes(void **state)
+{
+    enum { ITEMS = 60000 };
+    char *big = malloc(ITEMS * 16 + 64), *p = big;
+    const char *small = "# A\n\n- x\n\n## B\n\n```\n# no\n```\n";
+    md_index want = {0};
+    (void)state;
+    assert_non_null(big);
+    p += sprintf(p, "# Big\n\n");
+    for (int i = 0; i < ITEMS; i++)
+        p += sprintf(p, "- [ ] item %d\n", i % 1000);
+    assert_int_equal(md_index_build_opts(big, (size_t)(p - big), MD_INDEX_ALL, &want), 0);
+    assert_int_equal(want.item_count, ITEMS);
+    same_with_scratch(big, (size_t)(p - big), &want);
+    md_index_free(&want);
+    assert_int_equal(md_index_build_opts(small, strlen(small), MD_INDEX_ALL, &want), 0);
+    same_with_scratch(small, strlen(small), &want);
+    same_with_scratch("", 0, &(md_index){0});
+    md_index_free(&want);
+    free(big);
+}
+
+static int free_scratch(void **state)
+{
+    (void)state;
+    md_scratch_free(shared_scratch);
+    shared_scratch = NULL;
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scratch_hands_over_big_indexes),
         cmocka_unit_test(generated_documents_agree_with_cmark),
         cmocka_unit_test(plain_titles_as_parsed),
         cmocka_unit_test(fixture_files_agree_with_cmark),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, free_scratch);
 }
