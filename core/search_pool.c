@@ -38,6 +38,7 @@ struct search_pool {
     int idle;                 /* workers waiting for a queued slot */
     int waiting;              /* the caller waits for the head slot */
     int stop;
+    md_scratch *scratch;      /* the caller's, for the files it searches itself */
 };
 
 /* ---- one file ----------------------------------------------------------- */
@@ -163,7 +164,7 @@ static size_t index_end(const search_job *j)
 }
 
 static void job_run(search_job *j, const search_pattern *pat, const search_job_opts *o,
-                    int rootfd)
+                    int rootfd, md_scratch *scratch)
 {
     j->err = 0;
     j->binary = 0;
@@ -189,7 +190,7 @@ static void job_run(search_job *j, const search_pattern *pat, const search_job_o
     md_index idx = {0};
     int fmt = o->print.format;
     if ((fmt == SEARCH_PRINT_TEXT || fmt == SEARCH_PRINT_JSON) &&
-        md_index_build(j->text, index_end(j), &idx) != 0) {
+        md_index_build_in(scratch, j->text, index_end(j), 0, &idx) != 0) {
         j->err = ENOMEM;
         return;
     }
@@ -201,7 +202,7 @@ static void job_run(search_job *j, const search_pattern *pat, const search_job_o
 
 void search_job_run(search_job *j, const search_pattern *pat, const search_job_opts *o)
 {
-    job_run(j, pat, o, -1);
+    job_run(j, pat, o, -1, NULL);
 }
 
 static void job_free(search_job *j)
@@ -234,6 +235,7 @@ static search_job *claim(search_pool *p)
 static void *worker(void *arg)
 {
     search_pool *p = arg;
+    md_scratch *scratch = md_scratch_new(); /* NULL: each index allocates its own */
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
         search_job *j = claim(p);
@@ -244,13 +246,14 @@ static void *worker(void *arg)
             continue;
         }
         pthread_mutex_unlock(&p->mu);
-        job_run(j, p->pat, p->opts, p->rootfd);
+        job_run(j, p->pat, p->opts, p->rootfd, scratch);
         pthread_mutex_lock(&p->mu);
         j->state = JOB_DONE;
         if (p->waiting) /* a wake-up costs a system call: only when needed */
             pthread_cond_signal(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
+    md_scratch_free(scratch);
     return NULL;
 }
 
@@ -353,7 +356,9 @@ search_job *search_pool_next(search_pool *p)
             continue;
         }
         pthread_mutex_unlock(&p->mu);
-        job_run(j, p->pat, p->opts, p->rootfd);
+        if (p->scratch == NULL)
+            p->scratch = md_scratch_new();
+        job_run(j, p->pat, p->opts, p->rootfd, p->scratch);
         pthread_mutex_lock(&p->mu);
         j->state = JOB_DONE;
     }
@@ -402,6 +407,7 @@ void search_pool_free(search_pool *p)
     pthread_cond_destroy(&p->done);
     if (p->rootfd >= 0)
         close(p->rootfd);
+    md_scratch_free(p->scratch);
     free(p->jobs);
     free(p->threads);
     free(p);
