@@ -9,8 +9,9 @@
  *     end
  *
  * status summarises a thousand logs one after another in Lua; reading and
- * indexing them (md_index_build_opts, as md.parse does) is half its work
- * and needs no Lua, so a worker does it for the next files meanwhile. The
+ * indexing them (as md.parse does, each thread in a scratch it keeps:
+ * md_index_build_in) is half its work and needs no Lua, so a worker does
+ * it for the next files meanwhile. The
  * files are read as fs.read reads them (beneath the root, held open for
  * the whole list as search's pool holds it) and
  * indexed as md.parse indexes: a Doc from take is the one md.parse would
@@ -69,10 +70,11 @@ typedef struct job {
 } job;
 
 /* The caller and the workers meet through atomics, not a lock: handing
- * over a file costs no system call while both keep busy (a thousand logs
- * through a mutex and two condition variables made 2,500 futex calls and
- * 400 context switches, about the time a second core saved). A thread
- * that has nothing to do spins for SPIN_NS, then sleeps on a condition;
+ * over a file costs no system call while both keep busy. A thread that
+ * slept on a condition variable as soon as it had nothing to do woke
+ * hundreds of microseconds late on a VM, and by then the caller had done
+ * the next file itself (40-60% of a thousand logs). So a thread that has
+ * nothing to do spins for SPIN_NS first, then sleeps on a condition;
  * the other wakes it only when it says it sleeps (idle, taking), and
  * each side writes its own flag before it reads the other's (sequentially
  * consistent atomics), so no wake-up is lost. */
