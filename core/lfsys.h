@@ -25,4 +25,14 @@ int sesslua_fs_lstat(const char *path, struct stat *st);
  * a file belongs (ELOOP). May raise only on memory exhaustion. */
 int sesslua_fs_fail(lua_State *L, const char *path, int rc, int writing);
 
+/* lfsys.c: make the metatable name of a userdata that owns a C resource
+ * (gc serves __gc and __close; the metatable is private). */
+void sesslua_fs_owner_mt(lua_State *L, const char *name, lua_CFunction gc);
+
+/* lfsys_list.c: fs.list and fs.list_portable, and the metatable of the
+ * listings they own (called once by luaopen_sesslua_fs). */
+int sesslua_fs_list(lua_State *L);
+int sesslua_fs_list_portable(lua_State *L);
+void sesslua_fs_list_open(lua_State *L);
+
 #endif
