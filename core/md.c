@@ -705,16 +705,23 @@ md_scratch *md_scratch_new(void)
     return calloc(1, sizeof(md_scratch));
 }
 
-void md_scratch_free(md_scratch *s)
+/* Free what s keeps (s itself stays, emptied). */
+static void scratch_clear(md_scratch *s)
 {
-    if (s == NULL)
-        return;
     free(s->stack);
     free(s->fail);
     free(s->nb);
     free(s->buf);
     free(s->map);
     md_index_free(&s->work);
+    memset(s, 0, sizeof *s);
+}
+
+void md_scratch_free(md_scratch *s)
+{
+    if (s == NULL)
+        return;
+    scratch_clear(s);
     free(s);
 }
 
@@ -741,19 +748,9 @@ static void *kept(void *p, size_t *cap, size_t size)
     return NULL;
 }
 
-/* Give the scanner's arrays and *work's back to s (or free them when s is
- * NULL); big ones are freed. */
+/* Give the scanner's arrays and *work's back to s; big ones are freed. */
 static void give_back(md_scratch *s, scanner *sc, md_index *work)
 {
-    if (s == NULL) {
-        free(sc->stack);
-        free(sc->fail);
-        free(sc->nb);
-        free(sc->p.buf);
-        free(sc->p.map);
-        md_index_free(work);
-        return;
-    }
     s->stack = kept(sc->stack, &sc->cap, sizeof *sc->stack), s->cap = sc->cap;
     s->fail = kept(sc->fail, &sc->fcap, sizeof *sc->fail), s->fcap = sc->fcap;
     s->nb = kept(sc->nb, &sc->nb_cap, sizeof *sc->nb), s->nb_cap = sc->nb_cap;
@@ -783,6 +780,8 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
                       unsigned options, md_index *index)
 {
     scanner sc;
+    md_scratch own = {0}; /* when the caller keeps none: freed at the end */
+    md_scratch *keep = scratch != NULL ? scratch : &own;
     md_index work = {0};
     size_t pos = 0;
     bool has_cr;
@@ -791,8 +790,7 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
     memset(index, 0, sizeof *index);
     if ((options & MD_INDEX_ALL) && len >= UINT32_MAX)
         return -1; /* the records' offsets are 32-bit */
-    if (scratch != NULL)
-        borrow(scratch, &sc, &work);
+    borrow(keep, &sc, &work);
     sc.text = (const unsigned char *)text;
     sc.len = len;
     sc.options = options & (MD_INDEX_ITEMS | MD_INDEX_BLOCKS);
@@ -838,6 +836,7 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
     }
     rc = 0;
 done:
-    give_back(scratch, &sc, &work);
+    give_back(keep, &sc, &work);
+    scratch_clear(&own);
     return rc;
 }
