@@ -78,18 +78,26 @@ int lmd_memory_error(lua_State *L)
     return lua_error(L);
 }
 
-/* Push a new Doc over the string at stack index arg, closed until its
- * index is in and d->text set. */
+/* Push a new empty Doc for a text of len bytes, closed until its index is
+ * in and d->text set. */
+static doc *alloc_doc(lua_State *L, size_t len)
+{
+    doc *d;
+    if (len >= UINT32_MAX) /* md_item and md_block hold 32-bit offsets */
+        luaL_error(L, "text of 4 GiB or more");
+    d = lua_newuserdatauv(L, sizeof *d, 2);           /* ... doc */
+    memset(d, 0, sizeof *d);
+    luaL_setmetatable(L, DOC);
+    return d;
+}
+
+/* Push a new Doc over the string at stack index arg (alloc_doc's). */
 static doc *new_doc(lua_State *L, int arg, const char **text, size_t *len)
 {
     doc *d;
     arg = lua_absindex(L, arg);
     *text = lua_tolstring(L, arg, len);
-    if (*len >= UINT32_MAX) /* md_item and md_block hold 32-bit offsets */
-        luaL_error(L, "text of 4 GiB or more");
-    d = lua_newuserdatauv(L, sizeof *d, 2);           /* ... doc */
-    memset(d, 0, sizeof *d);
-    luaL_setmetatable(L, DOC);
+    d = alloc_doc(L, *len);
     lua_pushvalue(L, arg);
     lua_setiuservalue(L, -2, UV_TEXT);
     return d;
@@ -109,12 +117,7 @@ static void push_doc(lua_State *L, int arg)
 
 void lmd_push_doc_owned(lua_State *L, char *text, size_t len, md_index *x)
 {
-    doc *d;
-    if (len >= UINT32_MAX)
-        luaL_error(L, "text of 4 GiB or more");
-    d = lua_newuserdatauv(L, sizeof *d, 2);           /* ... doc */
-    memset(d, 0, sizeof *d);
-    luaL_setmetatable(L, DOC); /* nothing raises from here on */
+    doc *d = alloc_doc(L, len); /* nothing raises from here on */
     d->x = *x;
     memset(x, 0, sizeof *x);
     d->owned = text;
