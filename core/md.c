@@ -48,7 +48,7 @@ static MD_INLINE int para_begin(para *p, const line *l)
     p->title = l->start + l->fns;
     p->last_end = l->start + l->len;
     p->blen = p->nmap = 0;
-    p->refs = mdl_peek(l, l->fns) == '[' && mdl_ref_possible(l, l->fns);
+    p->refs = mdl_peek(l, l->fns) == '[' && mdl_ref_possible_at(l->s, l->len, l->fns);
     return p->refs ? para_text(p, l, l->fns, 0) : 0;
 }
 
@@ -650,6 +650,175 @@ static MD_INLINE int empty_line(scanner *sc, line *l)
     return LINE_TEXT;
 }
 
+/* ---- the plain lane -------------------------------------------------- */
+
+/* Where the plain lane is: the shapes of the stack its lines keep it in. */
+enum {
+    LANE_NONE, LANE_DOC, LANE_HEAD, LANE_BREAK, LANE_PARA, LANE_FENCE, LANE_LIST,
+    LANE_ITEM
+};
+
+/* The lane the stack is in: nothing open (LANE_DOC); an ATX heading, which
+ * no line continues (LANE_HEAD); a thematic break, which blank lines keep
+ * open (LANE_BREAK); a paragraph (LANE_PARA); a fenced code block
+ * (LANE_FENCE); a list whose item has content and no paragraph open
+ * (LANE_LIST); the same with its paragraph open (LANE_ITEM). A paragraph
+ * that may be reference definitions keeps its lines, which the lane does
+ * not copy: LANE_NONE. All at the document's level. */
+static int lane_of(const scanner *sc)
+{
+    const block *st = sc->stack;
+    switch (sc->depth) {
+    case 1:
+        return LANE_DOC;
+    case 2:
+        switch (st[1].type) {
+        case B_HEAD: return LANE_HEAD;
+        case B_HR: return LANE_BREAK;
+        case B_FENCE: return LANE_FENCE;
+        case B_PARA: return sc->p.refs ? LANE_NONE : LANE_PARA;
+        default: return LANE_NONE;
+        }
+    case 3:
+        return st[1].type == B_LIST && st[2].type == B_ITEM && st[2].has_child
+                   ? LANE_LIST : LANE_NONE;
+    case 4:
+        return st[1].type == B_LIST && st[2].type == B_ITEM && st[3].type == B_PARA &&
+                       !sc->p.refs ? LANE_ITEM : LANE_NONE;
+    default:
+        return LANE_NONE;
+    }
+}
+
+/* add_child(sc, parent, type) for the lane, which knows parent can hold
+ * type and that nothing above it has a record or reference lines. */
+static MD_INLINE void lane_push(scanner *sc, size_t parent, int type)
+{
+    block *p = &sc->stack[parent], *b = p + 1;
+    if (parent < sc->dirty)
+        sc->dirty = parent;
+    sc->depth = parent + 2;
+    memset(b, 0, sizeof *b);
+    b->type = (unsigned char)type;
+    if (type == B_PARA)
+        b->kind = !p->has_child;
+    p->has_child = 1;
+}
+
+/* A paragraph's first line, s[0, n) at pos, its text from byte from on. */
+static MD_INLINE void lane_para(scanner *sc, size_t pos, size_t n, size_t from)
+{
+    para *p = &sc->p;
+    p->lineno = sc->lineno;
+    p->start = pos;
+    p->title = pos + from;
+    p->last_end = pos + n;
+    p->blen = p->nmap = 0;
+    p->refs = false;
+}
+
+/* Can the line s[0, n) close the fence in slot 1? false only when it
+ * cannot: its first byte after at most three spaces is not the fence's
+ * (a tab there makes the indentation 4). */
+static MD_INLINE bool lane_may_close(const block *fence, const unsigned char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < 3 && k < n && s[k] == ' ')
+        k++;
+    return k < n && (s[k] == fence->ch || s[k] == '\t');
+}
+
+/* Runs of the lines the shortcuts take (empty_line, bullet_item,
+ * text_line), of code in a fenced block, and of the lines that only close
+ * a heading or a break, for the plain index (no records, no carriage
+ * returns) from the line at pos: the commonest lines of a log, four in
+ * five, cost a line-ending search and a few stores each, with no line
+ * cursor and no block steps. The stack, the paragraph, the code runs and
+ * the line count are left exactly as the general steps leave them (tests
+ * as for bullet_item). Returns the offset of the first line it did not
+ * take. */
+static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
+{
+    const unsigned char *text = sc->text;
+    size_t len = sc->len;
+    block *st = sc->stack; /* 16 slots at least: the lane uses 4 */
+    int lane = lane_of(sc);
+    if (lane == LANE_NONE)
+        return pos;
+    while (pos < len) {
+        const unsigned char *s = text + pos;
+        const unsigned char *nl;
+        size_t n, next;
+        unsigned char c0 = s[0], ch;
+        if (lane == LANE_FENCE) { /* code, up to a line that may close it */
+            nl = memchr(s, '\n', len - pos);
+            n = nl ? (size_t)(nl - s) : len - pos;
+            if (lane_may_close(&st[1], s, n))
+                return pos;
+            next = pos + n + (nl != NULL);
+            if (mdx_add_code(sc->idx, pos, next) < 0)
+                return SIZE_MAX;
+            sc->lineno++;
+            pos = next;
+            continue;
+        }
+        if (c0 == '\n') { /* empty_line */
+            sc->lineno++;
+            if (lane == LANE_PARA || lane == LANE_HEAD) {
+                sc->depth = 1;
+                lane = LANE_DOC;
+            } else if (lane == LANE_ITEM) {
+                sc->depth = 3;
+                lane = LANE_LIST;
+            }
+            pos++;
+            continue;
+        }
+        nl = memchr(s, '\n', len - pos);
+        n = nl ? (size_t)(nl - s) : len - pos;
+        next = pos + n + (nl != NULL);
+        if (n >= 3 && (c0 == '-' || c0 == '*' || c0 == '+') && s[1] == ' ' &&
+            !OPENS[s[2]] && !is_space(s[2])) { /* bullet_item */
+            if (s[2] == '[' && mdl_ref_possible_at(s, n, 2))
+                return pos;
+            sc->lineno++;
+            ch = c0;
+            if (lane < LANE_LIST || st[1].ch != ch) {
+                sc->depth = 1;
+                lane_push(sc, 0, B_LIST);
+                st[1].ch = ch;
+            }
+            lane_push(sc, 1, B_ITEM);
+            st[2].ch = ch;
+            st[2].w2 = 2;
+            lane_push(sc, 2, B_PARA);
+            lane_para(sc, pos, n, 2);
+            lane = LANE_ITEM;
+        } else if (!is_space(c0) &&
+                   (!OPENS[c0] || (c0 == '*' && n >= 3 && s[1] == '*' && s[2] != '*' &&
+                                   !is_space(s[2])))) { /* text_line */
+            if (lane != LANE_PARA && lane != LANE_ITEM) {
+                if (c0 == '[' && mdl_ref_possible_at(s, n, 0))
+                    return pos;
+                sc->lineno++;
+                sc->depth = 1;
+                lane_push(sc, 0, B_PARA);
+                lane_para(sc, pos, n, 0);
+                lane = LANE_PARA;
+            } else {
+                sc->lineno++;
+                if (lane == LANE_PARA && sc->p.title == SIZE_MAX)
+                    sc->p.title = pos;
+                sc->p.last_end = pos + n;
+            }
+        } else {
+            return pos;
+        }
+        pos = next;
+    }
+    return pos;
+}
+
 /* ---- the index -------------------------------------------------------- */
 
 /* Line ending search: memchr for '\n', and for '\r' only when the text has
@@ -784,7 +953,7 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
     md_scratch *keep = scratch != NULL ? scratch : &own;
     md_index work = {0};
     size_t pos = 0;
-    bool has_cr;
+    bool has_cr, lane;
     int rc = -1;
     memset(&sc, 0, sizeof sc);
     memset(index, 0, sizeof *index);
@@ -806,9 +975,15 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
     has_cr = len > 0 && memchr(text, '\r', len) != NULL;
+    lane = sc.shortcuts && !sc.options && !has_cr;
     while (pos < len) {
         line l;
         int kind;
+        if (lane && (pos = plain_lane(&sc, pos)) >= len) {
+            if (pos == SIZE_MAX)
+                goto done;
+            break;
+        }
         next_line(&sc, pos, has_cr, &l);
         sc.lineno++;
         kind = LINE_OTHER;
@@ -819,7 +994,7 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
         if (kind == LINE_OTHER)
             kind = process_line(&sc, &l);
         if (kind < 0 ||
-            (kind == LINE_CODE && mdx_add_code_line(&work, &l) < 0) ||
+            (kind == LINE_CODE && mdx_add_code(&work, l.start, l.next) < 0) ||
             (sc.options && mdx_nb_push(&sc, &l) < 0))
             goto done;
         pos = l.next;

@@ -197,16 +197,16 @@ int mdx_add_item(scanner *sc, size_t c, const line *l, size_t at, size_t m,
 }
 
 /* Add line l to the code runs: extends the last run when l follows it. */
-int mdx_add_code_line(md_index *x, const line *l)
+int mdx_add_code(md_index *x, size_t start, size_t next)
 {
-    if (x->code_count > 0 && x->code[x->code_count - 1].end == l->start) {
-        x->code[x->code_count - 1].end = l->next;
+    if (x->code_count > 0 && x->code[x->code_count - 1].end == start) {
+        x->code[x->code_count - 1].end = next;
         return 0;
     }
     if (md_grow((void **)&x->code, &x->code_capacity, x->code_count + 1,
                 sizeof *x->code))
         return -1;
-    x->code[x->code_count++] = (md_span){l->start, l->next};
+    x->code[x->code_count++] = (md_span){start, next};
     return 0;
 }
 

@@ -391,24 +391,24 @@ static bool ref_label(const unsigned char *b, size_t n, size_t *pos)
     return s < e; /* a label must not be blank */
 }
 
-bool mdl_ref_possible(const line *l, size_t i)
+bool mdl_ref_possible(const unsigned char *s, size_t n, size_t i)
 {
     size_t j = i + 1, len = 0;
     bool blank = true;
-    while (j < l->len && l->s[j] != '[' && l->s[j] != ']') {
-        if (l->s[j] == '\\' && j + 1 < l->len && is_punct(l->s[j + 1])) {
+    while (j < n && s[j] != '[' && s[j] != ']') {
+        if (s[j] == '\\' && j + 1 < n && is_punct(s[j + 1])) {
             j++;
             len++;
         }
-        blank = blank && is_space(l->s[j]);
+        blank = blank && is_space(s[j]);
         j++;
         if (++len > MAX_LABEL)
             return false;
     }
-    if (j >= l->len)
+    if (j >= n)
         return true; /* the label may go on on the next line */
     /* as ref_label and mdl_parse_ref: `]`, a label not blank, then `:` */
-    return l->s[j] == ']' && !blank && j + 1 < l->len && l->s[j + 1] == ':';
+    return s[j] == ']' && !blank && j + 1 < n && s[j + 1] == ':';
 }
 
 /* Destination: <...> or a run with balanced parentheses. -1 when none. */

@@ -195,7 +195,7 @@ typedef struct scanner {
  * runs out. */
 int mdx_add_atx(scanner *sc, const line *l);
 int mdx_add_setext(scanner *sc, const line *l, int level);
-int mdx_add_code_line(md_index *x, const line *l);
+int mdx_add_code(md_index *x, size_t start, size_t next); /* a code line */
 void mdx_link_sections(md_index *x, size_t len);
 /* Copy work's arrays into one allocation: *out (zeroed first) then owns
  * it (out->pack), work keeps its own. 0, or -1 out of memory. */
@@ -231,10 +231,21 @@ bool mdl_html_end(int kind, const line *l);
 /* A list marker at i: its width, *ch set to the bullet or delimiter; 0 when
  * there is none (or it may not interrupt a paragraph). */
 size_t mdl_list_marker(const line *l, size_t i, bool interrupts, unsigned char *ch);
-/* Can a link reference definition start at l's byte i (a `[`)? false
- * when its label ends on this line without a `:` after it, or cannot be a
- * label: a paragraph starting so has text, and its lines need no copy. */
-bool mdl_ref_possible(const line *l, size_t i);
+/* Can a link reference definition start at byte i (a `[`) of the line
+ * s[0, n)? false when its label ends on this line without a `:` after it,
+ * or cannot be a label: a paragraph starting so has text, and its lines
+ * need no copy. */
+bool mdl_ref_possible(const unsigned char *s, size_t n, size_t i);
+
+/* The same, answering a task's box (`[x] `, `[ ] `: a one-byte label and
+ * no `:`) without the call: a third of a log's lines start with one. */
+static inline bool mdl_ref_possible_at(const unsigned char *s, size_t n, size_t i)
+{
+    if (i + 3 < n && s[i + 2] == ']' && s[i + 3] != ':' && s[i + 1] != '[' &&
+        s[i + 1] != ']' && s[i + 1] != '\\')
+        return false;
+    return mdl_ref_possible(s, n, i);
+}
 /* Length of the link reference definition at the start of b[0, n), or 0. */
 size_t mdl_parse_ref(const unsigned char *b, size_t n);
 
