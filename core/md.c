@@ -717,15 +717,16 @@ static MD_INLINE void lane_para(scanner *sc, size_t pos, size_t n, size_t from)
     p->refs = false;
 }
 
-/* Can the line s[0, n) close the fence in slot 1? false only when it
- * cannot: its first byte after at most three spaces is not the fence's
- * (a tab there makes the indentation 4). */
-static MD_INLINE bool lane_may_close(const block *fence, const unsigned char *s, size_t n)
+/* A line for the scanners of md_lines.c: s[0, n) at pos, nothing
+ * consumed, its first non-space at 0 (the lane's lines start with one). */
+static MD_INLINE void lane_line(line *l, const unsigned char *s, size_t n, size_t pos,
+                                size_t next)
 {
-    size_t k = 0;
-    while (k < 3 && k < n && s[k] == ' ')
-        k++;
-    return k < n && (s[k] == fence->ch || s[k] == '\t');
+    memset(l, 0, sizeof *l);
+    l->s = s;
+    l->len = n;
+    l->start = pos;
+    l->next = next;
 }
 
 /* Runs of the lines the shortcuts take (empty_line, bullet_item,
@@ -750,12 +751,21 @@ static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
         const unsigned char *nl;
         size_t n, next;
         unsigned char c0 = s[0], ch;
-        if (lane == LANE_FENCE) { /* code, up to a line that may close it */
+        if (lane == LANE_FENCE) { /* a line of code, or the closing fence */
+            size_t k = 0;
             nl = memchr(s, '\n', len - pos);
             n = nl ? (size_t)(nl - s) : len - pos;
-            if (lane_may_close(&st[1], s, n))
-                return pos;
             next = pos + n + (nl != NULL);
+            while (k < 3 && k < n && s[k] == ' ')
+                k++; /* a tab before the fence's byte makes 4 columns */
+            if (k < n && s[k] == st[1].ch) {
+                line l;
+                lane_line(&l, s, n, pos, next);
+                if (mdl_scan_close_fence(&l, k, st[1].ch) >= st[1].w1) {
+                    sc->depth = 1;
+                    lane = LANE_DOC;
+                }
+            }
             if (mdx_add_code(sc->idx, pos, next) < 0)
                 return SIZE_MAX;
             sc->lineno++;
@@ -810,6 +820,36 @@ static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
                 if (lane == LANE_PARA && sc->p.title == SIZE_MAX)
                     sc->p.title = pos;
                 sc->p.last_end = pos + n;
+            }
+        } else if (c0 == '#' || c0 == '`' || c0 == '~' ||
+                   ((c0 == '-' || c0 == '*' || c0 == '_') && lane != LANE_PARA)) {
+            /* a heading, a fence or a break at the left margin: it closes
+             * what is open (a paragraph only by the first two: under one,
+             * `---` is a setext underline) and opens in slot 1 */
+            line l;
+            size_t m = 0;
+            lane_line(&l, s, n, pos, next);
+            if (c0 == '#' ? !mdl_scan_atx(&l, 0)
+                          : c0 == '`' || c0 == '~' ? !(m = mdl_scan_open_fence(&l, 0))
+                                                   : !mdl_scan_hr(&l, 0))
+                return pos;
+            sc->lineno++;
+            sc->depth = 1;
+            if (c0 == '#') {
+                lane_push(sc, 0, B_HEAD);
+                if (mdx_add_atx(sc, &l) < 0)
+                    return SIZE_MAX;
+                lane = LANE_HEAD;
+            } else if (m) {
+                lane_push(sc, 0, B_FENCE);
+                st[1].ch = c0;
+                st[1].w1 = (uint16_t)(m > MAX_FENCE ? MAX_FENCE : m);
+                if (mdx_add_code(sc->idx, pos, next) < 0)
+                    return SIZE_MAX;
+                lane = LANE_FENCE;
+            } else {
+                lane_push(sc, 0, B_HR);
+                lane = LANE_BREAK;
             }
         } else {
             return pos;
