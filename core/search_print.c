@@ -78,21 +78,28 @@ static int in_code(const md_index *x, size_t *k, size_t pos)
 }
 
 /* The nearest `**Label:**` line (not in code) among the lines starting in
- * [floor, end), last first; 1 and its span, or 0. k: in_code's cursor. */
+ * [floor, end), end being a line's start; 1 and its span, or 0. k:
+ * in_code's cursor. Forward, from one `*` to the next: most lines have
+ * none, and memchr passes them many bytes at a time, where a walk back
+ * line by line would stop at each. */
 static int label_above(const md_index *idx, size_t *k, const char *text, size_t floor,
                        size_t end, size_t *ls, size_t *le)
 {
-    while (end > floor) {
-        size_t e = end - 1; /* the previous line's '\n' */
-        const char *nl = e > floor ? memrchr(text + floor, '\n', e - floor) : NULL;
-        size_t s = nl ? (size_t)(nl - text) + 1 : floor;
-        if (!in_code(idx, k, s) && is_label_line(text, s, e, ls, le))
-            return 1;
-        if (s == floor)
+    int found = 0;
+    size_t p = floor;
+    while (p < end) {
+        const char *star = memchr(text + p, '*', end - p);
+        if (!star)
             break;
-        end = s;
+        p = (size_t)(star - text);
+        const char *nl = memchr(text + p, '\n', end - p);
+        size_t e = nl ? (size_t)(nl - text) : end - 1; /* the line's end */
+        if ((p == floor || text[p - 1] == '\n') && !in_code(idx, k, p) &&
+            is_label_line(text, p, e, ls, le))
+            found = 1; /* a later one may follow */
+        p = e + 1;
     }
-    return 0;
+    return found;
 }
 
 int search_label_at(const md_index *idx, const char *text, long sec, const search_hit *h,
