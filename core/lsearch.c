@@ -354,7 +354,7 @@ static void add_file_hits(lua_State *L, state *st, const options *o, int hits,
     int cache = 0;
     if (o->sections) {
         md_index_free(&st->idx);
-        if (md_index_build(text, len, &st->idx) != 0)
+        if (md_index_build_opts(text, len, o->labels ? MD_INDEX_STRONG : 0, &st->idx) != 0)
             luaL_error(L, "not enough memory");
         lua_newtable(L); /* ... cache */
         cache = lua_gettop(L);

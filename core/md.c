@@ -828,6 +828,8 @@ static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
         } else if (!is_space(c0) &&
                    (!OPENS[c0] || (c0 == '*' && n >= 3 && s[1] == '*' && s[2] != '*' &&
                                    !is_space(s[2])))) { /* text_line */
+            if (c0 == '*' && sc->strong && mdx_add_strong(sc->idx, pos) < 0)
+                return SIZE_MAX;
             if (lane != LANE_PARA && lane != LANE_ITEM) {
                 if (c0 == '[' && mdl_ref_possible_at(s, n, 0))
                     return pos;
@@ -869,6 +871,8 @@ static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
                     return SIZE_MAX;
                 lane = LANE_FENCE;
             } else {
+                if (c0 == '*' && s[1] == '*' && sc->strong && mdx_add_strong(sc->idx, pos) < 0)
+                    return SIZE_MAX; /* `***` */
                 lane_push(sc, 0, B_HR);
                 lane = LANE_BREAK;
             }
@@ -965,6 +969,7 @@ static void borrow(md_scratch *s, scanner *sc, md_index *work)
     sc->p.map = s->map, sc->p.mcap = s->mcap;
     *work = s->work;
     work->count = work->code_count = work->item_count = work->block_count = 0;
+    work->strong_count = 0;
     memset(s, 0, sizeof *s);
 }
 
@@ -990,6 +995,7 @@ static void give_back(md_scratch *s, scanner *sc, md_index *work)
     work->code = kept(work->code, &work->code_capacity, sizeof *work->code);
     work->items = kept(work->items, &work->item_capacity, sizeof *work->items);
     work->blocks = kept(work->blocks, &work->block_capacity, sizeof *work->blocks);
+    work->strong = kept(work->strong, &work->strong_capacity, sizeof *work->strong);
     s->work = *work;
 }
 
@@ -997,7 +1003,8 @@ static void give_back(md_scratch *s, scanner *sc, md_index *work)
 static size_t record_bytes(const md_index *w)
 {
     return w->count * sizeof *w->sections + w->code_count * sizeof *w->code +
-           w->item_count * sizeof *w->items + w->block_count * sizeof *w->blocks;
+           w->item_count * sizeof *w->items + w->block_count * sizeof *w->blocks +
+           w->strong_count * sizeof *w->strong;
 }
 
 int md_index_build_opts(const char *text, size_t len, unsigned options,
@@ -1025,6 +1032,7 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
     sc.len = len;
     sc.options = options & (MD_INDEX_ITEMS | MD_INDEX_BLOCKS);
     sc.shortcuts = !(options & MD_INDEX_NO_SHORTCUTS);
+    sc.strong = (options & MD_INDEX_STRONG) != 0;
     sc.idx = &work;
     if (md_grow((void **)&sc.stack, &sc.cap, 16, sizeof *sc.stack))
         goto done;
@@ -1056,6 +1064,8 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
             kind = process_line(&sc, &l);
         if (kind < 0 ||
             (kind == LINE_CODE && mdx_add_code(&work, l.start, l.next) < 0) ||
+            (kind == LINE_TEXT && sc.strong && l.len >= 2 && l.s[0] == '*' &&
+             l.s[1] == '*' && mdx_add_strong(&work, l.start) < 0) ||
             (sc.options && mdx_nb_push(&sc, &l) < 0))
             goto done;
         pos = l.next;

@@ -141,7 +141,11 @@ typedef struct md_block {
  *          MD_INDEX_ITEMS (md_index_build_opts), else empty.
  *   blocks the document-level blocks in document order, never
  *          overlapping; exactly block_count long. Only with
- *          MD_INDEX_BLOCKS, else empty. */
+ *          MD_INDEX_BLOCKS, else empty.
+ *   strong the start of every line that begins with `**` and is not code
+ *          (see code), in document order: where a `**Label:**` or a
+ *          `**Key:** value` line can be, without a look at every line.
+ *          Only with MD_INDEX_STRONG, else empty. */
 typedef struct md_index {
     md_section *sections; /* owned; in document order */
     size_t count;
@@ -155,7 +159,10 @@ typedef struct md_index {
     md_block *blocks;     /* owned; NULL when none */
     size_t block_count;
     size_t block_capacity;
-    void *pack;           /* owned: when not NULL, the one allocation the four
+    size_t *strong;       /* owned; NULL when none */
+    size_t strong_count;
+    size_t strong_capacity;
+    void *pack;           /* owned: when not NULL, the one allocation the five
                            * arrays above live in (md_index_build_in) */
 } md_index;
 
@@ -176,7 +183,8 @@ enum {
     MD_INDEX_ALL = MD_INDEX_ITEMS | MD_INDEX_BLOCKS,
     /* For tests: every line through the general steps, none through the
      * shortcut for a log's commonest line (the index is the same). */
-    MD_INDEX_NO_SHORTCUTS = 1u << 2
+    MD_INDEX_NO_SHORTCUTS = 1u << 2,
+    MD_INDEX_STRONG = 1u << 3  /* index->strong (search's labels) */
 };
 
 /* md_index_build, also filling what options asks for, in the same pass

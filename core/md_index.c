@@ -210,6 +210,15 @@ int mdx_add_code(md_index *x, size_t start, size_t next)
     return 0;
 }
 
+int mdx_add_strong(md_index *x, size_t start)
+{
+    if (md_grow((void **)&x->strong, &x->strong_capacity, x->strong_count + 1,
+                sizeof *x->strong))
+        return -1;
+    x->strong[x->strong_count++] = start;
+    return 0;
+}
+
 /* body_end, end and parent from the levels: walking the parent chain of
  * the previous section closes every section the new one ends. */
 void mdx_link_sections(md_index *x, size_t len)
@@ -249,6 +258,8 @@ void mdx_shrink_records(md_index *x)
     shrink((void **)&x->items, &x->item_capacity, x->item_count, sizeof *x->items);
     shrink((void **)&x->blocks, &x->block_capacity, x->block_count,
            sizeof *x->blocks);
+    shrink((void **)&x->strong, &x->strong_capacity, x->strong_count,
+           sizeof *x->strong);
 }
 
 void md_index_free(md_index *index)
@@ -260,6 +271,7 @@ void md_index_free(md_index *index)
         free(index->code);
         free(index->items);
         free(index->blocks);
+        free(index->strong);
     }
     memset(index, 0, sizeof *index);
 }
@@ -275,11 +287,13 @@ int mdx_pack(const md_index *work, md_index *out)
     size_t ns = align16(work->count * sizeof *work->sections);
     size_t nc = align16(work->code_count * sizeof *work->code);
     size_t ni = align16(work->item_count * sizeof *work->items);
-    size_t nb = work->block_count * sizeof *work->blocks;
-    char *p = ns + nc + ni + nb > 0 ? malloc(ns + nc + ni + nb) : NULL;
+    size_t nb = align16(work->block_count * sizeof *work->blocks);
+    size_t nt = work->strong_count * sizeof *work->strong;
+    size_t all = ns + nc + ni + nb + nt;
+    char *p = all > 0 ? malloc(all) : NULL;
     memset(out, 0, sizeof *out);
     if (p == NULL)
-        return ns + nc + ni + nb > 0 ? -1 : 0;
+        return all > 0 ? -1 : 0;
     out->pack = p;
 #define PLACE(field, count, cap, bytes)                                   \
     do {                                                                     \
@@ -294,6 +308,7 @@ int mdx_pack(const md_index *work, md_index *out)
     PLACE(code, code_count, code_capacity, nc);
     PLACE(items, item_count, item_capacity, ni);
     PLACE(blocks, block_count, block_capacity, nb);
+    PLACE(strong, strong_count, strong_capacity, nt);
 #undef PLACE
     return 0;
 }

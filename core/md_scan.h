@@ -185,6 +185,7 @@ typedef struct scanner {
     size_t lineno;
     unsigned options;  /* MD_INDEX_ITEMS, MD_INDEX_BLOCKS */
     bool shortcuts;    /* not MD_INDEX_NO_SHORTCUTS */
+    bool strong;       /* MD_INDEX_STRONG */
     const line *cur;   /* the line being processed */
     size_t blank_from; /* the first slot it is blank for (SIZE_MAX: none) */
     nb_line *nb;       /* live entries are nb[nb_lo, nb_n) */
@@ -196,6 +197,7 @@ typedef struct scanner {
 int mdx_add_atx(scanner *sc, const line *l);
 int mdx_add_setext(scanner *sc, const line *l, int level);
 int mdx_add_code(md_index *x, size_t start, size_t next); /* a code line */
+int mdx_add_strong(md_index *x, size_t start); /* a line that begins `**` */
 void mdx_link_sections(md_index *x, size_t len);
 /* Copy work's arrays into one allocation: *out (zeroed first) then owns
  * it (out->pack), work keeps its own. 0, or -1 out of memory. */

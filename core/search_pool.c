@@ -190,7 +190,7 @@ static void job_run(search_job *j, const search_pattern *pat, const search_job_o
     md_index idx = {0};
     int fmt = o->print.format;
     if ((fmt == SEARCH_PRINT_TEXT || fmt == SEARCH_PRINT_JSON) &&
-        md_index_build_in(scratch, j->text, index_end(j), 0, &idx) != 0) {
+        md_index_build_in(scratch, j->text, index_end(j), MD_INDEX_STRONG, &idx) != 0) {
         j->err = ENOMEM;
         return;
     }

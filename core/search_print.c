@@ -60,57 +60,40 @@ static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_
     return 1;
 }
 
-/* md_in_code, walking from the code run *k (the first one ending after
- * the position asked before) when k is given: a file's hits ask about
- * positions close to each other, so the walk is short where a binary
- * search would start over each time. */
-static int in_code(const md_index *x, size_t *k, size_t pos)
+/* Is the strong line at p (see md_index.strong) a `**Label:**` line of
+ * the text as search splits it, at '\n' only, among the lines from floor
+ * to hit h's? 1 and the label's span, or 0. */
+static int strong_label(const char *text, size_t floor, size_t p, const search_hit *h,
+                        size_t *ls, size_t *le)
 {
-    if (!k)
-        return md_in_code(x, pos);
-    size_t i = *k;
-    while (i > 0 && x->code[i - 1].end > pos)
-        i--;
-    while (i < x->code_count && x->code[i].end <= pos)
-        i++;
-    *k = i;
-    return i < x->code_count && x->code[i].start <= pos;
-}
-
-/* The nearest `**Label:**` line (not in code) among the lines starting in
- * [floor, end), end being a line's start; 1 and its span, or 0. k:
- * in_code's cursor. Forward, from one `*` to the next: most lines have
- * none, and memchr passes them many bytes at a time, where a walk back
- * line by line would stop at each. */
-static int label_above(const md_index *idx, size_t *k, const char *text, size_t floor,
-                       size_t end, size_t *ls, size_t *le)
-{
-    int found = 0;
-    size_t p = floor;
-    while (p < end) {
-        const char *star = memchr(text + p, '*', end - p);
-        if (!star)
-            break;
-        p = (size_t)(star - text);
-        const char *nl = memchr(text + p, '\n', end - p);
-        size_t e = nl ? (size_t)(nl - text) : end - 1; /* the line's end */
-        if ((p == floor || text[p - 1] == '\n') && !in_code(idx, k, p) &&
-            is_label_line(text, p, e, ls, le))
-            found = 1; /* a later one may follow */
-        p = e + 1;
+    size_t e = h->line_end;
+    if (p != floor && text[p - 1] != '\n')
+        return 0; /* after a lone CR: a line of the index's, not of search's */
+    if (p < h->line_start) {
+        const char *nl = memchr(text + p, '\n', h->line_start - p);
+        e = nl ? (size_t)(nl - text) : h->line_start - 1;
     }
-    return found;
+    return is_label_line(text, p, e, ls, le);
 }
 
 int search_label_at(const md_index *idx, const char *text, long sec, const search_hit *h,
                     size_t *ls, size_t *le)
 {
     size_t floor = sec >= 0 ? idx->sections[sec].heading_end : 0;
+    size_t lo = 0, hi = idx->strong_count;
     if (h->line_start < floor)
         return 0;
-    if (!md_in_code(idx, h->line_start) && is_label_line(text, h->line_start, h->line_end, ls, le))
-        return 1;
-    return label_above(idx, NULL, text, floor, h->line_start, ls, le);
+    while (lo < hi) { /* the strong lines up to the hit's: [0, lo) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (idx->strong[mid] <= h->line_start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo > 0 && idx->strong[lo - 1] >= floor)
+        if (strong_label(text, floor, idx->strong[--lo], h, ls, le))
+            return 1;
+    return 0;
 }
 
 /* ---- the title cache ---------------------------------------------------- */
@@ -195,10 +178,9 @@ typedef struct fmt {
     size_t *tlen;
     search_titles *cache;
     long sec;        /* section of the previous hit; -2 before the first */
-    size_t prev_end; /* end of the previous hit's line */
     int has_label;
     size_t ls, le;   /* its label */
-    size_t code_k;   /* in_code's cursor */
+    size_t strong_k; /* the first strong line not yet looked at */
     search_out group; /* the current group's label tail, escaped */
     search_out tmp;
 } fmt;
@@ -228,28 +210,23 @@ static size_t section_path(const fmt *f, long i, long path[64])
     return n;
 }
 
-/* Move f to hit h: its section and its label. */
+/* Move f to hit h: its section and its label, the last `**Label:**` line
+ * from the section's start to the hit's line. Hits come in file order, so
+ * each strong line is looked at once per file. */
 static void find_label(fmt *f, const search_hit *h)
 {
     long sec = search_section_at(f->idx, h->offset);
     size_t floor = sec >= 0 ? f->idx->sections[sec].heading_end : 0;
-    size_t ls, le;
-    if (h->line_start < floor) { /* the heading line itself: no label */
+    const size_t *strong = f->idx->strong;
+    size_t n = f->idx->strong_count, ls, le;
+    if (sec != f->sec || h->line_start < floor) /* the heading line: no label */
         f->has_label = 0;
-    } else if (!in_code(f->idx, &f->code_k, h->line_start) &&
-               is_label_line(f->text, h->line_start, h->line_end, &ls, &le)) {
-        f->has_label = 1, f->ls = ls, f->le = le;
-    } else {
-        /* same section: only the lines since the previous hit are new */
-        size_t from = (sec == f->sec && f->prev_end > floor) ? f->prev_end : floor;
-        int keep = sec == f->sec && f->prev_end > floor;
-        if (label_above(f->idx, &f->code_k, f->text, from, h->line_start, &ls, &le))
+    while (f->strong_k < n && strong[f->strong_k] <= h->line_start) {
+        size_t p = strong[f->strong_k++];
+        if (p >= floor && strong_label(f->text, floor, p, h, &ls, &le))
             f->has_label = 1, f->ls = ls, f->le = le;
-        else if (!keep)
-            f->has_label = 0;
     }
     f->sec = sec;
-    f->prev_end = h->line_end;
 }
 
 /* The text header's tail for the current hit into f->tmp, escaped. */

@@ -80,8 +80,9 @@ long search_section_at(const md_index *idx, size_t off);
 
 /* The `**Label:**` sub-heading hit h is under within its section sec
  * (search_section_at): its own line when it is one, else the nearest one
- * above, never a line of code; none for a hit on the heading line. Returns
- * 1 and the label's text span [*ls, *le), or 0. */
+ * above, never a line of code; none for a hit on the heading line. idx
+ * is built with MD_INDEX_STRONG: the label lines are among its strong
+ * lines. Returns 1 and the label's text span [*ls, *le), or 0. */
 int search_label_at(const md_index *idx, const char *text, long sec, const search_hit *h,
                     size_t *ls, size_t *le);
 
@@ -119,7 +120,8 @@ typedef struct search_format_opts {
 
 /* Format one file's hits (count matching lines; hits may be NULL for
  * FILES and COUNT). idx is the file's section index (TEXT and JSON), built
- * by the caller; titles the calling thread's cache (NULL: none). Returns
+ * by the caller with MD_INDEX_STRONG, at least up to the last hit's line
+ * (and its context); titles the calling thread's cache (NULL: none). Returns
  * 0, or -1 when out of memory. */
 int search_format(search_out *out, const search_format_opts *o, const char *path,
                   const char *text, size_t len, const md_index *idx,

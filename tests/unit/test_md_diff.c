@@ -534,8 +534,29 @@ static void same_sections(const md_index *p, const md_index *x)
                 memcmp(p->code, x->code, p->code_count * sizeof *p->code) == 0);
 }
 
+/* index->strong as its definition says, line by line: the lines (ended
+ * by LF, CRLF or CR; after a BOM) that begin with `**` and are not code. */
+static void strong_as_defined(const char *text, size_t len, const md_index *x,
+                              const md_index *s)
+{
+    size_t at = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, k = 0;
+    while (at < len) {
+        size_t e = at;
+        while (e < len && text[e] != '\n' && text[e] != '\r')
+            e++;
+        if (e - at >= 2 && text[at] == '*' && text[at + 1] == '*' && !md_in_code(x, at)) {
+            assert_true(k < s->strong_count);
+            assert_int_equal(s->strong[k], at);
+            k++;
+        }
+        at = e + (e < len) + (e + 1 < len && text[e] == '\r' && text[e + 1] == '\n');
+    }
+    assert_int_equal(s->strong_count, k);
+}
+
 /* Recording items and blocks changes nothing else; and the plain index's
- * own lane (plain_lane in core/md.c) finds what the general steps find. */
+ * own lane (plain_lane in core/md.c) finds what the general steps find,
+ * the strong lines too. */
 static void same_as_plain(const char *text, size_t len, const md_index *x)
 {
     md_index p = {0}, g = {0};
@@ -543,6 +564,14 @@ static void same_as_plain(const char *text, size_t len, const md_index *x)
     same_sections(&p, x);
     assert_int_equal(md_index_build_opts(text, len, MD_INDEX_NO_SHORTCUTS, &g), 0);
     same_sections(&g, x);
+    md_index_free(&p);
+    md_index_free(&g);
+    assert_int_equal(md_index_build_opts(text, len, MD_INDEX_STRONG, &p), 0);
+    strong_as_defined(text, len, x, &p);
+    p.strong_count = 0; /* the rest as without */
+    same_sections(&p, x);
+    assert_int_equal(md_index_build_opts(text, len, MD_INDEX_STRONG | MD_INDEX_NO_SHORTCUTS, &g), 0);
+    strong_as_defined(text, len, x, &g);
     md_index_free(&p);
     md_index_free(&g);
 }
@@ -587,10 +616,13 @@ static void same_with_scratch(const char *text, size_t len, const md_index *x)
     assert_int_equal(md_index_build_in(shared_scratch, text, len, MD_INDEX_ALL, &g), 0);
     same_records(&g, x);
     assert_int_equal(md_index_build_in(shared_scratch, text, len, 0, &s), 0);
-    assert_int_equal(s.item_count + s.block_count, 0);
+    assert_int_equal(s.item_count + s.block_count + s.strong_count, 0);
     assert_int_equal(s.count, x->count);
     assert_int_equal(s.code_count, x->code_count);
     md_index_free(&g);
+    md_index_free(&s);
+    assert_int_equal(md_index_build_in(shared_scratch, text, len, MD_INDEX_STRONG, &s), 0);
+    strong_as_defined(text, len, x, &s);
     md_index_free(&s);
 }
 

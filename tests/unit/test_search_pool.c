@@ -332,7 +332,7 @@ static void format_with(const char *text, search_titles *c, search_out *out)
     assert_int_equal(search_compile(&pat, "x", 1, SEARCH_ICASE), 0);
     a.n = 0;
     search_buffer(&pat, text, len, keep_hit, &a);
-    assert_int_equal(md_index_build(text, len, &idx), 0);
+    assert_int_equal(md_index_build_opts(text, len, MD_INDEX_STRONG, &idx), 0);
     search_out_reset(out);
     assert_int_equal(search_format(out, &o, "f.md", text, len, &idx, a.h, a.n, a.n, c), 0);
     search_out_put(out, "", 1);
@@ -367,6 +367,119 @@ static void cached_titles_print_as_fresh_ones(void **state)
     search_out_free(&cached);
 }
 
+/* ---- labels -------------------------------------------------------------- */
+
+/* A `**Label:**` line as search defines it, written out again here:
+ * text[s, e) less trailing blanks and CR is `**`, no `*` nor line feed,
+ * `:**`, six bytes at least. */
+static int ref_is_label(const char *text, size_t s, size_t e, size_t *ls, size_t *le)
+{
+    while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
+        e--;
+    if (e - s < 6 || strncmp(text + s, "**", 2) != 0 || strncmp(text + e - 3, ":**", 3) != 0)
+        return 0;
+    for (size_t i = s + 2; i < e - 3; i++)
+        if (text[i] == '*' || text[i] == '\n')
+            return 0;
+    *ls = s + 2, *le = e - 3;
+    return 1;
+}
+
+/* Hit h's label the slow way: its line, then each line above it (split at
+ * '\n' only, as search's lines are) back to its section's start; the
+ * first `**Label:**` line outside code. */
+static int ref_label(const md_index *idx, const char *text, const search_hit *h, size_t *ls,
+                     size_t *le)
+{
+    long sec = search_section_at(idx, h->offset);
+    size_t floor = sec >= 0 ? idx->sections[sec].heading_end : 0;
+    size_t s = h->line_start, e = h->line_end;
+    if (s < floor)
+        return 0;
+    for (;;) {
+        if (!md_in_code(idx, s) && ref_is_label(text, s, e, ls, le))
+            return 1;
+        if (s <= floor)
+            return 0;
+        e = s - 1;
+        for (s = e; s > floor && text[s - 1] != '\n'; s--)
+            ;
+    }
+}
+
+/* Random documents of label lines, field lines, code, HTML blocks,
+ * headings and text, ending lines with LF, CRLF or a lone CR: every hit's
+ * label, from search_label_at and in search_format's JSON, is the one the
+ * walk back finds. */
+static void labels_as_a_walk_back(void **state)
+{
+    static const char *const lines[] = {
+        "**Lab:**", "**Lab x:**  ", "**Key:** value x", "**x:**", "***", "** x:**",
+        "**a*b:**", "**Two:** **x:**", "x text", "- [x] task x", "- **In:** x", "",
+        "# H x", "## Sub", "Setext x", "---", "===", "```", "```md", "~~~", "    **Ind:**",
+        "<div>", "</div>", "> **Q:**", "  **Sp:**", "\t**Tab:**", "**End:**\tx", "x",
+    };
+    static const char *const eols[] = {"\n", "\n", "\n", "\r\n", "\r"};
+    static char text[8192];
+    static all_hits a;
+    uint64_t seed = 0x5EED;
+    search_pattern pat;
+    search_out out = {0};
+    size_t checked = 0, found = 0;
+    (void)state;
+    assert_int_equal(search_compile(&pat, "x", 1, SEARCH_ICASE), 0);
+    for (int doc = 0; doc < 3000; doc++) {
+        size_t len = 0, n;
+        if (doc % 17 == 0)
+            len += (size_t)snprintf(text, sizeof text, "\xEF\xBB\xBF");
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        n = 1 + (seed >> 33) % 40;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            const char *l = lines[(seed >> 33) % (sizeof lines / sizeof *lines)];
+            const char *eol = (seed >> 20) % 29 == 0 ? eols[(seed >> 8) % 5] : "\n";
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", l, eol);
+        }
+        md_index idx = {0};
+        a.n = 0;
+        search_buffer(&pat, text, len, keep_hit, &a);
+        assert_int_equal(md_index_build_opts(text, len, MD_INDEX_STRONG, &idx), 0);
+        search_format_opts o = {SEARCH_PRINT_JSON, 0, 0, 0, {0}, 0};
+        search_out_reset(&out);
+        assert_int_equal(search_format(&out, &o, "f.md", text, len, &idx, a.h, a.n, a.n, NULL), 0);
+        search_out_put(&out, "", 1);
+        const char *at = out.data;
+        for (size_t i = 0; i < a.n; i++) {
+            size_t rs = 0, re = 0, gs = 0, ge = 0;
+            long sec = search_section_at(&idx, a.h[i].offset);
+            int want = ref_label(&idx, text, &a.h[i], &rs, &re);
+            int got = search_label_at(&idx, text, sec, &a.h[i], &gs, &ge);
+            assert_int_equal(got, want);
+            if (want) {
+                assert_int_equal(gs, rs);
+                assert_int_equal(ge, re);
+            }
+            /* the same label in the hit's JSON object (labels here need no escape) */
+            assert_non_null(at = strstr(at, "\"label\": "));
+            at += strlen("\"label\": ");
+            if (want) {
+                assert_int_equal(at[0], '"');
+                assert_memory_equal(at + 1, text + rs, re - rs);
+                assert_int_equal(at[1 + re - rs], '"');
+            } else {
+                assert_memory_equal(at, "null", 4);
+            }
+            checked++;
+            found += (size_t)want;
+        }
+        assert_null(strstr(at, "\"label\": "));
+        md_index_free(&idx);
+    }
+    assert_true(checked > 10000 && found > checked / 10); /* the documents have both */
+    search_out_free(&out);
+    search_pattern_free(&pat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +490,7 @@ int main(void)
         cmocka_unit_test(escaping_finds_a_control_anywhere_in_a_long_line),
         cmocka_unit_test(escaping_random_bytes_as_byte_by_byte),
         cmocka_unit_test(cached_titles_print_as_fresh_ones),
+        cmocka_unit_test(labels_as_a_walk_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
