@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -281,6 +282,13 @@ int main(int argc, char **argv)
      * arrays of every parse it made in the heap. */
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
+    /* Into a file or a pipe, stdout is written in blocks anyway; the
+     * default block (the file's st_blksize, 4 KiB) made a search with
+     * 20 MB of hits 4,800 writes. A terminal keeps its line buffering.
+     * The buffer is given: glibc ignores the size of one it allocates. */
+    static char stdout_buffer[1 << 16];
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
     /* --debug is needed before runner.lua parses the options: a failure
      * while it loads gets the traceback too */
     for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++) {
