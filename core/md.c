@@ -720,22 +720,38 @@ static MD_INLINE void lane_para(scanner *sc, size_t pos, size_t n, size_t from)
     p->refs = false;
 }
 
-/* The first '\n' in [s, end), or NULL. A log's lines are short (30-40
- * bytes): a 16-byte compare in line costs less than memchr's call and its
- * setup, which pay off only on long runs. */
-static MD_INLINE const unsigned char *lane_eol(const unsigned char *s, const unsigned char *end)
+/* The length of the line at s (rest bytes to the end of the text) up to
+ * its ending, and in *step the offset of the next line: as next_line,
+ * the line ends at the first LF, CR or CRLF (a CR is looked for only when
+ * the text has one). A log's lines are short (30-40 bytes): a 16-byte
+ * compare in line costs less than memchr's call and its setup, which pay
+ * off only on long runs. */
+static MD_INLINE size_t lane_eol(const unsigned char *s, size_t rest, bool has_cr,
+                                 size_t *step)
 {
+    size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i nl = _mm_set1_epi8('\n');
-    while (end - s >= 16) {
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)s), nl));
-        if (m)
-            return s + __builtin_ctz(m);
-        s += 16;
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (; rest - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_cmpeq_epi8(x, lf);
+        if (has_cr)
+            m = _mm_or_si128(m, _mm_cmpeq_epi8(x, cr));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) {
+            i += (size_t)__builtin_ctz(bits);
+            goto found;
+        }
     }
 #endif
-    return memchr(s, '\n', (size_t)(end - s));
+    while (i < rest && s[i] != '\n' && !(has_cr && s[i] == '\r'))
+        i++;
+found:
+    if (i == rest)
+        *step = rest;
+    else
+        *step = i + 1 + (has_cr && s[i] == '\r' && i + 1 < rest && s[i + 1] == '\n');
+    return i;
 }
 
 /* A line for the scanners of md_lines.c: s[0, n) at pos, nothing
@@ -750,16 +766,17 @@ static MD_INLINE void lane_line(line *l, const unsigned char *s, size_t n, size_
     l->next = next;
 }
 
-/* Runs of the lines the shortcuts take (empty_line, bullet_item,
- * text_line), of code in a fenced block, and of the lines that only close
- * a heading or a break, for the plain index (no records, no carriage
- * returns) from the line at pos: the commonest lines of a log, four in
- * five, cost a line-ending search and a few stores each, with no line
- * cursor and no block steps. The stack, the paragraph, the code runs and
- * the line count are left exactly as the general steps leave them (tests
- * as for bullet_item). Returns the offset of the first line it did not
- * take. */
-static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
+/* The plain index's lane (no items, no blocks; strong lines when asked).
+ * From the line at pos: runs of the lines the shortcuts take (empty_line,
+ * bullet_item, text_line), code in a fenced block and its closing fence,
+ * headings, fences and breaks at the left margin, all at the document's
+ * level: nine lines in ten of a log, each for a line-ending search and a
+ * few stores, with no line cursor and no block steps. has_cr: the text
+ * has a CR, so lines may end CRLF or CR. The stack, the paragraph, the
+ * records and the line count are left exactly as the general steps leave
+ * them (tests/unit/test_md_diff.c compares the two ways). Returns the
+ * offset of the first line it did not take, or SIZE_MAX out of memory. */
+static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr)
 {
     const unsigned char *text = sc->text;
     size_t len = sc->len;
@@ -769,14 +786,14 @@ static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
         return pos;
     while (pos < len) {
         const unsigned char *s = text + pos;
-        const unsigned char *nl;
-        size_t n, next;
+        size_t n = 0, next = pos + 1;
         unsigned char c0 = s[0], ch;
+        if (c0 != '\n') {
+            n = lane_eol(s, len - pos, has_cr, &next);
+            next += pos;
+        }
         if (lane == LANE_FENCE) { /* a line of code, or the closing fence */
             size_t k = 0;
-            nl = lane_eol(s, text + len);
-            n = nl ? (size_t)(nl - s) : len - pos;
-            next = pos + n + (nl != NULL);
             while (k < 3 && k < n && s[k] == ' ')
                 k++; /* a tab before the fence's byte makes 4 columns */
             if (k < n && s[k] == st[1].ch) {
@@ -793,7 +810,7 @@ static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
             pos = next;
             continue;
         }
-        if (c0 == '\n') { /* empty_line */
+        if (n == 0) { /* empty_line */
             sc->lineno++;
             if (lane == LANE_PARA || lane == LANE_HEAD) {
                 sc->depth = 1;
@@ -802,12 +819,9 @@ static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
                 sc->depth = 3;
                 lane = LANE_LIST;
             }
-            pos++;
+            pos = next;
             continue;
         }
-        nl = lane_eol(s, text + len);
-        n = nl ? (size_t)(nl - s) : len - pos;
-        next = pos + n + (nl != NULL);
         if (n >= 3 && (c0 == '-' || c0 == '*' || c0 == '+') && s[1] == ' ' &&
             !OPENS[s[2]] && !is_space(s[2])) { /* bullet_item */
             if (s[2] == '[' && mdl_ref_possible_at(s, n, 2))
@@ -882,6 +896,12 @@ static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos)
         pos = next;
     }
     return pos;
+}
+
+/* plain_lane_in made twice, so that the LF-only loop tests for no CR. */
+static MD_NOINLINE size_t plain_lane(scanner *sc, size_t pos, bool has_cr)
+{
+    return has_cr ? plain_lane_in(sc, pos, true) : plain_lane_in(sc, pos, false);
 }
 
 /* ---- the index -------------------------------------------------------- */
@@ -1044,11 +1064,11 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         pos = 3;
     has_cr = len > 0 && memchr(text, '\r', len) != NULL;
-    lane = sc.shortcuts && !sc.options && !has_cr;
+    lane = sc.shortcuts && !sc.options;
     while (pos < len) {
         line l;
         int kind;
-        if (lane && (pos = plain_lane(&sc, pos)) >= len) {
+        if (lane && (pos = plain_lane(&sc, pos, has_cr)) >= len) {
             if (pos == SIZE_MAX)
                 goto done;
             break;
