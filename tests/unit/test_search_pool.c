@@ -131,9 +131,8 @@ static void wide_letters_match_pcre2(void **state)
     }
 }
 
-/* Literals between '|', some with letters of both lengths (searched one
- * by one), some all ASCII (searched together: search_find_any), on each
- * kernel width. */
+/* Literals between '|', some with letters of both lengths, against
+ * PCRE2, on each kernel width. */
 static void literal_alternation_matches_pcre2(void **state)
 {
     static const char *const words[] = {"kafka", "flaky test", "deploy", "dep", "ss",
