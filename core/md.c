@@ -782,6 +782,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
     size_t len = sc->len;
     block *st = sc->stack; /* 16 slots at least: the lane uses 4 */
     int lane = lane_of(sc);
+    bool fresh = false; /* slots 2 and 3 hold what a bullet line pushes */
     if (lane == LANE_NONE)
         return pos;
     while (pos < len) {
@@ -828,6 +829,12 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
                 return pos;
             sc->lineno++;
             ch = c0;
+            if (lane == LANE_ITEM && fresh && st[1].ch == ch) {
+                /* the next item of a run: the same blocks as the last one's */
+                lane_para(sc, pos, n, 2);
+                pos = next;
+                continue;
+            }
             if (lane < LANE_LIST || st[1].ch != ch) {
                 sc->depth = 1;
                 lane_push(sc, 0, B_LIST);
@@ -839,6 +846,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
             lane_push(sc, 2, B_PARA);
             lane_para(sc, pos, n, 2);
             lane = LANE_ITEM;
+            fresh = true;
         } else if (!is_space(c0) &&
                    (!OPENS[c0] || (c0 == '*' && n >= 3 && s[1] == '*' && s[2] != '*' &&
                                    !is_space(s[2])))) { /* text_line */
