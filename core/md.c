@@ -658,16 +658,18 @@ static MD_INLINE int empty_line(scanner *sc, line *l)
 /* Where the plain lane is: the shapes of the stack its lines keep it in. */
 enum {
     LANE_NONE, LANE_DOC, LANE_HEAD, LANE_BREAK, LANE_PARA, LANE_FENCE, LANE_LIST,
-    LANE_ITEM
+    LANE_ITEM, LANE_SUBLIST, LANE_SUBITEM
 };
 
 /* The lane the stack is in: nothing open (LANE_DOC); an ATX heading, which
  * no line continues (LANE_HEAD); a thematic break, which blank lines keep
  * open (LANE_BREAK); a paragraph (LANE_PARA); a fenced code block
  * (LANE_FENCE); a list whose item has content and no paragraph open
- * (LANE_LIST); the same with its paragraph open (LANE_ITEM). A paragraph
- * that may be reference definitions keeps its lines, which the lane does
- * not copy: LANE_NONE. All at the document's level. */
+ * (LANE_LIST); the same with its paragraph open (LANE_ITEM); and the same
+ * two once more in that item (LANE_SUBLIST, LANE_SUBITEM: a template's
+ * services, `1. **name**` then `   - Status: ...`). A paragraph that may
+ * be reference definitions keeps its lines, which the lane does not copy:
+ * LANE_NONE. The outermost blocks are the document's. */
 static int lane_of(const scanner *sc)
 {
     const block *st = sc->stack;
@@ -688,6 +690,14 @@ static int lane_of(const scanner *sc)
     case 4:
         return st[1].type == B_LIST && st[2].type == B_ITEM && st[3].type == B_PARA &&
                        !sc->p.refs ? LANE_ITEM : LANE_NONE;
+    case 5:
+    case 6:
+        if (st[1].type != B_LIST || st[2].type != B_ITEM || st[3].type != B_LIST ||
+            st[4].type != B_ITEM || !st[4].has_child)
+            return LANE_NONE;
+        if (sc->depth == 5)
+            return LANE_SUBLIST;
+        return st[5].type == B_PARA && !sc->p.refs ? LANE_SUBITEM : LANE_NONE;
     default:
         return LANE_NONE;
     }
@@ -766,6 +776,22 @@ static MD_INLINE void lane_line(line *l, const unsigned char *s, size_t n, size_
     l->next = next;
 }
 
+/* Does a line's text that starts at c (n bytes, n > 0) open no block:
+ * not a blank, and a byte outside OPENS, or `**` then neither `*` nor a
+ * blank (text_line's test), or digits then neither `.` nor `)` (a date:
+ * no ordered list's marker)? */
+static MD_INLINE bool lane_text_start(const unsigned char *c, size_t n)
+{
+    size_t d = 0;
+    if (!OPENS[c[0]])
+        return !is_space(c[0]);
+    if (c[0] == '*')
+        return n >= 3 && c[1] == '*' && c[2] != '*' && !is_space(c[2]);
+    while (d < n && is_digit(c[d]))
+        d++;
+    return d > 0 && d < n && c[d] != '.' && c[d] != ')';
+}
+
 /* The plain index's lane (no items, no blocks; strong lines when asked).
  * From the line at pos: runs of the lines the shortcuts take (empty_line,
  * bullet_item, text_line), code in a fenced block and its closing fence,
@@ -819,12 +845,15 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
             } else if (lane == LANE_ITEM) {
                 sc->depth = 3;
                 lane = LANE_LIST;
+            } else if (lane == LANE_SUBITEM) {
+                sc->depth = 5;
+                lane = LANE_SUBLIST;
             }
             pos = next;
             continue;
         }
         if (n >= 3 && (c0 == '-' || c0 == '*' || c0 == '+') && s[1] == ' ' &&
-            !OPENS[s[2]] && !is_space(s[2])) { /* bullet_item */
+            lane_text_start(s + 2, n - 2)) { /* bullet_item's, `- **x` too */
             if (s[2] == '[' && mdl_ref_possible_at(s, n, 2))
                 return pos;
             sc->lineno++;
@@ -847,12 +876,10 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
             lane_para(sc, pos, n, 2);
             lane = LANE_ITEM;
             fresh = true;
-        } else if (!is_space(c0) &&
-                   (!OPENS[c0] || (c0 == '*' && n >= 3 && s[1] == '*' && s[2] != '*' &&
-                                   !is_space(s[2])))) { /* text_line */
+        } else if (lane_text_start(s, n)) { /* text_line's, and a date */
             if (c0 == '*' && sc->strong && mdx_add_strong(sc->idx, pos) < 0)
                 return SIZE_MAX;
-            if (lane != LANE_PARA && lane != LANE_ITEM) {
+            if (lane != LANE_PARA && lane != LANE_ITEM && lane != LANE_SUBITEM) {
                 if (c0 == '[' && mdl_ref_possible_at(s, n, 0))
                     return pos;
                 sc->lineno++;
@@ -860,12 +887,83 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
                 lane_push(sc, 0, B_PARA);
                 lane_para(sc, pos, n, 0);
                 lane = LANE_PARA;
-            } else {
+            } else { /* a paragraph's next line; lazy under an item */
                 sc->lineno++;
                 if (lane == LANE_PARA && sc->p.title == SIZE_MAX)
                     sc->p.title = pos;
                 sc->p.last_end = pos + n;
             }
+        } else if (is_digit(c0)) { /* an ordered list's item at the left margin */
+            size_t d = 0, m;
+            while (d < n && d < 10 && is_digit(s[d]))
+                d++;
+            if (d > 9 || d + 2 >= n || (s[d] != '.' && s[d] != ')') || s[d + 1] != ' ' ||
+                !lane_text_start(s + d + 2, n - d - 2) ||
+                (s[d + 2] == '[' && mdl_ref_possible_at(s, n, d + 2)) ||
+                (lane == LANE_PARA && !(d == 1 && c0 == '1')))
+                return pos; /* under a paragraph, only a list from 1 interrupts it */
+            sc->lineno++;
+            ch = s[d];
+            m = d + 1;
+            if (lane < LANE_LIST || st[1].ch != ch) {
+                sc->depth = 1;
+                lane_push(sc, 0, B_LIST);
+                st[1].ch = ch;
+            }
+            lane_push(sc, 1, B_ITEM);
+            st[2].ch = ch;
+            st[2].w2 = (uint16_t)(m + 1);
+            lane_push(sc, 2, B_PARA);
+            lane_para(sc, pos, n, m + 1);
+            lane = LANE_ITEM;
+            fresh = false;
+        } else if (c0 == ' ' && lane >= LANE_LIST) {
+            /* at the item's content column: a bullet of a list in it, or
+             * its paragraph's text */
+            size_t w = (size_t)st[2].w1 + st[2].w2, k = 0;
+            const unsigned char *c = s + w;
+            while (k < n && k <= w && s[k] == ' ')
+                k++;
+            if (k != w || k >= n)
+                return pos;
+            if (n - w >= 3 && (c[0] == '-' || c[0] == '*' || c[0] == '+') && c[1] == ' ' &&
+                lane_text_start(c + 2, n - w - 2)) {
+                if (c[2] == '[' && mdl_ref_possible_at(s, n, w + 2))
+                    return pos;
+                sc->lineno++;
+                ch = c[0];
+                if (lane >= LANE_SUBLIST && st[3].ch == ch) {
+                    sc->depth = 4; /* the next item of the list in the item */
+                } else {
+                    sc->depth = 3; /* a list opens in the item */
+                    lane_push(sc, 2, B_LIST);
+                    st[3].ch = ch;
+                }
+                lane_push(sc, 3, B_ITEM);
+                st[4].ch = ch;
+                st[4].w2 = 2;
+                lane_push(sc, 4, B_PARA);
+                lane_para(sc, pos, n, w + 2);
+                lane = LANE_SUBITEM;
+            } else if (lane_text_start(c, n - w)) {
+                if (lane == LANE_SUBLIST || (lane == LANE_LIST && c[0] == '[' &&
+                                             mdl_ref_possible_at(s, n, w)))
+                    return pos;
+                sc->lineno++;
+                if (lane == LANE_LIST) { /* the item's paragraph opens */
+                    sc->depth = 3;
+                    lane_push(sc, 2, B_PARA);
+                    lane_para(sc, pos, n, w);
+                    lane = LANE_ITEM;
+                } else { /* its next line; lazy in the item's list */
+                    if (lane == LANE_ITEM && sc->p.title == SIZE_MAX)
+                        sc->p.title = pos + w;
+                    sc->p.last_end = pos + n;
+                }
+            } else {
+                return pos;
+            }
+            fresh = false;
         } else if (c0 == '#' || c0 == '`' || c0 == '~' ||
                    ((c0 == '-' || c0 == '*' || c0 == '_') && lane != LANE_PARA)) {
             /* a heading, a fence or a break at the left margin: it closes

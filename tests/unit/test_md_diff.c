@@ -151,6 +151,15 @@ static void gen_run(rng *r, doc *d, const char *eol)
         "- a%s  b%s- c%s", "- a%slazy%s- b%s", "- a%s- ```%s- b%s",
         "**Bold:** value%s- [x] done%s* c%s", "[r]: /u%s- a%s%s- b",
         "- a%s%s- b%s", "- %s- b%s+ c%s", "text%s- -%s- b%s",
+        /* a template's services and next steps: items in ordered items */
+        "1. **a** (Port: 1)%s   - Status: x%s   - Progress: 1%%%s",
+        "2. **b**%s   - S: y%s%s", "10. c%s    - d%s    text%s", "1) a%s   * b%s   * [c]: /u%s",
+        "2. a%s   text%s   - b%s", "1. a%s%s   - b%s", "3. a%s   - b%s     - c%s",
+        "- a%s  - b%s  lazy%s", "1. a%s   - b%s---%s", "1. a%s   - b%s   - ***%s",
+        "- **Bold** a%s- b%s  - c%s", "1. a%s  - b%s   -%s", "2. a%s   - b%s   # h%s",
+        /* dates, and digits that are a marker after all */
+        "- 2025-11-15 a%s- 12) b%s3) c%s", "2025-11-15 a%s1. b%s- 1.5 h%s",
+        "text%s2. b%s- 7%s", "- 2025%s   - 12. x%s1) 2025-01-01%s",
     };
     char tmp[256];
     snprintf(tmp, sizeof tmp, PICK(r, runs), eol, eol, eol);
