@@ -3,9 +3,9 @@
  *
  * No crash, no sanitizer report, and the index obeys every property md.h
  * documents (fuzz_check.h). The same bytes are indexed twice (the second
- * time without the scanner's shortcuts), the first from a copy with exactly
- * len bytes, so ASan sees any read past the end (text need not be
- * NUL-terminated).
+ * time without the scanner's shortcuts and its lane), the first from a
+ * copy with exactly len bytes, so ASan sees any read past the end (text
+ * need not be NUL-terminated); and twice more with the strong lines.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +37,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    (x.code_count == 0 ||
                     memcmp(x.code, y.code, x.code_count * sizeof *x.code) == 0),
                "two builds find different code");
+    {
+        md_index s = {0}, t = {0};
+        FUZZ_CHECK(md_index_build_opts(copy, size, MD_INDEX_STRONG, &s) == 0, "build failed");
+        FUZZ_CHECK(md_index_build_opts(text, size, MD_INDEX_STRONG | MD_INDEX_NO_SHORTCUTS,
+                                       &t) == 0,
+                   "build failed");
+        FUZZ_CHECK(s.count == x.count && s.code_count == x.code_count,
+                   "strong lines change the sections");
+        FUZZ_CHECK(s.strong_count == t.strong_count &&
+                       (s.strong_count == 0 ||
+                        memcmp(s.strong, t.strong, s.strong_count * sizeof *s.strong) == 0),
+                   "the lane and the general steps find different strong lines");
+        for (size_t i = 0; i < s.strong_count; i++)
+            FUZZ_CHECK(s.strong[i] + 2 <= size && copy[s.strong[i]] == '*' &&
+                           copy[s.strong[i] + 1] == '*' && !md_in_code(&x, s.strong[i]) &&
+                           (i == 0 || s.strong[i - 1] < s.strong[i]),
+                       "strong line %zu is not one", i);
+        md_index_free(&s);
+        md_index_free(&t);
+    }
     /* one BOM is skipped: with or without it, the same headings */
     if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 &&
         !(size >= 6 && memcmp(text + 3, "\xEF\xBB\xBF", 3) == 0)) {
