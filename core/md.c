@@ -776,6 +776,26 @@ static MD_INLINE void lane_line(line *l, const unsigned char *s, size_t n, size_
     l->next = next;
 }
 
+/* An item at the left margin, its marker (bullet, or delimiter ch after
+ * digits) and one space w bytes, on line s[0, n) at pos, in lane: the
+ * next item of the list in slot 1 when the markers match, else the first
+ * of a new list; its paragraph opens. */
+static MD_INLINE void lane_item(scanner *sc, int lane, unsigned char ch, size_t pos, size_t n,
+                                size_t w)
+{
+    block *st = sc->stack;
+    if (lane < LANE_LIST || st[1].ch != ch) {
+        sc->depth = 1;
+        lane_push(sc, 0, B_LIST);
+        st[1].ch = ch;
+    }
+    lane_push(sc, 1, B_ITEM);
+    st[2].ch = ch;
+    st[2].w2 = (uint16_t)w;
+    lane_push(sc, 2, B_PARA);
+    lane_para(sc, pos, n, w);
+}
+
 /* Does a line's text that starts at c (n bytes, n > 0) open no block:
  * not a blank, and a byte outside OPENS, or `**` then neither `*` nor a
  * blank (text_line's test), or digits then neither `.` nor `)` (a date:
@@ -864,16 +884,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
                 pos = next;
                 continue;
             }
-            if (lane < LANE_LIST || st[1].ch != ch) {
-                sc->depth = 1;
-                lane_push(sc, 0, B_LIST);
-                st[1].ch = ch;
-            }
-            lane_push(sc, 1, B_ITEM);
-            st[2].ch = ch;
-            st[2].w2 = 2;
-            lane_push(sc, 2, B_PARA);
-            lane_para(sc, pos, n, 2);
+            lane_item(sc, lane, ch, pos, n, 2);
             lane = LANE_ITEM;
             fresh = true;
         } else if (lane_text_start(s, n)) { /* text_line's, and a date */
@@ -894,7 +905,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
                 sc->p.last_end = pos + n;
             }
         } else if (is_digit(c0)) { /* an ordered list's item at the left margin */
-            size_t d = 0, m;
+            size_t d = 0;
             while (d < n && d < 10 && is_digit(s[d]))
                 d++;
             if (d > 9 || d + 2 >= n || (s[d] != '.' && s[d] != ')') || s[d + 1] != ' ' ||
@@ -903,18 +914,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
                 (lane == LANE_PARA && !(d == 1 && c0 == '1')))
                 return pos; /* under a paragraph, only a list from 1 interrupts it */
             sc->lineno++;
-            ch = s[d];
-            m = d + 1;
-            if (lane < LANE_LIST || st[1].ch != ch) {
-                sc->depth = 1;
-                lane_push(sc, 0, B_LIST);
-                st[1].ch = ch;
-            }
-            lane_push(sc, 1, B_ITEM);
-            st[2].ch = ch;
-            st[2].w2 = (uint16_t)(m + 1);
-            lane_push(sc, 2, B_PARA);
-            lane_para(sc, pos, n, m + 1);
+            lane_item(sc, lane, s[d], pos, n, d + 2);
             lane = LANE_ITEM;
             fresh = false;
         } else if (c0 == ' ' && lane >= LANE_LIST) {
