@@ -172,8 +172,8 @@ typedef struct md_index {
  * per-line rescans per nesting level). *index must be zeroed (or freed)
  * before the call. Returns 0, or -1 when memory runs out (index then holds
  * nothing and needs no free). items and blocks stay empty: this is the
- * index search builds for every file, about 9 instructions per byte of
- * a log. */
+ * index search builds for every file (with MD_INDEX_STRONG), about 4
+ * instructions per byte of a log. */
 int md_index_build(const char *text, size_t len, md_index *index);
 
 /* What md_index_build_opts records besides sections and code runs. */
