@@ -52,6 +52,11 @@ static int grow(search_job *j, size_t need)
 {
     if (need <= j->cap)
         return 0;
+    if (j->len == 0) { /* the last file's bytes need no copy */
+        free(j->text);
+        j->text = NULL;
+        j->cap = 0;
+    }
     char *p = realloc(j->text, need + SLACK);
     if (!p)
         return ENOMEM;

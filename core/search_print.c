@@ -130,13 +130,25 @@ static int titles_grow(search_titles *c)
     return 0;
 }
 
-void search_titles_free(search_titles *c)
+/* Drop the titles kept (the work memory stays). */
+static void titles_drop(search_titles *c)
 {
     for (size_t i = 0; i < c->cap; i++) {
         free(c->slots[i].raw);
         free(c->slots[i].plain);
     }
     free(c->slots);
+    c->slots = NULL;
+    c->cap = c->count = 0;
+}
+
+void search_titles_free(search_titles *c)
+{
+    titles_drop(c);
+    free(c->work_titles);
+    free(c->work_tlen);
+    for (int i = 0; i < 3; i++)
+        search_out_free(&c->work[i]);
     memset(c, 0, sizeof *c);
 }
 
@@ -183,6 +195,7 @@ typedef struct fmt {
     size_t strong_k; /* the first strong line not yet looked at */
     search_out group; /* the current group's label tail, escaped */
     search_out tmp;
+    search_out last;  /* the last group header printed */
 } fmt;
 
 static const char *title(fmt *f, long i, size_t *n)
@@ -301,7 +314,7 @@ static void flush_after(search_out *out, ctx *c, const char *text, size_t len, s
 static int format_text(search_out *out, fmt *f, const search_format_opts *o,
                        const char *text, size_t len, const search_hit *hits, size_t n)
 {
-    search_out last = {0};
+    search_out *last = &f->last;
     ctx c = {0, 0, 0};
     int first = 1, rc = 0, context = o->context;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -320,13 +333,13 @@ static int format_text(search_out *out, fmt *f, const search_format_opts *o,
         if (first || sec != f->sec || had != f->has_label || ls != f->ls || le != f->le) {
             if ((rc = label_tail(f)) != 0)
                 break;
-            if (first || f->tmp.len != last.len || memcmp(f->tmp.data, last.data, last.len)) {
+            if (first || f->tmp.len != last->len || memcmp(f->tmp.data, last->data, last->len)) {
                 search_out_put(out, "\n", 1);
                 search_out_mark(out, 0);
                 search_out_put(out, f->tmp.data, f->tmp.len);
                 search_out_put(out, "\n", 1);
-                search_out_reset(&last);
-                search_out_put(&last, f->tmp.data ? f->tmp.data : "", f->tmp.len);
+                search_out_reset(last);
+                search_out_put(last, f->tmp.data ? f->tmp.data : "", f->tmp.len);
             }
             first = 0;
         }
@@ -340,10 +353,9 @@ static int format_text(search_out *out, fmt *f, const search_format_opts *o,
         if (o->after) /* where after-context would start */
             line_end(text, len, h->line_start, &c.next);
         c.after_until = h->line + o->after;
-        rc = last.oom ? -1 : 0;
+        rc = last->oom ? -1 : 0;
     }
     flush_after(out, &c, text, len, (size_t)-1);
-    search_out_free(&last);
     return rc;
 }
 
@@ -522,22 +534,36 @@ int search_format(search_out *out, const search_format_opts *o, const char *path
     if (!titles)
         titles = &local;
     if (titles->count > SEARCH_TITLES_KEEP) /* a file's titles stay until it is done */
-        search_titles_free(titles);
+        titles_drop(titles);
     fmt f = {.text = text, .idx = idx, .cache = titles, .sec = -2};
-    if (idx->count) {
-        f.titles = calloc(idx->count, sizeof *f.titles);
-        f.tlen = calloc(idx->count, sizeof *f.tlen);
-        if (!f.titles || !f.tlen)
+    if (idx->count > titles->work_cap) {
+        free(titles->work_titles);
+        free(titles->work_tlen);
+        titles->work_titles = malloc(idx->count * sizeof *titles->work_titles);
+        titles->work_tlen = malloc(idx->count * sizeof *titles->work_tlen);
+        titles->work_cap = titles->work_titles && titles->work_tlen ? idx->count : 0;
+        if (!titles->work_cap)
             rc = -1;
     }
+    if (rc == 0 && idx->count) {
+        f.titles = titles->work_titles;
+        f.tlen = titles->work_tlen;
+        memset(f.titles, 0, idx->count * sizeof *f.titles);
+    }
+    f.group = titles->work[0], f.tmp = titles->work[1], f.last = titles->work[2];
+    search_out_reset(&f.group), search_out_reset(&f.tmp), search_out_reset(&f.last);
     if (rc == 0)
         rc = o->format == SEARCH_PRINT_JSON
                  ? format_json(out, &f, o, path, text, len, hits, nhits)
                  : format_text(out, &f, o, text, len, hits, nhits);
-    free(f.titles);
+    titles->work[0] = f.group, titles->work[1] = f.tmp, titles->work[2] = f.last;
+    for (int i = 0; i < 3; i++) /* memory follows the window, not the largest file */
+        if (titles->work[i].cap > SEARCH_WORK_KEEP)
+            search_out_free(&titles->work[i]);
+    if (titles->work_cap * sizeof(size_t) > SEARCH_WORK_KEEP) {
+        free(titles->work_titles), free(titles->work_tlen);
+        titles->work_titles = NULL, titles->work_tlen = NULL, titles->work_cap = 0;
+    }
     search_titles_free(&local);
-    free(f.tlen);
-    search_out_free(&f.group);
-    search_out_free(&f.tmp);
     return rc || out->oom ? -1 : 0;
 }

@@ -91,8 +91,11 @@ int search_label_at(const md_index *idx, const char *text, long sec, const searc
  * parse of a title is the formatter's largest cost after the index: one
  * cache per thread that formats (it is not locked), kept across files.
  * Zero-initialise; search_titles_free frees. Memory: a file's distinct
- * titles at most, plus SEARCH_TITLES_KEEP kept from earlier files. */
-enum { SEARCH_TITLES_KEEP = 256 };
+ * titles at most, plus SEARCH_TITLES_KEEP kept from earlier files. The
+ * formatter keeps its work memory here too (a file's title slots, three
+ * buffers), so a file costs no allocation once the first ones have grown:
+ * up to SEARCH_WORK_KEEP bytes each. */
+enum { SEARCH_TITLES_KEEP = 256, SEARCH_WORK_KEEP = 64 * 1024 };
 
 typedef struct search_title {
     char *raw, *plain; /* owned; NULL: a free slot */
@@ -103,6 +106,9 @@ typedef struct search_title {
 typedef struct search_titles {
     search_title *slots; /* open addressing, cap a power of two */
     size_t cap, count;
+    const char **work_titles; /* search_format's, for the file it formats */
+    size_t *work_tlen, work_cap;
+    search_out work[3];
 } search_titles;
 
 void search_titles_free(search_titles *c);
