@@ -285,12 +285,20 @@ static size_t line_end(const char *text, size_t len, size_t s, size_t *next)
     return (nl && e > s && text[e - 1] == '\r') ? e - 1 : e;
 }
 
+/* "  NO: text" (sep ':' for a hit, '-' for context), escaped; the part
+ * before the text made in one piece, as this runs once per line shown. */
 static void put_line(search_out *out, size_t no, char sep, const char *text, size_t s, size_t e)
 {
-    search_out_put(out, "  ", 2);
-    put_uint(out, no);
-    char mid[2] = {sep, ' '};
-    search_out_put(out, mid, 2);
+    char head[32];
+    size_t k = sizeof head;
+    head[--k] = ' ';
+    head[--k] = sep;
+    do
+        head[--k] = (char)('0' + no % 10);
+    while ((no /= 10) != 0);
+    head[--k] = ' ';
+    head[--k] = ' ';
+    search_out_put(out, head + k, sizeof head - k);
     search_out_printable(out, text + s, e - s);
     search_out_put(out, "\n", 1);
 }
