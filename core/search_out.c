@@ -164,6 +164,23 @@ void search_out_printable(search_out *out, const char *str, size_t len)
     search_out_put(out, str + from, len - from);
 }
 
+void search_out_line(search_out *out, const char *head, size_t hlen, const char *text,
+                     size_t tlen)
+{
+    if (plain_run((const unsigned char *)text, 0, tlen) == tlen &&
+        reserve(out, hlen + tlen + 1) == 0) { /* nearly every line */
+        char *d = out->data + out->len;
+        memcpy(d, head, hlen);
+        memcpy(d + hlen, text, tlen);
+        d[hlen + tlen] = '\n';
+        out->len += hlen + tlen + 1;
+        return;
+    }
+    search_out_put(out, head, hlen);
+    search_out_printable(out, text, tlen);
+    search_out_put(out, "\n", 1);
+}
+
 void search_out_json(search_out *out, const char *str, size_t len)
 {
     static const char hex[] = "0123456789abcdef";

@@ -298,9 +298,7 @@ static void put_line(search_out *out, size_t no, char sep, const char *text, siz
     while ((no /= 10) != 0);
     head[--k] = ' ';
     head[--k] = ' ';
-    search_out_put(out, head + k, sizeof head - k);
-    search_out_printable(out, text + s, e - s);
-    search_out_put(out, "\n", 1);
+    search_out_line(out, head + k, sizeof head - k, text + s, e - s);
 }
 
 /* Context state: the last line printed (number and next line's start). */

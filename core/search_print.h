@@ -69,6 +69,10 @@ void search_out_mark(search_out *out, int value);
  * DEL, as \xNN; C1 and bidi controls as \u{XXXX}; stray bytes 0x80-0x9F
  * as \xNN (the rule of sys.escape_controls). */
 void search_out_printable(search_out *out, const char *s, size_t n);
+/* head (as it is), then text as search_out_printable puts it, then a line
+ * feed: a shown line, in one step when the text needs no escape. */
+void search_out_line(search_out *out, const char *head, size_t hlen, const char *text,
+                     size_t tlen);
 
 /* Append s as a JSON string (quotes included), as sesslua.json encodes
  * one: bytes that are not UTF-8 become U+FFFD, C0 controls and DEL are

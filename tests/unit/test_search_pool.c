@@ -304,6 +304,15 @@ static void escaping_random_bytes_as_byte_by_byte(void **state)
         }
         assert_int_equal(got.len, want.len);
         assert_true(got.len == 0 || memcmp(got.data, want.data, got.len) == 0);
+        /* a shown line: the head, the same escaped text, a line feed */
+        search_out line = {0};
+        search_out_put(&line, "x", 1); /* not at the buffer's start */
+        search_out_line(&line, "  12: ", 6, raw, len);
+        assert_int_equal(line.len, 1 + 6 + want.len + 1);
+        assert_memory_equal(line.data + 1, "  12: ", 6);
+        assert_true(want.len == 0 || memcmp(line.data + 7, want.data, want.len) == 0);
+        assert_int_equal(line.data[line.len - 1], '\n');
+        search_out_free(&line);
         search_out_free(&got);
         search_out_free(&want);
     }
