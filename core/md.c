@@ -890,7 +890,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
             lane = LANE_ITEM;
             fresh = true;
         } else if (lane_text_start(s, n)) { /* text_line's, and a date */
-            if (c0 == '*' && sc->strong && mdx_add_strong(sc->idx, pos) < 0)
+            if (c0 == '*' && sc->strong && mdx_add_strong(sc->idx, pos, pos + n) < 0)
                 return SIZE_MAX;
             if (lane != LANE_PARA && lane != LANE_ITEM && lane != LANE_SUBITEM) {
                 if (c0 == '[' && mdl_ref_possible_at(s, n, 0))
@@ -993,7 +993,8 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
                     return SIZE_MAX;
                 lane = LANE_FENCE;
             } else {
-                if (c0 == '*' && s[1] == '*' && sc->strong && mdx_add_strong(sc->idx, pos) < 0)
+                if (c0 == '*' && s[1] == '*' && sc->strong &&
+                    mdx_add_strong(sc->idx, pos, pos + n) < 0)
                     return SIZE_MAX; /* `***` */
                 lane_push(sc, 0, B_HR);
                 lane = LANE_BREAK;
@@ -1193,7 +1194,7 @@ int md_index_build_in(md_scratch *scratch, const char *text, size_t len,
         if (kind < 0 ||
             (kind == LINE_CODE && mdx_add_code(&work, l.start, l.next) < 0) ||
             (kind == LINE_TEXT && sc.strong && l.len >= 2 && l.s[0] == '*' &&
-             l.s[1] == '*' && mdx_add_strong(&work, l.start) < 0) ||
+             l.s[1] == '*' && mdx_add_strong(&work, l.start, l.start + l.len) < 0) ||
             (sc.options && mdx_nb_push(&sc, &l) < 0))
             goto done;
         pos = l.next;

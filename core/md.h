@@ -142,9 +142,10 @@ typedef struct md_block {
  *   blocks the document-level blocks in document order, never
  *          overlapping; exactly block_count long. Only with
  *          MD_INDEX_BLOCKS, else empty.
- *   strong the start of every line that begins with `**` and is not code
- *          (see code), in document order: where a `**Label:**` or a
- *          `**Key:** value` line can be, without a look at every line.
+ *   strong every line that begins with `**` and is not code (see code),
+ *          in document order, [start, end) from its first byte to the end
+ *          of its text (before its line ending): where a `**Label:**` or
+ *          a `**Key:** value` line can be, without a look at every line.
  *          Only with MD_INDEX_STRONG, else empty. */
 typedef struct md_index {
     md_section *sections; /* owned; in document order */
@@ -159,7 +160,7 @@ typedef struct md_index {
     md_block *blocks;     /* owned; NULL when none */
     size_t block_count;
     size_t block_capacity;
-    size_t *strong;       /* owned; NULL when none */
+    md_span *strong;      /* owned; NULL when none */
     size_t strong_count;
     size_t strong_capacity;
     void *pack;           /* owned: when not NULL, the one allocation the five

@@ -210,12 +210,12 @@ int mdx_add_code(md_index *x, size_t start, size_t next)
     return 0;
 }
 
-int mdx_add_strong(md_index *x, size_t start)
+int mdx_add_strong(md_index *x, size_t start, size_t end)
 {
     if (md_grow((void **)&x->strong, &x->strong_capacity, x->strong_count + 1,
                 sizeof *x->strong))
         return -1;
-    x->strong[x->strong_count++] = start;
+    x->strong[x->strong_count++] = (md_span){start, end};
     return 0;
 }
 

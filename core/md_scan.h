@@ -197,7 +197,7 @@ typedef struct scanner {
 int mdx_add_atx(scanner *sc, const line *l);
 int mdx_add_setext(scanner *sc, const line *l, int level);
 int mdx_add_code(md_index *x, size_t start, size_t next); /* a code line */
-int mdx_add_strong(md_index *x, size_t start); /* a line that begins `**` */
+int mdx_add_strong(md_index *x, size_t start, size_t end); /* a line that begins `**` */
 void mdx_link_sections(md_index *x, size_t len);
 /* Copy work's arrays into one allocation: *out (zeroed first) then owns
  * it (out->pack), work keeps its own. 0, or -1 out of memory. */

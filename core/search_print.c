@@ -60,18 +60,22 @@ static int is_label_line(const char *text, size_t s, size_t e, size_t *ls, size_
     return 1;
 }
 
-/* Is the strong line at p (see md_index.strong) a `**Label:**` line of
- * the text as search splits it, at '\n' only, among the lines from floor
- * to hit h's? 1 and the label's span, or 0. */
-static int strong_label(const char *text, size_t floor, size_t p, const search_hit *h,
+/* Is strong line sp (see md_index.strong) a `**Label:**` line of the text
+ * as search splits it, at '\n' only, among the lines from floor to hit
+ * h's? 1 and the label's span, or 0. */
+static int strong_label(const char *text, size_t floor, md_span sp, const search_hit *h,
                         size_t *ls, size_t *le)
 {
-    size_t e = h->line_end;
+    size_t p = sp.start, e = h->line_end;
     if (p != floor && text[p - 1] != '\n')
         return 0; /* after a lone CR: a line of the index's, not of search's */
     if (p < h->line_start) {
-        const char *nl = memchr(text + p, '\n', h->line_start - p);
-        e = nl ? (size_t)(nl - text) : h->line_start - 1;
+        if (text[sp.end] == '\n' || (text[sp.end] == '\r' && text[sp.end + 1] == '\n')) {
+            e = sp.end; /* search's line too (a CR before the LF is trimmed) */
+        } else { /* the index's line ended at a lone CR: search's goes on */
+            const char *nl = memchr(text + p, '\n', h->line_start - p);
+            e = nl ? (size_t)(nl - text) : h->line_start - 1;
+        }
     }
     return is_label_line(text, p, e, ls, le);
 }
@@ -85,12 +89,12 @@ int search_label_at(const md_index *idx, const char *text, long sec, const searc
         return 0;
     while (lo < hi) { /* the strong lines up to the hit's: [0, lo) */
         size_t mid = lo + (hi - lo) / 2;
-        if (idx->strong[mid] <= h->line_start)
+        if (idx->strong[mid].start <= h->line_start)
             lo = mid + 1;
         else
             hi = mid;
     }
-    while (lo > 0 && idx->strong[lo - 1] >= floor)
+    while (lo > 0 && idx->strong[lo - 1].start >= floor)
         if (strong_label(text, floor, idx->strong[--lo], h, ls, le))
             return 1;
     return 0;
@@ -230,13 +234,13 @@ static void find_label(fmt *f, const search_hit *h)
 {
     long sec = search_section_at(f->idx, h->offset);
     size_t floor = sec >= 0 ? f->idx->sections[sec].heading_end : 0;
-    const size_t *strong = f->idx->strong;
+    const md_span *strong = f->idx->strong;
     size_t n = f->idx->strong_count, ls, le;
     if (sec != f->sec || h->line_start < floor) /* the heading line: no label */
         f->has_label = 0;
-    while (f->strong_k < n && strong[f->strong_k] <= h->line_start) {
-        size_t p = strong[f->strong_k++];
-        if (p >= floor && strong_label(f->text, floor, p, h, &ls, &le))
+    while (f->strong_k < n && strong[f->strong_k].start <= h->line_start) {
+        md_span sp = strong[f->strong_k++];
+        if (sp.start >= floor && strong_label(f->text, floor, sp, h, &ls, &le))
             f->has_label = 1, f->ls = ls, f->le = le;
     }
     f->sec = sec;

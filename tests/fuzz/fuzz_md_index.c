@@ -49,11 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        (s.strong_count == 0 ||
                         memcmp(s.strong, t.strong, s.strong_count * sizeof *s.strong) == 0),
                    "the lane and the general steps find different strong lines");
-        for (size_t i = 0; i < s.strong_count; i++)
-            FUZZ_CHECK(s.strong[i] + 2 <= size && copy[s.strong[i]] == '*' &&
-                           copy[s.strong[i] + 1] == '*' && !md_in_code(&x, s.strong[i]) &&
-                           (i == 0 || s.strong[i - 1] < s.strong[i]),
+        for (size_t i = 0; i < s.strong_count; i++) {
+            md_span sp = s.strong[i];
+            FUZZ_CHECK(sp.start + 2 <= sp.end && sp.end <= size && copy[sp.start] == '*' &&
+                           copy[sp.start + 1] == '*' && !md_in_code(&x, sp.start) &&
+                           (i == 0 || s.strong[i - 1].end < sp.start) &&
+                           (sp.end == size || copy[sp.end] == '\n' || copy[sp.end] == '\r') &&
+                           !memchr(copy + sp.start, '\n', sp.end - sp.start) &&
+                           !memchr(copy + sp.start, '\r', sp.end - sp.start),
                        "strong line %zu is not one", i);
+        }
         md_index_free(&s);
         md_index_free(&t);
     }

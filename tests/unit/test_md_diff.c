@@ -544,7 +544,8 @@ static void same_sections(const md_index *p, const md_index *x)
 }
 
 /* index->strong as its definition says, line by line: the lines (ended
- * by LF, CRLF or CR; after a BOM) that begin with `**` and are not code. */
+ * by LF, CRLF or CR; after a BOM) that begin with `**` and are not code,
+ * each to the end of its text. */
 static void strong_as_defined(const char *text, size_t len, const md_index *x,
                               const md_index *s)
 {
@@ -555,7 +556,8 @@ static void strong_as_defined(const char *text, size_t len, const md_index *x,
             e++;
         if (e - at >= 2 && text[at] == '*' && text[at + 1] == '*' && !md_in_code(x, at)) {
             assert_true(k < s->strong_count);
-            assert_int_equal(s->strong[k], at);
+            assert_int_equal(s->strong[k].start, at);
+            assert_int_equal(s->strong[k].end, e);
             k++;
         }
         at = e + (e < len) + (e + 1 < len && text[e] == '\r' && text[e + 1] == '\n');
