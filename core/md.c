@@ -366,6 +366,23 @@ static const unsigned char OPENS[256] = {
     ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
 };
 
+/* Does a line's text that starts at c (n bytes, n > 0) open no block:
+ * not a blank, and a byte outside OPENS, or `**` then neither `*` nor a
+ * blank (too few stars for a break, no blank for a bullet: a `**Label:**`
+ * line), or digits then neither `.` nor `)` (a date: no ordered list's
+ * marker)? The test of the shortcuts and of the plain lane. */
+static MD_INLINE bool opens_nothing(const unsigned char *c, size_t n)
+{
+    size_t d = 0;
+    if (!OPENS[c[0]])
+        return !is_space(c[0]);
+    if (c[0] == '*')
+        return n >= 3 && c[1] == '*' && c[2] != '*' && !is_space(c[2]);
+    while (d < n && is_digit(c[d]))
+        d++;
+    return d > 0 && d < n && c[d] != '.' && c[d] != ')';
+}
+
 static MD_INLINE size_t open_one(scanner *sc, size_t c, line *l,
                                  bool all_matched, bool maybe_lazy, bool *done)
 {
@@ -531,12 +548,13 @@ static MD_INLINE int process_line(scanner *sc, line *l)
 }
 
 /* The commonest line of a log: a bullet list's item at the left margin,
- * `- ` then text that opens nothing (`- [x] Deployed ...`), while the
- * document holds nothing open, or a paragraph, or a list whose item holds
- * at most a paragraph. The general steps would match those blocks, fail
- * the item, try every block start, then open the list (unless it goes on
- * with the same bullet), the item and its paragraph; here the same blocks
- * are pushed and recorded by the same calls without the search
+ * `- ` then text that opens nothing (opens_nothing: `- [x] Deployed ...`),
+ * while the document holds nothing open, or a paragraph, or a list whose
+ * item holds at most a paragraph. The general steps would match those
+ * blocks, fail the item, try every block start, then open the list
+ * (unless it goes on with the same bullet), the item and its paragraph;
+ * here the same blocks are pushed and recorded by the same calls without
+ * the search
  * (MD_INDEX_NO_SHORTCUTS turns this off: tests/unit/test_md_diff.c and
  * tests/fuzz/fuzz_md_index.c compare both ways). Returns LINE_TEXT when it
  * took the line, -1 when memory ran out, LINE_OTHER when the line is not
@@ -546,7 +564,7 @@ static MD_INLINE int bullet_item(scanner *sc, line *l)
     unsigned char ch = l->s[0];
     size_t c = 1;
     if (l->len < 3 || (ch != '-' && ch != '*' && ch != '+') || l->s[1] != ' ' ||
-        OPENS[l->s[2]] || is_space(l->s[2]))
+        !opens_nothing(l->s + 2, l->len - 2))
         return LINE_OTHER;
     switch (sc->depth) {
     case 1: /* nothing open */
@@ -585,20 +603,15 @@ static MD_INLINE int bullet_item(scanner *sc, line *l)
     return para_begin(&sc->p, l) < 0 ? -1 : LINE_TEXT;
 }
 
-/* A line of text at the left margin: its first byte opens no block (a
- * letter, a digit not followed by `.` or `)`... any byte outside OPENS),
- * or it is `**` then a byte that is neither `*` nor a blank (a `**Label:**`
- * line: too few stars for a break, no blank for a bullet). Under nothing
+/* A line of text at the left margin that opens nothing (opens_nothing: a
+ * letter, a date, a `**Label:**` line...). Under nothing
  * it starts a paragraph, under a paragraph it continues it, under a list's
  * item it ends both (its paragraph, if open, takes it as a lazy line). The
  * same blocks and records as the general steps; tests as for bullet_item. */
 static MD_INLINE int text_line(scanner *sc, line *l)
 {
-    unsigned char ch = l->s[0];
     const block *st = sc->stack;
-    if (is_space(ch) ||
-        (OPENS[ch] && !(ch == '*' && l->len >= 3 && l->s[1] == '*' && l->s[2] != '*' &&
-                        !is_space(l->s[2]))))
+    if (!opens_nothing(l->s, l->len))
         return LINE_OTHER;
     if (sc->depth == 1 || (sc->depth == 3 && st[1].type == B_LIST && st[2].type == B_ITEM)) {
         /* a paragraph opens in the document, closing the list if any */
@@ -796,22 +809,6 @@ static MD_INLINE void lane_item(scanner *sc, int lane, unsigned char ch, size_t 
     lane_para(sc, pos, n, w);
 }
 
-/* Does a line's text that starts at c (n bytes, n > 0) open no block:
- * not a blank, and a byte outside OPENS, or `**` then neither `*` nor a
- * blank (text_line's test), or digits then neither `.` nor `)` (a date:
- * no ordered list's marker)? */
-static MD_INLINE bool lane_text_start(const unsigned char *c, size_t n)
-{
-    size_t d = 0;
-    if (!OPENS[c[0]])
-        return !is_space(c[0]);
-    if (c[0] == '*')
-        return n >= 3 && c[1] == '*' && c[2] != '*' && !is_space(c[2]);
-    while (d < n && is_digit(c[d]))
-        d++;
-    return d > 0 && d < n && c[d] != '.' && c[d] != ')';
-}
-
 /* The plain index's lane (no items, no blocks; strong lines when asked).
  * From the line at pos: runs of the lines the shortcuts take (empty_line,
  * bullet_item, text_line) and more of their kind (ordered items, dates),
@@ -819,11 +816,11 @@ static MD_INLINE bool lane_text_start(const unsigned char *c, size_t n)
  * breaks at the left margin, and one list inside an item at its content
  * column (lane_of): 99 lines in 100 of the bench's logs, each for a
  * line-ending search and a few stores, with no line cursor and no block
- * steps. has_cr: the text
- * has a CR, so lines may end CRLF or CR. The stack, the paragraph, the
- * records and the line count are left exactly as the general steps leave
- * them (tests/unit/test_md_diff.c compares the two ways). Returns the
- * offset of the first line it did not take, or SIZE_MAX out of memory. */
+ * steps. has_cr: the text has a CR, so lines may end CRLF or CR. The
+ * stack, the paragraph, the records and the line count are left exactly
+ * as the general steps leave them (tests/unit/test_md_diff.c compares the
+ * two ways). Returns the offset of the first line it did not take, or
+ * SIZE_MAX out of memory. */
 static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr)
 {
     const unsigned char *text = sc->text;
@@ -875,7 +872,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
             continue;
         }
         if (n >= 3 && (c0 == '-' || c0 == '*' || c0 == '+') && s[1] == ' ' &&
-            lane_text_start(s + 2, n - 2)) { /* bullet_item's, `- **x` too */
+            opens_nothing(s + 2, n - 2)) { /* bullet_item's */
             if (s[2] == '[' && mdl_ref_possible_at(s, n, 2))
                 return pos;
             sc->lineno++;
@@ -889,7 +886,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
             lane_item(sc, lane, ch, pos, n, 2);
             lane = LANE_ITEM;
             fresh = true;
-        } else if (lane_text_start(s, n)) { /* text_line's, and a date */
+        } else if (opens_nothing(s, n)) { /* text_line's */
             if (c0 == '*' && sc->strong && mdx_add_strong(sc->idx, pos, pos + n) < 0)
                 return SIZE_MAX;
             if (lane != LANE_PARA && lane != LANE_ITEM && lane != LANE_SUBITEM) {
@@ -911,7 +908,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
             while (d < n && d < 10 && is_digit(s[d]))
                 d++;
             if (d > 9 || d + 2 >= n || (s[d] != '.' && s[d] != ')') || s[d + 1] != ' ' ||
-                !lane_text_start(s + d + 2, n - d - 2) ||
+                !opens_nothing(s + d + 2, n - d - 2) ||
                 (s[d + 2] == '[' && mdl_ref_possible_at(s, n, d + 2)) ||
                 (lane == LANE_PARA && !(d == 1 && c0 == '1')))
                 return pos; /* under a paragraph, only a list from 1 interrupts it */
@@ -929,7 +926,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
             if (k != w || k >= n)
                 return pos;
             if (n - w >= 3 && (c[0] == '-' || c[0] == '*' || c[0] == '+') && c[1] == ' ' &&
-                lane_text_start(c + 2, n - w - 2)) {
+                opens_nothing(c + 2, n - w - 2)) {
                 if (c[2] == '[' && mdl_ref_possible_at(s, n, w + 2))
                     return pos;
                 sc->lineno++;
@@ -947,7 +944,7 @@ static MD_INLINE size_t plain_lane_in(scanner *sc, size_t pos, const bool has_cr
                 lane_push(sc, 4, B_PARA);
                 lane_para(sc, pos, n, w + 2);
                 lane = LANE_SUBITEM;
-            } else if (lane_text_start(c, n - w)) {
+            } else if (opens_nothing(c, n - w)) {
                 if (lane == LANE_SUBLIST || (lane == LANE_LIST && c[0] == '[' &&
                                              mdl_ref_possible_at(s, n, w)))
                     return pos;
