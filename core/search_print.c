@@ -18,15 +18,22 @@ static void put_str(search_out *out, const char *s)
     search_out_put(out, s, strlen(s));
 }
 
+/* v's decimal digits written backwards, ending at end; returns where
+ * they start. */
+static char *digits_before(char *end, size_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 static void put_uint(search_out *out, size_t v)
 {
     char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    search_out_put(out, tmp + i, sizeof tmp - i);
+    char *at = digits_before(tmp + sizeof tmp, v);
+    search_out_put(out, at, (size_t)(tmp + sizeof tmp - at));
 }
 
 /* ---- sections and labels ------------------------------------------------- */
@@ -293,16 +300,13 @@ static size_t line_end(const char *text, size_t len, size_t s, size_t *next)
  * before the text made in one piece, as this runs once per line shown. */
 static void put_line(search_out *out, size_t no, char sep, const char *text, size_t s, size_t e)
 {
-    char head[32];
-    size_t k = sizeof head;
-    head[--k] = ' ';
-    head[--k] = sep;
-    do
-        head[--k] = (char)('0' + no % 10);
-    while ((no /= 10) != 0);
-    head[--k] = ' ';
-    head[--k] = ' ';
-    search_out_line(out, head + k, sizeof head - k, text + s, e - s);
+    char head[32], *at = head + sizeof head;
+    *--at = ' ';
+    *--at = sep;
+    at = digits_before(at, no);
+    *--at = ' ';
+    *--at = ' ';
+    search_out_line(out, at, (size_t)(head + sizeof head - at), text + s, e - s);
 }
 
 /* Context state: the last line printed (number and next line's start). */
