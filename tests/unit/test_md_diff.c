@@ -840,27 +840,29 @@ static size_t compare_dir(const char *dir, size_t *failures)
     return checked;
 }
 
-/* tests/fixtures, found from this file's path (CMake compiles with an
- * absolute one) or from the working directory. */
+/* tests/fixtures (with the hand-edited logs, handoff logs and knowledge
+ * files in its folders), found from this file's path (CMake compiles with
+ * an absolute one) or from the working directory. */
 static void fixture_files_agree_with_cmark(void **state)
 {
+    static const char *const dirs[] = {
+        "fixtures",          "fixtures/md",        "fixtures/handedited",
+        "fixtures/handoff",  "fixtures/knowledge", "fixtures/migrate",
+        "fuzz/corpus/md",
+    };
     char dir[4096];
     const char *file = __FILE__, *slash = strrchr(file, '/');
     size_t failures = 0, checked = 0;
     (void)state;
-    if (slash) {
-        snprintf(dir, sizeof dir, "%.*s/../fixtures", (int)(slash - file), file);
-        checked += compare_dir(dir, &failures);
-        snprintf(dir, sizeof dir, "%.*s/../fixtures/md", (int)(slash - file), file);
-        checked += compare_dir(dir, &failures);
-        snprintf(dir, sizeof dir, "%.*s/../fuzz/corpus/md", (int)(slash - file), file);
+    for (size_t i = 0; slash && i < sizeof dirs / sizeof *dirs; i++) {
+        snprintf(dir, sizeof dir, "%.*s/../%s", (int)(slash - file), file, dirs[i]);
         checked += compare_dir(dir, &failures);
     }
-    if (checked == 0) {
-        checked += compare_dir("tests/fixtures", &failures);
-        checked += compare_dir("tests/fixtures/md", &failures);
-        checked += compare_dir("tests/fuzz/corpus/md", &failures);
-    }
+    if (checked == 0) /* from the working directory */
+        for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+            snprintf(dir, sizeof dir, "tests/%s", dirs[i]);
+            checked += compare_dir(dir, &failures);
+        }
     assert_true(checked >= 40);
     assert_int_equal(failures, 0);
 }
