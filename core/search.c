@@ -179,14 +179,17 @@ int search_is_binary(const char *text, size_t len)
 /* ---- candidate filter ------------------------------------------------- */
 
 /* One probed needle position: the text byte there must be one of v[0..3]
- * (unused slots repeat v[0]). */
+ * (unused slots repeat v[0]). When those are at most two values a bit
+ * apart (a letter's two cases, 'd' and 'D'), the test is also
+ * (byte | bit) == or_val: one OR and one compare in the vector filter. */
 typedef struct probe {
     size_t k;
     unsigned char v[4];
+    unsigned char bit, or_val;
 } probe;
 
 enum {
-    PLAN_PAIR,  /* each probe accepts at most two raw values */
+    PLAN_PAIR,  /* each probe's values are at most two, a bit apart */
     PLAN_QUAD,  /* each probe accepts at most four */
     PLAN_TABLE, /* p1 accepts more: test it through table */
 };
@@ -285,6 +288,18 @@ static int make_probe(const search_pattern *pat, size_t k, probe *pr,
     return count;
 }
 
+/* Whether pr's values (v[0] and v[1]) differ in at most one bit; if so,
+ * set the OR test that accepts exactly them. */
+static int or_test(probe *pr)
+{
+    unsigned d = pr->v[0] ^ pr->v[1];
+    if (d & (d - 1))
+        return 0;
+    pr->bit = (unsigned char)d;
+    pr->or_val = (unsigned char)(pr->v[0] | d);
+    return 1;
+}
+
 /* Cost of probing position k (lower is better). ASCII goes by English
  * frequency. Inside a needle letter the probe accepts just the bytes of the
  * letter's case variants, which are rare in English-ish logs; the last
@@ -351,7 +366,8 @@ static void make_plan(const search_pattern *pat, plan *pl)
         pl->p1 = pl->p2, w1 = w2;
     else if (w2 > 4 && w1 <= 4)
         pl->p2 = pl->p1, w2 = w1;
-    pl->mode = w1 > 4 ? PLAN_TABLE : (w1 > 2 || w2 > 2) ? PLAN_QUAD : PLAN_PAIR;
+    int pair = w1 <= 2 && w2 <= 2 && or_test(&pl->p1) && or_test(&pl->p2);
+    pl->mode = w1 > 4 ? PLAN_TABLE : pair ? PLAN_PAIR : PLAN_QUAD;
 }
 
 /* ---- compile ---------------------------------------------------------- */
@@ -493,9 +509,14 @@ static __m128i probe_load(const probe *pr, const unsigned char *t, size_t p)
 
 static __m128i probe_mask(const probe *pr, const unsigned char *t, size_t p)
 {
-    __m128i x = probe_load(pr, t, p);
-    return _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->v[0])),
-                        _mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->v[1])));
+    __m128i x = _mm_or_si128(probe_load(pr, t, p), _mm_set1_epi8((char)pr->bit));
+    return _mm_cmpeq_epi8(x, _mm_set1_epi8((char)pr->or_val));
+}
+
+/* Candidates of a PLAN_PAIR at p, 16 positions. */
+static __m128i pair_mask(const plan *pl, const unsigned char *t, size_t p)
+{
+    return _mm_and_si128(probe_mask(&pl->p1, t, p), probe_mask(&pl->p2, t, p));
 }
 
 static __m128i probe_mask4(const probe *pr, const unsigned char *t, size_t p)
@@ -531,9 +552,18 @@ static size_t find_sse2(const search_pattern *pat, const plan *pl,
     size_t kmax = pl->p1.k > pl->p2.k ? pl->p1.k : pl->p2.k;
     size_t p = from, q;
     if (pl->mode == PLAN_PAIR) {
+        /* two blocks a step, one test for both: most steps find nothing */
+        for (; p + kmax + 32 <= len && p <= last; p += 32) {
+            __m128i a = pair_mask(pl, t, p), b = pair_mask(pl, t, p + 16);
+            if (!_mm_movemask_epi8(_mm_or_si128(a, b)))
+                continue;
+            unsigned bits = (unsigned)_mm_movemask_epi8(a) |
+                            (unsigned)_mm_movemask_epi8(b) << 16;
+            if ((q = verify_bits(pat, pl, t, len, p, last, bits)) != (size_t)-1)
+                return q;
+        }
         for (; p + kmax + 16 <= len && p <= last; p += 16) {
-            __m128i m = _mm_and_si128(probe_mask(&pl->p1, t, p), probe_mask(&pl->p2, t, p));
-            unsigned bits = (unsigned)_mm_movemask_epi8(m);
+            unsigned bits = (unsigned)_mm_movemask_epi8(pair_mask(pl, t, p));
             if (bits && (q = verify_bits(pat, pl, t, len, p, last, bits)) != (size_t)-1)
                 return q;
         }
@@ -573,16 +603,27 @@ void search_simd_limit(int level)
 }
 
 AVX2 static inline __m256i probe_mask_avx2(const probe *pr, const unsigned char *t,
-                                           size_t p, int quad)
+                                           size_t p)
 {
     __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(t + p + pr->k));
     __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[0])),
                                 _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[1])));
-    if (quad)
-        m = _mm256_or_si256(m, _mm256_or_si256(
-                                   _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[2])),
-                                   _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[3]))));
-    return m;
+    return _mm256_or_si256(m, _mm256_or_si256(
+                                  _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[2])),
+                                  _mm256_cmpeq_epi8(x, _mm256_set1_epi8((char)pr->v[3]))));
+}
+
+/* Candidates of a PLAN_PAIR at p, 32 positions. */
+AVX2 static inline __m256i pair_mask_avx2(const plan *pl, const unsigned char *t, size_t p)
+{
+    const probe *a = &pl->p1, *b = &pl->p2;
+    __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(t + p + a->k));
+    __m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(t + p + b->k));
+    x = _mm256_cmpeq_epi8(_mm256_or_si256(x, _mm256_set1_epi8((char)a->bit)),
+                          _mm256_set1_epi8((char)a->or_val));
+    y = _mm256_cmpeq_epi8(_mm256_or_si256(y, _mm256_set1_epi8((char)b->bit)),
+                          _mm256_set1_epi8((char)b->or_val));
+    return _mm256_and_si256(x, y);
 }
 
 /* find_sse2 with 32 candidate positions per step; the rest to find_sse2. */
@@ -593,17 +634,27 @@ AVX2 static size_t find_avx2(const search_pattern *pat, const plan *pl,
     size_t kmax = pl->p1.k > pl->p2.k ? pl->p1.k : pl->p2.k;
     size_t p = from, q;
     if (pl->mode == PLAN_PAIR) {
+        /* two blocks a step, one test for both: most steps find nothing */
+        for (; p + kmax + 64 <= len && p <= last; p += 64) {
+            __m256i a = pair_mask_avx2(pl, t, p), b = pair_mask_avx2(pl, t, p + 32);
+            __m256i any = _mm256_or_si256(a, b);
+            if (_mm256_testz_si256(any, any))
+                continue;
+            if ((q = verify_bits(pat, pl, t, len, p, last,
+                                 (unsigned)_mm256_movemask_epi8(a))) != (size_t)-1 ||
+                (q = verify_bits(pat, pl, t, len, p + 32, last,
+                                 (unsigned)_mm256_movemask_epi8(b))) != (size_t)-1)
+                return q;
+        }
         for (; p + kmax + 32 <= len && p <= last; p += 32) {
-            __m256i m = _mm256_and_si256(probe_mask_avx2(&pl->p1, t, p, 0),
-                                         probe_mask_avx2(&pl->p2, t, p, 0));
-            unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+            unsigned bits = (unsigned)_mm256_movemask_epi8(pair_mask_avx2(pl, t, p));
             if (bits && (q = verify_bits(pat, pl, t, len, p, last, bits)) != (size_t)-1)
                 return q;
         }
     } else if (pl->mode == PLAN_QUAD) {
         for (; p + kmax + 32 <= len && p <= last; p += 32) {
-            __m256i m = _mm256_and_si256(probe_mask_avx2(&pl->p1, t, p, 1),
-                                         probe_mask_avx2(&pl->p2, t, p, 1));
+            __m256i m = _mm256_and_si256(probe_mask_avx2(&pl->p1, t, p),
+                                         probe_mask_avx2(&pl->p2, t, p));
             unsigned bits = (unsigned)_mm256_movemask_epi8(m);
             if (bits && (q = verify_bits(pat, pl, t, len, p, last, bits)) != (size_t)-1)
                 return q;

@@ -320,6 +320,35 @@ static void no_read_past_end(void **state)
     }
 }
 
+/* A needle at every offset of buffers of every length up to past two
+ * 32-byte blocks (the AVX2 filter tests 64 positions a step, SSE2 32),
+ * in mixed case, on each kernel: found once, where it is. The probes of
+ * "dEpLoY" and "ж" are a bit apart (one OR and one compare); "σ" has
+ * three forms (σ, ς, Σ) and takes the four-value filter. */
+static void needle_at_every_offset_on_each_kernel(void **state)
+{
+    static const char *needles[] = {"dEpLoY", "q", "ж", "σ", "Zq9"};
+    static const char *finds[] = {"deploy", "Q", "Ж", "Σ", "zQ9"};
+    char text[160];
+    hits hs;
+    (void)state;
+    for (int level = 2; level >= 1; level--) {
+        search_simd_limit(level);
+        for (size_t k = 0; k < sizeof needles / sizeof *needles; k++) {
+            size_t nl = strlen(needles[k]);
+            for (size_t len = nl; len < sizeof text; len++) {
+                for (size_t at = 0; at + nl <= len; at++) {
+                    memset(text, 'a', len);
+                    memcpy(text + at, needles[k], nl);
+                    assert_int_equal(run(text, len, finds[k], SEARCH_ICASE, &hs), 1);
+                    assert_int_equal(hs.h[0].offset, at);
+                }
+            }
+        }
+    }
+    search_simd_limit(2);
+}
+
 /* ---- Unicode letters -------------------------------------------------- */
 
 /* a and b (two cases of one text) find each other, alone and inside a line,
@@ -691,6 +720,7 @@ int main(void)
         cmocka_unit_test(binary_detected),
         cmocka_unit_test(empty_needle_rejected),
         cmocka_unit_test(no_read_past_end),
+        cmocka_unit_test(needle_at_every_offset_on_each_kernel),
         cmocka_unit_test(unicode_letters_fold_both_ways),
         cmocka_unit_test(length_changing_letters_keep_case),
         cmocka_unit_test(folding_matches_reference_for_every_code_point),
