@@ -97,6 +97,9 @@ typedef struct options {
     size_t dirlen;
 } options;
 
+/* What head = {...} asks for each value, instead of a call per file. */
+enum { HEAD_NONE, HEAD_STEM };
+
 /* ---- state userdata ---------------------------------------------------- */
 
 /* Free everything the state owns; safe twice. The pool goes first: its
@@ -404,7 +407,37 @@ typedef struct run {
     size_t budget;       /* hits still allowed; (size_t)-1 for no limit */
     lua_Integer lines, matched;
     lua_Integer printed; /* what print has written so far */
+    int head[SEARCH_FIELDS_MAX]; /* head given as a table: HEAD_* per value */
 } run;
+
+/* head as a table: one entry per value, false (none) or "stem". */
+static void head_spec(lua_State *L, run *r)
+{
+    if (!lua_istable(L, S_HEAD))
+        return;
+    lua_Unsigned n = lua_rawlen(L, S_HEAD);
+    luaL_argcheck(L, n <= SEARCH_FIELDS_MAX, S_OPTS, "head: at most 8 values");
+    for (lua_Unsigned k = 1; k <= n; k++) {
+        int t = lua_rawgeti(L, S_HEAD, (lua_Integer)k);
+        const char *w = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (w && strcmp(w, "stem") == 0)
+            r->head[k - 1] = HEAD_STEM;
+        else
+            luaL_argcheck(L, t == LUA_TBOOLEAN && !lua_toboolean(L, -1), S_OPTS,
+                          "head: each value must be false or \"stem\"");
+        lua_pop(L, 1);
+    }
+}
+
+/* The file name of path without its last extension. */
+static const char *path_stem(const char *path, size_t *len)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    *len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+    return base;
+}
 
 /* Write a printed file: the values for its marks come from head(path),
  * called only when the file has marks. */
@@ -416,16 +449,16 @@ static void print_job(lua_State *L, run *r, search_job *j)
     size_t lens[SEARCH_FIELDS_MAX] = {0};
     if (j->out.nmarks) {
         int top = lua_gettop(L);
-        if (lua_isfunction(L, S_HEAD)) {
+        int call = lua_isfunction(L, S_HEAD);
+        if (call) {
             lua_pushvalue(L, S_HEAD);
             lua_pushstring(L, j->path);
             lua_call(L, 1, nv);                          /* ... v1 .. vn */
-        } else {
-            lua_settop(L, top + nv);
         }
         for (int k = 0; k < nv; k++) {
-            size_t n;
-            const char *v = lua_tolstring(L, top + 1 + k, &n);
+            size_t n = 0;
+            const char *v = call ? lua_tolstring(L, top + 1 + k, &n)
+                          : r->head[k] == HEAD_STEM ? path_stem(j->path, &n) : NULL;
             search_out *sv = &st->value[k];
             search_out_reset(sv);
             if (json && v)
@@ -512,14 +545,17 @@ static int next_path(lua_State *L, int paths, lua_Integer *i)
     return 1;
 }
 
-static void get_function(lua_State *L, const char *key)
+/* Push opts[key]: nil or a function, or with table_too also a table. */
+static void get_function(lua_State *L, const char *key, int table_too)
 {
     if (lua_istable(L, S_OPTS))
         lua_getfield(L, S_OPTS, key);                  /* ... f */
     else
         lua_pushnil(L);
-    luaL_argcheck(L, lua_isnil(L, -1) || lua_isfunction(L, -1), S_OPTS,
-                  lua_pushfstring(L, "%s must be a function", key));
+    luaL_argcheck(L, lua_isnil(L, -1) || lua_isfunction(L, -1) ||
+                         (table_too && lua_istable(L, -1)), S_OPTS,
+                  lua_pushfstring(L, table_too ? "%s must be a function or a table"
+                                               : "%s must be a function", key));
 }
 
 /* The path of the name on top of the stack: itself, or opts.dir/name
@@ -577,8 +613,8 @@ static int l_files(lua_State *L)
     state *st = state_new(L);                          /* paths needle opts st */
     compile_needle(L, st, S_NEEDLE, &o);
     sesslua_fs_sync_root(L); /* the pool opens files beneath the workflow's root */
-    get_function(L, "each");                           /* ... st each */
-    get_function(L, "head");                           /* ... st each head */
+    get_function(L, "each", 0);                        /* ... st each */
+    get_function(L, "head", 1);                        /* ... st each head */
     lua_createtable(L, 0, 5);                          /* ... head results */
     lua_newtable(L);                                   /* ... results hits */
     lua_newtable(L);                                   /* ... results hits files */
@@ -608,7 +644,8 @@ static int l_files(lua_State *L)
                                &err);
     if (!st->pool)
         luaL_error(L, "search: %s", strerror(err));
-    run r = {st, o, o.max_hits ? o.max_hits : (size_t)-1, 0, 0, o.printed};
+    run r = {st, o, o.max_hits ? o.max_hits : (size_t)-1, 0, 0, o.printed, {0}};
+    head_spec(L, &r);
     run_files(L, &r, st->pool);
     lua_setfield(L, S_RESULTS, "errors");
     lua_setfield(L, S_RESULTS, "files");

@@ -373,14 +373,10 @@ local print_as = args.json and "json" or args.count and "count"
 if args.section or args.since then print_as = nil end
 if paged:active() then print_as = nil end -- gathered for the pager: printed by Lua's io.write
 -- An active log's session is its name without ".md" (tree.describe_log):
--- cut from the path at once, as head runs for every file with a hit.
-local active_dir = paths.active .. "/"
+-- C cuts it from each path ("stem"), with no call per file with a hit.
+-- An archived log's is worked out here.
+local active_head = args.json and { false, "stem" } or { "stem" }
 local function head(path)
-  if path:find(active_dir, 1, true) == 1 then
-    local session = path:sub(#active_dir + 1, -4)
-    if args.json then return nil, session end
-    return session
-  end
   local m = meta(path)
   if args.json then return nil, m.session end
   return m.archive_date and (m.session .. " (archived " .. m.archive_date .. ")") or m.session
@@ -396,7 +392,8 @@ for _, batch in ipairs(batches) do
     regex = args.regex, word = args.word, dir = batch.dir }
   if print_as and batch.dir then
     o = { icase = o.icase, regex = args.regex, word = args.word, print = print_as,
-          head = head, printed = printed, fields = { "entry", "session" },
+          head = batch.dir == paths.active and active_head or head,
+          printed = printed, fields = { "entry", "session" },
           before = before, after = after, dir = batch.dir }
   end
   -- A table per hit (knowledge entries, and logs printed in Lua) is where

@@ -135,6 +135,12 @@ do
       fields = { "x" }, head = function() error("stop") end }))
     collectgarbage()
   end
+  -- head as a table: each value false or "stem", checked before any file
+  assert(not pcall(search.files, many, "deploy", { print = "text", head = { "name" } }))
+  assert(not pcall(search.files, many, "deploy", { print = "text", head = { true } }))
+  assert(not pcall(search.files, many, "deploy", { print = "text",
+    head = { false, false, false, false, false, false, false, false, "stem" } }))
+  assert(not pcall(search.files, many, "deploy", { print = "text", head = "stem" }))
   local r = search.files(many, "deploy", { threads = 4, count_only = true })
   assert(r.count == 800 and r.matched_files == 200, "a search after them is whole")
 end
