@@ -134,13 +134,16 @@ static int whole_plan(wide *w, const unsigned char *n, size_t len, int flags)
 /* Whether text holds any of w->src. */
 static int has_src(const wide *w, const char *text, size_t len)
 {
-    /* memchr on the lead byte (vectorised in libc; memmem is not), then
-     * the rest of the letter */
+    /* memchr (vectorised in libc; memmem is not) on the letter's last
+     * byte, which tells it from its neighbours: a lead byte such as E2
+     * also starts every arrow, dash and check mark of a log */
     for (int j = 0; j < w->nsrc; j++) {
-        const char *p = text, *end = text + len;
         size_t n = w->srclen[j];
-        while ((p = memchr(p, w->src[j][0], (size_t)(end - p))) != NULL) {
-            if ((size_t)(end - p) >= n && memcmp(p, w->src[j], n) == 0)
+        const char *p = text + n - 1, *end = text + len;
+        if (len < n)
+            continue;
+        while ((p = memchr(p, w->src[j][n - 1], (size_t)(end - p))) != NULL) {
+            if (memcmp(p - (n - 1), w->src[j], n - 1) == 0)
                 return 1;
             p++;
         }
