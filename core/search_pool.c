@@ -65,29 +65,51 @@ static int grow(search_job *j, size_t need)
     return 0;
 }
 
+/* A slot's buffer holds at least this much (and keeps it: KEEP_BYTES), so
+ * most logs take one read. */
+#define FIRST_READ (64 * 1024)
+
 static int read_fd(search_job *j, int fd)
 {
+    /* One read into the slot's buffer first. A read of a regular file
+     * stops short of what it was asked for only at the file's end, so a
+     * short read is the whole file: no fstat and no read to see EOF. A
+     * full buffer is a bigger file, or no regular file at all (a device
+     * that never ends), and nothing read may be an empty file or a FIFO
+     * without a writer: fstat says which, and how big. A FIFO opened
+     * O_NONBLOCK is never waited on: EAGAIN when empty (refused as the
+     * others are); only one a writer is filling right then is read. */
+    int rc = grow(j, FIRST_READ);
+    if (rc != 0)
+        return rc;
+    ssize_t n;
+    do {
+        n = read(fd, j->text, j->cap);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EAGAIN ? EINVAL : errno; /* a folder: EISDIR */
+    j->len = (size_t)n;
+    if (n > 0 && j->len < j->cap)
+        return 0;
     struct stat sb;
     if (fstat(fd, &sb) != 0)
         return errno;
-    if (S_ISDIR(sb.st_mode))
-        return EISDIR;
     if (!S_ISREG(sb.st_mode))
-        return EINVAL; /* a FIFO or a device: never waited on */
+        return EINVAL;
     /* +1 so a file that grew is seen to have grown without a regrow. */
     size_t size = (size_t)sb.st_size;
-    int rc = grow(j, size + 1);
-    j->len = 0;
+    if ((rc = grow(j, size + 1)) != 0)
+        return rc;
     while (rc == 0) {
         /* All fstat said, and not a byte more in the same read: the file
-         * as it was then, without a read to see EOF (a system call a file;
-         * a file that grew is read to its end; a size of 0 may be a file
-         * system that does not know it). */
+         * as it was then, without a read to see EOF (a file that grew is
+         * read to its end; a size of 0 may be a file system that does not
+         * know it). */
         if (j->len == size && size > 0)
             break;
         if (j->len == j->cap && (rc = grow(j, j->cap * 2)) != 0)
             break;
-        ssize_t n = read(fd, j->text + j->len, j->cap - j->len);
+        n = read(fd, j->text + j->len, j->cap - j->len);
         if (n == 0)
             break;
         if (n < 0 && errno != EINTR)

@@ -145,6 +145,32 @@ do
   assert(r.count == 800 and r.matched_files == 200, "a search after them is whole")
 end
 
+-- files around the size one read takes (64 KiB): the last line is read
+-- whether the first read ends short of it, at it, or before it; on one
+-- thread and on four
+do
+  local paths, line = {}, ("x"):rep(63) .. "\n"
+  for _, size in ipairs({ 65535, 65536, 65537, 131072, 131077, 200000 }) do
+    local tail = "tail needle\n"
+    local body = line:rep((size - #tail) // #line)
+    body = body .. ("y"):rep(size - #tail - #body) .. tail
+    assert(#body == size)
+    paths[#paths + 1] = write(("size-%d.md"):format(size), body)
+  end
+  for _, threads in ipairs({ 1, 4 }) do
+    local r = search.files(paths, "needle", { threads = threads })
+    assert(#r.hits == #paths and #r.errors == 0, "each file's last line: " .. #r.hits)
+    for i, h in ipairs(r.hits) do
+      assert(h.path == paths[i] and h.text:sub(-11) == "tail needle", h.path)
+      local size = tonumber(h.path:match("size%-(%d+)%.md$"))
+      assert(h.offset == size - 6, h.path .. " " .. h.offset .. " " .. size) -- 1-based, "needle"
+    end
+  end
+  local empty = write("empty.md", "")
+  local r = search.files({ empty }, "needle")
+  assert(#r.hits == 0 and #r.errors == 0, "an empty file: nothing, no error")
+end
+
 -- labels: a hit on a label line is under its own label --------------------
 do
   local lab = write("labels.md", "# Log\n## Learnings\n**2026-01-01 - X:**\n- one\n"
