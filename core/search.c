@@ -662,12 +662,103 @@ AVX2 static size_t find_avx2(const search_pattern *pat, const plan *pl,
     }
     return p <= last ? find_sse2(pat, pl, t, len, p, last) : (size_t)-1;
 }
+
+/* Of the candidates at p + bit of a (bits ba) and of b (bb), the first
+ * that verifies, a before b at one position (*which 0 or 1); (size_t)-1
+ * when none does. */
+static size_t either_bits(const search_pattern *a, const plan *pa, unsigned ba,
+                          const search_pattern *b, const plan *pb, unsigned bb,
+                          const unsigned char *t, size_t len, size_t p, int *which)
+{
+    for (unsigned all = ba | bb; all; all &= all - 1) {
+        unsigned i = (unsigned)__builtin_ctz(all);
+        size_t q = p + i;
+        if ((ba >> i & 1) && q + a->len <= len && verify(a, pa, t, len, q))
+            return *which = 0, q;
+        if ((bb >> i & 1) && q + b->len <= len && verify(b, pb, t, len, q))
+            return *which = 1, q;
+    }
+    return (size_t)-1;
+}
+
+/* From p on, 64 positions a step: the first step whose filters find a
+ * candidate of a or b, its four masks in m (a, b, then the same 32 on);
+ * or the first p where a step would load past len. No call inside, so
+ * the filters' constants stay in registers. */
+AVX2 static size_t either_scan(const plan *pa, const plan *pb, const unsigned char *t,
+                               size_t len, size_t p, size_t kmax, unsigned m[4])
+{
+    for (; p + kmax + 64 <= len; p += 64) {
+        __m256i ma = pair_mask_avx2(pa, t, p), mb = pair_mask_avx2(pb, t, p);
+        __m256i na = pair_mask_avx2(pa, t, p + 32), nb = pair_mask_avx2(pb, t, p + 32);
+        __m256i any = _mm256_or_si256(_mm256_or_si256(ma, mb), _mm256_or_si256(na, nb));
+        if (!_mm256_testz_si256(any, any)) {
+            m[0] = (unsigned)_mm256_movemask_epi8(ma);
+            m[1] = (unsigned)_mm256_movemask_epi8(mb);
+            m[2] = (unsigned)_mm256_movemask_epi8(na);
+            m[3] = (unsigned)_mm256_movemask_epi8(nb);
+            return p;
+        }
+    }
+    return p;
+}
+
+/* Both literals' filters on one pass over the text. */
+AVX2 static size_t find_either_avx2(const search_pattern *a, const plan *pa,
+                                    const search_pattern *b, const plan *pb,
+                                    const unsigned char *t, size_t len, size_t from,
+                                    int *which)
+{
+    size_t ka = pa->p1.k > pa->p2.k ? pa->p1.k : pa->p2.k;
+    size_t kb = pb->p1.k > pb->p2.k ? pb->p1.k : pb->p2.k;
+    size_t kmax = ka > kb ? ka : kb, p = from, q;
+    unsigned m[4];
+    while (p + kmax + 64 <= len) {
+        p = either_scan(pa, pb, t, len, p, kmax, m);
+        if (p + kmax + 64 > len)
+            break;
+        if ((q = either_bits(a, pa, m[0], b, pb, m[1], t, len, p, which)) != (size_t)-1 ||
+            (q = either_bits(a, pa, m[2], b, pb, m[3], t, len, p + 32, which)) != (size_t)-1)
+            return q;
+        p += 64;
+    }
+    for (; p < len; p++) { /* the last positions, one by one */
+        unsigned ba = p + a->len <= len && probe_ok(&pa->p1, t, p) && probe_ok(&pa->p2, t, p);
+        unsigned bb = p + b->len <= len && probe_ok(&pb->p1, t, p) && probe_ok(&pb->p2, t, p);
+        if ((ba || bb) && (q = either_bits(a, pa, ba, b, pb, bb, t, len, p, which)) != (size_t)-1)
+            return q;
+    }
+    return (size_t)-1;
+}
 #else
 void search_simd_limit(int level)
 {
     (void)level;
 }
 #endif
+
+int search_either_ok(const search_pattern *a, const search_pattern *b)
+{
+#ifdef SEARCH_AVX2
+    return simd() == 2 && a->needle && b->needle && !a->wide && !b->wide && !a->alts &&
+           !b->alts && !a->re && !b->re && (a->flags & b->flags & SEARCH_ICASE) &&
+           pattern_plan(a)->mode == PLAN_PAIR && pattern_plan(b)->mode == PLAN_PAIR;
+#else
+    (void)a, (void)b;
+    return 0;
+#endif
+}
+
+size_t search_find_either(const search_pattern *a, const search_pattern *b,
+                          const unsigned char *t, size_t len, size_t from, int *which)
+{
+#ifdef SEARCH_AVX2
+    return find_either_avx2(a, pattern_plan(a), b, pattern_plan(b), t, len, from, which);
+#else
+    (void)a, (void)b, (void)t, (void)len, (void)from, (void)which;
+    return (size_t)-1;
+#endif
+}
 
 static size_t find_next(const search_pattern *pat, const plan *pl,
                         const unsigned char *t, size_t len, size_t from);

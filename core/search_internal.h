@@ -57,6 +57,9 @@ size_t search_wide_buffer(const search_pattern *pat, const char *text, size_t le
  * kernel alone is exact for it (decide once per buffer), and its next
  * match starting at or after from: 1 and [*s, *e), or 0. */
 int search_wide_plain(const search_pattern *pat, const char *text, size_t len);
+/* What the plain kernel runs for a literal pattern where search_wide_plain
+ * says it alone is exact: pat, or the whole needle of a wide one. */
+const search_pattern *search_plain_kernel(const search_pattern *pat);
 int search_literal_next(const search_pattern *pat, const unsigned char *t, size_t len,
                         size_t from, int plain, size_t *s, size_t *e);
 
@@ -64,6 +67,13 @@ int search_literal_next(const search_pattern *pat, const unsigned char *t, size_
  * rollback") is searched as those literals, leftmost first (as PCRE2
  * would, ties to the earlier one): pat->alts. */
 void search_alts_free(search_pattern *pat);
+/* Two such literals on one pass: whether the vector filter takes a and b
+ * together (plain case-insensitive literals, each probe two values a bit
+ * apart, AVX2), and then the first position at or after from where one of
+ * them matches, a first at a tie (*which 0 or 1), or (size_t)-1. */
+int search_either_ok(const search_pattern *a, const search_pattern *b);
+size_t search_find_either(const search_pattern *a, const search_pattern *b,
+                          const unsigned char *t, size_t len, size_t from, int *which);
 size_t search_alts_buffer(const search_pattern *pat, const char *text, size_t len,
                           search_fn fn, void *ud);
 

@@ -113,6 +113,25 @@ static int alts_compile(search_pattern *pat, const char *src, size_t len, int fl
     return 0;
 }
 
+/* Two literals the kernel takes together: one pass for both. */
+static size_t either_buffer(const search_pattern *x, const search_pattern *y,
+                            const char *text, size_t len, search_fn fn, void *ud)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    search_cursor cur = {0, 1, 0};
+    size_t reported = 0, q;
+    int which;
+    while (cur.pos < len &&
+           (q = search_find_either(x, y, t, len, cur.pos, &which)) != (size_t)-1) {
+        search_hit hit;
+        search_cursor_hit(&cur, t, len, q, which ? y->len : x->len, &hit);
+        reported++;
+        if (fn && fn(ud, text, &hit))
+            break;
+    }
+    return reported;
+}
+
 size_t search_alts_buffer(const search_pattern *pat, const char *text, size_t len,
                           search_fn fn, void *ud)
 {
@@ -121,10 +140,16 @@ size_t search_alts_buffer(const search_pattern *pat, const char *text, size_t le
     size_t ns[ALTS_MAX], ne[ALTS_MAX], reported = 0;
     int plain[ALTS_MAX], live[ALTS_MAX];
     search_cursor cur = {0, 1, 0};
-    for (int k = 0; k < a->n; k++) {
+    for (int k = 0; k < a->n; k++)
         plain[k] = a->pat[k].wide ? search_wide_plain(&a->pat[k], text, len) : 1;
-        live[k] = search_literal_next(&a->pat[k], t, len, 0, plain[k], &ns[k], &ne[k]);
+    if (a->n == 2 && plain[0] && plain[1]) {
+        const search_pattern *x = search_plain_kernel(&a->pat[0]);
+        const search_pattern *y = search_plain_kernel(&a->pat[1]);
+        if (search_either_ok(x, y))
+            return either_buffer(x, y, text, len, fn, ud);
     }
+    for (int k = 0; k < a->n; k++)
+        live[k] = search_literal_next(&a->pat[k], t, len, 0, plain[k], &ns[k], &ne[k]);
     for (;;) {
         int best = -1;
         for (int k = 0; k < a->n; k++)

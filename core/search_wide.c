@@ -244,6 +244,11 @@ static int extend(const wide *w, const unsigned char *t, size_t len, size_t p, s
     return 1;
 }
 
+const search_pattern *search_plain_kernel(const search_pattern *pat)
+{
+    return pat->wide ? &((const wide *)pat->wide)->whole : pat;
+}
+
 int search_wide_plain(const search_pattern *pat, const char *text, size_t len)
 {
     const wide *w = pat->wide;

@@ -164,6 +164,37 @@ static void literal_alternation_matches_pcre2(void **state)
     search_simd_limit(2);
 }
 
+/* Two literals the vector filter takes together (one pass for both, 64
+ * positions a step): each planted at every offset of lines long enough
+ * for whole steps and the last positions one by one, in mixed case, alone
+ * and together, one a prefix of the other, against PCRE2 on each width. */
+static void two_literals_at_every_offset(void **state)
+{
+    static const char *const pats[] = {"deploy|rollback", "rollback|deploy", "dep|deploy",
+                                       "deploy|dep", "ab|b"};
+    static const char *const plants[] = {"DePlOy", "rollBACK", "dep", "Ab", "b"};
+    char text[256];
+    (void)state;
+    for (int level = 2; level >= 1; level--) {
+        search_simd_limit(level);
+        for (size_t len = 60; len < 200; len += 23) {
+            for (size_t at = 0; at + 8 <= len; at++) {
+                for (size_t k = 0; k < sizeof pats / sizeof *pats; k++) {
+                    const char *a = plants[k], *b = plants[(k + at) % 5];
+                    memset(text, 'x', len);
+                    text[len / 2] = '\n';
+                    memcpy(text + at, a, strlen(a));
+                    size_t other = (at * 7) % len;
+                    if (other + strlen(b) <= len)
+                        memcpy(text + other, b, strlen(b));
+                    compare(text, len, pats[k], strlen(pats[k]), 1);
+                }
+            }
+        }
+    }
+    search_simd_limit(2);
+}
+
 /* ---- the pool ------------------------------------------------------------ */
 
 /* n files in dir (some missing, one binary, one empty) searched on
@@ -499,6 +530,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(wide_letters_match_pcre2),
         cmocka_unit_test(literal_alternation_matches_pcre2),
+        cmocka_unit_test(two_literals_at_every_offset),
         cmocka_unit_test(pool_keeps_order_on_any_threads),
         cmocka_unit_test(escaping_as_the_lua_side_does),
         cmocka_unit_test(escaping_finds_a_control_anywhere_in_a_long_line),
