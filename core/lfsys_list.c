@@ -351,6 +351,21 @@ static void push_files(lua_State *L, dirbox *db, size_t files, size_t slen, cons
     }
 }
 
+typedef struct push_args {
+    dirbox *db;
+    size_t files, slen;
+    const marks *m;
+} push_args;
+
+/* push_files as a Lua function of one light userdata, its push_args. */
+static int push_files_call(lua_State *L)
+{
+    push_args *a = lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    push_files(L, a->db, a->files, a->slen, a->m);
+    return a->m->on ? 2 : 1;
+}
+
 /// fs.list_portable(dir, suffix [, mark]) -> names, others [, marked] | nil, msg, code
 /// The entries of dir named a portable stem (POSIX's portable file name
 /// characters: letters, digits, '.', '_', '-'; starting with a letter or
@@ -379,7 +394,21 @@ int sesslua_fs_list_portable(lua_State *L)
         dirbox_clear(db);
         return sesslua_fail(L, path, e);
     }
-    push_files(L, db, files, slen, &m);                /* path suffix dirbox names [marked] */
+    /* The names are all kept: a collection step among their pushes would
+     * only walk what is live (search.lua's collector runs at every 10%
+     * of growth, so ten thousand names cost it a dozen cycles). Paused
+     * around a protected call, so that a memory error still restarts it. */
+    push_args args = {db, files, slen, &m};
+    int collecting = lua_gc(L, LUA_GCISRUNNING);
+    if (collecting)
+        lua_gc(L, LUA_GCSTOP);
+    lua_pushcfunction(L, push_files_call);
+    lua_pushlightuserdata(L, &args);
+    int rc = lua_pcall(L, 1, m.on ? 2 : 1, 0);         /* path suffix dirbox names [marked] */
+    if (collecting)
+        lua_gc(L, LUA_GCRESTART);
+    if (rc != LUA_OK)
+        return lua_error(L);
     if (push_others(L, db) != 0)
         return luaL_error(L, "not enough memory");
     if (m.on)
