@@ -349,13 +349,19 @@ size_t search_pool_pending(const search_pool *p)
 
 int search_pool_submit(search_pool *p, const char *path)
 {
-    char *copy = strdup(path);
-    if (!copy)
-        return -1;
-    pthread_mutex_lock(&p->mu);
+    /* The tail slot is free: only the caller touches it until it is
+     * queued, so its path buffer is filled before the lock. */
     search_job *j = &p->jobs[p->tail];
-    free(j->path);
-    j->path = copy;
+    size_t n = strlen(path) + 1;
+    if (n > j->pathcap) {
+        char *grown = realloc(j->path, n);
+        if (!grown)
+            return -1;
+        j->path = grown;
+        j->pathcap = n;
+    }
+    memcpy(j->path, path, n);
+    pthread_mutex_lock(&p->mu);
     j->state = JOB_QUEUED;
     p->tail = (p->tail + 1) % p->window;
     p->count++;

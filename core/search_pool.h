@@ -45,6 +45,7 @@ typedef struct search_job_opts {
  * search_pool_done. */
 typedef struct search_job {
     char *path;         /* NUL-terminated copy */
+    size_t pathcap;     /* bytes allocated for it, kept for the next file */
     int err;            /* errno value when the file could not be read, else 0 */
     int binary;         /* skipped: looks binary */
     size_t count;       /* matching lines */
