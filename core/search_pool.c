@@ -148,6 +148,12 @@ static int on_hit(void *ud, const char *text, const search_hit *hit)
     scan *sc = ud;
     search_job *j = sc->job;
     (void)text;
+    /* Only a file with a hit needs telling binary or not (its first 8 KiB
+     * looked at for a NUL): most files of a search have none */
+    if (j->count == 0 && search_is_binary(j->text, j->len)) {
+        j->binary = 1;
+        return 1;
+    }
     if (sc->o->keep_hits) {
         if (j->nhits == j->hcap) {
             size_t cap = j->hcap ? j->hcap * 2 : 64;
@@ -201,10 +207,6 @@ static void job_run(search_job *j, const search_pattern *pat, const search_job_o
     search_out_reset(&j->out);
     if ((j->err = read_path(j, rootfd)) != 0)
         return;
-    if (search_is_binary(j->text, j->len)) {
-        j->binary = 1;
-        return;
-    }
     j->opts_after = o->print.after;
     scan sc = {j, o, 0};
     search_buffer(pat, j->text, j->len, on_hit, &sc);
@@ -212,6 +214,8 @@ static void job_run(search_job *j, const search_pattern *pat, const search_job_o
         j->err = ENOMEM;
         return;
     }
+    if (j->binary)
+        return;
     if (j->count == 0 || o->print.format == SEARCH_PRINT_NONE)
         return;
     md_index idx = {0};
