@@ -94,6 +94,8 @@ static int read_fd(search_job *j, int fd)
     struct stat sb;
     if (fstat(fd, &sb) != 0)
         return errno;
+    if (S_ISDIR(sb.st_mode))
+        return EISDIR;
     if (!S_ISREG(sb.st_mode))
         return EINVAL;
     /* +1 so a file that grew is seen to have grown without a regrow. */
