@@ -806,11 +806,13 @@ static size_t find_next(const search_pattern *pat, const plan *pl,
 /* ---- lines ------------------------------------------------------------ */
 
 #ifdef SEARCH_AVX2
-/* count_newlines' loop 32 bytes a step; returns the count, *a moved on. */
-AVX2 static size_t count_newlines_avx2(const unsigned char *t, size_t *a, size_t b)
+/* count_newlines for b >= 32: 32 bytes a step, then the 32 bytes that end
+ * at b with only those not yet counted kept (no byte-by-byte tail). */
+__attribute__((target("avx2,popcnt"))) static size_t
+count_newlines_avx2(const unsigned char *t, size_t a, size_t b)
 {
     const __m256i nl = _mm256_set1_epi8('\n'), zero = _mm256_setzero_si256();
-    size_t n = 0, i = *a;
+    size_t n = 0, i = a;
     while (i + 32 <= b) {
         __m256i acc = zero;
         for (int k = 0; k < 255 && i + 32 <= b; k++, i += 32) {
@@ -821,7 +823,11 @@ AVX2 static size_t count_newlines_avx2(const unsigned char *t, size_t *a, size_t
         n += (size_t)_mm256_extract_epi64(sum, 0) + (size_t)_mm256_extract_epi64(sum, 1) +
              (size_t)_mm256_extract_epi64(sum, 2) + (size_t)_mm256_extract_epi64(sum, 3);
     }
-    *a = i;
+    if (i < b) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(t + b - 32));
+        unsigned bits = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, nl));
+        n += (size_t)__builtin_popcount(bits >> (32 - (b - i)));
+    }
     return n;
 }
 #endif
@@ -831,8 +837,8 @@ static size_t count_newlines(const unsigned char *t, size_t a, size_t b)
 {
     size_t n = 0;
 #ifdef SEARCH_AVX2
-    if (b - a >= 64 && simd() == 2)
-        n = count_newlines_avx2(t, &a, b);
+    if (b >= 32 && b > a && simd() == 2)
+        return count_newlines_avx2(t, a, b);
 #endif
 #ifdef SEARCH_SSE2
     /* Per-byte counters (cmpeq gives -1 per newline), summed with psadbw
