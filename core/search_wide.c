@@ -260,7 +260,7 @@ int search_literal_next(const search_pattern *pat, const unsigned char *t, size_
 {
     const wide *w = pat->wide;
     if (!w || plain) {
-        const search_pattern *whole = w ? &w->whole : pat;
+        const search_pattern *whole = search_plain_kernel(pat);
         size_t p = search_find(whole, t, len, from);
         if (p == (size_t)-1)
             return 0;
