@@ -11,8 +11,6 @@
  * Needles the kernel does not take (a metacharacter with bit 0, invalid
  * UTF-8 PCRE2 refuses, patterns PCRE2 would run) are skipped.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "fuzz_check.h"
 #include "search.h"
 #include "search_internal.h"
+#include "../search_ref.h"
 
 typedef struct hits {
     size_t n, cap;
@@ -51,39 +50,9 @@ static int collect(void *ud, const char *text, const search_hit *hit)
     return push(ud, hit->offset, hit->length) != 0;
 }
 
-/* PCRE2's first match on each line of text, or -1 when PCRE2 refuses the
- * pattern (then there is nothing to compare with). */
-static int reference(const char *text, size_t len, const char *needle, size_t nlen, int regex,
-                     hits *want)
+static void add_want(void *ud, size_t off, size_t mlen)
 {
-    char pat[140];
-    size_t k = 0;
-    if (!regex)
-        memcpy(pat, "\\Q", 2), k = 2;
-    memcpy(pat + k, needle, nlen), k += nlen;
-    if (!regex)
-        memcpy(pat + k, "\\E", 2), k += 2;
-    int err;
-    PCRE2_SIZE at;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, k,
-                                   PCRE2_UTF | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF, &err,
-                                   &at, NULL);
-    if (!re)
-        return -1;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    FUZZ_CHECK(md != NULL, "out of memory");
-    for (size_t ls = 0; ls < len;) {
-        const char *nl = memchr(text + ls, '\n', len - ls);
-        size_t le = nl ? (size_t)(nl - text) : len;
-        if (pcre2_match(re, (PCRE2_SPTR)text + ls, le - ls, 0, 0, md, NULL) >= 0) {
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-            FUZZ_CHECK(push(want, ls + ov[0], ov[1] - ov[0]) == 0, "out of memory");
-        }
-        ls = le + 1;
-    }
-    pcre2_match_data_free(md);
-    pcre2_code_free(re);
-    return 0;
+    FUZZ_CHECK(push(ud, off, mlen) == 0, "out of memory");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -109,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = search_compile_ex(&pat, needle, nlen, SEARCH_ICASE | (regex ? SEARCH_REGEX : 0), msg,
                                sizeof msg);
     /* compared: what the kernel runs, not what goes to PCRE2 whole */
-    if (rc == 0 && !pat.re && reference(text, len, needle, nlen, regex, &want) == 0) {
+    if (rc == 0 && !pat.re && search_ref_lines(text, len, needle, nlen, regex, add_want, &want) == 0) {
         search_buffer(&pat, text, len, collect, &got);
         FUZZ_CHECK(got.n == want.n, "needle '%.*s': %zu hits, PCRE2 %zu", (int)nlen, needle,
                    got.n, want.n);

@@ -11,9 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +22,7 @@
 #include "search_pool.h"
 #include "search_internal.h"
 #include "search_print.h"
+#include "../search_ref.h"
 
 /* ---- letters of varying length, against PCRE2 --------------------------- */
 
@@ -42,38 +41,20 @@ static int collect(void *ud, const char *text, const search_hit *h)
     return 0;
 }
 
-/* The first match of each line by raw PCRE2 (caseless, UTF): what search
- * must report for the literal `needle` (or the pattern, when regex). */
+static void add_want(void *ud, size_t off, size_t mlen)
+{
+    hits *want = ud;
+    if (want->n < 512)
+        want->off[want->n] = off, want->len[want->n] = mlen;
+    want->n++;
+}
+
+/* What search must report: PCRE2's first match of each line. */
 static void reference(const char *text, size_t len, const char *needle, size_t nlen,
                       int regex, hits *want)
 {
-    char pat[256];
-    size_t k = 0;
-    if (!regex)
-        memcpy(pat, "\\Q", 2), k = 2;
-    memcpy(pat + k, needle, nlen), k += nlen;
-    if (!regex)
-        memcpy(pat + k, "\\E", 2), k += 2;
-    int err;
-    PCRE2_SIZE at;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, k,
-                                   PCRE2_UTF | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF, &err,
-                                   &at, NULL);
-    assert_non_null(re);
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     want->n = 0;
-    for (size_t ls = 0; ls < len;) {
-        const char *nl = memchr(text + ls, '\n', len - ls);
-        size_t le = nl ? (size_t)(nl - text) : len;
-        if (pcre2_match(re, (PCRE2_SPTR)text + ls, le - ls, 0, 0, md, NULL) >= 0) {
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-            want->off[want->n] = ls + ov[0], want->len[want->n] = ov[1] - ov[0];
-            want->n++;
-        }
-        ls = le + 1;
-    }
-    pcre2_match_data_free(md);
-    pcre2_code_free(re);
+    assert_int_equal(search_ref_lines(text, len, needle, nlen, regex, add_want, want), 0);
 }
 
 static void compare(const char *text, size_t len, const char *needle, size_t nlen, int regex)
