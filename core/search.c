@@ -502,6 +502,12 @@ static size_t find_scalar(const search_pattern *pat, const plan *pl,
 }
 
 #ifdef SEARCH_SSE2
+/* How far past a candidate position the filter loads: its farther probe. */
+static size_t probe_reach(const plan *pl)
+{
+    return pl->p1.k > pl->p2.k ? pl->p1.k : pl->p2.k;
+}
+
 static __m128i probe_load(const probe *pr, const unsigned char *t, size_t p)
 {
     return _mm_loadu_si128((const __m128i *)(const void *)(t + p + pr->k));
@@ -549,7 +555,7 @@ static size_t find_sse2(const search_pattern *pat, const plan *pl,
                         const unsigned char *t, size_t len, size_t from,
                         size_t last)
 {
-    size_t kmax = pl->p1.k > pl->p2.k ? pl->p1.k : pl->p2.k;
+    size_t kmax = probe_reach(pl);
     size_t p = from, q;
     if (pl->mode == PLAN_PAIR) {
         /* two blocks a step, one test for both: most steps find nothing */
@@ -631,7 +637,7 @@ AVX2 static size_t find_avx2(const search_pattern *pat, const plan *pl,
                              const unsigned char *t, size_t len, size_t from,
                              size_t last)
 {
-    size_t kmax = pl->p1.k > pl->p2.k ? pl->p1.k : pl->p2.k;
+    size_t kmax = probe_reach(pl);
     size_t p = from, q;
     if (pl->mode == PLAN_PAIR) {
         /* two blocks a step, one test for both: most steps find nothing */
@@ -709,8 +715,7 @@ AVX2 static size_t find_either_avx2(const search_pattern *a, const plan *pa,
                                     const unsigned char *t, size_t len, size_t from,
                                     int *which)
 {
-    size_t ka = pa->p1.k > pa->p2.k ? pa->p1.k : pa->p2.k;
-    size_t kb = pb->p1.k > pb->p2.k ? pb->p1.k : pb->p2.k;
+    size_t ka = probe_reach(pa), kb = probe_reach(pb);
     size_t kmax = ka > kb ? ka : kb, p = from, q;
     unsigned m[4];
     while (p + kmax + 64 <= len) {
