@@ -56,6 +56,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "fs_internal.h"
 #include "host.h"
 #include "lfsys.h"
 #include "lsupport.h"
@@ -432,8 +433,7 @@ static void head_spec(lua_State *L, run *r)
 /* The file name of path without its last extension. */
 static const char *path_stem(const char *path, size_t *len)
 {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
+    const char *base = fs_base_of(path);
     const char *dot = strrchr(base, '.');
     *len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
     return base;
