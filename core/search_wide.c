@@ -139,9 +139,9 @@ static int has_src(const wide *w, const char *text, size_t len)
      * also starts every arrow, dash and check mark of a log */
     for (int j = 0; j < w->nsrc; j++) {
         size_t n = w->srclen[j];
-        const char *p = text + n - 1, *end = text + len;
         if (len < n)
             continue;
+        const char *p = text + n - 1, *end = text + len;
         while ((p = memchr(p, w->src[j][n - 1], (size_t)(end - p))) != NULL) {
             if (memcmp(p - (n - 1), w->src[j], n - 1) == 0)
                 return 1;
